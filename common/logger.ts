@@ -1,0 +1,21 @@
+/** Structured logging: pino JSON to stdout, pretty-printed in a terminal. */
+import pino, { Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  level?: string;
+  pretty?: boolean;
+  name?: string;
+}
+
+/** Creates the root logger; children carry request, workflow and step ids. */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  return pino({
+    name: opts.name ?? 'aos',
+    level: opts.level ?? 'info',
+    redact: { paths: ['*.password', '*.credentials', '*.secret', '*.token', 'req.headers.authorization'], censor: '[redacted]' },
+    ...(opts.pretty && { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } }),
+  });
+}
