@@ -1,0 +1,33 @@
+/** Mounts declared routes on an Express router: permission check, validation, handler, JSON answer. */
+import { Router, type RequestHandler } from 'express';
+import type { ApiDeps } from '../deps';
+import type { RouteDefinition } from './route';
+import { compileRoute, validateRequest } from './validate';
+
+/** Checks that the caller holds `permission`; installed by the auth module (public routes skip it). */
+export type Authorizer = (permission: string) => RequestHandler;
+
+/** Builds a router from route declarations. */
+export function mountRoutes(routes: RouteDefinition[], deps: ApiDeps, authorize: Authorizer): Router {
+  const router = Router();
+  for (const route of routes) {
+    const validators = compileRoute(route);
+    const guard: RequestHandler[] = route.permission === 'public' ? [] : [authorize(route.permission)];
+    router[route.method](route.path, ...guard, async (req, res, next) => {
+      try {
+        // Express 5 exposes req.query as a getter; validate a copy so Ajv can coerce and default it.
+        const query = { ...(req.query as Record<string, unknown>) };
+        const input = { params: { ...req.params }, query, body: req.body };
+        validateRequest(validators, input);
+        const result = await route.handler({ ...input, deps, req, res });
+        for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+        res.status(result.status ?? 200);
+        if (result.body === undefined) res.end();
+        else res.json(result.body);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+  return router;
+}
