@@ -1,0 +1,42 @@
+/** Parse-time checks of `"{% jsonata %}"` expressions inside definition values. */
+import jsonata from 'jsonata';
+import type { ValidationError } from './validation-error';
+
+const EMBEDDED = /\{%([\s\S]*?)%\}/g;
+
+/** Errors for every unparsable expression in `value` (`bare`: the whole string is JSONata, no `{% %}`). */
+export function expressionErrors(value: string, pointer: string, bare = false): ValidationError[] {
+  const sources = bare ? [value] : [...value.matchAll(EMBEDDED)].map((m) => m[1]);
+  const errors: ValidationError[] = [];
+  if (!bare && value.includes('{%') && sources.length === 0) {
+    errors.push({ pointer, code: 'invalid_expression', message: 'unterminated expression: "{%" without "%}"' });
+  }
+  for (const src of sources) {
+    if (src.trim() === '') {
+      errors.push({ pointer, code: 'invalid_expression', message: 'empty expression' });
+      continue;
+    }
+    try {
+      jsonata(src);
+    } catch (err) {
+      const e = err as { message?: string; position?: number };
+      errors.push({ pointer, code: 'invalid_expression', message: `unparsable JSONata "${src.trim()}": ${e.message ?? String(err)}` });
+    }
+  }
+  return errors;
+}
+
+/** Walks any JSON value and reports unparsable expressions in its strings, with pointers. */
+export function templateErrors(value: unknown, pointer: string): ValidationError[] {
+  if (typeof value === 'string') return expressionErrors(value, pointer);
+  if (Array.isArray(value)) return value.flatMap((v, i) => templateErrors(v, `${pointer}/${i}`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => templateErrors(v, `${pointer}/${escapePointer(k)}`));
+  }
+  return [];
+}
+
+/** Escapes a JSON pointer reference token (RFC 6901). */
+export function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}

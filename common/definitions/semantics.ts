@@ -1,0 +1,141 @@
+/**
+ * Semantic checks of a workflow definition, beyond what JSON Schema can say: ids, targets, task
+ * references, expressions, reachability. Defensive about shape: it also runs on schema-invalid documents.
+ */
+import { templateErrors } from './expression-check';
+import { tryParseDuration } from './duration';
+import { jsonSchemaErrors } from './json-schema-check';
+import type { ValidationError } from './validation-error';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const NESTED_KEYS = new Set(['steps', 'branches']);
+const TERMINAL = new Set(['succeed', 'fail']);
+
+/** Runs every semantic check and returns all errors found. */
+export function checkSemantics(doc: Obj, isKnownTask?: (id: string) => boolean): ValidationError[] {
+  const errors: ValidationError[] = [];
+  errors.push(...jsonSchemaErrors(doc.input_schema, '/input_schema'), ...jsonSchemaErrors(doc.output_schema, '/output_schema'));
+  if ('output' in doc) errors.push(...templateErrors(doc.output, '/output'));
+  if (isObj(doc.vars)) errors.push(...templateErrors(doc.vars, '/vars'));
+  checkDuration(doc.timeout, '/timeout', errors);
+  const seenIds = new Map<string, string>();
+  checkList(doc.steps, '/steps', { errors, seenIds, isKnownTask });
+  return errors;
+}
+
+interface Walk {
+  errors: ValidationError[];
+  seenIds: Map<string, string>;
+  isKnownTask?: (id: string) => boolean;
+}
+
+function checkList(list: unknown, ptr: string, w: Walk): void {
+  if (!Array.isArray(list)) return;
+  const steps = list.map((s) => (isObj(s) ? s : {}));
+  const index = new Map<string, number>();
+  steps.forEach((s, i) => {
+    const id = str(s.id);
+    if (id === undefined) return;
+    const first = w.seenIds.get(id);
+    if (first !== undefined) w.errors.push({ pointer: `${ptr}/${i}/id`, code: 'duplicate_step_id', message: `step id "${id}" is already used at ${first}` });
+    else w.seenIds.set(id, `${ptr}/${i}`);
+    if (!index.has(id)) index.set(id, i);
+  });
+  steps.forEach((s, i) => checkStep(s, `${ptr}/${i}`, index, w));
+  checkReachability(steps, ptr, index, w.errors);
+}
+
+/** Every (pointer, target) pair of a step that must name a step of the same list. */
+function targetsOf(s: Obj, ptr: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const add = (p: string, v: unknown): void => {
+    if (typeof v === 'string') out.push([p, v]);
+  };
+  add(`${ptr}/next`, s.next);
+  add(`${ptr}/default`, s.default);
+  add(`${ptr}/on_timeout`, s.on_timeout);
+  if (Array.isArray(s.cases)) s.cases.forEach((c, i) => isObj(c) && add(`${ptr}/cases/${i}/next`, c.next));
+  if (Array.isArray(s.catch)) s.catch.forEach((c, i) => isObj(c) && add(`${ptr}/catch/${i}/next`, c.next));
+  return out;
+}
+
+function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): void {
+  for (const [p, target] of targetsOf(s, ptr)) {
+    if (!index.has(target)) w.errors.push({ pointer: p, code: 'unknown_target', message: `no step "${target}" in the same step list` });
+  }
+  if (s.type === 'task' && typeof s.task === 'string' && w.isKnownTask && !w.isKnownTask(s.task)) {
+    w.errors.push({ pointer: `${ptr}/task`, code: 'unknown_task', message: `task "${s.task}" does not exist` });
+  }
+  if (s.type === 'switch' && s.default === undefined && (!Array.isArray(s.cases) || s.cases.length === 0)) {
+    w.errors.push({ pointer: `${ptr}/cases`, code: 'switch_no_way_out', message: 'a switch needs at least one case or a default' });
+  }
+  if (s.type === 'wait_for_event' && s.on_timeout !== undefined && s.timeout === undefined) {
+    w.errors.push({ pointer: `${ptr}/on_timeout`, code: 'on_timeout_without_timeout', message: 'on_timeout needs a timeout' });
+  }
+  if (s.type === 'parallel' && Array.isArray(s.branches)) {
+    const ids = new Set<string>();
+    s.branches.forEach((b, i) => {
+      const id = isObj(b) ? str(b.id) : undefined;
+      if (id !== undefined && ids.has(id)) w.errors.push({ pointer: `${ptr}/branches/${i}/id`, code: 'duplicate_branch_id', message: `branch id "${id}" is repeated` });
+      if (id !== undefined) ids.add(id);
+      if (isObj(b)) checkList(b.steps, `${ptr}/branches/${i}/steps`, w);
+    });
+  }
+  if (s.type === 'foreach') checkList(s.steps, `${ptr}/steps`, w);
+  checkDuration(s.timeout, `${ptr}/timeout`, w.errors);
+  if (s.type === 'delay' && !(typeof s.duration === 'string' && s.duration.includes('{%'))) checkDuration(s.duration, `${ptr}/duration`, w.errors);
+  if (isObj(s.retry)) {
+    checkDuration(s.retry.initial_interval, `${ptr}/retry/initial_interval`, w.errors);
+    checkDuration(s.retry.max_interval, `${ptr}/retry/max_interval`, w.errors);
+  }
+  for (const [key, value] of Object.entries(s)) {
+    if (!NESTED_KEYS.has(key)) w.errors.push(...templateErrors(value, `${ptr}/${key}`));
+  }
+}
+
+function checkDuration(value: unknown, pointer: string, errors: ValidationError[]): void {
+  if (value === undefined || typeof value === 'object') return;
+  if (tryParseDuration(value) === undefined) errors.push({ pointer, code: 'invalid_duration', message: `not a duration: ${JSON.stringify(value)}` });
+}
+
+/** Successor indexes of step i inside its list. */
+function successors(s: Obj, i: number, count: number, index: Map<string, number>): number[] {
+  const out: number[] = [];
+  const to = (id: unknown): void => {
+    const j = typeof id === 'string' ? index.get(id) : undefined;
+    if (j !== undefined) out.push(j);
+  };
+  const fallThrough = (): void => (s.next !== undefined ? to(s.next) : void (i + 1 < count && out.push(i + 1)));
+  if (Array.isArray(s.catch)) s.catch.forEach((c) => isObj(c) && to(c.next));
+  if (TERMINAL.has(String(s.type))) return out;
+  if (s.type === 'switch') {
+    if (Array.isArray(s.cases)) s.cases.forEach((c) => isObj(c) && to(c.next));
+    if (s.default !== undefined) to(s.default);
+    else fallThrough();
+    return out;
+  }
+  to(s.on_timeout);
+  fallThrough();
+  return out;
+}
+
+function checkReachability(steps: Obj[], ptr: string, index: Map<string, number>, errors: ValidationError[]): void {
+  if (steps.length === 0) return;
+  const seen = new Set<number>([0]);
+  const queue = [0];
+  while (queue.length > 0) {
+    const i = queue.shift() as number;
+    for (const j of successors(steps[i], i, steps.length, index)) {
+      if (!seen.has(j)) {
+        seen.add(j);
+        queue.push(j);
+      }
+    }
+  }
+  steps.forEach((s, i) => {
+    if (!seen.has(i)) errors.push({ pointer: `${ptr}/${i}`, code: 'unreachable_step', message: `step "${str(s.id) ?? i}" can never run` });
+  });
+}
