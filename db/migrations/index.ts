@@ -3,5 +3,22 @@
  * `NNN_description.ts` and register it here. Migrations are forward-only: never edit one that has shipped.
  */
 import type { Knex } from 'knex';
+import * as m001 from './001_extensions_and_schemas';
+import * as m002 from './002_auth_service';
+import * as m003 from './003_ui_components_and_integrations';
+import * as m004 from './004_definitions';
+import * as m005 from './005_workflow_runtime';
+import * as m006 from './006_event_runtime';
+import * as m007 from './007_observability_and_testing';
+import * as m008 from './008_monitoring_views';
 
-export const migrations: Record<string, Knex.Migration> = {};
+export const migrations: Record<string, Knex.Migration> = {
+  '001_extensions_and_schemas': m001,
+  '002_auth_service': m002,
+  '003_ui_components_and_integrations': m003,
+  '004_definitions': m004,
+  '005_workflow_runtime': m005,
+  '006_event_runtime': m006,
+  '007_observability_and_testing': m007,
+  '008_monitoring_views': m008,
+};
