@@ -3,6 +3,7 @@
  * A missing or malformed setting stops the process with a message naming the variable.
  */
 import Ajv from 'ajv';
+import { devSecret } from './dev-secrets';
 
 /** Every setting the platform reads, after validation and defaults. */
 export interface Config {
@@ -23,9 +24,23 @@ export interface Config {
   /** Base URL of the Temporal Web UI, used for links from API responses. */
   readonly temporalUiUrl: string;
   readonly taskQueue: string;
+  /** Prebuilt workflow bundle (production); unset = bundle workflows/ at worker start. */
+  readonly workflowBundlePath: string | undefined;
   readonly apiHost: string;
   readonly apiPort: number;
   readonly apiBodyLimit: string;
+  /** HS256 secret for access tokens (>= 32 chars); generated into the data dir outside production. */
+  readonly authJwtSecret: string;
+  readonly authAccessTokenTtlSeconds: number;
+  readonly authRefreshTokenTtlSeconds: number;
+  /** Failed logins allowed per IP + username in a 15-minute window. */
+  readonly authLoginMaxAttempts: number;
+  /** First-start admin account; created only when both email and password are set. */
+  readonly authBootstrapAdminUsername: string;
+  readonly authBootstrapAdminEmail: string | undefined;
+  readonly authBootstrapAdminPassword: string | undefined;
+  /** AES-256-GCM key (32 bytes, base64) for integration credentials; generated outside production. */
+  readonly credentialsEncryptionKey: string;
 }
 
 interface Setting {
@@ -56,9 +71,18 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'TEMPORAL_UI_PORT', key: 'temporalUiPort', type: 'integer', default: 8233, ...PORT },
   { env: 'TEMPORAL_UI_URL', key: 'temporalUiUrl', type: 'string', pattern: '^https?://' },
   { env: 'TASK_QUEUE', key: 'taskQueue', type: 'string', default: 'aos-orchestrator', pattern: '^\\S+$' },
+  { env: 'WORKFLOW_BUNDLE_PATH', key: 'workflowBundlePath', type: 'string' },
   { env: 'API_HOST', key: 'apiHost', type: 'string', default: '127.0.0.1' },
   { env: 'API_PORT', key: 'apiPort', type: 'integer', default: 3000, min: 0, max: 65535 },
   { env: 'API_BODY_LIMIT', key: 'apiBodyLimit', type: 'string', default: '1mb', pattern: '^\\d+(b|kb|mb)$' },
+  { env: 'AUTH_JWT_SECRET', key: 'authJwtSecret', type: 'string', pattern: '^\\S{32,}$' },
+  { env: 'AUTH_ACCESS_TOKEN_TTL', key: 'authAccessTokenTtlSeconds', type: 'integer', default: 900, min: 30, max: 86_400 },
+  { env: 'AUTH_REFRESH_TOKEN_TTL', key: 'authRefreshTokenTtlSeconds', type: 'integer', default: 2_592_000, min: 300, max: 31_536_000 },
+  { env: 'AUTH_LOGIN_MAX_ATTEMPTS', key: 'authLoginMaxAttempts', type: 'integer', default: 10, min: 1, max: 10_000 },
+  { env: 'AUTH_BOOTSTRAP_ADMIN_USERNAME', key: 'authBootstrapAdminUsername', type: 'string', default: 'admin', pattern: '^[A-Za-z0-9._@-]{1,255}$' },
+  { env: 'AUTH_BOOTSTRAP_ADMIN_EMAIL', key: 'authBootstrapAdminEmail', type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$' },
+  { env: 'AUTH_BOOTSTRAP_ADMIN_PASSWORD', key: 'authBootstrapAdminPassword', type: 'string', pattern: '^.{12,}$' },
+  { env: 'CREDENTIALS_ENCRYPTION_KEY', key: 'credentialsEncryptionKey', type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' },
 ];
 
 /** Raised when the environment does not describe a valid configuration. */
@@ -105,7 +129,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const s of SETTINGS) out[s.key] = raw[s.env];
   out.logPretty ??= Boolean(process.stdout.isTTY);
   out.temporalUiUrl ??= `http://127.0.0.1:${out.temporalUiPort as number}`;
+  resolveSecrets(out);
   return Object.freeze(out) as unknown as Config;
+}
+
+/** Secrets that production must set; elsewhere they are generated once and kept in the data dir. */
+const SECRETS = [
+  { env: 'AUTH_JWT_SECRET', key: 'authJwtSecret', file: 'jwt-secret' },
+  { env: 'CREDENTIALS_ENCRYPTION_KEY', key: 'credentialsEncryptionKey', file: 'credentials-key' },
+] as const;
+
+function resolveSecrets(out: Record<string, unknown>): void {
+  const missing = SECRETS.filter((s) => out[s.key] === undefined);
+  if (missing.length === 0) return;
+  if (out.nodeEnv === 'production') {
+    throw new ConfigError(missing.map((s) => `${s.env} is required when NODE_ENV=production`));
+  }
+  for (const s of missing) out[s.key] = devSecret(out.dataDir as string, s.file);
 }
 
 let cached: Config | undefined;

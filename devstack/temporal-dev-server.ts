@@ -45,7 +45,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const address = `127.0.0.1:${opts.port}`;
-  const ready = await Promise.race([waitForFrontend(address, 60_000), exited.then(() => false)]);
+  const ready = await Promise.race([waitForFrontend(address, opts.namespace ?? 'default', 60_000), exited.then(() => false)]);
   if (!ready) {
     child.kill('SIGKILL');
     throw new Error(`Temporal dev server did not start on ${address}:\n${output.join('')}`);
@@ -64,7 +64,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   };
 }
 
-async function waitForFrontend(address: string, timeoutMs: number): Promise<boolean> {
+async function waitForFrontend(address: string, namespace: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -72,7 +72,7 @@ async function waitForFrontend(address: string, timeoutMs: number): Promise<bool
       try {
         await connection.healthService.check({});
         // Namespace registration finishes shortly after the frontend opens.
-        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        await connection.workflowService.describeNamespace({ namespace });
         return true;
       } finally {
         await connection.close();
