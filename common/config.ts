@@ -29,6 +29,20 @@ export interface Config {
   readonly apiHost: string;
   readonly apiPort: number;
   readonly apiBodyLimit: string;
+  /** Accept events whose pattern has no definition (stored unvalidated) instead of answering 422. */
+  readonly acceptUnregisteredEvents: boolean;
+  /** Most events one `POST /events/batch` may carry. */
+  readonly eventBatchMax: number;
+  /** Delivery attempts before an event is dead-lettered (a definition cannot raise it). */
+  readonly eventDeliveryMaxAttempts: number;
+  readonly eventDeliveryInitialIntervalMs: number;
+  readonly eventDeliveryMaxIntervalMs: number;
+  /** How often the worker's sweeper looks for stored events that were never handed to Temporal. */
+  readonly eventSweepIntervalMs: number;
+  /** Age after which a still-pending event counts as not handed over (the API's own hand-off gets this long). */
+  readonly eventSweepGraceMs: number;
+  /** How long a compiled payload validator is trusted before its definition's updated_at is re-checked. */
+  readonly eventDefinitionCacheTtlMs: number;
   /** HS256 secret for access tokens (>= 32 chars); generated into the data dir outside production. */
   readonly authJwtSecret: string;
   readonly authAccessTokenTtlSeconds: number;
@@ -75,6 +89,14 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'API_HOST', key: 'apiHost', type: 'string', default: '127.0.0.1' },
   { env: 'API_PORT', key: 'apiPort', type: 'integer', default: 3000, min: 0, max: 65535 },
   { env: 'API_BODY_LIMIT', key: 'apiBodyLimit', type: 'string', default: '1mb', pattern: '^\\d+(b|kb|mb)$' },
+  { env: 'ACCEPT_UNREGISTERED_EVENTS', key: 'acceptUnregisteredEvents', type: 'boolean', default: false },
+  { env: 'EVENT_BATCH_MAX', key: 'eventBatchMax', type: 'integer', default: 500, min: 1, max: 10_000 },
+  { env: 'EVENT_DELIVERY_MAX_ATTEMPTS', key: 'eventDeliveryMaxAttempts', type: 'integer', default: 8, min: 1, max: 100 },
+  { env: 'EVENT_DELIVERY_INITIAL_INTERVAL_MS', key: 'eventDeliveryInitialIntervalMs', type: 'integer', default: 1000, min: 1, max: 3_600_000 },
+  { env: 'EVENT_DELIVERY_MAX_INTERVAL_MS', key: 'eventDeliveryMaxIntervalMs', type: 'integer', default: 300_000, min: 1, max: 86_400_000 },
+  { env: 'EVENT_SWEEP_INTERVAL_MS', key: 'eventSweepIntervalMs', type: 'integer', default: 5000, min: 100, max: 3_600_000 },
+  { env: 'EVENT_SWEEP_GRACE_MS', key: 'eventSweepGraceMs', type: 'integer', default: 10_000, min: 0, max: 3_600_000 },
+  { env: 'EVENT_DEFINITION_CACHE_TTL_MS', key: 'eventDefinitionCacheTtlMs', type: 'integer', default: 1000, min: 0, max: 3_600_000 },
   { env: 'AUTH_JWT_SECRET', key: 'authJwtSecret', type: 'string', pattern: '^\\S{32,}$' },
   { env: 'AUTH_ACCESS_TOKEN_TTL', key: 'authAccessTokenTtlSeconds', type: 'integer', default: 900, min: 30, max: 86_400 },
   { env: 'AUTH_REFRESH_TOKEN_TTL', key: 'authRefreshTokenTtlSeconds', type: 'integer', default: 2_592_000, min: 300, max: 31_536_000 },
