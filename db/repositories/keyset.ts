@@ -1,0 +1,73 @@
+/**
+ * Keyset pagination shared by every list query: newest first by (created_at, id), with an opaque
+ * cursor that carries the exact (microsecond) created_at of the last row, not a lossy JS Date.
+ */
+import type { Knex } from 'knex';
+import { AppError } from '../../common/errors';
+
+/** One page of a list. `nextCursor` is null on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Paging parameters of a list query. */
+export interface PageRequest {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+
+/** Encodes a cursor: base64url of the last row's created_at (as PostgreSQL text) and id. */
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// PostgreSQL's ISO text form of a timestamptz, e.g. "2026-01-31 23:59:59.123456+00".
+const PG_TIMESTAMP = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d(:?\d\d)?|Z)?$/;
+
+/** Decodes a cursor; a malformed one is the caller's mistake (400), never a 500. */
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
+      && PG_TIMESTAMP.test(value[0]) && UUID.test(value[1])) {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw AppError.badRequest('invalid cursor', [{ pointer: '/query/cursor', message: 'is not a cursor returned by this list' }]);
+}
+
+/** Clamps a requested limit into [1, MAX_LIMIT]. */
+export function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
+}
+
+/**
+ * Runs `query` (a select on `table`, filters applied) as one keyset page, newest first.
+ * `table` is the name or alias the query uses for the row's created_at and id.
+ */
+export async function paginate<T extends { id: string }>(query: Knex.QueryBuilder, table: string, page: PageRequest = {}): Promise<Page<T>> {
+  const limit = clampLimit(page.limit);
+  const q = query.clone()
+    .select(`${table}.*`)
+    .select(query.client.raw('??::text AS __cursor_ts', [`${table}.created_at`]))
+    .orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }])
+    .limit(limit + 1);
+  if (page.cursor) {
+    const c = decodeCursor(page.cursor);
+    q.whereRaw('(??, ??) < (?::timestamptz, ?::uuid)', [`${table}.created_at`, `${table}.id`, c.createdAt, c.id]);
+  }
+  const rows = (await q) as (T & { __cursor_ts: string })[];
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  const nextCursor = more && last ? encodeCursor(last.__cursor_ts, last.id) : null;
+  return { items: items.map(({ __cursor_ts: _omit, ...row }) => row as unknown as T), nextCursor };
+}

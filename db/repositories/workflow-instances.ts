@@ -1,0 +1,126 @@
+/**
+ * workflow_orchestrator_service.workflow_instances: the SQL mirror of each Temporal run.
+ * Mirror writes carry a monotonic `mirror_seq`; a write only applies when it is newer than the row.
+ */
+import type { Db } from './sql';
+import { toDb, transition } from './sql';
+import { paginate, type Page, type PageRequest } from './keyset';
+
+/** Lifecycle of a run as mirrored from Temporal. */
+export type WorkflowInstanceStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+
+/** Statuses after which a run never changes again. */
+export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = ['completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
+
+/** A row of workflow_instances. */
+export interface WorkflowInstanceRow {
+  id: string;
+  temporal_workflow_id: string;
+  temporal_run_id: string | null;
+  workflow_definition_id: string;
+  definition_workflow_id: string;
+  definition_version: string;
+  status: WorkflowInstanceStatus;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  variables: Record<string, unknown>;
+  current_steps: string[];
+  correlation_key: string | null;
+  business_key: string | null;
+  trigger: Record<string, unknown> | null;
+  parent_instance_id: string | null;
+  parent_step_id: string | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+  mirror_seq: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Values to create a run's row (id may be chosen by the starter, e.g. InterpreterInput.instanceId). */
+export type WorkflowInstanceInsert = Partial<Omit<WorkflowInstanceRow, 'created_at' | 'updated_at'>> &
+  Pick<WorkflowInstanceRow, 'temporal_workflow_id' | 'workflow_definition_id' | 'definition_workflow_id' | 'definition_version'>;
+
+/** Fields a mirror write may change. */
+export type WorkflowInstancePatch = Partial<Pick<WorkflowInstanceRow,
+  'temporal_run_id' | 'status' | 'input' | 'output' | 'error' | 'variables' | 'current_steps' | 'correlation_key' | 'started_at' | 'completed_at'>>;
+
+/** Filters of the instance list. */
+export interface WorkflowInstanceFilter {
+  status?: WorkflowInstanceStatus | WorkflowInstanceStatus[];
+  definitionWorkflowId?: string;
+  definitionVersion?: string;
+  workflowDefinitionId?: string;
+  correlationKey?: string;
+  businessKey?: string;
+  parentInstanceId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export const WORKFLOW_INSTANCES = 'workflow_orchestrator_service.workflow_instances';
+
+/** Inserts a run's row; when its temporal_workflow_id exists already, returns the existing row (duplicate start). */
+export async function insertWorkflowInstance(db: Db, values: WorkflowInstanceInsert): Promise<{ row: WorkflowInstanceRow; created: boolean }> {
+  const [row] = await db(WORKFLOW_INSTANCES).insert(toDb(values)).onConflict('temporal_workflow_id').ignore().returning('*');
+  if (row) return { row: row as WorkflowInstanceRow, created: true };
+  const existing = await getWorkflowInstanceByTemporalId(db, values.temporal_workflow_id);
+  if (!existing) throw new Error(`workflow instance ${values.temporal_workflow_id} vanished during insert`);
+  return { row: existing, created: false };
+}
+
+/**
+ * The idempotent, ordered mirror write: creates the row if missing, otherwise applies `patch` only when
+ * `seq` is greater than the stored mirror_seq. Returns true when the write took effect.
+ */
+export async function mirrorWorkflowInstance(db: Db, values: WorkflowInstanceInsert, patch: WorkflowInstancePatch, seq: number): Promise<boolean> {
+  const data = toDb({ ...values, ...patch, mirror_seq: seq });
+  const updatable = Object.keys(toDb({ ...patch, mirror_seq: seq }));
+  const rows = await db(WORKFLOW_INSTANCES).insert(data).onConflict('temporal_workflow_id').merge(updatable)
+    .whereRaw('workflow_instances.mirror_seq < excluded.mirror_seq').returning('id');
+  return rows.length > 0;
+}
+
+/** Applies `patch` to an existing row when `seq` is newer; false when missing or stale. */
+export async function updateWorkflowInstanceMirror(db: Db, temporalWorkflowId: string, patch: WorkflowInstancePatch, seq: number): Promise<boolean> {
+  const n = await db(WORKFLOW_INSTANCES).where({ temporal_workflow_id: temporalWorkflowId }).where('mirror_seq', '<', seq)
+    .update({ ...toDb(patch), mirror_seq: seq });
+  return n > 0;
+}
+
+/** A run by its row id. */
+export async function getWorkflowInstance(db: Db, id: string): Promise<WorkflowInstanceRow | undefined> {
+  return (await db(WORKFLOW_INSTANCES).where({ id }).first()) as WorkflowInstanceRow | undefined;
+}
+
+/** A run by its Temporal workflow id (the business identifier). */
+export async function getWorkflowInstanceByTemporalId(db: Db, temporalWorkflowId: string): Promise<WorkflowInstanceRow | undefined> {
+  return (await db(WORKFLOW_INSTANCES).where({ temporal_workflow_id: temporalWorkflowId }).first()) as WorkflowInstanceRow | undefined;
+}
+
+/** Lists runs, newest first, with filters and keyset pagination. */
+export async function listWorkflowInstances(db: Db, f: WorkflowInstanceFilter = {}, page: PageRequest = {}): Promise<Page<WorkflowInstanceRow>> {
+  const q = db(`${WORKFLOW_INSTANCES} as wi`);
+  if (f.status) q.whereIn('wi.status', Array.isArray(f.status) ? f.status : [f.status]);
+  if (f.definitionWorkflowId) q.where('wi.definition_workflow_id', f.definitionWorkflowId);
+  if (f.definitionVersion) q.where('wi.definition_version', f.definitionVersion);
+  if (f.workflowDefinitionId) q.where('wi.workflow_definition_id', f.workflowDefinitionId);
+  if (f.correlationKey) q.where('wi.correlation_key', f.correlationKey);
+  if (f.businessKey) q.where('wi.business_key', f.businessKey);
+  if (f.parentInstanceId) q.where('wi.parent_instance_id', f.parentInstanceId);
+  if (f.createdAfter) q.where('wi.created_at', '>=', f.createdAfter);
+  if (f.createdBefore) q.where('wi.created_at', '<', f.createdBefore);
+  return paginate<WorkflowInstanceRow>(q, 'wi', page);
+}
+
+/** Non-terminal runs of a definition sharing a correlation key (CANCEL triggers, on_running checks). */
+export async function findActiveByCorrelation(db: Db, definitionWorkflowId: string, correlationKey: string): Promise<WorkflowInstanceRow[]> {
+  return (await db(WORKFLOW_INSTANCES).where({ definition_workflow_id: definitionWorkflowId, correlation_key: correlationKey })
+    .whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as WorkflowInstanceStatus[])) as WorkflowInstanceRow[];
+}
+
+/** Guarded status change outside the mirror (e.g. the API marking a pending run cancelled); undefined when not allowed. */
+export async function transitionWorkflowInstance(db: Db, id: string, to: WorkflowInstanceStatus, from: readonly WorkflowInstanceStatus[], extra: WorkflowInstancePatch = {}): Promise<WorkflowInstanceRow | undefined> {
+  return transition<WorkflowInstanceRow>(db, WORKFLOW_INSTANCES, id, to, from, extra);
+}
