@@ -100,7 +100,7 @@ export interface ForeachStep extends StepBase {
   type: 'foreach';
   /** Expression yielding an array; `$item`/`$index` are bound in the body. */
   items: Expression | unknown[];
-  /** Max iterations running at once; default 1 (sequential); 0 = unbounded. */
+  /** Max iterations running at once; default 10; 0 = unbounded; 1 = sequential. */
   concurrency?: number;
   steps: Step[];
 }
@@ -272,8 +272,8 @@ export interface ResumeState {
   bufferedEvents: EventEnvelope[];
   seenEventIds: string[];
   lastOutput: unknown;
-  /** Counter for deterministic ids (emit_event ids etc.). */
-  counter: number;
+  /** The last consumed event (`$event`). */
+  lastEvent?: EventEnvelope;
   /** Absolute workflow deadline (epoch ms) when definition.timeout is set. */
   deadline?: number;
   startedAt: string;

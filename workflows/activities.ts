@@ -1,0 +1,63 @@
+/**
+ * Activity proxies. Task activities get per-step options (timeouts and retry from the task definition,
+ * overridden by the step); the engine's own activities use fixed profiles.
+ */
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type RetryPolicy as TemporalRetry } from '@temporalio/workflow';
+import { ActivityCancellationType } from '@temporalio/workflow';
+import type { MirrorActivities, TaskActivities } from '../common/definitions/activity-types';
+import { parseDuration } from '../common/definitions/duration';
+import type { RetryPolicy, TaskDefinitionSnapshot, TaskStep } from '../common/definitions/types';
+
+/** Defaults when neither the step nor the task definition says otherwise. */
+export const TASK_DEFAULTS = { startToCloseMs: 60_000, maxAttempts: 3, initialIntervalMs: 1_000, backoff: 2 } as const;
+
+/** Maps a definition retry policy onto Temporal's (step fields win over task fields). */
+export function toTemporalRetry(step: RetryPolicy | undefined, task: RetryPolicy | undefined): TemporalRetry {
+  const r = { ...task, ...step };
+  return {
+    maximumAttempts: r.max_attempts ?? TASK_DEFAULTS.maxAttempts,
+    initialInterval: r.initial_interval !== undefined ? parseDuration(r.initial_interval) : TASK_DEFAULTS.initialIntervalMs,
+    backoffCoefficient: r.backoff_coefficient ?? TASK_DEFAULTS.backoff,
+    ...(r.max_interval !== undefined && { maximumInterval: parseDuration(r.max_interval) }),
+    ...(r.non_retryable_errors && { nonRetryableErrorTypes: r.non_retryable_errors }),
+  };
+}
+
+/** Activity options of a task step: `step.timeout` is the per-attempt (start-to-close) timeout. */
+export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot): ActivityOptions {
+  const t = task.timeouts ?? {};
+  const startToClose = step.timeout ?? t.start_to_close;
+  return {
+    startToCloseTimeout: startToClose !== undefined ? parseDuration(startToClose) : TASK_DEFAULTS.startToCloseMs,
+    ...(t.schedule_to_close !== undefined && { scheduleToCloseTimeout: parseDuration(t.schedule_to_close) }),
+    ...(t.heartbeat !== undefined && { heartbeatTimeout: parseDuration(t.heartbeat) }),
+    retry: toTemporalRetry(step.retry, task.retry_policy),
+    // TRY_CANCEL: a cancelled run does not wait for activities that never heartbeat to notice.
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    summary: `${step.id}: ${task.task_id}`,
+  };
+}
+
+/** Task activities with the options of one step. */
+export function taskActivities(options: ActivityOptions): TaskActivities {
+  return proxyActivities<TaskActivities>(options);
+}
+
+/** The engine's own activities (definition lookup, events, subscriptions): short, retried generously. */
+export function engineActivities(summary: string): TaskActivities {
+  return proxyActivities<TaskActivities>({
+    startToCloseTimeout: 30_000,
+    retry: { maximumAttempts: 10, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000, nonRetryableErrorTypes: ['NotFound'] },
+    summary,
+  });
+}
+
+// Mirror writes retry without limit: a database outage delays the run's bookkeeping, never loses it.
+const mirror = proxyLocalActivities<MirrorActivities>({
+  startToCloseTimeout: 10_000,
+  retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 30_000 },
+  summary: 'mirror',
+});
+
+/** The mirror local activity. */
+export const mirrorActivities: MirrorActivities = mirror;

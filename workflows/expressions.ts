@@ -1,0 +1,117 @@
+/**
+ * JSONata expressions inside definition values: `"{% expr %}"`. A string that is exactly one expression
+ * yields the raw value (number, object, ...); expressions embedded in longer text are interpolated as text.
+ * Runs in the workflow sandbox, where Date and Math.random are deterministic, so `$now()` is workflow time.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import jsonata from 'jsonata';
+import { visibleSteps, type Frame, type RunState } from './runtime';
+
+const WHOLE = /^\s*\{%([\s\S]*?)%\}\s*$/;
+const EMBEDDED = /\{%([\s\S]*?)%\}/g;
+
+// Parsed expressions are pure ASTs; caching them per isolate is safe and spares re-parsing on every step.
+const cache = new Map<string, jsonata.Expression>();
+
+function compile(src: string): jsonata.Expression {
+  let expr = cache.get(src);
+  if (!expr) {
+    expr = jsonata(src);
+    if (cache.size > 5000) cache.clear();
+    cache.set(src, expr);
+  }
+  return expr;
+}
+
+/** The variables every expression sees. */
+export function bindings(run: RunState, frame: Frame, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const def = run.input.definition;
+  return {
+    input: run.input.input,
+    steps: visibleSteps(run, frame),
+    vars: run.vars,
+    event: run.lastEvent,
+    item: frame.item,
+    index: frame.index,
+    workflow: {
+      id: run.workflowId,
+      runId: run.runId,
+      instanceId: run.input.instanceId,
+      definitionId: def.workflow_id,
+      definitionRowId: run.input.definitionRowId,
+      version: def.version,
+      name: def.name,
+      correlationKey: run.input.correlationKey,
+      trigger: run.input.trigger,
+    },
+    ...extra,
+  };
+}
+
+async function evalOne(src: string, vars: Record<string, unknown>, where: string): Promise<unknown> {
+  try {
+    // The root `$` is the run input, so `{% order.id %}` reads like Step Functions' input paths.
+    return await compile(src).evaluate(vars.input, vars);
+  } catch (err) {
+    const e = err as { message?: string; code?: string };
+    throw ApplicationFailure.create({
+      type: 'ExpressionError',
+      message: `${where}: expression "${src.trim()}" failed: ${e.message ?? String(err)}`,
+      details: [{ code: e.code, expression: src }],
+      nonRetryable: true,
+    });
+  }
+}
+
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+async function walk(value: unknown, vars: Record<string, unknown>, where: string): Promise<unknown> {
+  if (typeof value === 'string') {
+    if (!value.includes('{%')) return value;
+    const whole = WHOLE.exec(value);
+    if (whole && !whole[1].includes('%}')) return evalOne(whole[1], vars, where);
+    const parts = await Promise.all([...value.matchAll(EMBEDDED)].map((m) => evalOne(m[1], vars, where)));
+    let i = 0;
+    return value.replace(EMBEDDED, () => textOf(parts[i++]));
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const v of value) out.push(await walk(v, vars, where));
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await walk(v, vars, where);
+    return out;
+  }
+  return value;
+}
+
+/** Evaluates every expression in `template` (any JSON value) in the context of `frame`. */
+export async function evaluate(template: unknown, run: RunState, frame: Frame, where: string, extra?: Record<string, unknown>): Promise<unknown> {
+  if (!hasExpression(template)) return template;
+  return normalize(await walk(template, bindings(run, frame, extra), where));
+}
+
+/** Makes JSONata results plain JSON (its arrays carry extra flags; functions cannot travel in payloads). */
+function normalize(value: unknown): unknown {
+  if (value === undefined || typeof value === 'function') return value === undefined ? undefined : null;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined && typeof v !== 'function') out[k] = normalize(v);
+    return out;
+  }
+  return value;
+}
+
+/** True when `value` contains at least one `{% %}` expression somewhere. */
+export function hasExpression(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{%');
+  if (Array.isArray(value)) return value.some(hasExpression);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasExpression);
+  return false;
+}

@@ -1,0 +1,108 @@
+/**
+ * `interpreterWorkflow`: the one generic workflow that runs any stored definition. It walks the snapshot
+ * it was started with (never the database), so its history replays on any worker.
+ */
+import {
+  ApplicationFailure,
+  ContinueAsNew,
+  continueAsNew,
+  isCancellation,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { parseDuration } from '../common/definitions/duration';
+import type { InterpreterInput, ResumeState } from '../common/definitions/types';
+import { aosEventSignal, aosStateQuery } from './api';
+import { withDeadline } from './deadline';
+import { offerEvent } from './events';
+import { evaluate } from './expressions';
+import { mirrorStatus } from './mirror';
+import { snapshot, type Frame, type RunState } from './runtime';
+import { runSequence } from './sequence';
+import { failure, timeoutFailure, toStepError } from './step-errors';
+
+/** How many event ids continue-as-new carries for deduplication (older duplicates are vanishingly rare). */
+const SEEN_EVENT_IDS_CARRIED = 1000;
+
+/** Runs a workflow definition snapshot; returns the workflow's output. */
+export async function interpreterWorkflow(input: InterpreterInput): Promise<unknown> {
+  const run = createRun(input);
+  setHandler(aosEventSignal, (event) => offerEvent(run, event));
+  setHandler(aosStateQuery, () => snapshot(run));
+  await mirrorStatus(run, 'running');
+
+  const top: Frame = { path: [], overlays: [], top: true };
+  const body = async (): Promise<unknown> => {
+    const result = await runSequence(input.definition.steps, run, top, input.resume?.position ?? 0, (position) => maybeContinueAsNew(run, position));
+    if (result.ended || input.definition.output === undefined) return result.output;
+    return evaluate(input.definition.output, run, top, 'workflow output');
+  };
+  try {
+    const output = run.deadline === undefined ? await body() : await withDeadline(run.deadline - Date.now(), body, () => timeoutFailure(`workflow "${input.definition.workflow_id}"`), 'workflow timeout');
+    run.status = 'completed';
+    await mirrorStatus(run, 'completed', { output });
+    return output;
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    const error = toStepError(err);
+    run.status = isCancellation(err) ? 'cancelled' : 'failed';
+    log.info(`run ${run.status}`, { errorType: error.type, message: error.message });
+    await mirrorStatus(run, run.status, { error });
+    // Cancellation must surface as such so Temporal records the run as cancelled, not failed.
+    if (isCancellation(err) || (err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+    throw failure(error.type, error.message, error.details, err instanceof Error ? err : undefined);
+  }
+}
+
+function createRun(input: InterpreterInput): RunState {
+  const info = workflowInfo();
+  const r: Partial<ResumeState> = input.resume ?? {};
+  const timeoutMs = input.definition.timeout === undefined ? undefined : parseDuration(input.definition.timeout);
+  return {
+    input,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    status: 'running',
+    vars: r.vars ?? { ...((input.definition.vars as Record<string, unknown> | undefined) ?? {}) },
+    steps: r.stepOutputs ?? {},
+    completed: new Set(r.completedSteps ?? []),
+    current: new Map(),
+    buffered: r.bufferedEvents ?? [],
+    seenEventIds: new Set(r.seenEventIds ?? []),
+    ...(r.lastEvent && { lastEvent: r.lastEvent }),
+    lastOutput: r.lastOutput ?? null,
+    mirrorSeq: r.mirrorSeq ?? 0,
+    waiting: 0,
+    deadline: r.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + timeoutMs),
+    startedAt: r.startedAt ?? new Date().toISOString(),
+    generation: (r.generation ?? -1) + 1,
+  };
+}
+
+function shouldContinueAsNew(run: RunState): boolean {
+  const info = workflowInfo();
+  const limit = run.input.options?.continueAsNewAfterEvents;
+  return info.continueAsNewSuggested || (limit !== undefined && info.historyLength > limit);
+}
+
+/** At a top-level step boundary: continue-as-new with everything the rest of the run needs. */
+async function maybeContinueAsNew(run: RunState, position: number): Promise<void> {
+  if (!shouldContinueAsNew(run)) return;
+  const resume: ResumeState = {
+    position,
+    vars: run.vars,
+    stepOutputs: run.steps,
+    completedSteps: [...run.completed],
+    mirrorSeq: run.mirrorSeq,
+    bufferedEvents: run.buffered,
+    seenEventIds: [...run.seenEventIds].slice(-SEEN_EVENT_IDS_CARRIED),
+    lastOutput: run.lastOutput,
+    ...(run.lastEvent && { lastEvent: run.lastEvent }),
+    ...(run.deadline !== undefined && { deadline: run.deadline }),
+    startedAt: run.startedAt,
+    generation: run.generation,
+  };
+  log.info('continuing as new', { position, generation: run.generation, historyLength: workflowInfo().historyLength });
+  await continueAsNew<typeof interpreterWorkflow>({ ...run.input, resume });
+}

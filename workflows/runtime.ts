@@ -1,0 +1,97 @@
+/**
+ * The interpreter's in-memory run state and the frame a step executes in. Everything here is plain
+ * data mutated only by workflow code, so it replays deterministically.
+ */
+import type {
+  EventEnvelope,
+  InterpreterInput,
+  InterpreterState,
+  Step,
+  StepRecord,
+} from '../common/definitions/types';
+
+/** Mutable state of one run (one Temporal run; continue-as-new carries the relevant parts). */
+export interface RunState {
+  readonly input: InterpreterInput;
+  readonly workflowId: string;
+  readonly runId: string;
+  status: InterpreterState['status'];
+  vars: Record<string, unknown>;
+  /** `$steps`: records of top-level and block steps (foreach iterations use frame overlays). */
+  steps: Record<string, StepRecord>;
+  completed: Set<string>;
+  /** Step id -> how many executions of it are in flight (parallel/foreach may run one id several times). */
+  current: Map<string, number>;
+  /** Events received and not yet consumed by a wait, in arrival order. */
+  buffered: EventEnvelope[];
+  seenEventIds: Set<string>;
+  lastEvent?: EventEnvelope;
+  lastOutput: unknown;
+  mirrorSeq: number;
+  /** Number of wait_for_event steps currently waiting (status is `waiting` while > 0). */
+  waiting: number;
+  /** Absolute deadline (epoch ms, workflow time) from definition.timeout. */
+  deadline?: number;
+  startedAt: string;
+  generation: number;
+}
+
+/** Where a step runs: its ltree path prefix and the locals of enclosing foreach iterations. */
+export interface Frame {
+  /** ltree labels of the enclosing blocks, e.g. `['fanout', 'b1']`. */
+  path: string[];
+  /** Step records local to enclosing foreach iterations, innermost last. */
+  overlays: Array<Record<string, StepRecord>>;
+  item?: unknown;
+  index?: number;
+  /** True only for the top-level list of the definition: the place where continue-as-new may happen. */
+  top: boolean;
+}
+
+/** What a step executor returns. */
+export interface StepResult {
+  output: unknown;
+  /** Overrides the step's `next` (switch, on_timeout, catch). */
+  next?: string;
+  /** The enclosing list ends here (succeed). */
+  end?: boolean;
+}
+
+/** Runs a nested step list (parallel branch, foreach body) and returns its last output. */
+export type BlockRunner = (steps: Step[], run: RunState, frame: Frame) => Promise<{ output: unknown; ended: boolean }>;
+
+/** Signature of one step type's executor. */
+export type StepExecutor<S extends Step = Step> = (step: S, run: RunState, frame: Frame, runBlock: BlockRunner) => Promise<StepResult>;
+
+/** An ltree-safe label for a step or branch id. */
+export function label(id: string): string {
+  return id.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** The ltree path of `stepId` inside `frame`. */
+export function stepPath(frame: Frame, stepId: string): string {
+  return [...frame.path, label(stepId)].join('.');
+}
+
+/** Records a finished step where `$steps.<id>` lookups in this frame will find it. */
+export function recordStep(run: RunState, frame: Frame, id: string, record: StepRecord): void {
+  const target = frame.overlays.length > 0 ? frame.overlays[frame.overlays.length - 1] : run.steps;
+  target[id] = record;
+  run.completed.add(id);
+}
+
+/** `$steps` as seen from `frame`: global records overlaid with the enclosing iterations' records. */
+export function visibleSteps(run: RunState, frame: Frame): Record<string, StepRecord> {
+  return frame.overlays.length === 0 ? run.steps : Object.assign({}, run.steps, ...frame.overlays);
+}
+
+/** The live state returned by the `aosState` query. */
+export function snapshot(run: RunState): InterpreterState {
+  return {
+    status: run.status,
+    currentSteps: [...run.current.keys()],
+    completedSteps: [...run.completed],
+    variables: run.vars,
+    stepOutputs: run.steps,
+  };
+}

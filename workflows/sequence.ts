@@ -1,0 +1,110 @@
+/**
+ * Walks a step list: implicit next = the following step, explicit `next` for branches and loops; wraps
+ * each step in its retry, timeout and catch handling. Used for the top level and for every nested block.
+ */
+import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, log, setCurrentDetails, sleep } from '@temporalio/workflow';
+import { parseDuration } from '../common/definitions/duration';
+import type { Step } from '../common/definitions/types';
+import { withDeadline } from './deadline';
+import { recordStep, type BlockRunner, type Frame, type RunState, type StepResult } from './runtime';
+import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './step-errors';
+import { executorFor } from './steps/registry';
+import { toTemporalRetry } from './activities';
+
+/** Called before each top-level step after the first of this run (continue-as-new checkpoint). */
+export type Checkpoint = (position: number) => Promise<void>;
+
+/** Result of a list: the last step's output; `ended` when a succeed step finished it. */
+export interface SequenceResult {
+  output: unknown;
+  ended: boolean;
+}
+
+// Steps that time themselves: task (activity timeouts) and wait_for_event (timeout + on_timeout).
+const SELF_TIMED = new Set<Step['type']>(['task', 'wait_for_event']);
+
+/** Runs `steps` from `start` until the list ends, a succeed step ends it, or a step fails uncaught. */
+export async function runSequence(steps: Step[], run: RunState, frame: Frame, start = 0, checkpoint?: Checkpoint): Promise<SequenceResult> {
+  const index = new Map(steps.map((s, i) => [s.id, i] as const));
+  let output: unknown = null;
+  for (let i = start, first = true; i < steps.length; first = false) {
+    if (checkpoint && !first) await checkpoint(i);
+    const step = steps[i];
+    const result = await runStep(step, run, frame);
+    output = result.output;
+    if (frame.top) run.lastOutput = output;
+    if (result.end) return { output, ended: true };
+    if (result.compensateFrom !== undefined) {
+      // A catch for Cancelled: the handler path runs shielded from the cancellation, then the run ends cancelled.
+      await CancellationScope.nonCancellable(() => runSequence(steps, run, { ...frame, top: false }, indexOf(index, result.compensateFrom as string, step)));
+      throw result.cancellation;
+    }
+    const target = result.next ?? step.next;
+    i = target === undefined ? i + 1 : indexOf(index, target, step);
+  }
+  return { output, ended: false };
+}
+
+/** The block runner handed to executors of nested blocks. */
+export const runBlock: BlockRunner = (steps, run, frame) => runSequence(steps, run, frame);
+
+function indexOf(index: Map<string, number>, target: string, from: Step): number {
+  const i = index.get(target);
+  // Validation rejects this before a run starts; a definition that slipped through fails clearly.
+  if (i === undefined) throw failure('InvalidDefinition', `step "${from.id}" goes to unknown step "${target}"`);
+  return i;
+}
+
+interface GuardedResult extends StepResult {
+  compensateFrom?: string;
+  cancellation?: unknown;
+}
+
+async function runStep(step: Step, run: RunState, frame: Frame): Promise<GuardedResult> {
+  run.current.set(step.id, (run.current.get(step.id) ?? 0) + 1);
+  setCurrentDetails(`steps: ${[...run.current.keys()].join(', ')}`);
+  try {
+    const result = await withRetry(step, () => withStepTimeout(step, () => executorFor(step)(step, run, frame, runBlock)));
+    recordStep(run, frame, step.id, { output: result.output });
+    if ('result_var' in step && step.result_var) run.vars[step.result_var] = result.output;
+    return result;
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    const error = toStepError(err);
+    const clause = findCatch(step.catch, error);
+    if (!clause) throw err;
+    log.info('step failed, caught', { stepId: step.id, errorType: error.type, next: clause.next });
+    recordStep(run, frame, step.id, { error });
+    if (clause.into) run.vars[clause.into] = error;
+    if (error.type === CANCELLED) return { output: error, compensateFrom: clause.next, cancellation: err };
+    return { output: error, next: clause.next };
+  } finally {
+    const left = (run.current.get(step.id) ?? 1) - 1;
+    if (left > 0) run.current.set(step.id, left);
+    else run.current.delete(step.id);
+  }
+}
+
+function withStepTimeout(step: Step, fn: () => Promise<StepResult>): Promise<StepResult> {
+  if (step.timeout === undefined || SELF_TIMED.has(step.type)) return fn();
+  return withDeadline(parseDuration(step.timeout), fn, () => timeoutFailure(`step "${step.id}"`), `${step.id}: timeout`);
+}
+
+/** Retries non-task steps as a whole (task steps retry inside Temporal's activity retry instead). */
+async function withRetry(step: Step, fn: () => Promise<StepResult>): Promise<StepResult> {
+  if (!step.retry || step.type === 'task') return fn();
+  const policy = toTemporalRetry(step.retry, undefined);
+  let interval = Number(policy.initialInterval);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const error = toStepError(err);
+      const exhausted = policy.maximumAttempts !== 0 && attempt >= (policy.maximumAttempts ?? 1);
+      if (exhausted || isCancellation(err) || err instanceof ContinueAsNew || (err instanceof ApplicationFailure && err.nonRetryable) || policy.nonRetryableErrorTypes?.includes(error.type)) throw err;
+      log.info('step failed, retrying', { stepId: step.id, attempt, errorType: error.type, intervalMs: interval });
+      await sleep(interval, { summary: `${step.id}: retry ${attempt + 1}` });
+      interval = Math.min(interval * (policy.backoffCoefficient ?? 2), policy.maximumInterval !== undefined ? Number(policy.maximumInterval) : Infinity);
+    }
+  }
+}
