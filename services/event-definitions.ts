@@ -1,0 +1,80 @@
+/**
+ * Event definition management: a version is accepted only if its payload_schema compiles and every
+ * example validates against it; active versions are immutable except for deprecation.
+ */
+import type { Knex } from 'knex';
+import { toFieldErrors } from '../common/ajv';
+import { AppError, type FieldError } from '../common/errors';
+import { jsonSafetyErrors } from '../common/events/json-safety';
+import { eventDefinitions, type EventDefinitionInsert, type EventDefinitionRow } from '../db/repositories/event-definitions';
+import type { DefinitionStatus } from '../db/repositories/definitions';
+import { compilePayloadSchema, invalidateEventDefinitions } from './event-validators';
+
+/** Body of a new definition version. */
+export type EventDefinitionBody = Omit<EventDefinitionInsert, 'created_by' | 'updated_by'>;
+
+/** Every reason `payload_schema` or an example is unacceptable, with pointers under /body. */
+export function definitionErrors(body: Partial<EventDefinitionBody>): FieldError[] {
+  const errors = jsonSafetyErrors(body, '/body');
+  if (errors.length > 0) return errors;
+  if (!body.payload_schema) {
+    return body.examples?.length ? [{ pointer: '/body/examples', message: 'examples need a payload_schema to validate against' }] : [];
+  }
+  let validate;
+  try {
+    validate = compilePayloadSchema(body.payload_schema as Record<string, unknown>);
+  } catch (err) {
+    return [{ pointer: '/body/payload_schema', message: `is not a valid JSON Schema: ${(err as Error).message}` }];
+  }
+  for (const [i, example] of (body.examples ?? []).entries()) {
+    if (!validate(example)) errors.push(...toFieldErrors(validate.errors, `/body/examples/${i}`));
+  }
+  return errors;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === '23505';
+}
+
+/** Creates a definition version (status default `active`); 409 when (event_id, version) or (pattern, version) exists. */
+export async function createEventDefinition(db: Knex, body: EventDefinitionBody, user?: string): Promise<EventDefinitionRow> {
+  const errors = definitionErrors(body);
+  const other = await db('event_processing_service.event_definitions').where({ event_id: body.event_id }).whereNot({ pattern: body.pattern }).first('pattern');
+  if (other) errors.push({ pointer: '/body/pattern', message: `other versions of ${body.event_id} use pattern ${other.pattern}` });
+  if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
+  try {
+    const row = await eventDefinitions.insert(db, { status: 'active', ...body, created_by: user, updated_by: user });
+    invalidateEventDefinitions();
+    return row;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw AppError.conflict(`${body.event_id}@${body.version} (or ${body.pattern}@${body.version}) already exists`);
+    throw err;
+  }
+}
+
+/** Changes a version: drafts are editable; other versions only change status (draft -> active -> deprecated). */
+export async function updateEventDefinition(db: Knex, eventId: string, version: string, patch: Partial<EventDefinitionBody>, user?: string): Promise<EventDefinitionRow> {
+  const current = await eventDefinitions.getVersion(db, eventId, version);
+  if (!current) throw AppError.notFound(`Event definition ${eventId}@${version} not found`);
+  const { status, ...fields } = patch;
+  if (Object.keys(fields).length > 0) {
+    if (current.status !== 'draft') throw AppError.conflict(`${eventId}@${version} is ${current.status} and immutable; create a new version`);
+    const errors = definitionErrors({ payload_schema: current.payload_schema, examples: current.examples as object[], ...fields });
+    if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
+  }
+  let row: EventDefinitionRow | undefined = current;
+  if (Object.keys(fields).length > 0) row = await eventDefinitions.updateDraft(db, current.id, { ...fields, updated_by: user });
+  if (row && status && status !== row.status) row = await eventDefinitions.setStatus(db, current.id, status as DefinitionStatus, user);
+  if (!row) throw AppError.conflict(`${eventId}@${version} changed concurrently or cannot move to ${status}`);
+  invalidateEventDefinitions();
+  return row;
+}
+
+/** Deletes a draft or deprecated version (stored events keep their data; their definition link is cleared). */
+export async function deleteEventDefinition(db: Knex, eventId: string, version: string): Promise<void> {
+  const current = await eventDefinitions.getVersion(db, eventId, version);
+  if (!current) throw AppError.notFound(`Event definition ${eventId}@${version} not found`);
+  if (current.status === 'active') throw AppError.conflict(`${eventId}@${version} is active; deprecate it first`);
+  await db('event_processing_service.event_definitions').where({ id: current.id }).delete();
+  invalidateEventDefinitions();
+}

@@ -1,0 +1,77 @@
+/**
+ * Payload validators of event definitions, compiled once and cached by (pattern, version). An entry is
+ * trusted for `eventDefinitionCacheTtlMs`; after that one light query compares the definition's
+ * updated_at and recompiles only when it changed (definitions edited through another process).
+ */
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { Knex } from 'knex';
+import { EVENT_DEFINITIONS } from '../db/repositories/event-definitions';
+
+/** What ingest needs from a definition. */
+export interface ResolvedEventDefinition {
+  id: string;
+  version: string;
+  status: string;
+  sourceTypes: string[];
+  sequenceKeyPath: string | null;
+  updatedAt: string;
+  validate: ValidateFunction | null;
+}
+
+interface Entry {
+  def: ResolvedEventDefinition | undefined;
+  checkedAt: number;
+}
+
+const byKey = new Map<string, Entry>();
+const compiled = new Map<string, ValidateFunction | null>();
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Compiles a user-supplied payload schema in its own Ajv instance, so `$id`s of different definitions
+ * (or versions) never collide. Throws Ajv's error when the schema is invalid.
+ */
+export function compilePayloadSchema(schema: Record<string, unknown>): ValidateFunction {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true });
+  addFormats(ajv);
+  const { $schema, ...rest } = schema;
+  // Older drafts' meta-schemas are not loaded; their documents are validated as 2020-12 (compatible for payloads).
+  const doc = typeof $schema === 'string' && !$schema.includes('2020-12') ? rest : schema;
+  return ajv.compile(doc);
+}
+
+async function load(db: Knex, pattern: string, version: string | undefined): Promise<Omit<ResolvedEventDefinition, 'validate'> | undefined> {
+  const q = db(EVENT_DEFINITIONS).where({ pattern })
+    .select('id', 'version', 'status', 'source_types as sourceTypes', 'sequence_key_path as sequenceKeyPath', db.raw('updated_at::text AS "updatedAt"'));
+  if (version) q.where({ version });
+  else q.where({ status: 'active' }).orderBy('created_at', 'desc');
+  return q.first();
+}
+
+async function validatorFor(db: Knex, id: string, updatedAt: string): Promise<ValidateFunction | null> {
+  const key = `${id}@${updatedAt}`;
+  if (compiled.has(key)) return compiled.get(key)!;
+  const row = (await db(EVENT_DEFINITIONS).where({ id }).first('payload_schema')) as { payload_schema: Record<string, unknown> | null } | undefined;
+  const fn = row?.payload_schema ? compilePayloadSchema(row.payload_schema) : null;
+  if (compiled.size >= MAX_ENTRIES) compiled.clear();
+  compiled.set(key, fn);
+  return fn;
+}
+
+/** The definition an event of `pattern` (at `version`, default latest active) is validated against. */
+export async function resolveEventDefinition(db: Knex, pattern: string, version: string | undefined, ttlMs: number): Promise<ResolvedEventDefinition | undefined> {
+  const key = `${pattern}@${version ?? '*'}`;
+  const hit = byKey.get(key);
+  if (hit && Date.now() - hit.checkedAt < ttlMs) return hit.def;
+  const meta = await load(db, pattern, version);
+  const def = meta && { ...meta, validate: await validatorFor(db, meta.id, meta.updatedAt) };
+  if (byKey.size >= MAX_ENTRIES) byKey.clear();
+  byKey.set(key, { def, checkedAt: Date.now() });
+  return def;
+}
+
+/** Forgets cached lookups (this process changed a definition; others notice within the TTL). */
+export function invalidateEventDefinitions(): void {
+  byKey.clear();
+}

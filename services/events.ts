@@ -1,0 +1,118 @@
+/**
+ * Event ingest: the one path by which events enter the platform (REST `POST /events`, the batch form
+ * and the `emitEvent` activity). Validates against the event's definition, stores the event and its
+ * delivery bookkeeping in one statement, and hands it to durable delivery after the commit.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { toFieldErrors } from '../common/ajv';
+import type { Config } from '../common/config';
+import { AppError, type FieldError } from '../common/errors';
+import { jsonSafetyErrors } from '../common/events/json-safety';
+import type { Logger } from '../common/logger';
+import { insertEvent, type StoredEvent } from '../db/repositories/events/event-store';
+import { handOff } from './event-handoff';
+import { resolveEventDefinition, type ResolvedEventDefinition } from './event-validators';
+
+/** An event as submitted (the documented EventInstance shape; eventId, version, source, timestamp optional). */
+export interface EventInput {
+  eventId?: string;
+  pattern: string;
+  version?: string;
+  source?: { type: string; id?: string; name?: string };
+  timestamp?: string;
+  payload: Record<string, unknown>;
+  metadata?: Record<string, unknown> & { correlationId?: string };
+}
+
+/** What ingest needs. `handoff: false` stores without starting delivery (the sweeper's job then; a test seam). */
+export interface EventDeps {
+  db: Knex;
+  temporal: Client;
+  config: Config;
+  logger?: Logger;
+  handoff?: boolean;
+}
+
+/** The stored event and whether this call stored it (false: an earlier call with the same eventId did). */
+export interface PublishResult {
+  event: StoredEvent;
+  created: boolean;
+}
+
+function valueAt(doc: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), doc);
+}
+
+/** The sequence key: the definition's sequence_key_path value, else metadata.correlationId; scalars only. */
+export function sequenceKeyOf(event: EventInput, def: ResolvedEventDefinition | undefined): string | null {
+  const raw = def?.sequenceKeyPath ? valueAt(event, def.sequenceKeyPath) : event.metadata?.correlationId;
+  if (typeof raw === 'string' && raw.length > 0 && raw.length <= 512) return raw;
+  return typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : null;
+}
+
+/** Checks one event against its definition; returns the definition (undefined when unregistered and allowed). */
+export async function checkEvent(deps: EventDeps, event: EventInput, at = '/body'): Promise<ResolvedEventDefinition | undefined> {
+  const unsafe = jsonSafetyErrors(event, at);
+  if (unsafe.length > 0) throw AppError.unprocessable('Event cannot be stored', unsafe);
+  const def = await resolveEventDefinition(deps.db, event.pattern, event.version, deps.config.eventDefinitionCacheTtlMs);
+  if (!def) {
+    if (deps.config.acceptUnregisteredEvents && !event.version) return undefined;
+    const what = event.version ? `${event.pattern}@${event.version}` : `${event.pattern} (no active version)`;
+    throw AppError.unprocessable(`No event definition for ${what}`, [{ pointer: `${at}/pattern`, message: 'is not a registered event' }]);
+  }
+  const errors: FieldError[] = [];
+  if (def.status === 'draft') errors.push({ pointer: `${at}/version`, message: `definition ${def.version} is a draft` });
+  const sourceType = event.source?.type ?? 'external';
+  if (def.sourceTypes.length > 0 && !def.sourceTypes.includes(sourceType)) {
+    errors.push({ pointer: `${at}/source/type`, message: `must be one of ${def.sourceTypes.join(', ')}` });
+  }
+  if (def.validate && !def.validate(event.payload)) errors.push(...toFieldErrors(def.validate.errors, `${at}/payload`));
+  if (errors.length > 0) throw AppError.unprocessable(`Event does not match ${event.pattern}@${def.version}`, errors);
+  return def;
+}
+
+/** Validates, stores (idempotent on eventId) and hands off one event. */
+export async function publishEvent(deps: EventDeps, event: EventInput, at = '/body'): Promise<PublishResult> {
+  const def = await checkEvent(deps, event, at);
+  const result = await insertEvent(deps.db, {
+    eventId: event.eventId ?? randomUUID(),
+    pattern: event.pattern,
+    version: def?.version ?? event.version ?? null,
+    source: event.source ?? { type: 'external' },
+    timestamp: event.timestamp ?? null,
+    payload: event.payload,
+    metadata: event.metadata ?? {},
+    eventDefinitionId: def?.id ?? null,
+    sequenceKey: sequenceKeyOf(event, def),
+    maxAttempts: deps.config.eventDeliveryMaxAttempts,
+  });
+  if (result.created && deps.handoff !== false) {
+    const { eventId, sequenceKey, sequenceNumber } = result.event;
+    handOff(deps.temporal, deps.config, { eventId, sequenceKey, sequenceNumber }, deps.logger);
+  }
+  return result;
+}
+
+/**
+ * Publishes a batch: every event is checked first (one 422 lists all errors, nothing stored), then each
+ * is stored on its own, so one event's duplicate never blocks another.
+ */
+export async function publishBatch(deps: EventDeps, events: EventInput[]): Promise<PublishResult[]> {
+  const errors: FieldError[] = [];
+  for (const [i, e] of events.entries()) {
+    try {
+      await checkEvent(deps, e, `/body/events/${i}`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      errors.push(...err.errors);
+    }
+  }
+  const ids = events.map((e) => e.eventId).filter((id): id is string => id !== undefined);
+  if (new Set(ids).size !== ids.length) errors.push({ pointer: '/body/events', message: 'eventIds must be unique within a batch' });
+  if (errors.length > 0) throw AppError.unprocessable('Batch rejected; no event was stored', errors);
+  const results: PublishResult[] = [];
+  for (const [i, e] of events.entries()) results.push(await publishEvent(deps, e, `/body/events/${i}`));
+  return results;
+}
