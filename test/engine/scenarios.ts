@@ -1,0 +1,177 @@
+/**
+ * Representative definitions, one per step type and per error path. The engine tests assert on them and
+ * the replay recorder (test/replay/record.ts) stores their histories as fixtures.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { ResolvedDefinition } from '../../common/definitions/activity-types';
+import type { InterpreterOptions, WorkflowDefinition } from '../../common/definitions/types';
+import { aosEventSignal } from '../../workflows/api';
+import { TEST_TASKS } from './tasks';
+
+/** One run: a definition, its input, and optionally what the test does to the running workflow. */
+export interface Scenario {
+  definition: WorkflowDefinition;
+  input?: unknown;
+  correlationKey?: string;
+  options?: InterpreterOptions;
+  /** Acts on the run after start (signals, cancellation). */
+  drive?: (handle: WorkflowHandle) => Promise<void>;
+  /** `completed` unless the run is expected to fail or be cancelled. */
+  ends?: 'completed' | 'failed' | 'cancelled';
+}
+
+const def = (workflow_id: string, steps: WorkflowDefinition['steps'], extra: Partial<WorkflowDefinition> = {}): WorkflowDefinition => ({
+  workflow_id, name: workflow_id, version: '1.0.0', steps, ...extra,
+});
+
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The child definition resolved by the sub_workflow scenario. */
+export const CHILD_DEFINITIONS: Record<string, ResolvedDefinition> = {
+  'child-double': {
+    definitionRowId: '00000000-0000-4000-8000-00000000c41d',
+    tasks: { double: TEST_TASKS.double },
+    definition: def('child-double', [
+      { id: 'twice', type: 'task', task: 'double', input: { value: '{% $input.n %}' } },
+      { id: 'done', type: 'succeed', output: { doubled: '{% $steps.twice.output.value %}', parent: '{% $workflow.correlationKey %}' } },
+    ], { version: '2.1.0' }),
+  },
+};
+
+/** Scenarios by name (the name is also the replay fixture's file name). */
+export const SCENARIOS: Record<string, Scenario> = {
+  'task-data-flow': {
+    input: { order: { id: 'o-1', lines: [{ sku: 'a', qty: 2 }, { sku: 'b', qty: 3 }] } },
+    correlationKey: 'cust-7',
+    definition: def('task-data-flow', [
+      { id: 'prepare', type: 'set', vars: { count: '{% $count($input.order.lines) %}', label: 'order {% $input.order.id %} for {% $workflow.correlationKey %}' } },
+      { id: 'call', type: 'task', task: 'echo', input: { qty: '{% $sum($input.order.lines.qty) %}', label: '{% $vars.label %}' }, result_var: 'echoed' },
+      { id: 'twice', type: 'task', task: 'double', input: { value: '{% $steps.call.output.qty %}' }, output: '{% $output.value %}' },
+    ], { output: { total: '{% $steps.twice.output %}', count: '{% $vars.count %}', label: '{% $vars.echoed.label %}', instance: '{% $workflow.instanceId %}' } }),
+  },
+  switch: {
+    input: { amount: 1500 },
+    definition: def('switch', [
+      { id: 'route', type: 'switch', cases: [{ when: '{% $input.amount > 1000 %}', next: 'big' }, { when: '{% $input.amount > 100 %}', next: 'medium' }], default: 'small' },
+      { id: 'big', type: 'succeed', output: 'big' },
+      { id: 'medium', type: 'succeed', output: 'medium' },
+      { id: 'small', type: 'succeed', output: 'small' },
+    ]),
+  },
+  parallel: {
+    input: { n: 4 },
+    definition: def('parallel', [
+      { id: 'fan', type: 'parallel', branches: [
+        { id: 'left', steps: [{ id: 'l1', type: 'task', task: 'double', input: { value: '{% $input.n %}' } }] },
+        { id: 'right', steps: [
+          { id: 'r1', type: 'task', task: 'slow', input: { ms: 50, v: 1 } },
+          { id: 'r2', type: 'task', task: 'echo', input: { got: '{% $steps.r1.output.v %}' } },
+        ] },
+      ] },
+    ], { output: { left: '{% $steps.fan.output.left.value %}', right: '{% $steps.fan.output.right.got %}' } }),
+  },
+  foreach: {
+    input: { items: [1, 2, 3, 4, 5] },
+    definition: def('foreach', [
+      { id: 'each', type: 'foreach', items: '{% $input.items %}', concurrency: 2, steps: [
+        { id: 'work', type: 'task', task: 'slow', input: { ms: 100, v: '{% $item %}' } },
+        { id: 'scale', type: 'task', task: 'double', input: { value: '{% $steps.work.output.v * 10 + $index %}' }, output: '{% $output.value %}' },
+      ] },
+    ]),
+  },
+  'wait-for-event': {
+    input: { invoiceId: 'inv-9' },
+    options: { subscriptions: true },
+    definition: def('wait-for-event', [
+      { id: 'pause', type: 'delay', duration: '500ms' },
+      { id: 'await', type: 'wait_for_event', event: 'invoice.*.reviewed', correlation: '{% $input.invoiceId %}', timeout: '30s' },
+      { id: 'done', type: 'succeed', output: { decision: '{% $steps.await.output.decision %}', eventId: '{% $event.eventId %}' } },
+    ]),
+    // Sent while the run is still in `pause`: the buffer must keep them until the wait starts.
+    drive: async (handle) => {
+      await handle.signal(aosEventSignal, { eventId: 'e-other', pattern: 'invoice.eu.reviewed', payload: { decision: 'wrong' }, metadata: { correlationKey: 'inv-1' } });
+      await handle.signal(aosEventSignal, { eventId: 'e-1', pattern: 'invoice.eu.reviewed', payload: { decision: 'approve' }, metadata: { correlationKey: 'inv-9' } });
+      await handle.signal(aosEventSignal, { eventId: 'e-1', pattern: 'invoice.eu.reviewed', payload: { decision: 'duplicate' }, metadata: { correlationKey: 'inv-9' } });
+    },
+  },
+  'wait-timeout': {
+    definition: def('wait-timeout', [
+      { id: 'await', type: 'wait_for_event', event: 'never.**', timeout: '300ms', on_timeout: 'late' },
+      { id: 'ontime', type: 'succeed', output: 'on time' },
+      { id: 'late', type: 'succeed', output: 'timed out' },
+    ]),
+  },
+  delay: {
+    definition: def('delay', [
+      { id: 'short', type: 'delay', duration: '200ms' },
+      { id: 'until', type: 'delay', until: '{% $fromMillis($millis() + 200) %}' },
+    ], { output: 'slept' }),
+  },
+  'sub-workflow': {
+    input: { n: 21 },
+    correlationKey: 'parent-key',
+    definition: def('sub-workflow', [
+      { id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n %}' } },
+    ], { output: '{% $steps.child.output %}' }),
+  },
+  'emit-event': {
+    input: { id: 'x-1' },
+    definition: def('emit-event', [
+      { id: 'announce', type: 'emit_event', event: 'order.shipped', payload: { id: '{% $input.id %}' } },
+    ], { output: '{% $steps.announce.output %}' }),
+  },
+  fail: {
+    ends: 'failed',
+    input: { reason: 'limit' },
+    definition: def('fail', [
+      { id: 'stop', type: 'fail', error: 'LimitExceeded', message: 'over the {% $input.reason %}', details: { reason: '{% $input.reason %}' } },
+    ]),
+  },
+  retry: {
+    definition: def('retry', [
+      { id: 'call', type: 'task', task: 'flaky', retry: { max_attempts: 4, initial_interval: '200ms', backoff_coefficient: 2 } },
+    ], { output: '{% $steps.call.output %}' }),
+  },
+  catch: {
+    input: { amount: 5 },
+    definition: def('catch', [
+      { id: 'post', type: 'task', task: 'reject', input: { amount: '{% $input.amount %}' }, catch: [{ errors: ['Other'], next: 'wrong' }, { errors: ['LedgerRejected'], next: 'escalate', into: 'failure' }] },
+      { id: 'wrong', type: 'fail' },
+      { id: 'escalate', type: 'succeed', output: { type: '{% $vars.failure.type %}', via: '{% $steps.post.error.type %}' } },
+    ]),
+  },
+  'step-timeout': {
+    definition: def('step-timeout', [
+      { id: 'nap', type: 'delay', duration: '1h', timeout: '300ms', catch: [{ errors: ['Timeout'], next: 'call' }] },
+      { id: 'call', type: 'task', task: 'slow', input: { ms: 5000 }, timeout: '300ms', retry: { max_attempts: 1 }, catch: [{ errors: ['*'], next: 'after' }] },
+      { id: 'after', type: 'succeed', output: { nap: '{% $steps.nap.error.type %}', call: '{% $steps.call.error.type %}' } },
+    ]),
+  },
+  'workflow-timeout': {
+    ends: 'failed',
+    definition: def('workflow-timeout', [{ id: 'nap', type: 'delay', duration: '1h' }], { timeout: '500ms' }),
+  },
+  cancellation: {
+    ends: 'cancelled',
+    definition: def('cancellation', [
+      { id: 'reserve', type: 'task', task: 'record', input: 'reserved' },
+      { id: 'long', type: 'task', task: 'slow', input: { ms: 30000 }, catch: [{ errors: ['Cancelled'], next: 'undo' }] },
+      { id: 'never', type: 'succeed' },
+      { id: 'undo', type: 'task', task: 'record', input: 'released {% $steps.reserve.output %}' },
+    ]),
+    drive: async (handle) => {
+      await sleepMs(1000);
+      await handle.cancel();
+    },
+  },
+  'continue-as-new': {
+    options: { continueAsNewAfterEvents: 40 },
+    definition: def('continue-as-new', [
+      { id: 'init', type: 'set', vars: { i: 0, sum: 0 } },
+      { id: 'work', type: 'task', task: 'echo', input: '{% $vars.i %}' },
+      { id: 'add', type: 'set', vars: { i: '{% $vars.i + 1 %}', sum: '{% $vars.sum + $steps.work.output %}' } },
+      { id: 'loop', type: 'switch', cases: [{ when: '{% $vars.i < 12 %}', next: 'work' }], default: 'done' },
+      { id: 'done', type: 'succeed', output: { i: '{% $vars.i %}', sum: '{% $vars.sum %}' } },
+    ]),
+  },
+};
