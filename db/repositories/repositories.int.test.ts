@@ -1,0 +1,121 @@
+/** Repositories against the harness's PostgreSQL: pagination, transitions, idempotent and ordered writes. */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { createTestDb } from '../../test/helpers/db';
+import { AppError } from '../../common/errors';
+import { workflowDefinitions } from './workflow-definitions';
+import { getWorkflowInstanceByTemporalId, insertWorkflowInstance, mirrorWorkflowInstance } from './workflow-instances';
+import { listTaskInstancesOfWorkflow, mirrorTaskInstance } from './task-instances';
+import { getEventByEventId, insertEvent } from './event-instances';
+import { getQueueState } from './event-queue-state';
+import { addDeadLetter, discardDeadLetter, markRedriven } from './dead-letter-queue';
+import { findOpenSubscriptions, matchSubscription, registerSubscription } from './workflow-event-subscriptions';
+
+let db: Knex;
+beforeAll(() => { db = createTestDb(); });
+afterAll(async () => { await db.destroy(); });
+
+const uid = () => randomUUID().slice(0, 8);
+
+async function definition(workflowId = `wf-${uid()}`) {
+  return workflowDefinitions.insert(db, { workflow_id: workflowId, version: '1.0.0', name: 'Repo test', definition: { steps: [] } });
+}
+
+describe('keyset pagination', () => {
+  it('walks every version newest first, without duplicates, and ends with a null cursor', async () => {
+    const id = `paged-${uid()}`;
+    for (let i = 0; i < 7; i++) await workflowDefinitions.insert(db, { workflow_id: id, version: `1.0.${i}`, name: `P ${i}`, definition: {} });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof workflowDefinitions.list>> = await workflowDefinitions.list(db, { businessId: id }, { limit: 3, cursor });
+      seen.push(...page.items.map((r) => r.version));
+      expect(page.items.every((r) => !('__cursor_ts' in r))).toBe(true);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['1.0.6', '1.0.5', '1.0.4', '1.0.3', '1.0.2', '1.0.1', '1.0.0']);
+  });
+
+  it('rejects a forged cursor as a 400, not a database error', async () => {
+    const forged = Buffer.from('["1 OR 1=1", "x"]').toString('base64url');
+    await expect(workflowDefinitions.list(db, {}, { cursor: forged })).rejects.toMatchObject({ status: 400 } satisfies Partial<AppError>);
+  });
+});
+
+describe('definition status transitions', () => {
+  it('draft -> active -> deprecated, never back to draft', async () => {
+    const def = await definition();
+    expect((await workflowDefinitions.setStatus(db, def.id, 'active', 'ops'))?.activated_at).toBeInstanceOf(Date);
+    expect(await workflowDefinitions.updateDraft(db, def.id, { name: 'changed' })).toBeUndefined();
+    expect((await workflowDefinitions.setStatus(db, def.id, 'deprecated'))?.status).toBe('deprecated');
+    expect(await workflowDefinitions.setStatus(db, def.id, 'draft')).toBeUndefined();
+    expect((await workflowDefinitions.getLatestActive(db, def.workflow_id))).toBeUndefined();
+  });
+});
+
+describe('lifecycle mirror', () => {
+  it('a late workflow write never regresses a newer state', async () => {
+    const def = await definition();
+    const base = { temporal_workflow_id: `wf-${uid()}`, workflow_definition_id: def.id, definition_workflow_id: def.workflow_id, definition_version: '1.0.0' };
+    expect(await mirrorWorkflowInstance(db, base, { status: 'running' }, 1)).toBe(true);
+    expect(await mirrorWorkflowInstance(db, base, { status: 'completed', output: { ok: true } }, 3)).toBe(true);
+    expect(await mirrorWorkflowInstance(db, base, { status: 'waiting' }, 2)).toBe(false);
+    const row = await getWorkflowInstanceByTemporalId(db, base.temporal_workflow_id);
+    expect(row).toMatchObject({ status: 'completed', output: { ok: true }, mirror_seq: 3 });
+    expect((await insertWorkflowInstance(db, base)).created).toBe(false);
+  });
+
+  it('repeating a task write is a no-op and ordering holds per execution', async () => {
+    const def = await definition();
+    const { row: wi } = await insertWorkflowInstance(db, { temporal_workflow_id: `wf-${uid()}`, workflow_definition_id: def.id, definition_workflow_id: def.workflow_id, definition_version: '1.0.0' });
+    const scheduledAt = new Date();
+    const key = { workflow_instance_id: wi.id, step_id: 'call', execution_key: 'fanout.b1.call', step_path: 'fanout.b1.call', created_at: scheduledAt };
+    expect(await mirrorTaskInstance(db, { ...key, status: 'running', mirror_seq: 1 })).toBe(true);
+    expect(await mirrorTaskInstance(db, { ...key, status: 'completed', output: [1, 2], mirror_seq: 2 })).toBe(true);
+    expect(await mirrorTaskInstance(db, { ...key, status: 'completed', output: [1, 2], mirror_seq: 2 })).toBe(false);
+    expect(await mirrorTaskInstance(db, { ...key, status: 'running', mirror_seq: 1 })).toBe(false);
+    const rows = await listTaskInstancesOfWorkflow(db, wi.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'completed', output: [1, 2], step_path: 'fanout.b1.call' });
+  });
+});
+
+describe('event store', () => {
+  it('stores an event_id once, with its delivery row, and answers a repeat with the stored event', async () => {
+    const eventId = `ev-${uid()}`;
+    const first = await insertEvent(db, { event_id: eventId, pattern: 'order.created', payload: { n: 1 }, metadata: { correlationId: 'c1' } });
+    const again = await insertEvent(db, { event_id: eventId, pattern: 'order.created', payload: { n: 2 } });
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, event: { id: first.event.id, payload: { n: 1 } } });
+    expect((await getEventByEventId(db, eventId))?.partition_key).toMatch(/^\d{4}-\d\d$/);
+    expect(await getQueueState(db, eventId)).toMatchObject({ status: 'pending', event_instance_id: first.event.id });
+  });
+
+  it('numbers concurrent events of one sequence without gaps', async () => {
+    const key = `seq-${uid()}`;
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => insertEvent(db, { event_id: `${key}-${i}`, pattern: 's.e', sequence_key: key })));
+    expect(results.map((r) => r.event.sequence_number).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('keeps one open dead letter per event, which can be redriven or discarded once', async () => {
+    const eventId = `dlq-${uid()}`;
+    const a = await addDeadLetter(db, { event_id: eventId, error: { message: 'boom' }, attempts: 5 });
+    const b = await addDeadLetter(db, { event_id: eventId, error: { message: 'boom again' }, attempts: 6 });
+    expect(b).toMatchObject({ id: a.id, attempts: 6, error: { message: 'boom again' } });
+    expect((await markRedriven(db, a.id))?.redrive_count).toBe(1);
+    expect(await discardDeadLetter(db, a.id)).toBeUndefined();
+  });
+});
+
+describe('subscriptions', () => {
+  it('register idempotently, route by (pattern, correlation), close once on match', async () => {
+    const corr = `order-${uid()}`;
+    const values = { subscription_key: `wf-x/await/${corr}`, temporal_workflow_id: 'wf-x', step_id: 'await', event_pattern: 'invoice.reviewed', correlation_value: corr };
+    const { row } = await registerSubscription(db, values);
+    expect((await registerSubscription(db, values)).created).toBe(false);
+    expect((await findOpenSubscriptions(db, 'invoice.reviewed', corr)).map((s) => s.id)).toEqual([row.id]);
+    expect(await findOpenSubscriptions(db, 'invoice.reviewed', 'other')).toEqual([]);
+    expect((await matchSubscription(db, row.id, 'ev-1'))?.status).toBe('matched');
+    expect(await matchSubscription(db, row.id, 'ev-2')).toBeUndefined();
+  });
+});
