@@ -1,0 +1,25 @@
+/** `resolveDefinition` activity: the snapshot of a stored definition (sub_workflow steps resolve their child with it). */
+import type { Knex } from 'knex';
+import type { ResolveDefinitionRequest, ResolvedDefinition } from '../../common/definitions/activity-types';
+import { AppError, FailureType } from '../../common/errors';
+import { resolveDefinition } from '../../services/definitions';
+import { nonRetryable } from '../tasks/failures';
+
+/** Builds the activity over a knex. */
+export function createDefinitionActivities({ db }: { db: Knex }): { resolveDefinition(req: ResolveDefinitionRequest): Promise<ResolvedDefinition> } {
+  return {
+    async resolveDefinition(req: ResolveDefinitionRequest): Promise<ResolvedDefinition> {
+      try {
+        const { definition, tasks, definitionRowId } = await resolveDefinition(db, req.workflow_id, req.version);
+        return { definition, tasks, definitionRowId };
+      } catch (err) {
+        // Missing, draft-only or unresolvable definitions will not appear by retrying: NotFound, non-retryable.
+        if (err instanceof AppError && err.status < 500) {
+          const detail = err.errors.length ? `: ${err.errors.map((e) => e.message).join('; ')}` : '';
+          throw nonRetryable(FailureType.NotFound, `${err.message}${detail}`);
+        }
+        throw err;
+      }
+    },
+  };
+}

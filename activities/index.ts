@@ -1,0 +1,33 @@
+/**
+ * The worker's activities, composed from per-component factories over shared dependencies.
+ * Names and signatures follow common/definitions/activity-types.ts (the interpreter proxies them by name).
+ */
+import type { Knex } from 'knex';
+import type { Logger } from '../common/logger';
+import { createDefinitionActivities } from './definitions/resolve-definition';
+import { createMirrorActivities } from './mirror/workflow-mirror';
+import { createTaskActivities } from './tasks';
+import type { CodeHandlerRegistry } from './tasks/code-handlers';
+import type { HttpClient } from './tasks/executors/http';
+
+/** Dependencies of every activity. */
+export interface ActivityDeps {
+  db: Knex;
+  logger: Logger;
+  handlers?: CodeHandlerRegistry;
+  http?: HttpClient;
+  /** Write task_instances rows from runTask [true]. */
+  mirrorTasks?: boolean;
+}
+
+/** Every activity the orchestrator worker registers (regular and local). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createTaskActivities({ db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks }),
+    ...createDefinitionActivities({ db: deps.db }),
+    ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
+  };
+}
+
+/** The composed activity record. */
+export type Activities = ReturnType<typeof createActivities>;

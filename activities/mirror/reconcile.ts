@@ -1,0 +1,118 @@
+/**
+ * Reconciliation: compares the mirror with Temporal (the source of truth) and repairs drift.
+ * Runs that ended outside the interpreter's control (terminate, run timeout, a lost final write) are still
+ * open in workflow_instances; Temporal's describe says how they closed, and that is written back.
+ * Task rows left open under a closed run are closed too. Returns a drift report.
+ */
+import { WorkflowFailedError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Knex } from 'knex';
+import type { Logger } from '../../common/logger';
+import { closeOrphanTasks } from './orphan-tasks';
+import { TERMINAL_STATUSES, WORKFLOW_INSTANCES } from './workflow-mirror';
+
+/** One mirror row that disagreed with Temporal. */
+export interface DriftEntry {
+  instanceId: string;
+  workflowId: string;
+  mirrorStatus: string;
+  temporalStatus: WorkflowExecutionStatusName | 'NOT_FOUND';
+  /** The status written (undefined in a dry run or when only reported). */
+  fixedTo?: string;
+}
+
+/** What a reconciliation pass found and did. */
+export interface ReconcileReport {
+  at: string;
+  checked: number;
+  drift: DriftEntry[];
+  fixed: number;
+  orphanTasksClosed: number;
+}
+
+/** Options of a pass. */
+export interface ReconcileOptions {
+  /** Report only, write nothing. */
+  dryRun?: boolean;
+  /** Rows updated more recently than this are left alone (the interpreter may be mid-write) [5s]. */
+  settleMs?: number;
+  /** A pending row with no Temporal run after this long is a lost start [60s]. */
+  lostStartMs?: number;
+  limit?: number;
+}
+
+const CLOSED: Partial<Record<WorkflowExecutionStatusName, string>> = {
+  COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
+};
+
+interface OpenRow { id: string; temporal_workflow_id: string; status: string; created_at: Date }
+
+async function outcome(temporal: Client, workflowId: string, status: string): Promise<{ output?: unknown; error?: unknown }> {
+  if (status === 'completed' || status === 'failed') {
+    try {
+      return { output: await temporal.workflow.getHandle(workflowId).result() };
+    } catch (err) {
+      const cause = err instanceof WorkflowFailedError ? err.cause : (err as Error);
+      return { error: { type: (cause as { type?: string })?.type ?? cause?.name ?? 'WorkflowFailed', message: cause?.message ?? String(err) } };
+    }
+  }
+  return { error: { type: status === 'timed_out' ? 'Timeout' : status === 'terminated' ? 'Terminated' : 'Cancelled', message: `run ${status} outside the interpreter (reconciled from Temporal)` } };
+}
+
+async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts: ReconcileOptions): Promise<DriftEntry | undefined> {
+  let temporalStatus: WorkflowExecutionStatusName | 'NOT_FOUND';
+  let closeTime: Date | undefined;
+  try {
+    const d = await deps.temporal.workflow.getHandle(row.temporal_workflow_id).describe();
+    temporalStatus = d.status.name;
+    closeTime = d.closeTime;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    temporalStatus = 'NOT_FOUND';
+  }
+  const entry: DriftEntry = { instanceId: row.id, workflowId: row.temporal_workflow_id, mirrorStatus: row.status, temporalStatus };
+  let target = temporalStatus === 'NOT_FOUND' ? undefined : CLOSED[temporalStatus];
+  let fields: { output?: unknown; error?: unknown } = {};
+  if (temporalStatus === 'NOT_FOUND') {
+    // A pending row whose start never reached Temporal (the starter crashed in between): close it as failed.
+    if (row.status !== 'pending' || Date.now() - row.created_at.getTime() < (opts.lostStartMs ?? 60_000)) return row.status === 'pending' ? undefined : entry;
+    target = 'failed';
+    fields = { error: { type: 'StartLost', message: 'no Temporal run exists for this instance' } };
+  } else if (!target) {
+    return undefined; // still running: not drift
+  } else {
+    fields = await outcome(deps.temporal, row.temporal_workflow_id, target);
+  }
+  if (opts.dryRun) return entry;
+  const n = await deps.db(WORKFLOW_INSTANCES).where({ id: row.id }).whereNotIn('status', TERMINAL_STATUSES).update({
+    status: target,
+    output: fields.output === undefined ? null : JSON.stringify(fields.output),
+    error: fields.error === undefined ? null : JSON.stringify(fields.error),
+    current_steps: '[]',
+    completed_at: closeTime ?? new Date(),
+  });
+  return n > 0 ? { ...entry, fixedTo: target } : undefined;
+}
+
+/** One reconciliation pass over the open mirror rows. */
+export async function reconcile(deps: { db: Knex; temporal: Client; logger: Logger }, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const rows: OpenRow[] = await deps.db(WORKFLOW_INSTANCES)
+    .select('id', 'temporal_workflow_id', 'status', 'created_at')
+    .whereIn('status', ['pending', 'running', 'waiting'])
+    .where('updated_at', '<', new Date(Date.now() - (opts.settleMs ?? 5_000)))
+    .orderBy('updated_at')
+    .limit(opts.limit ?? 500);
+  const drift: DriftEntry[] = [];
+  // A few describes at a time: enough to keep up, gentle on the frontend.
+  for (let i = 0; i < rows.length; i += 8) {
+    const batch = await Promise.all(rows.slice(i, i + 8).map((r) => checkRow(deps, r, opts).catch((err) => {
+      deps.logger.warn({ err, workflowId: r.temporal_workflow_id }, 'reconcile: describe failed');
+      return undefined;
+    })));
+    for (const e of batch) if (e) drift.push(e);
+  }
+  const orphanTasksClosed = opts.dryRun ? 0 : await closeOrphanTasks(deps.db, opts.settleMs ?? 5_000);
+  const report = { at: new Date().toISOString(), checked: rows.length, drift, fixed: drift.filter((d) => d.fixedTo).length, orphanTasksClosed };
+  if (drift.length > 0 || orphanTasksClosed > 0) deps.logger.info({ fixed: report.fixed, drift: drift.length, orphanTasksClosed }, 'reconcile: drift repaired');
+  return report;
+}

@@ -1,0 +1,106 @@
+/**
+ * The task half of the lifecycle mirror: runTask writes task_instances itself (no extra workflow history).
+ *
+ * One row per scheduled activity: keyed by (workflow_instance_id, execution_key = `<runId>/<activityId>`,
+ * created_at = the activity's first scheduled time), so every attempt of one step execution updates the
+ * same row and a loop that runs the step again gets a new row. Ordering: mirror_seq = attempt * 2 (+1 when
+ * the attempt ended); a write applies only when its seq is higher, so a retried write is a no-op and a
+ * late "running" never overwrites the attempt's end. A higher attempt does replace a "completed" row:
+ * that happens only when Temporal never recorded the completion (worker died right after it) and runs
+ * the task again, and the mirror follows Temporal.
+ */
+import type { Knex } from 'knex';
+import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
+import { taskDefinitions } from '../../db/repositories/task-definitions';
+import { mirrorTaskInstance } from '../../db/repositories/task-instances';
+import type { Logger } from '../../common/logger';
+import { isPermanentDbError, withMirrorRetry } from './retry';
+
+/** Identity and timing of one activity attempt. */
+export interface TaskAttempt {
+  task: TaskDefinitionSnapshot;
+  ctx: StepContext;
+  input: unknown;
+  attempt: number;
+  activityId: string;
+  /** The activity's first scheduled time (stable across attempts): the row's partition key. */
+  scheduledAt: Date;
+  startedAt: Date;
+}
+
+/** How an attempt ended. */
+export interface TaskAttemptEnd {
+  status: 'completed' | 'failed' | 'cancelled' | 'timed_out';
+  output?: unknown;
+  error?: { type: string; message: string; nonRetryable?: boolean };
+  endedAt: Date;
+}
+
+/** Writes attempt transitions; never throws (see docs/lifecycle-mirror.md for why). */
+export interface TaskMirror {
+  started(a: TaskAttempt): Promise<void>;
+  finished(a: TaskAttempt, end: TaskAttemptEnd): Promise<void>;
+}
+
+// ltree labels are [A-Za-z0-9_] on PostgreSQL < 16; the interpreter already emits safe paths, this is a guard.
+function ltreeSafe(path: string): string {
+  return path.split('.').map((l) => l.replace(/[^A-Za-z0-9_]/g, '_') || '_').join('.');
+}
+
+const json = (v: unknown) => JSON.stringify(v === undefined ? null : v);
+
+// task_definitions.id by task_id@version: looked up once per worker (versions are immutable once active).
+const definitionIds = new Map<string, string | null>();
+async function taskDefinitionId(db: Knex, task: TaskDefinitionSnapshot): Promise<string | null> {
+  const key = `${task.task_id}@${task.version}`;
+  if (!definitionIds.has(key)) {
+    const row = await taskDefinitions.getVersion(db, task.task_id, task.version);
+    if (definitionIds.size > 10_000) definitionIds.clear();
+    definitionIds.set(key, row?.id ?? null);
+  }
+  return definitionIds.get(key) ?? null;
+}
+
+async function upsert(db: Knex, a: TaskAttempt, seq: number, end?: TaskAttemptEnd): Promise<boolean> {
+  return mirrorTaskInstance(db, {
+    workflow_instance_id: a.ctx.instanceId,
+    execution_key: `${a.ctx.runId}/${a.activityId}`,
+    created_at: a.scheduledAt,
+    task_definition_id: await taskDefinitionId(db, a.task),
+    task_id: a.task.task_id,
+    task_version: a.task.version,
+    step_id: a.ctx.stepId,
+    step_type: 'task',
+    step_path: ltreeSafe(a.ctx.stepPath),
+    status: end?.status ?? 'running',
+    // jsonb columns get JSON text: a bare string input would otherwise be sent as invalid JSON.
+    input: json(a.input),
+    output: end?.output === undefined ? null : json(end.output),
+    error: end?.error ? json(end.error) : null,
+    attempt: a.attempt,
+    started_at: a.startedAt,
+    completed_at: end?.endedAt ?? null,
+    duration_ms: end ? end.endedAt.getTime() - a.startedAt.getTime() : null,
+    temporal_activity_id: a.activityId,
+    mirror_seq: seq,
+  });
+}
+
+/** Builds the mirror over a knex; pass `enabled: false` to skip every write (benchmarks, mirror off). */
+export function createTaskMirror(db: Knex, logger: Logger, opts: { enabled?: boolean; backoff?: readonly number[] } = {}): TaskMirror {
+  const write = async (what: string, a: TaskAttempt, seq: number, end?: TaskAttemptEnd) => {
+    if (opts.enabled === false) return;
+    const log = logger.child({ workflowId: a.ctx.workflowId, stepId: a.ctx.stepId, attempt: a.attempt });
+    try {
+      await withMirrorRetry(what, log, () => upsert(db, a, seq, end), opts.backoff);
+    } catch (err) {
+      // The task itself succeeded or failed on its own terms; a mirror outage must not change that.
+      const level = isPermanentDbError(err) ? 'debug' : 'error';
+      log[level]({ err }, `${what}: task mirror write dropped (reconciler will close stale rows)`);
+    }
+  };
+  return {
+    started: (a) => write('task started', a, a.attempt * 2),
+    finished: (a, end) => write(`task ${end.status}`, a, a.attempt * 2 + 1, end),
+  };
+}

@@ -1,0 +1,39 @@
+/** Task activities: `runTask` over the explicit registry of task types, with the task mirror built in. */
+import type { Knex } from 'knex';
+import type { RunTaskRequest } from '../../common/definitions/activity-types';
+import type { Logger } from '../../common/logger';
+import { createTaskMirror } from '../mirror/task-mirror';
+import { builtinCodeHandlers } from './builtin-handlers';
+import { CodeHandlerRegistry } from './code-handlers';
+import type { HttpClient } from './executors/http';
+import { createTaskRegistry } from './registry';
+import { createRunTask } from './run-task';
+
+export { CodeHandlerRegistry, loadCodeHandlersModule, type CodeHandler, type CodeHandlerContext } from './code-handlers';
+export { builtinCodeHandlers } from './builtin-handlers';
+
+/** Dependencies of the task activities. */
+export interface TaskActivityDeps {
+  db: Knex;
+  logger: Logger;
+  /** Code handlers; default: the built-ins only. */
+  handlers?: CodeHandlerRegistry;
+  /** HTTP client for `http` tasks; default global fetch. */
+  http?: HttpClient;
+  /** Write task_instances rows [true]. */
+  mirror?: boolean;
+}
+
+/** The task activities the interpreter proxies. */
+export interface TaskActivityFunctions {
+  runTask(req: RunTaskRequest): Promise<unknown>;
+}
+
+/** Builds the task activities (factory over deps: the worker wires real ones, tests too). */
+export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFunctions {
+  const logger = deps.logger.child({ component: 'tasks' });
+  const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
+  const registry = createTaskRegistry({ handlers, http: deps.http });
+  const mirror = createTaskMirror(deps.db, logger, { enabled: deps.mirror !== false });
+  return { runTask: createRunTask({ registry, mirror, logger }) };
+}

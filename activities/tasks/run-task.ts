@@ -1,0 +1,58 @@
+/**
+ * `runTask`: the one activity behind every task step. Looks the type up in the registry, validates input,
+ * executes, validates output, and mirrors the attempt into task_instances around it.
+ */
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { RunTaskRequest } from '../../common/definitions/activity-types';
+import { FailureType } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { TaskAttempt, TaskMirror } from '../mirror/task-mirror';
+import { describeFailure, nonRetryable, toFailure } from './failures';
+import { checkSchema } from './schema-check';
+import type { TaskRegistry } from './types';
+
+/** What runTask is built from. */
+export interface RunTaskDeps {
+  registry: TaskRegistry;
+  mirror: TaskMirror;
+  logger: Logger;
+}
+
+function isCancellation(err: unknown, signal: AbortSignal): boolean {
+  return err instanceof CancelledFailure || (signal.aborted && (err as Error)?.name === 'AbortError');
+}
+
+/** Builds the `runTask` activity. */
+export function createRunTask({ registry, mirror, logger }: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
+  return async function runTask({ task, input, ctx }: RunTaskRequest): Promise<unknown> {
+    const activity = Context.current();
+    const { info } = activity;
+    const log = logger.child({ workflowId: ctx.workflowId, runId: ctx.runId, stepId: ctx.stepId, taskId: task.task_id, attempt: info.attempt });
+    const attempt: TaskAttempt = {
+      task, ctx, input, attempt: info.attempt, activityId: info.activityId,
+      scheduledAt: new Date(info.scheduledTimestampMs), startedAt: new Date(),
+    };
+    await mirror.started(attempt);
+    try {
+      const executor = registry.get(task.type);
+      if (!executor) {
+        throw nonRetryable(FailureType.UnknownTaskType, `task ${task.task_id}@${task.version}: type "${task.type}" is not registered in this worker (known: ${[...registry.keys()].join(', ')})`);
+      }
+      checkSchema(task, 'input', input);
+      const signal = activity.cancellationSignal;
+      const output = await executor({ task, input, ctx, attempt: info.attempt, logger: log, signal, heartbeat: (d) => activity.heartbeat(d) });
+      checkSchema(task, 'output', output);
+      await mirror.finished(attempt, { status: 'completed', output, endedAt: new Date() });
+      log.debug('task completed');
+      return output;
+    } catch (err) {
+      const cancelled = isCancellation(err, activity.cancellationSignal);
+      const error = cancelled ? { type: 'Cancelled', message: (err as Error).message, nonRetryable: true } : describeFailure(err);
+      await mirror.finished(attempt, { status: cancelled ? 'cancelled' : 'failed', error, endedAt: new Date() });
+      log.warn({ errorType: error.type, nonRetryable: error.nonRetryable, msg: error.message }, 'task attempt failed');
+      if (cancelled) throw err;
+      throw toFailure(err);
+    }
+  };
+}
