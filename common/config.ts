@@ -26,6 +26,10 @@ export interface Config {
   readonly taskQueue: string;
   /** Prebuilt workflow bundle (production); unset = bundle workflows/ at worker start. */
   readonly workflowBundlePath: string | undefined;
+  /** Module whose default export is a record of `code` task handlers (path relative to the cwd, or a package). */
+  readonly codeHandlersModule: string | undefined;
+  /** How often the worker reconciles the mirror with Temporal; 0 disables the loop. */
+  readonly reconcileIntervalMs: number;
   readonly apiHost: string;
   readonly apiPort: number;
   readonly apiBodyLimit: string;
@@ -86,6 +90,8 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'TEMPORAL_UI_URL', key: 'temporalUiUrl', type: 'string', pattern: '^https?://' },
   { env: 'TASK_QUEUE', key: 'taskQueue', type: 'string', default: 'aos-orchestrator', pattern: '^\\S+$' },
   { env: 'WORKFLOW_BUNDLE_PATH', key: 'workflowBundlePath', type: 'string' },
+  { env: 'CODE_HANDLERS_MODULE', key: 'codeHandlersModule', type: 'string' },
+  { env: 'RECONCILE_INTERVAL_MS', key: 'reconcileIntervalMs', type: 'integer', default: 30_000, min: 0, max: 86_400_000 },
   { env: 'API_HOST', key: 'apiHost', type: 'string', default: '127.0.0.1' },
   { env: 'API_PORT', key: 'apiPort', type: 'integer', default: 3000, min: 0, max: 65535 },
   { env: 'API_BODY_LIMIT', key: 'apiBodyLimit', type: 'string', default: '1mb', pattern: '^\\d+(b|kb|mb)$' },
