@@ -14,7 +14,12 @@ const common = {
 /** Unit tests: `*.test.ts`, no servers. Integration tests: `*.int.test.ts`, real Temporal and PostgreSQL. */
 const config: Config = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts', '!<rootDir>/**/*.int.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
+    },
     {
       ...common,
       displayName: 'integration',
