@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, type FieldError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import { translatePgError } from './pg-errors';
 import { translateTemporalError } from './temporal-errors';
 
 /** The problem+json body. */
@@ -30,7 +31,7 @@ function fromHttpError(err: unknown): AppError | undefined {
 
 /** Converts any thrown value into a problem; unknown errors become a 500 that hides internals. */
 export function toProblem(err: unknown, requestId?: string): Problem {
-  const app = err instanceof AppError ? err : (fromHttpError(err) ?? translateTemporalError(err));
+  const app = err instanceof AppError ? err : (fromHttpError(err) ?? translateTemporalError(err) ?? translatePgError(err));
   if (!app) return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Unexpected error; see the server log', requestId };
   return {
     type: app.type,

@@ -2,7 +2,7 @@
  * Routes are declared as data: method, path, permission and JSON Schemas. The same declaration
  * mounts the Express handler, validates the request and generates the OpenAPI document.
  */
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { ApiDeps } from '../deps';
 
 /** JSON Schema object (kept loose: schemas come from many places). */
@@ -41,7 +41,9 @@ export interface RouteDefinition {
   query?: JsonSchema;
   body?: JsonSchema;
   /** Response schemas by status code, for the OpenAPI document and the contract test. */
-  responses: Record<number, { description: string; schema?: JsonSchema }>;
+  responses: Record<number, { description: string; schema?: JsonSchema; headers?: Record<string, { description: string; schema: JsonSchema }> }>;
+  /** Route-specific middleware run after the permission check, before validation (e.g. a rate limiter). */
+  middleware?: (deps: ApiDeps) => RequestHandler[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handler(ctx: RouteContext<any, any, any>): Promise<RouteResult>;
 }

@@ -1,0 +1,24 @@
+/** The production wiring of the Express app: every route, the authorizer, security headers, the docs page. */
+import type { Application } from 'express';
+import helmet from 'helmet';
+import { createAuthorizer } from './auth/authorizer';
+import { createApp } from './app';
+import type { ApiDeps } from './deps';
+import type { RouteDefinition } from './http/route';
+import { docsRouter } from './openapi/docs';
+import { allRoutes } from './routes';
+
+/** Options of {@link createApiApp}; tests may add routes (e.g. a deliberately slow one). */
+export interface ApiAppOptions {
+  routes?: RouteDefinition[];
+}
+
+/** Builds the full API app on `deps`. */
+export function createApiApp(deps: ApiDeps, opts: ApiAppOptions = {}): Application {
+  return createApp(deps, {
+    routes: opts.routes ?? allRoutes(),
+    authorize: createAuthorizer(deps),
+    // helmet's defaults: CSP (self only; the docs page has no inline script), HSTS, nosniff, frame-ancestors 'none', ...
+    before: [helmet(), docsRouter()],
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The API's Authorizer: resolves `Authorization: Bearer <access token | API key>` or `X-API-Key`
+ * into a Principal, then checks the route's permission. 401 = no or bad credentials, 403 = lacks the permission.
+ */
+import type { RequestHandler } from 'express';
+import { AppError } from '../../common/errors';
+import { findActiveApiKey, touchApiKey } from '../../db/repositories/auth-credentials';
+import { userPermissions } from '../../db/repositories/auth-users';
+import type { ApiDeps } from '../deps';
+import type { Authorizer } from '../http/mount';
+import { AUTHENTICATED, grants } from './permissions';
+import type { Principal } from './principal';
+import { parseApiKey, sameDigest, verifyAccessToken } from './tokens';
+
+const unauthorized = (detail: string) => new AppError(401, 'Unauthorized', detail);
+
+function presented(authorization: string | undefined, apiKeyHeader: string | undefined): { kind: 'jwt' | 'key'; value: string } | undefined {
+  if (apiKeyHeader) return { kind: 'key', value: apiKeyHeader.trim() };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!m) return undefined;
+  return { kind: m[1].startsWith('aos_') ? 'key' : 'jwt', value: m[1] };
+}
+
+async function fromApiKey(deps: ApiDeps, key: string): Promise<Principal | undefined> {
+  const parsed = parseApiKey(key);
+  if (!parsed) return undefined;
+  const row = await findActiveApiKey(deps.db, parsed.prefix);
+  if (!row || !sameDigest(row.key_hash, parsed.hash)) return undefined;
+  const user = await userPermissions(deps.db, row.user_id);
+  if (!user) return undefined;
+  // A key's scopes narrow its owner's permissions; they never widen them.
+  const owned = new Set(user.permissions);
+  const permissions = row.scopes ? new Set(row.scopes.filter((s) => grants(owned, s))) : owned;
+  touchApiKey(deps.db, row.id).catch((err: unknown) => deps.logger.warn({ err }, 'api key last_used_at update failed'));
+  return { userId: row.user_id, username: user.username, permissions, via: 'api_key', apiKeyId: row.id };
+}
+
+async function fromToken(deps: ApiDeps, token: string): Promise<Principal | undefined> {
+  const userId = await verifyAccessToken(deps.config, token);
+  if (!userId) return undefined;
+  const user = await userPermissions(deps.db, userId);
+  return user && { userId, username: user.username, permissions: new Set(user.permissions), via: 'token' };
+}
+
+/** Resolves the request's credentials (cached on res.locals); undefined when none were presented. */
+export function authenticate(deps: ApiDeps): RequestHandler {
+  return (req, res, next) => {
+    if (res.locals.principal) return next();
+    const cred = presented(req.header('authorization'), req.header('x-api-key'));
+    if (!cred) return next(unauthorized('Send an access token (Authorization: Bearer) or an API key (X-API-Key)'));
+    (cred.kind === 'key' ? fromApiKey(deps, cred.value) : fromToken(deps, cred.value))
+      .then((p) => {
+        if (!p) return next(unauthorized('Invalid, expired or revoked credentials'));
+        res.locals.principal = p;
+        res.locals.log = (res.locals.log as typeof deps.logger).child({ userId: p.userId });
+        next();
+      })
+      .catch(next);
+  };
+}
+
+/** Builds the Authorizer that `createApp` puts in front of every non-public route. */
+export function createAuthorizer(deps: ApiDeps): Authorizer {
+  const authn = authenticate(deps);
+  return (permission) => (req, res, next) => {
+    authn(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const p = res.locals.principal as Principal;
+      if (permission === AUTHENTICATED || grants(p.permissions, permission)) return next();
+      next(new AppError(403, 'Forbidden', `This operation requires the permission ${permission}`));
+    });
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * First-start setup: the permission catalogue gets every permission the routes declare, and the
+ * bootstrap admin from config is created once. Both are idempotent, so every start may run them.
+ */
+import { ensurePermissions } from '../../db/repositories/auth-roles';
+import { insertUser } from '../../db/repositories/auth-users';
+import type { ApiDeps } from '../deps';
+import type { RouteDefinition } from '../http/route';
+import { hashPassword } from './passwords';
+import { AUTHENTICATED, PERMISSIONS, splitPermission } from './permissions';
+
+/** Adds the permissions used by `routes` (and the built-in catalogue) to auth_service.permissions. */
+export async function syncPermissions(deps: Pick<ApiDeps, 'db'>, routes: RouteDefinition[]): Promise<void> {
+  const ids = new Set<string>(PERMISSIONS);
+  for (const r of routes) if (r.permission !== 'public' && r.permission !== AUTHENTICATED) ids.add(r.permission);
+  await ensurePermissions(deps.db, [...ids].map((id) => ({ permission_id: id, ...splitPermission(id) })));
+}
+
+/**
+ * Creates the configured admin (role `admin`) unless a user with that username or email exists.
+ * Never resets an existing password: changing it through the API must stick across restarts.
+ */
+export async function ensureBootstrapAdmin(deps: Pick<ApiDeps, 'db' | 'config' | 'logger'>): Promise<'created' | 'exists' | 'not-configured'> {
+  const { authBootstrapAdminUsername: username, authBootstrapAdminEmail: email, authBootstrapAdminPassword: password } = deps.config;
+  if (!email || !password) return 'not-configured';
+  // An advisory lock: two API processes starting together must not both create the admin.
+  return deps.db.transaction(async (trx) => {
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtext('aos:bootstrap-admin'))");
+    const existing = await trx('auth_service.users').where({ username }).orWhereRaw('lower(email) = lower(?)', [email]).first('id');
+    if (existing) return 'exists';
+    const id = await insertUser(trx, { username, email, display_name: 'Administrator', password_hash: await hashPassword(password) });
+    const role = await trx('auth_service.roles').where({ role_id: 'admin' }).first('id');
+    await trx('auth_service.user_roles').insert({ user_id: id, role_id: role.id });
+    deps.logger.info({ username }, 'bootstrap admin created');
+    return 'created';
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * Login throttling per client IP and username: a password-guessing client is slowed down without
+ * locking the account (a lockout would let anyone lock out the admin). Only failed attempts count.
+ * The store is in memory, per process; several API replicas each keep their own count.
+ */
+import type { RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { AppError } from '../../common/errors';
+import type { ApiDeps } from '../deps';
+
+const WINDOW_MS = 15 * 60 * 1000;
+
+/** The rate limiter of `POST /auth/login`; 429 problem+json with Retry-After once exceeded. */
+export function loginLimiter(deps: Pick<ApiDeps, 'config'>): RequestHandler[] {
+  return [rateLimit({
+    windowMs: WINDOW_MS,
+    limit: deps.config.authLoginMaxAttempts,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const username = typeof req.body?.username === 'string' ? req.body.username.toLowerCase().slice(0, 255) : '';
+      return `${ipKeyGenerator(req.ip ?? 'unknown')}|${username}`;
+    },
+    handler: (_req, _res, next) => next(new AppError(429, 'Too Many Requests', 'Too many failed login attempts; try again later')),
+  })];
+}

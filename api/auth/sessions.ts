@@ -1,0 +1,79 @@
+/**
+ * Login, refresh and logout. A login opens a refresh-token family; every refresh rotates the token
+ * (the old one is revoked, pointing at its successor). Presenting an already-rotated token means it
+ * leaked, so the whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation).
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../common/errors';
+import { findRefreshTokenForUpdate, insertRefreshToken, markRotated, revokeFamily } from '../../db/repositories/auth-credentials';
+import { findLoginUser, recordLogin, userPermissions } from '../../db/repositories/auth-users';
+import type { Db } from '../../db/repositories/sql';
+import type { ApiDeps } from '../deps';
+import { verifyPassword } from './passwords';
+import { randomSecret, sha256, signAccessToken } from './tokens';
+
+/** What login and refresh return. */
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+/** Client details stored with a refresh token (for "where am I logged in" listings). */
+export interface ClientMeta {
+  userAgent?: string;
+  ip?: string;
+}
+
+// One message for unknown user, wrong password and disabled account: never reveal which.
+const BAD_LOGIN = () => new AppError(401, 'Unauthorized', 'Invalid username or password');
+const BAD_REFRESH = () => new AppError(401, 'Unauthorized', 'Invalid, expired or revoked refresh token');
+
+async function issue(deps: ApiDeps, db: Db, user: { id: string; username: string }, familyId: string, meta: ClientMeta): Promise<{ pair: TokenPair; tokenId: string }> {
+  const refresh = randomSecret();
+  const ttl = deps.config.authRefreshTokenTtlSeconds;
+  const tokenId = await insertRefreshToken(db, {
+    user_id: user.id, token_hash: sha256(refresh), family_id: familyId, expires_at: new Date(Date.now() + ttl * 1000),
+    user_agent: meta.userAgent?.slice(0, 512), ip: meta.ip?.slice(0, 64),
+  });
+  const access = await signAccessToken(deps.config, user.id, user.username);
+  return { tokenId, pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, refresh_expires_in: ttl } };
+}
+
+/** Checks a password login; the argon2 work is the same whether or not the user exists. */
+export async function login(deps: ApiDeps, username: string, password: string, meta: ClientMeta = {}): Promise<TokenPair> {
+  const user = await findLoginUser(deps.db, username);
+  const ok = await verifyPassword(user?.password_hash, password);
+  if (user) await recordLogin(deps.db, user.id, ok && user.status === 'active');
+  if (!user || !ok || user.status !== 'active') throw BAD_LOGIN();
+  return (await issue(deps, deps.db, user, randomUUID(), meta)).pair;
+}
+
+/** Exchanges a refresh token for a new pair, rotating it. */
+export async function refresh(deps: ApiDeps, token: string, meta: ClientMeta = {}): Promise<TokenPair> {
+  const outcome = await deps.db.transaction(async (trx) => {
+    const row = await findRefreshTokenForUpdate(trx, sha256(token));
+    if (!row) return { error: BAD_REFRESH() };
+    if (row.revoked_at) {
+      await revokeFamily(trx, row.family_id);
+      return { error: BAD_REFRESH(), reuse: row.family_id };
+    }
+    if (row.expires_at.getTime() <= Date.now()) return { error: BAD_REFRESH() };
+    const user = await userPermissions(trx, row.user_id);
+    if (!user) return { error: BAD_REFRESH() };
+    const next = await issue(deps, trx, { id: row.user_id, username: user.username }, row.family_id, meta);
+    await markRotated(trx, row.id, next.tokenId);
+    return { pair: next.pair };
+  });
+  if (outcome.reuse) deps.logger.warn({ familyId: outcome.reuse }, 'rotated refresh token reused: session family revoked');
+  if (outcome.error) throw outcome.error;
+  return outcome.pair as TokenPair;
+}
+
+/** Revokes the login session that `token` belongs to; unknown tokens are ignored (logout is idempotent). */
+export async function logout(deps: ApiDeps, token: string): Promise<void> {
+  const row = await deps.db('auth_service.refresh_tokens').where({ token_hash: sha256(token) }).first('family_id');
+  if (row) await revokeFamily(deps.db, row.family_id as string);
+}

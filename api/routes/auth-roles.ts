@@ -1,0 +1,71 @@
+/** Role and permission management (users:admin). Built-in roles can be edited but not deleted. */
+import { AppError } from '../../common/errors';
+import { deleteRole, getRole, listPermissionIds, rolesQuery, saveRole } from '../../db/repositories/auth-roles';
+import { permissionSchema, roleIdSchema, roleSchema } from '../auth/schemas';
+import { listQuery, pageSchema } from '../http/list-query';
+import { paginate } from '../http/pagination';
+import { defineRoute, type RouteDefinition } from '../http/route';
+
+const P = 'users:admin';
+const roleParams = { type: 'object', required: ['role_id'], properties: { role_id: roleIdSchema } };
+const roleFields = {
+  name: { type: 'string', minLength: 1, maxLength: 255 },
+  description: { type: ['string', 'null'], maxLength: 2000 },
+  permissions: { type: 'array', items: permissionSchema, uniqueItems: true, maxItems: 500 },
+};
+
+async function save(db: Parameters<typeof saveRole>[0], body: { role_id: string; name: string; description?: string | null; permissions: string[] }, create: boolean) {
+  const r = await saveRole(db, body, create);
+  if (r.unknown.length) {
+    throw AppError.unprocessable('Unknown permissions', r.unknown.map((p) => ({ pointer: `/body/permissions/${body.permissions.indexOf(p)}`, message: `permission ${p} does not exist` })));
+  }
+  if (!r.found) throw AppError.notFound(`Role ${body.role_id} not found`);
+  return getRole(db, body.role_id);
+}
+
+/** `/roles` and `/permissions` routes. */
+export const roleRoutes: RouteDefinition[] = [
+  defineRoute({
+    method: 'get', path: '/permissions', operationId: 'listPermissions', summary: 'The permission catalogue', tags: ['users'], permission: P,
+    responses: { 200: { description: 'Every permission', schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object' } } } } } },
+    handler: async ({ deps }) => ({ body: { items: await listPermissionIds(deps.db) } }),
+  }),
+  defineRoute({
+    method: 'get', path: '/roles', operationId: 'listRoles', summary: 'List roles with their permissions', tags: ['users'], permission: P,
+    query: listQuery(),
+    responses: { 200: { description: 'A page of roles', schema: pageSchema(roleSchema) } },
+    handler: async ({ deps, query }) => ({ body: await paginate(deps.db, rolesQuery(deps.db), query, { column: 'r.created_at', idColumn: 'r.id' }) }),
+  }),
+  defineRoute({
+    method: 'post', path: '/roles', operationId: 'createRole', summary: 'Create a role', tags: ['users'], permission: P,
+    body: { type: 'object', additionalProperties: false, required: ['role_id', 'name', 'permissions'], properties: { role_id: roleIdSchema, ...roleFields } },
+    responses: { 201: { description: 'Created', schema: roleSchema }, 409: { description: 'Role id taken' } },
+    handler: async ({ deps, body }) => ({ status: 201, body: await save(deps.db, body, true), headers: { Location: `/api/v1/roles/${body.role_id}` } }),
+  }),
+  defineRoute({
+    method: 'get', path: '/roles/:role_id', operationId: 'getRole', summary: 'Read a role', tags: ['users'], permission: P, params: roleParams,
+    responses: { 200: { description: 'The role', schema: roleSchema }, 404: { description: 'Not found' } },
+    handler: async ({ deps, params }) => {
+      const role = await getRole(deps.db, params.role_id);
+      if (!role) throw AppError.notFound(`Role ${params.role_id} not found`);
+      return { body: role };
+    },
+  }),
+  defineRoute({
+    method: 'put', path: '/roles/:role_id', operationId: 'replaceRole', summary: 'Replace a role\'s name, description and permissions', tags: ['users'], permission: P,
+    params: roleParams,
+    body: { type: 'object', additionalProperties: false, required: ['name', 'permissions'], properties: roleFields },
+    responses: { 200: { description: 'The updated role', schema: roleSchema }, 404: { description: 'Not found' } },
+    handler: async ({ deps, params, body }) => ({ body: await save(deps.db, { ...body, role_id: params.role_id }, false) }),
+  }),
+  defineRoute({
+    method: 'delete', path: '/roles/:role_id', operationId: 'deleteRole', summary: 'Delete a custom role', tags: ['users'], permission: P, params: roleParams,
+    responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' }, 409: { description: 'Built-in roles cannot be deleted' } },
+    handler: async ({ deps, params }) => {
+      const r = await deleteRole(deps.db, params.role_id);
+      if (r === 'missing') throw AppError.notFound(`Role ${params.role_id} not found`);
+      if (r === 'system') throw AppError.conflict(`Role ${params.role_id} is built in and cannot be deleted`);
+      return { status: 204 };
+    },
+  }),
+];

@@ -1,0 +1,61 @@
+/**
+ * Runs the API over HTTP with a graceful close: stop accepting connections, let in-flight requests
+ * finish (answers carry `Connection: close` so keep-alive clients go away), and after a grace period
+ * cut whatever is still open.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiApp } from './api-app';
+import type { ApiDeps } from './deps';
+import type { RouteDefinition } from './http/route';
+
+/** Options of {@link startApiServer}; host and port default to the config's. */
+export interface ApiServerOptions {
+  host?: string;
+  port?: number;
+  routes?: RouteDefinition[];
+  /** How long close() waits for in-flight requests before cutting connections (default 10 s). */
+  shutdownGraceMs?: number;
+}
+
+/** A listening API server. */
+export interface ApiServer {
+  url: string;
+  server: Server;
+  /** Graceful shutdown; resolves when every connection is closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts listening; resolves once the port is bound. */
+export async function startApiServer(deps: ApiDeps, opts: ApiServerOptions = {}): Promise<ApiServer> {
+  const app = createApiApp(deps, { routes: opts.routes });
+  let closing: Promise<void> | undefined;
+  const server = createServer((req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+    app(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? deps.config.apiPort, opts.host ?? deps.config.apiHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      deps.logger.info('API server closing: finishing in-flight requests');
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        deps.logger.warn('API server grace period over: closing remaining connections');
+        server.closeAllConnections();
+      }, opts.shutdownGraceMs ?? 10_000);
+      timer.unref();
+    });
+    return closing;
+  };
+  deps.logger.info({ url: `http://${host}:${port}` }, 'API server listening');
+  return { url: `http://${host}:${port}`, server, close };
+}
