@@ -1,6 +1,6 @@
 /** Starts a scenario on the interpreter (used by engine tests and the replay recorder). */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { InterpreterInput } from '../../common/definitions/types';
 import type { interpreterWorkflow } from '../../workflows';
 import type { Scenario } from './scenarios';
@@ -20,11 +20,17 @@ export function scenarioInput(s: Scenario): InterpreterInput {
 }
 
 /** Starts `s` and runs its driver (signals, cancellation); returns the handle and the start input. */
-export async function startScenario(client: Client, taskQueue: string, name: string, s: Scenario): Promise<{ handle: WorkflowHandle<typeof interpreterWorkflow>; input: InterpreterInput }> {
+export async function startScenario(
+  client: Client,
+  taskQueue: string,
+  name: string,
+  s: Scenario,
+  workflowId?: string,
+): Promise<{ handle: WorkflowHandleWithFirstExecutionRunId<typeof interpreterWorkflow>; input: InterpreterInput }> {
   const input = scenarioInput(s);
   const handle = await client.workflow.start<typeof interpreterWorkflow>('interpreterWorkflow', {
     taskQueue,
-    workflowId: `${name}-${input.instanceId}`,
+    workflowId: workflowId ?? `${name}-${input.instanceId}`,
     args: [input],
   });
   if (s.drive) await s.drive(handle);

@@ -94,6 +94,17 @@ export const SCENARIOS: Record<string, Scenario> = {
       await handle.signal(aosEventSignal, { eventId: 'e-1', pattern: 'invoice.eu.reviewed', payload: { decision: 'duplicate' }, metadata: { correlationKey: 'inv-9' } });
     },
   },
+  'wait-for-signal': {
+    input: { invoiceId: 'inv-3' },
+    definition: def('wait-for-signal', [
+      { id: 'await', type: 'wait_for_event', event: 'invoice.**', correlation: '{% $input.invoiceId %}', timeout: '30s' },
+    ], { output: '{% $event.payload %}' }),
+    // Sent once the run is waiting: exercises the subscription, the waiting mirror writes and AosCurrentStep.
+    drive: async (handle) => {
+      await sleepMs(1500);
+      await handle.signal(aosEventSignal, { eventId: 'e-3', pattern: 'invoice.us.reviewed', payload: { decision: 'approve' }, metadata: { correlationKey: 'inv-3' } });
+    },
+  },
   'wait-timeout': {
     definition: def('wait-timeout', [
       { id: 'await', type: 'wait_for_event', event: 'never.**', timeout: '300ms', on_timeout: 'late' },

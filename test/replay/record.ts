@@ -1,0 +1,67 @@
+/**
+ * Regenerates the replay fixtures: runs every scenario of test/engine/scenarios.ts on a private dev
+ * server with the fake activities and stores each history as JSON in test/replay/histories/.
+ * Usage: `npm run replay:record` (starts its own dev server, or uses TEMPORAL_ADDRESS when set: then the
+ * recorded workflow ids must be free, so prefer a fresh server).
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { freePort } from '../../devstack/free-port';
+import { findTemporalCli } from '../../devstack/temporal-cli';
+import { startTemporalDevServer, type DevServer } from '../../devstack/temporal-dev-server';
+import { createFakeActivities } from '../engine/fake-activities';
+import { startScenario } from '../engine/run-scenario';
+import { CHILD_DEFINITIONS, SCENARIOS } from '../engine/scenarios';
+import { replayWorkflowId } from './workflow-ids';
+
+const OUT_DIR = join(__dirname, 'histories');
+const TASK_QUEUE = 'replay-record';
+
+async function main(): Promise<void> {
+  let server: DevServer | undefined;
+  const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const { activities } = createFakeActivities(CHILD_DEFINITIONS);
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  mkdirSync(OUT_DIR, { recursive: true });
+  try {
+    await worker.runUntil(async () => {
+      await Promise.all(Object.entries(SCENARIOS).map(async ([name, scenario]) => {
+        const { handle } = await startScenario(client, TASK_QUEUE, name, scenario, replayWorkflowId(name));
+        const outcome = await handle.result().then(() => 'completed', (err: unknown) => (err instanceof WorkflowFailedError && err.cause?.name === 'CancelledFailure' ? 'cancelled' : 'failed'));
+        if (outcome !== (scenario.ends ?? 'completed')) throw new Error(`${name}: expected ${scenario.ends ?? 'completed'}, got ${outcome}`);
+        // The handle is bound to the first run: for continue-as-new that is the run that ended by continuing.
+        write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
+        if (name === 'continue-as-new') write(`${name}-last-run`, historyJson(address, handle.workflowId));
+        console.log(`recorded ${name} (${outcome})`);
+      }));
+    });
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server?.stop();
+  }
+}
+
+/**
+ * The history in proto3 JSON, as `temporal workflow show --output json` prints it. (The SDK's historyToJSON
+ * breaks when npm installs two protobufjs copies; the CLI's output is the canonical form anyway.)
+ */
+function historyJson(address: string, workflowId: string, runId?: string): string {
+  const args = ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json', ...(runId ? ['--run-id', runId] : [])];
+  return execFileSync(findTemporalCli(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+function write(name: string, json: string): void {
+  writeFileSync(join(OUT_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+/**
+ * Workflow ids of recorded runs. Replay must use the original id (child workflow ids derive from it), so the
+ * recorder starts each scenario under a fixed id and the replay test derives it from the fixture's file name.
+ */
+export function replayWorkflowId(fixtureName: string): string {
+  return `replay-${fixtureName.replace(/-last-run$/, '')}`;
+}
