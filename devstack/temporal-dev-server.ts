@@ -32,7 +32,11 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: a terminal's Ctrl-C reaches only us, and we stop the server after the worker
+  // has drained. The exit hook covers crashes, so the server never outlives this process.
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -42,7 +46,12 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
 
   const address = `127.0.0.1:${opts.port}`;
   const ready = await Promise.race([waitForFrontend(address, opts.namespace ?? 'default', 60_000), exited.then(() => false)]);
