@@ -2,8 +2,11 @@
  * The worker's activities, composed from per-component factories over shared dependencies.
  * Names and signatures follow common/definitions/activity-types.ts (the interpreter proxies them by name).
  */
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { createEventActivities } from './events';
 import { createDefinitionActivities } from './definitions/resolve-definition';
 import { createMirrorActivities } from './mirror/workflow-mirror';
 import { createTaskActivities } from './tasks';
@@ -18,6 +21,9 @@ export interface ActivityDeps {
   http?: HttpClient;
   /** Write task_instances rows from runTask [true]. */
   mirrorTasks?: boolean;
+  /** Event routing (signals, trigger starts) and emitEvent's immediate hand-off need the client. */
+  temporal?: Client;
+  config?: Config;
 }
 
 /** Every activity the orchestrator worker registers (regular and local). */
@@ -26,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskActivities({ db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks }),
     ...createDefinitionActivities({ db: deps.db }),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
+    ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),
   };
 }
 

@@ -1,2 +1,3 @@
-/** Workflow bundle entry: the interpreter is the only workflow type. */
+/** Workflow bundle entry: the interpreter and the event delivery workflow. */
 export { interpreterWorkflow } from './interpreter';
+export { deliverEventWorkflow } from './event-delivery';

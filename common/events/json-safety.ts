@@ -8,7 +8,6 @@ import type { FieldError } from '../errors';
 /** Deepest nesting accepted anywhere in an event or trigger document. */
 export const MAX_JSON_DEPTH = 32;
 
-// eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Field errors for every unstorable spot in `value` (iterative: hostile depth cannot blow the stack). */

@@ -12,6 +12,7 @@ import * as m006 from './006_event_runtime';
 import * as m007 from './007_observability_and_testing';
 import * as m008 from './008_monitoring_views';
 import * as m009 from './009_auth_sessions_and_roles';
+import * as m010 from './010_event_routing_indexes';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '007_observability_and_testing': m007,
   '008_monitoring_views': m008,
   '009_auth_sessions_and_roles': m009,
+  '010_event_routing_indexes': m010,
 };

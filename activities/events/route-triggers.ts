@@ -1,0 +1,93 @@
+/**
+ * Routing to triggers: enabled triggers whose pattern matches, by priority (lower first); condition,
+ * correlation key and input mapping are JSONata over the event. START starts the definition (at most once
+ * per trigger and event); CANCEL cancels the running instances with the same correlation key.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Config } from '../../common/config';
+import { FailureType } from '../../common/errors';
+import type { RoutingResult } from '../../common/events/delivery';
+import { matchesPattern } from '../../common/events/pattern';
+import { evaluateOnEvent } from '../../common/events/trigger-expressions';
+import type { StoredEvent } from '../../db/repositories/events/event-store';
+import { WORKFLOW_EVENT_TRIGGERS, type WorkflowEventTriggerRow } from '../../db/repositories/workflow-event-triggers';
+import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
+import { aosEventSignal } from '../../workflows/api';
+import { nonRetryable } from '../tasks/failures';
+import { toEnvelope } from './envelope';
+import type { StartRun } from './run-starter';
+
+type Trigger = WorkflowEventTriggerRow & { definition_workflow_id: string };
+const LIVE = ['pending', 'running', 'waiting'];
+
+/** Matching enabled triggers with their definition's business id, lowest priority number first. */
+export async function findTriggers(db: Knex, pattern: string): Promise<Trigger[]> {
+  const base = () => db(`${WORKFLOW_EVENT_TRIGGERS} as t`).join('workflow_orchestrator_service.workflow_definitions as d', 'd.id', 't.workflow_definition_id')
+    .select('t.*', 'd.workflow_id as definition_workflow_id').where('t.enabled', true);
+  const [exact, wild] = (await Promise.all([base().where('t.event_pattern', pattern), base().where('t.event_pattern', 'like', '%*%')])) as [Trigger[], Trigger[]];
+  return [...exact, ...wild.filter((t) => matchesPattern(t.event_pattern, pattern))]
+    .sort((a, b) => a.priority - b.priority || +a.created_at - +b.created_at);
+}
+
+async function evalOrFail(expr: string, doc: object, what: string, t: Trigger): Promise<unknown> {
+  try {
+    return await evaluateOnEvent(expr, doc);
+  } catch (err) {
+    throw nonRetryable(FailureType.ExpressionError, `trigger ${t.trigger_id} ${what}: ${(err as Error).message}`);
+  }
+}
+
+async function mappedInput(t: Trigger, doc: StoredEvent): Promise<unknown> {
+  if (!t.input_mapping) return doc.payload;
+  const input: Record<string, unknown> = {};
+  for (const [key, expr] of Object.entries(t.input_mapping)) input[key] = await evalOrFail(String(expr), doc, `input_mapping.${key}`, t);
+  return input;
+}
+
+/** The live runs of the trigger's definition with this correlation key. */
+async function liveRuns(db: Knex, t: Trigger, key: string): Promise<string[]> {
+  const rows = await db(WORKFLOW_INSTANCES).where({ definition_workflow_id: t.definition_workflow_id, correlation_key: key }).whereIn('status', LIVE).select('temporal_workflow_id');
+  return rows.map((r: { temporal_workflow_id: string }) => r.temporal_workflow_id);
+}
+
+/** Applies every matching trigger to the event. */
+export async function routeToTriggers(deps: { db: Knex; temporal: Client; config: Config; startRun: StartRun }, event: StoredEvent, out: RoutingResult): Promise<void> {
+  const { db, temporal } = deps;
+  for (const t of await findTriggers(db, event.pattern)) {
+    if (t.event_condition && !(await evalOrFail(t.event_condition, event, 'condition', t))) {
+      out.skipped.push({ triggerId: t.trigger_id, reason: 'condition false' });
+      continue;
+    }
+    const rawKey = t.correlation_key ? await evalOrFail(t.correlation_key, event, 'correlation key', t) : undefined;
+    const key = rawKey === undefined || rawKey === null ? undefined : String(rawKey);
+    const ownId = `trg:${t.trigger_id}:${event.eventId}`;
+    if (t.trigger_type === 'CANCEL') {
+      if (key === undefined) { out.skipped.push({ triggerId: t.trigger_id, reason: 'no correlation key' }); continue; }
+      for (const wf of await liveRuns(db, t, key)) {
+        try {
+          await temporal.workflow.getHandle(wf).cancel();
+          out.cancelled.push({ triggerId: t.trigger_id, workflowId: wf });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      continue;
+    }
+    const running = key === undefined || t.on_running === 'start' ? [] : (await liveRuns(db, t, key)).filter((wf) => wf !== ownId);
+    if (running.length > 0 && t.on_running === 'skip') {
+      out.skipped.push({ triggerId: t.trigger_id, reason: `running: ${running.join(', ')}` });
+      continue;
+    }
+    if (running.length > 0) {
+      for (const wf of running) await temporal.workflow.getHandle(wf).signal(aosEventSignal, toEnvelope(event));
+      out.signalled.push(...running.map((wf) => ({ workflowId: wf, triggerId: t.trigger_id })));
+      continue;
+    }
+    const res = await deps.startRun({ db, temporal, config: deps.config }, {
+      workflowId: t.definition_workflow_id, input: await mappedInput(t, event), ...(key !== undefined && { correlationKey: key }),
+      trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id }, temporalWorkflowId: ownId,
+    });
+    out.started.push({ triggerId: t.trigger_id, workflowId: res.workflowId, started: res.started });
+  }
+}
