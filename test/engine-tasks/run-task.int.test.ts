@@ -17,6 +17,7 @@ import { startFakeService, type FakeService } from './fixtures/http-server';
 import { seedInstance } from './fixtures/rows';
 import type { RunTaskOptions } from './workflows';
 
+jest.setTimeout(60_000);
 const taskQueue = uniqueTaskQueue('run-task');
 let db: Knex;
 let client: Client;

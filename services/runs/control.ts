@@ -1,0 +1,57 @@
+/** Cancel, terminate and live-state query of a run, addressed by its workflow_instances id. */
+import type { InterpreterState } from '../../common/definitions/types';
+import { AppError } from '../../common/errors';
+import { getWorkflowInstance, TERMINAL_WORKFLOW_STATUSES, WORKFLOW_INSTANCES, type WorkflowInstanceRow } from '../../db/repositories/workflow-instances';
+import { aosStateQuery } from '../../workflows/api';
+import type { RunDeps } from './deps';
+
+const QUERY_DEADLINE_MS = 5_000;
+
+/** The instance row, or 404. */
+export async function getRunRow(deps: Pick<RunDeps, 'db'>, instanceId: string): Promise<WorkflowInstanceRow> {
+  const row = await getWorkflowInstance(deps.db, instanceId);
+  if (!row) throw AppError.notFound(`Workflow instance ${instanceId} not found`);
+  return row;
+}
+
+function assertOpen(row: WorkflowInstanceRow, verb: string): void {
+  if (TERMINAL_WORKFLOW_STATUSES.includes(row.status)) throw AppError.conflict(`Workflow instance ${row.id} is already ${row.status}; cannot ${verb} it`);
+}
+
+/** Requests cancellation: the interpreter cancels running activities, lets catch paths run, and mirrors `cancelled`. */
+export async function cancelRun(deps: RunDeps, instanceId: string): Promise<WorkflowInstanceRow> {
+  const row = await getRunRow(deps, instanceId);
+  assertOpen(row, 'cancel');
+  await deps.temporal.workflow.getHandle(row.temporal_workflow_id).cancel();
+  return row;
+}
+
+/**
+ * Terminates at once (no cleanup runs). The interpreter gets no chance to mirror it, so the row is written
+ * here; the reconciler would find it too.
+ */
+export async function terminateRun(deps: RunDeps, instanceId: string, reason?: string): Promise<WorkflowInstanceRow> {
+  const row = await getRunRow(deps, instanceId);
+  assertOpen(row, 'terminate');
+  const why = reason ?? 'terminated through the API';
+  await deps.temporal.workflow.getHandle(row.temporal_workflow_id).terminate(why);
+  const [updated] = await deps.db(WORKFLOW_INSTANCES).where({ id: row.id }).whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as string[])
+    .update({ status: 'terminated', error: JSON.stringify({ type: 'Terminated', message: why }), current_steps: '[]', completed_at: new Date() })
+    .returning('*');
+  return (updated as WorkflowInstanceRow | undefined) ?? (await getRunRow(deps, instanceId));
+}
+
+/**
+ * Live state from the interpreter's `aosState` query. A closed run answers from the mirror (querying it
+ * would need a worker to replay the whole history).
+ */
+export async function queryRunState(deps: RunDeps, instanceId: string): Promise<InterpreterState & { source: 'temporal' | 'mirror' }> {
+  const row = await getRunRow(deps, instanceId);
+  if (TERMINAL_WORKFLOW_STATUSES.includes(row.status)) {
+    const status = (['completed', 'failed'].includes(row.status) ? row.status : 'cancelled') as InterpreterState['status'];
+    return { status, currentSteps: [], completedSteps: [], variables: row.variables ?? {}, source: 'mirror' };
+  }
+  const handle = deps.temporal.workflow.getHandle(row.temporal_workflow_id);
+  const state = await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(aosStateQuery));
+  return { ...state, source: 'temporal' };
+}

@@ -1,0 +1,99 @@
+/**
+ * startRun: the one way runs begin (API, event triggers, scripts). Resolves the definition snapshot,
+ * validates the input, writes the pending workflow_instances row, then starts `interpreterWorkflow`.
+ *
+ * Idempotency: with a business key (or an explicit workflow id) the Temporal workflow id is deterministic,
+ * and the row's UNIQUE temporal_workflow_id is the gate: a duplicate start finds the existing row and answers
+ * with that run (started: false). Temporal's REJECT_DUPLICATE reuse policy is the second gate, for a run
+ * whose row is gone. No half-written rows: when the start fails the pending row is deleted.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
+import { getWorkflowInstanceByTemporalId, insertWorkflowInstance, WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
+import { INTERPRETER_WORKFLOW_TYPE } from '../../workflows/api';
+import { resolveDefinition } from '../definitions/resolve';
+import type { RunDeps } from './deps';
+import { checkRunInput } from './input-check';
+import { runSearchAttributes } from './search-attributes';
+
+/** A start request. */
+export interface StartRunRequest {
+  /** Definition business id (workflow_definitions.workflow_id). */
+  workflowId: string;
+  /** Pinned version; default the highest active one. */
+  version?: string;
+  input: unknown;
+  /** Makes the start idempotent: workflow id `${workflowId}:${businessKey}`. */
+  businessKey?: string;
+  correlationKey?: string;
+  trigger?: TriggerContext;
+  /** Explicit Temporal workflow id (event triggers dedupe by event + trigger); wins over businessKey. */
+  temporalWorkflowId?: string;
+  options?: InterpreterOptions;
+  /** JSON-pointer prefix of input errors (the API uses `/body/input`). */
+  inputPointer?: string;
+}
+
+/** The run that answered. */
+export interface StartRunResult {
+  instanceId: string;
+  workflowId: string;
+  runId: string;
+  /** false = an existing run answered (duplicate start). */
+  started: boolean;
+}
+
+async function existing(deps: RunDeps, temporalWorkflowId: string): Promise<StartRunResult | undefined> {
+  const row = await getWorkflowInstanceByTemporalId(deps.db, temporalWorkflowId);
+  if (!row) return undefined;
+  const runId = row.temporal_run_id ?? (await deps.temporal.workflow.getHandle(temporalWorkflowId).describe().then((d) => d.runId, () => ''));
+  return { instanceId: row.id, workflowId: temporalWorkflowId, runId, started: false };
+}
+
+/** Starts a run (or answers with the existing one for a duplicate business key). */
+export async function startRun(deps: RunDeps, req: StartRunRequest): Promise<StartRunResult> {
+  const { definition, tasks, definitionRowId } = await resolveDefinition(deps.db, req.workflowId, req.version);
+  checkRunInput(definitionRowId, definition.input_schema, req.input, req.inputPointer ?? '/input');
+  const instanceId = randomUUID();
+  const deterministic = req.temporalWorkflowId ?? (req.businessKey ? `${definition.workflow_id}:${req.businessKey}` : undefined);
+  const workflowId = deterministic ?? `${definition.workflow_id}:${instanceId}`;
+  if (deterministic) {
+    const found = await existing(deps, workflowId);
+    if (found) return found;
+  }
+  const trigger: TriggerContext = req.trigger ?? { kind: 'api' };
+  const { row, created } = await insertWorkflowInstance(deps.db, {
+    id: instanceId, temporal_workflow_id: workflowId, workflow_definition_id: definitionRowId,
+    definition_workflow_id: definition.workflow_id, definition_version: definition.version, status: 'pending',
+    input: req.input ?? null, correlation_key: req.correlationKey ?? null, business_key: req.businessKey ?? null,
+    trigger: trigger as unknown as Record<string, unknown>, parent_instance_id: trigger.parentInstanceId ?? null, mirror_seq: 0,
+  });
+  if (!created) return (await existing(deps, workflowId)) ?? { instanceId: row.id, workflowId, runId: row.temporal_run_id ?? '', started: false };
+
+  const input: InterpreterInput = {
+    instanceId, definitionRowId, definition, tasks, input: req.input,
+    ...(req.correlationKey !== undefined && { correlationKey: req.correlationKey }),
+    trigger, ...(req.options && { options: req.options }),
+  };
+  try {
+    const handle = await deps.temporal.workflow.start(INTERPRETER_WORKFLOW_TYPE, {
+      taskQueue: deps.config.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: runSearchAttributes(definition.workflow_id, definition.version, trigger, req.correlationKey),
+      memo: { instanceId },
+      staticSummary: `${definition.name} ${definition.version}${req.businessKey ? ` (${req.businessKey})` : ''}`,
+      staticDetails: `Definition **${definition.workflow_id}@${definition.version}**, trigger ${trigger.kind}, instance ${instanceId}`,
+    });
+    await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId }).whereNull('temporal_run_id').update({ temporal_run_id: handle.firstExecutionRunId });
+    return { instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
+  } catch (err) {
+    await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId, status: 'pending' }).delete();
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // Temporal has a run under this id but the mirror had no row: answer with Temporal's run.
+    const d = await deps.temporal.workflow.getHandle(workflowId).describe();
+    return { instanceId: String(d.memo?.instanceId ?? ''), workflowId, runId: d.runId, started: false };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Standalone worker process (production image, and the crash test): config, connections, worker, graceful
+ * shutdown on SIGINT/SIGTERM (in-flight activities get the grace time, then the process exits).
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { installTemporalRuntime } from '../common/temporal-logging';
+import { createDb } from '../db/connection';
+import { createOrchestratorWorker } from './orchestrator';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-worker' });
+  if (!config.databaseUrl || !config.temporalAddress) {
+    throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone worker (npm start runs the embedded stack)']);
+  }
+  installTemporalRuntime(logger);
+  const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await createOrchestratorWorker({ config, db, logger, connection, temporal });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down worker');
+      // The Temporal runtime may already have begun shutdown on the same signal; once is enough.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    });
+  }
+  logger.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker running');
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await clientConnection.close();
+    await db.destroy();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  },
+);

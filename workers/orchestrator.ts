@@ -1,0 +1,67 @@
+/**
+ * The orchestrator worker: the interpreter workflow and every activity on the configured task queue,
+ * plus the mirror reconciler loop. Entry points (workers/main.ts, scripts/start.ts, tests) call this.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { createActivities } from '../activities';
+import { builtinCodeHandlers } from '../activities/tasks/builtin-handlers';
+import { CodeHandlerRegistry, loadCodeHandlersModule } from '../activities/tasks/code-handlers';
+import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
+import { ensurePartitions } from '../db/partitions';
+import { startReconcileLoop } from './reconcile-loop';
+
+/** What the worker is built from. */
+export interface OrchestratorWorkerDeps {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  connection: NativeConnection;
+  /** Prebuilt bundle (production); default config.workflowBundlePath, else bundle workflows/ now. */
+  workflowBundlePath?: string;
+  /** Client for the reconciler; default: one connected to config.temporalAddress. */
+  temporal?: Client;
+  /** Code handlers; default the built-ins plus CODE_HANDLERS_MODULE. */
+  handlers?: CodeHandlerRegistry;
+  /** Overrides of worker options (tests: task queue, concurrency). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+async function codeHandlers(config: Config, logger: Logger): Promise<CodeHandlerRegistry> {
+  const registry = new CodeHandlerRegistry(builtinCodeHandlers);
+  if (config.codeHandlersModule) {
+    registry.registerAll(await loadCodeHandlersModule(config.codeHandlersModule));
+    logger.info({ module: config.codeHandlersModule, handlers: registry.names() }, 'code handlers loaded');
+  }
+  return registry;
+}
+
+/** Creates the worker (call `run()` on it) and starts the reconciler loop alongside it. */
+export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Promise<Worker> {
+  const { config, db, connection } = deps;
+  const logger = deps.logger.child({ component: 'worker', taskQueue: deps.workerOptions?.taskQueue ?? config.taskQueue });
+  const created = await ensurePartitions(db);
+  if (created > 0) logger.info({ created }, 'partitions created');
+  const handlers = deps.handlers ?? (await codeHandlers(config, logger));
+  const bundlePath = deps.workflowBundlePath ?? config.workflowBundlePath;
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ db, logger: deps.logger, handlers }),
+    shutdownGraceTime: '10s',
+    ...deps.workerOptions,
+  });
+  let temporal = deps.temporal;
+  let owned: Connection | undefined;
+  if (!temporal && config.reconcileIntervalMs > 0) {
+    if (!config.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for the reconciler when no Temporal client is passed');
+    owned = await Connection.connect({ address: config.temporalAddress });
+    temporal = new Client({ connection: owned, namespace: config.temporalNamespace });
+  }
+  if (temporal) startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, () => owned?.close());
+  return worker;
+}
