@@ -9,6 +9,10 @@ import { authRoutes } from './auth';
 import { roleRoutes } from './auth-roles';
 import { userRoutes } from './auth-users';
 import { healthRoutes } from './health';
+import { integrationRoutes } from './integrations';
+import { observabilityRoutes } from './observability';
+import { testRoutes } from './tests';
+import { uiComponentRoutes } from './ui-components';
 
 let cached: RouteDefinition[] | undefined;
 
@@ -21,6 +25,10 @@ export function allRoutes(): RouteDefinition[] {
     ...userRoutes,
     ...roleRoutes,
     ...apiKeyRoutes,
+    ...uiComponentRoutes,
+    ...integrationRoutes,
+    ...observabilityRoutes,
+    ...testRoutes,
   ];
   return cached;
 }

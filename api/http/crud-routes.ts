@@ -1,0 +1,99 @@
+/**
+ * CRUD routes for a plain (unversioned) table, optionally nested under a parent row
+ * (`/parents/:parent_id/children`): list, create, read, patch, delete.
+ */
+import { AppError } from '../../common/errors';
+import { toDb } from '../../db/repositories/sql';
+import type { ApiDeps } from '../deps';
+import { applyListFilters, listQuery, pageSchema } from './list-query';
+import { paginate } from './pagination';
+import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
+
+/** What differs between plain resources. */
+export interface CrudResource {
+  path: string;
+  table: string;
+  tag: string;
+  operation: string;
+  noun: string;
+  read: string;
+  write: string;
+  statuses: readonly string[];
+  /** Fields settable at creation only. */
+  createOnly: Record<string, JsonSchema>;
+  required: string[];
+  /** Fields settable at creation and by PATCH (status is always editable). */
+  editable: Record<string, JsonSchema>;
+  filters: Record<string, { column: string; schema: JsonSchema }>;
+  parent?: { param: string; column: string; table: string };
+}
+
+const uuid = { type: 'string', format: 'uuid' };
+
+/** Builds the routes of one plain resource. */
+export function crudRoutes(r: CrudResource): RouteDefinition[] {
+  const pp = r.parent?.param;
+  const listParams = pp ? { type: 'object', required: [pp], properties: { [pp]: uuid } } : undefined;
+  const idParams = { type: 'object', required: [...(pp ? [pp] : []), 'id'], properties: { ...(pp && { [pp]: uuid }), id: uuid } };
+  const time = { type: 'string', format: 'date-time' };
+  const fields = { ...r.editable, status: { enum: r.statuses } };
+  const item = { type: 'object', required: ['id', 'status', 'created_at', 'updated_at'], properties: { id: uuid, ...r.createOnly, ...fields, created_at: time, updated_at: time } };
+  const scope = (params: Record<string, string>) => (pp && r.parent ? { [r.parent.column]: params[pp] } : {});
+  const parentExists = async (deps: ApiDeps, params: Record<string, string>) => {
+    if (!pp || !r.parent) return;
+    if (!(await deps.db(r.parent.table).where({ id: params[pp] }).first('id'))) throw AppError.notFound(`Parent ${params[pp]} not found`);
+  };
+  const parent404: RouteDefinition['responses'] = pp ? { 404: { description: 'Parent not found' } } : {};
+  const notFound = (id: string) => AppError.notFound(`${r.noun} ${id} not found`);
+
+  return [
+    defineRoute({
+      method: 'get', path: r.path, operationId: `list${r.operation}s`, summary: `List ${r.noun}s`, tags: [r.tag], permission: r.read, params: listParams,
+      query: listQuery({ status: r.statuses }, Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, f.schema]))),
+      responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) }, ...parent404 },
+      handler: async ({ deps, params, query }) => {
+        await parentExists(deps, params);
+        const q = applyListFilters(deps.db(r.table).select('*').where(scope(params)), query);
+        for (const [name, f] of Object.entries(r.filters)) if (query[name] !== undefined) q.where(f.column, query[name]);
+        return { body: await paginate(deps.db, q, query) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: r.path, operationId: `create${r.operation}`, summary: `Create a ${r.noun}`, tags: [r.tag], permission: r.write, params: listParams,
+      body: { type: 'object', additionalProperties: false, required: r.required, properties: { ...r.createOnly, ...fields } },
+      responses: { 201: { description: 'Created', schema: item }, 409: { description: 'Duplicate, or a referenced row is missing' }, ...parent404 },
+      handler: async ({ deps, params, body }) => {
+        await parentExists(deps, params);
+        const [row] = await deps.db(r.table).insert(toDb({ ...body, ...scope(params) })).returning('*');
+        return { status: 201, body: row, headers: { Location: `/api/v1${r.path.replace(`:${pp}`, String(params[pp ?? '']))}/${row.id}` } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read a ${r.noun}`, tags: [r.tag], permission: r.read, params: idParams,
+      responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
+      handler: async ({ deps, params }) => {
+        const row = await deps.db(r.table).where({ id: params.id, ...scope(params) }).first();
+        if (!row) throw notFound(params.id);
+        return { body: row };
+      },
+    }),
+    defineRoute({
+      method: 'patch', path: `${r.path}/:id`, operationId: `update${r.operation}`, summary: `Update a ${r.noun}`, tags: [r.tag], permission: r.write, params: idParams,
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields },
+      responses: { 200: { description: 'Updated', schema: item }, 404: { description: 'Not found' } },
+      handler: async ({ deps, params, body }) => {
+        const [row] = await deps.db(r.table).where({ id: params.id, ...scope(params) }).update(toDb(body)).returning('*');
+        if (!row) throw notFound(params.id);
+        return { body: row };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: `${r.path}/:id`, operationId: `delete${r.operation}`, summary: `Delete a ${r.noun}`, tags: [r.tag], permission: r.write, params: idParams,
+      responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' } },
+      handler: async ({ deps, params }) => {
+        if ((await deps.db(r.table).where({ id: params.id, ...scope(params) }).delete()) === 0) throw notFound(params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,128 @@
+/**
+ * CRUD routes for a versioned definition table (ui_components, integration_definitions, test_definitions):
+ * list with filters, create, read (with ETag), update of drafts (If-Match required), status moves, delete.
+ * A definition is immutable once active: content changes need a draft, status may still move.
+ */
+import { AppError, type FieldError } from '../../common/errors';
+import { DEFINITION_TRANSITIONS, type DefinitionStatus } from '../../db/repositories/definitions';
+import { toDb } from '../../db/repositories/sql';
+import { principalOf } from '../auth/principal';
+import { checkIfMatch, etagOf } from './etag';
+import { applyListFilters, listQuery, pageSchema } from './list-query';
+import { paginate } from './pagination';
+import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
+import type { ApiDeps } from '../deps';
+
+const STATUSES = ['draft', 'active', 'deprecated'] as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
+const etagHeader = { ETag: { description: 'Version tag for If-Match', schema: { type: 'string' } } };
+
+/** What differs between definition resources. */
+export interface DefinitionResource {
+  path: string;
+  table: string;
+  businessId: string;
+  tag: string;
+  /** PascalCase name for operation ids, e.g. `UiComponent` -> listUiComponents, getUiComponent. */
+  operation: string;
+  noun: string;
+  read: string;
+  write: string;
+  /** Resource-specific body properties (besides business id, version, name, description, status). */
+  fields: Record<string, JsonSchema>;
+  required?: string[];
+  /** Semantic checks beyond the schema (e.g. embedded schemas are valid); field errors under /body. */
+  check?(body: Record<string, unknown>, deps: ApiDeps): Promise<FieldError[]> | FieldError[];
+}
+
+/** Builds the routes of one definition resource. */
+export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
+  const base = {
+    [r.businessId]: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,255}$' },
+    version: { type: 'string', pattern: '^[A-Za-z0-9._+-]{1,50}$' },
+    name: { type: 'string', minLength: 1, maxLength: 255 },
+    description: { type: ['string', 'null'], maxLength: 10_000 },
+  };
+  const time = { type: 'string', format: 'date-time' };
+  const item = {
+    type: 'object', required: ['id', r.businessId, 'version', 'name', 'status', 'created_at', 'updated_at'],
+    properties: { id: { type: 'string', format: 'uuid' }, ...base, status: { enum: STATUSES }, ...r.fields, created_by: { type: ['string', 'null'] }, updated_by: { type: ['string', 'null'] }, created_at: time, updated_at: time },
+  };
+  const createBody = { type: 'object', additionalProperties: false, required: [r.businessId, 'version', 'name', ...(r.required ?? [])], properties: { ...base, status: { enum: ['draft', 'active'] }, ...r.fields } };
+  const { [r.businessId]: _b, version: _v, ...editable } = base;
+  const patchBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: { ...editable, status: { enum: STATUSES }, ...r.fields } };
+  const check = async (body: Record<string, unknown>, deps: ApiDeps) => {
+    const errors = (await r.check?.(body, deps)) ?? [];
+    if (errors.length) throw AppError.unprocessable(`The ${r.noun} is invalid`, errors);
+  };
+  const load = async (deps: ApiDeps, id: string) => {
+    const row = await deps.db(r.table).where({ id }).first();
+    if (!row) throw AppError.notFound(`${r.noun} ${id} not found`);
+    return row;
+  };
+
+  return [
+    defineRoute({
+      method: 'get', path: r.path, operationId: `list${r.operation}s`, summary: `List ${r.noun}s`, tags: [r.tag], permission: r.read,
+      query: listQuery({ status: STATUSES, definition: true }, { q: { type: 'string', maxLength: 255, description: 'Substring of the name' } }),
+      responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
+      handler: async ({ deps, query }) => {
+        const q = applyListFilters(deps.db(r.table).select('*'), query, { definition: r.businessId });
+        if (query.q) q.where('name', 'ilike', `%${String(query.q).replace(/[\\%_]/g, '\\$&')}%`);
+        return { body: await paginate(deps.db, q, query) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: r.path, operationId: `create${r.operation}`, summary: `Create a ${r.noun} version`, tags: [r.tag], permission: r.write,
+      body: createBody,
+      responses: { 201: { description: 'Created', schema: item, headers: etagHeader }, 409: { description: `This ${r.businessId} and version exist` } },
+      handler: async ({ deps, body, res }) => {
+        await check(body, deps);
+        const actor = principalOf(res).username;
+        const [row] = await deps.db(r.table).insert(toDb({ ...body, created_by: actor, updated_by: actor })).returning('*');
+        return { status: 201, body: row, headers: { ETag: etagOf(row), Location: `/api/v1${r.path}/${row.id}` } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read a ${r.noun}`, tags: [r.tag], permission: r.read, params: idParams,
+      responses: { 200: { description: `The ${r.noun}`, schema: item, headers: etagHeader }, 404: { description: 'Not found' } },
+      handler: async ({ deps, params }) => {
+        const row = await load(deps, params.id);
+        return { body: row, headers: { ETag: etagOf(row) } };
+      },
+    }),
+    defineRoute({
+      method: 'patch', path: `${r.path}/:id`, operationId: `update${r.operation}`, summary: `Update a draft ${r.noun}, or move its status (requires If-Match)`, tags: [r.tag], permission: r.write,
+      params: idParams, body: patchBody,
+      responses: {
+        200: { description: 'Updated', schema: item, headers: etagHeader }, 404: { description: 'Not found' },
+        409: { description: 'Content of a non-draft version, or a disallowed status move' }, 412: { description: 'ETag mismatch' }, 428: { description: 'If-Match missing' },
+      },
+      handler: async ({ deps, params, body, req, res }) => {
+        const { status, ...content } = body as { status?: DefinitionStatus } & Record<string, unknown>;
+        const row = await deps.db.transaction(async (trx) => {
+          // FOR UPDATE: the ETag check and the write must see the same version.
+          const current = await trx(r.table).where({ id: params.id }).forUpdate().first();
+          if (!current) throw AppError.notFound(`${r.noun} ${params.id} not found`);
+          checkIfMatch(req, etagOf(current));
+          if (Object.keys(content).length && current.status !== 'draft') throw AppError.conflict(`${r.noun} ${params.id} is ${current.status}: create a new version to change it`);
+          if (status && status !== current.status && !DEFINITION_TRANSITIONS[status].includes(current.status)) throw AppError.conflict(`Cannot move from ${current.status} to ${status}`);
+          await check({ ...current, ...content }, deps);
+          const [updated] = await trx(r.table).where({ id: params.id }).update(toDb({ ...content, ...(status && { status }), updated_by: principalOf(res).username })).returning('*');
+          return updated;
+        });
+        return { body: row, headers: { ETag: etagOf(row) } };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: `${r.path}/:id`, operationId: `delete${r.operation}`, summary: `Delete a ${r.noun} version that is not active`, tags: [r.tag], permission: r.write, params: idParams,
+      responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' }, 409: { description: 'Active, or still referenced' } },
+      handler: async ({ deps, params }) => {
+        const row = await load(deps, params.id);
+        if (row.status === 'active') throw AppError.conflict(`${r.noun} ${params.id} is active: deprecate it first`);
+        await deps.db(r.table).where({ id: params.id }).delete();
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,33 @@
+/**
+ * Checks that user-supplied JSON Schemas (UI component forms, integration config schemas) are usable:
+ * valid against the draft 2020-12 meta-schema and compilable. Each check compiles in a throwaway Ajv so
+ * user `$id`s never collide with (or shadow) the platform's schemas in the shared instance.
+ */
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { toFieldErrors } from '../../common/ajv';
+import type { FieldError } from '../../common/errors';
+
+function freshAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Field errors (under `pointer`) when `schema` is not a usable JSON Schema; empty when it is. */
+export function schemaErrors(schema: unknown, pointer: string): FieldError[] {
+  const ajv = freshAjv();
+  if (!ajv.validateSchema(schema as object)) return toFieldErrors(ajv.errors, pointer);
+  try {
+    ajv.compile(schema as object);
+    return [];
+  } catch (err) {
+    return [{ pointer, message: `is not a usable JSON Schema: ${(err as Error).message}` }];
+  }
+}
+
+/** Field errors (under `pointer`) of `value` against `schema` (a schema already checked by {@link schemaErrors}). */
+export function valueErrors(schema: object, value: unknown, pointer: string): FieldError[] {
+  const validate = freshAjv().compile(schema);
+  return validate(value) ? [] : toFieldErrors(validate.errors, pointer);
+}

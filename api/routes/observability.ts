@@ -1,0 +1,78 @@
+/**
+ * Read-only access to observability_service: logs, metrics and trace spans, each filterable and
+ * paginated newest first by its own time column (`created_after`/`created_before` apply to it).
+ */
+import { AppError } from '../../common/errors';
+import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
+import { paginate } from '../http/pagination';
+import { defineRoute, type JsonSchema, type RouteDefinition } from '../http/route';
+
+const S = 'observability_service';
+const P = 'observability:read';
+const uuid = { type: 'string', format: 'uuid' };
+const str = (max = 255) => ({ type: 'string', minLength: 1, maxLength: max });
+
+interface Resource {
+  path: string;
+  table: string;
+  time: string;
+  operation: string;
+  noun: string;
+  /** Extra equality filters: query name -> column. */
+  filters: Record<string, { column: string; schema: JsonSchema }>;
+  statuses?: readonly string[];
+}
+
+const RESOURCES: Resource[] = [
+  {
+    path: '/observability/logs', table: `${S}.observability_logs`, time: 'timestamp', operation: 'ObservabilityLog', noun: 'log line',
+    filters: {
+      level: { column: 'level', schema: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] } },
+      service: { column: 'service', schema: str(100) }, request_id: { column: 'request_id', schema: str() },
+      workflow_id: { column: 'temporal_workflow_id', schema: str() }, workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
+      step_id: { column: 'step_id', schema: str() }, trace_id: { column: 'trace_id', schema: str(64) },
+    },
+  },
+  {
+    path: '/observability/metrics', table: `${S}.observability_metrics`, time: 'recorded_at', operation: 'ObservabilityMetric', noun: 'metric sample',
+    filters: { name: { column: 'name', schema: str() }, type: { column: 'type', schema: { enum: ['counter', 'gauge', 'histogram', 'summary'] } } },
+  },
+  {
+    path: '/observability/traces', table: `${S}.observability_traces`, time: 'started_at', operation: 'ObservabilityTrace', noun: 'span',
+    statuses: ['unset', 'ok', 'error'],
+    filters: {
+      trace_id: { column: 'trace_id', schema: str(64) }, service: { column: 'service', schema: str(100) }, name: { column: 'name', schema: str() },
+      workflow_id: { column: 'temporal_workflow_id', schema: str() }, workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
+    },
+  },
+];
+
+function routesOf(r: Resource): RouteDefinition[] {
+  const item = { type: 'object', required: ['id', r.time], properties: { id: uuid, [r.time]: { type: 'string', format: 'date-time' } } };
+  const extra = Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, f.schema]));
+  return [
+    defineRoute({
+      method: 'get', path: r.path, operationId: `list${r.operation}s`, summary: `List ${r.noun}s, newest first`, tags: ['observability'], permission: P,
+      query: listQuery({ status: r.statuses }, extra),
+      responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
+      handler: async ({ deps, query }) => {
+        const q = applyListFilters(deps.db(r.table).select('*'), query, { created: r.time });
+        for (const [name, f] of Object.entries(r.filters)) if (query[name] !== undefined) q.where(f.column, query[name]);
+        return { body: await paginate(deps.db, q, query, { column: r.time }) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read one ${r.noun}`, tags: ['observability'], permission: P,
+      params: { type: 'object', required: ['id'], properties: { id: uuid } },
+      responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
+      handler: async ({ deps, params }) => {
+        const row = await deps.db(r.table).where({ id: params.id }).first();
+        if (!row) throw AppError.notFound(`${r.noun} ${params.id} not found`);
+        return { body: row };
+      },
+    }),
+  ];
+}
+
+/** `/observability/{logs,metrics,traces}` routes. */
+export const observabilityRoutes: RouteDefinition[] = RESOURCES.flatMap(routesOf);

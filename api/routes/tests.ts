@@ -1,0 +1,65 @@
+/**
+ * testing_framework_service: test definitions (versioned, like other definitions), test runs and their
+ * per-case results. Plain CRUD: executing tests is a later feature.
+ */
+import type { FieldError } from '../../common/errors';
+import { definitionRoutes } from '../http/definition-routes';
+import type { RouteDefinition } from '../http/route';
+import { crudRoutes } from '../http/crud-routes';
+
+const S = 'testing_framework_service';
+const R = 'tests:read';
+const W = 'tests:write';
+const uuid = { type: 'string', format: 'uuid' };
+const nullableUuid = { type: ['string', 'null'], format: 'uuid' };
+const nullableTime = { type: ['string', 'null'], format: 'date-time' };
+const ms = { type: ['integer', 'null'], minimum: 0 };
+
+const definitions = definitionRoutes({
+  path: '/test-definitions', table: `${S}.test_definitions`, businessId: 'test_id',
+  tag: 'tests', operation: 'TestDefinition', noun: 'test definition', read: R, write: W,
+  required: ['target_type'],
+  fields: {
+    target_type: { enum: ['workflow', 'task'] },
+    workflow_definition_id: nullableUuid,
+    task_definition_id: nullableUuid,
+    test_cases: {
+      type: 'array', maxItems: 1000,
+      items: { type: 'object', required: ['case_id'], properties: { case_id: { type: 'string', minLength: 1, maxLength: 255 }, name: { type: 'string', maxLength: 255 }, input: {}, expected_output: {}, assertions: { type: 'array' }, mocks: { type: 'object' } } },
+    },
+    settings: { type: 'object' },
+  },
+  // The target reference must match target_type and exist (a clear 422 rather than a FK 409).
+  check: async (b, deps): Promise<FieldError[]> => {
+    const [col, table] = b.target_type === 'task'
+      ? ['task_definition_id', 'task_execution_service.task_definitions'] : ['workflow_definition_id', 'workflow_orchestrator_service.workflow_definitions'];
+    const ref = b[col];
+    if (typeof ref !== 'string') return [{ pointer: `/body/${col}`, message: `is required when target_type is ${String(b.target_type)}` }];
+    return (await deps.db(table).where({ id: ref }).first('id')) ? [] : [{ pointer: `/body/${col}`, message: 'does not exist' }];
+  },
+});
+
+const runs = crudRoutes({
+  path: '/test-runs', table: `${S}.test_runs`, tag: 'tests', operation: 'TestRun', noun: 'test run', read: R, write: W,
+  statuses: ['pending', 'running', 'passed', 'failed', 'error', 'cancelled'],
+  createOnly: { run_id: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,255}$' }, test_definition_id: uuid, test_definition_version: { type: 'string', maxLength: 50 }, triggered_by: { type: 'string', maxLength: 255 } },
+  required: ['run_id', 'test_definition_id'],
+  editable: { environment: { type: 'object' }, summary: { type: 'object' }, started_at: nullableTime, completed_at: nullableTime, duration_ms: ms },
+  filters: { test_definition_id: { column: 'test_definition_id', schema: uuid } },
+});
+
+const results = crudRoutes({
+  path: '/test-runs/:run_id/results', table: `${S}.test_case_results`, parent: { param: 'run_id', column: 'test_run_id', table: `${S}.test_runs` },
+  tag: 'tests', operation: 'TestCaseResult', noun: 'test case result', read: R, write: W,
+  statuses: ['passed', 'failed', 'skipped', 'error'],
+  createOnly: { case_id: { type: 'string', minLength: 1, maxLength: 255 } },
+  required: ['case_id', 'status'],
+  editable: {
+    name: { type: ['string', 'null'], maxLength: 255 }, input: {}, expected_output: {}, actual_output: {}, assertions: { type: 'array' }, error: {},
+    workflow_instance_id: nullableUuid, started_at: nullableTime, completed_at: nullableTime, duration_ms: ms,
+  },
+  filters: {},
+});
+
+/** `/test-definitions`, `/test-runs` and `/test-runs/{run_id}/results` routes. */
+export const testRoutes: RouteDefinition[] = [...definitions, ...runs, ...results];

@@ -1,0 +1,46 @@
+/**
+ * integration_service.integration_instances. The `credentials` column (ciphertext) is never selected
+ * here except by {@link getInstanceCredentials}, the one read the integration task activity needs.
+ */
+import type { Knex } from 'knex';
+import { toDb, type Db } from './sql';
+
+const T = 'integration_service.integration_instances';
+
+/** Every column except the credentials ciphertext, plus whether credentials are set. */
+export function instanceColumns(db: Db): Array<string | Knex.Raw> {
+  return ['id', 'instance_id', 'name', 'description', 'integration_definition_id', 'config', 'credentials_key_id', 'credentials_expires_at',
+    'status', 'owner_user_id', 'last_used_at', 'last_error', 'created_at', 'updated_at', db.raw('(credentials IS NOT NULL) AS has_credentials')];
+}
+
+/** List query (explicit select list; no credentials). */
+export function instancesQuery(db: Db): Knex.QueryBuilder {
+  return db(T).select(instanceColumns(db));
+}
+
+/** One instance without credentials. */
+export async function getInstance(db: Db, id: string): Promise<Record<string, unknown> | undefined> {
+  return instancesQuery(db).where({ id }).first();
+}
+
+/** Inserts an instance (credentials already encrypted); returns it without credentials. */
+export async function insertInstance(db: Db, values: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const [row] = await db(T).insert(toDb(values)).returning(instanceColumns(db));
+  return row as Record<string, unknown>;
+}
+
+/** Updates an instance; returns it without credentials, or undefined when missing. */
+export async function updateInstance(db: Db, id: string, values: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const [row] = await db(T).where({ id }).update(toDb(values)).returning(instanceColumns(db));
+  return row as Record<string, unknown> | undefined;
+}
+
+/** Deletes an instance. */
+export async function deleteInstance(db: Db, id: string): Promise<boolean> {
+  return (await db(T).where({ id }).delete()) > 0;
+}
+
+/** The ciphertext and key id, for decryption inside the integration activity only. */
+export async function getInstanceCredentials(db: Db, id: string): Promise<{ credentials: Buffer | null; credentials_key_id: string | null } | undefined> {
+  return db(T).where({ id }).first('credentials', 'credentials_key_id');
+}
