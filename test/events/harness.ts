@@ -7,6 +7,8 @@ import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import { eventDefinitionRoutes } from '../../api/routes/event-definitions';
 import { eventRoutes } from '../../api/routes/events';
+import { deadLetterRoutes } from '../../api/routes/dead-letters';
+import { triggerRoutes } from '../../api/routes/triggers';
 import { loadConfig, type Config } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { createTestDb } from '../helpers/db';
@@ -39,7 +41,7 @@ export async function createEventsHarness(opts: { env?: Record<string, string>; 
   const temporal = await createTestClient();
   const logger = createLogger({ level: 'silent' });
   const deps = { config, logger, db, temporal, ...(opts.handoff === false && { handoff: false }) };
-  const app = createApp(deps, { routes: opts.routes ?? [...eventDefinitionRoutes, ...eventRoutes], authorize: allowAll });
+  const app = createApp(deps, { routes: opts.routes ?? [...eventDefinitionRoutes, ...eventRoutes, ...triggerRoutes, ...deadLetterRoutes], authorize: allowAll });
   return {
     db, temporal, config, deps, app,
     async close() {

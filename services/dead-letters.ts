@@ -1,0 +1,49 @@
+/** Dead-letter operations: redrive (a new delivery attempt cycle) and discard. */
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
+import { discardDeadLetter, markRedriven, type DeadLetterRow } from '../db/repositories/dead-letter-queue';
+import { getQueueState, resetForRedrive } from '../db/repositories/events/queue-state';
+import { startDelivery } from './event-handoff';
+
+/** Outcome per requested dead letter. */
+export interface DeadLetterOutcome {
+  id: string;
+  outcome: 'redriven' | 'discarded' | 'not_open';
+  eventId?: string;
+}
+
+/**
+ * Redrives open dead letters: each moves to `redriven` and its event back to `pending` in one transaction,
+ * then a new delivery run starts (if that start fails, the sweeper starts it: the event is pending).
+ */
+export async function redriveDeadLetters(deps: { db: Knex; temporal: Client; config: Config; logger?: Logger }, ids: string[]): Promise<DeadLetterOutcome[]> {
+  const out: DeadLetterOutcome[] = [];
+  for (const id of ids) {
+    const row: DeadLetterRow | undefined = await deps.db.transaction(async (trx) => {
+      const moved = await markRedriven(trx, id);
+      if (moved) await resetForRedrive(trx, moved.event_id);
+      return moved;
+    });
+    if (!row) {
+      out.push({ id, outcome: 'not_open' });
+      continue;
+    }
+    const q = await getQueueState(deps.db, row.event_id);
+    await startDelivery(deps.temporal, deps.config, { eventId: row.event_id, sequenceKey: q?.sequence_key ?? null, sequenceNumber: q?.sequence_number ?? null })
+      .catch((err) => deps.logger?.warn({ err, eventId: row.event_id }, 'redrive hand-off failed; the sweeper will start it'));
+    out.push({ id, outcome: 'redriven', eventId: row.event_id });
+  }
+  return out;
+}
+
+/** Discards open dead letters (their events stay stored, delivery state stays `dead_lettered`). */
+export async function discardDeadLetters(db: Knex, ids: string[]): Promise<DeadLetterOutcome[]> {
+  const out: DeadLetterOutcome[] = [];
+  for (const id of ids) {
+    const row = await discardDeadLetter(db, id);
+    out.push(row ? { id, outcome: 'discarded', eventId: row.event_id } : { id, outcome: 'not_open' });
+  }
+  return out;
+}
