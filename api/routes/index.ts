@@ -8,10 +8,14 @@ import { apiKeyRoutes } from './api-keys';
 import { authRoutes } from './auth';
 import { roleRoutes } from './auth-roles';
 import { userRoutes } from './auth-users';
+import { deadLetterRoutes } from './dead-letters';
+import { eventDefinitionRoutes } from './event-definitions';
+import { eventRoutes } from './events';
 import { healthRoutes } from './health';
 import { integrationRoutes } from './integrations';
 import { observabilityRoutes } from './observability';
 import { testRoutes } from './tests';
+import { triggerRoutes } from './triggers';
 import { uiComponentRoutes } from './ui-components';
 
 let cached: RouteDefinition[] | undefined;
@@ -29,6 +33,10 @@ export function allRoutes(): RouteDefinition[] {
     ...integrationRoutes,
     ...observabilityRoutes,
     ...testRoutes,
+    ...eventDefinitionRoutes,
+    ...eventRoutes,
+    ...triggerRoutes,
+    ...deadLetterRoutes,
   ];
   return cached;
 }
