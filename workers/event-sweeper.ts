@@ -40,8 +40,11 @@ export async function sweepPendingEvents(deps: SweeperDeps): Promise<number> {
   }
 }
 
-/** Starts the periodic sweeper; `stop()` waits for a running pass to finish. */
-export function startEventSweeper(deps: SweeperDeps): { stop(): Promise<void> } {
+/**
+ * Starts the periodic sweeper (first pass at once). It ends by itself when `alive()` turns false (the
+ * worker stopped) or when `stop()` is called, which waits for a running pass. Timers are unref'd.
+ */
+export function startEventSweeper(deps: SweeperDeps, alive: () => boolean = () => true): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -54,9 +57,11 @@ export function startEventSweeper(deps: SweeperDeps): { stop(): Promise<void> } 
     }
   };
   const loop = () => {
-    if (stopped) return;
+    if (stopped || !alive()) return;
     running = pass().finally(() => {
-      if (!stopped) timer = setTimeout(loop, deps.config.eventSweepIntervalMs);
+      if (stopped) return;
+      timer = setTimeout(loop, deps.config.eventSweepIntervalMs);
+      timer.unref();
     });
   };
   loop();

@@ -11,6 +11,7 @@ import { CodeHandlerRegistry, loadCodeHandlersModule } from '../activities/tasks
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { ensurePartitions } from '../db/partitions';
+import { startEventSweeper } from './event-sweeper';
 import { startReconcileLoop } from './reconcile-loop';
 
 /** What the worker is built from. */
@@ -46,22 +47,25 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
   if (created > 0) logger.info({ created }, 'partitions created');
   const handlers = deps.handlers ?? (await codeHandlers(config, logger));
   const bundlePath = deps.workflowBundlePath ?? config.workflowBundlePath;
+  // One client for the reconciler and for event routing (signals, trigger starts) inside activities.
+  let temporal = deps.temporal;
+  let owned: Connection | undefined;
+  if (!temporal && config.temporalAddress) {
+    owned = await Connection.connect({ address: config.temporalAddress });
+    temporal = new Client({ connection: owned, namespace: config.temporalNamespace });
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ db, logger: deps.logger, handlers }),
+    activities: createActivities({ db, logger: deps.logger, handlers, temporal, config }),
     shutdownGraceTime: '10s',
     ...deps.workerOptions,
   });
-  let temporal = deps.temporal;
-  let owned: Connection | undefined;
-  if (!temporal && config.reconcileIntervalMs > 0) {
-    if (!config.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for the reconciler when no Temporal client is passed');
-    owned = await Connection.connect({ address: config.temporalAddress });
-    temporal = new Client({ connection: owned, namespace: config.temporalNamespace });
-  }
+  if (!temporal && config.reconcileIntervalMs > 0) throw new Error('TEMPORAL_ADDRESS is required for the reconciler when no Temporal client is passed');
+  // Stored events never handed to Temporal (API crashed after commit) are delivered by this sweeper.
+  if (temporal) startEventSweeper({ db, temporal, config, logger: logger.child({ component: 'event-sweeper' }) }, () => !['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED', 'FAILED'].includes(worker.getState()));
   if (temporal) startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, () => owned?.close());
   return worker;
 }
