@@ -17,6 +17,10 @@ import { observabilityRoutes } from './observability';
 import { testRoutes } from './tests';
 import { triggerRoutes } from './triggers';
 import { uiComponentRoutes } from './ui-components';
+import { taskDefinitionRoutes } from './task-definitions';
+import { workflowDefinitionRoutes } from './workflow-definitions';
+import { workflowInstanceRoutes } from './workflow-instances';
+import { workflowRunRoutes } from './workflow-runs';
 
 let cached: RouteDefinition[] | undefined;
 
@@ -37,6 +41,10 @@ export function allRoutes(): RouteDefinition[] {
     ...eventRoutes,
     ...triggerRoutes,
     ...deadLetterRoutes,
+    ...workflowDefinitionRoutes,
+    ...workflowRunRoutes,
+    ...taskDefinitionRoutes,
+    ...workflowInstanceRoutes,
   ];
   return cached;
 }

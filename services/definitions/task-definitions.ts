@@ -101,3 +101,10 @@ export function taskDefinitionView(row: TaskDefinitionRow): Record<string, unkno
     created_at: row.created_at, updated_at: row.updated_at, created_by: row.created_by, updated_by: row.updated_by,
   };
 }
+
+/** Every version of a task definition, oldest first; 404 when there is none. */
+export async function listTaskDefinitionVersions(db: Db, taskId: string): Promise<TaskDefinitionRow[]> {
+  const rows = await taskDefinitions.listVersions(db, taskId);
+  if (rows.length === 0) throw AppError.notFound(`Task definition ${taskId} not found`);
+  return rows;
+}

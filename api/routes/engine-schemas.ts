@@ -1,0 +1,56 @@
+/** JSON Schemas shared by the workflow-definition, task-definition and workflow-instance routes. */
+import type { Response } from 'express';
+import type { JsonSchema } from '../http/route';
+import { principalOf } from '../auth/principal';
+
+const time = { type: 'string', format: 'date-time' };
+const nullableString = { type: ['string', 'null'] };
+export const problem = { description: 'Problem (application/problem+json)' };
+export const etagHeader = { ETag: { description: 'Version tag for If-Match', schema: { type: 'string' } } };
+const businessIdPattern = '^[A-Za-z0-9_-]{1,200}$';
+const versionPattern = '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$';
+
+/** `:workflowId` / `:taskId` (+ `:version`) path parameters. */
+export function idParams(name: string, withVersion = false): JsonSchema {
+  return {
+    type: 'object', required: [name, ...(withVersion ? ['version'] : [])],
+    properties: { [name]: { type: 'string', pattern: businessIdPattern }, ...(withVersion && { version: { type: 'string', pattern: versionPattern } }) },
+  };
+}
+
+/** Request bodies are checked in full by the definitions service (schema + semantics, every error at once). */
+export const definitionBody = (what: string, ref: string): JsonSchema => ({ type: 'object', description: `A ${what} document: see ${ref}` });
+
+const lifecycle = {
+  id: { type: 'string', format: 'uuid' }, version: { type: 'string' }, name: { type: 'string' }, description: nullableString,
+  status: { enum: ['draft', 'active', 'deprecated'] }, created_at: time, updated_at: time, created_by: nullableString, updated_by: nullableString,
+};
+
+/** A workflow definition version as answered. */
+export const workflowDefinitionItem: JsonSchema = {
+  type: 'object', required: ['id', 'workflow_id', 'version', 'status', 'definition'],
+  properties: { ...lifecycle, workflow_id: { type: 'string' }, definition: { type: 'object' }, checksum: nullableString, activated_at: { type: ['string', 'null'] }, deprecated_at: { type: ['string', 'null'] } },
+};
+
+/** A task definition version as answered. */
+export const taskDefinitionItem: JsonSchema = {
+  type: 'object', required: ['id', 'task_id', 'version', 'status', 'type', 'config'],
+  properties: { ...lifecycle, task_id: { type: 'string' }, type: { type: 'string' }, config: { type: 'object' }, input_schema: {}, output_schema: {}, retry_policy: {}, timeouts: {} },
+};
+
+/** The dry-run answer. */
+export const validationResult: JsonSchema = {
+  type: 'object', required: ['valid', 'errors'],
+  properties: {
+    valid: { type: 'boolean' },
+    errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } } } },
+  },
+};
+
+/** The list of versions. */
+export const versionList = (item: JsonSchema): JsonSchema => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } } });
+
+/** The caller's username for created_by / updated_by (undefined on unauthenticated test apps). */
+export function actorOf(res: Response): { actor?: string } {
+  return res.locals.principal ? { actor: principalOf(res).username } : {};
+}
