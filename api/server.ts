@@ -32,6 +32,10 @@ export async function startApiServer(deps: ApiDeps, opts: ApiServerOptions = {})
   let closing: Promise<void> | undefined;
   const server = createServer((req, res) => {
     if (closing) res.setHeader('Connection', 'close');
+    // A keep-alive socket that was busy when close() began becomes idle here: drop it now rather than at its timeout.
+    res.on('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
     app(req, res);
   });
   await new Promise<void>((resolve, reject) => {
