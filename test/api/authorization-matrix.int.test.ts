@@ -51,7 +51,8 @@ const label = (r: RouteDefinition) => `${r.method.toUpperCase()} ${r.path} (${r.
 
 describe.each(protectedRoutes.map((r) => [label(r), r] as const))('%s', (_name, route) => {
   it('answers 401 problem+json without credentials, or with bad ones', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer not-a-token' }, { 'X-API-Key': 'aos_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }]) {
+    const bad: Array<Record<string, string>> = [{}, { Authorization: 'Bearer not-a-token' }, { 'X-API-Key': 'aos_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }];
+    for (const headers of bad) {
       const res = await send(route, genericFixture(route), headers);
       expect(res.status).toBe(401);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
