@@ -44,7 +44,8 @@ export async function startLocalStack(config: Config, logger: Logger): Promise<L
         uiPort: config.temporalUiPort,
         dbFile: join(dataDir, 'temporal.sqlite'),
         namespace: config.temporalNamespace,
-        log: (line) => devLog.info(line),
+        // The dev server runs at --log-level warn and is chatty about polls during start and stop.
+        log: (line) => (line.includes('level=ERROR') ? devLog.error(line) : devLog.debug(line)),
       });
       stops.push(server.stop);
       temporalAddress = server.address;

@@ -1,0 +1,84 @@
+/**
+ * `npm start`: the whole platform in one process tree on embedded defaults. Starts what is not
+ * configured (Temporal dev server, embedded PGlite), migrates, then runs the worker and the API.
+ * Ctrl-C stops everything in reverse order and leaves no child process behind.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { installTemporalRuntime } from '../common/temporal-logging';
+import { createDb } from '../db/connection';
+import { migrateLatest } from '../db/migrate';
+import { ensurePartitions } from '../db/partitions';
+import { startLocalStack } from '../devstack/local-stack';
+import { ensureBootstrapAdmin, syncPermissions } from '../api/auth/bootstrap';
+import { allRoutes } from '../api/routes';
+import { startApiServer } from '../api/server';
+import { createOrchestratorWorker } from '../workers/orchestrator';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos' });
+  installTemporalRuntime(logger);
+  const stack = await startLocalStack(config, logger);
+  const cleanups: Array<() => Promise<unknown>> = [stack.stop];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => logger.warn({ err }, 'shutdown step failed'));
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      void shutdown(0);
+    });
+  }
+  try {
+    // PGlite serves one query at a time: keep the pools small when it is the database.
+    const poolMax = config.databaseUrl ? config.databasePoolMax : 4;
+    const db = createDb({ url: stack.databaseUrl, poolMax });
+    cleanups.push(() => db.destroy());
+    const applied = await migrateLatest(db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    await ensurePartitions(db);
+
+    const clientConnection = await Connection.connect({ address: stack.temporalAddress });
+    cleanups.push(() => clientConnection.close());
+    const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+    const deps = { config, logger, db, temporal };
+    await syncPermissions(deps, allRoutes());
+    const admin = await ensureBootstrapAdmin(deps);
+    if (admin === 'not-configured') logger.warn('AUTH_BOOTSTRAP_ADMIN_EMAIL/PASSWORD unset: no bootstrap admin was created');
+
+    const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+    cleanups.push(() => workerConnection.close());
+    const worker = await createOrchestratorWorker({ config, db, logger, connection: workerConnection, temporal });
+    const running = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+    running.catch((err: unknown) => {
+      logger.error({ err }, 'worker stopped unexpectedly');
+      void shutdown(1);
+    });
+
+    const api = await startApiServer(deps);
+    cleanups.push(() => api.close());
+    const uiUrl = stack.temporalUiUrl ?? config.temporalUiUrl;
+    logger.info({ api: `${api.url}/api/v1`, docs: `${api.url}/api/v1/docs`, temporalUi: uiUrl }, 'platform ready');
+    process.stdout.write(`\n  API      ${api.url}/api/v1   (reference: ${api.url}/api/v1/docs)\n  Web UI   ${uiUrl}\n\n`);
+  } catch (err) {
+    logger.fatal({ err }, 'start-up failed');
+    await shutdown(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  // A ConfigError's message already names every bad variable; anything else gets its stack.
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
