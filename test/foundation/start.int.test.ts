@@ -62,14 +62,22 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** `ps` lines of the processes in `pids` still running (zombies excluded) after waiting up to `ms`. */
+async function survivorsAfter(pids: number[], ms: number): Promise<string[]> {
+  const running = () =>
+    pids
+      .map((pid) => {
+        try {
+          return execFileSync('ps', ['-o', 'pid=,stat=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+        } catch {
+          return ''; // ps exits 1 when the process is gone
+        }
+      })
+      .filter((line) => line && !/^\d+\s+Z/.test(line));
+  const deadline = Date.now() + ms;
+  while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return running();
+}
 
 async function stop(child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -108,8 +116,7 @@ describe('npm start', () => {
     const spawned = descendants(first.child.pid!);
     expect(spawned.length).toBeGreaterThan(0);
     expect(await stop(first.child)).toBe(0);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(spawned.filter(alive)).toEqual([]);
+    expect(await survivorsAfter(spawned, 5_000)).toEqual([]);
 
     const second = startPlatform();
     try {
