@@ -1,8 +1,8 @@
 import type { Config } from 'jest';
 
 const transform: Config['transform'] = {
-  // isolatedModules: type-checking is `npm run typecheck`'s job; tests only transpile.
-  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  // tsconfig's isolatedModules makes ts-jest transpile only: type-checking is `npm run typecheck`'s job.
+  '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
 };
 const common = {
   testEnvironment: 'node',
