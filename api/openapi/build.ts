@@ -83,7 +83,6 @@ export function buildOpenApi(routes: RouteDefinition[], info: OpenApiInfo = {}):
   const tags = [...new Set(routes.flatMap((r) => r.tags))].sort().map((name) => ({ name }));
   return {
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: info.title ?? 'Augmented OS Orchestrator API',
       version: info.version ?? '1.0.0',
