@@ -13,6 +13,9 @@ const common = {
 
 /** Unit tests: `*.test.ts`, no servers. Integration tests: `*.int.test.ts`, real Temporal and PostgreSQL. */
 const config: Config = {
+  // On a 2-core machine jest's default (cores - 1) would run every file inside the main process, where
+  // Temporal's native runtime and leftover handles outlive the run; workers isolate files and are reaped.
+  maxWorkers: 2,
   projects: [
     {
       ...common,
