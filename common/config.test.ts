@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, SETTINGS } from './config';
 
 const base = { NODE_ENV: 'test', AUTH_JWT_SECRET: 'x'.repeat(40), CREDENTIALS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
@@ -43,7 +45,7 @@ describe('loadConfig', () => {
   });
 
   it('documents every setting in the README', () => {
-    const readme = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'README.md'), 'utf8') as string;
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const undocumented = SETTINGS.map((s) => s.env).filter((name) => !readme.includes(`\`${name}\``));
     expect(undocumented).toEqual([]);
   });
