@@ -3,10 +3,11 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { matchesPattern } from '../../common/events/pattern';
 import type { RoutingResult } from '../../common/events/delivery';
-import type { StoredEvent } from '../../db/repositories/events/event-store';
+import { EV, getEventByEventId, type StoredEvent } from '../../db/repositories/events/event-store';
 import { closeSubscription, WORKFLOW_EVENT_SUBSCRIPTIONS, type SubscriptionRow } from '../../db/repositories/workflow-event-subscriptions';
 import { aosEventSignal } from '../../workflows/api';
 import { correlationOf, toEnvelope } from './envelope';
+import { runStartedAt, unreceivedEvents } from './lookback';
 
 /**
  * Open subscriptions for (pattern, correlation): the exact pattern through the routing index, wildcard
@@ -23,6 +24,32 @@ export async function findSubscriptions(db: Knex, pattern: string, correlation: 
   return [...a, ...b.filter((s) => matchesPattern(s.event_pattern, pattern))];
 }
 
+/**
+ * Records that the workflow received the event (a delivery row with the workflow id as consumer), after the
+ * signal succeeded: a later wait's look-back skips it (it is in the run's buffer or consumed) and never
+ * skips an event that was not signalled.
+ */
+async function recordSignalled(db: Knex, event: StoredEvent, workflowId: string): Promise<void> {
+  await db.raw(`INSERT INTO ${EV}.event_queue_state (event_instance_id, event_id, consumer, status, attempts, delivered_at, sequence_key, sequence_number)
+    VALUES (?, ?, ?, 'delivered', 1, now(), ?, ?) ON CONFLICT DO NOTHING`, [event.id, event.eventId, workflowId, event.sequenceKey, event.sequenceNumber]);
+}
+
+/**
+ * Earlier events of the same sequence that this waiting run never received (routed while it had no open
+ * wait): they are signalled first, so the run's buffer sees the sequence in order even when its own
+ * look-back result and this signal race each other.
+ */
+async function catchUp(db: Knex, temporal: Client, event: StoredEvent, s: SubscriptionRow): Promise<StoredEvent[]> {
+  if (event.sequenceKey === null || event.sequenceNumber === null || event.sequenceNumber <= 1) return [];
+  const since = await runStartedAt(db, temporal, { instanceId: s.workflow_instance_id, workflowId: s.temporal_workflow_id });
+  const ids = await unreceivedEvents(db, {
+    workflowId: s.temporal_workflow_id, pattern: s.event_pattern, correlation: s.correlation_value, since,
+    below: { sequenceKey: event.sequenceKey, sequenceNumber: event.sequenceNumber },
+  });
+  const events = await Promise.all(ids.map((id) => getEventByEventId(db, id)));
+  return events.filter((e): e is StoredEvent => e !== undefined);
+}
+
 /** Signals every waiting workflow; a workflow that is gone has its subscription cancelled. */
 export async function routeToSubscriptions(db: Knex, temporal: Client, event: StoredEvent, out: RoutingResult): Promise<void> {
   const subs = await findSubscriptions(db, event.pattern, correlationOf(event));
@@ -30,8 +57,12 @@ export async function routeToSubscriptions(db: Knex, temporal: Client, event: St
   const byWorkflow = new Map<string, SubscriptionRow>();
   for (const s of subs) if (!byWorkflow.has(s.temporal_workflow_id)) byWorkflow.set(s.temporal_workflow_id, s);
   await Promise.all([...byWorkflow.values()].map(async (s) => {
+    const handle = temporal.workflow.getHandle(s.temporal_workflow_id);
     try {
-      await temporal.workflow.getHandle(s.temporal_workflow_id).signal(aosEventSignal, toEnvelope(event, s.id));
+      for (const e of [...(await catchUp(db, temporal, event, s)), event]) {
+        await handle.signal(aosEventSignal, toEnvelope(e, s.id));
+        await recordSignalled(db, e, s.temporal_workflow_id);
+      }
       out.signalled.push({ workflowId: s.temporal_workflow_id, subscriptionId: s.id });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -1,38 +1,10 @@
-/** Workflow helpers for the event tests: a real worker (interpreter + delivery + every activity) and runs. */
+/** Workflow helpers for the event tests: stored definitions, interpreter runs, polling. */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import { createActivities } from '../../activities';
 import type { InterpreterInput, WorkflowDefinition } from '../../common/definitions/types';
 import type { Config } from '../../common/config';
-import { createLogger } from '../../common/logger';
 import { workflowDefinitions } from '../../db/repositories/workflow-definitions';
-import { createTestWorker } from '../helpers/temporal';
-
-/** A running worker on the harness's task queue. */
-export interface RunningWorker {
-  worker: Worker;
-  stop(): Promise<void>;
-}
-
-/** Starts a worker with the real activity composition (mirror, tasks, events) and the prebuilt bundle. */
-export async function startWorker(db: Knex, temporal: Client, config: Config): Promise<RunningWorker> {
-  const logger = createLogger({ level: 'silent' });
-  const { worker, connection }: { worker: Worker; connection: NativeConnection } = await createTestWorker({
-    taskQueue: config.taskQueue,
-    activities: createActivities({ db, logger, temporal, config }),
-  });
-  const running = worker.run();
-  return {
-    worker,
-    async stop() {
-      worker.shutdown();
-      await running;
-      await connection.close();
-    },
-  };
-}
 
 /** Stores `definition` as an active workflow definition; returns its row id. */
 export async function storeDefinition(db: Knex, definition: WorkflowDefinition): Promise<string> {

@@ -1,25 +1,23 @@
-import request from 'supertest';
 import type { WorkflowDefinition } from '../../common/definitions/types';
 import { aosStateQuery } from '../../workflows/api';
 import { createEventsHarness, uniq, type EventsHarness } from './harness';
-import { eventually, startInterpreter, startWorker, storeDefinition, type RunningWorker } from './flows';
+import { eventually, startInterpreter, storeDefinition } from './flows';
+
+jest.setTimeout(60_000);
 
 describe('subscriptions: events delivered to waiting workflows', () => {
   let h: EventsHarness;
-  let w: RunningWorker;
   const p = `sub${uniq()}`;
   const waitDef = (id: string, steps: WorkflowDefinition['steps']): WorkflowDefinition => ({ workflow_id: `${p}-${id}`, name: id, version: '1.0.0', steps });
   const publish = (pattern: string, payload: object, correlationId: string) =>
-    request(h.app).post('/api/v1/events').send({ pattern, payload, metadata: { correlationId } }).expect(202);
+    h.http.post('/api/v1/events').send({ pattern, payload, metadata: { correlationId } }).expect(202);
   const subscriptionOf = (workflowId: string) => eventually(() => h.db('workflow_orchestrator_service.workflow_event_subscriptions')
     .where({ temporal_workflow_id: workflowId, status: 'open' }).first());
 
   beforeAll(async () => {
-    h = await createEventsHarness({ env: { ACCEPT_UNREGISTERED_EVENTS: 'true' } });
-    w = await startWorker(h.db, h.temporal, h.config);
+    h = await createEventsHarness({ env: { ACCEPT_UNREGISTERED_EVENTS: 'true' }, worker: true });
   });
   afterAll(async () => {
-    await w.stop();
     await h.close();
   });
 
@@ -56,7 +54,7 @@ describe('subscriptions: events delivered to waiting workflows', () => {
   });
 
   it('delivers concurrently published events of one sequence in sequence order', async () => {
-    const n = 6;
+    const n = 10;
     const steps: WorkflowDefinition['steps'] = Array.from({ length: n }, (_, i) => ({
       id: `w${i}`, type: 'wait_for_event' as const, event: `${p}.tick`, correlation: '{% $input.key %}', timeout: '60s',
     }));

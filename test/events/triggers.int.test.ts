@@ -1,24 +1,22 @@
-import request from 'supertest';
 import type { WorkflowDefinition } from '../../common/definitions/types';
 import { startDelivery } from '../../services/event-handoff';
 import { createEventsHarness, uniq, type EventsHarness } from './harness';
-import { eventually, startWorker, storeDefinition, type RunningWorker } from './flows';
+import { eventually, storeDefinition } from './flows';
+
+jest.setTimeout(60_000);
 
 describe('triggers: events start and cancel workflows', () => {
   let h: EventsHarness;
-  let w: RunningWorker;
   const p = `trg${uniq()}`;
   const def = (id: string, steps: WorkflowDefinition['steps']): WorkflowDefinition => ({ workflow_id: `${p}-${id}`, name: id, version: '1.0.0', steps });
   const runsOf = (eventId: string) => h.db('workflow_orchestrator_service.workflow_instances').whereRaw(`trigger->>'eventId' = ?`, [eventId]);
   const delivered = (eventId: string) => eventually(async () => (await h.db('event_processing_service.event_queue_state').where({ event_id: eventId, status: 'delivered' }).first()));
-  const trigger = async (body: object) => (await request(h.app).post('/api/v1/triggers').send(body).expect(201)).body;
+  const trigger = async (body: object) => (await h.http.post('/api/v1/triggers').send(body).expect(201)).body;
 
   beforeAll(async () => {
-    h = await createEventsHarness({ env: { ACCEPT_UNREGISTERED_EVENTS: 'true' } });
-    w = await startWorker(h.db, h.temporal, h.config);
+    h = await createEventsHarness({ env: { ACCEPT_UNREGISTERED_EVENTS: 'true' }, worker: true });
   });
   afterAll(async () => {
-    await w.stop();
     await h.close();
   });
 
@@ -31,9 +29,9 @@ describe('triggers: events start and cancel workflows', () => {
     await trigger({ workflowDefinitionId: echo.workflow_id, eventPattern: `${p}.**`, triggerType: 'START', eventCondition: 'payload.total > 1000' });
 
     const body = { eventId: `e-${uniq()}`, pattern: `${p}.order.created`, payload: { orderId: 'o-7', total: 50 } };
-    await request(h.app).post('/api/v1/events').send(body).expect(202);
-    await request(h.app).post('/api/v1/events').send(body).expect(200);
-    await delivered(body.eventId);
+    await h.http.post('/api/v1/events').send(body).expect(202);
+    await h.http.post('/api/v1/events').send(body).expect(200);
+    await h.temporal.workflow.getHandle(`evt:${body.eventId}`).result();
     const runs = await runsOf(body.eventId);
     expect(runs.map((r) => r.trigger.triggerId).sort()).toEqual([exact.triggerId, wild.triggerId].sort());
     expect(runs.find((r) => r.trigger.triggerId === exact.triggerId).input).toEqual({ orderId: 'o-7', via: 'trigger' });
@@ -53,12 +51,12 @@ describe('triggers: events start and cancel workflows', () => {
     await trigger({ workflowDefinitionId: job.workflow_id, eventPattern: `${p}.job.started`, triggerType: 'START', correlationKey: 'payload.jobId' });
     await trigger({ workflowDefinitionId: job.workflow_id, eventPattern: `${p}.job.cancelled`, triggerType: 'CANCEL', correlationKey: '{% payload.jobId %}' });
     const [a, b] = [`A-${uniq()}`, `B-${uniq()}`];
-    const started = await Promise.all([a, b].map(async (jobId) => (await request(h.app).post('/api/v1/events').send({ pattern: `${p}.job.started`, payload: { jobId } }).expect(202)).body));
+    const started = await Promise.all([a, b].map(async (jobId) => (await h.http.post('/api/v1/events').send({ pattern: `${p}.job.started`, payload: { jobId } }).expect(202)).body));
     const running = await Promise.all(started.map((e) => eventually(async () => {
       const [run] = await runsOf(e.eventId);
       return run?.status === 'waiting' ? run : undefined;
     })));
-    await request(h.app).post('/api/v1/events').send({ pattern: `${p}.job.cancelled`, payload: { jobId: a } }).expect(202);
+    await h.http.post('/api/v1/events').send({ pattern: `${p}.job.cancelled`, payload: { jobId: a } }).expect(202);
     await eventually(async () => (await h.db('workflow_orchestrator_service.workflow_instances').where({ id: running[0].id }).first()).status === 'cancelled');
     const other = await h.temporal.workflow.getHandle(running[1].temporal_workflow_id).describe();
     expect(other.status.name).toBe('RUNNING');
@@ -69,15 +67,15 @@ describe('triggers: events start and cancel workflows', () => {
     await storeDefinition(h.db, job);
     await trigger({ workflowDefinitionId: job.workflow_id, eventPattern: `${p}.single.go`, triggerType: 'START', correlationKey: 'payload.key', onRunning: 'skip' });
     const key = `k-${uniq()}`;
-    const first = (await request(h.app).post('/api/v1/events').send({ pattern: `${p}.single.go`, payload: { key } }).expect(202)).body;
+    const first = (await h.http.post('/api/v1/events').send({ pattern: `${p}.single.go`, payload: { key } }).expect(202)).body;
     await eventually(async () => (await runsOf(first.eventId))[0]);
-    const second = (await request(h.app).post('/api/v1/events').send({ pattern: `${p}.single.go`, payload: { key } }).expect(202)).body;
+    const second = (await h.http.post('/api/v1/events').send({ pattern: `${p}.single.go`, payload: { key } }).expect(202)).body;
     await delivered(second.eventId);
     expect(await runsOf(second.eventId)).toHaveLength(0);
   });
 
   it('rejects invalid patterns and expressions with pointers', async () => {
-    const res = await request(h.app).post('/api/v1/triggers').send({
+    const res = await h.http.post('/api/v1/triggers').send({
       workflowDefinitionId: 'missing-def', eventPattern: 'a..b', triggerType: 'START', eventCondition: 'payload.(', inputMapping: { x: ']' },
     }).expect(422);
     expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(
