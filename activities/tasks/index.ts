@@ -22,6 +22,8 @@ export interface TaskActivityDeps {
   http?: HttpClient;
   /** Write task_instances rows [true]. */
   mirror?: boolean;
+  /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
+  mirrorBackoffMs?: readonly number[];
 }
 
 /** The task activities the interpreter proxies. */
@@ -34,6 +36,6 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const logger = deps.logger.child({ component: 'tasks' });
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const registry = createTaskRegistry({ handlers, http: deps.http });
-  const mirror = createTaskMirror(deps.db, logger, { enabled: deps.mirror !== false });
+  const mirror = createTaskMirror(deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs });
   return { runTask: createRunTask({ registry, mirror, logger }) };
 }

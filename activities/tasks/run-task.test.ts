@@ -1,0 +1,42 @@
+/** runTask without servers: a database outage during mirror writes must not change the task's outcome. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import knex from 'knex';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { createTaskActivities } from '.';
+import type { RunTaskRequest } from '../../common/definitions/activity-types';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({ write(c, _e, cb) { for (const l of String(c).split('\n').filter(Boolean)) lines.push(JSON.parse(l)); cb(); } });
+  return { logger: pino({ level: 'debug' }, stream), lines };
+}
+
+// Nothing listens on port 1: every mirror write fails with ECONNREFUSED, like a database outage.
+const deadDb = knex({ client: 'pg', connection: 'postgres://postgres@127.0.0.1:1/none', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 500 });
+afterAll(() => deadDb.destroy());
+
+const req = (type: string, config: Record<string, unknown>, input: unknown): RunTaskRequest => ({
+  task: { task_id: 't', version: '1.0.0', type: type as never, config },
+  input,
+  ctx: { instanceId: '00000000-0000-4000-8000-000000000000', workflowId: 'w', runId: 'r', definitionId: 'd', definitionVersion: '1.0.0', stepId: 's', stepPath: 's' },
+});
+
+describe('runTask during a database outage', () => {
+  it('still returns the task output, after retrying the mirror write and logging the loss', async () => {
+    const { logger, lines } = capture();
+    const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [5, 5] });
+    const out = await new MockActivityEnvironment().run(runTask, req('transform', { expression: '$input.a + 1' }, { a: 1 }));
+    expect(out).toBe(2);
+    expect(lines.filter((l) => String(l.msg).includes('retrying')).length).toBe(4); // 2 retries x (start + end)
+    expect(lines.filter((l) => String(l.msg).includes('mirror write dropped')).length).toBe(2);
+  });
+
+  it('still fails with the task\'s own failure type', async () => {
+    const { runTask } = createTaskActivities({ db: deadDb, logger: pino({ level: 'silent' }), mirrorBackoffMs: [] });
+    const err = await new MockActivityEnvironment().run(runTask, req('code', { handler: 'nope' }, {})).catch((e) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'UnknownHandler', nonRetryable: true });
+  });
+});
