@@ -16,6 +16,8 @@ const config: Config = {
   // On a 2-core machine jest's default (cores - 1) would run every file inside the main process, where
   // Temporal's native runtime and leftover handles outlive the run; workers isolate files and are reaped.
   maxWorkers: 2,
+  // A global option: jest ignores testTimeout inside a project. Integration tests talk to real servers.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -29,7 +31,6 @@ const config: Config = {
       testMatch: ['<rootDir>/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };
