@@ -1,23 +1,24 @@
 /**
- * Standalone API process: config, connections, migrations, auth bootstrap, listen, graceful shutdown.
- * Without DATABASE_URL / TEMPORAL_ADDRESS it starts the local stack (embedded PGlite, Temporal dev server).
+ * Standalone API process (production image): config, connections, migrations, auth bootstrap, listen,
+ * graceful shutdown. It needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` runs the embedded stack instead.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../common/config';
+import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
-import { startLocalStack } from '../devstack/local-stack';
 import { ensureBootstrapAdmin, syncPermissions } from './auth/bootstrap';
 import { allRoutes } from './routes';
 import { startApiServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (!config.databaseUrl || !config.temporalAddress) {
+    throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone API (npm start runs the embedded stack)']);
+  }
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-api' });
-  const stack = await startLocalStack(config, logger);
-  const db = createDb({ url: stack.databaseUrl, poolMax: config.databasePoolMax });
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+  const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const deps = { config, logger, db, temporal };
   await migrateLatest(db);
@@ -32,13 +33,12 @@ async function main(): Promise<void> {
     await api.close();
     await connection.close();
     await db.destroy();
-    await stack.stop();
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });
