@@ -1,0 +1,64 @@
+/** Ingest half of bench:events: POST /events against a bare INSERT of the same rows into the same table. */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Config } from '../common/config';
+import { postAll } from './events-load';
+import { runConcurrently, summarise, type Series } from './events-stats';
+
+/** What the measurements share. */
+export interface BenchCtx {
+  db: Knex;
+  temporal: Client;
+  config: Config;
+  base: string;
+  auth: Record<string, string>;
+}
+
+const EI = 'event_processing_service.event_instances';
+
+/** Measures both paths; the API's events use a registered pattern with a payload schema. */
+export async function measureIngest(ctx: BenchCtx, n: number, concurrency: number): Promise<{ api: Series; bare: Series; pattern: string; stored: number }> {
+  const tag = randomUUID().slice(0, 8);
+  const pattern = `bench${tag}.order.created`;
+  const definition = { event_id: `bench-${tag}`, name: 'bench', pattern, version: '1.0.0', payload_schema: { type: 'object', required: ['orderId', 'total'], properties: { orderId: { type: 'string' }, total: { type: 'number' } } } };
+  const res = await fetch(`${ctx.base}/event-definitions`, { method: 'POST', headers: { ...ctx.auth, 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+  if (res.status !== 201) throw new Error(`definition: ${res.status} ${await res.text()}`);
+  const body = (i: number) => ({ pattern, payload: { orderId: `o-${i}`, total: i }, metadata: { correlationId: `c-${tag}-${i}` } });
+
+  // Warm-up: connections, JIT, validator cache (not counted).
+  await runConcurrently(100, concurrency, async (i) => void (await post(ctx, { ...body(i), pattern: `${pattern}` })));
+  const bareRows = async (i: number) => {
+    const b = body(i);
+    await ctx.db.raw(`INSERT INTO ${EI} (event_id, pattern, version, source, payload, metadata, partition_key) VALUES (?, ?, '1.0.0', ?::jsonb, ?::jsonb, ?::jsonb, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM'))`,
+      [randomUUID(), `bare${tag}.order.created`, JSON.stringify({ type: 'external' }), JSON.stringify(b.payload), JSON.stringify(b.metadata)]);
+  };
+  const bareRun = await runConcurrently(n, concurrency, bareRows);
+  const apiRun = await postAll({ url: `${ctx.base}/events`, headers: ctx.auth, concurrency, bodies: Array.from({ length: n }, (_, i) => JSON.stringify(body(100 + i))) });
+  if (apiRun.statuses[202] !== n) throw new Error(`POST /events statuses: ${JSON.stringify(apiRun.statuses)}`);
+  const [{ c }] = await ctx.db(EI).where({ pattern }).count({ c: '*' });
+  return {
+    api: summarise('POST /events (validate + store + queue + hand-off)', apiRun.latencies, apiRun.seconds),
+    bare: summarise('bare INSERT into event_instances', bareRun.latencies, bareRun.seconds),
+    pattern, stored: Number(c) - 100,
+  };
+}
+
+async function post(ctx: BenchCtx, body: object): Promise<number> {
+  const res = await fetch(`${ctx.base}/events`, { method: 'POST', headers: { ...ctx.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Waits until every stored event of `pattern` is delivered; returns the drain time and the counts. */
+export async function waitDelivered(db: Knex, pattern: string, _n: number): Promise<{ seconds: number; delivered: number; total: number }> {
+  const began = performance.now();
+  for (;;) {
+    const [row] = await db.raw(`SELECT count(*) FILTER (WHERE q.status = 'delivered') AS d, count(*) AS t FROM event_processing_service.event_queue_state q
+      JOIN ${EI} e ON e.event_id = q.event_id AND q.consumer = 'router' WHERE e.pattern = ?`, [pattern]).then((r: { rows: Array<{ d: number; t: number }> }) => r.rows);
+    if (Number(row.d) === Number(row.t) || performance.now() - began > 600_000) {
+      return { seconds: (performance.now() - began) / 1000, delivered: Number(row.d), total: Number(row.t) };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

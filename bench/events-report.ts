@@ -1,0 +1,25 @@
+/** Prints the bench:events table (markdown, ready for docs/benchmarks.md). */
+import type { Series } from './events-stats';
+
+const ms = (v: number) => v.toFixed(1);
+
+/** The table and the goal checks. */
+export function printTable(
+  params: { events: number; concurrency: number; resumes: number },
+  ingest: { api: Series; bare: Series; stored: number },
+  drain: { seconds: number; delivered: number; total: number },
+  resume: { event: Series; signal: Series },
+): void {
+  const ratio = ingest.api.perSecond / ingest.bare.perSecond;
+  const resumeRatio = resume.event.p50 / resume.signal.p50;
+  console.log(`\nevents: ${params.events}, concurrency: ${params.concurrency}, resumes per mode: ${params.resumes}\n`);
+  console.log('| measurement | count | per s | p50 ms | p99 ms |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const s of [ingest.bare, ingest.api, resume.signal, resume.event]) {
+    console.log(`| ${s.name} | ${s.count} | ${s.perSecond.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} |`);
+  }
+  console.log('');
+  console.log(`ingest throughput: ${(ratio * 100).toFixed(0)}% of bare insert (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`);
+  console.log(`stored: ${ingest.stored}/${params.events}; delivered: ${drain.delivered}/${drain.total} after ${drain.seconds.toFixed(1)} s more (lost: ${params.events - Math.min(ingest.stored, drain.delivered)})`);
+  console.log(`event-to-resume p50: ${resumeRatio.toFixed(2)}x the direct signal (goal <= 2x): ${resumeRatio <= 2 ? 'met' : 'NOT met'}`);
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench:events`, two measurements side by side in one run on the same servers:
+ *  1. ingest: sustained throughput and p50/p99 latency of `POST /api/v1/events` (real app: auth, validation,
+ *     one-statement store, background hand-off) against a bare INSERT of the same rows into event_instances;
+ *     then waits until every event is delivered (zero lost = all stored AND all delivered).
+ *  2. event-to-resume: a run waiting in wait_for_event, resumed by `POST /events` (store -> delivery workflow
+ *     -> routing -> signal) against the same wait resumed by a direct Temporal signal.
+ * Env: BENCH_EVENTS (2000), BENCH_CONCURRENCY (32), BENCH_RESUMES (30), TEMPORAL_ADDRESS (default: own dev
+ * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { createApiApp } from '../api/api-app';
+import { syncPermissions } from '../api/auth/bootstrap';
+import { allRoutes } from '../api/routes';
+import { createLogger } from '../common/logger';
+import { createDb } from '../db/connection';
+import { freePort } from '../devstack/free-port';
+import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
+import { createTestCaller } from '../test/helpers/auth';
+import { testConfig } from '../test/helpers/api';
+import { createTestDatabase } from '../test/helpers/test-database';
+import { createOrchestratorWorker } from '../workers/orchestrator';
+import { measureIngest, waitDelivered } from './events-ingest';
+import { measureResume } from './events-resume';
+import { printTable } from './events-report';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const RESUMES = Number(process.env.BENCH_RESUMES ?? 30);
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  let server: DevServer | undefined;
+  const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
+  const database = await createTestDatabase();
+  const config = testConfig({ TEMPORAL_ADDRESS: address, DATABASE_URL: database.url, TASK_QUEUE: `bench-events-${randomUUID().slice(0, 8)}`, RECONCILE_INTERVAL_MS: '0', LOG_LEVEL: 'warn' });
+  const db = createDb({ url: database.url, poolMax: 40 });
+  const logger = createLogger({ level: 'warn' });
+  const temporal = new Client({ connection: await Connection.connect({ address }) });
+  const deps = { config, db, logger, temporal, ...(process.env.BENCH_HANDOFF === '0' && { handoff: false }) };
+  await syncPermissions(deps, allRoutes());
+  const caller = await createTestCaller(deps, ['*'], 'bench');
+  const http = createApiApp(deps).listen(0, '127.0.0.1');
+  await new Promise((r) => http.once('listening', r));
+  const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1`;
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  const bundlePath = join(mkdtempSync(join(tmpdir(), 'aos-bench-')), 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  const worker = await createOrchestratorWorker({
+    config, db, logger, temporal, connection: await NativeConnection.connect({ address }), workflowBundlePath: bundlePath,
+    workerOptions: { maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentLocalActivityExecutions: 100 },
+  });
+  const running = worker.run();
+  try {
+    const ctx = { db, temporal, config, base, auth: caller.bearer };
+    const ingest = await measureIngest(ctx, EVENTS, CONCURRENCY);
+    console.error('ingest measured; waiting for every event to be delivered');
+    const drain = await waitDelivered(db, ingest.pattern, EVENTS);
+    console.error('delivered; measuring event-to-resume');
+    const resume = await measureResume(ctx, RESUMES);
+    printTable({ events: EVENTS, concurrency: CONCURRENCY, resumes: RESUMES }, ingest, drain, resume);
+  } finally {
+    worker.shutdown();
+    await running;
+    http.close();
+    await temporal.connection.close();
+    await db.destroy();
+    await database.drop();
+    await server?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
