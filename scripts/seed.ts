@@ -1,17 +1,21 @@
-/** `npm run seed`: loads the example definitions into DATABASE_URL (migrating first). Idempotent. */
+/**
+ * `npm run seed`: loads the example definitions into DATABASE_URL (migrating first). Idempotent.
+ * Without DATABASE_URL it seeds the embedded database of a running `npm start`.
+ */
 import { config } from '../common/config';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { seed } from '../db/seeds';
 
 async function main(): Promise<void> {
-  const url = config().databaseUrl;
-  if (!url) {
-    console.error('DATABASE_URL is not set. Set it (e.g. postgres://postgres@127.0.0.1:5432/aos), or run `npm start`, which starts an embedded database.');
-    process.exit(2);
-  }
+  const { databaseUrl, embeddedPgPort } = config();
+  const url = databaseUrl ?? `postgres://postgres@127.0.0.1:${embeddedPgPort}/postgres`;
   const db = createDb({ url, poolMax: 2 });
   try {
+    await db.raw('select 1').catch((err: Error) => {
+      const hint = databaseUrl ? '' : ' DATABASE_URL is unset, so this is the embedded database: is `npm start` running?';
+      throw new Error(`Cannot reach ${url.replace(/\/\/[^@]*@/, '//')}: ${err.message}.${hint}`);
+    });
     await migrateLatest(db);
     const result = await seed(db);
     console.log(`Seeded tasks ${result.tasks.join(', ')}; events ${result.events.join(', ')}; workflows ${result.workflows.join(', ')}; triggers ${result.triggers.join(', ')}.`);

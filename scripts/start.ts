@@ -4,8 +4,10 @@
  * Ctrl-C stops everything in reverse order and leaves no child process behind.
  */
 import { Client, Connection } from '@temporalio/client';
+import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../common/config';
+import { ConfigError, loadConfig, type Config } from '../common/config';
+import { devSecret } from '../common/dev-secrets';
 import { createLogger } from '../common/logger';
 import { installTemporalRuntime } from '../common/temporal-logging';
 import { createDb } from '../db/connection';
@@ -16,6 +18,19 @@ import { ensureBootstrapAdmin, syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
 import { startApiServer } from '../api/server';
 import { createOrchestratorWorker } from '../workers/orchestrator';
+
+/**
+ * The quick start needs someone to log in as: outside production, an unconfigured bootstrap admin gets
+ * the email admin@localhost and a password generated once into <data dir>/secrets/admin-password.
+ */
+function withDevAdmin(config: Config): Config {
+  if (config.nodeEnv === 'production' || (config.authBootstrapAdminEmail && config.authBootstrapAdminPassword)) return config;
+  return {
+    ...config,
+    authBootstrapAdminEmail: config.authBootstrapAdminEmail ?? 'admin@localhost',
+    authBootstrapAdminPassword: config.authBootstrapAdminPassword ?? devSecret(config.dataDir, 'admin-password'),
+  };
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -50,8 +65,7 @@ async function main(): Promise<void> {
     const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
     const deps = { config, logger, db, temporal };
     await syncPermissions(deps, allRoutes());
-    const admin = await ensureBootstrapAdmin(deps);
-    if (admin === 'not-configured') logger.warn('AUTH_BOOTSTRAP_ADMIN_EMAIL/PASSWORD unset: no bootstrap admin was created');
+    await ensureBootstrapAdmin({ ...deps, config: withDevAdmin(config) });
 
     const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     cleanups.push(() => workerConnection.close());
@@ -70,7 +84,10 @@ async function main(): Promise<void> {
     cleanups.push(() => api.close());
     const uiUrl = stack.temporalUiUrl ?? config.temporalUiUrl;
     logger.info({ api: `${api.url}/api/v1`, docs: `${api.url}/api/v1/docs`, temporalUi: uiUrl }, 'platform ready');
-    process.stdout.write(`\n  API      ${api.url}/api/v1   (reference: ${api.url}/api/v1/docs)\n  Web UI   ${uiUrl}\n\n`);
+    const login = config.authBootstrapAdminPassword
+      ? ''
+      : `  Login    user "${config.authBootstrapAdminUsername}", password in ${join(config.dataDir, 'secrets', 'admin-password')}\n`;
+    process.stdout.write(`\n  API      ${api.url}/api/v1   (reference: ${api.url}/api/v1/docs)\n  Web UI   ${uiUrl}\n${login}\n`);
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');
     await shutdown(1);

@@ -29,11 +29,14 @@ export function compile(source: string, where: string): jsonata.Expression {
   return expr;
 }
 
-/** Evaluates one expression; a runtime error is non-retryable ExpressionError naming `where`. */
-export async function evaluate(source: string, bindings: Record<string, unknown>, where: string): Promise<unknown> {
+/**
+ * Evaluates one expression (with `context` as JSONata's input `$`, if given); a runtime error is
+ * non-retryable ExpressionError naming `where`.
+ */
+export async function evaluate(source: string, bindings: Record<string, unknown>, where: string, context?: unknown): Promise<unknown> {
   const expr = compile(source, where);
   try {
-    return await expr.evaluate(undefined, bindings);
+    return await expr.evaluate(context, bindings);
   } catch (err) {
     throw nonRetryable(FailureType.ExpressionError, `${where}: ${(err as Error).message}`);
   }

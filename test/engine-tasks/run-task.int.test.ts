@@ -120,6 +120,11 @@ describe('transform and code tasks', () => {
     expect(await run(t, { items: [{ price: 2 }, { price: 3 }] })).toEqual({ total: 5, n: 2 });
   });
 
+  it('transform also takes the input as the JSONata context, so bare paths work', async () => {
+    const t = task('transform', { expression: '{ "total": $sum(items.(price * quantity)) }' });
+    expect(await run(t, { items: [{ price: 2, quantity: 3 }, { price: 1, quantity: 1 }] })).toEqual({ total: 7 });
+  });
+
   it('code runs a built-in handler and a handler from a user module', async () => {
     expect(await run(task('code', { handler: 'sum' }), { values: [1, 2, 3] })).toEqual({ sum: 6 });
     expect(await run(task('code', { handler: 'greet' }), { name: 'Ada' })).toEqual({ greeting: 'hello, Ada' });

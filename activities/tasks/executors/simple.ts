@@ -17,7 +17,8 @@ export const transformExecutor: TaskExecutor = async ({ task, input }) => {
     throw nonRetryable(FailureType.BadTaskConfig, `task ${task.task_id}@${task.version}: config.expression must be a non-empty JSONata string`);
   }
   const where = `task ${task.task_id}@${task.version} config.expression`;
-  const value = await evaluate(expressionSource(expression), { input }, where);
+  // The input is both `$input` and the context, so `order.total` and `$input.order.total` both work.
+  const value = await evaluate(expressionSource(expression), { input }, where, input);
   // JSONata yields undefined for "no match"; JSON has no undefined, so the task answers null.
   return value === undefined ? null : value;
 };
