@@ -40,3 +40,14 @@ describe('runTask during a database outage', () => {
     expect(err).toMatchObject({ type: 'UnknownHandler', nonRetryable: true });
   });
 });
+
+describe('runTask of a run with mirroring off', () => {
+  it('writes no task_instances rows: no mirror write is even attempted', async () => {
+    const { logger, lines } = capture();
+    const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [5] });
+    const off = req('transform', { expression: '$input.a + 1' }, { a: 1 });
+    const out = await new MockActivityEnvironment().run(runTask, { ...off, ctx: { ...off.ctx, mirror: false } });
+    expect(out).toBe(2);
+    expect(lines.filter((l) => String(l.msg).includes('mirror'))).toEqual([]);
+  });
+});

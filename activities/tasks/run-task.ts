@@ -19,13 +19,17 @@ export interface RunTaskDeps {
   logger: Logger;
 }
 
+// A run with mirroring off (`ctx.mirror === false`) writes no task_instances rows at all.
+const NO_MIRROR: TaskMirror = { started: async () => undefined, finished: async () => undefined };
+
 function isCancellation(err: unknown, signal: AbortSignal): boolean {
   return err instanceof CancelledFailure || (signal.aborted && (err as Error)?.name === 'AbortError');
 }
 
 /** Builds the `runTask` activity. */
-export function createRunTask({ registry, mirror, logger }: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
+export function createRunTask({ registry, mirror: taskMirror, logger }: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
   return async function runTask({ task, input, ctx }: RunTaskRequest): Promise<unknown> {
+    const mirror = ctx.mirror === false ? NO_MIRROR : taskMirror;
     const activity = Context.current();
     const { info } = activity;
     const log = logger.child({ workflowId: ctx.workflowId, runId: ctx.runId, stepId: ctx.stepId, taskId: task.task_id, attempt: info.attempt });

@@ -324,6 +324,8 @@ export interface StepContext {
   /** ltree-safe path, labels `[A-Za-z0-9_]`, e.g. `fanout.b1.call`, `each.i3.call`. */
   stepPath: string;
   correlationKey?: string;
+  /** `false` when the run has mirroring off: runTask then writes no task_instances rows (absent = on). */
+  mirror?: false;
 }
 
 /** Live state returned by the `aosState` query. */

@@ -15,5 +15,6 @@ export function stepContext(run: RunState, frame: Frame, stepId: string): StepCo
     stepId,
     stepPath: stepPath(frame, stepId),
     ...(input.correlationKey !== undefined && { correlationKey: input.correlationKey }),
+    ...(input.options?.mirror === false && { mirror: false as const }),
   };
 }
