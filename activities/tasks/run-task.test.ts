@@ -46,7 +46,7 @@ describe('runTask of a run with mirroring off', () => {
     const { logger, lines } = capture();
     const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [5] });
     const off = req('transform', { expression: '$input.a + 1' }, { a: 1 });
-    const out = await new MockActivityEnvironment().run(runTask, { ...off, ctx: { ...off.ctx, mirror: false } });
+    const out = await new MockActivityEnvironment().run(runTask, { ...off, ctx: { ...off.ctx, mirror: false as const } });
     expect(out).toBe(2);
     expect(lines.filter((l) => String(l.msg).includes('mirror'))).toEqual([]);
   });
