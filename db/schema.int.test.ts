@@ -9,7 +9,7 @@ import { columnTypes, foreignKeys, indexes, listTables, partitionedTables, prima
 
 const PARTITIONED = ['event_processing_service.event_instances', 'task_execution_service.task_instances'];
 
-let fresh: TestDatabase;
+let fresh: TestDatabase & { drop(): Promise<void> };
 let db: Knex;
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 /**
- * Integration-test setup, once per `jest` run: one Temporal dev server on free ports, a fresh
- * PostgreSQL database with migrations applied, and one prebuilt workflow bundle. Their coordinates
- * reach the test files through environment variables (jest workers inherit this process's env).
+ * Integration-test setup, once per `jest` run: one Temporal dev server on free ports, a migrated template
+ * database (each test file gets a copy: test/per-file-database.ts), and one prebuilt workflow bundle.
+ * Their coordinates reach the test files through environment variables (jest workers inherit this env).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,19 +9,22 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { freePort } from '../devstack/free-port';
-import { createTestDatabase } from './helpers/test-database';
+import { ADMIN_URL, createTemplateDatabase } from './helpers/test-database';
 import { TEST_ENV, type HarnessState } from './harness-state';
 
 export default async function globalSetup(): Promise<void> {
-  const [server, database, bundlePath] = await Promise.all([
+  const [server, template, bundlePath] = await Promise.all([
     freePort().then((port) => startTemporalDevServer({ port })),
-    createTestDatabase(),
+    createTemplateDatabase(),
     bundleWorkflows(),
   ]);
   process.env[TEST_ENV.temporalAddress] = server.address;
-  process.env[TEST_ENV.databaseUrl] = database.url;
+  process.env[TEST_ENV.adminDatabaseUrl] = ADMIN_URL;
+  process.env[TEST_ENV.templateDatabase] = template.name;
+  // Never the template itself: a connection to it would block the per-file copies.
+  delete process.env[TEST_ENV.databaseUrl];
   process.env[TEST_ENV.bundlePath] = bundlePath;
-  const state: HarnessState = { server, database };
+  const state: HarnessState = { server, templateDatabase: template.name };
   (globalThis as { __AOS_HARNESS__?: HarnessState }).__AOS_HARNESS__ = state;
 }
 
