@@ -47,10 +47,16 @@ export interface Config {
   readonly eventSweepGraceMs: number;
   /** How long a compiled payload validator is trusted before its definition's updated_at is re-checked. */
   readonly eventDefinitionCacheTtlMs: number;
+  /** Longest a single-event ingest waits to share its store statement with concurrent ones; 0 = no group commit. */
+  readonly eventGroupCommitWindowMs: number;
+  /** Most events stored by one group-commit statement. */
+  readonly eventGroupCommitMax: number;
   /** HS256 secret for access tokens (>= 32 chars); generated into the data dir outside production. */
   readonly authJwtSecret: string;
   readonly authAccessTokenTtlSeconds: number;
   readonly authRefreshTokenTtlSeconds: number;
+  /** How long a resolved caller (user, permissions) is reused for the same credential; 0 = look up every request. */
+  readonly authPrincipalCacheTtlMs: number;
   /** Failed logins allowed per IP + username in a 15-minute window. */
   readonly authLoginMaxAttempts: number;
   /** First-start admin account; created only when both email and password are set. */
@@ -103,9 +109,12 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'EVENT_SWEEP_INTERVAL_MS', key: 'eventSweepIntervalMs', type: 'integer', default: 5000, min: 100, max: 3_600_000 },
   { env: 'EVENT_SWEEP_GRACE_MS', key: 'eventSweepGraceMs', type: 'integer', default: 10_000, min: 0, max: 3_600_000 },
   { env: 'EVENT_DEFINITION_CACHE_TTL_MS', key: 'eventDefinitionCacheTtlMs', type: 'integer', default: 1000, min: 0, max: 3_600_000 },
+  { env: 'EVENT_GROUP_COMMIT_WINDOW_MS', key: 'eventGroupCommitWindowMs', type: 'integer', default: 2, min: 0, max: 50 },
+  { env: 'EVENT_GROUP_COMMIT_MAX', key: 'eventGroupCommitMax', type: 'integer', default: 100, min: 1, max: 1000 },
   { env: 'AUTH_JWT_SECRET', key: 'authJwtSecret', type: 'string', pattern: '^\\S{32,}$' },
   { env: 'AUTH_ACCESS_TOKEN_TTL', key: 'authAccessTokenTtlSeconds', type: 'integer', default: 900, min: 30, max: 86_400 },
   { env: 'AUTH_REFRESH_TOKEN_TTL', key: 'authRefreshTokenTtlSeconds', type: 'integer', default: 2_592_000, min: 300, max: 31_536_000 },
+  { env: 'AUTH_PRINCIPAL_CACHE_TTL_MS', key: 'authPrincipalCacheTtlMs', type: 'integer', default: 5000, min: 0, max: 60_000 },
   { env: 'AUTH_LOGIN_MAX_ATTEMPTS', key: 'authLoginMaxAttempts', type: 'integer', default: 10, min: 1, max: 10_000 },
   { env: 'AUTH_BOOTSTRAP_ADMIN_USERNAME', key: 'authBootstrapAdminUsername', type: 'string', default: 'admin', pattern: '^[A-Za-z0-9._@-]{1,255}$' },
   { env: 'AUTH_BOOTSTRAP_ADMIN_EMAIL', key: 'authBootstrapAdminEmail', type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$' },

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { discardDeadLetter, markRedriven, type DeadLetterRow } from '../db/repositories/dead-letter-queue';
-import { getQueueState, resetForRedrive } from '../db/repositories/events/queue-state';
+import { getQueueState, resetForRedrive } from '../db/repositories/event-queue-state';
 import { startDelivery } from './event-handoff';
 
 /** Outcome per requested dead letter. */

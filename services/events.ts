@@ -11,7 +11,8 @@ import type { Config } from '../common/config';
 import { AppError, type FieldError } from '../common/errors';
 import { jsonSafetyErrors } from '../common/events/json-safety';
 import type { Logger } from '../common/logger';
-import { insertEvent, type StoredEvent } from '../db/repositories/events/event-store';
+import { insertEvent, insertEvents, type EventInsert, type StoredEvent } from '../db/repositories/event-instances';
+import { groupCommitter } from './event-group-commit';
 import { handOff } from './event-handoff';
 import { resolveEventDefinition, type ResolvedEventDefinition } from './event-validators';
 
@@ -73,10 +74,9 @@ export async function checkEvent(deps: EventDeps, event: EventInput, at = '/body
   return def;
 }
 
-/** Validates, stores (idempotent on eventId) and hands off one event. */
-export async function publishEvent(deps: EventDeps, event: EventInput, at = '/body'): Promise<PublishResult> {
-  const def = await checkEvent(deps, event, at);
-  const result = await insertEvent(deps.db, {
+function toInsert(deps: EventDeps, event: EventInput, def: ResolvedEventDefinition | undefined): EventInsert {
+  return {
+    // Without a client eventId a retry cannot be recognised: each attempt would store a new event.
     eventId: event.eventId ?? randomUUID(),
     pattern: event.pattern,
     version: def?.version ?? event.version ?? null,
@@ -87,23 +87,42 @@ export async function publishEvent(deps: EventDeps, event: EventInput, at = '/bo
     eventDefinitionId: def?.id ?? null,
     sequenceKey: sequenceKeyOf(event, def),
     maxAttempts: deps.config.eventDeliveryMaxAttempts,
-  });
-  if (result.created && deps.handoff !== false) {
-    const { eventId, sequenceKey, sequenceNumber } = result.event;
-    handOff(deps.temporal, deps.config, { eventId, sequenceKey, sequenceNumber }, deps.logger);
+  };
+}
+
+function handOffCreated(deps: EventDeps, results: PublishResult[]): void {
+  if (deps.handoff === false) return;
+  for (const { event, created } of results) {
+    if (created) handOff(deps.temporal, deps.config, { eventId: event.eventId, sequenceKey: event.sequenceKey, sequenceNumber: event.sequenceNumber }, deps.logger);
   }
+}
+
+/** Stores one event: through the group committer, or on its own inside a caller's transaction. */
+function store(deps: EventDeps, row: EventInsert): Promise<PublishResult> {
+  const { eventGroupCommitWindowMs: windowMs, eventGroupCommitMax: maxBatch } = deps.config;
+  if (deps.db.isTransaction || windowMs === 0) return insertEvent(deps.db, row);
+  return groupCommitter(deps.db, { windowMs, maxBatch, maxInFlight: 4 }).store(row);
+}
+
+/** Validates, stores (idempotent on eventId) and hands off one event. */
+export async function publishEvent(deps: EventDeps, event: EventInput, at = '/body'): Promise<PublishResult> {
+  const def = await checkEvent(deps, event, at);
+  const result = await store(deps, toInsert(deps, event, def));
+  handOffCreated(deps, [result]);
   return result;
 }
 
 /**
- * Publishes a batch: every event is checked first (one 422 lists all errors, nothing stored), then each
- * is stored on its own, so one event's duplicate never blocks another.
+ * Publishes a batch, all or nothing: every event is checked first (one 422 lists all errors), then all are
+ * stored by one statement (a database failure stores none; the client retries the whole batch, and events
+ * it sent with eventIds are answered idempotently). Events stored before are answered with the original.
  */
 export async function publishBatch(deps: EventDeps, events: EventInput[]): Promise<PublishResult[]> {
   const errors: FieldError[] = [];
+  const defs: Array<ResolvedEventDefinition | undefined> = [];
   for (const [i, e] of events.entries()) {
     try {
-      await checkEvent(deps, e, `/body/events/${i}`);
+      defs.push(await checkEvent(deps, e, `/body/events/${i}`));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       errors.push(...err.errors);
@@ -112,7 +131,7 @@ export async function publishBatch(deps: EventDeps, events: EventInput[]): Promi
   const ids = events.map((e) => e.eventId).filter((id): id is string => id !== undefined);
   if (new Set(ids).size !== ids.length) errors.push({ pointer: '/body/events', message: 'eventIds must be unique within a batch' });
   if (errors.length > 0) throw AppError.unprocessable('Batch rejected; no event was stored', errors);
-  const results: PublishResult[] = [];
-  for (const [i, e] of events.entries()) results.push(await publishEvent(deps, e, `/body/events/${i}`));
+  const results = await insertEvents(deps.db, events.map((e, i) => toInsert(deps, e, defs[i])));
+  handOffCreated(deps, results);
   return results;
 }

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { findStalePending, touchPending } from '../db/repositories/events/queue-state';
+import { findStalePending, touchPending } from '../db/repositories/event-queue-state';
 import { startDelivery } from '../services/event-handoff';
 
 /** Dependencies of the sweeper. */

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { isWildcard, matchesPattern } from '../../common/events/pattern';
-import { EV } from '../../db/repositories/events/event-store';
+import { EV } from '../../db/repositories/event-instances';
 import { WORKFLOW_EVENT_SUBSCRIPTIONS } from '../../db/repositories/workflow-event-subscriptions';
 import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
 

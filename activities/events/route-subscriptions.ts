@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { matchesPattern } from '../../common/events/pattern';
 import type { RoutingResult } from '../../common/events/delivery';
-import { EV, getEventByEventId, type StoredEvent } from '../../db/repositories/events/event-store';
+import { EV, getEventByEventId, type StoredEvent } from '../../db/repositories/event-instances';
 import { closeSubscription, WORKFLOW_EVENT_SUBSCRIPTIONS, type SubscriptionRow } from '../../db/repositories/workflow-event-subscriptions';
 import { aosEventSignal } from '../../workflows/api';
 import { correlationOf, toEnvelope } from './envelope';

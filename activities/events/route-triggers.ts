@@ -10,7 +10,7 @@ import { FailureType } from '../../common/errors';
 import type { RoutingResult } from '../../common/events/delivery';
 import { matchesPattern } from '../../common/events/pattern';
 import { evaluateOnEvent } from '../../common/events/trigger-expressions';
-import type { StoredEvent } from '../../db/repositories/events/event-store';
+import type { StoredEvent } from '../../db/repositories/event-instances';
 import { WORKFLOW_EVENT_TRIGGERS, type WorkflowEventTriggerRow } from '../../db/repositories/workflow-event-triggers';
 import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
 import { aosEventSignal } from '../../workflows/api';

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { CloseSubscriptionRequest, RegisterSubscriptionRequest, RegisterSubscriptionResult } from '../../common/definitions/activity-types';
 import { FailureType } from '../../common/errors';
-import { EV, getEventByEventId } from '../../db/repositories/events/event-store';
+import { EV, getEventByEventId } from '../../db/repositories/event-instances';
 import { closeSubscription as closeRow, matchSubscription, registerSubscription as insertRow, WORKFLOW_EVENT_SUBSCRIPTIONS } from '../../db/repositories/workflow-event-subscriptions';
 import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
 import { nonRetryable } from '../tasks/failures';

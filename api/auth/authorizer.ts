@@ -10,6 +10,7 @@ import type { ApiDeps } from '../deps';
 import type { Authorizer } from '../http/mount';
 import { AUTHENTICATED, grants } from './permissions';
 import type { Principal } from './principal';
+import { cachedPrincipal, credentialKey, forgetPrincipals, rememberPrincipal } from './principal-cache';
 import { parseApiKey, sameDigest, verifyAccessToken } from './tokens';
 
 const unauthorized = (detail: string) => new AppError(401, 'Unauthorized', detail);
@@ -21,7 +22,9 @@ function presented(authorization: string | undefined, apiKeyHeader: string | und
   return { kind: m[1].startsWith('aos_') ? 'key' : 'jwt', value: m[1] };
 }
 
-async function fromApiKey(deps: ApiDeps, key: string): Promise<Principal | undefined> {
+type Resolved = { principal: Principal; notAfter: number } | undefined;
+
+async function fromApiKey(deps: ApiDeps, key: string): Promise<Resolved> {
   const parsed = parseApiKey(key);
   if (!parsed) return undefined;
   const row = await findActiveApiKey(deps.db, parsed.prefix);
@@ -32,15 +35,29 @@ async function fromApiKey(deps: ApiDeps, key: string): Promise<Principal | undef
   const owned = new Set(user.permissions);
   const permissions = row.scopes ? new Set(row.scopes.filter((s) => grants(owned, s))) : owned;
   touchApiKey(deps.db, row.id).catch((err: unknown) => deps.logger.warn({ err }, 'api key last_used_at update failed'));
-  return { userId: row.user_id, username: user.username, permissions, via: 'api_key', apiKeyId: row.id };
+  const principal: Principal = { userId: row.user_id, username: user.username, permissions, via: 'api_key', apiKeyId: row.id };
+  return { principal, notAfter: row.expires_at ? new Date(row.expires_at).getTime() : Infinity };
 }
 
-async function fromToken(deps: ApiDeps, token: string): Promise<Principal | undefined> {
-  const userId = await verifyAccessToken(deps.config, token);
-  if (!userId) return undefined;
-  const user = await userPermissions(deps.db, userId);
-  return user && { userId, username: user.username, permissions: new Set(user.permissions), via: 'token' };
+async function fromToken(deps: ApiDeps, token: string): Promise<Resolved> {
+  const claims = await verifyAccessToken(deps.config, token);
+  if (!claims) return undefined;
+  const user = await userPermissions(deps.db, claims.userId);
+  return user && { principal: { userId: claims.userId, username: user.username, permissions: new Set(user.permissions), via: 'token' }, notAfter: claims.expiresAt };
 }
+
+async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string }): Promise<Principal | undefined> {
+  const key = credentialKey(cred.value);
+  const hit = cachedPrincipal(key);
+  if (hit) return hit;
+  const resolved = await (cred.kind === 'key' ? fromApiKey(deps, cred.value) : fromToken(deps, cred.value));
+  // Failures are not cached: a bad credential costs its lookup every time, and cannot evict good entries.
+  if (resolved) rememberPrincipal(key, resolved.principal, deps.config.authPrincipalCacheTtlMs, resolved.notAfter);
+  return resolved?.principal;
+}
+
+// Writes under these permissions change who may do what (users, roles, API keys): drop cached callers.
+const AUTH_ADMIN = new Set(['users:admin', 'api_keys:write']);
 
 /** Resolves the request's credentials (cached on res.locals); undefined when none were presented. */
 export function authenticate(deps: ApiDeps): RequestHandler {
@@ -48,7 +65,7 @@ export function authenticate(deps: ApiDeps): RequestHandler {
     if (res.locals.principal) return next();
     const cred = presented(req.header('authorization'), req.header('x-api-key'));
     if (!cred) return next(unauthorized('Send an access token (Authorization: Bearer) or an API key (X-API-Key)'));
-    (cred.kind === 'key' ? fromApiKey(deps, cred.value) : fromToken(deps, cred.value))
+    resolve(deps, cred)
       .then((p) => {
         if (!p) return next(unauthorized('Invalid, expired or revoked credentials'));
         res.locals.principal = p;
@@ -63,6 +80,7 @@ export function authenticate(deps: ApiDeps): RequestHandler {
 export function createAuthorizer(deps: ApiDeps): Authorizer {
   const authn = authenticate(deps);
   return (permission) => (req, res, next) => {
+    if (AUTH_ADMIN.has(permission) && req.method !== 'GET') res.once('finish', forgetPrincipals);
     authn(req, res, (err?: unknown) => {
       if (err) return next(err);
       const p = res.locals.principal as Principal;

@@ -1,7 +1,7 @@
 /**
- * Access tokens: short-lived HS256 JWTs (jose) naming only the user; permissions are looked up per
- * request so a role change or a disabled account takes effect at once. Refresh tokens and API keys are
- * opaque random strings stored as SHA-256 hashes (high-entropy secrets need no slow KDF).
+ * Access tokens: short-lived HS256 JWTs (jose) naming only the user; permissions are looked up in the
+ * database (reused per credential for AUTH_PRINCIPAL_CACHE_TTL_MS, see principal-cache.ts). Refresh tokens
+ * and API keys are opaque random strings stored as SHA-256 hashes (high-entropy secrets need no slow KDF).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
@@ -25,11 +25,11 @@ export async function signAccessToken(config: Config, userId: string, username: 
   return { token, expiresIn };
 }
 
-/** Verifies signature, issuer, audience and expiry; returns the user id or undefined. */
-export async function verifyAccessToken(config: Config, token: string): Promise<string | undefined> {
+/** Verifies signature, issuer, audience and expiry; returns the user id and expiry (ms epoch) or undefined. */
+export async function verifyAccessToken(config: Config, token: string): Promise<{ userId: string; expiresAt: number } | undefined> {
   try {
     const { payload } = await jwtVerify(token, key(config), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    return typeof payload.sub === 'string' ? payload.sub : undefined;
+    return typeof payload.sub === 'string' && typeof payload.exp === 'number' ? { userId: payload.sub, expiresAt: payload.exp * 1000 } : undefined;
   } catch {
     return undefined;
   }

@@ -18,10 +18,10 @@ export async function insertApiKey(db: Db, v: { prefix: string; key_hash: string
 }
 
 /** The active, unexpired key with this prefix, with its hash for the constant-time check. */
-export async function findActiveApiKey(db: Db, prefix: string): Promise<{ id: string; user_id: string; key_hash: string; scopes: string[] | null } | undefined> {
+export async function findActiveApiKey(db: Db, prefix: string): Promise<{ id: string; user_id: string; key_hash: string; scopes: string[] | null; expires_at: Date | null } | undefined> {
   return db('auth_service.api_keys').where({ prefix, status: 'active' })
     .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()))
-    .first('id', 'user_id', 'key_hash', 'scopes');
+    .first('id', 'user_id', 'key_hash', 'scopes', 'expires_at');
 }
 
 /** Marks a key used (best effort, at most once a minute per key to spare writes). */

@@ -1,18 +1,20 @@
-/** event_processing_service.event_queue_state: where each event is in its delivery pipeline. */
+/** event_processing_service.event_queue_state: where each event is in its delivery pipeline (one 'router' row per event, one row per workflow an event was signalled to). */
 import type { Db } from './sql';
-import { transition } from './sql';
-import { paginate, type Page, type PageRequest } from './keyset';
+import { EV } from './event-instances';
 
-/** Delivery states. */
-export type QueueStatus = 'pending' | 'delivering' | 'delivered' | 'failed' | 'dead_lettered';
+export const EVENT_QUEUE_STATE = `${EV}.event_queue_state`;
+const TABLE = EVENT_QUEUE_STATE;
 
-/** A row of event_queue_state (one per event and consumer; consumer 'router' = the event's delivery). */
+/** Delivery states; 'failed' = an attempt failed and another is scheduled at next_attempt_at. */
+export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed' | 'dead_lettered';
+
+/** A row of event_queue_state. */
 export interface QueueStateRow {
   id: string;
   event_instance_id: string;
   event_id: string;
   consumer: string;
-  status: QueueStatus;
+  status: DeliveryStatus;
   attempts: number;
   max_attempts: number | null;
   last_error: unknown;
@@ -25,54 +27,54 @@ export interface QueueStateRow {
   updated_at: Date;
 }
 
-export const EVENT_QUEUE_STATE = 'event_processing_service.event_queue_state';
-
-/** The delivery row of an event. */
-export async function getQueueState(db: Db, eventId: string, consumer = 'router'): Promise<QueueStateRow | undefined> {
-  return (await db(EVENT_QUEUE_STATE).where({ event_id: eventId, consumer }).first()) as QueueStateRow | undefined;
+/** The queue row of an event. */
+export async function getQueueState(db: Db, eventId: string): Promise<QueueStateRow | undefined> {
+  return (await db(TABLE).where({ event_id: eventId, consumer: 'router' }).first()) as QueueStateRow | undefined;
 }
 
-/** Deliveries due now (pending or failed with next_attempt_at passed), oldest first: the sweeper's input. */
-export async function listDueDeliveries(db: Db, now = new Date(), limit = 100): Promise<QueueStateRow[]> {
-  return (await db(EVENT_QUEUE_STATE).whereIn('status', ['pending', 'failed']).where('next_attempt_at', '<=', now)
+/** Records the start of attempt `attempt` (never moves a finished delivery backwards). */
+export async function markAttempt(db: Db, eventId: string, attempt: number): Promise<void> {
+  await db(TABLE).where({ event_id: eventId, consumer: 'router' }).whereNotIn('status', ['delivered', 'dead_lettered'])
+    .update({ status: 'delivering', attempts: db.raw('GREATEST(attempts, ?)', [attempt]), next_attempt_at: null });
+}
+
+/** Records a failed attempt and when the next one is due. */
+export async function markFailed(db: Db, eventId: string, attempt: number, error: object, nextAttemptAt: Date | null): Promise<void> {
+  await db(TABLE).where({ event_id: eventId, consumer: 'router' }).whereNotIn('status', ['delivered', 'dead_lettered'])
+    .update({ status: 'failed', attempts: db.raw('GREATEST(attempts, ?)', [attempt]), last_error: JSON.stringify(error), next_attempt_at: nextAttemptAt });
+}
+
+/** Marks the event delivered. */
+export async function markDelivered(db: Db, eventId: string): Promise<void> {
+  await db(TABLE).where({ event_id: eventId, consumer: 'router' })
+    .update({ status: 'delivered', delivered_at: db.fn.now(), next_attempt_at: null, last_error: null });
+}
+
+/** Marks the event dead-lettered. */
+export async function markDeadLettered(db: Db, eventId: string, error: object): Promise<void> {
+  await db(TABLE).where({ event_id: eventId, consumer: 'router' })
+    .update({ status: 'dead_lettered', last_error: JSON.stringify(error), next_attempt_at: null });
+}
+
+/** Resets a dead-lettered event for a new attempt cycle (redrive); false when it is not dead-lettered. */
+export async function resetForRedrive(db: Db, eventId: string): Promise<boolean> {
+  const n = await db(TABLE).where({ event_id: eventId, consumer: 'router', status: 'dead_lettered' })
+    .update({ status: 'pending', attempts: 0, next_attempt_at: db.fn.now() });
+  return n > 0;
+}
+
+/**
+ * Events stored but never handed to Temporal: still 'pending' and older than `graceMs`. Oldest first;
+ * served by the partial index on next_attempt_at.
+ */
+export async function findStalePending(db: Db, graceMs: number, limit: number): Promise<QueueStateRow[]> {
+  return (await db(TABLE).where({ status: 'pending', consumer: 'router' })
+    .where('next_attempt_at', '<', db.raw(`now() - (? || ' milliseconds')::interval`, [graceMs]))
     .orderBy('next_attempt_at', 'asc').limit(limit)) as QueueStateRow[];
 }
 
-/** pending/failed -> delivering (the handover to Temporal); counts the attempt. */
-export async function markDelivering(db: Db, id: string, temporalWorkflowId?: string): Promise<QueueStateRow | undefined> {
-  return transition<QueueStateRow>(db, EVENT_QUEUE_STATE, id, 'delivering', ['pending', 'failed', 'delivering'], {
-    temporal_workflow_id: temporalWorkflowId, attempts: db.raw('attempts + 1'), next_attempt_at: null,
-  });
-}
-
-/** -> delivered. */
-export async function markDelivered(db: Db, id: string): Promise<QueueStateRow | undefined> {
-  return transition<QueueStateRow>(db, EVENT_QUEUE_STATE, id, 'delivered', ['pending', 'delivering', 'failed', 'dead_lettered'], { delivered_at: new Date(), last_error: null });
-}
-
-/** -> failed with the error and when to try again. */
-export async function markFailed(db: Db, id: string, error: unknown, nextAttemptAt: Date | null): Promise<QueueStateRow | undefined> {
-  return transition<QueueStateRow>(db, EVENT_QUEUE_STATE, id, 'failed', ['pending', 'delivering', 'failed'], {
-    last_error: JSON.stringify(error), next_attempt_at: nextAttemptAt,
-  });
-}
-
-/** -> dead_lettered (attempts exhausted). */
-export async function markDeadLettered(db: Db, id: string, error: unknown): Promise<QueueStateRow | undefined> {
-  return transition<QueueStateRow>(db, EVENT_QUEUE_STATE, id, 'dead_lettered', ['pending', 'delivering', 'failed'], {
-    last_error: JSON.stringify(error), next_attempt_at: null,
-  });
-}
-
-/** dead_lettered -> pending (redrive), due now. */
-export async function requeue(db: Db, id: string): Promise<QueueStateRow | undefined> {
-  return transition<QueueStateRow>(db, EVENT_QUEUE_STATE, id, 'pending', ['dead_lettered', 'failed'], { next_attempt_at: new Date(), attempts: 0 });
-}
-
-/** Lists delivery rows newest first. */
-export async function listQueueState(db: Db, f: { status?: QueueStatus; eventId?: string } = {}, page: PageRequest = {}): Promise<Page<QueueStateRow>> {
-  const q = db(`${EVENT_QUEUE_STATE} as q`);
-  if (f.status) q.where('q.status', f.status);
-  if (f.eventId) q.where('q.event_id', f.eventId);
-  return paginate<QueueStateRow>(q, 'q', page);
+/** Postpones the sweeper's next look at these events (after it handed them over). */
+export async function touchPending(db: Db, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await db(TABLE).whereIn('event_id', eventIds).where({ status: 'pending', consumer: 'router' }).update({ next_attempt_at: db.fn.now() });
 }

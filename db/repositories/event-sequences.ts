@@ -13,18 +13,6 @@ export interface EventSequenceRow {
 
 export const EVENT_SEQUENCES = 'event_processing_service.event_sequences';
 
-/**
- * Next number of `sequenceKey` (1, 2, ...). Gap-free because the increment is a row lock held until the
- * caller's transaction commits: call it inside the transaction that stores the event.
- */
-export async function nextSequenceNumber(db: Db, sequenceKey: string): Promise<number> {
-  const { rows } = await db.raw<{ rows: { last_number: number }[] }>(
-    `INSERT INTO ${EVENT_SEQUENCES} (sequence_key, last_number) VALUES (?, 1)
-     ON CONFLICT (sequence_key) DO UPDATE SET last_number = event_sequences.last_number + 1
-     RETURNING last_number`, [sequenceKey]);
-  return Number(rows[0]!.last_number);
-}
-
 /** Records that `number` was delivered; only moves forward. Returns the stored row. */
 export async function markSequenceDelivered(db: Db, sequenceKey: string, number: number): Promise<EventSequenceRow | undefined> {
   const [row] = await db(EVENT_SEQUENCES).where({ sequence_key: sequenceKey })

@@ -6,7 +6,7 @@ import { AppError } from '../../common/errors';
 import { workflowDefinitions } from './workflow-definitions';
 import { getWorkflowInstanceByTemporalId, insertWorkflowInstance, mirrorWorkflowInstance } from './workflow-instances';
 import { listTaskInstancesOfWorkflow, mirrorTaskInstance } from './task-instances';
-import { getEventByEventId, insertEvent } from './event-instances';
+import { insertEvent, insertEvents, type EventInsert } from './event-instances';
 import { getQueueState } from './event-queue-state';
 import { addDeadLetter, discardDeadLetter, markRedriven } from './dead-letter-queue';
 import { findOpenSubscriptions, matchSubscription, registerSubscription } from './workflow-event-subscriptions';
@@ -81,20 +81,35 @@ describe('lifecycle mirror', () => {
 });
 
 describe('event store', () => {
+  const ev = (eventId: string, more: Partial<EventInsert> = {}): EventInsert => ({
+    eventId, pattern: 'order.created', version: null, source: { type: 'external' }, timestamp: null, payload: {}, metadata: {},
+    eventDefinitionId: null, sequenceKey: null, maxAttempts: 3, ...more,
+  });
+
   it('stores an event_id once, with its delivery row, and answers a repeat with the stored event', async () => {
     const eventId = `ev-${uid()}`;
-    const first = await insertEvent(db, { event_id: eventId, pattern: 'order.created', payload: { n: 1 }, metadata: { correlationId: 'c1' } });
-    const again = await insertEvent(db, { event_id: eventId, pattern: 'order.created', payload: { n: 2 } });
+    const first = await insertEvent(db, ev(eventId, { payload: { n: 1 }, metadata: { correlationId: 'c1' } }));
+    const again = await insertEvent(db, ev(eventId, { payload: { n: 2 } }));
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, event: { id: first.event.id, payload: { n: 1 } } });
-    expect((await getEventByEventId(db, eventId))?.partition_key).toMatch(/^\d{4}-\d\d$/);
+    const row = await db('event_processing_service.event_instances').where({ event_id: eventId }).first('partition_key');
+    expect(row?.partition_key).toMatch(/^\d{4}-\d\d$/);
     expect(await getQueueState(db, eventId)).toMatchObject({ status: 'pending', event_instance_id: first.event.id });
   });
 
   it('numbers concurrent events of one sequence without gaps', async () => {
     const key = `seq-${uid()}`;
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => insertEvent(db, { event_id: `${key}-${i}`, pattern: 's.e', sequence_key: key })));
-    expect(results.map((r) => r.event.sequence_number).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => insertEvent(db, ev(`${key}-${i}`, { pattern: 's.e', sequenceKey: key }))));
+    expect(results.map((r) => r.event.sequenceNumber).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('numbers a multi-event statement in input order and answers a repeated eventId with the first', async () => {
+    const key = `seq-${uid()}`;
+    await insertEvent(db, ev(`${key}-0`, { sequenceKey: key }));
+    const results = await insertEvents(db, [ev(`${key}-1`, { sequenceKey: key }), ev(`${key}-0`, { sequenceKey: key }), ev(`${key}-2`, { sequenceKey: key }), ev(`${key}-1`, { sequenceKey: key })]);
+    expect(results.map((r) => [r.event.eventId, r.event.sequenceNumber, r.created])).toEqual([
+      [`${key}-1`, 2, true], [`${key}-0`, 1, false], [`${key}-2`, 3, true], [`${key}-1`, 2, false],
+    ]);
   });
 
   it('keeps one open dead letter per event, which can be redriven or discarded once', async () => {

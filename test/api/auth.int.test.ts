@@ -2,6 +2,7 @@
 import request from 'supertest';
 import { hashPassword } from '../../api/auth/passwords';
 import { ensureBootstrapAdmin } from '../../api/auth/bootstrap';
+import { forgetPrincipals } from '../../api/auth/principal-cache';
 import { insertUser, setUserRoles } from '../../db/repositories/auth-users';
 import { createTestApi, testConfig, type TestApi } from '../helpers/api';
 import { createTestCaller } from '../helpers/auth';
@@ -96,9 +97,22 @@ describe('access tokens', () => {
     const forged = (await signAccessToken(other, caller.userId, caller.username)).token;
     await request(api.app).get('/api/v1/auth/me').set('Authorization', `Bearer ${forged}`).expect(401);
     await request(api.app).get('/api/v1/auth/me').set('Authorization', 'Bearer not.a.jwt').expect(401);
+    await request(api.app).get('/api/v1/auth/me').set(caller.keyHeader).expect(200);
     await api.deps.db('auth_service.users').where({ id: caller.userId }).update({ status: 'disabled' });
+    // Changed behind this process's back (another process, SQL): the resolved caller stays cached for up to
+    // AUTH_PRINCIPAL_CACHE_TTL_MS; forgetting the cache stands in for the TTL running out.
+    await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(200);
+    forgetPrincipals();
     await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(401);
     await request(api.app).get('/api/v1/auth/me').set(caller.keyHeader).expect(401);
+  });
+
+  it('are rejected at once when an admin of this process disables their user', async () => {
+    const admin = await createTestCaller(api.deps, ['users:admin']);
+    const caller = await createTestCaller(api.deps, ['observability:read']);
+    await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(200);
+    await request(api.app).patch(`/api/v1/users/${caller.userId}`).set(admin.bearer).send({ status: 'disabled' }).expect(200);
+    await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(401);
   });
 });
 
