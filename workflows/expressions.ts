@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import jsonata from 'jsonata';
+import { NOT_SIMPLE, readSimplePath } from './expression-paths';
 import { visibleSteps, type Frame, type RunState } from './runtime';
 
 const WHOLE = /^\s*\{%([\s\S]*?)%\}\s*$/;
@@ -49,6 +50,8 @@ export function bindings(run: RunState, frame: Frame, extra: Record<string, unkn
 }
 
 async function evalOne(src: string, vars: Record<string, unknown>, where: string): Promise<unknown> {
+  const direct = readSimplePath(src, vars);
+  if (direct !== NOT_SIMPLE) return direct;
   try {
     // The root `$` is the run input, so `{% order.id %}` reads like Step Functions' input paths.
     return await compile(src).evaluate(vars.input, vars);

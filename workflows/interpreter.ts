@@ -86,9 +86,13 @@ function shouldContinueAsNew(run: RunState): boolean {
   return info.continueAsNewSuggested || (limit !== undefined && info.historyLength > limit);
 }
 
-/** At a top-level step boundary: continue-as-new with everything the rest of the run needs. */
-async function maybeContinueAsNew(run: RunState, position: number): Promise<void> {
-  if (!shouldContinueAsNew(run)) return;
+/** At a top-level step boundary: continue-as-new when due (else undefined, without creating a promise). */
+function maybeContinueAsNew(run: RunState, position: number): Promise<void> | undefined {
+  return shouldContinueAsNew(run) ? continueAsNewFrom(run, position) : undefined;
+}
+
+/** Continues as new with everything the rest of the run needs. */
+async function continueAsNewFrom(run: RunState, position: number): Promise<void> {
   const resume: ResumeState = {
     position,
     vars: run.vars,

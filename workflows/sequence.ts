@@ -11,8 +11,8 @@ import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './st
 import { executorFor } from './steps/registry';
 import { toTemporalRetry } from './activities';
 
-/** Called before each top-level step after the first of this run (continue-as-new checkpoint). */
-export type Checkpoint = (position: number) => Promise<void>;
+/** Called before each top-level step after the first of this run (continue-as-new checkpoint); undefined = go on. */
+export type Checkpoint = (position: number) => Promise<void> | undefined;
 
 /** Result of a list: the last step's output; `ended` when a succeed step finished it. */
 export interface SequenceResult {
@@ -28,7 +28,9 @@ export async function runSequence(steps: Step[], run: RunState, frame: Frame, st
   const index = new Map(steps.map((s, i) => [s.id, i] as const));
   let output: unknown = null;
   for (let i = start, first = true; i < steps.length; first = false) {
-    if (checkpoint && !first) await checkpoint(i);
+    // Awaited only when it continues as new: every promise in the sandbox costs a stack capture.
+    const pending = checkpoint && !first ? checkpoint(i) : undefined;
+    if (pending) await pending;
     const step = steps[i];
     const result = await runStep(step, run, frame);
     output = result.output;
@@ -91,9 +93,12 @@ function withStepTimeout(step: Step, fn: () => Promise<StepResult>): Promise<Ste
 }
 
 /** Retries non-task steps as a whole (task steps retry inside Temporal's activity retry instead). */
-async function withRetry(step: Step, fn: () => Promise<StepResult>): Promise<StepResult> {
-  if (!step.retry || step.type === 'task') return fn();
-  const policy = toTemporalRetry(step.retry, undefined);
+function withRetry(step: Step, fn: () => Promise<StepResult>): Promise<StepResult> {
+  return !step.retry || step.type === 'task' ? fn() : retrying(step.retry, fn, step.id);
+}
+
+async function retrying(retry: NonNullable<Step['retry']>, fn: () => Promise<StepResult>, stepId: string): Promise<StepResult> {
+  const policy = toTemporalRetry(retry, undefined);
   let interval = Number(policy.initialInterval);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -102,8 +107,8 @@ async function withRetry(step: Step, fn: () => Promise<StepResult>): Promise<Ste
       const error = toStepError(err);
       const exhausted = policy.maximumAttempts !== 0 && attempt >= (policy.maximumAttempts ?? 1);
       if (exhausted || isCancellation(err) || err instanceof ContinueAsNew || (err instanceof ApplicationFailure && err.nonRetryable) || policy.nonRetryableErrorTypes?.includes(error.type)) throw err;
-      log.info('step failed, retrying', { stepId: step.id, attempt, errorType: error.type, intervalMs: interval });
-      await sleep(interval, { summary: `${step.id}: retry ${attempt + 1}` });
+      log.info('step failed, retrying', { stepId, attempt, errorType: error.type, intervalMs: interval });
+      await sleep(interval, { summary: `${stepId}: retry ${attempt + 1}` });
       interval = Math.min(interval * (policy.backoffCoefficient ?? 2), policy.maximumInterval !== undefined ? Number(policy.maximumInterval) : Infinity);
     }
   }

@@ -6,6 +6,20 @@ import { CancellationScope } from '@temporalio/workflow';
  * The first failure cancels the jobs still running, so a failed block does not leave work behind.
  */
 export async function mapLimited<T>(count: number, limit: number, job: (i: number) => Promise<T>): Promise<T[]> {
+  if (count === 0) return [];
+  const scope = new CancellationScope();
+  return scope.run(async () => {
+    try {
+      // Unbounded: one promise per job, no lanes (every promise costs a stack capture in the sandbox).
+      return await (limit <= 0 || limit >= count ? Promise.all(Array.from({ length: count }, (_, i) => job(i))) : pool(count, limit, job));
+    } catch (err) {
+      scope.cancel();
+      throw err;
+    }
+  });
+}
+
+async function pool<T>(count: number, limit: number, job: (i: number) => Promise<T>): Promise<T[]> {
   const results = new Array<T>(count);
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -14,16 +28,6 @@ export async function mapLimited<T>(count: number, limit: number, job: (i: numbe
       results[i] = await job(i);
     }
   };
-  const lanes = Math.max(1, Math.min(limit > 0 ? limit : count, count));
-  if (count === 0) return results;
-  const scope = new CancellationScope();
-  await scope.run(async () => {
-    try {
-      await Promise.all(Array.from({ length: lanes }, lane));
-    } catch (err) {
-      scope.cancel();
-      throw err;
-    }
-  });
+  await Promise.all(Array.from({ length: limit }, lane));
   return results;
 }
