@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { toFieldErrors } from '../common/ajv';
 import { AppError, type FieldError } from '../common/errors';
 import { jsonSafetyErrors } from '../common/events/json-safety';
+import { unsafePatternErrors } from '../common/events/regex-safety';
 import { eventDefinitions, type EventDefinitionInsert, type EventDefinitionRow } from '../db/repositories/event-definitions';
 import type { DefinitionStatus } from '../db/repositories/definitions';
 import { compilePayloadSchema, invalidateEventDefinitions } from './event-validators';
@@ -20,6 +21,8 @@ export function definitionErrors(body: Partial<EventDefinitionBody>): FieldError
   if (!body.payload_schema) {
     return body.examples?.length ? [{ pointer: '/body/examples', message: 'examples need a payload_schema to validate against' }] : [];
   }
+  const unsafe = unsafePatternErrors(body.payload_schema, '/body/payload_schema');
+  if (unsafe.length > 0) return unsafe;
   let validate;
   try {
     validate = compilePayloadSchema(body.payload_schema as Record<string, unknown>);

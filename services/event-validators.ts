@@ -6,6 +6,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
+import { cappedRegExp } from '../common/events/regex-safety';
 import { EVENT_DEFINITIONS } from '../db/repositories/event-definitions';
 
 /** What ingest needs from a definition. */
@@ -33,7 +34,8 @@ const MAX_ENTRIES = 10_000;
  * (or versions) never collide. Throws Ajv's error when the schema is invalid.
  */
 export function compilePayloadSchema(schema: Record<string, unknown>): ValidateFunction {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true });
+  // Pattern tests are length-capped: definitions stored before the regex safety check still compile here.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true, code: { regExp: cappedRegExp } });
   addFormats(ajv);
   const { $schema, ...rest } = schema;
   // Older drafts' meta-schemas are not loaded; their documents are validated as 2020-12 (compatible for payloads).

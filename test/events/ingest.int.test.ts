@@ -33,6 +33,17 @@ describe('event definitions and ingest', () => {
     expect(res.body.errors[0].pointer).toBe('/body/payload_schema');
   });
 
+  it('rejects a payload_schema with a catastrophic-backtracking regex, naming its pointer', async () => {
+    const res = await h.http.post('/api/v1/event-definitions').send({
+      event_id: `${p}-redos`, name: 'ReDoS', pattern: `${p}.redos`, version: '1.0.0',
+      payload_schema: { type: 'object', properties: { name: { type: 'string', pattern: '(a+)+$' } }, patternProperties: { '^(b+)*c$': {} } },
+    }).expect(422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+      '/body/payload_schema/patternProperties/^(b+)*c$', '/body/payload_schema/properties/name/pattern',
+    ]);
+    expect(await h.db('event_processing_service.event_definitions').where({ pattern: `${p}.redos` }).first()).toBeUndefined();
+  });
+
   it('stores a valid event once and answers a repeated eventId idempotently', async () => {
     const eventId = `e-${uniq()}`;
     const body = { eventId, pattern, payload: { orderId: 'o-1' }, metadata: { correlationId: `c-${uniq()}` } };
