@@ -24,7 +24,12 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: sandboxBanned.map((name) => ({ name, message: 'Not allowed in workflow code: the Temporal sandbox must stay deterministic. Use an activity.' })),
         patterns: [
-          { group: ['**/db/**', '**/activities/**', '**/api/**', '**/workers/**', '**/common/config', '**/common/logger'], allowTypeImports: true, message: 'Workflow code may only `import type` from outside the sandbox.' },
+          {
+            group: ['**/db/**', '**/activities/**', '**/api/**', '**/workers/**', '**/services/**', '**/devstack/**', '**/scripts/**',
+              '**/common/config', '**/common/logger', '**/common/ajv', '**/common/dev-secrets', '**/common/temporal-logging', '**/common/credentials-cipher'],
+            allowTypeImports: true,
+            message: 'Workflow code may only `import type` from outside the sandbox.',
+          },
         ],
       }],
       'no-restricted-globals': ['error',

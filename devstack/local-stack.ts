@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { ensureTemporalCli } from './temporal-cli';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 /** Where the platform's dependencies are, whether started here or configured. */
@@ -39,6 +40,7 @@ export async function startLocalStack(config: Config, logger: Logger): Promise<L
     let temporalUiUrl: string | undefined;
     if (!temporalAddress) {
       const devLog = logger.child({ component: 'temporal-dev-server' });
+      ensureTemporalCli((msg) => logger.info(msg));
       const server = await startTemporalDevServer({
         port: config.temporalDevPort,
         uiPort: config.temporalUiPort,
