@@ -1,8 +1,9 @@
 /**
- * Regenerates the replay fixtures: runs every scenario of test/engine/scenarios.ts on a private dev
- * server with the fake activities and stores each history as JSON in test/replay/histories/.
- * Usage: `npm run replay:record` (starts its own dev server, or uses TEMPORAL_ADDRESS when set: then the
- * recorded workflow ids must be free, so prefer a fresh server).
+ * Regenerates the replay fixtures: runs every scenario of test/engine/scenarios.ts (interpreter) and of
+ * ./delivery-scenarios.ts (event delivery) on a private dev server with fake activities and stores each
+ * history as JSON in test/replay/histories/.
+ * Usage: `npm run replay:record [-- name-prefix ...]` (only the named fixtures, e.g. `delivery-`; starts its
+ * own dev server, or uses TEMPORAL_ADDRESS when set: then the recorded workflow ids must be free).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,23 +16,26 @@ import { startTemporalDevServer, type DevServer } from '../../devstack/temporal-
 import { createFakeActivities } from '../engine/fake-activities';
 import { startScenario } from '../engine/run-scenario';
 import { CHILD_DEFINITIONS, SCENARIOS } from '../engine/scenarios';
+import { DELIVERY_SCENARIOS, deliveryActivities } from './delivery-scenarios';
 import { replayWorkflowId } from './workflow-ids';
 
 const OUT_DIR = join(__dirname, 'histories');
 const TASK_QUEUE = 'replay-record';
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.some((prefix) => name.startsWith(prefix));
 
 async function main(): Promise<void> {
   let server: DevServer | undefined;
   const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
   const nativeConnection = await NativeConnection.connect({ address });
   const { activities } = createFakeActivities(CHILD_DEFINITIONS);
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: { ...activities, ...deliveryActivities } });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   mkdirSync(OUT_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
-      await Promise.all(Object.entries(SCENARIOS).map(async ([name, scenario]) => {
+      await Promise.all(Object.entries(SCENARIOS).filter(([name]) => wanted(name)).map(async ([name, scenario]) => {
         const { handle } = await startScenario(client, TASK_QUEUE, name, scenario, replayWorkflowId(name));
         const outcome = await handle.result().then(() => 'completed', (err: unknown) => (err instanceof WorkflowFailedError && err.cause?.name === 'CancelledFailure' ? 'cancelled' : 'failed'));
         if (outcome !== (scenario.ends ?? 'completed')) throw new Error(`${name}: expected ${scenario.ends ?? 'completed'}, got ${outcome}`);
@@ -39,6 +43,12 @@ async function main(): Promise<void> {
         write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
         if (name === 'continue-as-new') write(`${name}-last-run`, historyJson(address, handle.workflowId));
         console.log(`recorded ${name} (${outcome})`);
+      }));
+      await Promise.all(Object.entries(DELIVERY_SCENARIOS).filter(([name]) => wanted(name)).map(async ([name, scenario]) => {
+        const handle = await client.workflow.start('deliverEventWorkflow', { taskQueue: TASK_QUEUE, workflowId: replayWorkflowId(name), args: [scenario.input] });
+        await scenario.drive?.(client, handle.workflowId);
+        console.log(`recorded ${name} (${JSON.stringify(await handle.result())})`);
+        write(name, historyJson(address, handle.workflowId));
       }));
     });
   } finally {
