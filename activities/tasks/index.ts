@@ -24,6 +24,8 @@ export interface TaskActivityDeps {
   mirror?: boolean;
   /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
   mirrorBackoffMs?: readonly number[];
+  /** Delay (ms) before an attempt's "running" row is written; default RUNNING_WRITE_DELAY_MS (200). */
+  runningWriteDelayMs?: number;
 }
 
 /** The task activities the interpreter proxies. */
@@ -36,6 +38,6 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const logger = deps.logger.child({ component: 'tasks' });
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const registry = createTaskRegistry({ handlers, http: deps.http });
-  const mirror = createTaskMirror(deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs });
+  const mirror = createTaskMirror(deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
   return { runTask: createRunTask({ registry, mirror, logger }) };
 }

@@ -26,7 +26,8 @@ const req = (type: string, config: Record<string, unknown>, input: unknown): Run
 describe('runTask during a database outage', () => {
   it('still returns the task output, after retrying the mirror write and logging the loss', async () => {
     const { logger, lines } = capture();
-    const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [5, 5] });
+    // Running write at once (no deferral), so both of the attempt's writes meet the outage.
+    const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [5, 5], runningWriteDelayMs: 0 });
     const out = await new MockActivityEnvironment().run(runTask, req('transform', { expression: '$input.a + 1' }, { a: 1 }));
     expect(out).toBe(2);
     expect(lines.filter((l) => String(l.msg).includes('retrying')).length).toBe(4); // 2 retries x (start + end)
@@ -49,5 +50,24 @@ describe('runTask of a run with mirroring off', () => {
     const out = await new MockActivityEnvironment().run(runTask, { ...off, ctx: { ...off.ctx, mirror: false as const } });
     expect(out).toBe(2);
     expect(lines.filter((l) => String(l.msg).includes('mirror'))).toEqual([]);
+  });
+});
+
+describe('the deferred running write', () => {
+  const writes = (lines: Record<string, unknown>[]) => lines.filter((l) => String(l.msg).includes('mirror write dropped')).map((l) => String(l.msg).split(':')[0]);
+
+  it('when an attempt ends within the delay, then only its end is written', async () => {
+    const { logger, lines } = capture();
+    const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [] });
+    await new MockActivityEnvironment().run(runTask, req('transform', { expression: '$input.a + 1' }, { a: 1 }));
+    await new Promise((r) => setTimeout(r, 300)); // past the delay: the cancelled running write stays cancelled
+    expect(writes(lines)).toEqual(['task completed']);
+  });
+
+  it('when an attempt outlasts the delay, then it is written running first, then ended', async () => {
+    const { logger, lines } = capture();
+    const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [], runningWriteDelayMs: 20 });
+    await new MockActivityEnvironment().run(runTask, req('code', { handler: 'sleep' }, { ms: 300 }));
+    expect(writes(lines)).toEqual(['task started', 'task completed']);
   });
 });

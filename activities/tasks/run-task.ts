@@ -20,7 +20,7 @@ export interface RunTaskDeps {
 }
 
 // A run with mirroring off (`ctx.mirror === false`) writes no task_instances rows at all.
-const NO_MIRROR: TaskMirror = { started: async () => undefined, finished: async () => undefined };
+const NO_MIRROR: TaskMirror = { started: () => undefined, finished: async () => undefined };
 
 function isCancellation(err: unknown, signal: AbortSignal): boolean {
   return err instanceof CancelledFailure || (signal.aborted && (err as Error)?.name === 'AbortError');
@@ -37,7 +37,7 @@ export function createRunTask({ registry, mirror: taskMirror, logger }: RunTaskD
       task, ctx, input, attempt: info.attempt, activityId: info.activityId,
       scheduledAt: new Date(info.scheduledTimestampMs), startedAt: new Date(),
     };
-    await mirror.started(attempt);
+    mirror.started(attempt);
     try {
       const executor = registry.get(task.type);
       if (!executor) {
