@@ -3,10 +3,10 @@
  * (`/parents/:parent_id/children`): list, create, read, patch, delete.
  */
 import { AppError } from '../../common/errors';
-import { toDb } from '../../db/repositories/sql';
+import { tableRows } from '../../db/repositories/table-rows';
 import type { ApiDeps } from '../deps';
-import { applyListFilters, listQuery, pageSchema } from './list-query';
-import { paginate } from './pagination';
+import { listQuery, pageSchema } from './list-query';
+import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
 
 /** What differs between plain resources. */
@@ -25,6 +25,8 @@ export interface CrudResource {
   /** Fields settable at creation and by PATCH (status is always editable). */
   editable: Record<string, JsonSchema>;
   filters: Record<string, { column: string; schema: JsonSchema }>;
+  /** Columns only ever answered (nullable ones the create body may omit, e.g. set by defaults). */
+  columns?: Record<string, JsonSchema>;
   parent?: { param: string; column: string; table: string };
 }
 
@@ -37,11 +39,16 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
   const idParams = { type: 'object', required: [...(pp ? [pp] : []), 'id'], properties: { ...(pp && { [pp]: uuid }), id: uuid } };
   const time = { type: 'string', format: 'date-time' };
   const fields = { ...r.editable, status: { enum: r.statuses } };
-  const item = { type: 'object', required: ['id', 'status', 'created_at', 'updated_at'], properties: { id: uuid, ...r.createOnly, ...fields, created_at: time, updated_at: time } };
+  const parentColumn = r.parent ? { [r.parent.column]: uuid } : {};
+  const item = {
+    type: 'object', required: ['id', 'status', 'created_at', 'updated_at'],
+    properties: { id: uuid, ...parentColumn, ...r.createOnly, ...r.columns, ...fields, created_at: time, updated_at: time },
+  };
+  const rows = tableRows(r.table);
   const scope = (params: Record<string, string>) => (pp && r.parent ? { [r.parent.column]: params[pp] } : {});
   const parentExists = async (deps: ApiDeps, params: Record<string, string>) => {
     if (!pp || !r.parent) return;
-    if (!(await deps.db(r.parent.table).where({ id: params[pp] }).first('id'))) throw AppError.notFound(`Parent ${params[pp]} not found`);
+    if (!(await tableRows(r.parent.table).exists(deps.db, { id: params[pp] }))) throw AppError.notFound(`Parent ${params[pp]} not found`);
   };
   const parent404: RouteDefinition['responses'] = pp ? { 404: { description: 'Parent not found' } } : {};
   const notFound = (id: string) => AppError.notFound(`${r.noun} ${id} not found`);
@@ -53,9 +60,8 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) }, ...parent404 },
       handler: async ({ deps, params, query }) => {
         await parentExists(deps, params);
-        const q = applyListFilters(deps.db(r.table).select('*').where(scope(params)), query);
-        for (const [name, f] of Object.entries(r.filters)) if (query[name] !== undefined) q.where(f.column, query[name]);
-        return { body: await paginate(deps.db, q, query) };
+        const equals = { ...scope(params), status: query.status, ...Object.fromEntries(Object.entries(r.filters).map(([name, f]) => [f.column, query[name]])) };
+        return { body: toPage(await rows.list(deps.db, { equals, createdAfter: query.created_after, createdBefore: query.created_before }, query)) };
       },
     }),
     defineRoute({
@@ -64,7 +70,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       responses: { 201: { description: 'Created', schema: item }, 409: { description: 'Duplicate, or a referenced row is missing' }, ...parent404 },
       handler: async ({ deps, params, body }) => {
         await parentExists(deps, params);
-        const [row] = await deps.db(r.table).insert(toDb({ ...body, ...scope(params) })).returning('*');
+        const row = await rows.insert(deps.db, { ...body, ...scope(params) });
         return { status: 201, body: row, headers: { Location: `/api/v1${r.path.replace(`:${pp}`, String(params[pp ?? '']))}/${row.id}` } };
       },
     }),
@@ -72,7 +78,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read a ${r.noun}`, tags: [r.tag], permission: r.read, params: idParams,
       responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {
-        const row = await deps.db(r.table).where({ id: params.id, ...scope(params) }).first();
+        const row = await rows.find(deps.db, { id: params.id, ...scope(params) });
         if (!row) throw notFound(params.id);
         return { body: row };
       },
@@ -82,7 +88,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields },
       responses: { 200: { description: 'Updated', schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params, body }) => {
-        const [row] = await deps.db(r.table).where({ id: params.id, ...scope(params) }).update(toDb(body)).returning('*');
+        const row = await rows.update(deps.db, { id: params.id, ...scope(params) }, body);
         if (!row) throw notFound(params.id);
         return { body: row };
       },
@@ -91,7 +97,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       method: 'delete', path: `${r.path}/:id`, operationId: `delete${r.operation}`, summary: `Delete a ${r.noun}`, tags: [r.tag], permission: r.write, params: idParams,
       responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {
-        if ((await deps.db(r.table).where({ id: params.id, ...scope(params) }).delete()) === 0) throw notFound(params.id);
+        if ((await rows.remove(deps.db, { id: params.id, ...scope(params) })) === 0) throw notFound(params.id);
         return { status: 204 };
       },
     }),

@@ -5,11 +5,11 @@
  */
 import { AppError, type FieldError } from '../../common/errors';
 import { DEFINITION_TRANSITIONS, type DefinitionStatus } from '../../db/repositories/definitions';
-import { toDb } from '../../db/repositories/sql';
+import { tableRows } from '../../db/repositories/table-rows';
 import { principalOf } from '../auth/principal';
 import { checkIfMatch, etagOf } from './etag';
-import { applyListFilters, listQuery, pageSchema } from './list-query';
-import { paginate } from './pagination';
+import { listQuery, pageSchema } from './list-query';
+import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
 import type { ApiDeps } from '../deps';
 
@@ -55,8 +55,9 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
     const errors = (await r.check?.(body, deps)) ?? [];
     if (errors.length) throw AppError.unprocessable(`The ${r.noun} is invalid`, errors);
   };
+  const rows = tableRows(r.table);
   const load = async (deps: ApiDeps, id: string) => {
-    const row = await deps.db(r.table).where({ id }).first();
+    const row = await rows.find(deps.db, { id });
     if (!row) throw AppError.notFound(`${r.noun} ${id} not found`);
     return row;
   };
@@ -67,9 +68,8 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       query: listQuery({ status: STATUSES, definition: true }, { q: { type: 'string', maxLength: 255, description: 'Substring of the name' } }),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
-        const q = applyListFilters(deps.db(r.table).select('*'), query, { definition: r.businessId });
-        if (query.q) q.where('name', 'ilike', `%${String(query.q).replace(/[\\%_]/g, '\\$&')}%`);
-        return { body: await paginate(deps.db, q, query) };
+        const equals = { status: query.status, [r.businessId]: query.definition };
+        return { body: toPage(await rows.list(deps.db, { equals, createdAfter: query.created_after, createdBefore: query.created_before, nameContains: query.q }, query)) };
       },
     }),
     defineRoute({
@@ -79,7 +79,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       handler: async ({ deps, body, res }) => {
         await check(body, deps);
         const actor = principalOf(res).username;
-        const [row] = await deps.db(r.table).insert(toDb({ ...body, created_by: actor, updated_by: actor })).returning('*');
+        const row = await rows.insert(deps.db, { ...body, created_by: actor, updated_by: actor });
         return { status: 201, body: row, headers: { ETag: etagOf(row), Location: `/api/v1${r.path}/${row.id}` } };
       },
     }),
@@ -102,13 +102,14 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
         const { status, ...content } = body as { status?: DefinitionStatus } & Record<string, unknown>;
         const row = await deps.db.transaction(async (trx) => {
           // FOR UPDATE: the ETag check and the write must see the same version.
-          const current = await trx(r.table).where({ id: params.id }).forUpdate().first();
+          const current = await rows.find(trx, { id: params.id }, { forUpdate: true });
           if (!current) throw AppError.notFound(`${r.noun} ${params.id} not found`);
           checkIfMatch(req, etagOf(current));
           if (Object.keys(content).length && current.status !== 'draft') throw AppError.conflict(`${r.noun} ${params.id} is ${current.status}: create a new version to change it`);
-          if (status && status !== current.status && !DEFINITION_TRANSITIONS[status].includes(current.status)) throw AppError.conflict(`Cannot move from ${current.status} to ${status}`);
+          if (status && status !== current.status && !DEFINITION_TRANSITIONS[status].includes(current.status as DefinitionStatus)) throw AppError.conflict(`Cannot move from ${current.status} to ${status}`);
           await check({ ...current, ...content }, deps);
-          const [updated] = await trx(r.table).where({ id: params.id }).update(toDb({ ...content, ...(status && { status }), updated_by: principalOf(res).username })).returning('*');
+          const updated = await rows.update(trx, { id: params.id }, { ...content, ...(status && { status }), updated_by: principalOf(res).username });
+          if (!updated) throw AppError.notFound(`${r.noun} ${params.id} not found`); // cannot happen: the row is locked
           return updated;
         });
         return { body: row, headers: { ETag: etagOf(row) } };
@@ -120,7 +121,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       handler: async ({ deps, params }) => {
         const row = await load(deps, params.id);
         if (row.status === 'active') throw AppError.conflict(`${r.noun} ${params.id} is active: deprecate it first`);
-        await deps.db(r.table).where({ id: params.id }).delete();
+        await rows.remove(deps.db, { id: params.id });
         return { status: 204 };
       },
     }),

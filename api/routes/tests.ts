@@ -3,6 +3,7 @@
  * per-case results. Plain CRUD: executing tests is a later feature.
  */
 import type { FieldError } from '../../common/errors';
+import { tableRows } from '../../db/repositories/table-rows';
 import { definitionRoutes } from '../http/definition-routes';
 import type { RouteDefinition } from '../http/route';
 import { crudRoutes } from '../http/crud-routes';
@@ -35,7 +36,7 @@ const definitions = definitionRoutes({
       ? ['task_definition_id', 'task_execution_service.task_definitions'] : ['workflow_definition_id', 'workflow_orchestrator_service.workflow_definitions'];
     const ref = b[col];
     if (typeof ref !== 'string') return [{ pointer: `/body/${col}`, message: `is required when target_type is ${String(b.target_type)}` }];
-    return (await deps.db(table).where({ id: ref }).first('id')) ? [] : [{ pointer: `/body/${col}`, message: 'does not exist' }];
+    return (await tableRows(table).exists(deps.db, { id: ref })) ? [] : [{ pointer: `/body/${col}`, message: 'does not exist' }];
   },
 });
 
@@ -46,6 +47,7 @@ const runs = crudRoutes({
   required: ['run_id', 'test_definition_id'],
   editable: { environment: { type: 'object' }, summary: { type: 'object' }, started_at: nullableTime, completed_at: nullableTime, duration_ms: ms },
   filters: { test_definition_id: { column: 'test_definition_id', schema: uuid } },
+  columns: { test_definition_version: { type: ['string', 'null'] }, triggered_by: { type: ['string', 'null'] } },
 });
 
 const results = crudRoutes({
