@@ -20,10 +20,8 @@ const letter = {
 const uuid = { type: 'string', format: 'uuid' };
 const params = { type: 'object', required: ['id'], properties: { id: uuid } };
 const idsBody = { type: 'object', required: ['ids'], additionalProperties: false, properties: { ids: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: uuid } } };
-const outcomes = {
-  type: 'object',
-  properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, outcome: { enum: ['redriven', 'discarded', 'not_open'] }, eventId: { type: 'string' } } } } },
-};
+const outcome = { type: 'object', required: ['id', 'outcome'], properties: { id: { type: 'string' }, outcome: { enum: ['redriven', 'discarded', 'not_open'] }, eventId: { type: 'string' } } };
+const outcomes = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: outcome } } };
 const problem = { description: 'Problem' };
 
 async function one<T extends { outcome: string }>(items: T[], id: string): Promise<T> {
@@ -55,7 +53,7 @@ export const deadLetterRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/dead-letters/:id/redrive', operationId: 'redriveDeadLetter', summary: 'Redrive one dead letter', tags: TAG, permission: 'dead_letters:write',
-    params, responses: { 200: { description: 'Redriven' }, 409: problem },
+    params, responses: { 200: { description: 'Redriven', schema: outcome }, 409: problem },
     handler: async ({ deps, params: p }) => ({ body: await one(await redriveDeadLetters(deps, [p.id]), p.id) }),
   }),
   defineRoute({
@@ -65,7 +63,7 @@ export const deadLetterRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/dead-letters/:id/discard', operationId: 'discardDeadLetter', summary: 'Discard one dead letter', tags: TAG, permission: 'dead_letters:write',
-    params, responses: { 200: { description: 'Discarded' }, 409: problem },
+    params, responses: { 200: { description: 'Discarded', schema: outcome }, 409: problem },
     handler: async ({ deps, params: p }) => ({ body: await one(await discardDeadLetters(deps.db, [p.id]), p.id) }),
   }),
 ];

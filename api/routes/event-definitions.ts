@@ -18,7 +18,7 @@ const row = {
     description: { type: ['string', 'null'] }, pattern: { type: 'string' }, status: { enum: ['draft', 'active', 'deprecated'] },
     source_types: { type: 'array' }, payload_schema: { type: ['object', 'null'] }, examples: { type: 'array' },
     ui_metadata: { type: ['object', 'null'] }, sequence_key_path: { type: ['string', 'null'] },
-    created_at: { type: 'string' }, updated_at: { type: 'string' },
+    created_by: { type: ['string', 'null'] }, updated_by: { type: ['string', 'null'] }, created_at: { type: 'string' }, updated_at: { type: 'string' },
   },
 };
 const idParams = { type: 'object', required: ['eventId'], properties: { eventId: { type: 'string', maxLength: 255 } } };

@@ -21,7 +21,14 @@ interface Resource {
   /** Extra equality filters: query name -> column. */
   filters: Record<string, { column: string; schema: JsonSchema }>;
   statuses?: readonly string[];
+  /** Response columns besides id, the time column, created_at and updated_at. */
+  columns: Record<string, JsonSchema>;
 }
+
+const text = { type: 'string' };
+const nullable = { type: ['string', 'null'] };
+const nullableUuid = { type: ['string', 'null'], format: 'uuid' };
+const time = { type: 'string', format: 'date-time' };
 
 const RESOURCES: Resource[] = [
   {
@@ -32,10 +39,15 @@ const RESOURCES: Resource[] = [
       workflow_id: { column: 'temporal_workflow_id', schema: str() }, workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
       step_id: { column: 'step_id', schema: str() }, trace_id: { column: 'trace_id', schema: str(64) },
     },
+    columns: {
+      level: text, message: text, service: nullable, request_id: nullable, temporal_workflow_id: nullable, workflow_instance_id: nullableUuid,
+      step_id: nullable, trace_id: nullable, span_id: nullable, attributes: { type: 'object' },
+    },
   },
   {
     path: '/observability/metrics', table: `${S}.observability_metrics`, time: 'recorded_at', operation: 'ObservabilityMetric', noun: 'metric sample',
     filters: { name: { column: 'name', schema: str() }, type: { column: 'type', schema: { enum: ['counter', 'gauge', 'histogram', 'summary'] } } },
+    columns: { name: text, type: { enum: ['counter', 'gauge', 'histogram', 'summary'] }, value: { type: 'number' }, unit: nullable, labels: { type: 'object' } },
   },
   {
     path: '/observability/traces', table: `${S}.observability_traces`, time: 'started_at', operation: 'ObservabilityTrace', noun: 'span',
@@ -44,11 +56,16 @@ const RESOURCES: Resource[] = [
       trace_id: { column: 'trace_id', schema: str(64) }, service: { column: 'service', schema: str(100) }, name: { column: 'name', schema: str() },
       workflow_id: { column: 'temporal_workflow_id', schema: str() }, workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
     },
+    columns: {
+      trace_id: text, span_id: text, parent_span_id: nullable, name: text, service: nullable, kind: nullable, status: { enum: ['unset', 'ok', 'error'] },
+      ended_at: { type: ['string', 'null'], format: 'date-time' }, duration_ms: { type: ['integer', 'null'] },
+      temporal_workflow_id: nullable, workflow_instance_id: nullableUuid, attributes: { type: 'object' }, events: { type: 'array' },
+    },
   },
 ];
 
 function routesOf(r: Resource): RouteDefinition[] {
-  const item = { type: 'object', required: ['id', r.time], properties: { id: uuid, [r.time]: { type: 'string', format: 'date-time' } } };
+  const item = { type: 'object', required: ['id', r.time], properties: { id: uuid, [r.time]: time, ...r.columns, created_at: time, updated_at: time } };
   const extra = Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, f.schema]));
   return [
     defineRoute({

@@ -61,7 +61,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/workflow-instances/:id/state', operationId: 'getWorkflowInstanceState', summary: 'Live state from the interpreter (current steps, variables)', tags: TAG,
     permission: 'workflow_instances:read', params: idParams,
-    responses: { 200: { description: 'Live state', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, currentSteps: { type: 'array' }, completedSteps: { type: 'array' }, variables: { type: 'object' }, source: { enum: ['temporal', 'mirror'] } } } }, 404: problem },
+    responses: { 200: { description: 'Live state', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, currentSteps: { type: 'array' }, completedSteps: { type: 'array' }, variables: { type: 'object' }, stepOutputs: { type: 'object' }, source: { enum: ['temporal', 'mirror'] } } } }, 404: problem },
     handler: async ({ deps, params }) => ({ body: await queryRunState(deps, params.id) }),
   }),
   defineRoute({

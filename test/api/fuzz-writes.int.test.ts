@@ -10,7 +10,7 @@ import type { RouteDefinition } from '../../api/http/route';
 import { allRoutes } from '../../api/routes';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
-import { ownedFixtures, type Fixture } from './fixtures';
+import { routeFixtures, type Fixture } from './fixtures';
 
 const OWNED_TAGS = new Set(['auth', 'users', 'api-keys', 'ui-components', 'integrations', 'tests']);
 const TABLES = [
@@ -84,12 +84,12 @@ function expectProblem(res: request.Response, what: string): void {
 
 describe('malformed writes', () => {
   it(`are refused with 4xx problem+json and write nothing (${writes.length} endpoints)`, async () => {
-    const fixtures = ownedFixtures(api.deps.db);
+    const fixtures = routeFixtures(api.deps);
     await fixtures.setup();
     const cases: Array<{ route: RouteDefinition; f: Fixture }> = [];
     for (const route of writes) {
       const make = fixtures.table[route.operationId];
-      cases.push({ route, f: make ? await make(admin) : { body: {} } });
+      cases.push({ route, f: make ? await make(admin) : { body: {}, status: 0 } });
     }
     const before = await snapshot();
     let sent = 0;
