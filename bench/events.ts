@@ -6,7 +6,7 @@
  *     every event is delivered (zero lost = all stored AND all delivered).
  *  2. event-to-resume: a run waiting in wait_for_event, resumed by `POST /events` (store -> delivery workflow
  *     -> routing -> signal) against the same wait resumed by a direct Temporal signal.
- * Env: BENCH_EVENTS (2000), BENCH_CONCURRENCY (32), BENCH_RESUMES (30), TEMPORAL_ADDRESS (default: own dev
+ * Env: BENCH_EVENTS (2000), BENCH_CONCURRENCY (32), BENCH_RESUMES (30), BENCH_ROUNDS (4, interleaved ingest rounds), TEMPORAL_ADDRESS (default: own dev
  * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on).
  */
 import { randomUUID } from 'node:crypto';
@@ -34,6 +34,7 @@ import { printTable } from './events-report';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 30);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     // The worker (delivery workflows, routing) starts after the ingest measurement: in production it is its
     // own process, and running it here during only the API half would charge its CPU to that side alone.
     // The API half still pays its own hand-off (one workflow start per event on the Temporal server).
-    const ingest = await measureIngest(ctx, EVENTS, CONCURRENCY);
+    const ingest = await measureIngest(ctx, EVENTS, CONCURRENCY, ROUNDS);
     running = worker.run();
     console.error('ingest measured; waiting for every event to be delivered');
     const drain = await waitDelivered(db, ingest.pattern, EVENTS);

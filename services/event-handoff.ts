@@ -53,6 +53,11 @@ class HandoffQueue {
   private inFlight = 0;
   constructor(private readonly temporal: Client, private readonly config: Config, private readonly logger?: Logger) {}
 
+  /** Hand-offs queued or in flight. */
+  get backlog(): number {
+    return this.queue.length + this.inFlight;
+  }
+
   submit(item: HandoffItem): void {
     if (this.queue.length >= MAX_QUEUED) return;
     this.queue.push(item);
@@ -80,4 +85,9 @@ export function handOff(temporal: Client, config: Config, item: HandoffItem, log
   let q = queues.get(temporal);
   if (!q) queues.set(temporal, (q = new HandoffQueue(temporal, config, logger)));
   q.submit(item);
+}
+
+/** Hand-offs of this client not yet finished (queued or in flight): lets a benchmark wait for them. */
+export function handoffBacklog(temporal: Client): number {
+  return queues.get(temporal)?.backlog ?? 0;
 }
