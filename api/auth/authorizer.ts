@@ -6,6 +6,7 @@ import type { RequestHandler } from 'express';
 import { AppError } from '../../common/errors';
 import { findActiveApiKey, touchApiKey } from '../../db/repositories/auth-credentials';
 import { userPermissions } from '../../db/repositories/auth-users';
+import type { Logger } from '../../common/logger';
 import type { ApiDeps } from '../deps';
 import type { Authorizer } from '../http/mount';
 import { AUTHENTICATED, grants } from './permissions';
@@ -24,7 +25,7 @@ function presented(authorization: string | undefined, apiKeyHeader: string | und
 
 type Resolved = { principal: Principal; notAfter: number } | undefined;
 
-async function fromApiKey(deps: ApiDeps, key: string): Promise<Resolved> {
+async function fromApiKey(deps: ApiDeps, key: string, log: Logger): Promise<Resolved> {
   const parsed = parseApiKey(key);
   if (!parsed) return undefined;
   const row = await findActiveApiKey(deps.db, parsed.prefix);
@@ -34,7 +35,7 @@ async function fromApiKey(deps: ApiDeps, key: string): Promise<Resolved> {
   // A key's scopes narrow its owner's permissions; they never widen them.
   const owned = new Set(user.permissions);
   const permissions = row.scopes ? new Set(row.scopes.filter((s) => grants(owned, s))) : owned;
-  touchApiKey(deps.db, row.id).catch((err: unknown) => deps.logger.warn({ err }, 'api key last_used_at update failed'));
+  touchApiKey(deps.db, row.id).catch((err: unknown) => log.warn({ err }, 'api key last_used_at update failed'));
   const principal: Principal = { userId: row.user_id, username: user.username, permissions, via: 'api_key', apiKeyId: row.id };
   return { principal, notAfter: row.expires_at ? new Date(row.expires_at).getTime() : Infinity };
 }
@@ -46,11 +47,12 @@ async function fromToken(deps: ApiDeps, token: string): Promise<Resolved> {
   return user && { principal: { userId: claims.userId, username: user.username, permissions: new Set(user.permissions), via: 'token' }, notAfter: claims.expiresAt };
 }
 
-async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string }): Promise<Principal | undefined> {
+/** `log` is the request's logger, so any warning carries the request id. */
+async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string }, log: Logger): Promise<Principal | undefined> {
   const key = credentialKey(cred.value);
   const hit = cachedPrincipal(key);
   if (hit) return hit;
-  const resolved = await (cred.kind === 'key' ? fromApiKey(deps, cred.value) : fromToken(deps, cred.value));
+  const resolved = await (cred.kind === 'key' ? fromApiKey(deps, cred.value, log) : fromToken(deps, cred.value));
   // Failures are not cached: a bad credential costs its lookup every time, and cannot evict good entries.
   if (resolved) rememberPrincipal(key, resolved.principal, deps.config.authPrincipalCacheTtlMs, resolved.notAfter);
   return resolved?.principal;
@@ -65,7 +67,7 @@ export function authenticate(deps: ApiDeps): RequestHandler {
     if (res.locals.principal) return next();
     const cred = presented(req.header('authorization'), req.header('x-api-key'));
     if (!cred) return next(unauthorized('Send an access token (Authorization: Bearer) or an API key (X-API-Key)'));
-    resolve(deps, cred)
+    resolve(deps, cred, res.locals.log as Logger)
       .then((p) => {
         if (!p) return next(unauthorized('Invalid, expired or revoked credentials'));
         res.locals.principal = p;

@@ -8,6 +8,7 @@ import { AppError } from '../../common/errors';
 import { findRefreshTokenForUpdate, insertRefreshToken, markRotated, revokeFamily } from '../../db/repositories/auth-credentials';
 import { findLoginUser, recordLogin, userPermissions } from '../../db/repositories/auth-users';
 import type { Db } from '../../db/repositories/sql';
+import type { Logger } from '../../common/logger';
 import type { ApiDeps } from '../deps';
 import { verifyPassword } from './passwords';
 import { randomSecret, sha256, signAccessToken } from './tokens';
@@ -52,7 +53,8 @@ export async function login(deps: ApiDeps, username: string, password: string, m
 }
 
 /** Exchanges a refresh token for a new pair, rotating it. */
-export async function refresh(deps: ApiDeps, token: string, meta: ClientMeta = {}): Promise<TokenPair> {
+/** `log` is the request's logger, so the reuse warning carries the request id. */
+export async function refresh(deps: ApiDeps, token: string, meta: ClientMeta = {}, log: Logger = deps.logger): Promise<TokenPair> {
   const outcome = await deps.db.transaction(async (trx) => {
     const row = await findRefreshTokenForUpdate(trx, sha256(token));
     if (!row) return { error: BAD_REFRESH() };
@@ -67,7 +69,7 @@ export async function refresh(deps: ApiDeps, token: string, meta: ClientMeta = {
     await markRotated(trx, row.id, next.tokenId);
     return { pair: next.pair };
   });
-  if (outcome.reuse) deps.logger.warn({ familyId: outcome.reuse }, 'rotated refresh token reused: session family revoked');
+  if (outcome.reuse) log.warn({ familyId: outcome.reuse }, 'rotated refresh token reused: session family revoked');
   if (outcome.error) throw outcome.error;
   return outcome.pair as TokenPair;
 }

@@ -30,7 +30,7 @@ export const authRoutes: RouteDefinition[] = [
     method: 'post', path: '/auth/refresh', operationId: 'refreshToken', summary: 'Exchange a refresh token for new tokens (rotates it)', tags: ['auth'], permission: 'public',
     body: refreshBody,
     responses: { 200: { description: 'New access and refresh tokens', schema: tokenPairSchema }, 401: { description: 'Invalid, expired or revoked refresh token' } },
-    handler: async ({ deps, body, req }) => ({ body: await refresh(deps, body.refresh_token, meta(req)), headers: { 'Cache-Control': 'no-store' } }),
+    handler: async ({ deps, body, req, res }) => ({ body: await refresh(deps, body.refresh_token, meta(req), res.locals.log), headers: { 'Cache-Control': 'no-store' } }),
   }),
   defineRoute({
     method: 'post', path: '/auth/logout', operationId: 'logout', summary: 'Revoke the session a refresh token belongs to', tags: ['auth'], permission: 'public',

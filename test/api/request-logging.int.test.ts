@@ -82,10 +82,7 @@ describe('request ids in log lines', () => {
     expect(idsAndMessages(lines).filter((l) => l.requestId !== 'req-reconcile-1')).toEqual([]);
   });
 
-  // Known bug (reported, api/auth/ is being changed by the events work): refresh() in api/auth/sessions.ts
-  // logs the reuse warning through the root logger, so that line has no request id. `it.failing` turns
-  // red once the line carries it: then make this a plain `it`.
-  it.failing('tags the warning about a reused refresh token', async () => {
+  it('tags the warning about a reused refresh token', async () => {
     const username = `logs-user-${Date.now()}`;
     await insertUser(api.deps.db, { username, password_hash: await hashPassword('a long enough password') });
     const pair = (await request(api.app).post('/api/v1/auth/login').send({ username, password: 'a long enough password' }).expect(200)).body;
