@@ -1,5 +1,6 @@
 /** Task activities: `runTask` over the explicit registry of task types, with the task mirror built in. */
 import type { Knex } from 'knex';
+import { createCredentialsCipher } from '../../common/credentials-cipher';
 import type { RunTaskRequest } from '../../common/definitions/activity-types';
 import type { Logger } from '../../common/logger';
 import { createTaskMirror } from '../mirror/task-mirror';
@@ -20,6 +21,8 @@ export interface TaskActivityDeps {
   handlers?: CodeHandlerRegistry;
   /** HTTP client for `http` tasks; default global fetch. */
   http?: HttpClient;
+  /** Base64 AES key of integration credentials (config CREDENTIALS_ENCRYPTION_KEY); without it only auth_type none works. */
+  credentialsEncryptionKey?: string;
   /** Write task_instances rows [true]. */
   mirror?: boolean;
   /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
@@ -37,7 +40,8 @@ export interface TaskActivityFunctions {
 export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFunctions {
   const logger = deps.logger.child({ component: 'tasks' });
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
-  const registry = createTaskRegistry({ handlers, http: deps.http });
+  const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;
+  const registry = createTaskRegistry({ handlers, http: deps.http, db: deps.db, cipher });
   const mirror = createTaskMirror(deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
   return { runTask: createRunTask({ registry, mirror, logger }) };
 }

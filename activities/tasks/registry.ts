@@ -2,28 +2,35 @@
  * The explicit registry of task types (never `executors[typeFromData]` on a plain object): a type that is
  * not here is a non-retryable UnknownTaskType failure, and the definition validator rejects it before a run.
  */
+import type { Knex } from 'knex';
+import type { CredentialsCipher } from '../../common/credentials-cipher';
 import type { TaskType } from '../../common/definitions/types';
 import type { CodeHandlerRegistry } from './code-handlers';
 import { codeExecutor } from './executors/code';
 import { httpExecutor, type HttpClient } from './executors/http';
-import { echoExecutor, integrationExecutor, noopExecutor, transformExecutor } from './executors/simple';
+import { integrationExecutor } from './executors/integration';
+import { echoExecutor, noopExecutor, transformExecutor } from './executors/simple';
 import type { TaskExecutor, TaskRegistry } from './types';
 
 /** What the executors are built from. */
 export interface TaskRegistryDeps {
   handlers: CodeHandlerRegistry;
   http?: HttpClient;
+  /** For `integration` tasks: instances are read (and last_used_at written) here. */
+  db: Knex;
+  /** Decrypts integration credentials (inside the activity only). */
+  cipher?: CredentialsCipher;
 }
 
-/** Builds the registry. `integration` is registered but answers "not yet supported" (see executors/simple.ts). */
-export function createTaskRegistry({ handlers, http }: TaskRegistryDeps): TaskRegistry {
+/** Builds the registry. */
+export function createTaskRegistry({ handlers, http, db, cipher }: TaskRegistryDeps): TaskRegistry {
   const entries: [TaskType, TaskExecutor][] = [
     ['http', httpExecutor(http)],
     ['transform', transformExecutor],
     ['code', codeExecutor(handlers)],
     ['noop', noopExecutor],
     ['echo', echoExecutor],
-    ['integration', integrationExecutor],
+    ['integration', integrationExecutor({ db, cipher, http })],
   ];
   return new Map(entries);
 }

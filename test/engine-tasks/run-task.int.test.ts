@@ -144,9 +144,9 @@ describe('transform and code tasks', () => {
     expect(f.nonRetryable).toBe(true);
   });
 
-  it('integration tasks fail non-retryably as not yet supported', async () => {
+  it('an integration task without config.integration is a non-retryable BadTaskConfig (see integration-task.int.test.ts)', async () => {
     const f = await failure(run(task('integration', {}), {}, { maxAttempts: 5 }));
-    expect(f.type).toBe('NotSupported');
+    expect(f.type).toBe('BadTaskConfig');
     expect(f.nonRetryable).toBe(true);
   });
 

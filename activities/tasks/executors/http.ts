@@ -23,9 +23,27 @@ interface HttpRequestSpec {
   body?: string;
 }
 
-async function buildRequest({ task, input }: TaskExecution, where: string): Promise<HttpRequestSpec> {
-  const c = task.config;
-  const r = (await render({ method: c.method ?? 'GET', url: c.url, headers: c.headers ?? {}, query: c.query, body: c.body }, { input }, where)) as Record<string, unknown>;
+/** One HTTP call: an `http`-shaped config, the bindings its templates see, and what is added untemplated. */
+export interface HttpCall {
+  config: Record<string, unknown>;
+  /** Template bindings (`input`, and `config` for integrations); `response` is added for the response template. */
+  bindings: Record<string, unknown>;
+  /** Label for error messages. */
+  where: string;
+  /** Prefix of the rendered `url` (integrations: the instance's base_url; never templated). */
+  baseUrl?: string;
+  /** Headers set after rendering (auth): never templated, never logged, never in a failure message. */
+  secretHeaders?: Record<string, string>;
+}
+
+function joinUrl(base: string | undefined, path: unknown): unknown {
+  if (base === undefined) return path;
+  return `${base.replace(/\/+$/, '')}/${String(path ?? '').replace(/^\/+/, '')}`;
+}
+
+async function buildRequest({ config: c, bindings, where, baseUrl, secretHeaders }: HttpCall): Promise<HttpRequestSpec> {
+  const r = (await render({ method: c.method ?? 'GET', url: c.url, headers: c.headers ?? {}, query: c.query, body: c.body }, bindings, where)) as Record<string, unknown>;
+  r.url = joinUrl(baseUrl, r.url);
   if (typeof r.url !== 'string' || !/^https?:\/\//.test(r.url)) {
     throw nonRetryable(FailureType.BadTaskConfig, `${where}/url: must render to an absolute http(s) URL, got ${JSON.stringify(r.url)}`);
   }
@@ -38,6 +56,7 @@ async function buildRequest({ task, input }: TaskExecution, where: string): Prom
     body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
     if (typeof r.body !== 'string') headers['content-type'] ??= 'application/json';
   }
+  for (const [k, v] of Object.entries(secretHeaders ?? {})) headers[k.toLowerCase()] = v;
   return { method: String(r.method).toUpperCase(), url: url.toString(), headers, body };
 }
 
@@ -54,36 +73,41 @@ async function readBody(res: Response): Promise<unknown> {
   return text;
 }
 
+/** Sends one call: cancellation, per-request timeout, heartbeats, status mapping (5xx/429 retryable), response template. */
+export async function executeHttpCall(client: HttpClient, { signal, heartbeat, logger }: TaskExecution, call: HttpCall): Promise<unknown> {
+  const { config, where } = call;
+  const req = await buildRequest(call);
+  const timeoutMs = tryParseDuration(config.timeout);
+  // Cancellation (or a heartbeat timeout) aborts the request; so does the per-request timeout.
+  const signals = [signal, ...(timeoutMs ? [AbortSignal.timeout(timeoutMs)] : [])];
+  const beat = setInterval(() => heartbeat({ waitingFor: req.url }), HEARTBEAT_EVERY_MS);
+  let res: Response;
+  let body: unknown;
+  try {
+    res = await client(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.any(signals) });
+    body = await readBody(res);
+  } catch (err) {
+    if (signal.aborted) throw new CancelledFailure(`${req.method} ${req.url} cancelled`);
+    if ((err as Error).name === 'TimeoutError') throw retryable('HttpTimeout', `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
+    if (err instanceof ApplicationFailure) throw err;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw retryable('HttpNetworkError', `${where}: ${req.method} ${req.url} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  } finally {
+    clearInterval(beat);
+  }
+  logger.debug({ method: req.method, url: req.url, status: res.status }, 'http task response');
+  if (!statusMatches(res.status, config.expected_status as StatusSpec[] | undefined)) {
+    throw unexpectedStatus(where, req.method, req.url, res, body);
+  }
+  const response = { status: res.status, headers: Object.fromEntries(res.headers.entries()), body };
+  if (config.response === undefined) return response;
+  return render(config.response, { ...call.bindings, response }, `${where}/response`);
+}
+
 /** Builds the executor over an HTTP client (global fetch by default). */
 export function httpExecutor(client: HttpClient = fetch): TaskExecutor {
-  return async (exec) => {
-    const { task, input, signal, heartbeat, logger } = exec;
-    const where = `task ${task.task_id}@${task.version} config`;
-    const req = await buildRequest(exec, where);
-    const timeoutMs = tryParseDuration(task.config.timeout);
-    // Cancellation (or a heartbeat timeout) aborts the request; so does the per-request timeout.
-    const signals = [signal, ...(timeoutMs ? [AbortSignal.timeout(timeoutMs)] : [])];
-    const beat = setInterval(() => heartbeat({ waitingFor: req.url }), HEARTBEAT_EVERY_MS);
-    let res: Response;
-    let body: unknown;
-    try {
-      res = await client(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.any(signals) });
-      body = await readBody(res);
-    } catch (err) {
-      if (signal.aborted) throw new CancelledFailure(`${req.method} ${req.url} cancelled`);
-      if ((err as Error).name === 'TimeoutError') throw retryable('HttpTimeout', `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
-      if (err instanceof ApplicationFailure) throw err;
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw retryable('HttpNetworkError', `${where}: ${req.method} ${req.url} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
-    } finally {
-      clearInterval(beat);
-    }
-    logger.debug({ method: req.method, url: req.url, status: res.status }, 'http task response');
-    if (!statusMatches(res.status, task.config.expected_status as StatusSpec[] | undefined)) {
-      throw unexpectedStatus(where, req.method, req.url, res, body);
-    }
-    const response = { status: res.status, headers: Object.fromEntries(res.headers.entries()), body };
-    if (task.config.response === undefined) return response;
-    return render(task.config.response, { input, response }, `${where}/response`);
+  return (exec) => {
+    const { task, input } = exec;
+    return executeHttpCall(client, exec, { config: task.config, bindings: { input }, where: `task ${task.task_id}@${task.version} config` });
   };
 }

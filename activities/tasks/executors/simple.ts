@@ -1,4 +1,4 @@
-/** `noop`, `echo`, `transform` and `integration` executors. */
+/** `noop`, `echo` and `transform` executors. */
 import { FailureType } from '../../../common/errors';
 import { nonRetryable } from '../failures';
 import { evaluate, expressionSource } from '../template';
@@ -21,12 +21,4 @@ export const transformExecutor: TaskExecutor = async ({ task, input }) => {
   const value = await evaluate(expressionSource(expression), { input }, where, input);
   // JSONata yields undefined for "no match"; JSON has no undefined, so the task answers null.
   return value === undefined ? null : value;
-};
-
-/**
- * `integration` tasks need integration_instances and credential decryption, which are not built yet.
- * Until then the type is registered (so definitions validate) but fails non-retryably with a clear message.
- */
-export const integrationExecutor: TaskExecutor = async ({ task }) => {
-  throw nonRetryable('NotSupported', `task ${task.task_id}@${task.version}: task type "integration" is not yet supported by this worker`);
 };
