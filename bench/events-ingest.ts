@@ -40,8 +40,8 @@ export async function measureIngest(ctx: BenchCtx, n: number, concurrency: numbe
   await runConcurrently(100, concurrency, async (i) => void (await post(ctx, body(i))));
   await runConcurrently(100, concurrency, async (i) => bareRow(n + 100 + i));
   // Interleaved rounds, alternating which side goes first: load from elsewhere on this shared machine falls
-  // on both sides alike. An API round ends when its requests are answered AND its hand-offs to Temporal are
-  // done (the background hand-off must keep up for the rate to be sustainable).
+  // on both sides alike. An API round ends when its requests are answered AND its wake-ups of the dispatcher
+  // are done (the background hand-off must keep up for the rate to be sustainable).
   const bare = { latencies: [] as number[], seconds: 0 };
   const api = { latencies: [] as number[], seconds: 0, ackSeconds: 0, statuses: {} as Record<number, number> };
   const per = Math.ceil(n / rounds);

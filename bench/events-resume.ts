@@ -48,7 +48,7 @@ export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: 
   }
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
   return {
-    event: summarise('POST /events -> delivery workflow -> signal -> run completes', lat.event, total(lat.event)),
+    event: summarise('POST /events -> dispatcher wake-up -> dispatch pass -> signal -> run completes', lat.event, total(lat.event)),
     signal: summarise('direct Temporal signal -> run completes', lat.signal, total(lat.signal)),
   };
 }

@@ -1,11 +1,11 @@
 /**
  * `npm run bench:events`, two measurements side by side in one run on the same servers:
  *  1. ingest: sustained throughput and p50/p99 latency of `POST /api/v1/events` (real app: auth, validation,
- *     group-committed store, background hand-off) against single-row INSERTs of the same event rows into
+ *     group-committed store, background wake-up of the event dispatcher) against single-row INSERTs of the same event rows into
  *     event_instances at the same concurrency; the delivery worker starts afterwards and the bench waits until
  *     every event is delivered (zero lost = all stored AND all delivered).
- *  2. event-to-resume: a run waiting in wait_for_event, resumed by `POST /events` (store -> delivery workflow
- *     -> routing -> signal) against the same wait resumed by a direct Temporal signal.
+ *  2. event-to-resume: a run waiting in wait_for_event, resumed by `POST /events` (store -> dispatcher wake-up
+ *     -> dispatch pass -> signal) against the same wait resumed by a direct Temporal signal.
  * Env: BENCH_EVENTS (2000), BENCH_CONCURRENCY (32), BENCH_RESUMES (30), BENCH_ROUNDS (4, interleaved ingest rounds), TEMPORAL_ADDRESS (default: own dev
  * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on).
  */
@@ -61,9 +61,9 @@ async function main(): Promise<void> {
   let running: Promise<void> | undefined;
   try {
     const ctx = { db, temporal, config, base, auth: caller.bearer };
-    // The worker (delivery workflows, routing) starts after the ingest measurement: in production it is its
+    // The worker (dispatcher workflow, routing) starts after the ingest measurement: in production it is its
     // own process, and running it here during only the API half would charge its CPU to that side alone.
-    // The API half still pays its own hand-off (one workflow start per event on the Temporal server).
+    // The API half still pays its own hand-off (the dispatcher wake-ups on the Temporal server).
     const ingest = await measureIngest(ctx, EVENTS, CONCURRENCY, ROUNDS);
     running = worker.run();
     console.error('ingest measured; waiting for every event to be delivered');

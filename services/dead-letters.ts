@@ -4,8 +4,8 @@ import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { discardDeadLetter, markRedriven, type DeadLetterRow } from '../db/repositories/dead-letter-queue';
-import { getQueueState, resetForRedrive } from '../db/repositories/event-queue-state';
-import { startDelivery } from './event-handoff';
+import { resetForRedrive } from '../db/repositories/event-queue-state';
+import { wakeDispatcher } from './event-handoff';
 
 /** Outcome per requested dead letter. */
 export interface DeadLetterOutcome {
@@ -15,8 +15,8 @@ export interface DeadLetterOutcome {
 }
 
 /**
- * Redrives open dead letters: each moves to `redriven` and its event back to `pending` in one transaction,
- * then a new delivery run starts (if that start fails, the sweeper starts it: the event is pending).
+ * Redrives open dead letters: each moves to `redriven` and its event back to `pending` (attempts reset) in one
+ * transaction; then one wake-up of the dispatcher (if it fails, the sweeper wakes it: the events are pending).
  */
 export async function redriveDeadLetters(deps: { db: Knex; temporal: Client; config: Config; logger?: Logger }, ids: string[]): Promise<DeadLetterOutcome[]> {
   const out: DeadLetterOutcome[] = [];
@@ -30,10 +30,11 @@ export async function redriveDeadLetters(deps: { db: Knex; temporal: Client; con
       out.push({ id, outcome: 'not_open' });
       continue;
     }
-    const q = await getQueueState(deps.db, row.event_id);
-    await startDelivery(deps.temporal, deps.config, { eventId: row.event_id, sequenceKey: q?.sequence_key ?? null, sequenceNumber: q?.sequence_number ?? null })
-      .catch((err) => deps.logger?.warn({ err, eventId: row.event_id }, 'redrive hand-off failed; the sweeper will start it'));
     out.push({ id, outcome: 'redriven', eventId: row.event_id });
+  }
+  if (out.some((o) => o.outcome === 'redriven')) {
+    await wakeDispatcher(deps.temporal, deps.config)
+      .catch((err) => deps.logger?.warn({ err }, 'redrive wake-up failed; the sweeper will wake the dispatcher'));
   }
   return out;
 }

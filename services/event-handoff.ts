@@ -1,93 +1,62 @@
 /**
- * Hands stored events to durable delivery: starts `deliverEventWorkflow` with the deterministic id
- * `evt:<eventId>`, so any number of hand-offs (API, sweeper, redrive) start at most one live delivery.
- * Runs after the commit and off the request path; whatever it fails to start the sweeper starts later.
+ * Hands committed events to durable delivery by waking the event dispatcher workflow (`signalWithStart`,
+ * so the first wake-up also starts it). Wake-ups are coalesced per client: at most one is in flight, and
+ * any number of commits meanwhile share the one sent after it — Temporal work per burst, not per event.
+ * Runs off the request path; a lost wake-up leaves the events `pending` for the sweeper to report.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import type { DeliveryInput } from '../common/events/delivery';
+import { DISPATCHER_WAKE_SIGNAL, dispatcherWorkflowId, type DispatcherInput } from '../common/events/delivery';
 
-/** One event to hand over. */
-export interface HandoffItem {
-  eventId: string;
-  sequenceKey: string | null;
-  sequenceNumber: number | null;
+/** The dispatcher workflow id that this deployment's queue rows name. */
+export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(config.taskQueue);
+
+/** Wakes (starting it if needed) the dispatcher now; resolves once Temporal accepted the signal. */
+export async function wakeDispatcher(temporal: Client, config: Config): Promise<void> {
+  const args: [DispatcherInput] = [{}];
+  await temporal.workflow.signalWithStart('eventDispatcherWorkflow', {
+    workflowId: dispatcherIdOf(config), taskQueue: config.taskQueue, args, signal: DISPATCHER_WAKE_SIGNAL, signalArgs: [],
+  });
 }
 
-/** The delivery workflow's id for an event. */
-export const deliveryWorkflowId = (eventId: string): string => `evt:${eventId}`;
-
-/** Builds the delivery workflow input from the event and the retry settings. */
-export function deliveryInput(config: Config, item: HandoffItem): DeliveryInput {
-  return {
-    eventId: item.eventId,
-    ...(item.sequenceKey && item.sequenceNumber ? { sequenceKey: item.sequenceKey, sequenceNumber: item.sequenceNumber } : {}),
-    maxAttempts: config.eventDeliveryMaxAttempts,
-    initialIntervalMs: config.eventDeliveryInitialIntervalMs,
-    maxIntervalMs: config.eventDeliveryMaxIntervalMs,
-  };
-}
-
-/** Starts the delivery workflow; true when started now, false when one was already running. */
-export async function startDelivery(temporal: Client, config: Config, item: HandoffItem): Promise<boolean> {
-  try {
-    await temporal.workflow.start('deliverEventWorkflow', {
-      workflowId: deliveryWorkflowId(item.eventId),
-      taskQueue: config.taskQueue,
-      args: [deliveryInput(config, item)],
-    });
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw err;
-  }
-}
-
-const MAX_IN_FLIGHT = 64;
-const MAX_QUEUED = 20_000;
-
-/** A bounded background queue of hand-offs per Temporal client (overflow is left to the sweeper). */
-class HandoffQueue {
-  private readonly queue: HandoffItem[] = [];
-  private inFlight = 0;
+/** Coalesces wake-ups of one client: one in flight, plus one more if a commit happened since it was sent. */
+class Waker {
+  private inFlight = false;
+  private again = false;
   constructor(private readonly temporal: Client, private readonly config: Config, private readonly logger?: Logger) {}
 
-  /** Hand-offs queued or in flight. */
+  /** Wake-ups not yet sent or answered. */
   get backlog(): number {
-    return this.queue.length + this.inFlight;
+    return Number(this.inFlight) + Number(this.again);
   }
 
-  submit(item: HandoffItem): void {
-    if (this.queue.length >= MAX_QUEUED) return;
-    this.queue.push(item);
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const item = this.queue.shift()!;
-      this.inFlight++;
-      startDelivery(this.temporal, this.config, item)
-        .catch((err) => this.logger?.warn({ err, eventId: item.eventId }, 'event hand-off failed; the sweeper will retry'))
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-        });
-    }
+  request(): void {
+    // The in-flight signal may have reached the dispatcher before this commit: one more is owed after it.
+    if (this.inFlight) return void (this.again = true);
+    this.inFlight = true;
+    wakeDispatcher(this.temporal, this.config)
+      .catch((err) => this.logger?.warn({ err }, 'event dispatcher wake-up failed; the sweeper will wake it'))
+      .finally(() => {
+        this.inFlight = false;
+        if (this.again) {
+          this.again = false;
+          this.request();
+        }
+      });
   }
 }
 
-const queues = new WeakMap<Client, HandoffQueue>();
+const wakers = new WeakMap<Client, Waker>();
 
-/** Queues the hand-off of a just-committed event without waiting for Temporal. */
-export function handOff(temporal: Client, config: Config, item: HandoffItem, logger?: Logger): void {
-  let q = queues.get(temporal);
-  if (!q) queues.set(temporal, (q = new HandoffQueue(temporal, config, logger)));
-  q.submit(item);
+/** Asks for a wake-up of the dispatcher after a commit, without waiting for Temporal. */
+export function handOff(temporal: Client, config: Config, logger?: Logger): void {
+  let w = wakers.get(temporal);
+  if (!w) wakers.set(temporal, (w = new Waker(temporal, config, logger)));
+  w.request();
 }
 
-/** Hand-offs of this client not yet finished (queued or in flight): lets a benchmark wait for them. */
+/** Wake-ups of this client not yet done (in flight or owed): lets a benchmark wait for them. */
 export function handoffBacklog(temporal: Client): number {
-  return queues.get(temporal)?.backlog ?? 0;
+  return wakers.get(temporal)?.backlog ?? 0;
 }

@@ -13,7 +13,7 @@ import { jsonSafetyErrors } from '../common/events/json-safety';
 import type { Logger } from '../common/logger';
 import { insertEvent, insertEvents, type EventInsert, type StoredEvent } from '../db/repositories/event-instances';
 import { groupCommitter } from './event-group-commit';
-import { handOff } from './event-handoff';
+import { dispatcherIdOf, handOff } from './event-handoff';
 import { resolveEventDefinition, type ResolvedEventDefinition } from './event-validators';
 
 /** An event as submitted (the documented EventInstance shape; eventId, version, source, timestamp optional). */
@@ -27,7 +27,7 @@ export interface EventInput {
   metadata?: Record<string, unknown> & { correlationId?: string };
 }
 
-/** What ingest needs. `handoff: false` stores without starting delivery (the sweeper's job then; a test seam). */
+/** What ingest needs. `handoff: false` stores without waking delivery (the sweeper's job then; a test seam). */
 export interface EventDeps {
   db: Knex;
   temporal: Client;
@@ -87,14 +87,14 @@ function toInsert(deps: EventDeps, event: EventInput, def: ResolvedEventDefiniti
     eventDefinitionId: def?.id ?? null,
     sequenceKey: sequenceKeyOf(event, def),
     maxAttempts: deps.config.eventDeliveryMaxAttempts,
+    dispatcherId: dispatcherIdOf(deps.config),
   };
 }
 
+// One wake-up per committed batch (coalesced further across batches): the dispatcher claims whatever is due.
 function handOffCreated(deps: EventDeps, results: PublishResult[]): void {
-  if (deps.handoff === false) return;
-  for (const { event, created } of results) {
-    if (created) handOff(deps.temporal, deps.config, { eventId: event.eventId, sequenceKey: event.sequenceKey, sequenceNumber: event.sequenceNumber }, deps.logger);
-  }
+  if (deps.handoff === false || !results.some((r) => r.created)) return;
+  handOff(deps.temporal, deps.config, deps.logger);
 }
 
 /** Stores one event: through the group committer, or on its own inside a caller's transaction. */

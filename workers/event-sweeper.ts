@@ -1,15 +1,15 @@
 /**
- * The event sweeper: runs in the worker process, at start-up and then every `eventSweepIntervalMs`.
- * It starts delivery for events that were stored but never handed to Temporal (the API died between
- * commit and hand-off, or Temporal was unreachable). Starting is idempotent by workflow id, so racing
- * the API's own hand-off or another worker's sweeper is harmless.
+ * The event sweeper: the dispatcher's safety net, in the worker process, at start-up and then every
+ * `eventSweepIntervalMs`. When events of this deployment's dispatcher are still `pending` past the grace
+ * period — their wake-up was lost (the API died between commit and signal, Temporal was unreachable) or the
+ * dispatcher is not running — it wakes (and if needed starts) the dispatcher. Waking is idempotent.
  */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { findStalePending, touchPending } from '../db/repositories/event-queue-state';
-import { startDelivery } from '../services/event-handoff';
+import { hasStalePending } from '../db/repositories/event-queue-state';
+import { dispatcherIdOf, wakeDispatcher } from '../services/event-handoff';
 
 /** Dependencies of the sweeper. */
 export interface SweeperDeps {
@@ -19,25 +19,11 @@ export interface SweeperDeps {
   logger: Logger;
 }
 
-const BATCH = 500;
-const PARALLEL = 16;
-
-/** One pass: hands over every stale pending event (in batches); returns how many were started now. */
-export async function sweepPendingEvents(deps: SweeperDeps): Promise<number> {
-  let started = 0;
-  for (;;) {
-    const rows = await findStalePending(deps.db, deps.config.eventSweepGraceMs, BATCH);
-    for (let i = 0; i < rows.length; i += PARALLEL) {
-      const chunk = rows.slice(i, i + PARALLEL);
-      const results = await Promise.all(chunk.map((r) => startDelivery(deps.temporal, deps.config, {
-        eventId: r.event_id, sequenceKey: r.sequence_key, sequenceNumber: r.sequence_number,
-      })));
-      started += results.filter(Boolean).length;
-      // Pushes next_attempt_at forward so a delivery still waiting for its turn is not re-examined every pass.
-      await touchPending(deps.db, chunk.map((r) => r.event_id));
-    }
-    if (rows.length < BATCH) return started;
-  }
+/** One pass: wakes the dispatcher when stale pending events exist; returns whether it did. */
+export async function sweepPendingEvents(deps: SweeperDeps): Promise<boolean> {
+  if (!(await hasStalePending(deps.db, dispatcherIdOf(deps.config), deps.config.eventSweepGraceMs))) return false;
+  await wakeDispatcher(deps.temporal, deps.config);
+  return true;
 }
 
 /**
@@ -50,8 +36,7 @@ export function startEventSweeper(deps: SweeperDeps, alive: () => boolean = () =
   let stopped = false;
   const pass = async () => {
     try {
-      const n = await sweepPendingEvents(deps);
-      if (n > 0) deps.logger.info({ started: n }, 'event sweeper handed over stored events');
+      if (await sweepPendingEvents(deps)) deps.logger.info('event sweeper woke the dispatcher for stale pending events');
     } catch (err) {
       deps.logger.warn({ err }, 'event sweep failed; retrying next interval');
     }

@@ -1,3 +1,3 @@
-/** Workflow bundle entry: the interpreter and the event delivery workflow. */
+/** Workflow bundle entry: the interpreter and the event dispatcher. */
 export { interpreterWorkflow } from './interpreter';
-export { deliverEventWorkflow } from './event-delivery';
+export { eventDispatcherWorkflow } from './event-dispatcher';

@@ -1,10 +1,9 @@
 /**
  * The event activities: what the interpreter calls (`emitEvent`, `registerSubscription`,
- * `closeSubscription`) and what the delivery workflow calls (`routeEvent`, `deadLetterEvent`,
- * `isSequenceTurn`, `finishSequence`).
+ * `closeSubscription`) and what the dispatcher workflow calls (`dispatchPending`).
  */
 import type { EventActivityDeps } from './deps';
-import { createDeliveryActivities } from './delivery';
+import { createDispatchActivities } from './dispatch';
 import { createEmitEventActivity } from './emit-event';
 import type { StartRun } from './run-starter';
 import { createSubscriptionActivities } from './subscriptions';
@@ -16,9 +15,9 @@ export function createEventActivities(deps: EventActivityDeps & { startRun?: Sta
   return {
     ...createEmitEventActivity(deps),
     ...createSubscriptionActivities(deps),
-    ...createDeliveryActivities(deps),
+    ...createDispatchActivities(deps),
   };
 }
 
-/** The event activity record (the delivery workflow proxies it with `import type`). */
+/** The event activity record (the dispatcher workflow proxies it with `import type`). */
 export type EventActivities = ReturnType<typeof createEventActivities>;

@@ -1,17 +1,32 @@
-/** Shared shapes of event delivery (sandbox-safe: types only). */
+/** Shared shapes of event delivery (sandbox-safe: types and constants only). */
 
-/** Start argument of `deliverEventWorkflow`. */
-export interface DeliveryInput {
-  eventId: string;
-  /** Set for events of a sequence: delivery waits until `sequenceNumber - 1` has been delivered. */
-  sequenceKey?: string;
-  sequenceNumber?: number;
-  maxAttempts: number;
-  initialIntervalMs: number;
-  maxIntervalMs: number;
+/** Start argument of `eventDispatcherWorkflow` (all optional; carried over on continue-as-new). */
+export interface DispatcherInput {
+  /** Events claimed per pass (default 100). */
+  batchSize?: number;
+  /** Passes before the run continues as new, bounding its history (default 500). */
+  passesPerRun?: number;
 }
 
-/** What routing one event did (the routing activity's result, kept in the workflow history). */
+/** Input of the `dispatchPending` activity. */
+export interface DispatchRequest {
+  /** The dispatcher workflow's id: it owns (and claims) the queue rows that name it. */
+  dispatcherId: string;
+  limit: number;
+}
+
+/** What one dispatch pass did. */
+export interface DispatchResult {
+  delivered: number;
+  failed: number;
+  deadLettered: number;
+  /** The claim hit its limit: more events are probably due, dispatch again at once. */
+  full: boolean;
+  /** Until the next eligible event is due (<= 0: due now), or null when nothing waits. */
+  nextDueInMs: number | null;
+}
+
+/** What routing one event did. */
 export interface RoutingResult {
   started: Array<{ triggerId: string; workflowId: string; started: boolean }>;
   cancelled: Array<{ triggerId: string; workflowId: string }>;
@@ -19,5 +34,8 @@ export interface RoutingResult {
   skipped: Array<{ triggerId: string; reason: string }>;
 }
 
-/** Signal that tells a waiting sequenced delivery its predecessor is done. */
-export const SEQUENCE_TURN_SIGNAL = 'aosSequenceTurn';
+/** Signal that wakes the dispatcher: events were committed (or redriven) and are due. */
+export const DISPATCHER_WAKE_SIGNAL = 'aosDispatchWake';
+
+/** Id of the dispatcher workflow of a task queue (one per deployment; the queue rows name it). */
+export const dispatcherWorkflowId = (taskQueue: string): string => `aos-event-dispatcher:${taskQueue}`;

@@ -39,6 +39,8 @@ export interface EventInsert {
   eventDefinitionId: string | null;
   sequenceKey: string | null;
   maxAttempts: number;
+  /** Id of the dispatcher workflow that delivers it (recorded on the queue row). */
+  dispatcherId: string;
 }
 
 /** One stored event and whether this call stored it (false: an earlier call with the same eventId did). */
@@ -59,7 +61,7 @@ export async function insertEvents(db: Db, events: EventInsert[]): Promise<Inser
     first.set(e.eventId, ord);
     rows.push({
       ord, event_id: e.eventId, pattern: e.pattern, version: e.version, source: e.source, ts: e.timestamp, payload: e.payload,
-      metadata: e.metadata, event_definition_id: e.eventDefinitionId, sequence_key: e.sequenceKey, max_attempts: e.maxAttempts,
+      metadata: e.metadata, event_definition_id: e.eventDefinitionId, sequence_key: e.sequenceKey, max_attempts: e.maxAttempts, dispatcher: e.dispatcherId,
     });
   }
   const { rows: stored } = (await db.raw(STORE_EVENTS_SQL, { rows: JSON.stringify(rows) })) as { rows: StoredEvent[] };

@@ -32,16 +32,10 @@ export async function getQueueState(db: Db, eventId: string): Promise<QueueState
   return (await db(TABLE).where({ event_id: eventId, consumer: 'router' }).first()) as QueueStateRow | undefined;
 }
 
-/** Records the start of attempt `attempt` (never moves a finished delivery backwards). */
-export async function markAttempt(db: Db, eventId: string, attempt: number): Promise<void> {
+/** Records a failed attempt and when the next one is due (`retryInMs` from now, database time). */
+export async function markFailed(db: Db, eventId: string, error: object, retryInMs: number): Promise<void> {
   await db(TABLE).where({ event_id: eventId, consumer: 'router' }).whereNotIn('status', ['delivered', 'dead_lettered'])
-    .update({ status: 'delivering', attempts: db.raw('GREATEST(attempts, ?)', [attempt]), next_attempt_at: null });
-}
-
-/** Records a failed attempt and when the next one is due. */
-export async function markFailed(db: Db, eventId: string, attempt: number, error: object, nextAttemptAt: Date | null): Promise<void> {
-  await db(TABLE).where({ event_id: eventId, consumer: 'router' }).whereNotIn('status', ['delivered', 'dead_lettered'])
-    .update({ status: 'failed', attempts: db.raw('GREATEST(attempts, ?)', [attempt]), last_error: JSON.stringify(error), next_attempt_at: nextAttemptAt });
+    .update({ status: 'failed', last_error: JSON.stringify(error), next_attempt_at: db.raw(`now() + (? || ' milliseconds')::interval`, [retryInMs]) });
 }
 
 /** Marks the event delivered. */
@@ -64,17 +58,11 @@ export async function resetForRedrive(db: Db, eventId: string): Promise<boolean>
 }
 
 /**
- * Events stored but never handed to Temporal: still 'pending' and older than `graceMs`. Oldest first;
- * served by the partial index on next_attempt_at.
+ * Whether a dispatcher has events still `pending` more than `graceMs` after they were due: the wake-up after
+ * their commit was lost (API died, Temporal unreachable). Served by the dispatch index.
  */
-export async function findStalePending(db: Db, graceMs: number, limit: number): Promise<QueueStateRow[]> {
-  return (await db(TABLE).where({ status: 'pending', consumer: 'router' })
-    .where('next_attempt_at', '<', db.raw(`now() - (? || ' milliseconds')::interval`, [graceMs]))
-    .orderBy('next_attempt_at', 'asc').limit(limit)) as QueueStateRow[];
-}
-
-/** Postpones the sweeper's next look at these events (after it handed them over). */
-export async function touchPending(db: Db, eventIds: string[]): Promise<void> {
-  if (eventIds.length === 0) return;
-  await db(TABLE).whereIn('event_id', eventIds).where({ status: 'pending', consumer: 'router' }).update({ next_attempt_at: db.fn.now() });
+export async function hasStalePending(db: Db, dispatcherId: string, graceMs: number): Promise<boolean> {
+  const row = await db(TABLE).where({ consumer: 'router', temporal_workflow_id: dispatcherId, status: 'pending' })
+    .where('next_attempt_at', '<', db.raw(`now() - (? || ' milliseconds')::interval`, [graceMs])).first('id');
+  return row !== undefined;
 }

@@ -83,7 +83,7 @@ describe('lifecycle mirror', () => {
 describe('event store', () => {
   const ev = (eventId: string, more: Partial<EventInsert> = {}): EventInsert => ({
     eventId, pattern: 'order.created', version: null, source: { type: 'external' }, timestamp: null, payload: {}, metadata: {},
-    eventDefinitionId: null, sequenceKey: null, maxAttempts: 3, ...more,
+    eventDefinitionId: null, sequenceKey: null, maxAttempts: 3, dispatcherId: 'aos-event-dispatcher:repo-test', ...more,
   });
 
   it('stores an event_id once, with its delivery row, and answers a repeat with the stored event', async () => {

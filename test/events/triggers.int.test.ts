@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '../../common/definitions/types';
-import { startDelivery } from '../../services/event-handoff';
+import { wakeDispatcher } from '../../services/event-handoff';
 import { createEventsHarness, uniq, type EventsHarness } from './harness';
 import { eventually, storeDefinition } from './flows';
 
@@ -31,17 +31,20 @@ describe('triggers: events start and cancel workflows', () => {
     const body = { eventId: `e-${uniq()}`, pattern: `${p}.order.created`, payload: { orderId: 'o-7', total: 50 } };
     await h.http.post('/api/v1/events').send(body).expect(202);
     await h.http.post('/api/v1/events').send(body).expect(200);
-    await h.temporal.workflow.getHandle(`evt:${body.eventId}`).result();
+    await delivered(body.eventId);
     const runs = await runsOf(body.eventId);
     expect(runs.map((r) => r.trigger.triggerId).sort()).toEqual([exact.triggerId, wild.triggerId].sort());
     expect(runs.find((r) => r.trigger.triggerId === exact.triggerId).input).toEqual({ orderId: 'o-7', via: 'trigger' });
     expect(runs.find((r) => r.trigger.triggerId === wild.triggerId).input).toEqual({ orderId: 'o-7', total: 50 });
+    const runIds = await Promise.all(runs.map(async (r) => (await h.temporal.workflow.getHandle(r.temporal_workflow_id).describe()).runId));
 
-    // A second delivery of the same event (a redrive, a duplicate hand-off) finds the runs already started.
-    await h.db('event_processing_service.event_queue_state').where({ event_id: body.eventId }).update({ status: 'pending' });
-    await startDelivery(h.temporal, h.config, { eventId: body.eventId, sequenceKey: null, sequenceNumber: null });
-    const again = await h.temporal.workflow.getHandle(`evt:${body.eventId}`).result();
-    expect(again.started.every((s: { started: boolean }) => !s.started)).toBe(true);
+    // A second delivery of the same event (a redrive, a duplicate wake-up) finds the runs already started.
+    const queue = () => h.db('event_processing_service.event_queue_state').where({ event_id: body.eventId, consumer: 'router' }).first();
+    await h.db('event_processing_service.event_queue_state').where({ event_id: body.eventId, consumer: 'router' }).update({ status: 'pending', next_attempt_at: h.db.fn.now() });
+    await wakeDispatcher(h.temporal, h.config);
+    await eventually(async () => { const q = await queue(); return q?.status === 'delivered' && q.attempts === 2; });
+    const rerun = await Promise.all(runs.map(async (r) => (await h.temporal.workflow.getHandle(r.temporal_workflow_id).describe()).runId));
+    expect(rerun).toEqual(runIds);
     expect(await runsOf(body.eventId)).toHaveLength(2);
   });
 

@@ -1,8 +1,8 @@
 /**
  * Regenerates the replay fixtures: runs every scenario of test/engine/scenarios.ts (interpreter) and of
- * ./delivery-scenarios.ts (event delivery) on a private dev server with fake activities and stores each
+ * ./dispatcher-scenarios.ts (event dispatcher) on a private dev server with fake activities and stores each
  * history as JSON in test/replay/histories/.
- * Usage: `npm run replay:record [-- name-prefix ...]` (only the named fixtures, e.g. `delivery-`; starts its
+ * Usage: `npm run replay:record [-- name-prefix ...]` (only the named fixtures, e.g. `dispatcher-`; starts its
  * own dev server, or uses TEMPORAL_ADDRESS when set: then the recorded workflow ids must be free).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { startTemporalDevServer, type DevServer } from '../../devstack/temporal-
 import { createFakeActivities } from '../engine/fake-activities';
 import { startScenario } from '../engine/run-scenario';
 import { CHILD_DEFINITIONS, SCENARIOS } from '../engine/scenarios';
-import { DELIVERY_SCENARIOS, deliveryActivities } from './delivery-scenarios';
+import { DISPATCHER_SCENARIOS, dispatcherActivities } from './dispatcher-scenarios';
 import { replayWorkflowId } from './workflow-ids';
 
 const OUT_DIR = join(__dirname, 'histories');
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
   const nativeConnection = await NativeConnection.connect({ address });
   const { activities } = createFakeActivities(CHILD_DEFINITIONS);
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: { ...activities, ...deliveryActivities } });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: { ...activities, ...dispatcherActivities } });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   mkdirSync(OUT_DIR, { recursive: true });
@@ -44,11 +44,12 @@ async function main(): Promise<void> {
         if (name === 'continue-as-new') write(`${name}-last-run`, historyJson(address, handle.workflowId));
         console.log(`recorded ${name} (${outcome})`);
       }));
-      await Promise.all(Object.entries(DELIVERY_SCENARIOS).filter(([name]) => wanted(name)).map(async ([name, scenario]) => {
-        const handle = await client.workflow.start('deliverEventWorkflow', { taskQueue: TASK_QUEUE, workflowId: replayWorkflowId(name), args: [scenario.input] });
-        await scenario.drive?.(client, handle.workflowId);
-        console.log(`recorded ${name} (${JSON.stringify(await handle.result())})`);
-        write(name, historyJson(address, handle.workflowId));
+      await Promise.all(Object.entries(DISPATCHER_SCENARIOS).filter(([name]) => wanted(name)).map(async ([name, scenario]) => {
+        const handle = await client.workflow.start('eventDispatcherWorkflow', { taskQueue: TASK_QUEUE, workflowId: replayWorkflowId(name), args: [scenario.input] });
+        await scenario.drive(client, handle);
+        // The first run: for continue-as-new that is the run that ended by continuing.
+        write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
+        console.log(`recorded ${name}`);
       }));
     });
   } finally {

@@ -1,0 +1,63 @@
+/**
+ * Records the outcome of one delivery attempt in event_queue_state: delivered; failed with the next attempt
+ * scheduled by exponential backoff; or dead-lettered (dead_letter_queue row) once attempts are exhausted or
+ * the failure cannot be retried. A delivered or dead-lettered event passes its sequence's turn in the same
+ * transaction, so the next number is never blocked by a half-recorded outcome.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import type { Config } from '../../common/config';
+import { AppError } from '../../common/errors';
+import { addDeadLetter } from '../../db/repositories/dead-letter-queue';
+import type { ClaimedEvent } from '../../db/repositories/event-queue-claim';
+import { getQueueState, markDeadLettered, markDelivered, markFailed } from '../../db/repositories/event-queue-state';
+import { markSequenceDelivered } from '../../db/repositories/event-sequences';
+import type { StoredEvent } from '../../db/repositories/event-instances';
+
+/** The outcome of one attempt. */
+export type Outcome = 'delivered' | 'failed' | 'dead_lettered';
+
+/** The recorded form of a routing error. Engine refusals (AppError) are `RoutingRejected`: an operator may fix them. */
+export function describeError(err: unknown): { type: string; message: string } {
+  if (err instanceof ApplicationFailure) return { type: err.type ?? 'ApplicationFailure', message: err.message };
+  if (err instanceof AppError) return { type: 'RoutingRejected', message: err.message };
+  const e = err as Error;
+  return { type: e?.name ?? 'Error', message: e?.message ?? String(err) };
+}
+
+async function passTurn(trx: Knex, c: ClaimedEvent): Promise<void> {
+  if (c.sequenceKey !== null && c.sequenceNumber !== null) await markSequenceDelivered(trx, c.sequenceKey, c.sequenceNumber);
+}
+
+/** Records a successful delivery. */
+export async function recordDelivered(db: Knex, c: ClaimedEvent): Promise<Outcome> {
+  await db.transaction(async (trx) => {
+    await markDelivered(trx, c.eventId);
+    await passTurn(trx, c);
+  });
+  return 'delivered';
+}
+
+/** Records a failed attempt: a retry later, or a dead letter when none is left. */
+export async function recordFailure(db: Knex, config: Config, c: ClaimedEvent, err: unknown, event: StoredEvent | undefined): Promise<Outcome> {
+  const error = describeError(err);
+  const max = c.maxAttempts ?? config.eventDeliveryMaxAttempts;
+  const final = c.attempt >= max || (err instanceof ApplicationFailure && err.nonRetryable);
+  if (!final) {
+    const delay = Math.min(config.eventDeliveryInitialIntervalMs * 2 ** (c.attempt - 1), config.eventDeliveryMaxIntervalMs);
+    await markFailed(db, c.eventId, { ...error, attempt: c.attempt }, delay);
+    return 'failed';
+  }
+  const q = await getQueueState(db, c.eventId);
+  await db.transaction(async (trx) => {
+    await addDeadLetter(trx, {
+      event_id: c.eventId, event_instance_id: q?.event_instance_id ?? null, event_queue_state_id: q?.id ?? null,
+      error, attempts: c.attempt,
+      context: { event: event ?? null, delivery: q && { attempts: c.attempt, lastError: { ...error, attempt: c.attempt }, dispatcher: q.temporal_workflow_id } },
+    });
+    await markDeadLettered(trx, c.eventId, { ...error, attempt: c.attempt });
+    // A dead letter passes the turn too: one poisoned event must not block its sequence forever.
+    await passTurn(trx, c);
+  });
+  return 'dead_lettered';
+}

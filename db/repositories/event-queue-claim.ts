@@ -1,0 +1,52 @@
+/**
+ * The event dispatcher's claim on event_queue_state: due router rows of one dispatcher, taken with
+ * `FOR UPDATE SKIP LOCKED` and leased (`delivering`, next_attempt_at = lease end, attempts + 1) in one
+ * statement. An event of a sequence is claimable only when it is its sequence's turn (every earlier number
+ * delivered or dead-lettered: `event_sequences.last_delivered_number`), so a later number never overtakes.
+ */
+import type { Db } from './sql';
+
+const EV = 'event_processing_service';
+
+/** A claimed row: one delivery attempt to make. */
+export interface ClaimedEvent {
+  eventId: string;
+  /** This attempt's number (1 = first). */
+  attempt: number;
+  maxAttempts: number | null;
+  sequenceKey: string | null;
+  sequenceNumber: number | null;
+}
+
+// Eligible = the dispatcher's undelivered row whose sequence turn has come. Pending/failed rows wait for
+// next_attempt_at; a `delivering` row is re-taken only after its lease ran out (its claimer died).
+const ELIGIBLE = `q.consumer = 'router' AND q.temporal_workflow_id = :owner AND q.status IN ('pending', 'failed', 'delivering')
+  AND (q.sequence_key IS NULL OR q.sequence_number <= COALESCE(
+    (SELECT s.last_delivered_number FROM ${EV}.event_sequences s WHERE s.sequence_key = q.sequence_key), 0) + 1)`;
+
+// Casts are written CAST(...): knex would read `::type` after a named binding as another binding.
+const CLAIM_SQL = `
+WITH due AS (
+  SELECT q.id FROM ${EV}.event_queue_state q
+  WHERE ${ELIGIBLE} AND q.next_attempt_at <= now() AND (CAST(:key AS text) IS NULL OR q.sequence_key = :key)
+  ORDER BY q.next_attempt_at LIMIT :limit
+  FOR UPDATE OF q SKIP LOCKED
+)
+UPDATE ${EV}.event_queue_state u
+SET status = 'delivering', attempts = u.attempts + 1, next_attempt_at = now() + make_interval(secs => :leaseSeconds)
+FROM due WHERE u.id = due.id
+RETURNING u.event_id AS "eventId", u.attempts AS attempt, u.max_attempts AS "maxAttempts",
+  u.sequence_key AS "sequenceKey", CAST(u.sequence_number AS int) AS "sequenceNumber"`;
+
+/** Claims up to `limit` due events of `owner` (only of `sequenceKey` when given), leased for `leaseSeconds`. */
+export async function claimDue(db: Db, opts: { owner: string; limit: number; leaseSeconds: number; sequenceKey?: string }): Promise<ClaimedEvent[]> {
+  const { rows } = (await db.raw(CLAIM_SQL, { owner: opts.owner, limit: opts.limit, leaseSeconds: opts.leaseSeconds, key: opts.sequenceKey ?? null })) as { rows: ClaimedEvent[] };
+  return rows;
+}
+
+/** Milliseconds until the owner's next eligible event is due (<= 0: due now), or null when none is waiting. */
+export async function nextDueInMs(db: Db, owner: string): Promise<number | null> {
+  const { rows } = (await db.raw(`SELECT CAST(EXTRACT(EPOCH FROM (q.next_attempt_at - now())) * 1000 AS float8) AS ms
+    FROM ${EV}.event_queue_state q WHERE ${ELIGIBLE} ORDER BY q.next_attempt_at LIMIT 1`, { owner })) as { rows: Array<{ ms: number }> };
+  return rows[0] === undefined ? null : Number(rows[0].ms);
+}
