@@ -23,10 +23,15 @@ export function toTemporalRetry(step: RetryPolicy | undefined, task: RetryPolicy
   };
 }
 
-/** Activity options of a task step: `step.timeout` is the per-attempt (start-to-close) timeout. */
+/**
+ * Activity options of a task step: the step's `timeouts` over the task definition's; `step.timeout` is the
+ * per-attempt (start-to-close) shorthand. Steps without `timeouts` get exactly the options they had before,
+ * so histories replay unchanged (activity options are not part of the determinism check anyway).
+ */
 export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot): ActivityOptions {
-  const t = task.timeouts ?? {};
-  const startToClose = step.timeout ?? t.start_to_close;
+  const s = step.timeouts ?? {};
+  const t = { ...task.timeouts, ...(s.schedule_to_close !== undefined && { schedule_to_close: s.schedule_to_close }), ...(s.heartbeat !== undefined && { heartbeat: s.heartbeat }) };
+  const startToClose = s.start_to_close ?? step.timeout ?? t.start_to_close;
   return {
     startToCloseTimeout: startToClose !== undefined ? parseDuration(startToClose) : TASK_DEFAULTS.startToCloseMs,
     ...(t.schedule_to_close !== undefined && { scheduleToCloseTimeout: parseDuration(t.schedule_to_close) }),

@@ -55,7 +55,11 @@ const steps: Schema = { type: 'array', minItems: 1, items: { $ref: '#/$defs/step
 /** Per step type: its own properties and required ones (the common ones are added). */
 const variants: Record<string, { properties: Schema; required?: string[] }> = {
   task: {
-    properties: { task: { type: 'string', minLength: 1 }, input: {}, output: {}, result_var: { type: 'string', pattern: LABEL_PATTERN } },
+    properties: {
+      task: { type: 'string', minLength: 1 }, input: {}, output: {}, result_var: { type: 'string', pattern: LABEL_PATTERN },
+      // Activity timeouts of this step over the task definition's (`timeout` stays the start-to-close shorthand).
+      timeouts: { type: 'object', additionalProperties: false, properties: { start_to_close: duration, schedule_to_close: duration, heartbeat: duration } },
+    },
     required: ['task'],
   },
   switch: {

@@ -86,6 +86,9 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
   }
   if (s.type === 'foreach') checkList(s.steps, `${ptr}/steps`, w);
   checkDuration(s.timeout, `${ptr}/timeout`, w.errors);
+  if (s.type === 'task' && isObj(s.timeouts)) {
+    for (const [k, v] of Object.entries(s.timeouts)) checkDuration(v, `${ptr}/timeouts/${k}`, w.errors);
+  }
   if (s.type === 'delay' && !(typeof s.duration === 'string' && s.duration.includes('{%'))) checkDuration(s.duration, `${ptr}/duration`, w.errors);
   if (isObj(s.retry)) {
     checkDuration(s.retry.initial_interval, `${ptr}/retry/initial_interval`, w.errors);

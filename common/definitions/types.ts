@@ -65,6 +65,8 @@ export interface TaskStep extends StepBase {
   result_var?: string;
   /** Optional mapping of the raw output (`$output` = raw result) before it is recorded. */
   output?: Template;
+  /** Activity timeouts over the task definition's; `start_to_close` here wins over `timeout`. */
+  timeouts?: TaskTimeouts;
 }
 
 /** One branch of a switch: first case whose `when` is truthy wins. */

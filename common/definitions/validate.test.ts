@@ -105,6 +105,15 @@ describe('validateDefinition', () => {
     expect(codes(errors)).toEqual(expect.arrayContaining(['invalid_duration /timeout', 'invalid_duration /steps/0/duration']));
   });
 
+  it('accepts per-step activity timeouts on task steps and reports bad ones', () => {
+    const ok = base([{ id: 't', type: 'task', task: 'x', timeout: '30s', timeouts: { heartbeat: '5s', schedule_to_close: '10m', start_to_close: '1m' } }]);
+    expect(validateDefinition(ok, { knownTasks: new Set(['x']) })).toEqual([]);
+    const bad = base([{ id: 't', type: 'task', task: 'x', timeouts: { heartbeat: '5 parsecs' } }]);
+    expect(codes(validateDefinition(bad, { knownTasks: new Set(['x']) }))).toContain('invalid_duration /steps/0/timeouts/heartbeat');
+    const unknown = base([{ id: 't', type: 'task', task: 'x', timeouts: { forever: '1s' } }]);
+    expect(validateDefinition(unknown, { knownTasks: new Set(['x']) }).length).toBeGreaterThan(0);
+  });
+
   it('returns every error at once, not the first one', () => {
     const errors = validateDefinition(base([
       { id: 'a', type: 'task', task: 'ghost', next: 'zzz' },
