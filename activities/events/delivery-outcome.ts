@@ -14,8 +14,11 @@ import { getQueueState, markDeadLettered, markDelivered, markFailed } from '../.
 import { markSequenceDelivered } from '../../db/repositories/event-sequences';
 import type { StoredEvent } from '../../db/repositories/event-instances';
 
-/** The outcome of one attempt. */
-export type Outcome = 'delivered' | 'failed' | 'dead_lettered';
+/** The outcome of one attempt; `more`: later numbers of its sequence exist (worth claiming next). */
+export interface Outcome {
+  status: 'delivered' | 'failed' | 'dead_lettered';
+  more: boolean;
+}
 
 /** The recorded form of a routing error. Engine refusals (AppError) are `RoutingRejected`: an operator may fix them. */
 export function describeError(err: unknown): { type: string; message: string } {
@@ -25,17 +28,18 @@ export function describeError(err: unknown): { type: string; message: string } {
   return { type: e?.name ?? 'Error', message: e?.message ?? String(err) };
 }
 
-async function passTurn(trx: Knex, c: ClaimedEvent): Promise<void> {
-  if (c.sequenceKey !== null && c.sequenceNumber !== null) await markSequenceDelivered(trx, c.sequenceKey, c.sequenceNumber);
+async function passTurn(trx: Knex, c: ClaimedEvent): Promise<boolean> {
+  if (c.sequenceKey === null || c.sequenceNumber === null) return false;
+  const seq = await markSequenceDelivered(trx, c.sequenceKey, c.sequenceNumber);
+  return Number(seq?.last_number ?? 0) > c.sequenceNumber;
 }
 
 /** Records a successful delivery. */
 export async function recordDelivered(db: Knex, c: ClaimedEvent): Promise<Outcome> {
-  await db.transaction(async (trx) => {
+  return db.transaction(async (trx) => {
     await markDelivered(trx, c.eventId);
-    await passTurn(trx, c);
+    return { status: 'delivered', more: await passTurn(trx, c) };
   });
-  return 'delivered';
 }
 
 /** Records a failed attempt: a retry later, or a dead letter when none is left. */
@@ -46,10 +50,10 @@ export async function recordFailure(db: Knex, config: Config, c: ClaimedEvent, e
   if (!final) {
     const delay = Math.min(config.eventDeliveryInitialIntervalMs * 2 ** (c.attempt - 1), config.eventDeliveryMaxIntervalMs);
     await markFailed(db, c.eventId, { ...error, attempt: c.attempt }, delay);
-    return 'failed';
+    return { status: 'failed', more: false };
   }
   const q = await getQueueState(db, c.eventId);
-  await db.transaction(async (trx) => {
+  return db.transaction(async (trx) => {
     await addDeadLetter(trx, {
       event_id: c.eventId, event_instance_id: q?.event_instance_id ?? null, event_queue_state_id: q?.id ?? null,
       error, attempts: c.attempt,
@@ -57,7 +61,6 @@ export async function recordFailure(db: Knex, config: Config, c: ClaimedEvent, e
     });
     await markDeadLettered(trx, c.eventId, { ...error, attempt: c.attempt });
     // A dead letter passes the turn too: one poisoned event must not block its sequence forever.
-    await passTurn(trx, c);
+    return { status: 'dead_lettered', more: await passTurn(trx, c) };
   });
-  return 'dead_lettered';
 }

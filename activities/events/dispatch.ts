@@ -42,14 +42,15 @@ export function createDispatchActivities(deps: EventActivityDeps & { startRun?: 
       const owner = req.dispatcherId;
       const heads = await claimDue(deps.db, { owner, limit: req.limit, leaseSeconds: LEASE_SECONDS });
       const result: DispatchResult = { delivered: 0, failed: 0, deadLettered: 0, full: heads.length >= req.limit, nextDueInMs: null };
-      const count = (o: Outcome) => void (o === 'delivered' ? result.delivered++ : o === 'failed' ? result.failed++ : result.deadLettered++);
+      const count = (o: Outcome) => void (o.status === 'delivered' ? result.delivered++ : o.status === 'failed' ? result.failed++ : result.deadLettered++);
       // One lane per claimed row; a sequenced row's lane continues with its key's next number once it is done.
       const lane = async (first: ClaimedEvent) => {
         let c: ClaimedEvent | undefined = first;
         for (let n = 0; c; n++) {
           const outcome = await deliverOne(routing, c);
           count(outcome);
-          if (outcome === 'failed' || c.sequenceKey === null) return;
+          // Only a sequence with later numbers has a successor whose turn has now come.
+          if (!outcome.more || c.sequenceKey === null) return;
           if (n + 1 >= CHAIN_MAX) return void (result.full = true);
           [c] = await claimDue(deps.db, { owner, limit: 1, leaseSeconds: LEASE_SECONDS, sequenceKey: c.sequenceKey });
         }
