@@ -9,6 +9,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../../common/errors';
 import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
 import { getWorkflowInstanceByTemporalId, insertWorkflowInstance, WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
 import { INTERPRETER_WORKFLOW_TYPE } from '../../workflows/api';
@@ -44,11 +45,28 @@ export interface StartRunResult {
   started: boolean;
 }
 
+/** How long a duplicate start waits for a concurrent start of the same id to record its run. */
+const WINNER_WAIT_MS = 10_000;
+
+/**
+ * The run already registered under a deterministic id. A row without a run id means another start of the
+ * same id is in flight (row inserted, Temporal start not yet answered): wait for it to record the run, so
+ * both callers answer with the same run. `undefined` = no row (none yet, or the other start failed).
+ */
 async function existing(deps: RunDeps, temporalWorkflowId: string): Promise<StartRunResult | undefined> {
-  const row = await getWorkflowInstanceByTemporalId(deps.db, temporalWorkflowId);
-  if (!row) return undefined;
-  const runId = row.temporal_run_id ?? (await deps.temporal.workflow.getHandle(temporalWorkflowId).describe().then((d) => d.runId, () => ''));
-  return { instanceId: row.id, workflowId: temporalWorkflowId, runId, started: false };
+  const deadline = Date.now() + WINNER_WAIT_MS;
+  for (;;) {
+    const row = await getWorkflowInstanceByTemporalId(deps.db, temporalWorkflowId);
+    if (!row) return undefined;
+    if (row.temporal_run_id) return { instanceId: row.id, workflowId: temporalWorkflowId, runId: row.temporal_run_id, started: false };
+    if (Date.now() > deadline) {
+      // The starter died between its insert and Temporal's answer: Temporal knows whether the run exists.
+      const d = await deps.temporal.workflow.getHandle(temporalWorkflowId).describe().catch(() => undefined);
+      if (d) return { instanceId: row.id, workflowId: temporalWorkflowId, runId: d.runId, started: false };
+      throw new AppError(503, 'Service Unavailable', `A start of ${temporalWorkflowId} is pending without a run; retry shortly (the reconciler resolves it)`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Starts a run (or answers with the existing one for a duplicate business key). */
@@ -63,13 +81,14 @@ export async function startRun(deps: RunDeps, req: StartRunRequest): Promise<Sta
     if (found) return found;
   }
   const trigger: TriggerContext = req.trigger ?? { kind: 'api' };
-  const { row, created } = await insertWorkflowInstance(deps.db, {
+  const { created } = await insertWorkflowInstance(deps.db, {
     id: instanceId, temporal_workflow_id: workflowId, workflow_definition_id: definitionRowId,
     definition_workflow_id: definition.workflow_id, definition_version: definition.version, status: 'pending',
     input: req.input ?? null, correlation_key: req.correlationKey ?? null, business_key: req.businessKey ?? null,
     trigger: trigger as unknown as Record<string, unknown>, parent_instance_id: trigger.parentInstanceId ?? null, mirror_seq: 0,
   });
-  if (!created) return (await existing(deps, workflowId)) ?? { instanceId: row.id, workflowId, runId: row.temporal_run_id ?? '', started: false };
+  // Lost the insert race to a concurrent start of the same id; if that start failed (row gone), try again.
+  if (!created) return (await existing(deps, workflowId)) ?? startRun(deps, req);
 
   const input: InterpreterInput = {
     instanceId, definitionRowId, definition, tasks, input: req.input,
