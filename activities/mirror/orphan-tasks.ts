@@ -1,7 +1,36 @@
-/** Closes task_instances rows still open under a closed run (a lost end write, a killed worker, a terminate). */
+/** Task rows still open under a closed run (a lost end write, a killed worker, a terminate): finding and closing them. */
 import type { Knex } from 'knex';
+import type { DroppedRun } from './dropped-writes';
 
-/** Sets such rows to the run's fate (timed_out stays timed_out, everything else becomes cancelled). Returns how many. */
+const OPEN_UNDER_CLOSED_RUN = `
+       FROM workflow_orchestrator_service.workflow_instances w
+      WHERE t.workflow_instance_id = w.id
+        AND w.status IN ('completed', 'failed', 'cancelled', 'terminated', 'timed_out')
+        AND t.status IN ('pending', 'scheduled', 'running', 'waiting')
+        AND w.updated_at < ?`;
+
+/** The Temporal runs those rows belong to (run id from the row's execution key `<runId>/<activityId>`). */
+export async function listRunsWithOpenTasks(db: Knex, settleMs: number, limit: number): Promise<DroppedRun[]> {
+  const { rows } = await db.raw(
+    `SELECT DISTINCT t.workflow_instance_id AS "instanceId", w.temporal_workflow_id AS "workflowId",
+            split_part(t.execution_key, '/', 1) AS "runId"
+       FROM task_execution_service.task_instances t, workflow_orchestrator_service.workflow_instances w
+      WHERE t.workflow_instance_id = w.id
+        AND t.step_type = 'task' AND t.temporal_activity_id IS NOT NULL
+        AND w.status IN ('completed', 'failed', 'cancelled', 'terminated', 'timed_out')
+        AND t.status IN ('pending', 'scheduled', 'running', 'waiting')
+        AND w.updated_at < ?
+      LIMIT ?`,
+    [new Date(Date.now() - settleMs), limit],
+  );
+  return rows as DroppedRun[];
+}
+
+/**
+ * Closes what history could not: sets such rows to the run's fate (timed_out stays timed_out, everything
+ * else becomes cancelled). Runs after the history rebuild, so it only sees activities Temporal never closed
+ * (the run was terminated or timed out around them) or runs whose history is gone. Returns how many.
+ */
 export async function closeOrphanTasks(db: Knex, settleMs: number): Promise<number> {
   const { rowCount } = await db.raw(
     `UPDATE task_execution_service.task_instances t
@@ -9,11 +38,7 @@ export async function closeOrphanTasks(db: Knex, settleMs: number): Promise<numb
             error = jsonb_build_object('type', 'Reconciled', 'message', 'run ended (' || w.status || ') while this task was open'),
             completed_at = coalesce(w.completed_at, now()),
             mirror_seq = t.mirror_seq + 1
-       FROM workflow_orchestrator_service.workflow_instances w
-      WHERE t.workflow_instance_id = w.id
-        AND w.status IN ('completed', 'failed', 'cancelled', 'terminated', 'timed_out')
-        AND t.status IN ('pending', 'scheduled', 'running', 'waiting')
-        AND w.updated_at < ?`,
+       ${OPEN_UNDER_CLOSED_RUN}`,
     [new Date(Date.now() - settleMs)],
   );
   return rowCount ?? 0;

@@ -2,13 +2,16 @@
  * Reconciliation: compares the mirror with Temporal (the source of truth) and repairs drift.
  * Runs that ended outside the interpreter's control (terminate, run timeout, a lost final write) are still
  * open in workflow_instances; Temporal's describe says how they closed, and that is written back.
- * Task rows left open under a closed run are closed too. Returns a drift report.
+ * Task rows are rebuilt from the run's history where the task mirror lost writes (task-rebuild.ts); rows
+ * history cannot close (the run ended around a running activity) are closed as the run ended. Returns a drift report.
  */
 import { WorkflowFailedError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Logger } from '../../common/logger';
+import type { DroppedTaskWrites } from './dropped-writes';
 import { closeOrphanTasks } from './orphan-tasks';
+import { rebuildTasksFromHistory } from './task-rebuild';
 import { TERMINAL_STATUSES, WORKFLOW_INSTANCES } from './workflow-mirror';
 
 /** One mirror row that disagreed with Temporal. */
@@ -27,6 +30,8 @@ export interface ReconcileReport {
   checked: number;
   drift: DriftEntry[];
   fixed: number;
+  /** Task rows written (or, in a dry run, to be written) from Temporal's history. */
+  tasksRebuilt: number;
   orphanTasksClosed: number;
 }
 
@@ -95,7 +100,7 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
 }
 
 /** One reconciliation pass over the open mirror rows. */
-export async function reconcile(deps: { db: Knex; temporal: Client; logger: Logger }, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcile(deps: { db: Knex; temporal: Client; logger: Logger; drops?: DroppedTaskWrites }, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
   const rows: OpenRow[] = await deps.db(WORKFLOW_INSTANCES)
     .select('id', 'temporal_workflow_id', 'status', 'created_at')
     .whereIn('status', ['pending', 'running', 'waiting'])
@@ -111,8 +116,11 @@ export async function reconcile(deps: { db: Knex; temporal: Client; logger: Logg
     })));
     for (const e of batch) if (e) drift.push(e);
   }
-  const orphanTasksClosed = opts.dryRun ? 0 : await closeOrphanTasks(deps.db, opts.settleMs ?? 5_000);
-  const report = { at: new Date().toISOString(), checked: rows.length, drift, fixed: drift.filter((d) => d.fixedTo).length, orphanTasksClosed };
-  if (drift.length > 0 || orphanTasksClosed > 0) deps.logger.info({ fixed: report.fixed, drift: drift.length, orphanTasksClosed }, 'reconcile: drift repaired');
+  const settleMs = opts.settleMs ?? 5_000;
+  // History first: the orphan close below is only for what history cannot explain.
+  const tasksRebuilt = await rebuildTasksFromHistory(deps, { dryRun: opts.dryRun, settleMs, limit: opts.limit ?? 500 });
+  const orphanTasksClosed = opts.dryRun ? 0 : await closeOrphanTasks(deps.db, settleMs);
+  const report = { at: new Date().toISOString(), checked: rows.length, drift, fixed: drift.filter((d) => d.fixedTo).length, tasksRebuilt, orphanTasksClosed };
+  if (drift.length > 0 || tasksRebuilt > 0 || orphanTasksClosed > 0) deps.logger.info({ fixed: report.fixed, drift: drift.length, tasksRebuilt, orphanTasksClosed }, 'reconcile: drift repaired');
   return report;
 }

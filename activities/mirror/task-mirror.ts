@@ -12,12 +12,16 @@
  * A fast attempt writes once: the "running" write waits `runningWriteDelayMs` (200 ms) and is skipped when
  * the attempt ends first; the end write carries started_at too. This halves the writes of short tasks (most
  * of them) and takes one database round trip off every step's critical path.
+ *
+ * A write still failing after the retries is dropped and its run recorded in droppedTaskWrites; the reconciler
+ * rebuilds that run's rows from Temporal's history with the same key (task-rebuild.ts).
  */
 import type { Knex } from 'knex';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
 import { mirrorTaskInstance } from '../../db/repositories/task-instances';
 import type { Logger } from '../../common/logger';
+import { droppedTaskWrites, type DroppedTaskWrites } from './dropped-writes';
 import { isPermanentDbError, withMirrorRetry } from './retry';
 
 /** Identity and timing of one activity attempt. */
@@ -59,6 +63,8 @@ export interface TaskMirrorOptions {
   backoff?: readonly number[];
   /** Delay (ms) before the "running" write [RUNNING_WRITE_DELAY_MS]; 0 writes it at once. */
   runningWriteDelayMs?: number;
+  /** Where dropped writes are recorded for the reconciler [the process-wide droppedTaskWrites]. */
+  drops?: DroppedTaskWrites;
 }
 
 // ltree labels are [A-Za-z0-9_] on PostgreSQL < 16; the interpreter already emits safe paths, this is a guard.
@@ -80,10 +86,16 @@ async function taskDefinitionId(db: Knex, task: TaskDefinitionSnapshot): Promise
   return definitionIds.get(key) ?? null;
 }
 
-async function upsert(db: Knex, a: TaskAttempt, seq: number, end?: TaskAttemptEnd): Promise<boolean> {
+/** The row key of an attempt's activity: the reconciler must produce exactly this to update the same row. */
+export function taskExecutionKey(runId: string, activityId: string): string {
+  return `${runId}/${activityId}`;
+}
+
+/** One idempotent, seq-guarded upsert of an attempt's row (shared with the reconciler's history rebuild). */
+export async function writeTaskAttempt(db: Knex, a: TaskAttempt, seq: number, end?: TaskAttemptEnd): Promise<boolean> {
   return mirrorTaskInstance(db, {
     workflow_instance_id: a.ctx.instanceId,
-    execution_key: `${a.ctx.runId}/${a.activityId}`,
+    execution_key: taskExecutionKey(a.ctx.runId, a.activityId),
     created_at: a.scheduledAt,
     task_definition_id: await taskDefinitionId(db, a.task),
     task_id: a.task.task_id,
@@ -113,11 +125,13 @@ export function createTaskMirror(db: Knex, logger: Logger, opts: TaskMirrorOptio
     if (opts.enabled === false) return;
     const log = logger.child({ workflowId: a.ctx.workflowId, stepId: a.ctx.stepId, attempt: a.attempt });
     try {
-      await withMirrorRetry(what, log, () => upsert(db, a, seq, end), opts.backoff);
+      await withMirrorRetry(what, log, () => writeTaskAttempt(db, a, seq, end), opts.backoff);
     } catch (err) {
       // The task itself succeeded or failed on its own terms; a mirror outage must not change that.
-      const level = isPermanentDbError(err) ? 'debug' : 'error';
-      log[level]({ err }, `${what}: task mirror write dropped (reconciler will close stale rows)`);
+      const permanent = isPermanentDbError(err);
+      // An outage, not a bad row: the reconciler rebuilds this run's rows from Temporal's history.
+      if (!permanent) (opts.drops ?? droppedTaskWrites).add({ instanceId: a.ctx.instanceId, workflowId: a.ctx.workflowId, runId: a.ctx.runId });
+      log[permanent ? 'debug' : 'error']({ err }, `${what}: task mirror write dropped (the reconciler rebuilds it from history)`);
     }
   };
   const running = (a: TaskAttempt) => write('task started', a, a.attempt * 2);

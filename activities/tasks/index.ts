@@ -25,6 +25,8 @@ export interface TaskActivityDeps {
   credentialsEncryptionKey?: string;
   /** Write task_instances rows [true]. */
   mirror?: boolean;
+  /** Database of the task mirror only [db]; tests point it at a dead server to simulate an outage. */
+  mirrorDb?: Knex;
   /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
   mirrorBackoffMs?: readonly number[];
   /** Delay (ms) before an attempt's "running" row is written; default RUNNING_WRITE_DELAY_MS (200). */
@@ -42,6 +44,6 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;
   const registry = createTaskRegistry({ handlers, http: deps.http, db: deps.db, cipher });
-  const mirror = createTaskMirror(deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
+  const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
   return { runTask: createRunTask({ registry, mirror, logger }) };
 }

@@ -15,7 +15,7 @@ import { startRunBody, startRunHandler } from './workflow-runs';
 const TAG = ['workflow-instances'];
 const STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
-const reportSchema = { type: 'object', required: ['checked', 'drift'], properties: { at: { type: 'string' }, checked: { type: 'integer' }, fixed: { type: 'integer' }, orphanTasksClosed: { type: 'integer' }, drift: { type: 'array' } } };
+const reportSchema = { type: 'object', required: ['checked', 'drift'], properties: { at: { type: 'string' }, checked: { type: 'integer' }, fixed: { type: 'integer' }, tasksRebuilt: { type: 'integer' }, orphanTasksClosed: { type: 'integer' }, drift: { type: 'array' } } };
 const reconcileWith = (deps: ApiDeps, req: Request, dryRun: boolean) => reconcile({ db: deps.db, temporal: deps.temporal, logger: (req.res?.locals.log ?? deps.logger) }, { dryRun });
 
 /** Routes under /workflow-instances. */
