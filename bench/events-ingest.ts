@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
-import { handoffBacklog } from '../services/event-handoff';
+import { handoffBacklog, handoffsSent } from '../services/event-handoff';
 import { postAll } from './events-load';
 import { runConcurrently, summarise, type Series } from './events-stats';
 
@@ -19,7 +19,7 @@ export interface BenchCtx {
 const EI = 'event_processing_service.event_instances';
 
 /** Measures both paths; the API's events use a registered pattern with a payload schema. */
-export async function measureIngest(ctx: BenchCtx, n: number, concurrency: number, rounds: number): Promise<{ api: Series; acked: Series; bare: Series; pattern: string; stored: number }> {
+export async function measureIngest(ctx: BenchCtx, n: number, concurrency: number, rounds: number): Promise<{ api: Series; acked: Series; bare: Series; pattern: string; stored: number; wakeups: number }> {
   const tag = randomUUID().slice(0, 8);
   const pattern = `bench${tag}.order.created`;
   const definition = { event_id: `bench-${tag}`, name: 'bench', pattern, version: '1.0.0', payload_schema: { type: 'object', required: ['orderId', 'total'], properties: { orderId: { type: 'string' }, total: { type: 'number' } } } };
@@ -43,6 +43,7 @@ export async function measureIngest(ctx: BenchCtx, n: number, concurrency: numbe
   // on both sides alike. An API round ends when its requests are answered AND its wake-ups of the dispatcher
   // are done (the background hand-off must keep up for the rate to be sustainable).
   const bare = { latencies: [] as number[], seconds: 0 };
+  const wakeupsBefore = handoffsSent(ctx.temporal);
   const api = { latencies: [] as number[], seconds: 0, ackSeconds: 0, statuses: {} as Record<number, number> };
   const per = Math.ceil(n / rounds);
   for (let r = 0, from = 0; from < n; r++, from += per) {
@@ -70,7 +71,7 @@ export async function measureIngest(ctx: BenchCtx, n: number, concurrency: numbe
     api: summarise('POST /events (validate + store + queue + hand-off done)', api.latencies, api.seconds),
     acked: summarise('POST /events, acknowledged only (hand-offs still running)', api.latencies, api.ackSeconds),
     bare: summarise('bare single-row INSERT into event_instances', bare.latencies, bare.seconds),
-    pattern, stored: Number(c) - 100,
+    pattern, stored: Number(c) - 100, wakeups: handoffsSent(ctx.temporal) - wakeupsBefore,
   };
 }
 

@@ -6,7 +6,7 @@ const ms = (v: number) => v.toFixed(1);
 /** The table and the goal checks. */
 export function printTable(
   params: { events: number; concurrency: number; resumes: number },
-  ingest: { api: Series; acked: Series; bare: Series; stored: number },
+  ingest: { api: Series; acked: Series; bare: Series; stored: number; wakeups: number },
   drain: { seconds: number; delivered: number; total: number },
   resume: { event: Series; signal: Series },
 ): void {
@@ -21,6 +21,7 @@ export function printTable(
   console.log('');
   console.log(`ingest throughput: ${(ratio * 100).toFixed(0)}% of bare insert (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`
     + ` (acknowledgements alone: ${((ingest.acked.perSecond / ingest.bare.perSecond) * 100).toFixed(0)}%)`);
+  console.log(`Temporal calls of ingest: ${ingest.wakeups} dispatcher wake-ups for ${params.events} events`);
   console.log(`stored: ${ingest.stored}/${params.events}; delivered: ${drain.delivered}/${drain.total} after ${drain.seconds.toFixed(1)} s more (lost: ${params.events - Math.min(ingest.stored, drain.delivered)})`);
   console.log(`event-to-resume p50: ${resumeRatio.toFixed(2)}x the direct signal (goal <= 2x): ${resumeRatio <= 2 ? 'met' : 'NOT met'}`);
 }
