@@ -1,6 +1,6 @@
 /**
- * `npm run bench:engine`: the interpreter (mirror off, and mirror on when DATABASE_URL points at a migrated
- * database) against hand-written Temporal workflows calling the same `runTask` activity with the same no-op
+ * `npm run bench:engine`: the interpreter (mirror off, and mirror on: into DATABASE_URL when set, else a scratch
+ * database created on the local PostgreSQL and dropped afterwards; BENCH_NO_DB=1 skips the mirror rows) against hand-written Temporal workflows calling the same `runTask` activity with the same no-op
  * task, in the same process, on the same dev server, with identical worker options: a 10-step sequence and a
  * 20-branch parallel.
  * Prints throughput and p50/p95 latency.
@@ -47,29 +47,37 @@ function interpreter(def: WorkflowDefinition, mirror: boolean, definitionRowId?:
 const handWritten = (type: string, size: number): Scenario['start'] => (client, id) => client.workflow.start(type, { taskQueue: QUEUE.handWritten, workflowId: id, args: [NOOP, size] });
 
 /** Activities: the real ones (with their DB mirror) when a database is configured, else trivial no-ops. */
-async function activities(): Promise<{ acts: Record<string, unknown>; db?: Knex; definitionRowIds: Record<string, string> }> {
+async function activities(): Promise<{ acts: Record<string, unknown>; db?: Knex; definitionRowIds: Record<string, string>; dropScratch?: () => Promise<void> }> {
   const definitionRowIds: Record<string, string> = {};
-  if (!process.env.DATABASE_URL) {
+  if (process.env.BENCH_NO_DB === '1') {
     const runTask: TaskActivities['runTask'] = async () => null;
     return { acts: { runTask, mirrorWorkflow: async () => undefined }, definitionRowIds };
+  }
+  let url = process.env.DATABASE_URL;
+  let dropScratch: (() => Promise<void>) | undefined;
+  if (!url) {
+    const { createTestDatabase } = await import('../test/helpers/test-database');
+    const scratch = await createTestDatabase();
+    url = scratch.url;
+    dropScratch = scratch.drop;
   }
   const { createDb } = await import('../db/connection');
   const { createActivities } = await import('../activities');
   const { createLogger } = await import('../common/logger');
   const { workflowDefinitions } = await import('../db/repositories/workflow-definitions');
-  const db = createDb({ url: process.env.DATABASE_URL, poolMax: 20 });
+  const db = createDb({ url, poolMax: 20 });
   for (const def of [sequenceDef, parallelDef]) {
     const row = await workflowDefinitions.upsert(db, { workflow_id: def.workflow_id, version: def.version, name: def.name, definition: def, status: 'active' });
     definitionRowIds[def.workflow_id] = (row as { id: string }).id;
   }
-  return { acts: createActivities({ db, logger: createLogger({ level: 'warn' }) }), db, definitionRowIds };
+  return { acts: createActivities({ db, logger: createLogger({ level: 'warn' }) }), db, definitionRowIds, dropScratch };
 }
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   let server: DevServer | undefined;
   const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
-  const { acts, db, definitionRowIds } = await activities();
+  const { acts, db, definitionRowIds, dropScratch } = await activities();
   const connection = await NativeConnection.connect({ address });
   // Two workers with identical options and activities; each side gets its own bundle, as it would in
   // production (the baseline does not load the interpreter's modules, e.g. JSONata, into every run).
@@ -102,6 +110,7 @@ async function main(): Promise<void> {
   printTable([...samples.values()], `runs per scenario: ${Math.ceil(RUNS / ROUNDS) * ROUNDS} in ${ROUNDS} interleaved rounds, concurrency: ${CONCURRENCY}`, loadBefore);
   await client.connection.close();
   await db?.destroy();
+  await dropScratch?.();
   await server?.stop();
 }
 

@@ -19,7 +19,7 @@
 import type { Knex } from 'knex';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
-import { mirrorTaskInstance } from '../../db/repositories/task-instances';
+import { upsertTaskAttempt } from '../../db/repositories/task-attempt-upsert';
 import type { Logger } from '../../common/logger';
 import { droppedTaskWrites, type DroppedTaskWrites } from './dropped-writes';
 import { isPermanentDbError, withMirrorRetry } from './retry';
@@ -93,7 +93,7 @@ export function taskExecutionKey(runId: string, activityId: string): string {
 
 /** One idempotent, seq-guarded upsert of an attempt's row (shared with the reconciler's history rebuild). */
 export async function writeTaskAttempt(db: Knex, a: TaskAttempt, seq: number, end?: TaskAttemptEnd): Promise<boolean> {
-  return mirrorTaskInstance(db, {
+  return upsertTaskAttempt(db, {
     workflow_instance_id: a.ctx.instanceId,
     execution_key: taskExecutionKey(a.ctx.runId, a.activityId),
     created_at: a.scheduledAt,
