@@ -1,7 +1,7 @@
 /**
  * The event-store look-back of a waiting run: matching events stored since the run started that the run
  * has neither received as a signal (a delivery row with the workflow id as consumer) nor consumed
- * through an earlier look-back (a subscription matched to it). Oldest first: by sequence number within a
+ * through an earlier look-back (a subscription matched to it), and that did not start the run itself. Oldest first: by sequence number within a
  * correlation (created_at, a transaction start, can interleave for concurrent publishers).
  */
 import type { Client } from '@temporalio/client';
@@ -39,6 +39,8 @@ export async function unreceivedEvents(db: Knex, l: LookBackQuery): Promise<stri
   const q = db(`${EV}.event_instances as e`).select('e.event_id', 'e.pattern').where('e.created_at', '>=', l.since)
     .whereNotExists(db(WORKFLOW_EVENT_SUBSCRIPTIONS).select(db.raw('1')).where({ temporal_workflow_id: l.workflowId }).whereRaw('matched_event_id = e.event_id'))
     .whereNotExists(db(`${EV}.event_queue_state`).select(db.raw('1')).where({ consumer: l.workflowId }).whereRaw('event_id = e.event_id'))
+    // The event that started the run is its input, not something its waits are waiting for.
+    .whereNotExists(db(WORKFLOW_INSTANCES).select(db.raw('1')).where({ temporal_workflow_id: l.workflowId }).whereRaw(`"trigger"->>'eventId' = e.event_id`))
     .limit(LIMIT);
   if (!isWildcard(l.pattern)) q.where('e.pattern', l.pattern);
   const corr = l.correlation;

@@ -5,6 +5,7 @@ import { matchesPattern } from '../../common/events/pattern';
 import type { RoutingResult } from '../../common/events/delivery';
 import { EV, getEventByEventId, type StoredEvent } from '../../db/repositories/event-instances';
 import { closeSubscription, WORKFLOW_EVENT_SUBSCRIPTIONS, type SubscriptionRow } from '../../db/repositories/workflow-event-subscriptions';
+import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
 import { aosEventSignal } from '../../workflows/api';
 import { correlationOf, toEnvelope } from './envelope';
 import { runStartedAt, unreceivedEvents } from './lookback';
@@ -56,6 +57,12 @@ export async function routeToSubscriptions(db: Knex, temporal: Client, event: St
   // One signal per workflow even when several of its waits match: the interpreter buffers by eventId.
   const byWorkflow = new Map<string, SubscriptionRow>();
   for (const s of subs) if (!byWorkflow.has(s.temporal_workflow_id)) byWorkflow.set(s.temporal_workflow_id, s);
+  // A run never receives the event that started it (a trigger's event is the run's input, not an answer to its waits).
+  if (byWorkflow.size > 0) {
+    const startedByThis = await db(WORKFLOW_INSTANCES).whereIn('temporal_workflow_id', [...byWorkflow.keys()])
+      .whereRaw(`"trigger"->>'eventId' = ?`, [event.eventId]).pluck('temporal_workflow_id');
+    for (const id of startedByThis as string[]) byWorkflow.delete(id);
+  }
   await Promise.all([...byWorkflow.values()].map(async (s) => {
     const handle = temporal.workflow.getHandle(s.temporal_workflow_id);
     try {

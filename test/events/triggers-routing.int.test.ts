@@ -28,8 +28,8 @@ describe('triggers: on_running = signal, and priority order', () => {
     await trigger({ workflowDefinitionId: job.workflow_id, eventPattern: `${p}.sig.go`, triggerType: 'START', correlationKey: 'payload.key',
       inputMapping: { key: 'payload.key' }, onRunning: 'signal' });
     const key = `k-${uniq()}`;
-    // The first event carries no correlationId, so the run's own wait cannot consume the event that started it.
-    const first = (await h.http.post('/api/v1/events').send({ pattern: `${p}.sig.go`, payload: { key, n: 1 } }).expect(202)).body;
+    // The first event carries the same correlation as the wait: the run must not consume the event that started it.
+    const first = (await h.http.post('/api/v1/events').send({ pattern: `${p}.sig.go`, payload: { key, n: 1 }, metadata: { correlationId: key } }).expect(202)).body;
     const run = await eventually(async () => {
       const [r] = await runsOf(first.eventId);
       return r?.status === 'waiting' ? r : undefined;
