@@ -38,10 +38,10 @@ export function testConfig(extra: Record<string, string> = {}): Config {
 }
 
 /** Starts the worker and returns the deps of the run services. */
-export async function startRunHarness(opts: { worker?: boolean } = {}): Promise<RunHarness> {
+export async function startRunHarness(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<RunHarness> {
   const db = createTestDb();
   const client = await createTestClient();
-  const config = testConfig();
+  const config = testConfig(opts.env);
   let worker: Worker | undefined;
   let connection: NativeConnection | undefined;
   let running: Promise<void> | undefined;

@@ -3,40 +3,21 @@
  * on the real stack: they reach the scheduled activity, and a task that stops heartbeating fails the step with
  * `Timeout`, which the step's catch handles.
  */
-import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../common/config';
-import { createLogger } from '../../common/logger';
 import { startRun } from '../../services/runs';
-import { createOrchestratorWorker } from '../../workers/orchestrator';
-import { createTestDb } from '../helpers/db';
-import { createTestClient, temporalAddress } from '../helpers/temporal';
-import { TEST_ENV } from '../harness-state';
-import { activeTask, activeWorkflow, testConfig } from './harness';
+import { activeTask, activeWorkflow, startRunHarness, type RunHarness } from './harness';
 
 jest.setTimeout(60_000);
 const id = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 const ids = { stall: id('stall'), echo: id('echo'), flow: id('flow') };
-let db: Knex;
-let client: Client;
-let config: Config;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let h: RunHarness;
 
 beforeAll(async () => {
-  db = createTestDb();
-  client = await createTestClient();
-  config = testConfig({ CODE_HANDLERS_MODULE: require.resolve('./fixtures/stall-handlers') });
-  connection = await NativeConnection.connect({ address: temporalAddress() });
-  worker = await createOrchestratorWorker({ config, db, logger: createLogger({ level: 'silent' }), connection, temporal: client, workflowBundlePath: process.env[TEST_ENV.bundlePath] });
-  running = worker.run();
+  h = await startRunHarness({ env: { CODE_HANDLERS_MODULE: require.resolve('./fixtures/stall-handlers') } });
   // The task definition allows a long silence; the step narrows it.
-  await activeTask(db, { task_id: ids.stall, type: 'code', config: { handler: 'stall' }, timeouts: { heartbeat: '30s', start_to_close: '1m' } });
-  await activeTask(db, { task_id: ids.echo, type: 'echo' });
-  await activeWorkflow(db, {
+  await activeTask(h.db, { task_id: ids.stall, type: 'code', config: { handler: 'stall' }, timeouts: { heartbeat: '30s', start_to_close: '1m' } });
+  await activeTask(h.db, { task_id: ids.echo, type: 'echo' });
+  await activeWorkflow(h.db, {
     workflow_id: ids.flow,
     steps: [
       { id: 'stuck', type: 'task', task: ids.stall, timeout: '45s', timeouts: { heartbeat: '1s', schedule_to_close: '40s' }, retry: { max_attempts: 1 },
@@ -48,18 +29,12 @@ beforeAll(async () => {
   } as never);
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await client?.connection.close();
-  await db?.destroy();
-});
+afterAll(() => h?.close());
 
 it('a task that stops heartbeating fails its step with Timeout within the step heartbeat timeout, and the catch runs', async () => {
   const started = Date.now();
-  const res = await startRun({ db, temporal: client, config }, { workflowId: ids.flow, input: {} });
-  const handle = client.workflow.getHandle(res.workflowId);
+  const res = await startRun(h.deps, { workflowId: ids.flow, input: {} });
+  const handle = h.client.workflow.getHandle(res.workflowId);
   const output = (await handle.result()) as { err: { type: string; message: string }; recovered: boolean };
   expect(output.recovered).toBe(true);
   expect(output.err.type).toBe('Timeout');
