@@ -3,7 +3,6 @@
  * that ran while the mirror's database was unreachable, a row left "running" by a dropped end write, and a
  * row whose writes were all dropped. Exactly one row per activity, with the same key runTask uses.
  */
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import knex, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { createActivities } from '../../activities';
@@ -11,7 +10,7 @@ import { reconcile } from '../../activities/mirror/reconcile';
 import { builtinCodeHandlers, CodeHandlerRegistry, createTaskActivities } from '../../activities/tasks';
 import { createLogger } from '../../common/logger';
 import { startRun } from '../../services/runs';
-import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from './harness';
 
 const TI = 'task_execution_service.task_instances';
@@ -28,7 +27,7 @@ const flaky = (input: unknown, { attempt }: { attempt: number }) => {
 };
 jest.setTimeout(90_000);
 let h: RunHarness;
-interface TestWorker { worker: Worker; connection: NativeConnection; running: Promise<void>; taskQueue: string }
+type TestWorker = RunningTestWorker & { taskQueue: string };
 let outage: TestWorker;
 let healthy: TestWorker;
 
@@ -40,8 +39,7 @@ async function startWorker(mirrorDb?: Knex): Promise<TestWorker> {
     ...createActivities({ db: h.db, logger, handlers }),
     ...createTaskActivities({ db: h.db, mirrorDb, mirrorBackoffMs: [10], runningWriteDelayMs: 0, logger, handlers }),
   };
-  const { worker, connection } = await createTestWorker({ taskQueue, activities });
-  return { worker, connection, running: worker.run(), taskQueue };
+  return { ...(await startTestWorker({ taskQueue, activities })), taskQueue };
 }
 
 beforeAll(async () => {
@@ -59,11 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of [outage, healthy]) w?.worker.shutdown();
-  for (const w of [outage, healthy]) {
-    await w?.running;
-    await w?.connection.close();
-  }
+  await Promise.all([outage, healthy].map((w) => w?.stop()));
   await deadDb.destroy();
   await h?.close();
 });

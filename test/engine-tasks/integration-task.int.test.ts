@@ -4,7 +4,6 @@
  * secrets reach neither task_instances nor a log line.
  */
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { createTaskActivities } from '../../activities/tasks';
@@ -12,7 +11,7 @@ import { createCredentialsCipher } from '../../common/credentials-cipher';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { captureLogger, TEST_SECRETS } from '../helpers/api';
 import { createTestDb } from '../helpers/db';
-import { createTestClient, temporalAddress, uniqueTaskQueue } from '../helpers/temporal';
+import { createTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { startFakeService, type FakeService } from './fixtures/http-server';
 import { seedIntegration, type SeedIntegration } from './fixtures/integrations';
 import { seedInstance } from './fixtures/rows';
@@ -24,25 +23,19 @@ const SECRETS = { api_key: 'sk-live-API-KEY-4242', password: 'pw-HUNTER2-secret'
 const captured = captureLogger('trace');
 let db: Knex;
 let client: Client;
-let worker: Worker;
-let connection: NativeConnection;
-let running: Promise<void>;
 let svc: FakeService;
+let worker: RunningTestWorker;
 
 beforeAll(async () => {
   db = createTestDb();
   client = await createTestClient();
   svc = await startFakeService();
   const activities = createTaskActivities({ db, logger: captured.logger, credentialsEncryptionKey: TEST_SECRETS.CREDENTIALS_ENCRYPTION_KEY, runningWriteDelayMs: 0 });
-  connection = await NativeConnection.connect({ address: temporalAddress() });
-  worker = await Worker.create({ connection, taskQueue, workflowsPath: require.resolve('./workflows'), activities });
-  running = worker.run();
+  worker = await startTestWorker({ taskQueue, workflowsPath: require.resolve('./workflows'), activities });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
+  await worker?.stop();
   await client?.connection.close();
   await svc?.close();
   await db?.destroy();

@@ -3,7 +3,6 @@
  * transform, code handlers (built-in and a user module), schema checks, unknown handler/type, task mirror.
  */
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { createTaskActivities } from '../../activities/tasks';
@@ -12,7 +11,7 @@ import { CodeHandlerRegistry, loadCodeHandlersModule } from '../../activities/ta
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { createLogger } from '../../common/logger';
 import { createTestDb } from '../helpers/db';
-import { createTestClient, temporalAddress, uniqueTaskQueue } from '../helpers/temporal';
+import { createTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { startFakeService, type FakeService } from './fixtures/http-server';
 import { seedInstance } from './fixtures/rows';
 import type { RunTaskOptions } from './workflows';
@@ -21,10 +20,8 @@ jest.setTimeout(60_000);
 const taskQueue = uniqueTaskQueue('run-task');
 let db: Knex;
 let client: Client;
-let worker: Worker;
-let connection: NativeConnection;
-let running: Promise<void>;
 let svc: FakeService;
+let worker: RunningTestWorker;
 
 beforeAll(async () => {
   db = createTestDb();
@@ -32,15 +29,11 @@ beforeAll(async () => {
   svc = await startFakeService();
   const handlers = new CodeHandlerRegistry(builtinCodeHandlers).registerAll(await loadCodeHandlersModule(require.resolve('./fixtures/user-handlers')));
   const activities = createTaskActivities({ db, logger: createLogger({ level: 'silent' }), handlers });
-  connection = await NativeConnection.connect({ address: temporalAddress() });
-  worker = await Worker.create({ connection, taskQueue, workflowsPath: require.resolve('./workflows'), activities });
-  running = worker.run();
+  worker = await startTestWorker({ taskQueue, workflowsPath: require.resolve('./workflows'), activities });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
+  await worker?.stop();
   await client?.connection.close();
   await svc?.close();
   await db?.destroy();

@@ -5,18 +5,15 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { aosEventSignal, aosStateQuery } from '../../workflows/api';
-import { createTestClient, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { createTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { createFakeActivities, type FakeLog } from './fake-activities';
 import { startScenario } from './run-scenario';
 import { CHILD_DEFINITIONS, SCENARIOS, type Scenario } from './scenarios';
 
 const taskQueue = uniqueTaskQueue('engine');
 let client: Client;
-let worker: Worker;
-let connection: NativeConnection;
-let running: Promise<void>;
+let worker: RunningTestWorker;
 let log: FakeLog;
 
 beforeAll(async () => {
@@ -25,14 +22,11 @@ beforeAll(async () => {
   ]);
   log = fakes.log;
   client = await createTestClient();
-  ({ worker, connection } = await createTestWorker({ taskQueue, activities: fakes.activities }));
-  running = worker.run();
+  worker = await startTestWorker({ taskQueue, activities: fakes.activities });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
+  await worker?.stop();
   await client?.connection.close();
 });
 

@@ -28,12 +28,24 @@ export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workfl
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../../workflows') };
 }
 
-/** Creates a worker on the harness's server; the caller runs it (`worker.runUntil(...)` or `run()` + `shutdown()`). */
-export async function createTestWorker(opts: Omit<WorkerOptions, 'connection' | 'workflowBundle' | 'workflowsPath'>): Promise<{
+/** A worker running on the harness's server; `stop()` drains it and closes its connection (call in afterAll). */
+export interface RunningTestWorker {
   worker: Worker;
-  connection: NativeConnection;
-}> {
+  stop(): Promise<void>;
+}
+
+/** Creates and runs a worker; the prebuilt interpreter bundle unless `workflowsPath`/`workflowBundle` is given. */
+export async function startTestWorker(opts: Omit<WorkerOptions, 'connection'>): Promise<RunningTestWorker> {
   const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const worker = await Worker.create({ connection, namespace: 'default', ...workflowSource(), ...opts });
-  return { worker, connection };
+  const source = opts.workflowsPath || opts.workflowBundle ? {} : workflowSource();
+  const worker = await Worker.create({ connection, namespace: 'default', ...source, ...opts });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
 }
