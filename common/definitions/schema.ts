@@ -129,6 +129,9 @@ function stepDefs(): Schema {
   return defs;
 }
 
+/** `MAJOR.MINOR.PATCH` with an optional pre-release tag. */
+const semver = { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$' };
+
 /** Schema of a workflow definition document (`workflow_definitions.definition`). */
 export const workflowDefinitionSchema: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -141,7 +144,7 @@ export const workflowDefinitionSchema: Schema = {
     workflow_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
     name: { type: 'string', minLength: 1 },
     description: { type: 'string' },
-    version: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$' },
+    version: semver,
     input_schema: jsonSchemaDoc,
     output_schema: jsonSchemaDoc,
     timeout: duration,
@@ -162,7 +165,7 @@ export const taskDefinitionSchema: Schema = {
   required: ['task_id', 'version', 'type', 'config'],
   properties: {
     task_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
-    version: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$' },
+    version: semver,
     name: { type: 'string' },
     description: { type: 'string' },
     type: { enum: ['http', 'transform', 'code', 'noop', 'echo', 'integration'] },
