@@ -6,12 +6,19 @@
  * and the row's UNIQUE temporal_workflow_id is the gate: a duplicate start finds the existing row and answers
  * with that run (started: false). Temporal's REJECT_DUPLICATE reuse policy is the second gate, for a run
  * whose row is gone. No half-written rows: when the start fails the pending row is deleted.
+ *
+ * Exclusive starts (`exclusive: true`, event triggers with on_running skip/signal): the pending row counts as
+ * live, so checking for other live runs of the definition with the same correlation key and inserting the
+ * row happen in one transaction under an advisory lock on (definition, correlation key); see insertExclusive.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors';
 import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
-import { getWorkflowInstanceByTemporalId, insertWorkflowInstance, WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
+import {
+  findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, WORKFLOW_INSTANCES, type WorkflowInstanceInsert,
+} from '../../db/repositories/workflow-instances';
 import { INTERPRETER_WORKFLOW_TYPE } from '../../workflows/api';
 import { resolveDefinition } from '../definitions/resolve';
 import type { RunDeps } from './deps';
@@ -34,10 +41,23 @@ export interface StartRunRequest {
   options?: InterpreterOptions;
   /** JSON-pointer prefix of input errors (the API uses `/body/input`). */
   inputPointer?: string;
+  /** Set to true only through {@link ExclusiveStartRequest}. */
+  exclusive?: false;
+}
+
+/**
+ * A start that does not happen while another live (pending/running/waiting) run of the definition has the
+ * same correlation key: the answer then names those runs instead (event triggers with on_running skip/signal).
+ */
+export interface ExclusiveStartRequest extends Omit<StartRunRequest, 'correlationKey' | 'exclusive'> {
+  correlationKey: string;
+  exclusive: true;
 }
 
 /** The run that answered. */
 export interface StartRunResult {
+  /** `started` = this call started the run; `duplicate` = the existing run of the same workflow id answered. */
+  outcome: 'started' | 'duplicate';
   instanceId: string;
   workflowId: string;
   runId: string;
@@ -45,7 +65,14 @@ export interface StartRunResult {
   started: boolean;
 }
 
-/** How long a duplicate start waits for a concurrent start of the same id to record its run. */
+/** An exclusive start found other live runs of the definition with its correlation key and started nothing. */
+export interface LiveRunsFound {
+  outcome: 'live';
+  /** Their Temporal workflow ids; each has been started in Temporal (has a run id). */
+  liveWorkflowIds: string[];
+}
+
+/** How long a start waits for a concurrent start (same id, or a live run it defers to) to record its run. */
 const WINNER_WAIT_MS = 10_000;
 
 /**
@@ -58,19 +85,54 @@ async function existing(deps: RunDeps, temporalWorkflowId: string): Promise<Star
   for (;;) {
     const row = await getWorkflowInstanceByTemporalId(deps.db, temporalWorkflowId);
     if (!row) return undefined;
-    if (row.temporal_run_id) return { instanceId: row.id, workflowId: temporalWorkflowId, runId: row.temporal_run_id, started: false };
+    if (row.temporal_run_id) return { outcome: 'duplicate', instanceId: row.id, workflowId: temporalWorkflowId, runId: row.temporal_run_id, started: false };
     if (Date.now() > deadline) {
       // The starter died between its insert and Temporal's answer: Temporal knows whether the run exists.
       const d = await deps.temporal.workflow.getHandle(temporalWorkflowId).describe().catch(() => undefined);
-      if (d) return { instanceId: row.id, workflowId: temporalWorkflowId, runId: d.runId, started: false };
+      if (d) return { outcome: 'duplicate', instanceId: row.id, workflowId: temporalWorkflowId, runId: d.runId, started: false };
       throw new AppError(503, 'Service Unavailable', `A start of ${temporalWorkflowId} is pending without a run; retry shortly (the reconciler resolves it)`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** Starts a run (or answers with the existing one for a duplicate business key). */
-export async function startRun(deps: RunDeps, req: StartRunRequest): Promise<StartRunResult> {
+type LiveRow = { temporal_workflow_id: string; temporal_run_id: string | null };
+
+/**
+ * The insert of an exclusive start, in one transaction: a transaction-scoped advisory lock on (definition
+ * business id, correlation key) serialises the exclusive starts of that pair; under it, the other live runs
+ * of the pair are read (their committed pending rows included: READ COMMITTED reads after the lock was
+ * granted) and the pending row is inserted only when there are none. The lock is the two-int form over
+ * `hashtext` of each value: a hash collision between two pairs only serialises their starts (the read uses
+ * the real values, so it never finds a wrong run), and the two-int key space is apart from the one-bigint
+ * locks used elsewhere. Starts that are not exclusive (API, on_running start) take no lock; their runs count
+ * as live once their pending row is committed.
+ */
+async function insertExclusive(db: Knex, values: WorkflowInstanceInsert & { correlation_key: string }): Promise<{ created: boolean } | { live: LiveRow[] }> {
+  return db.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))', [values.definition_workflow_id, values.correlation_key]);
+    const live = (await findActiveByCorrelation(trx, values.definition_workflow_id, values.correlation_key))
+      .filter((r) => r.temporal_workflow_id !== values.temporal_workflow_id);
+    return live.length > 0 ? { live } : insertWorkflowInstance(trx, values);
+  });
+}
+
+/**
+ * The answer naming the live runs found. A live row without a run id is a start in flight: wait for it (as a
+ * duplicate start does), so the caller can signal it. `undefined` = such a start failed (row gone): decide again.
+ */
+async function liveRunsFound(deps: RunDeps, live: LiveRow[]): Promise<LiveRunsFound | undefined> {
+  const answered = await Promise.all(live.filter((r) => !r.temporal_run_id).map((r) => existing(deps, r.temporal_workflow_id)));
+  if (answered.some((a) => a === undefined)) return undefined;
+  return { outcome: 'live', liveWorkflowIds: live.map((r) => r.temporal_workflow_id) };
+}
+
+/** Starts a run, or answers with the existing one for a duplicate business key or workflow id. */
+export function startRun(deps: RunDeps, req: StartRunRequest): Promise<StartRunResult>;
+/** Starts a run unless other live runs of the definition share its correlation key (then names them). */
+export function startRun(deps: RunDeps, req: ExclusiveStartRequest): Promise<StartRunResult | LiveRunsFound>;
+export function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveStartRequest): Promise<StartRunResult | LiveRunsFound>;
+export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveStartRequest): Promise<StartRunResult | LiveRunsFound> {
   const { definition, tasks, definitionRowId } = await resolveDefinition(deps.db, req.workflowId, req.version);
   checkRunInput(definitionRowId, definition.input_schema, req.input, req.inputPointer ?? '/input');
   const instanceId = randomUUID();
@@ -81,12 +143,17 @@ export async function startRun(deps: RunDeps, req: StartRunRequest): Promise<Sta
     if (found) return found;
   }
   const trigger: TriggerContext = req.trigger ?? { kind: 'api' };
-  const { created } = await insertWorkflowInstance(deps.db, {
+  const values: WorkflowInstanceInsert = {
     id: instanceId, temporal_workflow_id: workflowId, workflow_definition_id: definitionRowId,
     definition_workflow_id: definition.workflow_id, definition_version: definition.version, status: 'pending',
     input: req.input ?? null, correlation_key: req.correlationKey ?? null, business_key: req.businessKey ?? null,
     trigger: trigger as unknown as Record<string, unknown>, parent_instance_id: trigger.parentInstanceId ?? null, mirror_seq: 0,
-  });
+  };
+  const inserted = req.exclusive
+    ? await insertExclusive(deps.db, { ...values, correlation_key: req.correlationKey })
+    : await insertWorkflowInstance(deps.db, values);
+  if ('live' in inserted) return (await liveRunsFound(deps, inserted.live)) ?? startRun(deps, req);
+  const { created } = inserted;
   // Lost the insert race to a concurrent start of the same id; if that start failed (row gone), try again.
   if (!created) return (await existing(deps, workflowId)) ?? startRun(deps, req);
 
@@ -107,12 +174,12 @@ export async function startRun(deps: RunDeps, req: StartRunRequest): Promise<Sta
       staticDetails: `Definition **${definition.workflow_id}@${definition.version}**, trigger ${trigger.kind}, instance ${instanceId}`,
     });
     await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId }).whereNull('temporal_run_id').update({ temporal_run_id: handle.firstExecutionRunId });
-    return { instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
+    return { outcome: 'started', instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
     await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId, status: 'pending' }).delete();
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // Temporal has a run under this id but the mirror had no row: answer with Temporal's run.
     const d = await deps.temporal.workflow.getHandle(workflowId).describe();
-    return { instanceId: String(d.memo?.instanceId ?? ''), workflowId, runId: d.runId, started: false };
+    return { outcome: 'duplicate', instanceId: String(d.memo?.instanceId ?? ''), workflowId, runId: d.runId, started: false };
   }
 }
