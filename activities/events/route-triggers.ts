@@ -1,7 +1,9 @@
 /**
  * Routing to triggers: enabled triggers whose pattern matches, by priority (lower first); condition,
  * correlation key and input mapping are JSONata over the event. START starts the definition (at most once
- * per trigger and event); CANCEL cancels the running instances with the same correlation key.
+ * per trigger and event; with on_running skip/signal only while no other run of the definition with the same
+ * correlation key is live, decided atomically by the engine's exclusive start); CANCEL cancels the running
+ * instances with the same correlation key.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -51,8 +53,39 @@ async function liveRuns(db: Knex, t: Trigger, key: string): Promise<string[]> {
   return rows.map((r: { temporal_workflow_id: string }) => r.temporal_workflow_id);
 }
 
+/** Like {@link liveRuns}, only those Temporal has started (run id recorded), other than `ownId`. */
+async function startedLiveRuns(db: Knex, t: Trigger, key: string, ownId: string): Promise<string[]> {
+  const rows = await db(WORKFLOW_INSTANCES).where({ definition_workflow_id: t.definition_workflow_id, correlation_key: key }).whereIn('status', LIVE)
+    .whereNotNull('temporal_run_id').whereNot('temporal_workflow_id', ownId).select('temporal_workflow_id');
+  return rows.map((r: { temporal_workflow_id: string }) => r.temporal_workflow_id);
+}
+
+type RouteDeps = { db: Knex; temporal: Client; config: Config; startRun: StartRun };
+
+/**
+ * START with on_running skip/signal: a live run Temporal already has decides at once (one read, no input
+ * mapping); otherwise the exclusive start decides under its lock, so of concurrent events with one key only
+ * one starts a run and the others see it (pending rows count as live).
+ */
+async function startUnlessLive(deps: RouteDeps, t: Trigger, event: StoredEvent, key: string, ownId: string, out: RoutingResult): Promise<void> {
+  const { db, temporal } = deps;
+  const known = await startedLiveRuns(db, t, key, ownId);
+  const res = known.length > 0 ? { outcome: 'live' as const, liveWorkflowIds: known } : await deps.startRun({ db, temporal, config: deps.config }, {
+    workflowId: t.definition_workflow_id, input: await mappedInput(t, event), correlationKey: key, exclusive: true,
+    trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id }, temporalWorkflowId: ownId,
+  });
+  if (res.outcome !== 'live') {
+    out.started.push({ triggerId: t.trigger_id, workflowId: res.workflowId, started: res.started });
+  } else if (t.on_running === 'skip') {
+    out.skipped.push({ triggerId: t.trigger_id, reason: `running: ${res.liveWorkflowIds.join(', ')}` });
+  } else {
+    for (const wf of res.liveWorkflowIds) await temporal.workflow.getHandle(wf).signal(aosEventSignal, toEnvelope(event));
+    out.signalled.push(...res.liveWorkflowIds.map((wf) => ({ workflowId: wf, triggerId: t.trigger_id })));
+  }
+}
+
 /** Applies every matching trigger to the event. */
-export async function routeToTriggers(deps: { db: Knex; temporal: Client; config: Config; startRun: StartRun }, event: StoredEvent, out: RoutingResult): Promise<void> {
+export async function routeToTriggers(deps: RouteDeps, event: StoredEvent, out: RoutingResult): Promise<void> {
   const { db, temporal } = deps;
   for (const t of await findTriggers(db, event.pattern)) {
     if (t.event_condition && !(await evalOrFail(t.event_condition, event, 'condition', t))) {
@@ -74,14 +107,8 @@ export async function routeToTriggers(deps: { db: Knex; temporal: Client; config
       }
       continue;
     }
-    const running = key === undefined || t.on_running === 'start' ? [] : (await liveRuns(db, t, key)).filter((wf) => wf !== ownId);
-    if (running.length > 0 && t.on_running === 'skip') {
-      out.skipped.push({ triggerId: t.trigger_id, reason: `running: ${running.join(', ')}` });
-      continue;
-    }
-    if (running.length > 0) {
-      for (const wf of running) await temporal.workflow.getHandle(wf).signal(aosEventSignal, toEnvelope(event));
-      out.signalled.push(...running.map((wf) => ({ workflowId: wf, triggerId: t.trigger_id })));
+    if (key !== undefined && t.on_running !== 'start') {
+      await startUnlessLive(deps, t, event, key, ownId, out);
       continue;
     }
     const res = await deps.startRun({ db, temporal, config: deps.config }, {
