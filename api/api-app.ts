@@ -5,6 +5,7 @@ import { createAuthorizer } from './auth/authorizer';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import type { RouteDefinition } from './http/route';
+import { recordHeaders } from './http/security-headers';
 import { docsRouter } from './openapi/docs';
 import { allRoutes } from './routes';
 
@@ -19,6 +20,8 @@ export function createApiApp(deps: ApiDeps, opts: ApiAppOptions = {}): Applicati
     routes: opts.routes ?? allRoutes(),
     authorize: createAuthorizer(deps),
     // helmet's defaults: CSP (self only; the docs page has no inline script), HSTS, nosniff, frame-ancestors 'none', ...
-    before: [helmet(), docsRouter()],
+    // They are static, so they are recorded once instead of rebuilt per request.
+    headers: recordHeaders(helmet()),
+    before: [docsRouter()],
   });
 }

@@ -2,13 +2,13 @@
  * The API's Authorizer: resolves `Authorization: Bearer <access token | API key>` or `X-API-Key`
  * into a Principal, then checks the route's permission. 401 = no or bad credentials, 403 = lacks the permission.
  */
-import type { RequestHandler } from 'express';
 import { AppError } from '../../common/errors';
 import { findActiveApiKey, touchApiKey } from '../../db/repositories/auth-credentials';
 import { userPermissions } from '../../db/repositories/auth-users';
 import type { Logger } from '../../common/logger';
 import type { ApiDeps } from '../deps';
-import type { Authorizer } from '../http/mount';
+import type { Authorizer, ContextHandler } from '../http/mount';
+import { addLogBindings } from '../http/request-context';
 import { AUTHENTICATED, grants } from './permissions';
 import type { Principal } from './principal';
 import { cachedPrincipal, credentialKey, forgetPrincipals, rememberPrincipal } from './principal-cache';
@@ -16,7 +16,8 @@ import { parseApiKey, sameDigest, verifyAccessToken } from './tokens';
 
 const unauthorized = (detail: string) => new AppError(401, 'Unauthorized', detail);
 
-function presented(authorization: string | undefined, apiKeyHeader: string | undefined): { kind: 'jwt' | 'key'; value: string } | undefined {
+function presented(authorization: string | undefined, apiKeyHeader: string | string[] | undefined): { kind: 'jwt' | 'key'; value: string } | undefined {
+  if (Array.isArray(apiKeyHeader)) apiKeyHeader = apiKeyHeader.join(', ');
   if (apiKeyHeader) return { kind: 'key', value: apiKeyHeader.trim() };
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!m) return undefined;
@@ -61,17 +62,20 @@ async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string
 // Writes under these permissions change who may do what (users, roles, API keys): drop cached callers.
 const AUTH_ADMIN = new Set(['users:admin', 'api_keys:write']);
 
-/** Resolves the request's credentials (cached on res.locals); undefined when none were presented. */
-export function authenticate(deps: ApiDeps): RequestHandler {
+/**
+ * Resolves the request's credentials (cached on res.locals); undefined when none were presented. Uses only
+ * node's request headers and `res.locals`, so the fast route (api/http/fast-route.ts) runs it too.
+ */
+export function authenticate(deps: ApiDeps): ContextHandler {
   return (req, res, next) => {
     if (res.locals.principal) return next();
-    const cred = presented(req.header('authorization'), req.header('x-api-key'));
+    const cred = presented(req.headers.authorization, req.headers['x-api-key']);
     if (!cred) return next(unauthorized('Send an access token (Authorization: Bearer) or an API key (X-API-Key)'));
     resolve(deps, cred, res.locals.log as Logger)
       .then((p) => {
         if (!p) return next(unauthorized('Invalid, expired or revoked credentials'));
         res.locals.principal = p;
-        res.locals.log = (res.locals.log as typeof deps.logger).child({ userId: p.userId });
+        addLogBindings(res, { userId: p.userId });
         next();
       })
       .catch(next);

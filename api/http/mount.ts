@@ -1,12 +1,17 @@
 /** Mounts declared routes on an Express router: permission check, validation, handler, JSON answer. */
+import type { IncomingMessage } from 'node:http';
 import { Router, type RequestHandler } from 'express';
 import { AppError } from '../../common/errors';
 import type { ApiDeps } from '../deps';
+import type { ContextResponse } from './request-context';
 import type { RouteDefinition } from './route';
 import { compileRoute, validateRequest } from './validate';
 
+/** A middleware that needs only node's request and `res.locals`: Express mounts it, the fast route calls it. */
+export type ContextHandler = (req: IncomingMessage, res: ContextResponse, next: (err?: unknown) => void) => void;
+
 /** Checks that the caller holds `permission`; installed by the auth module (public routes skip it). */
-export type Authorizer = (permission: string) => RequestHandler;
+export type Authorizer = (permission: string) => ContextHandler;
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, type FieldError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { translatePgError } from './pg-errors';
+import type { ContextResponse } from './request-context';
 import { translateTemporalError } from './temporal-errors';
 
 /** The problem+json body. */
@@ -16,15 +17,21 @@ export interface Problem {
   requestId?: string;
 }
 
-const PROBLEM_TYPE = 'application/problem+json';
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+
+/** 400: the body is not JSON (or, like body-parser's strict mode, not an object or array). */
+export const malformedJson = (): AppError => AppError.badRequest('Request body is not valid JSON', [{ pointer: '/body', message: 'malformed JSON' }]);
+
+/** 413: the body is over API_BODY_LIMIT. */
+export const bodyTooLarge = (): AppError => new AppError(413, 'Content Too Large', 'Request body exceeds the size limit');
 
 /** Body-parser and HTTP errors that carry their own 4xx status. */
 function fromHttpError(err: unknown): AppError | undefined {
   const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string };
   const status = e?.status ?? e?.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
-  if (e.type === 'entity.parse.failed') return AppError.badRequest('Request body is not valid JSON', [{ pointer: '/body', message: 'malformed JSON' }]);
-  if (e.type === 'entity.too.large') return new AppError(413, 'Content Too Large', 'Request body exceeds the size limit');
+  if (e.type === 'entity.parse.failed') return malformedJson();
+  if (e.type === 'entity.too.large') return bodyTooLarge();
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new AppError(415, 'Unsupported Media Type', e.message);
   return new AppError(status, e.message ?? 'Bad Request', e.expose ? e.message : undefined);
 }
@@ -43,16 +50,23 @@ export function toProblem(err: unknown, requestId?: string): Problem {
   };
 }
 
-/** Express error handler writing problem+json; logs 5xx with the stack, 4xx at debug. */
+/** Answers `err` as problem+json for the request at `url`; logs 5xx with the stack, 4xx at debug. */
+export function sendProblem(logger: Logger, err: unknown, url: string, res: ContextResponse): void {
+  const requestId = res.locals.requestId as string | undefined;
+  const problem = toProblem(err, requestId);
+  problem.instance = url;
+  if (problem.status >= 500) logger.error({ err, requestId }, 'request failed');
+  else logger.debug({ requestId, problem }, 'request rejected');
+  const body = JSON.stringify(problem);
+  res.statusCode = problem.status;
+  res.setHeader('Content-Type', PROBLEM_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/** Express error handler writing problem+json (see {@link sendProblem}). */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const requestId = res.locals.requestId as string | undefined;
-    const problem = toProblem(err, requestId);
-    problem.instance = req.originalUrl;
-    if (problem.status >= 500) logger.error({ err, requestId }, 'request failed');
-    else logger.debug({ requestId, problem }, 'request rejected');
-    res.status(problem.status).type(PROBLEM_TYPE).send(JSON.stringify(problem));
-  };
+  return (err, req, res, _next) => sendProblem(logger, err, req.originalUrl, res);
 }
 
 /** 404 for unknown routes, in the same format. */

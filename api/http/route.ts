@@ -42,6 +42,11 @@ export interface RouteDefinition {
   body?: JsonSchema;
   /** Response schemas by status code, for the OpenAPI document and the contract test. */
   responses: Record<number, { description: string; schema?: JsonSchema; headers?: Record<string, { description: string; schema: JsonSchema }> }>;
+  /**
+   * Also served ahead of Express by the fast route (api/http/fast-route.ts) for plain JSON requests: only for
+   * hot POST routes whose handler uses nothing but its validated input, deps and `res.locals`.
+   */
+  fast?: boolean;
   /** Route-specific middleware run after the permission check, before validation (e.g. a rate limiter). */
   middleware?: (deps: ApiDeps) => RequestHandler[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
