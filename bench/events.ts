@@ -7,7 +7,8 @@
  *  2. event-to-resume: a run waiting in wait_for_event, resumed by `POST /events` (store -> dispatcher wake-up
  *     -> dispatch pass -> signal) against the same wait resumed by a direct Temporal signal.
  * Env: BENCH_EVENTS (2000), BENCH_CONCURRENCY (32), BENCH_RESUMES (30), BENCH_ROUNDS (4, interleaved ingest rounds), TEMPORAL_ADDRESS (default: own dev
- * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on).
+ * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on); diagnostics:
+ * BENCH_HANDOFF=0 (no hand-off), BENCH_FAST_ROUTE=0 (POST /events through the generic Express stack).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   const deps = { config, db, logger, temporal, ...(process.env.BENCH_HANDOFF === '0' && { handoff: false }) };
   await syncPermissions(deps, allRoutes());
   const caller = await createTestCaller(deps, ['*'], 'bench');
-  const http = createApiApp(deps).listen(0, '127.0.0.1');
+  // BENCH_FAST_ROUTE=0 (diagnostic): POST /events through the generic Express stack instead of the fast route.
+  const routes = process.env.BENCH_FAST_ROUTE === '0' ? allRoutes().map((r) => ({ ...r, fast: false })) : undefined;
+  const http = createApiApp(deps, { routes }).listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1`;
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
