@@ -17,6 +17,7 @@ import type { TaskActivities } from '../common/definitions/activity-types';
 import type { InterpreterInput, TaskDefinitionSnapshot, WorkflowDefinition } from '../common/definitions/types';
 import { freePort } from '../devstack/free-port';
 import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
+import { createCpuMeter } from './cpu-meter';
 import { merge, printTable, runBatch, type Sample, type Scenario } from './engine-measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -95,15 +96,16 @@ async function main(): Promise<void> {
     { name: 'par20 interpreter (mirror off)', start: interpreter(parallelDef, false) },
     ...(db ? [{ name: 'par20 interpreter (mirror on)', start: interpreter(parallelDef, true, definitionRowIds['bench-parallel']) }] : []),
   ];
+  const meter = createCpuMeter({ temporalPid: server?.process.pid, db });
   const only = process.env.BENCH_ONLY;
   const selected = only ? scenarios.filter((s) => s.name.includes(only)) : scenarios;
   const samples = new Map<string, Sample>();
   const loadBefore = loadavg();
   await workers[0].runUntil(workers[1].runUntil(async () => {
-    for (const warmUp of [handWritten('handWrittenSequence', 2), interpreter(sequenceDef, false)]) await runBatch(client, { name: 'warm-up', start: warmUp }, 40, CONCURRENCY);
+    for (const warmUp of [handWritten('handWrittenSequence', 2), interpreter(sequenceDef, false)]) await runBatch(client, { name: 'warm-up', start: warmUp }, 40, CONCURRENCY, meter);
     // Rounds interleave the scenarios, so load from elsewhere on the machine falls on every row alike.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const s of selected) samples.set(s.name, merge(samples.get(s.name), await runBatch(client, s, Math.ceil(RUNS / ROUNDS), CONCURRENCY)));
+      for (const s of selected) samples.set(s.name, merge(samples.get(s.name), await runBatch(client, s, Math.ceil(RUNS / ROUNDS), CONCURRENCY, meter)));
       console.error(`round ${round + 1}/${ROUNDS} done`);
     }
   }));
