@@ -13,13 +13,18 @@
  * the attempt ends first; the end write carries started_at too. This halves the writes of short tasks (most
  * of them) and takes one database round trip off every step's critical path.
  *
+ * Writes go through a group commit (group-commit.ts): the attempts that end while a write is in flight are
+ * written together in the next statement, so concurrent attempts (a wide `parallel`, many runs) share round
+ * trips and commits instead of paying one each.
+ *
  * A write still failing after the retries is dropped and its run recorded in droppedTaskWrites; the reconciler
  * rebuilds that run's rows from Temporal's history with the same key (task-rebuild.ts).
  */
 import type { Knex } from 'knex';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
-import { upsertTaskAttempt } from '../../db/repositories/task-attempt-upsert';
+import { taskAttemptKey, upsertTaskAttempt, upsertTaskAttempts, type TaskAttemptRow } from '../../db/repositories/task-attempt-upsert';
+import { createGroupCommit, type FlushResult } from './group-commit';
 import type { Logger } from '../../common/logger';
 import { droppedTaskWrites, type DroppedTaskWrites } from './dropped-writes';
 import { isPermanentDbError, withMirrorRetry } from './retry';
@@ -91,9 +96,9 @@ export function taskExecutionKey(runId: string, activityId: string): string {
   return `${runId}/${activityId}`;
 }
 
-/** One idempotent, seq-guarded upsert of an attempt's row (shared with the reconciler's history rebuild). */
-export async function writeTaskAttempt(db: Knex, a: TaskAttempt, seq: number, end?: TaskAttemptEnd): Promise<boolean> {
-  return upsertTaskAttempt(db, {
+/** The row an attempt's write sets (seq: attempt * 2 when it began, + 1 when it ended). */
+async function attemptRow(db: Knex, a: TaskAttempt, seq: number, end?: TaskAttemptEnd): Promise<TaskAttemptRow> {
+  return {
     workflow_instance_id: a.ctx.instanceId,
     execution_key: taskExecutionKey(a.ctx.runId, a.activityId),
     created_at: a.scheduledAt,
@@ -114,23 +119,58 @@ export async function writeTaskAttempt(db: Knex, a: TaskAttempt, seq: number, en
     duration_ms: end ? end.endedAt.getTime() - a.startedAt.getTime() : null,
     temporal_activity_id: a.activityId,
     mirror_seq: seq,
-  });
+  };
+}
+
+/** One idempotent, seq-guarded upsert of an attempt's row (shared with the reconciler's history rebuild). */
+export async function writeTaskAttempt(db: Knex, a: TaskAttempt, seq: number, end?: TaskAttemptEnd): Promise<boolean> {
+  return upsertTaskAttempt(db, await attemptRow(db, a, seq, end));
+}
+
+/**
+ * Writes one batch of the group commit: the newest write per row only (an older one in the same batch is
+ * superseded, exactly as the seq guard would decide), in one statement, retried. When the database refuses
+ * the batch for a reason a retry cannot fix, the rows are written one by one, so a bad row fails alone.
+ */
+async function flushRows(db: Knex, logger: Logger, rows: TaskAttemptRow[], backoff?: readonly number[]): Promise<FlushResult> {
+  const newest = new Map<string, TaskAttemptRow>();
+  for (const row of rows) {
+    const key = taskAttemptKey(row);
+    const seen = newest.get(key);
+    if (!seen || seen.mirror_seq < row.mirror_seq) newest.set(key, row);
+  }
+  const unique = [...newest.values()];
+  try {
+    await withMirrorRetry(`task rows (${unique.length})`, logger, () => upsertTaskAttempts(db, unique), backoff);
+    return rows.map(() => undefined);
+  } catch (err) {
+    if (!isPermanentDbError(err) || unique.length === 1) return rows.map(() => err as Error);
+    const outcome = new Map<string, Error | undefined>();
+    await Promise.all(unique.map(async (row) => {
+      const key = taskAttemptKey(row);
+      await withMirrorRetry('task row', logger, () => upsertTaskAttempt(db, row), backoff)
+        .then(() => outcome.set(key, undefined), (e: Error) => outcome.set(key, e));
+    }));
+    return rows.map((row) => outcome.get(taskAttemptKey(row)));
+  }
 }
 
 /** Builds the mirror over a knex; pass `enabled: false` to skip every write (benchmarks, mirror off). */
 export function createTaskMirror(db: Knex, logger: Logger, opts: TaskMirrorOptions = {}): TaskMirror {
   const delay = opts.runningWriteDelayMs ?? RUNNING_WRITE_DELAY_MS;
   const pendingRunning = new WeakMap<TaskAttempt, NodeJS.Timeout>();
+  const rows = createGroupCommit<TaskAttemptRow>((batch) => flushRows(db, logger, batch, opts.backoff));
   const write = async (what: string, a: TaskAttempt, seq: number, end?: TaskAttemptEnd) => {
     if (opts.enabled === false) return;
-    const log = logger.child({ workflowId: a.ctx.workflowId, stepId: a.ctx.stepId, attempt: a.attempt });
     try {
-      await withMirrorRetry(what, log, () => writeTaskAttempt(db, a, seq, end), opts.backoff);
+      // Building the row may read the task definition's id (cached per worker): retried like the write.
+      await rows.write(await withMirrorRetry(what, logger, () => attemptRow(db, a, seq, end), opts.backoff));
     } catch (err) {
       // The task itself succeeded or failed on its own terms; a mirror outage must not change that.
       const permanent = isPermanentDbError(err);
       // An outage, not a bad row: the reconciler rebuilds this run's rows from Temporal's history.
       if (!permanent) (opts.drops ?? droppedTaskWrites).add({ instanceId: a.ctx.instanceId, workflowId: a.ctx.workflowId, runId: a.ctx.runId });
+      const log = logger.child({ workflowId: a.ctx.workflowId, stepId: a.ctx.stepId, attempt: a.attempt });
       log[permanent ? 'debug' : 'error']({ err }, `${what}: task mirror write dropped (the reconciler rebuilds it from history)`);
     }
   };

@@ -6,6 +6,7 @@ import { AppError } from '../../common/errors';
 import { workflowDefinitions } from './workflow-definitions';
 import { getWorkflowInstanceByTemporalId, insertWorkflowInstance, mirrorWorkflowInstance } from './workflow-instances';
 import { listTaskInstancesOfWorkflow, mirrorTaskInstance } from './task-instances';
+import { upsertTaskAttempts, type TaskAttemptRow } from './task-attempt-upsert';
 import { insertEvent, insertEvents, type EventInsert } from './event-instances';
 import { getQueueState } from './event-queue-state';
 import { addDeadLetter, discardDeadLetter, markRedriven } from './dead-letter-queue';
@@ -77,6 +78,26 @@ describe('lifecycle mirror', () => {
     const rows = await listTaskInstancesOfWorkflow(db, wi.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'completed', output: [1, 2], step_path: 'fanout.b1.call' });
+  });
+
+  it('upserts many attempt rows in one statement, with the same seq guard as one at a time', async () => {
+    const def = await definition();
+    const { row: wi } = await insertWorkflowInstance(db, { temporal_workflow_id: `wf-${uid()}`, workflow_definition_id: def.id, definition_workflow_id: def.workflow_id, definition_version: '1.0.0' });
+    const at = new Date('2026-11-02T10:00:00.000Z');
+    const attempt = (i: number, more: Partial<TaskAttemptRow> = {}): TaskAttemptRow => ({
+      workflow_instance_id: wi.id, execution_key: `run-1/${i}`, created_at: at, task_definition_id: null, task_id: 'noop', task_version: '1.0.0',
+      step_id: `t${i}`, step_type: 'task', step_path: `fan.b${i}.t${i}`, status: 'running', input: JSON.stringify({ i, text: 'quote " comma , brace }' }),
+      output: null, error: null, attempt: 1, started_at: at, completed_at: null, duration_ms: null, temporal_activity_id: String(i), mirror_seq: 2, ...more,
+    });
+    expect(await upsertTaskAttempts(db, [0, 1, 2].map((i) => attempt(i)))).toBe(3);
+    const ended = (i: number) => attempt(i, { status: 'completed', output: JSON.stringify(['x', i]), completed_at: at, duration_ms: 0, mirror_seq: 3 });
+    // Rows 0 and 1 end; row 2's stale "running" write (seq 2 again) is refused by the guard.
+    expect(await upsertTaskAttempts(db, [ended(0), ended(1), attempt(2)])).toBe(2);
+    const rows = (await listTaskInstancesOfWorkflow(db, wi.id)).sort((a, b) => a.step_id.localeCompare(b.step_id));
+    expect(rows.map((r) => [r.step_id, r.status, r.output, r.step_path])).toEqual([
+      ['t0', 'completed', ['x', 0], 'fan.b0.t0'], ['t1', 'completed', ['x', 1], 'fan.b1.t1'], ['t2', 'running', null, 'fan.b2.t2'],
+    ]);
+    expect(rows[0].input).toEqual({ i: 0, text: 'quote " comma , brace }' });
   });
 });
 
