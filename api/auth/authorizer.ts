@@ -26,7 +26,7 @@ function presented(authorization: string | undefined, apiKeyHeader: string | str
 
 type Resolved = { principal: Principal; notAfter: number } | undefined;
 
-async function fromApiKey(deps: ApiDeps, key: string, log: Logger): Promise<Resolved> {
+async function fromApiKey(deps: ApiDeps, key: string, log: () => Logger): Promise<Resolved> {
   const parsed = parseApiKey(key);
   if (!parsed) return undefined;
   const row = await findActiveApiKey(deps.db, parsed.prefix);
@@ -36,7 +36,7 @@ async function fromApiKey(deps: ApiDeps, key: string, log: Logger): Promise<Reso
   // A key's scopes narrow its owner's permissions; they never widen them.
   const owned = new Set(user.permissions);
   const permissions = row.scopes ? new Set(row.scopes.filter((s) => grants(owned, s))) : owned;
-  touchApiKey(deps.db, row.id).catch((err: unknown) => log.warn({ err }, 'api key last_used_at update failed'));
+  touchApiKey(deps.db, row.id).catch((err: unknown) => log().warn({ err }, 'api key last_used_at update failed'));
   const principal: Principal = { userId: row.user_id, username: user.username, permissions, via: 'api_key', apiKeyId: row.id };
   return { principal, notAfter: row.expires_at ? new Date(row.expires_at).getTime() : Infinity };
 }
@@ -48,8 +48,8 @@ async function fromToken(deps: ApiDeps, token: string): Promise<Resolved> {
   return user && { principal: { userId: claims.userId, username: user.username, permissions: new Set(user.permissions), via: 'token' }, notAfter: claims.expiresAt };
 }
 
-/** `log` is the request's logger, so any warning carries the request id. */
-async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string }, log: Logger): Promise<Principal | undefined> {
+/** `log` gives the request's logger (built only if something is logged), so any warning carries the request id. */
+async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string }, log: () => Logger): Promise<Principal | undefined> {
   const key = credentialKey(cred.value);
   const hit = cachedPrincipal(key);
   if (hit) return hit;
@@ -71,7 +71,7 @@ export function authenticate(deps: ApiDeps): ContextHandler {
     if (res.locals.principal) return next();
     const cred = presented(req.headers.authorization, req.headers['x-api-key']);
     if (!cred) return next(unauthorized('Send an access token (Authorization: Bearer) or an API key (X-API-Key)'));
-    resolve(deps, cred, res.locals.log as Logger)
+    resolve(deps, cred, () => res.locals.log as Logger)
       .then((p) => {
         if (!p) return next(unauthorized('Invalid, expired or revoked credentials'));
         res.locals.principal = p;
