@@ -11,11 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, DefaultLogger, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { TaskActivities } from '../common/definitions/activity-types';
 import type { InterpreterInput, TaskDefinitionSnapshot, WorkflowDefinition } from '../common/definitions/types';
 import { freePort } from '../devstack/free-port';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
 import { createCpuMeter } from './cpu-meter';
 import { merge, printTable, runBatch, type Sample, type Scenario } from './engine-measure';
@@ -82,11 +83,11 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   // Two workers with identical options and activities; each side gets its own bundle, as it would in
   // production (the baseline does not load the interpreter's modules, e.g. JSONata, into every run).
-  const worker = async (taskQueue: string, workflowsPath: string) => Worker.create({
+  const worker = async (taskQueue: string, bundle: BundleOptions) => Worker.create({
     connection, taskQueue, activities: acts, maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+    workflowBundle: await bundleWorkflowCode({ ...bundle, logger: new DefaultLogger('WARN') }),
   });
-  const workers = [await worker(QUEUE.handWritten, require.resolve('./baseline-workflows')), await worker(QUEUE.interpreter, require.resolve('../workflows'))];
+  const workers = [await worker(QUEUE.handWritten, { workflowsPath: require.resolve('./baseline-workflows') }), await worker(QUEUE.interpreter, WORKFLOW_BUNDLE_OPTIONS)];
   const client = new Client({ connection: await Connection.connect({ address }) });
   const scenarios: Scenario[] = [
     { name: 'seq10 hand-written', start: handWritten('handWrittenSequence', 10) },

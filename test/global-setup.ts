@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { freePort } from '../devstack/free-port';
 import { ADMIN_URL, createTemplateDatabase } from './helpers/test-database';
@@ -30,7 +31,7 @@ export default async function globalSetup(): Promise<void> {
 
 async function bundleWorkflows(): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   const path = join(mkdtempSync(join(tmpdir(), 'aos-bundle-')), 'workflow-bundle.js');

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
+import { BUNDLE_AT_START } from './workflow-bundle';
 import { builtinCodeHandlers } from '../activities/tasks/builtin-handlers';
 import { CodeHandlerRegistry, loadCodeHandlersModule } from '../activities/tasks/code-handlers';
 import type { Config } from '../common/config';
@@ -58,7 +59,7 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : BUNDLE_AT_START),
     activities: createActivities({ db, logger: deps.logger, handlers, temporal, config }),
     shutdownGraceTime: '10s',
     ...deps.workerOptions,

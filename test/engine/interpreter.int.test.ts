@@ -75,6 +75,22 @@ describe('data flow and step types', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
   });
 
+  it('expressions read the run\'s deterministic clock and seeded randomness, not the machine\'s', async () => {
+    const { handle, result } = await run('sandbox-clock');
+    const out = (await result) as { t0: number; t1: number; now: string; r: number };
+    // Workflow time is the start time of the workflow task being processed: the first one, then the one after the timer.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const taskStarts = events.filter((e) => e.workflowTaskStartedEventAttributes).map((e) => ({ id: Number(e.eventId), ms: Number(e.eventTime?.seconds) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6) }));
+    const timerFired = Number(events.find((e) => e.timerFiredEventAttributes)?.eventId);
+    expect(out.t0).toBe(taskStarts[0].ms);
+    expect(out.t1).toBe(taskStarts.find((t) => t.id > timerFired)?.ms);
+    expect(new Date(out.now).getTime()).toBe(out.t0);
+    expect(out.r).toBeGreaterThanOrEqual(0);
+    expect(out.r).toBeLessThan(1);
+    const again = (await run('sandbox-clock').then((r) => r.result)) as { r: number };
+    expect(again.r).not.toBe(out.r); // seeded per run
+  });
+
   it('sub_workflow runs the resolved definition as a child with a deterministic id', async () => {
     const { handle, result } = await run('sub-workflow');
     await expect(result).resolves.toEqual({ doubled: 42, parent: 'parent-key' });

@@ -118,6 +118,16 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'until', type: 'delay', until: '{% $fromMillis($millis() + 200) %}' },
     ], { output: 'slept' }),
   },
+  // Expression clock and randomness: JSONata is preloaded (shared by every run), yet reads the run's own clock.
+  'sandbox-clock': {
+    // No mirror: its local activity would add a workflow task step whose time the test would have to read too.
+    options: { mirror: false },
+    definition: def('sandbox-clock', [
+      { id: 'before', type: 'set', vars: { t0: '{% $millis() %}', now: '{% $now() %}', r: '{% $random() %}' } },
+      { id: 'nap', type: 'delay', duration: '300ms' },
+      { id: 'after', type: 'set', vars: { t1: '{% $millis() %}' } },
+    ], { output: '{% $vars %}' }),
+  },
   'sub-workflow': {
     input: { n: 21 },
     correlationKey: 'parent-key',

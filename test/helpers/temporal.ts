@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { TEST_ENV } from '../harness-state';
+import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
 
 /** The harness's Temporal address; fails loudly when a test runs outside the integration project. */
 export function temporalAddress(): string {
@@ -25,7 +26,7 @@ export async function createTestClient(): Promise<Client> {
 /** Options to run workers on the prebuilt bundle (no re-bundling per test file). */
 export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   const codePath = process.env[TEST_ENV.bundlePath];
-  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../../workflows') };
+  return codePath ? { workflowBundle: { codePath } } : BUNDLE_AT_START;
 }
 
 /** A worker running on the harness's server; `stop()` drains it and closes its connection (call in afterAll). */

@@ -18,6 +18,7 @@ import { startScenario } from '../engine/run-scenario';
 import { CHILD_DEFINITIONS, SCENARIOS } from '../engine/scenarios';
 import { DISPATCHER_SCENARIOS, dispatcherActivities } from './dispatcher-scenarios';
 import { replayWorkflowId } from './workflow-ids';
+import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
 
 const OUT_DIR = join(__dirname, 'histories');
 const TASK_QUEUE = 'replay-record';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
   const nativeConnection = await NativeConnection.connect({ address });
   const { activities } = createFakeActivities(CHILD_DEFINITIONS);
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: { ...activities, ...dispatcherActivities } });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, ...BUNDLE_AT_START, activities: { ...activities, ...dispatcherActivities } });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   mkdirSync(OUT_DIR, { recursive: true });

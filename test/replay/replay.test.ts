@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadHistory } from './load-history';
 import { replayWorkflowId } from './workflow-ids';
 import { Worker } from '@temporalio/worker';
+import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
 
 const DIR = join(__dirname, 'histories');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -19,7 +20,7 @@ it('has a fixture for every step type and error path', () => {
 it('replays every stored history', async () => {
   const source = process.env.AOS_WORKFLOW_BUNDLE_PATH
     ? { workflowBundle: { codePath: process.env.AOS_WORKFLOW_BUNDLE_PATH } }
-    : { workflowsPath: require.resolve('../../workflows') };
+    : BUNDLE_AT_START;
   const histories = files.map((f) => ({ workflowId: replayWorkflowId(f.replace(/\.json$/, '')), history: loadHistory(JSON.parse(readFileSync(join(DIR, f), 'utf8'))) }));
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories(source, histories)) {
