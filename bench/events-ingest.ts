@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import { handoffBacklog, handoffsSent } from '../services/event-handoff';
+import { addCpu, cpuUsed, type CpuMeter, type CpuUse } from './cpu-meter';
 import { postAll } from './events-load';
 import { runConcurrently, summarise, type Series } from './events-stats';
 
@@ -14,12 +15,21 @@ export interface BenchCtx {
   config: Config;
   base: string;
   auth: Record<string, string>;
+  /** CPU of this stack (bench process, its Temporal server, its database's backends). */
+  meter: CpuMeter;
+}
+
+/** CPU (ms) each side used during its measured rounds; the API's `self` includes the load generator's `loadGen`. */
+export interface IngestCpu {
+  bare: CpuUse;
+  api: CpuUse;
+  loadGen: number;
 }
 
 const EI = 'event_processing_service.event_instances';
 
 /** Measures both paths; the API's events use a registered pattern with a payload schema. */
-export async function measureIngest(ctx: BenchCtx, n: number, concurrency: number, rounds: number): Promise<{ api: Series; acked: Series; bare: Series; pattern: string; stored: number; wakeups: number }> {
+export async function measureIngest(ctx: BenchCtx, n: number, concurrency: number, rounds: number): Promise<{ api: Series; acked: Series; bare: Series; pattern: string; stored: number; wakeups: number; cpu: IngestCpu }> {
   const tag = randomUUID().slice(0, 8);
   const pattern = `bench${tag}.order.created`;
   const definition = { event_id: `bench-${tag}`, name: 'bench', pattern, version: '1.0.0', payload_schema: { type: 'object', required: ['orderId', 'total'], properties: { orderId: { type: 'string' }, total: { type: 'number' } } } };
@@ -45,21 +55,29 @@ export async function measureIngest(ctx: BenchCtx, n: number, concurrency: numbe
   const bare = { latencies: [] as number[], seconds: 0 };
   const wakeupsBefore = handoffsSent(ctx.temporal);
   const api = { latencies: [] as number[], seconds: 0, ackSeconds: 0, statuses: {} as Record<number, number> };
+  const none: CpuUse = { self: 0, temporal: 0, pg: 0 };
+  const cpu: IngestCpu = { bare: none, api: none, loadGen: 0 };
   const per = Math.ceil(n / rounds);
   for (let r = 0, from = 0; from < n; r++, from += per) {
     const count = Math.min(per, n - from);
     const runBare = async () => {
+      const before = await ctx.meter.snapshot();
       const b = await runConcurrently(count, concurrency, async (i) => bareRow(from + i));
+      cpu.bare = addCpu(cpu.bare, cpuUsed(before, await ctx.meter.snapshot()));
       bare.latencies.push(...b.latencies);
       bare.seconds += b.seconds;
     };
     const runApi = async () => {
+      const bodies = Array.from({ length: count }, (_, i) => JSON.stringify(body(100 + from + i)));
+      const before = await ctx.meter.snapshot();
       const t0 = performance.now();
-      const a = await postAll({ url: `${ctx.base}/events`, headers: ctx.auth, concurrency, bodies: Array.from({ length: count }, (_, i) => JSON.stringify(body(100 + from + i))) });
+      const a = await postAll({ url: `${ctx.base}/events`, headers: ctx.auth, concurrency, bodies });
       api.ackSeconds += a.seconds;
       while (handoffBacklog(ctx.temporal) > 0) await new Promise((res) => setTimeout(res, 5));
-      api.latencies.push(...a.latencies);
       api.seconds += (performance.now() - t0) / 1000;
+      cpu.api = addCpu(cpu.api, cpuUsed(before, await ctx.meter.snapshot()));
+      cpu.loadGen += a.cpuMs ?? 0;
+      api.latencies.push(...a.latencies);
       for (const [k, v] of Object.entries(a.statuses)) api.statuses[Number(k)] = (api.statuses[Number(k)] ?? 0) + v;
     };
     if (r % 2 === 0) await runBare().then(runApi);
@@ -71,7 +89,7 @@ export async function measureIngest(ctx: BenchCtx, n: number, concurrency: numbe
     api: summarise('POST /events (validate + store + queue + hand-off done)', api.latencies, api.seconds),
     acked: summarise('POST /events, acknowledged only (hand-offs still running)', api.latencies, api.ackSeconds),
     bare: summarise('bare single-row INSERT into event_instances', bare.latencies, bare.seconds),
-    pattern, stored: Number(c) - 100, wakeups: handoffsSent(ctx.temporal) - wakeupsBefore,
+    pattern, stored: Number(c) - 100, wakeups: handoffsSent(ctx.temporal) - wakeupsBefore, cpu,
   };
 }
 

@@ -61,12 +61,24 @@ function connection() {
   });
 }
 
+// This thread's own CPU (ms), so the bench can say what the load generator cost; undefined without /proc.
+function threadCpuMs() {
+  try {
+    const stat = require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 const latencies = [];
 const statuses = {};
 let next = 0;
 const requests = job.bodies.map(requestOf);
 Promise.all(Array.from({ length: job.concurrency }, connection)).then(async (conns) => {
   const began = performance.now();
+  const cpuBefore = threadCpuMs();
   await Promise.all(conns.map(async (c) => {
     while (next < requests.length) {
       const request = requests[next++];
@@ -77,13 +89,25 @@ Promise.all(Array.from({ length: job.concurrency }, connection)).then(async (con
     }
   }));
   const seconds = (performance.now() - began) / 1000;
+  const cpuAfter = threadCpuMs();
   for (const c of conns) c.close();
-  parentPort.postMessage({ latencies, seconds, statuses });
+  parentPort.postMessage({ latencies, seconds, statuses, cpuMs: cpuBefore === undefined ? undefined : cpuAfter - cpuBefore });
 }).catch((err) => { throw err; });
 `;
 
-/** Posts every body with `concurrency` requests in flight; per-request latencies (ms), wall time (s), status counts. */
-export function postAll(job: LoadJob): Promise<{ latencies: number[]; seconds: number; statuses: Record<number, number> }> {
+/** What one load run measured. */
+export interface LoadResult {
+  /** Per-request latencies (ms). */
+  latencies: number[];
+  /** Wall time (s). */
+  seconds: number;
+  statuses: Record<number, number>;
+  /** CPU the load generator's thread used (ms; undefined without /proc). */
+  cpuMs?: number;
+}
+
+/** Posts every body with `concurrency` requests in flight. */
+export function postAll(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const w = new Worker(THREAD, { eval: true, workerData: job });
     w.once('message', (m) => {

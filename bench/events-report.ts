@@ -1,4 +1,5 @@
 /** Prints the bench:events table (markdown, ready for docs/benchmarks.md). */
+import type { IngestCpu } from './events-ingest';
 import type { Series } from './events-stats';
 
 const ms = (v: number) => v.toFixed(1);
@@ -6,7 +7,7 @@ const ms = (v: number) => v.toFixed(1);
 /** The table and the goal checks. */
 export function printTable(
   params: { events: number; concurrency: number; resumes: number },
-  ingest: { api: Series; acked: Series; bare: Series; stored: number; wakeups: number },
+  ingest: { api: Series; acked: Series; bare: Series; stored: number; wakeups: number; cpu: IngestCpu },
   drain: { seconds: number; delivered: number; total: number },
   resume: { event: Series; signal: Series },
 ): void {
@@ -22,6 +23,11 @@ export function printTable(
   console.log(`ingest throughput: ${(ratio * 100).toFixed(0)}% of bare insert (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`
     + ` (acknowledgements alone: ${((ingest.acked.perSecond / ingest.bare.perSecond) * 100).toFixed(0)}%)`);
   console.log(`Temporal calls of ingest: ${ingest.wakeups} dispatcher wake-ups for ${params.events} events`);
+  const us = (ms: number) => ((ms * 1000) / params.events).toFixed(0);
+  const { bare, api, loadGen } = ingest.cpu;
+  console.log(`CPU per event (bench process, its Temporal server, its database's backends): bare INSERT ${us(bare.self + bare.pg + bare.temporal)} µs`
+    + ` (node ${us(bare.self)}, PostgreSQL ${us(bare.pg)}, Temporal ${us(bare.temporal)}); POST /events ${us(api.self - loadGen + api.pg + api.temporal)} µs`
+    + ` (node ${us(api.self - loadGen)}, PostgreSQL ${us(api.pg)}, Temporal ${us(api.temporal)}) plus the load generator's ${us(loadGen)} µs`);
   console.log(`stored: ${ingest.stored}/${params.events}; delivered: ${drain.delivered}/${drain.total} after ${drain.seconds.toFixed(1)} s more (lost: ${params.events - Math.min(ingest.stored, drain.delivered)})`);
   console.log(`event-to-resume p50: ${resumeRatio.toFixed(2)}x the direct signal (goal <= 2x): ${resumeRatio <= 2 ? 'met' : 'NOT met'}`);
 }

@@ -28,6 +28,7 @@ import { createTestCaller } from '../test/helpers/auth';
 import { testConfig } from '../test/helpers/api';
 import { createTestDatabase } from '../test/helpers/test-database';
 import { createOrchestratorWorker } from '../workers/orchestrator';
+import { createCpuMeter } from './cpu-meter';
 import { measureIngest, waitDelivered } from './events-ingest';
 import { measureResume } from './events-resume';
 import { printTable } from './events-report';
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   });
   let running: Promise<void> | undefined;
   try {
-    const ctx = { db, temporal, config, base, auth: caller.bearer };
+    const ctx = { db, temporal, config, base, auth: caller.bearer, meter: createCpuMeter({ temporalPid: server?.process.pid, db }) };
     // The worker (dispatcher workflow, routing) starts after the ingest measurement: in production it is its
     // own process, and running it here during only the API half would charge its CPU to that side alone.
     // The API half still pays its own hand-off (the dispatcher wake-ups on the Temporal server).
