@@ -17,6 +17,7 @@ import type { TaskActivities } from '../common/definitions/activity-types';
 import type { InterpreterInput, TaskDefinitionSnapshot, WorkflowDefinition } from '../common/definitions/types';
 import { freePort } from '../devstack/free-port';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
+import { insertWorkflowInstance, markRunStarted } from '../db/repositories/workflow-instances';
 import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
 import { createCpuMeter } from './cpu-meter';
 import { merge, printTable, runBatch, type Sample, type Scenario } from './engine-measure';
@@ -36,13 +37,26 @@ const parallelDef: WorkflowDefinition = {
   steps: [{ id: 'fan', type: 'parallel', output_mode: 'array', branches: Array.from({ length: 20 }, (_, i) => ({ id: `b${i}`, steps: [{ id: `t${i}`, type: 'task' as const, task: 'bench-noop', input: { i } }] })) }],
 };
 
-function interpreter(def: WorkflowDefinition, mirror: boolean, definitionRowId?: string): Scenario['start'] {
-  return (client, id) => {
+/**
+ * Starts the interpreter. With a mirror database it starts the way startRun does (services/runs/start.ts), so
+ * the mirror-on rows pay for every mirror write of a production run: the pending row inserted before the
+ * start, the run marked running after it (the run then writes no start marker), the end marker, the task rows.
+ */
+function interpreter(def: WorkflowDefinition, mirror?: { db: Knex; definitionRowId: string }): Scenario['start'] {
+  return async (client, id) => {
     const input: InterpreterInput = {
       instanceId: randomUUID(), definition: def, tasks: { 'bench-noop': NOOP }, input: {},
-      ...(definitionRowId && { definitionRowId }), trigger: { kind: 'api' }, options: { mirror, subscriptions: false },
+      ...(mirror && { definitionRowId: mirror.definitionRowId, startMirrored: true }), trigger: { kind: 'api' }, options: { mirror: !!mirror, subscriptions: false },
     };
-    return client.workflow.start('interpreterWorkflow', { taskQueue: QUEUE.interpreter, workflowId: id, args: [input] });
+    if (mirror) {
+      await insertWorkflowInstance(mirror.db, {
+        id: input.instanceId, temporal_workflow_id: id, workflow_definition_id: mirror.definitionRowId, definition_workflow_id: def.workflow_id,
+        definition_version: def.version, status: 'pending', input: {}, trigger: { kind: 'api' }, mirror_seq: 0, variables: {}, current_steps: [],
+      });
+    }
+    const handle = await client.workflow.start('interpreterWorkflow', { taskQueue: QUEUE.interpreter, workflowId: id, args: [input] });
+    if (mirror) await markRunStarted(mirror.db, input.instanceId, handle.firstExecutionRunId);
+    return handle;
   };
 }
 
@@ -91,11 +105,11 @@ async function main(): Promise<void> {
   const client = new Client({ connection: await Connection.connect({ address }) });
   const scenarios: Scenario[] = [
     { name: 'seq10 hand-written', start: handWritten('handWrittenSequence', 10) },
-    { name: 'seq10 interpreter (mirror off)', start: interpreter(sequenceDef, false) },
-    ...(db ? [{ name: 'seq10 interpreter (mirror on)', start: interpreter(sequenceDef, true, definitionRowIds['bench-sequence']) }] : []),
+    { name: 'seq10 interpreter (mirror off)', start: interpreter(sequenceDef) },
+    ...(db ? [{ name: 'seq10 interpreter (mirror on)', start: interpreter(sequenceDef, { db, definitionRowId: definitionRowIds['bench-sequence'] }) }] : []),
     { name: 'par20 hand-written', start: handWritten('handWrittenParallel', 20) },
-    { name: 'par20 interpreter (mirror off)', start: interpreter(parallelDef, false) },
-    ...(db ? [{ name: 'par20 interpreter (mirror on)', start: interpreter(parallelDef, true, definitionRowIds['bench-parallel']) }] : []),
+    { name: 'par20 interpreter (mirror off)', start: interpreter(parallelDef) },
+    ...(db ? [{ name: 'par20 interpreter (mirror on)', start: interpreter(parallelDef, { db, definitionRowId: definitionRowIds['bench-parallel'] }) }] : []),
   ];
   const meter = createCpuMeter({ temporalPid: server?.process.pid, db });
   const only = process.env.BENCH_ONLY;
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
   const samples = new Map<string, Sample>();
   const loadBefore = loadavg();
   await workers[0].runUntil(workers[1].runUntil(async () => {
-    for (const warmUp of [handWritten('handWrittenSequence', 2), interpreter(sequenceDef, false)]) await runBatch(client, { name: 'warm-up', start: warmUp }, 40, CONCURRENCY, meter);
+    for (const warmUp of [handWritten('handWrittenSequence', 2), interpreter(sequenceDef)]) await runBatch(client, { name: 'warm-up', start: warmUp }, 40, CONCURRENCY, meter);
     // Rounds interleave the scenarios, so load from elsewhere on the machine falls on every row alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of selected) samples.set(s.name, merge(samples.get(s.name), await runBatch(client, s, Math.ceil(RUNS / ROUNDS), CONCURRENCY, meter)));

@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { parseDuration } from '../common/definitions/duration';
-import type { InterpreterInput, ResumeState } from '../common/definitions/types';
+import { STARTER_MIRROR_SEQ, type InterpreterInput, type ResumeState } from '../common/definitions/types';
 import { aosEventSignal, aosStateQuery } from './api';
 import { withDeadline } from './deadline';
 import { offerEvent } from './events';
@@ -30,7 +30,9 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   const run = createRun(input);
   setHandler(aosEventSignal, (event) => offerEvent(run, event));
   setHandler(aosStateQuery, () => snapshot(run));
-  await mirrorStatus(run, 'running');
+  // A run started through startRun is mirrored as running already; a child or a continued run writes it here.
+  if (input.startMirrored && !input.resume) run.mirrorSeq = Math.max(run.mirrorSeq, STARTER_MIRROR_SEQ);
+  else await mirrorStatus(run, 'running');
 
   const top: Frame = { path: [], overlays: [], top: true };
   const body = async (): Promise<unknown> => {

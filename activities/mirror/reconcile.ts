@@ -10,6 +10,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Logger } from '../../common/logger';
 import type { DroppedTaskWrites } from './dropped-writes';
+import { markRunStarted } from '../../db/repositories/workflow-instances';
 import { closeOrphanTasks } from './orphan-tasks';
 import { rebuildTasksFromHistory } from './task-rebuild';
 import { TERMINAL_STATUSES, WORKFLOW_INSTANCES } from './workflow-mirror';
@@ -67,10 +68,12 @@ async function outcome(temporal: Client, workflowId: string, status: string): Pr
 async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts: ReconcileOptions): Promise<DriftEntry | undefined> {
   let temporalStatus: WorkflowExecutionStatusName | 'NOT_FOUND';
   let closeTime: Date | undefined;
+  let runId: string | undefined;
   try {
     const d = await deps.temporal.workflow.getHandle(row.temporal_workflow_id).describe();
     temporalStatus = d.status.name;
     closeTime = d.closeTime;
+    runId = d.runId;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     temporalStatus = 'NOT_FOUND';
@@ -84,7 +87,10 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
     target = 'failed';
     fields = { error: { type: 'StartLost', message: 'no Temporal run exists for this instance' } };
   } else if (!target) {
-    return undefined; // still running: not drift
+    // Started, but the starter died before it mirrored the start (startRun's markRunStarted): mirror it now.
+    if (row.status !== 'pending' || temporalStatus !== 'RUNNING' || !runId) return undefined;
+    if (!opts.dryRun) await markRunStarted(deps.db, row.id, runId);
+    return { ...entry, ...(!opts.dryRun && { fixedTo: 'running' }) };
   } else {
     fields = await outcome(deps.temporal, row.temporal_workflow_id, target);
   }

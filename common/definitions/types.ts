@@ -308,9 +308,18 @@ export interface InterpreterInput {
   correlationKey?: string;
   trigger?: TriggerContext;
   options?: InterpreterOptions;
+  /**
+   * The starter has mirrored the start itself (startRun: the row was inserted before the start and marked
+   * running with the run id after it, at mirror seq {@link STARTER_MIRROR_SEQ}), so the interpreter writes
+   * no start marker: one local activity and one history event less per run.
+   */
+  startMirrored?: boolean;
   /** Set only by continue-as-new. */
   resume?: ResumeState;
 }
+
+/** The mirror seq of the starter's "running" write (startRun); the interpreter's own writes come after it. */
+export const STARTER_MIRROR_SEQ = 1;
 
 /** Per-step context passed to activities (task_instances rows are keyed by it). */
 export interface StepContext {

@@ -2,6 +2,7 @@
  * workflow_orchestrator_service.workflow_instances: the SQL mirror of each Temporal run.
  * Mirror writes carry a monotonic `mirror_seq`; a write only applies when it is newer than the row.
  */
+import { STARTER_MIRROR_SEQ } from '../../common/definitions/types';
 import type { Db } from './sql';
 import { toDb, transition } from './sql';
 import { paginate, type Page, type PageRequest } from './keyset';
@@ -68,6 +69,19 @@ export async function insertWorkflowInstance(db: Db, values: WorkflowInstanceIns
   const existing = await getWorkflowInstanceByTemporalId(db, values.temporal_workflow_id);
   if (!existing) throw new Error(`workflow instance ${values.temporal_workflow_id} vanished during insert`);
   return { row: existing, created: false };
+}
+
+/**
+ * The starter's mirror of a successful start: the run id, and status running (Temporal's status of a started
+ * execution) unless the run's own writes got there first (mirror_seq guard: they are all later than the start).
+ */
+export async function markRunStarted(db: Db, instanceId: string, runId: string, at: Date = new Date()): Promise<void> {
+  await db(WORKFLOW_INSTANCES).where({ id: instanceId }).update({
+    temporal_run_id: db.raw('coalesce(temporal_run_id, ?)', [runId]),
+    started_at: db.raw('coalesce(started_at, ?)', [at]),
+    status: db.raw("CASE WHEN status = 'pending' AND mirror_seq < ? THEN 'running' ELSE status END", [STARTER_MIRROR_SEQ]),
+    mirror_seq: db.raw('greatest(mirror_seq, ?)', [STARTER_MIRROR_SEQ]),
+  });
 }
 
 /**

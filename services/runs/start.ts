@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors';
 import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
 import {
-  findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, WORKFLOW_INSTANCES, type WorkflowInstanceInsert,
+  findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, markRunStarted, WORKFLOW_INSTANCES, type WorkflowInstanceInsert,
 } from '../../db/repositories/workflow-instances';
 import { INTERPRETER_WORKFLOW_TYPE } from '../../workflows/api';
 import { resolveDefinition } from '../definitions/resolve';
@@ -148,6 +148,8 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
     definition_workflow_id: definition.workflow_id, definition_version: definition.version, status: 'pending',
     input: req.input ?? null, correlation_key: req.correlationKey ?? null, business_key: req.businessKey ?? null,
     trigger: trigger as unknown as Record<string, unknown>, parent_instance_id: trigger.parentInstanceId ?? null, mirror_seq: 0,
+    // What the interpreter's start marker used to write: the run starts with the definition's variables.
+    variables: (definition.vars as Record<string, unknown> | undefined) ?? {}, current_steps: [],
   };
   const inserted = req.exclusive
     ? await insertExclusive(deps.db, { ...values, correlation_key: req.correlationKey })
@@ -161,6 +163,8 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
     instanceId, definitionRowId, definition, tasks, input: req.input,
     ...(req.correlationKey !== undefined && { correlationKey: req.correlationKey }),
     trigger, ...(req.options && { options: req.options }),
+    // Mirrored below (markRunStarted), so the run writes no start marker of its own.
+    startMirrored: true,
   };
   try {
     const handle = await deps.temporal.workflow.start(INTERPRETER_WORKFLOW_TYPE, {
@@ -173,7 +177,7 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
       staticSummary: `${definition.name} ${definition.version}${req.businessKey ? ` (${req.businessKey})` : ''}`,
       staticDetails: `Definition **${definition.workflow_id}@${definition.version}**, trigger ${trigger.kind}, instance ${instanceId}`,
     });
-    await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId }).whereNull('temporal_run_id').update({ temporal_run_id: handle.firstExecutionRunId });
+    await markRunStarted(deps.db, instanceId, handle.firstExecutionRunId);
     return { outcome: 'started', instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
     await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId, status: 'pending' }).delete();

@@ -56,6 +56,22 @@ describe('startRun', () => {
     expect(desc.typedSearchAttributes.get({ name: 'AosDefinitionId', type: 'KEYWORD' } as never)).toBe(ids.flow);
   });
 
+  it('mirrors the start itself: running with its run id as soon as startRun answers, no start marker in the history', async () => {
+    const res = await startRun(h.deps, { workflowId: ids.slow, input: {} });
+    expect(await row(res.instanceId)).toMatchObject({ status: 'running', temporal_run_id: res.runId, mirror_seq: 1, variables: {}, current_steps: [] });
+    expect((await row(res.instanceId)).started_at).not.toBeNull();
+    const handle = h.client.workflow.getHandle(res.workflowId);
+    await handle.terminate('test done');
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(0); // the end marker never came: terminated
+    // A run that ends on its own writes exactly one marker: its end.
+    const done = await startRun(h.deps, { workflowId: ids.flow, input: { n: 1 } });
+    const doneHandle = h.client.workflow.getHandle(done.workflowId);
+    await doneHandle.result();
+    expect(((await doneHandle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes)).toHaveLength(1);
+    expect(await settled(done.instanceId, 'completed')).toMatchObject({ mirror_seq: 2, temporal_run_id: done.runId });
+  });
+
   it('answers a duplicate start with the same business key with the existing run', async () => {
     const req = { workflowId: ids.flow, input: { n: 1 }, businessKey: 'invoice-7' };
     const [a, b] = await Promise.all([startRun(h.deps, req), startRun(h.deps, req)]);
@@ -133,6 +149,33 @@ describe('run control and mirror of runs that end outside the interpreter', () =
     expect((await h.db(TI).where({ workflow_instance_id: killed.instanceId }).first()).status).toBe('cancelled');
     const second = await reconcile({ db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) }, { settleMs: 0 });
     expect(second.drift.filter((d) => [killed.instanceId, timedOutId].includes(d.instanceId))).toEqual([]);
+  });
+
+  it('the reconciler finishes a start its starter died in: running when Temporal has the run, failed when it never got it', async () => {
+    const resolved = await resolveDefinition(h.db, ids.slow);
+    const pendingRow = (instanceId: string, workflowId: string, createdAt = new Date()) => h.db(WI).insert({
+      id: instanceId, temporal_workflow_id: workflowId, workflow_definition_id: resolved.definitionRowId, definition_workflow_id: ids.slow,
+      definition_version: '1.0.0', status: 'pending', mirror_seq: 0, created_at: createdAt,
+    });
+    // Died after Temporal's start, before markRunStarted: the row is pending without a run id.
+    const startedId = crypto.randomUUID();
+    await pendingRow(startedId, `${ids.slow}:${startedId}`);
+    const handle = await h.client.workflow.start('interpreterWorkflow', {
+      taskQueue: h.config.taskQueue, workflowId: `${ids.slow}:${startedId}`,
+      args: [{ instanceId: startedId, definitionRowId: resolved.definitionRowId, definition: resolved.definition, tasks: resolved.tasks, input: {}, startMirrored: true }],
+    });
+    // Died before Temporal's start, two minutes ago: no run will ever come.
+    const lostId = crypto.randomUUID();
+    await pendingRow(lostId, `${ids.slow}:${lostId}`, new Date(Date.now() - 120_000));
+
+    const report = await reconcile({ db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) }, { settleMs: 0 });
+    expect(report.drift).toEqual(expect.arrayContaining([
+      expect.objectContaining({ instanceId: startedId, temporalStatus: 'RUNNING', fixedTo: 'running' }),
+      expect.objectContaining({ instanceId: lostId, temporalStatus: 'NOT_FOUND', fixedTo: 'failed' }),
+    ]));
+    expect(await row(startedId)).toMatchObject({ status: 'running', temporal_run_id: handle.firstExecutionRunId, mirror_seq: 1 });
+    expect(await row(lostId)).toMatchObject({ status: 'failed', error: { type: 'StartLost' } });
+    await handle.terminate('test done');
   });
 });
 

@@ -53,6 +53,12 @@ describe('data flow and step types', () => {
     expect(writes[1].output).toMatchObject({ total: 10 });
   });
 
+  it('writes no start marker when the starter mirrored the start: its first write is the end, at seq 2', async () => {
+    const { handle, result } = await run('starter-mirrored');
+    await expect(result).resolves.toBe(4);
+    expect(mirrorOf(handle.workflowId).map((w) => [w.status, w.seq, 'start' in w])).toEqual([['completed', 2, false]]);
+  });
+
   it('switch takes the first matching case', async () => {
     await expect(run('switch').then((r) => r.result)).resolves.toBe('big');
     const small = { ...SCENARIOS.switch, input: { amount: 1 } };

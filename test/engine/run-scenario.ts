@@ -16,6 +16,7 @@ export function scenarioInput(s: Scenario): InterpreterInput {
     ...(s.correlationKey !== undefined && { correlationKey: s.correlationKey }),
     trigger: { kind: 'api' },
     ...(s.options && { options: s.options }),
+    ...(s.startMirrored && { startMirrored: true }),
   };
 }
 

@@ -14,6 +14,8 @@ export interface Scenario {
   input?: unknown;
   correlationKey?: string;
   options?: InterpreterOptions;
+  /** Started the way startRun starts: the starter mirrored the start (no start marker). */
+  startMirrored?: boolean;
   /** Acts on the run after start (signals, cancellation). */
   drive?: (handle: WorkflowHandle) => Promise<void>;
   /** `completed` unless the run is expected to fail or be cancelled. */
@@ -127,6 +129,15 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'nap', type: 'delay', duration: '300ms' },
       { id: 'after', type: 'set', vars: { t1: '{% $millis() %}' } },
     ], { output: '{% $vars %}' }),
+  },
+  // task-data-flow as startRun starts it: the starter mirrors the start, the run writes only its end.
+  'starter-mirrored': {
+    startMirrored: true,
+    correlationKey: 'cust-7',
+    definition: def('starter-mirrored', [
+      { id: 'double', type: 'task', task: 'double', input: { value: 2 }, output: '{% $output.value %}' },
+      { id: 'note', type: 'set', vars: { doubled: '{% $steps.double.output %}' } },
+    ], { output: '{% $vars.doubled %}' }),
   },
   'sub-workflow': {
     input: { n: 21 },
