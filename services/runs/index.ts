@@ -1,5 +1,5 @@
 /** Runs application service: start (idempotent with a business key), cancel, terminate, live state. */
-export { startRun, type StartRunRequest, type StartRunResult } from './start';
+export { startRun, type ExclusiveStartRequest, type LiveRunsFound, type StartRunRequest, type StartRunResult } from './start';
 export { cancelRun, terminateRun, queryRunState, getRunRow } from './control';
 export type { RunDeps } from './deps';
 export { runSearchAttributes } from './search-attributes';

@@ -3,7 +3,7 @@
  * same correlation key; the check and the pending row's insert are one step, whoever else starts runs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startRun, type ExclusiveStartRequest, type StartRunResult } from '../../services/runs/start';
+import { startRun, type ExclusiveStartRequest, type StartRunResult } from '../../services/runs';
 import { activeWorkflow, eventually, startRunHarness, type RunHarness } from './harness';
 
 const WI = 'workflow_orchestrator_service.workflow_instances';
