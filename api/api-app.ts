@@ -19,7 +19,7 @@ export function createApiApp(deps: ApiDeps, opts: ApiAppOptions = {}): Applicati
   return createApp(deps, {
     routes: opts.routes ?? allRoutes(),
     authorize: createAuthorizer(deps),
-    // helmet's defaults: CSP (self only; the docs page has no inline script), HSTS, nosniff, frame-ancestors 'none', ...
+    // helmet's defaults: CSP (self only; the docs page has no inline script), HSTS, nosniff, frame-ancestors 'self', ...
     // They are static, so they are recorded once instead of rebuilt per request.
     headers: recordHeaders(helmet()),
     before: [docsRouter()],
