@@ -20,7 +20,7 @@ import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { insertWorkflowInstance, markRunStarted } from '../db/repositories/workflow-instances';
 import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
 import { createCpuMeter } from './cpu-meter';
-import { merge, printTable, runBatch, type Sample, type Scenario } from './engine-measure';
+import { measureHistory, merge, printTable, runBatch, type Sample, type Scenario } from './engine-measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
       for (const s of selected) samples.set(s.name, merge(samples.get(s.name), await runBatch(client, s, Math.ceil(RUNS / ROUNDS), CONCURRENCY, meter)));
       console.error(`round ${round + 1}/${ROUNDS} done`);
     }
+    for (const s of samples.values()) await measureHistory(client, s);
   }));
   printTable([...samples.values()], `runs per scenario: ${Math.ceil(RUNS / ROUNDS) * ROUNDS} in ${ROUNDS} interleaved rounds, concurrency: ${CONCURRENCY}`, loadBefore);
   await client.connection.close();
