@@ -4,7 +4,7 @@
  * task, in the same process, on the same dev server, with identical worker options: a 10-step sequence and a
  * 20-branch parallel.
  * Prints throughput and p50/p95 latency.
- * Env: BENCH_RUNS (default 200), BENCH_CONCURRENCY (default 20), BENCH_ROUNDS (default 2: the runs of each scenario
+ * Env: BENCH_RUNS (default 400), BENCH_CONCURRENCY (default 20), BENCH_ROUNDS (default 4: the runs of each scenario
  * are split into rounds that interleave the scenarios), TEMPORAL_ADDRESS (default: own dev server),
  * BENCH_ONLY (run only scenarios whose name contains it, e.g. `par20`; for profiling one path).
  */
@@ -22,9 +22,9 @@ import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev
 import { createCpuMeter } from './cpu-meter';
 import { measureHistory, merge, printTable, runBatch, type Sample, type Scenario } from './engine-measure';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const RUNS = Number(process.env.BENCH_RUNS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const QUEUE = { handWritten: `bench-hand-${randomUUID().slice(0, 8)}`, interpreter: `bench-interp-${randomUUID().slice(0, 8)}` };
 const NOOP: TaskDefinitionSnapshot = { task_id: 'bench-noop', version: '1.0.0', type: 'noop', config: {} };
 
