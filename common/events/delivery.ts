@@ -6,6 +6,12 @@ export interface DispatcherInput {
   batchSize?: number;
   /** Passes before the run continues as new, bounding its history (default 500). */
   passesPerRun?: number;
+  /**
+   * How long back-to-back passes may keep one workflow task open before the dispatcher ends it with a 1 ms
+   * timer (default 2000). Full passes chain as local activities inside one workflow task; a long one delays
+   * queries and makes the SDK warn (TMPRL1104, over 5 s).
+   */
+  maxTaskSliceMs?: number;
 }
 
 /** Input of the `dispatchPending` activity. */

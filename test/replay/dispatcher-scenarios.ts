@@ -41,6 +41,16 @@ export const DISPATCHER_SCENARIOS: Record<string, DispatcherScenario> = {
       await handle.result().catch(() => undefined);
     },
   },
+  // A backlog of three full passes with no time allowed per workflow task: a 1 ms timer after each full pass.
+  'dispatcher-yields': {
+    input: { maxTaskSliceMs: 0 },
+    passes: [{ delivered: 2, full: true }, { delivered: 2, full: true }, { delivered: 1, ...idle(null) }],
+    drive: async (_client, handle) => {
+      await passesDone(handle, 4); // three passes and the patch marker
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+    },
+  },
   // Continues as new after two passes (the recorder keeps the first run).
   'dispatcher-continue-as-new': {
     input: { passesPerRun: 2 },
