@@ -99,6 +99,58 @@ export async function evaluate(template: unknown, run: RunState, frame: Frame, w
   return normalize(await walk(template, bindings(run, frame, extra), where));
 }
 
+/**
+ * `evaluate` without a promise when it can: when every expression in `template` is a simple path (or there is
+ * none), the value itself, computed synchronously; otherwise `evaluate`'s promise. Hot steps call it as
+ * `const v = evaluateNow(...); const value = isPromise(v) ? await v : v;`: each promise created in the sandbox
+ * costs a stack capture (see expression-paths.ts), and a step's input is usually plain paths.
+ */
+export function evaluateNow(template: unknown, run: RunState, frame: Frame, where: string, extra?: Record<string, unknown>): unknown {
+  if (!hasExpression(template)) return template;
+  const direct = walkSimple(template, bindings(run, frame, extra));
+  return direct === NOT_SIMPLE ? evaluate(template, run, frame, where, extra) : normalize(direct);
+}
+
+/** True for a promise (what `evaluateNow` returns when JSONata has to run). */
+export function isPromise(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise;
+}
+
+/** `walk` for templates whose expressions are all simple paths (same answers); NOT_SIMPLE when one is not. */
+function walkSimple(value: unknown, vars: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('{%')) return value;
+    const whole = WHOLE.exec(value);
+    if (whole && !whole[1].includes('%}')) return readSimplePath(whole[1], vars);
+    let simple = true;
+    const text = value.replace(EMBEDDED, (_, src: string) => {
+      const v = simple ? readSimplePath(src, vars) : NOT_SIMPLE;
+      if (v === NOT_SIMPLE) simple = false;
+      return simple ? textOf(v) : '';
+    });
+    return simple ? text : NOT_SIMPLE;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const v of value) {
+      const r = walkSimple(v, vars);
+      if (r === NOT_SIMPLE) return NOT_SIMPLE;
+      out.push(r);
+    }
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = walkSimple(v, vars);
+      if (r === NOT_SIMPLE) return NOT_SIMPLE;
+      out[k] = r;
+    }
+    return out;
+  }
+  return value;
+}
+
 /** Makes JSONata results plain JSON (its arrays carry extra flags; functions cannot travel in payloads). */
 function normalize(value: unknown): unknown {
   if (value === undefined || typeof value === 'function') return value === undefined ? undefined : null;

@@ -1,7 +1,7 @@
 /** `task`: runs a task definition as one activity (retries and timeouts are the activity's). */
 import type { TaskStep } from '../../common/definitions/types';
 import { taskActivities, taskActivityOptions } from '../activities';
-import { evaluate, hasExpression } from '../expressions';
+import { evaluateNow, isPromise } from '../expressions';
 import type { StepExecutor } from '../runtime';
 import { failure } from '../step-errors';
 import { stepContext } from './context';
@@ -10,10 +10,11 @@ import { stepContext } from './context';
 export const taskStep: StepExecutor<TaskStep> = async (step, run, frame) => {
   const task = run.input.tasks[step.task];
   if (!task) throw failure('UnknownTask', `step "${step.id}": task "${step.task}" is not in the run's task snapshot`);
-  const template = step.input ?? '{% $input %}';
-  // A literal input is passed as is: no evaluation, no promise (each costs a stack capture in the sandbox).
-  const input = hasExpression(template) ? await evaluate(template, run, frame, `step "${step.id}" input`) : template;
+  // Literal inputs and plain paths are evaluated without a promise (each costs a stack capture in the sandbox).
+  const evaluated = evaluateNow(step.input ?? '{% $input %}', run, frame, `step "${step.id}" input`);
+  const input = isPromise(evaluated) ? await evaluated : evaluated;
   const raw = await taskActivities(taskActivityOptions(step, task)).runTask({ task, input, ctx: stepContext(run, frame, step.id) });
   if (step.output === undefined) return { output: raw };
-  return { output: await evaluate(step.output, run, frame, `step "${step.id}" output`, { output: raw }) };
+  const output = evaluateNow(step.output, run, frame, `step "${step.id}" output`, { output: raw });
+  return { output: isPromise(output) ? await output : output };
 };
