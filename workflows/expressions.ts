@@ -96,7 +96,11 @@ async function walk(value: unknown, vars: Record<string, unknown>, where: string
 /** Evaluates every expression in `template` (any JSON value) in the context of `frame`. */
 export async function evaluate(template: unknown, run: RunState, frame: Frame, where: string, extra?: Record<string, unknown>): Promise<unknown> {
   if (!hasExpression(template)) return template;
-  return normalize(await walk(template, bindings(run, frame, extra), where));
+  return evaluateWith(template, bindings(run, frame, extra), where);
+}
+
+async function evaluateWith(template: unknown, vars: Record<string, unknown>, where: string): Promise<unknown> {
+  return normalize(await walk(template, vars, where));
 }
 
 /**
@@ -107,8 +111,9 @@ export async function evaluate(template: unknown, run: RunState, frame: Frame, w
  */
 export function evaluateNow(template: unknown, run: RunState, frame: Frame, where: string, extra?: Record<string, unknown>): unknown {
   if (!hasExpression(template)) return template;
-  const direct = walkSimple(template, bindings(run, frame, extra));
-  return direct === NOT_SIMPLE ? evaluate(template, run, frame, where, extra) : normalize(direct);
+  const vars = bindings(run, frame, extra);
+  const direct = walkSimple(template, vars);
+  return direct === NOT_SIMPLE ? evaluateWith(template, vars, where) : normalize(direct);
 }
 
 /** True for a promise (what `evaluateNow` returns when JSONata has to run). */
