@@ -21,7 +21,7 @@ export interface TaskActivityDeps {
   logger: Logger;
   /** Code handlers; default: the built-ins only. */
   handlers?: CodeHandlerRegistry;
-  /** Transport of `http` and `integration` tasks; default: the egress client over `egressAllow`. */
+  /** Transport of `http` and `integration` tasks; default: the egress client over `egressAllow` (a custom one must do its own egress checks). */
   http?: HttpClient;
   /** Destinations allowed besides public addresses (config EGRESS_ALLOW; see egress/policy.ts). */
   egressAllow?: readonly string[];
