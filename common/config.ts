@@ -65,6 +65,8 @@ export interface Config {
   readonly authBootstrapAdminPassword: string | undefined;
   /** AES-256-GCM key (32 bytes, base64) for integration credentials; generated outside production. */
   readonly credentialsEncryptionKey: string;
+  /** Destinations `http` and `integration` tasks may reach besides public addresses (hosts, host:port, IPs, CIDRs). */
+  readonly egressAllow: readonly string[];
 }
 
 interface Setting {
@@ -120,6 +122,8 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'AUTH_BOOTSTRAP_ADMIN_EMAIL', key: 'authBootstrapAdminEmail', type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$' },
   { env: 'AUTH_BOOTSTRAP_ADMIN_PASSWORD', key: 'authBootstrapAdminPassword', type: 'string', pattern: '^.{12,}$' },
   { env: 'CREDENTIALS_ENCRYPTION_KEY', key: 'credentialsEncryptionKey', type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' },
+  // Each entry is checked precisely when the worker builds its egress policy (activities/tasks/egress/policy.ts).
+  { env: 'EGRESS_ALLOW', key: 'egressAllow', type: 'string', default: '', pattern: '^[A-Za-z0-9.:/\\[\\]*_,\\s-]*$' },
 ];
 
 /** Raised when the environment does not describe a valid configuration. */
@@ -166,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const s of SETTINGS) out[s.key] = raw[s.env];
   out.logPretty ??= Boolean(process.stdout.isTTY);
   out.temporalUiUrl ??= `http://127.0.0.1:${out.temporalUiPort as number}`;
+  out.egressAllow = Object.freeze(String(out.egressAllow ?? '').split(/[\s,]+/).filter(Boolean));
   resolveSecrets(out);
   return Object.freeze(out) as unknown as Config;
 }

@@ -66,6 +66,8 @@ export const FailureType = {
   WorkflowFailed: 'WorkflowFailed',
   /** An expression could not be evaluated. */
   ExpressionError: 'ExpressionError',
+  /** An `http` or `integration` task addressed a destination the egress policy refuses (EGRESS_ALLOW). */
+  EgressDenied: 'EgressDenied',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -78,4 +80,5 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.BadTaskConfig,
   FailureType.NotFound,
   FailureType.ExpressionError,
+  FailureType.EgressDenied,
 ];

@@ -11,7 +11,7 @@ import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { freePort } from '../devstack/free-port';
 import { ADMIN_URL, createTemplateDatabase } from './helpers/test-database';
-import { TEST_ENV, type HarnessState } from './harness-state';
+import { TEST_EGRESS_ALLOW, TEST_ENV, type HarnessState } from './harness-state';
 
 export default async function globalSetup(): Promise<void> {
   const [server, template, bundlePath] = await Promise.all([
@@ -25,6 +25,7 @@ export default async function globalSetup(): Promise<void> {
   // Never the template itself: a connection to it would block the per-file copies.
   delete process.env[TEST_ENV.databaseUrl];
   process.env[TEST_ENV.bundlePath] = bundlePath;
+  process.env[TEST_ENV.egressAllow] = TEST_EGRESS_ALLOW;
   const state: HarnessState = { server, templateDatabase: template.name };
   (globalThis as { __AOS_HARNESS__?: HarnessState }).__AOS_HARNESS__ = state;
 }

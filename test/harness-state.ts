@@ -9,7 +9,12 @@ export const TEST_ENV = {
   bundlePath: 'AOS_WORKFLOW_BUNDLE_PATH',
   templateDatabase: 'AOS_TEST_TEMPLATE_DATABASE',
   adminDatabaseUrl: 'AOS_TEST_ADMIN_DATABASE_URL',
+  /** The egress allow-list of test workers: their fake outside services listen on 127.0.0.1. */
+  egressAllow: 'EGRESS_ALLOW',
 } as const;
+
+/** What test workers may call besides public addresses: the local fake services, nothing else. */
+export const TEST_EGRESS_ALLOW = '127.0.0.1';
 
 export interface HarnessState {
   server: DevServer;

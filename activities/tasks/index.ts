@@ -6,6 +6,8 @@ import type { Logger } from '../../common/logger';
 import { createTaskMirror } from '../mirror/task-mirror';
 import { builtinCodeHandlers } from './builtin-handlers';
 import { CodeHandlerRegistry } from './code-handlers';
+import { createEgressClient } from './egress/client';
+import { createEgressPolicy } from './egress/policy';
 import type { HttpClient } from './executors/http';
 import { createTaskRegistry } from './registry';
 import { createRunTask } from './run-task';
@@ -19,8 +21,10 @@ export interface TaskActivityDeps {
   logger: Logger;
   /** Code handlers; default: the built-ins only. */
   handlers?: CodeHandlerRegistry;
-  /** HTTP client for `http` tasks; default global fetch. */
+  /** Transport of `http` and `integration` tasks; default: the egress client over `egressAllow` (a custom one must do its own egress checks). */
   http?: HttpClient;
+  /** Destinations allowed besides public addresses (config EGRESS_ALLOW; see egress/policy.ts). */
+  egressAllow?: readonly string[];
   /** Base64 AES key of integration credentials (config CREDENTIALS_ENCRYPTION_KEY); without it only auth_type none works. */
   credentialsEncryptionKey?: string;
   /** Write task_instances rows [true]. */
@@ -43,7 +47,8 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const logger = deps.logger.child({ component: 'tasks' });
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;
-  const registry = createTaskRegistry({ handlers, http: deps.http, db: deps.db, cipher });
+  const http = deps.http ?? createEgressClient(createEgressPolicy(deps.egressAllow));
+  const registry = createTaskRegistry({ handlers, http, db: deps.db, cipher });
   const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
   return { runTask: createRunTask({ registry, mirror, logger }) };
 }

@@ -15,7 +15,8 @@ import type { TaskExecutor, TaskRegistry } from './types';
 /** What the executors are built from. */
 export interface TaskRegistryDeps {
   handlers: CodeHandlerRegistry;
-  http?: HttpClient;
+  /** Transport of `http` and `integration` tasks: the egress client. */
+  http: HttpClient;
   /** For `integration` tasks: instances are read (and last_used_at written) here. */
   db: Knex;
   /** Decrypts integration credentials (inside the activity only). */

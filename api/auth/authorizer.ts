@@ -3,7 +3,7 @@
  * into a Principal, then checks the route's permission. 401 = no or bad credentials, 403 = lacks the permission.
  */
 import { AppError } from '../../common/errors';
-import { findActiveApiKey, touchApiKey } from '../../db/repositories/auth-credentials';
+import { findActiveApiKey, isSessionLive, touchApiKey } from '../../db/repositories/auth-credentials';
 import { userPermissions } from '../../db/repositories/auth-users';
 import type { Logger } from '../../common/logger';
 import type { ApiDeps } from '../deps';
@@ -11,7 +11,7 @@ import type { Authorizer, ContextHandler } from '../http/mount';
 import { addLogBindings } from '../http/request-context';
 import { AUTHENTICATED, grants } from './permissions';
 import type { Principal } from './principal';
-import { cachedPrincipal, credentialKey, forgetPrincipals, rememberPrincipal } from './principal-cache';
+import { credentialKey, principalCacheOf } from './principal-cache';
 import { parseApiKey, sameDigest, verifyAccessToken } from './tokens';
 
 const unauthorized = (detail: string) => new AppError(401, 'Unauthorized', detail);
@@ -41,21 +41,24 @@ async function fromApiKey(deps: ApiDeps, key: string, log: () => Logger): Promis
   return { principal, notAfter: row.expires_at ? new Date(row.expires_at).getTime() : Infinity };
 }
 
+// An access token is only as alive as its login session: logout and refresh-token reuse revoke the session.
 async function fromToken(deps: ApiDeps, token: string): Promise<Resolved> {
   const claims = await verifyAccessToken(deps.config, token);
   if (!claims) return undefined;
-  const user = await userPermissions(deps.db, claims.userId);
-  return user && { principal: { userId: claims.userId, username: user.username, permissions: new Set(user.permissions), via: 'token' }, notAfter: claims.expiresAt };
+  const [user, live] = await Promise.all([userPermissions(deps.db, claims.userId), isSessionLive(deps.db, claims.sessionId, claims.userId)]);
+  if (!user || !live) return undefined;
+  return { principal: { userId: claims.userId, username: user.username, permissions: new Set(user.permissions), via: 'token' }, notAfter: claims.expiresAt };
 }
 
 /** `log` gives the request's logger (built only if something is logged), so any warning carries the request id. */
 async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string }, log: () => Logger): Promise<Principal | undefined> {
   const key = credentialKey(cred.value);
-  const hit = cachedPrincipal(key);
+  const cache = principalCacheOf(deps);
+  const hit = cache.get(key);
   if (hit) return hit;
   const resolved = await (cred.kind === 'key' ? fromApiKey(deps, cred.value, log) : fromToken(deps, cred.value));
   // Failures are not cached: a bad credential costs its lookup every time, and cannot evict good entries.
-  if (resolved) rememberPrincipal(key, resolved.principal, deps.config.authPrincipalCacheTtlMs, resolved.notAfter);
+  if (resolved) cache.remember(key, resolved.principal, deps.config.authPrincipalCacheTtlMs, resolved.notAfter);
   return resolved?.principal;
 }
 
@@ -85,8 +88,9 @@ export function authenticate(deps: ApiDeps): ContextHandler {
 /** Builds the Authorizer that `createApp` puts in front of every non-public route. */
 export function createAuthorizer(deps: ApiDeps): Authorizer {
   const authn = authenticate(deps);
+  const cache = principalCacheOf(deps);
   return (permission) => (req, res, next) => {
-    if (AUTH_ADMIN.has(permission) && req.method !== 'GET') res.once('finish', forgetPrincipals);
+    if (AUTH_ADMIN.has(permission) && req.method !== 'GET') res.once('finish', () => cache.clear());
     authn(req, res, (err?: unknown) => {
       if (err) return next(err);
       const p = res.locals.principal as Principal;

@@ -1,16 +1,18 @@
 /**
  * Login, refresh and logout. A login opens a refresh-token family; every refresh rotates the token
  * (the old one is revoked, pointing at its successor). Presenting an already-rotated token means it
- * leaked, so the whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation).
+ * leaked, so the whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation). The family is
+ * the session its access tokens name (`sid`): revoking it stops them too (see principal-cache.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors';
-import { findRefreshTokenForUpdate, insertRefreshToken, markRotated, revokeFamily } from '../../db/repositories/auth-credentials';
+import { findFamilyOf, findRefreshTokenForUpdate, insertRefreshToken, markRotated, revokeFamily } from '../../db/repositories/auth-credentials';
 import { findLoginUser, recordLogin, userPermissions } from '../../db/repositories/auth-users';
 import type { Db } from '../../db/repositories/sql';
 import type { Logger } from '../../common/logger';
 import type { ApiDeps } from '../deps';
 import { verifyPassword } from './passwords';
+import { principalCacheOf } from './principal-cache';
 import { randomSecret, sha256, signAccessToken } from './tokens';
 
 /** What login and refresh return. */
@@ -39,7 +41,7 @@ async function issue(deps: ApiDeps, db: Db, user: { id: string; username: string
     user_id: user.id, token_hash: sha256(refresh), family_id: familyId, expires_at: new Date(Date.now() + ttl * 1000),
     user_agent: meta.userAgent?.slice(0, 512), ip: meta.ip?.slice(0, 64),
   });
-  const access = await signAccessToken(deps.config, user.id, user.username);
+  const access = await signAccessToken(deps.config, user.id, user.username, familyId);
   return { tokenId, pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, refresh_expires_in: ttl } };
 }
 
@@ -69,13 +71,21 @@ export async function refresh(deps: ApiDeps, token: string, meta: ClientMeta = {
     await markRotated(trx, row.id, next.tokenId);
     return { pair: next.pair };
   });
-  if (outcome.reuse) log.warn({ familyId: outcome.reuse }, 'rotated refresh token reused: session family revoked');
+  if (outcome.reuse) {
+    principalCacheOf(deps).clear();
+    log.warn({ familyId: outcome.reuse }, 'rotated refresh token reused: session family revoked');
+  }
   if (outcome.error) throw outcome.error;
   return outcome.pair as TokenPair;
 }
 
-/** Revokes the login session that `token` belongs to; unknown tokens are ignored (logout is idempotent). */
+/**
+ * Revokes the login session that `token` belongs to, with its access tokens: at once in this process, within
+ * AUTH_PRINCIPAL_CACHE_TTL_MS in the others. Unknown tokens are ignored (logout is idempotent).
+ */
 export async function logout(deps: ApiDeps, token: string): Promise<void> {
-  const row = await deps.db('auth_service.refresh_tokens').where({ token_hash: sha256(token) }).first('family_id');
-  if (row) await revokeFamily(deps.db, row.family_id as string);
+  const familyId = await findFamilyOf(deps.db, sha256(token));
+  if (!familyId) return;
+  await revokeFamily(deps.db, familyId);
+  principalCacheOf(deps).clear();
 }

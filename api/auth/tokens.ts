@@ -1,6 +1,7 @@
 /**
- * Access tokens: short-lived HS256 JWTs (jose) naming only the user; permissions are looked up in the
- * database (reused per credential for AUTH_PRINCIPAL_CACHE_TTL_MS, see principal-cache.ts). Refresh tokens
+ * Access tokens: short-lived HS256 JWTs (jose) naming the user and the login session (`sid`: the refresh-token
+ * family); permissions and the session's liveness are looked up in the database (reused per credential for
+ * AUTH_PRINCIPAL_CACHE_TTL_MS, see principal-cache.ts), so a revoked session stops its access tokens too. Refresh tokens
  * and API keys are opaque random strings stored as SHA-256 hashes (high-entropy secrets need no slow KDF).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -14,10 +15,10 @@ function key(config: Config): Uint8Array {
   return new TextEncoder().encode(config.authJwtSecret);
 }
 
-/** Signs an access token for `userId`; returns it with its lifetime in seconds. */
-export async function signAccessToken(config: Config, userId: string, username: string): Promise<{ token: string; expiresIn: number }> {
+/** Signs an access token for `userId` in login session `sessionId`; returns it with its lifetime in seconds. */
+export async function signAccessToken(config: Config, userId: string, username: string, sessionId: string): Promise<{ token: string; expiresIn: number }> {
   const expiresIn = config.authAccessTokenTtlSeconds;
-  const token = await new SignJWT({ username })
+  const token = await new SignJWT({ username, sid: sessionId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId).setIssuer(ISSUER).setAudience(AUDIENCE)
     .setIssuedAt().setExpirationTime(`${expiresIn}s`).setJti(randomBytes(8).toString('hex'))
@@ -25,11 +26,15 @@ export async function signAccessToken(config: Config, userId: string, username: 
   return { token, expiresIn };
 }
 
-/** Verifies signature, issuer, audience and expiry; returns the user id and expiry (ms epoch) or undefined. */
-export async function verifyAccessToken(config: Config, token: string): Promise<{ userId: string; expiresAt: number } | undefined> {
+/**
+ * Verifies signature, issuer, audience and expiry; returns the user id, session id and expiry (ms epoch), or
+ * undefined. A token without a session (signed before sessions were checked) cannot be revoked: refused.
+ */
+export async function verifyAccessToken(config: Config, token: string): Promise<{ userId: string; sessionId: string; expiresAt: number } | undefined> {
   try {
     const { payload } = await jwtVerify(token, key(config), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    return typeof payload.sub === 'string' && typeof payload.exp === 'number' ? { userId: payload.sub, expiresAt: payload.exp * 1000 } : undefined;
+    const { sub, sid, exp } = payload;
+    return typeof sub === 'string' && typeof sid === 'string' && typeof exp === 'number' ? { userId: sub, sessionId: sid, expiresAt: exp * 1000 } : undefined;
   } catch {
     return undefined;
   }

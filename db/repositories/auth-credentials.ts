@@ -68,3 +68,20 @@ export async function markRotated(db: Db, id: string, replacedBy: string): Promi
 export async function revokeFamily(db: Db, familyId: string): Promise<void> {
   await db('auth_service.refresh_tokens').where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: db.fn.now() });
 }
+
+/** The login family (session) of the refresh token with this hash, if any. */
+export async function findFamilyOf(db: Db, tokenHash: string): Promise<string | undefined> {
+  const row = await db('auth_service.refresh_tokens').where({ token_hash: tokenHash }).first('family_id');
+  return row ? (row.family_id as string) : undefined;
+}
+
+/**
+ * True while login session `familyId` of `userId` is open: it still holds an unexpired refresh token that is not
+ * revoked (rotation leaves the successor live; logout and reuse detection revoke them all).
+ */
+export async function isSessionLive(db: Db, familyId: string, userId: string): Promise<boolean> {
+  const row = await db('auth_service.refresh_tokens')
+    .where({ family_id: familyId, user_id: userId }).whereNull('revoked_at').andWhere('expires_at', '>', db.fn.now())
+    .first(db.raw('1 AS live'));
+  return row !== undefined;
+}

@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { hashPassword } from '../../api/auth/passwords';
 import { ensureBootstrapAdmin } from '../../api/auth/bootstrap';
-import { forgetPrincipals } from '../../api/auth/principal-cache';
+import { principalCacheOf } from '../../api/auth/principal-cache';
 import { insertUser, setUserRoles } from '../../db/repositories/auth-users';
 import { createTestApi, testConfig, type TestApi } from '../helpers/api';
 import { createTestCaller } from '../helpers/auth';
@@ -94,7 +94,7 @@ describe('access tokens', () => {
     await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(200);
     const other = testConfig({ AUTH_JWT_SECRET: 'another-secret-another-secret-another-secret' });
     const { signAccessToken } = await import('../../api/auth/tokens');
-    const forged = (await signAccessToken(other, caller.userId, caller.username)).token;
+    const forged = (await signAccessToken(other, caller.userId, caller.username, caller.sessionId)).token;
     await request(api.app).get('/api/v1/auth/me').set('Authorization', `Bearer ${forged}`).expect(401);
     await request(api.app).get('/api/v1/auth/me').set('Authorization', 'Bearer not.a.jwt').expect(401);
     await request(api.app).get('/api/v1/auth/me').set(caller.keyHeader).expect(200);
@@ -102,7 +102,7 @@ describe('access tokens', () => {
     // Changed behind this process's back (another process, SQL): the resolved caller stays cached for up to
     // AUTH_PRINCIPAL_CACHE_TTL_MS; forgetting the cache stands in for the TTL running out.
     await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(200);
-    forgetPrincipals();
+    principalCacheOf(api.deps).clear();
     await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(401);
     await request(api.app).get('/api/v1/auth/me').set(caller.keyHeader).expect(401);
   });

@@ -33,6 +33,7 @@ export function testConfig(extra: Record<string, string> = {}): Config {
     RECONCILE_INTERVAL_MS: '0',
     AOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'aos-data-')),
     LOG_LEVEL: 'silent',
+    EGRESS_ALLOW: process.env[TEST_ENV.egressAllow] ?? '',
     ...extra,
   });
 }

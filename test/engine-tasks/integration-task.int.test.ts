@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createTaskActivities } from '../../activities/tasks';
 import { createCredentialsCipher } from '../../common/credentials-cipher';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
-import { captureLogger, TEST_SECRETS } from '../helpers/api';
+import { captureLogger, TEST_SECRETS, testConfig } from '../helpers/api';
 import { createTestDb } from '../helpers/db';
 import { createTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { startFakeService, type FakeService } from './fixtures/http-server';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   db = createTestDb();
   client = await createTestClient();
   svc = await startFakeService();
-  const activities = createTaskActivities({ db, logger: captured.logger, credentialsEncryptionKey: TEST_SECRETS.CREDENTIALS_ENCRYPTION_KEY, runningWriteDelayMs: 0 });
+  const activities = createTaskActivities({ db, egressAllow: testConfig().egressAllow, logger: captured.logger, credentialsEncryptionKey: TEST_SECRETS.CREDENTIALS_ENCRYPTION_KEY, runningWriteDelayMs: 0 });
   worker = await startTestWorker({ taskQueue, workflowsPath: require.resolve('./workflows'), activities });
 });
 

@@ -10,6 +10,7 @@ import { builtinCodeHandlers } from '../../activities/tasks/builtin-handlers';
 import { CodeHandlerRegistry, loadCodeHandlersModule } from '../../activities/tasks/code-handlers';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { createLogger } from '../../common/logger';
+import { testConfig } from '../helpers/api';
 import { createTestDb } from '../helpers/db';
 import { createTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { startFakeService, type FakeService } from './fixtures/http-server';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   client = await createTestClient();
   svc = await startFakeService();
   const handlers = new CodeHandlerRegistry(builtinCodeHandlers).registerAll(await loadCodeHandlersModule(require.resolve('./fixtures/user-handlers')));
-  const activities = createTaskActivities({ db, logger: createLogger({ level: 'silent' }), handlers });
+  const activities = createTaskActivities({ db, egressAllow: testConfig().egressAllow, logger: createLogger({ level: 'silent' }), handlers });
   worker = await startTestWorker({ taskQueue, workflowsPath: require.resolve('./workflows'), activities });
 });
 

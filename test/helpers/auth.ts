@@ -5,11 +5,11 @@
  *   const caller = await createTestCaller(api.deps, ['workflow_definitions:write']);
  *   await request(api.app).post('/api/v1/...').set(caller.bearer).send(...);
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiDeps } from '../../api/deps';
 import { splitPermission } from '../../api/auth/permissions';
-import { newApiKey, signAccessToken } from '../../api/auth/tokens';
-import { insertApiKey } from '../../db/repositories/auth-credentials';
+import { newApiKey, randomSecret, sha256, signAccessToken } from '../../api/auth/tokens';
+import { insertApiKey, insertRefreshToken } from '../../db/repositories/auth-credentials';
 import { ensurePermissions, saveRole } from '../../db/repositories/auth-roles';
 import { insertUser, setUserRoles } from '../../db/repositories/auth-users';
 
@@ -18,6 +18,8 @@ export interface TestCaller {
   userId: string;
   username: string;
   token: string;
+  /** The login session (refresh-token family) the access token belongs to. */
+  sessionId: string;
   apiKey: string;
   /** `{ Authorization: 'Bearer <token>' }` */
   bearer: Record<string, string>;
@@ -36,6 +38,9 @@ export async function createTestCaller(deps: Pick<ApiDeps, 'db' | 'config'>, per
   await setUserRoles(deps.db, userId, [roleId]);
   const key = newApiKey();
   await insertApiKey(deps.db, { prefix: key.prefix, key_hash: key.hash, name: `test key ${suffix}`, user_id: userId, scopes: null, expires_at: null });
-  const { token } = await signAccessToken(deps.config, userId, username);
-  return { userId, username, token, apiKey: key.key, bearer: { Authorization: `Bearer ${token}` }, keyHeader: { 'X-API-Key': key.key } };
+  // Access tokens belong to a login session: open one, as a login does.
+  const sessionId = randomUUID();
+  await insertRefreshToken(deps.db, { user_id: userId, token_hash: sha256(randomSecret()), family_id: sessionId, expires_at: new Date(Date.now() + 86_400_000) });
+  const { token } = await signAccessToken(deps.config, userId, username, sessionId);
+  return { userId, username, token, sessionId, apiKey: key.key, bearer: { Authorization: `Bearer ${token}` }, keyHeader: { 'X-API-Key': key.key } };
 }

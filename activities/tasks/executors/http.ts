@@ -6,22 +6,17 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { tryParseDuration } from '../../../common/definitions/duration';
 import { FailureType } from '../../../common/errors';
+import { isEgressDenied, type HttpClient } from '../egress/client';
+import { sendFollowingRedirects, type OutgoingRequest } from '../egress/redirects';
+import { createScrubber, secretsOfHeaders } from '../egress/scrub';
 import { nonRetryable, retryable } from '../failures';
 import { render } from '../template';
 import type { TaskExecution, TaskExecutor } from '../types';
 import { statusMatches, unexpectedStatus, type StatusSpec } from './http-status';
 
-/** The fetch the executor uses; tests and proxies may pass their own. */
-export type HttpClient = typeof fetch;
+export type { HttpClient } from '../egress/client';
 
 const HEARTBEAT_EVERY_MS = 1_000;
-
-interface HttpRequestSpec {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
 
 /** One HTTP call: an `http`-shaped config, the bindings its templates see, and what is added untemplated. */
 export interface HttpCall {
@@ -41,7 +36,7 @@ function joinUrl(base: string | undefined, path: unknown): unknown {
   return `${base.replace(/\/+$/, '')}/${String(path ?? '').replace(/^\/+/, '')}`;
 }
 
-async function buildRequest({ config: c, bindings, where, baseUrl, secretHeaders }: HttpCall): Promise<HttpRequestSpec> {
+async function buildRequest({ config: c, bindings, where, baseUrl, secretHeaders }: HttpCall): Promise<OutgoingRequest> {
   const r = (await render({ method: c.method ?? 'GET', url: c.url, headers: c.headers ?? {}, query: c.query, body: c.body }, bindings, where)) as Record<string, unknown>;
   r.url = joinUrl(baseUrl, r.url);
   if (typeof r.url !== 'string' || !/^https?:\/\//.test(r.url)) {
@@ -73,8 +68,33 @@ async function readBody(res: Response): Promise<unknown> {
   return text;
 }
 
-/** Sends one call: cancellation, per-request timeout, heartbeats, status mapping (5xx/429 retryable), response template. */
-export async function executeHttpCall(client: HttpClient, { signal, heartbeat, logger }: TaskExecution, call: HttpCall): Promise<unknown> {
+/**
+ * A refused destination, or a connection that failed: the message names the request, never the address it
+ * resolved to nor why the connection failed (refused, reset, unreachable), so a task cannot map a network.
+ */
+function networkFailure(err: unknown, where: string, req: { method: string; url: string }, timeoutMs: number | undefined): ApplicationFailure {
+  if (isEgressDenied(err)) {
+    return nonRetryable(FailureType.EgressDenied, `${where}: ${req.method} ${req.url} refused: the egress policy does not allow this destination (EGRESS_ALLOW)`);
+  }
+  if ((err as Error).name === 'TimeoutError') return retryable('HttpTimeout', `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
+  return retryable('HttpNetworkError', `${where}: ${req.method} ${req.url} failed: no answer could be obtained`);
+}
+
+/**
+ * Sends one call: egress policy and redirects, cancellation, per-request timeout, heartbeats, status mapping
+ * (5xx/429 retryable), response template; credentials echoed by the far end are scrubbed from the output and
+ * from every failure.
+ */
+export async function executeHttpCall(client: HttpClient, exec: TaskExecution, call: HttpCall): Promise<unknown> {
+  const scrubber = createScrubber(secretsOfHeaders(Object.values(call.secretHeaders ?? {})));
+  try {
+    return scrubber.value(await send(client, exec, call));
+  } catch (err) {
+    throw scrubber.failure(err);
+  }
+}
+
+async function send(client: HttpClient, { signal, heartbeat, logger }: TaskExecution, call: HttpCall): Promise<unknown> {
   const { config, where } = call;
   const req = await buildRequest(call);
   const timeoutMs = tryParseDuration(config.timeout);
@@ -82,30 +102,32 @@ export async function executeHttpCall(client: HttpClient, { signal, heartbeat, l
   const signals = [signal, ...(timeoutMs ? [AbortSignal.timeout(timeoutMs)] : [])];
   const beat = setInterval(() => heartbeat({ waitingFor: req.url }), HEARTBEAT_EVERY_MS);
   let res: Response;
+  let url: string;
   let body: unknown;
   try {
-    res = await client(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.any(signals) });
+    const secretHeaders = Object.keys(call.secretHeaders ?? {});
+    ({ res, url } = await sendFollowingRedirects(client, req, { signal: AbortSignal.any(signals), secretHeaders, where }));
     body = await readBody(res);
   } catch (err) {
     if (signal.aborted) throw new CancelledFailure(`${req.method} ${req.url} cancelled`);
-    if ((err as Error).name === 'TimeoutError') throw retryable('HttpTimeout', `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
     if (err instanceof ApplicationFailure) throw err;
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw retryable('HttpNetworkError', `${where}: ${req.method} ${req.url} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    // The cause stays in the worker's log, for operators; the failure (history, task_instances) gets none of it.
+    logger.debug({ method: req.method, url: req.url, err: (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message }, 'http task request failed');
+    throw networkFailure(err, where, req, timeoutMs);
   } finally {
     clearInterval(beat);
   }
-  logger.debug({ method: req.method, url: req.url, status: res.status }, 'http task response');
+  logger.debug({ method: req.method, url, status: res.status }, 'http task response');
   if (!statusMatches(res.status, config.expected_status as StatusSpec[] | undefined)) {
-    throw unexpectedStatus(where, req.method, req.url, res, body);
+    throw unexpectedStatus(where, req.method, url, res, body);
   }
   const response = { status: res.status, headers: Object.fromEntries(res.headers.entries()), body };
   if (config.response === undefined) return response;
   return render(config.response, { ...call.bindings, response }, `${where}/response`);
 }
 
-/** Builds the executor over an HTTP client (global fetch by default). */
-export function httpExecutor(client: HttpClient = fetch): TaskExecutor {
+/** Builds the executor over an HTTP client (in the worker: the egress client, see egress/client.ts). */
+export function httpExecutor(client: HttpClient): TaskExecutor {
   return (exec) => {
     const { task, input } = exec;
     return executeHttpCall(client, exec, { config: task.config, bindings: { input }, where: `task ${task.task_id}@${task.version} config` });

@@ -22,7 +22,8 @@ export interface IntegrationExecutorDeps {
   db: Knex;
   /** Decrypts instance credentials; undefined when the worker has no key (auth_type none still works). */
   cipher?: CredentialsCipher;
-  http?: HttpClient;
+  /** The egress client (egress/client.ts): every call goes through the deployment's egress policy. */
+  http: HttpClient;
 }
 
 function name(value: unknown, field: string, where: string): string {
@@ -31,7 +32,7 @@ function name(value: unknown, field: string, where: string): string {
 }
 
 /** Builds the executor over the database, the credentials cipher and an HTTP client. */
-export function integrationExecutor({ db, cipher, http = fetch }: IntegrationExecutorDeps): TaskExecutor {
+export function integrationExecutor({ db, cipher, http }: IntegrationExecutorDeps): TaskExecutor {
   return async (exec) => {
     const { task, logger } = exec;
     const where = `task ${task.task_id}@${task.version}`;
