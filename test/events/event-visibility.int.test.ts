@@ -23,7 +23,11 @@ describe('event visibility: a resume event published after the trigger reaches t
     (await h.http.post('/api/v1/events').send({ pattern, payload, metadata: { correlationId } }).expect(202)).body;
   const trigger = async (body: object) => (await h.http.post('/api/v1/triggers').send(body).expect(201)).body;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const resultOf = (workflowId: string) => h.temporal.workflow.getHandle(workflowId).result();
+  /** The run's result, once the dispatcher has started it. */
+  const resultOf = async (workflowId: string) => {
+    await eventually(() => h.db('workflow_orchestrator_service.workflow_instances').where({ temporal_workflow_id: workflowId }).whereNotNull('temporal_run_id').first(), 60_000);
+    return h.temporal.workflow.getHandle(workflowId).result();
+  };
 
   /** Starts the real orchestrator worker on the harness's task queue; returns its stop function. */
   async function startWorker(): Promise<() => Promise<void>> {
@@ -42,14 +46,23 @@ describe('event visibility: a resume event published after the trigger reaches t
   const order = def('order', [{ id: 'paid', type: 'wait_for_event', event: `${p}.order.paid`, correlation: '{% $input.orderId %}', timeout: '60s' }]);
   const child = def('payment', [{ id: 'paid', type: 'wait_for_event', event: `${p}.job.paid`, correlation: '{% $input.orderId %}', timeout: '60s' }]);
   const parent = def('job', [{ id: 'pay', type: 'sub_workflow', workflow: child.workflow_id, input: '{% $input %}' }]);
+  // The parent acts on one approval, then its child waits for the next one of the same order.
+  const second = def('second', [{ id: 'approved', type: 'wait_for_event', event: `${p}.approved`, correlation: '{% $input.orderId %}', timeout: '60s' }]);
+  const twice = def('twice', [
+    { id: 'approved', type: 'wait_for_event', event: `${p}.approved`, correlation: '{% $input.orderId %}', timeout: '60s' },
+    { id: 'again', type: 'sub_workflow', workflow: second.workflow_id, input: '{% $input %}' },
+    { id: 'done', type: 'succeed', output: '{% [$steps.approved.output.n, $steps.again.output.n] %}' },
+  ]);
   let orderTrigger: string;
   let jobTrigger: string;
+  let twiceTrigger: string;
 
   beforeAll(async () => {
     // No worker: events are stored and acknowledged, nothing routes them until a test starts one.
     h = await createEventsHarness({ env: { ACCEPT_UNREGISTERED_EVENTS: 'true' } });
-    for (const d of [order, child, parent]) await storeDefinition(h.db, d);
+    for (const d of [order, child, parent, second, twice]) await storeDefinition(h.db, d);
     orderTrigger = (await trigger({ workflowDefinitionId: order.workflow_id, eventPattern: `${p}.order.created`, triggerType: 'START', correlationKey: 'payload.orderId' })).triggerId;
+    twiceTrigger = (await trigger({ workflowDefinitionId: twice.workflow_id, eventPattern: `${p}.twice.created`, triggerType: 'START', correlationKey: 'payload.orderId' })).triggerId;
     jobTrigger = (await trigger({ workflowDefinitionId: parent.workflow_id, eventPattern: `${p}.job.created`, triggerType: 'START', correlationKey: 'payload.orderId' })).triggerId;
   });
   afterAll(async () => {
@@ -69,6 +82,19 @@ describe('event visibility: a resume event published after the trigger reaches t
     try {
       await expect(resultOf(`trg:${orderTrigger}:${created.eventId}`)).resolves.toEqual({ orderId: o, amount: 12 });
       await expect(resultOf(`trg:${jobTrigger}:${jobCreated.eventId}`)).resolves.toEqual({ orderId: j, amount: 34 });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('hands a child the events stored after the last one its parent received, never that one again', async () => {
+    const o = `t-${uniq()}`;
+    const created = await publish(`${p}.twice.created`, { orderId: o }, o);
+    for (const n of [1, 2]) await publish(`${p}.approved`, { orderId: o, n }, o);
+    await sleep(3000);
+    const stop = await startWorker();
+    try {
+      await expect(resultOf(`trg:${twiceTrigger}:${created.eventId}`)).resolves.toEqual([1, 2]);
     } finally {
       await stop();
     }
