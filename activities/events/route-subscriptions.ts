@@ -8,7 +8,7 @@ import { closeSubscription, WORKFLOW_EVENT_SUBSCRIPTIONS, type SubscriptionRow }
 import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
 import { aosEventSignal } from '../../workflows/api';
 import { correlationOf, toEnvelope } from './envelope';
-import { runStartedAt, unreceivedEvents } from './lookback';
+import { unreceivedEvents, visibleSince } from './lookback';
 
 /**
  * Open subscriptions for (pattern, correlation): the exact pattern through the routing index, wildcard
@@ -36,16 +36,16 @@ async function recordSignalled(db: Knex, event: StoredEvent, workflowId: string)
 }
 
 /**
- * Earlier events of the same sequence that this waiting run never received (routed while it had no open
- * wait): they are signalled first, so the run's buffer sees the sequence in order even when its own
- * look-back result and this signal race each other.
+ * Earlier events of the same sequence that this waiting run was never signalled (routed while it had no open
+ * wait; or handed over by a look-back whose answer may still be on its way): they are signalled first, so the
+ * run's buffer sees the sequence in order even when its own look-back result and this signal race each other.
  */
 async function catchUp(db: Knex, temporal: Client, event: StoredEvent, s: SubscriptionRow): Promise<StoredEvent[]> {
   if (event.sequenceKey === null || event.sequenceNumber === null || event.sequenceNumber <= 1) return [];
-  const since = await runStartedAt(db, temporal, { instanceId: s.workflow_instance_id, workflowId: s.temporal_workflow_id });
+  const since = await visibleSince(db, temporal, { instanceId: s.workflow_instance_id, workflowId: s.temporal_workflow_id });
   const ids = await unreceivedEvents(db, {
     workflowId: s.temporal_workflow_id, pattern: s.event_pattern, correlation: s.correlation_value, since,
-    below: { sequenceKey: event.sequenceKey, sequenceNumber: event.sequenceNumber },
+    below: { sequenceKey: event.sequenceKey, sequenceNumber: event.sequenceNumber }, handedAsReceived: false,
   });
   const events = await Promise.all(ids.map((id) => getEventByEventId(db, id)));
   return events.filter((e): e is StoredEvent => e !== undefined);

@@ -96,7 +96,7 @@ export interface MirrorWorkflowUpdate {
     definitionRowId?: string;
     input: unknown;
     correlationKey?: string;
-    trigger?: { kind: string; eventId?: string; triggerId?: string; parentInstanceId?: string };
+    trigger?: { kind: string; eventId?: string; triggerId?: string; parentInstanceId?: string; causeEventId?: string };
   };
 }
 

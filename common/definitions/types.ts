@@ -236,6 +236,8 @@ export interface TriggerContext {
   eventId?: string;
   triggerId?: string;
   parentInstanceId?: string;
+  /** sub_workflow: the last event the parent had received when it started the child (the child's event horizon). */
+  causeEventId?: string;
 }
 
 /** Interpreter behaviour switches (defaults in brackets). */

@@ -14,6 +14,7 @@ import * as m008 from './008_monitoring_views';
 import * as m009 from './009_auth_sessions_and_roles';
 import * as m010 from './010_event_routing_indexes';
 import * as m011 from './011_event_dispatch_index';
+import * as m012 from './012_subscription_lookback_event';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '009_auth_sessions_and_roles': m009,
   '010_event_routing_indexes': m010,
   '011_event_dispatch_index': m011,
+  '012_subscription_lookback_event': m012,
 };

@@ -1,4 +1,5 @@
 /** workflow_orchestrator_service.workflow_event_subscriptions: waits of running workflows for correlated events. */
+import type { Knex } from 'knex';
 import type { Db } from './sql';
 import { toDb, transition } from './sql';
 import { paginate, type Page, type PageRequest } from './keyset';
@@ -21,6 +22,8 @@ export interface SubscriptionRow {
   status: SubscriptionStatus;
   expires_at: Date | null;
   matched_event_id: string | null;
+  /** The event the look-back handed to this wait at registration (a receipt: never handed to the run again). */
+  lookback_event_id: string | null;
   matched_event_instance_id: string | null;
   matched_at: Date | null;
   closed_at: Date | null;
@@ -40,6 +43,24 @@ export async function registerSubscription(db: Db, values: SubscriptionInsert): 
   if (row) return { row: row as SubscriptionRow, created: true };
   const existing = (await db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ subscription_key: values.subscription_key }).first()) as SubscriptionRow;
   return { row: existing, created: false };
+}
+
+/**
+ * Holds the registration lock of one workflow until the transaction ends: its waits' look-backs run one at a
+ * time, so two concurrent waits of a run are never both handed the same event while another goes unhanded.
+ */
+export async function lockRegistrationsOf(trx: Knex.Transaction, temporalWorkflowId: string): Promise<void> {
+  await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('aos:wait-registration'), hashtext(?))`, [temporalWorkflowId]);
+}
+
+/** A subscription by id. */
+export async function getSubscription(db: Db, id: string): Promise<SubscriptionRow | undefined> {
+  return (await db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ id }).first()) as SubscriptionRow | undefined;
+}
+
+/** Records the event the look-back handed to a wait. */
+export async function recordLookbackEvent(db: Db, id: string, eventId: string): Promise<void> {
+  await db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ id }).update({ lookback_event_id: eventId });
 }
 
 /** Open subscriptions for an exact (pattern, correlation value): the partial routing index answers this. */

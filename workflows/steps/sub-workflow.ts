@@ -14,7 +14,9 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
   const { resolveDefinition } = engineActivities(`${step.id}: resolve ${step.workflow}${step.version ? `@${step.version}` : ''}`);
   const resolved = await resolveDefinition({ workflow_id: step.workflow, ...(step.version !== undefined && { version: step.version }) });
   const input = await evaluate(step.input ?? '{% $input %}', run, frame, `step "${step.id}" input`);
-  const { correlationKey, options } = run.input;
+  const { correlationKey, options, trigger } = run.input;
+  // Events stored after this one are visible to the child's waits (docs/events.md, "Event visibility").
+  const cause = run.lastEvent?.eventId ?? trigger?.eventId ?? trigger?.causeEventId;
   const child: InterpreterInput = {
     instanceId: uuid4(),
     definitionRowId: resolved.definitionRowId,
@@ -22,7 +24,7 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     tasks: resolved.tasks,
     input,
     ...(correlationKey !== undefined && { correlationKey }),
-    trigger: { kind: 'sub_workflow', parentInstanceId: run.input.instanceId },
+    trigger: { kind: 'sub_workflow', parentInstanceId: run.input.instanceId, ...(cause !== undefined && { causeEventId: cause }) },
     ...(options && { options }),
   };
   const searchAttributes: Record<string, string[]> = {
