@@ -83,7 +83,8 @@ function createRun(input: InterpreterInput): RunState {
     mirrorSeq: r.mirrorSeq ?? 0,
     waiting: 0,
     deadline: r.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + timeoutMs),
-    startedAt: r.startedAt ?? new Date().toISOString(),
+    // Temporal's start time (server clock, like workflow time): the mirror's started_at.
+    startedAt: r.startedAt ?? info.startTime.toISOString(),
     generation: (r.generation ?? -1) + 1,
   };
 }
