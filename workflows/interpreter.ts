@@ -17,6 +17,7 @@ import { aosEventSignal, aosStateQuery } from './api';
 import { withDeadline } from './deadline';
 import { offerEvent } from './events';
 import { evaluate } from './expressions';
+import { evaluateInitialVars } from './initial-vars';
 import { mirrorStatus } from './mirror';
 import { snapshot, type Frame, type RunState } from './runtime';
 import { runSequence } from './sequence';
@@ -30,12 +31,17 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   const run = createRun(input);
   setHandler(aosEventSignal, (event) => offerEvent(run, event));
   setHandler(aosStateQuery, () => snapshot(run));
-  // A run started through startRun is mirrored as running already; a child or a continued run writes it here.
-  if (input.startMirrored && !input.resume) run.mirrorSeq = Math.max(run.mirrorSeq, STARTER_MIRROR_SEQ);
-  else await mirrorStatus(run, 'running');
-
   const top: Frame = { path: [], overlays: [], top: true };
+  const evaluating = input.resume ? undefined : evaluateInitialVars(run, top);
+  const vars = evaluating ? await evaluating : { evaluated: false, failure: undefined };
+  // A run started through startRun is mirrored as running already (with the definition's vars as written);
+  // a child or a continued run writes it here, and so does a run whose vars were just evaluated.
+  const startMirrored = input.startMirrored && !input.resume;
+  if (startMirrored) run.mirrorSeq = Math.max(run.mirrorSeq, STARTER_MIRROR_SEQ);
+  if (!startMirrored || vars.evaluated) await mirrorStatus(run, 'running');
+
   const body = async (): Promise<unknown> => {
+    if (vars.failure !== undefined) throw vars.failure;
     const result = await runSequence(input.definition.steps, run, top, input.resume?.position ?? 0, (position) => maybeContinueAsNew(run, position));
     if (result.ended || input.definition.output === undefined) return result.output;
     return evaluate(input.definition.output, run, top, 'workflow output');
@@ -77,7 +83,8 @@ function createRun(input: InterpreterInput): RunState {
     mirrorSeq: r.mirrorSeq ?? 0,
     waiting: 0,
     deadline: r.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + timeoutMs),
-    startedAt: r.startedAt ?? new Date().toISOString(),
+    // Temporal's start time (server clock, like workflow time): the mirror's started_at.
+    startedAt: r.startedAt ?? info.startTime.toISOString(),
     generation: (r.generation ?? -1) + 1,
   };
 }

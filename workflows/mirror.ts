@@ -28,6 +28,7 @@ export async function mirrorStatus(run: RunState, status: MirrorStatus, extra: M
     currentSteps: [...run.current.keys()],
     variables: run.vars,
     at: new Date().toISOString(),
+    startedAt: run.startedAt,
     ...('output' in extra && { output: extra.output }),
     ...(extra.error && { error: extra.error }),
   };

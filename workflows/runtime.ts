@@ -32,6 +32,7 @@ export interface RunState {
   waiting: number;
   /** Absolute deadline (epoch ms, workflow time) from definition.timeout. */
   deadline?: number;
+  /** When Temporal started the first run of the chain (ISO-8601): the mirror's started_at. */
   startedAt: string;
   generation: number;
 }

@@ -69,11 +69,13 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
   let temporalStatus: WorkflowExecutionStatusName | 'NOT_FOUND';
   let closeTime: Date | undefined;
   let runId: string | undefined;
+  let startTime: Date | undefined;
   try {
     const d = await deps.temporal.workflow.getHandle(row.temporal_workflow_id).describe();
     temporalStatus = d.status.name;
     closeTime = d.closeTime;
     runId = d.runId;
+    startTime = d.startTime;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     temporalStatus = 'NOT_FOUND';
@@ -89,7 +91,7 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
   } else if (!target) {
     // Started, but the starter died before it mirrored the start (startRun's markRunStarted): mirror it now.
     if (row.status !== 'pending' || temporalStatus !== 'RUNNING' || !runId) return undefined;
-    if (!opts.dryRun) await markRunStarted(deps.db, row.id, runId);
+    if (!opts.dryRun) await markRunStarted(deps.db, row.id, runId, startTime);
     return { ...entry, ...(!opts.dryRun && { fixedTo: 'running' }) };
   } else {
     fields = await outcome(deps.temporal, row.temporal_workflow_id, target);

@@ -32,12 +32,21 @@ function changes(u: MirrorWorkflowUpdate): Record<string, unknown> {
   return row;
 }
 
+/**
+ * The row's started_at. The run's own start time (Temporal's, same clock as its `at`) replaces what the starter
+ * wrote: the starter stamps the row from its own clock and may even write after a fast run's end was mirrored, so
+ * keeping its value could put completed_at before started_at. Updates from older runs only fill a missing one.
+ */
+function startedAt(db: Knex, u: MirrorWorkflowUpdate, column: string): Knex.Raw | string {
+  return u.startedAt ?? db.raw(`coalesce(${column}, ?)`, [u.at]);
+}
+
 /** Applies one update; returns true when it changed the row (false = stale, duplicate or row unknown). */
 export async function applyWorkflowUpdate(db: Knex, u: MirrorWorkflowUpdate): Promise<boolean> {
   const set = changes(u);
   const guard = (q: Knex.QueryBuilder) => q.where('workflow_instances.mirror_seq', '<', u.seq).whereNotIn('workflow_instances.status', TERMINAL_STATUSES);
   if (!u.start) {
-    const n = await guard(db(WORKFLOW_INSTANCES).where({ id: u.instanceId }).update({ ...set, started_at: db.raw('coalesce(started_at, ?)', [u.at]) }));
+    const n = await guard(db(WORKFLOW_INSTANCES).where({ id: u.instanceId }).update({ ...set, started_at: startedAt(db, u, 'started_at') }));
     return n > 0;
   }
   const s = u.start;
@@ -53,12 +62,12 @@ export async function applyWorkflowUpdate(db: Knex, u: MirrorWorkflowUpdate): Pr
     correlation_key: s.correlationKey ?? null,
     trigger: json(s.trigger) ?? null,
     parent_instance_id: s.trigger?.parentInstanceId ?? null,
-    started_at: u.at,
+    started_at: u.startedAt ?? u.at,
     ...set,
   };
   const rows = await guard(
-    // continue-as-new may send `start` again: the first start time wins.
-    db(WORKFLOW_INSTANCES).insert(insert).onConflict('id').merge({ ...set, started_at: db.raw('coalesce(workflow_instances.started_at, excluded.started_at)') }),
+    // continue-as-new may send `start` again: the chain's start time (carried) wins.
+    db(WORKFLOW_INSTANCES).insert(insert).onConflict('id').merge({ ...set, started_at: startedAt(db, u, 'workflow_instances.started_at') }),
   ).returning('id');
   return rows.length > 0;
 }

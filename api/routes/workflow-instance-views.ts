@@ -9,10 +9,12 @@ const time = { type: ['string', 'null'] };
 
 /** One task execution (task_instances row). */
 export const taskInstanceItem: JsonSchema = {
-  type: 'object', required: ['id', 'step_id', 'status', 'attempt'],
+  type: 'object', required: ['id', 'step_id', 'step_type', 'status', 'attempt'],
   properties: {
-    id: { type: 'string' }, step_id: { type: 'string' }, step_path: { type: ['string', 'null'] }, task_id: { type: ['string', 'null'] }, task_version: { type: ['string', 'null'] },
+    id: { type: 'string' }, step_id: { type: 'string' }, step_path: { type: ['string', 'null'] }, step_type: { type: 'string' },
+    task_id: { type: ['string', 'null'] }, task_version: { type: ['string', 'null'] },
     status: { type: 'string' }, attempt: { type: 'integer' }, input: {}, output: {}, error: {}, started_at: time, completed_at: time, duration_ms: { type: ['integer', 'null'] },
+    temporal_activity_id: { type: ['string', 'null'], description: 'the activity id in Temporal (find the attempt in the Web UI history)' },
   },
 };
 

@@ -89,6 +89,11 @@ export interface MirrorWorkflowUpdate {
   error?: { type?: string; message: string; details?: unknown };
   /** Workflow time, ISO-8601. */
   at: string;
+  /**
+   * When Temporal started the run (the first run of a continue-as-new chain), ISO-8601: the row's started_at.
+   * Same clock as `at`, so completed_at is never before it. Absent in updates of runs started by older code.
+   */
+  startedAt?: string;
   /** Set on the first (running) update of a run so the row can be created if the starter did not. */
   start?: {
     definitionId: string;

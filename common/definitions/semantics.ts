@@ -5,6 +5,7 @@
 import { templateErrors } from './expression-check';
 import { tryParseDuration } from './duration';
 import { jsonSchemaErrors } from './json-schema-check';
+import { initialVarsErrors, literalNameErrors } from './literal-fields';
 import type { ValidationError } from './validation-error';
 
 type Obj = Record<string, unknown>;
@@ -19,7 +20,7 @@ export function checkSemantics(doc: Obj, isKnownTask?: (id: string) => boolean):
   const errors: ValidationError[] = [];
   errors.push(...jsonSchemaErrors(doc.input_schema, '/input_schema'), ...jsonSchemaErrors(doc.output_schema, '/output_schema'));
   if ('output' in doc) errors.push(...templateErrors(doc.output, '/output'));
-  if (isObj(doc.vars)) errors.push(...templateErrors(doc.vars, '/vars'));
+  if (isObj(doc.vars)) errors.push(...templateErrors(doc.vars, '/vars'), ...initialVarsErrors(doc.vars, '/vars'));
   checkDuration(doc.timeout, '/timeout', errors);
   const seenIds = new Map<string, string>();
   checkList(doc.steps, '/steps', { errors, seenIds, isKnownTask });
@@ -97,6 +98,7 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
   for (const [key, value] of Object.entries(s)) {
     if (!NESTED_KEYS.has(key)) w.errors.push(...templateErrors(value, `${ptr}/${key}`));
   }
+  w.errors.push(...literalNameErrors(s, ptr));
 }
 
 function checkDuration(value: unknown, pointer: string, errors: ValidationError[]): void {

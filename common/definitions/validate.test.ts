@@ -71,6 +71,28 @@ describe('validateDefinition', () => {
     expect(errors).toHaveLength(3);
   });
 
+  it('refuses expressions in names used as written: fail error types, catch and retry error names, task and child ids', () => {
+    const errors = validateDefinition(base([
+      { id: 't', type: 'task', task: '{% $input.task %}', retry: { non_retryable_errors: ['Fatal', '{% $input.e %}'] }, catch: [{ errors: ['{% "E" & $input.x %}'], next: 'f' }] },
+      { id: 'c', type: 'sub_workflow', workflow: '{% $input.child %}', version: '{% $input.v %}' },
+      { id: 'f', type: 'fail', error: '{% "E" & $input.x %}', message: 'bad {% $input.x %}', details: { x: '{% $input.x %}' } },
+    ]));
+    expect(codes(errors)).toEqual([
+      'expression_not_allowed /steps/0/task', 'expression_not_allowed /steps/0/catch/0/errors/0', 'expression_not_allowed /steps/0/retry/non_retryable_errors/1',
+      'expression_not_allowed /steps/1/workflow', 'expression_not_allowed /steps/1/version', 'expression_not_allowed /steps/2/error',
+    ]);
+    expect(errors.find((e) => e.pointer === '/steps/2/error')?.message).toMatch(/error type a catch matches on/);
+  });
+
+  it('accepts top-level vars reading $input and $workflow, and refuses those reading what does not exist before the first step', () => {
+    const ok = base([{ id: 'a', type: 'succeed' }], { vars: { n: 0, who: '{% $input.customer %}', id: 'run {% $workflow.id %}', f: '{% ($x := $input.a; $x + 1) %}' } });
+    expect(validateDefinition(ok)).toEqual([]);
+    const bad = base([{ id: 'a', type: 'succeed' }], { vars: { m: '{% $vars.n + 1 %}', deep: { list: ['{% $steps.a.output %}'] } } });
+    const errors = validateDefinition(bad);
+    expect(codes(errors)).toEqual(['unavailable_variable /vars/m', 'unavailable_variable /vars/deep/list/0']);
+    expect(errors[0].message).toMatch(/only \$input and \$workflow .*not \$vars/);
+  });
+
   it('reports unreachable steps after a step that always jumps, a succeed or a fail', () => {
     const errors = validateDefinition(base([
       { id: 'a', type: 'set', vars: { x: 1 }, next: 'c' },

@@ -166,6 +166,10 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
     // Mirrored below (markRunStarted), so the run writes no start marker of its own.
     startMirrored: true,
   };
+  // The row's started_at until the run's first mirror write replaces it with Temporal's start time: taken before
+  // the start request, so (clock skew aside) not later than Temporal's, whereas a time taken after the answer can
+  // be later than the end of a run that finished meanwhile.
+  const requestedAt = new Date();
   try {
     const handle = await deps.temporal.workflow.start(INTERPRETER_WORKFLOW_TYPE, {
       taskQueue: deps.config.taskQueue,
@@ -177,7 +181,7 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
       staticSummary: `${definition.name} ${definition.version}${req.businessKey ? ` (${req.businessKey})` : ''}`,
       staticDetails: `Definition **${definition.workflow_id}@${definition.version}**, trigger ${trigger.kind}, instance ${instanceId}`,
     });
-    await markRunStarted(deps.db, instanceId, handle.firstExecutionRunId);
+    await markRunStarted(deps.db, instanceId, handle.firstExecutionRunId, requestedAt);
     return { outcome: 'started', instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
     await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId, status: 'pending' }).delete();

@@ -66,6 +66,7 @@ describe('worked examples in the docs', () => {
       expect({ where: ex.where, status: run.status, error: run.error, diff: valueDiff(ex.output?.value, run.output) })
         .toEqual({ where: ex.where, status: 'completed', error: null, diff: [] });
     }
+    if (ex.variables) expect({ where: ex.where, variables: valueDiff(ex.variables, run.variables) }).toEqual({ where: ex.where, variables: [] });
   });
 });
 

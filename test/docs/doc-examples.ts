@@ -13,11 +13,12 @@
  * | `input` | the run's input |
  * | `output` | what the run returns (status `completed`) |
  * | `error` | the run's `error` (status `failed`) |
+ * | `variables` | the run's `$vars` at its end (the instance's `variables`); optional |
  * | `event` | an event published (`POST /events`) once the run waits |
  * | `request` | the body of API call `<name>` |
  * | `answer` | what API call `<name>` answers (`example=<worked example>` for a run's answer) |
  *
- * In `output` and `error` blocks, `"<uuid>"`, `"<timestamp>"` and `"<string>"` stand for any such value.
+ * In `output`, `error` and `variables` blocks, `"<uuid>"`, `"<timestamp>"` and `"<string>"` stand for any such value.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -54,13 +55,14 @@ export interface WorkedExample {
   input?: unknown;
   output?: { value: unknown };
   error?: Record<string, unknown>;
+  variables?: Record<string, unknown>;
 }
 
 const MARK = /^<!--\s*doc-test:\s*([a-z-]+)\s+([^\s]+)((?:\s+[a-z_]+=[^\s]+)*)\s*-->\s*$/;
 const FENCE = /^```(\w*)\s*$/;
 
 /** The kinds a mark may name. */
-export const MARK_KINDS = ['definition', 'child', 'task', 'event-definition', 'input', 'output', 'error', 'event', 'request', 'answer'] as const;
+export const MARK_KINDS = ['definition', 'child', 'task', 'event-definition', 'input', 'output', 'error', 'variables', 'event', 'request', 'answer'] as const;
 
 /** The Markdown files whose examples are checked: README.md and every file in docs/. */
 export function docFiles(): string[] {
@@ -132,6 +134,7 @@ export function workedExamples(blocks: DocBlock[] = allBlocks()): WorkedExample[
     else if (kind === 'input') ex.input = value;
     else if (kind === 'output') ex.output = { value };
     else if (kind === 'error') ex.error = obj;
+    else if (kind === 'variables') ex.variables = obj;
   }
   return [...byName.values()];
 }

@@ -67,6 +67,18 @@ describe('task and workflow definitions', () => {
     expect(dry.body.valid).toBe(false);
   });
 
+  it('answers 422 naming the field for an expression in fail.error (a name catch clauses match) or vars that read $vars', async () => {
+    const doc = {
+      ...flow('1.0.0', 'v1'), workflow_id: `${wfId}-names`, vars: { n: '{% $vars.m %}' },
+      steps: [{ id: 'stop', type: 'fail', error: '{% "E" & $input.x %}', message: 'bad {% $input.x %}', details: { x: '{% $input.x %}' } }],
+    };
+    const res = await post('/workflow-definitions', doc);
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { pointer: string; code: string }) => `${e.code} ${e.pointer}`).sort())
+      .toEqual(['expression_not_allowed /body/steps/0/error', 'unavailable_variable /body/vars/n']);
+    expect((await get(`/workflow-definitions/${wfId}-names`)).status).toBe(404);
+  });
+
   it('edits a draft only with a matching If-Match, then freezes it once active', async () => {
     const created = await post('/workflow-definitions', flow('1.0.0', 'draft'));
     expect(created.status).toBe(201);

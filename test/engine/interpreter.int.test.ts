@@ -59,6 +59,24 @@ describe('data flow and step types', () => {
     expect(mirrorOf(handle.workflowId).map((w) => [w.status, w.seq, 'start' in w])).toEqual([['completed', 2, false]]);
   });
 
+  it('evaluates the definition\'s vars once at start, and a set step assigns all its entries at once', async () => {
+    const { handle, result } = await run('evaluated-vars');
+    await expect(result).resolves.toEqual({ a: 2, b: 1, sum: 3, who: 'run of evaluated-vars', n: 0 });
+    // The starter mirrored the definition's vars as written: the run mirrors the evaluated ones before its first step.
+    expect(mirrorOf(handle.workflowId).map((w) => [w.status, w.seq, w.variables])).toEqual([
+      ['running', 2, { a: 1, b: 2, who: 'run of evaluated-vars', n: 0 }],
+      ['completed', 3, { a: 2, b: 1, sum: 3, who: 'run of evaluated-vars', n: 0 }],
+    ]);
+  });
+
+  it('fails the run with ExpressionError when the definition\'s vars cannot be evaluated, after mirroring its start', async () => {
+    const broken: Scenario = { definition: { ...SCENARIOS['evaluated-vars'].definition, vars: { x: '{% $error("no x") %}' } } };
+    const { handle, result } = await run('evaluated-vars', broken);
+    const err = await result.catch((e: unknown) => e);
+    expect(((err as { cause?: ApplicationFailure }).cause)?.type).toBe('ExpressionError');
+    expect(mirrorOf(handle.workflowId).map((w) => [w.status, w.error?.type])).toEqual([['running', undefined], ['failed', 'ExpressionError']]);
+  });
+
   it('switch takes the first matching case', async () => {
     await expect(run('switch').then((r) => r.result)).resolves.toBe('big');
     const small = { ...SCENARIOS.switch, input: { amount: 1 } };

@@ -139,6 +139,14 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'note', type: 'set', vars: { doubled: '{% $steps.double.output %}' } },
     ], { output: '{% $vars.doubled %}' }),
   },
+  // The definition's vars are evaluated at start ($input, $workflow); a set step assigns simultaneously (a swap).
+  'evaluated-vars': {
+    startMirrored: true,
+    input: { a: 1, b: 2 },
+    definition: def('evaluated-vars', [
+      { id: 'swap', type: 'set', vars: { a: '{% $vars.b %}', b: '{% $vars.a %}', sum: '{% $vars.a + $vars.b %}' } },
+    ], { vars: { a: '{% $input.a %}', b: '{% $input.b %}', who: 'run of {% $workflow.definitionId %}', n: 0 }, output: '{% $vars %}' }),
+  },
   'sub-workflow': {
     input: { n: 21 },
     correlationKey: 'parent-key',
