@@ -131,8 +131,10 @@ function stepDefs(): Schema {
   return defs;
 }
 
-/** `MAJOR.MINOR.PATCH` with an optional pre-release tag. */
-const semver = { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$' };
+/** `MAJOR.MINOR.PATCH` with an optional pre-release tag (the `version` columns are varchar(50)). */
+const semver = { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 };
+/** A definition's display name (the `name` columns are varchar(255)). */
+const displayName = { type: 'string', minLength: 1, maxLength: 255 };
 
 /** Schema of a workflow definition document (`workflow_definitions.definition`). */
 export const workflowDefinitionSchema: Schema = {
@@ -144,7 +146,7 @@ export const workflowDefinitionSchema: Schema = {
   required: ['workflow_id', 'name', 'version', 'steps'],
   properties: {
     workflow_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
-    name: { type: 'string', minLength: 1 },
+    name: displayName,
     description: { type: 'string' },
     version: semver,
     input_schema: jsonSchemaDoc,
@@ -168,7 +170,7 @@ export const taskDefinitionSchema: Schema = {
   properties: {
     task_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
     version: semver,
-    name: { type: 'string' },
+    name: { type: 'string', maxLength: 255 },
     description: { type: 'string' },
     type: { enum: ['http', 'transform', 'code', 'noop', 'echo', 'integration'] },
     config: { type: 'object' },
