@@ -72,3 +72,14 @@ export async function tablesWithUpdatedAtTrigger(db: Knex): Promise<string[]> {
      WHERE g.tgname = 'set_updated_at' AND NOT c.relispartition AND ${IN_SCHEMAS}`);
   return rows.map((r) => r.t);
 }
+
+/** Every bounded text column (`varchar(n)`, `char(n)`): column name -> the tables holding it, with their length. */
+export async function textColumnLengths(db: Knex): Promise<Map<string, { table: string; max: number }[]>> {
+  const { rows } = await db.raw<{ rows: { t: string; col: string; max: number }[] }>(`
+    SELECT table_schema || '.' || table_name AS t, column_name AS col, character_maximum_length AS max
+      FROM information_schema.columns
+     WHERE table_schema IN (${SCHEMAS.map((s) => `'${s}'`).join(', ')}) AND character_maximum_length IS NOT NULL`);
+  const out = new Map<string, { table: string; max: number }[]>();
+  for (const r of rows) out.set(r.col, [...(out.get(r.col) ?? []), { table: r.t, max: Number(r.max) }]);
+  return out;
+}

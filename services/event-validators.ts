@@ -6,6 +6,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
+import { metaSchemaError } from '../common/ajv';
 import { cappedRegExp } from '../common/events/regex-safety';
 import { EVENT_DEFINITIONS } from '../db/repositories/event-definitions';
 
@@ -35,11 +36,14 @@ const MAX_ENTRIES = 10_000;
  */
 export function compilePayloadSchema(schema: Record<string, unknown>): ValidateFunction {
   // Pattern tests are length-capped: definitions stored before the regex safety check still compile here.
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true, code: { regExp: cappedRegExp } });
+  // The meta-schema check stops at its first error (common/ajv.ts): listing them all costs quadratic time.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false, code: { regExp: cappedRegExp } });
   addFormats(ajv);
   const { $schema, ...rest } = schema;
   // Older drafts' meta-schemas are not loaded; their documents are validated as 2020-12 (compatible for payloads).
   const doc = typeof $schema === 'string' && !$schema.includes('2020-12') ? rest : schema;
+  const invalid = metaSchemaError(doc);
+  if (invalid !== undefined) throw new Error(`schema is invalid: ${invalid.pointer || '/'} ${invalid.message}`);
   return ajv.compile(doc);
 }
 

@@ -5,19 +5,23 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { toFieldErrors } from '../../common/ajv';
+import { metaSchemaError, toFieldErrors } from '../../common/ajv';
 import type { FieldError } from '../../common/errors';
 
 function freshAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  // validateSchema off: schemaErrors has checked the schema against the meta-schema already.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false });
   addFormats(ajv);
   return ajv;
 }
 
 /** Field errors (under `pointer`) when `schema` is not a usable JSON Schema; empty when it is. */
 export function schemaErrors(schema: unknown, pointer: string): FieldError[] {
+  if (schema === null || (typeof schema !== 'object' && typeof schema !== 'boolean')) return [{ pointer, message: 'must be object,boolean' }];
+  // The first error only: listing all of them costs quadratic time in the schema's size (common/ajv.ts).
+  const invalid = metaSchemaError(schema, pointer);
+  if (invalid !== undefined) return [invalid];
   const ajv = freshAjv();
-  if (!ajv.validateSchema(schema as object)) return toFieldErrors(ajv.errors, pointer);
   try {
     ajv.compile(schema as object);
     return [];

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, type FieldError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import { DB_RETRY_AFTER_SECONDS, translateDbUnavailable } from './db-unavailable';
 import { translatePgError } from './pg-errors';
 import type { ContextResponse } from './request-context';
 import { translateTemporalError } from './temporal-errors';
@@ -38,7 +39,8 @@ function fromHttpError(err: unknown): AppError | undefined {
 
 /** Converts any thrown value into a problem; unknown errors become a 500 that hides internals. */
 export function toProblem(err: unknown, requestId?: string): Problem {
-  const app = err instanceof AppError ? err : (fromHttpError(err) ?? translateTemporalError(err) ?? translatePgError(err));
+  const app = err instanceof AppError ? err
+    : (fromHttpError(err) ?? translateTemporalError(err) ?? translatePgError(err) ?? translateDbUnavailable(err));
   if (!app) return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Unexpected error; see the server log', requestId };
   return {
     type: app.type,
@@ -50,7 +52,10 @@ export function toProblem(err: unknown, requestId?: string): Problem {
   };
 }
 
-/** Answers `err` as problem+json for the request at `url`; logs 5xx with the stack, 4xx at debug. */
+/**
+ * Answers `err` as problem+json for the request at `url`; logs 5xx with the stack, 4xx at debug. A 503 (the
+ * database is unavailable) says when to retry.
+ */
 export function sendProblem(logger: Logger, err: unknown, url: string, res: ContextResponse): void {
   const requestId = res.locals.requestId as string | undefined;
   const problem = toProblem(err, requestId);
@@ -59,6 +64,7 @@ export function sendProblem(logger: Logger, err: unknown, url: string, res: Cont
   else logger.debug({ requestId, problem }, 'request rejected');
   const body = JSON.stringify(problem);
   res.statusCode = problem.status;
+  if (problem.status === 503) res.setHeader('Retry-After', String(DB_RETRY_AFTER_SECONDS));
   res.setHeader('Content-Type', PROBLEM_TYPE);
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(body);

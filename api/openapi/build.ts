@@ -53,6 +53,7 @@ function responses(route: RouteDefinition, hoister: SchemaHoister): Record<strin
     if (route.permission !== AUTHENTICATED) add(403, `Lacks the permission ${route.permission}`);
   }
   add(500, 'Unexpected error');
+  add(503, 'The database is temporarily unavailable; retry after `Retry-After` seconds');
   return out;
 }
 

@@ -1,5 +1,5 @@
 /** Checks that the JSON Schemas embedded in definitions (input/output schemas) are themselves valid. */
-import { ajv } from '../ajv';
+import { metaSchemaError } from '../ajv';
 import type { ValidationError } from './validation-error';
 
 /** Errors when `schema` (if present) is not a valid draft 2020-12 JSON Schema. */
@@ -7,9 +7,8 @@ export function jsonSchemaErrors(schema: unknown, pointer: string): ValidationEr
   if (schema === undefined || typeof schema === 'boolean') return [];
   if (schema === null || typeof schema !== 'object') return []; // the document schema already reports the type
   try {
-    if (ajv.validateSchema(schema as object) === false) {
-      return [{ pointer, code: 'invalid_json_schema', message: `not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}` }];
-    }
+    const error = metaSchemaError(schema);
+    if (error !== undefined) return [{ pointer, code: 'invalid_json_schema', message: `not a valid JSON Schema: ${error.pointer || '/'} ${error.message}` }];
   } catch (err) {
     return [{ pointer, code: 'invalid_json_schema', message: `not a valid JSON Schema: ${(err as Error).message}` }];
   }

@@ -4,6 +4,7 @@
  */
 import { DURATION_PATTERN } from './duration';
 import { STEP_TYPES } from './types';
+import { MAX_DEFINITION_STEPS } from './validation-bounds';
 
 type Schema = Record<string, unknown>;
 
@@ -50,7 +51,7 @@ const common: Schema = {
   catch: { type: 'array', items: catchClause },
 };
 
-const steps: Schema = { type: 'array', minItems: 1, items: { $ref: '#/$defs/step' } };
+const steps: Schema = { type: 'array', minItems: 1, maxItems: MAX_DEFINITION_STEPS, items: { $ref: '#/$defs/step' } };
 
 /** Per step type: its own properties and required ones (the common ones are added). */
 const variants: Record<string, { properties: Schema; required?: string[] }> = {
@@ -114,13 +115,14 @@ function stepDefs(): Schema {
       properties: { ...common, ...v.properties },
     };
   }
-  // if/then per type instead of oneOf: Ajv then reports only the errors of the step's own type.
+  // if/then per type instead of oneOf: Ajv then reports only the errors of the step's own type. The `if`
+  // checks the item is an object first: otherwise a non-object matches every `if` and fails every variant.
   defs.step = {
     type: 'object',
     required: ['id', 'type'],
     properties: { type: { enum: STEP_TYPES } },
     allOf: Object.keys(variants).map((type) => ({
-      if: { properties: { type: { const: type } }, required: ['type'] },
+      if: { type: 'object', properties: { type: { const: type } }, required: ['type'] },
       then: { $ref: `#/$defs/step_${type}` },
     })),
   };
@@ -129,8 +131,10 @@ function stepDefs(): Schema {
   return defs;
 }
 
-/** `MAJOR.MINOR.PATCH` with an optional pre-release tag. */
-const semver = { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$' };
+/** `MAJOR.MINOR.PATCH` with an optional pre-release tag (the `version` columns are varchar(50)). */
+const semver = { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 };
+/** A definition's display name (the `name` columns are varchar(255)). */
+const displayName = { type: 'string', minLength: 1, maxLength: 255 };
 
 /** Schema of a workflow definition document (`workflow_definitions.definition`). */
 export const workflowDefinitionSchema: Schema = {
@@ -142,7 +146,7 @@ export const workflowDefinitionSchema: Schema = {
   required: ['workflow_id', 'name', 'version', 'steps'],
   properties: {
     workflow_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
-    name: { type: 'string', minLength: 1 },
+    name: displayName,
     description: { type: 'string' },
     version: semver,
     input_schema: jsonSchemaDoc,
@@ -166,7 +170,7 @@ export const taskDefinitionSchema: Schema = {
   properties: {
     task_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
     version: semver,
-    name: { type: 'string' },
+    name: { type: 'string', maxLength: 255 },
     description: { type: 'string' },
     type: { enum: ['http', 'transform', 'code', 'noop', 'echo', 'integration'] },
     config: { type: 'object' },

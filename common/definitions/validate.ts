@@ -5,10 +5,12 @@
  */
 import { ajv } from '../ajv';
 import { expressionErrors } from './expression-check';
-import { taskDefinitionSchema, workflowDefinitionSchema } from './schema';
+import { taskDefinitionSchema } from './schema';
 import { checkSemantics } from './semantics';
 import { jsonSchemaErrors } from './json-schema-check';
 import type { ValidationError } from './validation-error';
+import { addSchemaErrors, workflowSchemaErrors } from './step-wise-schema';
+import { capErrors, MAX_VALIDATION_ERRORS, stepCountErrors } from './validation-bounds';
 
 export type { ValidationError } from './validation-error';
 
@@ -18,31 +20,24 @@ export interface ValidateOptions {
   knownTasks?: Set<string> | ((taskId: string) => boolean);
 }
 
-const compiledWorkflow = ajv.getSchema(workflowDefinitionSchema.$id as string) ?? ajv.compile(workflowDefinitionSchema);
 const compiledTask = ajv.getSchema(taskDefinitionSchema.$id as string) ?? ajv.compile(taskDefinitionSchema);
 
-function schemaErrors(validate: typeof compiledWorkflow, doc: unknown): ValidationError[] {
-  if (validate(doc)) return [];
+function schemaErrors(validate: typeof compiledTask, doc: unknown): ValidationError[] {
   const out: ValidationError[] = [];
-  const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
-    // if/then wrappers repeat the inner error; the inner one is the useful one.
-    if (e.keyword === 'if' || (e.keyword === 'oneOf' && e.schemaPath.endsWith('/duration/oneOf'))) continue;
-    const params = e.params as { missingProperty?: string; additionalProperty?: string };
-    const suffix = params.missingProperty ?? params.additionalProperty;
-    const pointer = `${e.instancePath}${suffix ? `/${suffix}` : ''}`;
-    const message = suffix && e.keyword === 'additionalProperties' ? `unknown property "${suffix}"` : (e.message ?? 'is invalid');
-    const key = `${pointer}|${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ pointer, message, code: `schema.${e.keyword}` });
-  }
+  if (!validate(doc)) addSchemaErrors(validate.errors, '', out, new Set());
   return out;
 }
 
-/** Validates a workflow definition document; an empty list means it can run. */
+/** Validates a workflow definition document; an empty list means it can run (at most 100 errors are listed). */
 export function validateDefinition(doc: unknown, opts: ValidateOptions = {}): ValidationError[] {
-  const errors = schemaErrors(compiledWorkflow, doc);
+  // Too many steps: nothing else is checked, so the work stays bounded whatever the document (validation-bounds.ts).
+  const tooMany = stepCountErrors(doc);
+  if (tooMany.length > 0) return tooMany;
+  return capErrors(allDefinitionErrors(doc, opts));
+}
+
+function allDefinitionErrors(doc: unknown, opts: ValidateOptions): ValidationError[] {
+  const errors = workflowSchemaErrors(doc, MAX_VALIDATION_ERRORS);
   const known = opts.knownTasks;
   const isKnown = known === undefined ? undefined : typeof known === 'function' ? known : (id: string) => known.has(id);
   // Semantic checks run even when the schema failed, so one round trip reports everything they can see.
@@ -52,6 +47,10 @@ export function validateDefinition(doc: unknown, opts: ValidateOptions = {}): Va
 
 /** Validates a task definition document (schema, its own JSON Schemas, durations, transform expression). */
 export function validateTaskDefinition(doc: unknown): ValidationError[] {
+  return capErrors(allTaskErrors(doc));
+}
+
+function allTaskErrors(doc: unknown): ValidationError[] {
   const errors = schemaErrors(compiledTask, doc);
   if (doc === null || typeof doc !== 'object') return errors;
   const d = doc as Record<string, unknown>;

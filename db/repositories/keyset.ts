@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { AppError } from '../../common/errors';
+import { isStorableTimestamp } from '../../common/timestamps';
 
 /** One page of a list. `nextCursor` is null on the last page. */
 export interface Page<T> {
@@ -26,15 +27,16 @@ export function encodeCursor(createdAt: string, id: string): string {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// PostgreSQL's ISO text form of a timestamptz, e.g. "2026-01-31 23:59:59.123456+00".
-const PG_TIMESTAMP = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d(:?\d\d)?|Z)?$/;
 
-/** Decodes a cursor; a malformed one is the caller's mistake (400), never a 500. */
+/**
+ * Decodes a cursor; a malformed one is the caller's mistake (400), never a 500. The timestamp is checked
+ * for range too (month 13, year 0000, offset +99 are well-formed but PostgreSQL refuses them).
+ */
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
-      && PG_TIMESTAMP.test(value[0]) && UUID.test(value[1])) {
+      && isStorableTimestamp(value[0]) && UUID.test(value[1])) {
       return { createdAt: value[0], id: value[1] };
     }
   } catch {

@@ -1,13 +1,18 @@
 /**
  * Malformed requests derived from a route's valid fixture: raw payloads that are not JSON, not an object,
  * too deep, too large or of the wrong content type; JSON bodies with each property replaced by wrong values
- * or removed, unexpected fields and prototype-pollution keys; path parameters that break their schema.
- * Only variants the route's schema rejects are produced, so every one must be refused.
+ * (other types, NUL characters, unpaired surrogates, strings just over their bound, nesting past the API's
+ * limit, huge arrays) or removed, unexpected fields and prototype-pollution keys; path parameters that break
+ * their schema. Only variants the API must refuse are produced (its schema, or its edge checks for what
+ * PostgreSQL cannot store), so every one must be refused. Unicode that is valid but awkward (U+2028, RTL
+ * overrides, long grapheme clusters) is produced separately: it may be accepted, never a 5xx.
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { RouteDefinition } from '../../../api/http/route';
+import { MAX_REQUEST_JSON_DEPTH } from '../../../api/http/validate';
 import { taskDefinitionSchema, workflowDefinitionSchema } from '../../../common/definitions/schema';
+import { jsonSafetyErrors } from '../../../common/events/json-safety';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -32,7 +37,14 @@ function deep(levels: number): unknown {
   return v;
 }
 
-const WRONG_VALUES: unknown[] = [12345, -1.5, 'a string', true, null, [], {}, ['x'], 'x'.repeat(100_000), deep(200)];
+const WRONG_VALUES: unknown[] = [
+  12345, -1.5, 'a string', true, null, [], {}, ['x'], 'x'.repeat(100_000), deep(200),
+  // What PostgreSQL cannot store, nesting past the API's limit, a huge array.
+  'nul\u0000inside', 'lone \ud800 surrogate', '\udc00', { k: 'deep \u0000' }, deep(MAX_REQUEST_JSON_DEPTH + 5), Array.from({ length: 20_000 }, (_, i) => i),
+];
+
+/** Valid but awkward unicode: line/paragraph separators, bidi overrides, a long grapheme cluster, ZWJ emoji. */
+export const AWKWARD_STRINGS = ['line\u2028sep\u2029para', '\u202eevil\u202c', '\u05e9\u05dc\u05d5\u05dd', `e${'\u0301'.repeat(3000)}`, '\ud83d\udc69\u200d\ud83d\udc69\u200d\ud83d\udc67', '\ufeff\u200b'];
 
 /** Payloads the JSON parser refuses, or that exceed the body limit: refused even by routes without a body. */
 export const UNPARSEABLE: Array<[string, string]> = [
@@ -61,16 +73,28 @@ const FROM_URL: Record<string, [param: string, field: string]> = { workflowId: [
 export function bodyMutations(route: RouteDefinition, valid: Record<string, unknown>, params: Record<string, string> = {}): string[] {
   const check = bodyValidator(route);
   const fill = route.body?.properties ? {} : Object.fromEntries(Object.values(FROM_URL).filter(([p]) => params[p]).map(([p, field]) => [field, params[p]]));
-  const validate = (body: unknown) => check(body && typeof body === 'object' && !Array.isArray(body) ? { ...fill, ...body } : body);
-  const declared = Object.keys((route.body?.properties ?? {}) as object);
+  // Accepted only when the schema and the API's edge checks (NUL, surrogates, depth) both pass.
+  const validate = (body: unknown) => jsonSafetyErrors(body, '', MAX_REQUEST_JSON_DEPTH).length === 0
+    && check(body && typeof body === 'object' && !Array.isArray(body) ? { ...fill, ...body } : body);
+  const props = (route.body?.properties ?? {}) as Record<string, { maxLength?: number }>;
+  const declared = Object.keys(props);
   const keys = [...new Set([...declared, ...Object.keys(valid)])];
   const out: string[] = [JSON.stringify({}), JSON.stringify({ ...valid, unexpected_field: 1 })];
   // Own "__proto__" / "constructor" keys only exist in JSON text (an object literal would set the prototype).
   const inner = JSON.stringify(valid).slice(1);
   out.push(`{"__proto__": {"admin": true}${inner === '}' ? '' : ','}${inner}`, `{"constructor": {"prototype": {"admin": true}}${inner === '}' ? '' : ','}${inner}`);
   for (const key of keys) for (const v of WRONG_VALUES) out.push(JSON.stringify({ ...valid, [key]: v }));
+  // Strings one character over their declared bound, and a key PostgreSQL cannot store.
+  for (const [key, p] of Object.entries(props)) if (p.maxLength !== undefined) out.push(JSON.stringify({ ...valid, [key]: 'a'.repeat(p.maxLength + 1) }));
+  out.push(JSON.stringify({ ...valid, 'key\u0000': 1 }));
   for (const key of Object.keys(valid)) { const copy = { ...valid }; delete copy[key]; out.push(JSON.stringify(copy)); }
   return out.filter((text) => !validate(JSON.parse(text)));
+}
+
+/** The valid body with each of its strings replaced, in turn, by each awkward unicode string (may be accepted). */
+export function awkwardBodies(valid: Record<string, unknown>): string[] {
+  const strings = Object.entries(valid).filter(([, v]) => typeof v === 'string').map(([k]) => k);
+  return strings.flatMap((key) => AWKWARD_STRINGS.map((v) => JSON.stringify({ ...valid, [key]: `${valid[key] as string}${v}` })));
 }
 
 /** Path parameters with one value broken at a time (wrong format, pattern or length). */
