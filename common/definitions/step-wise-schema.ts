@@ -59,6 +59,19 @@ export function workflowSchemaErrors(doc: unknown, limit: number): ValidationErr
   const seen = new Set<string>();
   if (!validateDocument(doc)) addSchemaErrors(validateDocument.errors, '', out, seen);
   const lists: Array<[unknown[], string]> = isObj(doc) && Array.isArray(doc.steps) ? [[doc.steps, '/steps']] : [];
+  return checkStepLists(lists, limit, out, seen);
+}
+
+/** Schema errors of one step and the steps nested in it (pointers relative to the step); at most `limit`. */
+export function stepSchemaErrors(step: unknown, limit: number): ValidationError[] {
+  const out: ValidationError[] = [];
+  const seen = new Set<string>();
+  if (!validateStep(step)) addSchemaErrors(validateStep.errors, '', out, seen);
+  return checkStepLists(nestedLists(step, ''), limit, out, seen);
+}
+
+/** Validates every step of `lists` and of the lists nested in them, breadth first, until `limit` errors. */
+function checkStepLists(lists: Array<[unknown[], string]>, limit: number, out: ValidationError[], seen: Set<string>): ValidationError[] {
   for (let l = 0; l < lists.length && out.length < limit; l++) {
     const [list, ptr] = lists[l]!;
     for (let i = 0; i < list.length && out.length < limit; i++) {
