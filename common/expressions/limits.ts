@@ -1,0 +1,55 @@
+/**
+ * The budget every JSONata expression runs under, wherever it is evaluated (workflow steps, task templates,
+ * transform tasks, trigger conditions, correlation keys and input mappings). The limits are counts, never
+ * wall-clock time, so inside workflows the same history always fails (or not) at the same point.
+ */
+
+/** What one evaluation of one expression may spend. */
+export interface ExpressionLimits {
+  /** Evaluated expression nodes (every path step, operator, function call, lambda body...). */
+  readonly steps: number;
+  /** Nesting of evaluation (recursion of non-tail-recursive functions counts here). */
+  readonly depth: number;
+  /** Longest string any node may produce, in UTF-16 code units. */
+  readonly stringLength: number;
+  /** Most items any array or sequence may hold (also the largest `[a..b]` range). */
+  readonly arrayLength: number;
+  /** Largest object or array any node may produce, as (estimated) JSON text, in characters. */
+  readonly resultSize: number;
+}
+
+/**
+ * The defaults, used everywhere except transform tasks' steps (TRANSFORM_MAX_STEPS). Fixed in code so workflow
+ * code can read them deterministically; changing them changes what replays, so it is a code change.
+ */
+export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = Object.freeze({
+  steps: 100_000,
+  depth: 1_000,
+  stringLength: 1_000_000,
+  arrayLength: 100_000,
+  resultSize: 4_000_000,
+});
+
+/** The name of each limit as error messages and `details.limit` give it. */
+export type LimitName = keyof ExpressionLimits;
+
+const WHAT: Record<LimitName, string> = {
+  steps: 'evaluation steps',
+  depth: 'nesting depth',
+  stringLength: 'characters in a string',
+  arrayLength: 'items in an array',
+  resultSize: 'characters of JSON in a value',
+};
+
+// Thousands separators without Intl (its data can differ between the sandbox and Node).
+const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** Thrown when an evaluation goes over one of its limits (JSONata itself cannot catch it). */
+export class ExpressionLimitError extends Error {
+  /** Lets JSONata's error plumbing keep our message (it rewrites messages only for its own codes). */
+  readonly code = 'ExpressionLimit';
+  constructor(readonly limit: LimitName, readonly max: number, what = WHAT[limit]) {
+    super(`expression budget exceeded: more than ${grouped(max)} ${what} (limit "${limit}")`);
+    this.name = 'ExpressionLimitError';
+  }
+}
