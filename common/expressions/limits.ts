@@ -21,9 +21,15 @@ export interface ExpressionLimits {
 /**
  * The defaults, used everywhere except transform tasks' steps (TRANSFORM_MAX_STEPS). Fixed in code so workflow
  * code can read them deterministically; changing them changes what replays, so it is a code change.
+ *
+ * The step budget is sized for the workflow sandbox, the slowest place to evaluate: there every promise
+ * records a stack trace for Temporal's stack-trace query, and JSONata creates several per step, so a step costs
+ * ~0.1-0.5 ms and 5,000 steps stay well inside the 5 s a workflow task may run. On the worker's main thread
+ * (templates, triggers) the same budget is a few tens of milliseconds. Heavy data shaping belongs in a
+ * `transform` task, which runs in a thread with its own, larger budget.
  */
 export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = Object.freeze({
-  steps: 100_000,
+  steps: 5_000,
   depth: 1_000,
   stringLength: 1_000_000,
   arrayLength: 100_000,

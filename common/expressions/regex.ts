@@ -3,8 +3,10 @@
  * backtracks, so a pattern with nested or overlapping repetition can take exponential time in one
  * synchronous call that no step budget can interrupt. Unsafe patterns are refused by definition and trigger
  * validation and again when evaluated (which covers `$eval`), with safe-regex2's star-height check (pure JS,
- * sandbox-safe); as a second line, a pattern is never run against a string longer than
- * {@link MAX_REGEX_INPUT}.
+ * sandbox-safe). Star height does not catch every slow pattern (`a*a*a*a*$` is polynomial), so where the
+ * process enables V8's linear-time engine (workers/regexp-engine.ts) every pattern it supports runs on it (flag
+ * `l`: no backtracking at all; the matches are the same); and a pattern is never run against a string longer
+ * than {@link MAX_REGEX_INPUT}.
  */
 import safeRegex from 'safe-regex2';
 import { ExpressionLimitError } from './limits';
@@ -38,6 +40,24 @@ class CappedRegExp extends RegExp {
   }
 }
 
+// Per pattern and flags: whether V8 accepts it for the linear engine (not everywhere, nor every pattern).
+const linear = new Map<string, boolean>();
+
+function build(source: string, flags: string): RegExp {
+  const key = `${flags}/${source}`;
+  if (linear.get(key) !== false) {
+    try {
+      const re = new CappedRegExp(source, `${flags}l`);
+      linear.set(key, true);
+      return re;
+    } catch {
+      if (linear.size > 5000) linear.clear();
+      linear.set(key, false);
+    }
+  }
+  return new CappedRegExp(source, flags);
+}
+
 /**
  * JSONata's `RegexEngine` option: called as `new RegexEngine(literal)` for every regex literal it evaluates.
  * A constructor that returns an object makes `new` yield that object.
@@ -45,7 +65,7 @@ class CappedRegExp extends RegExp {
 export function SafeRegexEngine(this: unknown, literal: RegExp | string, flags?: string): RegExp {
   const source = typeof literal === 'string' ? literal : literal.source;
   if (!isSafeRegex(source)) throw Object.assign(new Error(unsafeRegexMessage(source)), { code: 'UnsafeRegex' });
-  return typeof literal === 'string' ? new CappedRegExp(literal, flags) : new CappedRegExp(literal);
+  return build(source, typeof literal === 'string' ? flags ?? '' : literal.flags);
 }
 
 /** Every regex literal in a parsed JSONata AST (walks the whole tree: regexes can sit in any position). */
