@@ -50,7 +50,7 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const logger = deps.logger.child({ component: 'tasks' });
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;
-  const registry = createTaskRegistry({ handlers, http: deps.http, db: deps.db, cipher, transform: new TransformPool(deps.transform ?? DEFAULT_TRANSFORM) });
+  const registry = createTaskRegistry({ handlers, http: deps.http, db: deps.db, cipher, transform: TransformPool.shared(deps.transform ?? DEFAULT_TRANSFORM) });
   const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
   return { runTask: createRunTask({ registry, mirror, logger }) };
 }

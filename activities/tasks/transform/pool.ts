@@ -40,8 +40,20 @@ interface Job {
 const ENTRY = join(__dirname, `thread${extname(__filename)}`);
 const EXEC_ARGV = extname(__filename) === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
 
+// Pools by their options: threads are a process resource (each boots its own V8 heap), so every activity set
+// built with the same settings in one process shares one pool instead of booting threads of its own.
+const shared = new Map<string, TransformPool>();
+
 /** A small pool of expression threads; `run` queues when all are busy. */
 export class TransformPool {
+  /** The process's pool for these options. */
+  static shared(opts: TransformPoolOptions): TransformPool {
+    const key = JSON.stringify(opts);
+    let pool = shared.get(key);
+    if (!pool) shared.set(key, (pool = new TransformPool(opts)));
+    return pool;
+  }
+
   private readonly idle: Worker[] = [];
   private readonly queue: Job[] = [];
   private live = 0;
