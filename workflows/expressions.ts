@@ -4,7 +4,8 @@
  * Runs in the workflow sandbox, where Date and Math.random are deterministic, so `$now()` is workflow time;
  * evaluation goes through the platform's one budgeted evaluator (common/expressions).
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
+import jsonata from 'jsonata';
 import { describeFailure, evaluate as evaluateExpression } from '../common/expressions/engine';
 import { NOT_SIMPLE, readSimplePath } from './expression-paths';
 import { visibleSteps, type Frame, type RunState } from './runtime';
@@ -37,13 +38,33 @@ export function bindings(run: RunState, frame: Frame, extra: Record<string, unkn
   };
 }
 
+/**
+ * Histories recorded before the expression budget replay with the evaluator they ran with (plain JSONata): the
+ * budget changes outcomes (an expression over it now fails, `$base64encode` now works) and the number of
+ * microtasks an evaluation takes. A run whose workflow task never completed (the runaway the budget exists for)
+ * evaluates that expression afresh, so the patch applies to it and it fails cleanly.
+ */
+export const EXPRESSION_BUDGET_PATCH = 'expression-budget';
+
+const legacyCache = new Map<string, jsonata.Expression>();
+
+function legacyEvaluate(src: string, vars: Record<string, unknown>): Promise<unknown> {
+  let expr = legacyCache.get(src);
+  if (!expr) {
+    expr = jsonata(src);
+    if (legacyCache.size > 5000) legacyCache.clear();
+    legacyCache.set(src, expr);
+  }
+  return expr.evaluate(vars.input, vars);
+}
+
 async function evalOne(src: string, vars: Record<string, unknown>, where: string): Promise<unknown> {
   const direct = readSimplePath(src, vars);
   if (direct !== NOT_SIMPLE) return direct;
   try {
     // The root `$` is the run input, so `{% order.id %}` reads like Step Functions' input paths. The budget is
     // the fixed default (docs/definition-language.md#limits): a count of steps and sizes, never time.
-    return await evaluateExpression(src, vars.input, vars);
+    return await (patched(EXPRESSION_BUDGET_PATCH) ? evaluateExpression(src, vars.input, vars) : legacyEvaluate(src, vars));
   } catch (err) {
     const f = describeFailure(err);
     throw ApplicationFailure.create({
