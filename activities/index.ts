@@ -9,7 +9,7 @@ import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
 import { createDefinitionActivities } from './definitions/resolve-definition';
 import { createMirrorActivities } from './mirror/workflow-mirror';
-import { createTaskActivities } from './tasks';
+import { createTaskActivities, DEFAULT_TRANSFORM } from './tasks';
 import type { CodeHandlerRegistry } from './tasks/code-handlers';
 import type { HttpClient } from './tasks/executors/http';
 
@@ -29,7 +29,11 @@ export interface ActivityDeps {
 /** Every activity the orchestrator worker registers (regular and local). */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createTaskActivities({ db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks, credentialsEncryptionKey: deps.config?.credentialsEncryptionKey, egressAllow: deps.config?.egressAllow }),
+    ...createTaskActivities({
+      db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks,
+      credentialsEncryptionKey: deps.config?.credentialsEncryptionKey, egressAllow: deps.config?.egressAllow,
+      transform: deps.config && { threads: deps.config.transformThreads, timeoutMs: deps.config.transformTimeoutMs, limits: { ...DEFAULT_TRANSFORM.limits, steps: deps.config.transformMaxSteps } },
+    }),
     ...createDefinitionActivities({ db: deps.db }),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),

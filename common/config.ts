@@ -30,6 +30,12 @@ export interface Config {
   readonly codeHandlersModule: string | undefined;
   /** How often the worker reconciles the mirror with Temporal; 0 disables the loop. */
   readonly reconcileIntervalMs: number;
+  /** Wall-clock limit of one `transform` evaluation in its worker thread (the thread is terminated past it). */
+  readonly transformTimeoutMs: number;
+  /** Evaluation-step budget of one `transform` expression (the other expression limits are the defaults). */
+  readonly transformMaxSteps: number;
+  /** Worker threads that evaluate `transform` tasks (each runs one at a time; more tasks queue). */
+  readonly transformThreads: number;
   readonly apiHost: string;
   readonly apiPort: number;
   readonly apiBodyLimit: string;
@@ -100,6 +106,9 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'WORKFLOW_BUNDLE_PATH', key: 'workflowBundlePath', type: 'string' },
   { env: 'CODE_HANDLERS_MODULE', key: 'codeHandlersModule', type: 'string' },
   { env: 'RECONCILE_INTERVAL_MS', key: 'reconcileIntervalMs', type: 'integer', default: 30_000, min: 0, max: 86_400_000 },
+  { env: 'TRANSFORM_TIMEOUT_MS', key: 'transformTimeoutMs', type: 'integer', default: 10_000, min: 100, max: 3_600_000 },
+  { env: 'TRANSFORM_MAX_STEPS', key: 'transformMaxSteps', type: 'integer', default: 1_000_000, min: 1000, max: 1_000_000_000 },
+  { env: 'TRANSFORM_THREADS', key: 'transformThreads', type: 'integer', default: 2, min: 1, max: 64 },
   { env: 'API_HOST', key: 'apiHost', type: 'string', default: '127.0.0.1' },
   { env: 'API_PORT', key: 'apiPort', type: 'integer', default: 3000, min: 0, max: 65535 },
   { env: 'API_BODY_LIMIT', key: 'apiBodyLimit', type: 'string', default: '1mb', pattern: '^\\d+(b|kb|mb)$' },

@@ -13,6 +13,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { ensurePartitions } from '../db/partitions';
 import { startEventSweeper } from './event-sweeper';
+import { enableLinearRegExps } from './regexp-engine';
 import { startReconcileLoop } from './reconcile-loop';
 
 /** What the worker is built from. */
@@ -43,6 +44,7 @@ async function codeHandlers(config: Config, logger: Logger): Promise<CodeHandler
 /** Creates the worker (call `run()` on it) and starts the reconciler loop alongside it. */
 export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Promise<Worker> {
   const { config, db, connection } = deps;
+  enableLinearRegExps();
   const logger = deps.logger.child({ component: 'worker', taskQueue: deps.workerOptions?.taskQueue ?? config.taskQueue });
   const created = await ensurePartitions(db);
   if (created > 0) logger.info({ created }, 'partitions created');

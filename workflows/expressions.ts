@@ -1,28 +1,17 @@
 /**
  * JSONata expressions inside definition values: `"{% expr %}"`. A string that is exactly one expression
  * yields the raw value (number, object, ...); expressions embedded in longer text are interpolated as text.
- * Runs in the workflow sandbox, where Date and Math.random are deterministic, so `$now()` is workflow time.
+ * Runs in the workflow sandbox, where Date and Math.random are deterministic, so `$now()` is workflow time;
+ * evaluation goes through the platform's one budgeted evaluator (common/expressions).
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import jsonata from 'jsonata';
+import { describeFailure, evaluate as evaluateExpression } from '../common/expressions/engine';
 import { NOT_SIMPLE, readSimplePath } from './expression-paths';
 import { visibleSteps, type Frame, type RunState } from './runtime';
 
 const WHOLE = /^\s*\{%([\s\S]*?)%\}\s*$/;
 const EMBEDDED = /\{%([\s\S]*?)%\}/g;
-
-// Parsed expressions are pure ASTs; caching them per isolate is safe and spares re-parsing on every step.
-const cache = new Map<string, jsonata.Expression>();
-
-function compile(src: string): jsonata.Expression {
-  let expr = cache.get(src);
-  if (!expr) {
-    expr = jsonata(src);
-    if (cache.size > 5000) cache.clear();
-    cache.set(src, expr);
-  }
-  return expr;
-}
 
 /** The variables every expression sees. */
 export function bindings(run: RunState, frame: Frame, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -49,18 +38,39 @@ export function bindings(run: RunState, frame: Frame, extra: Record<string, unkn
   };
 }
 
+/**
+ * Histories recorded before the expression budget replay with the evaluator they ran with (plain JSONata): the
+ * budget changes outcomes (an expression over it now fails, `$base64encode` now works) and the number of
+ * microtasks an evaluation takes. A run whose workflow task never completed (the runaway the budget exists for)
+ * evaluates that expression afresh, so the patch applies to it and it fails cleanly.
+ */
+export const EXPRESSION_BUDGET_PATCH = 'expression-budget';
+
+const legacyCache = new Map<string, jsonata.Expression>();
+
+function legacyEvaluate(src: string, vars: Record<string, unknown>): Promise<unknown> {
+  let expr = legacyCache.get(src);
+  if (!expr) {
+    expr = jsonata(src);
+    if (legacyCache.size > 5000) legacyCache.clear();
+    legacyCache.set(src, expr);
+  }
+  return expr.evaluate(vars.input, vars);
+}
+
 async function evalOne(src: string, vars: Record<string, unknown>, where: string): Promise<unknown> {
   const direct = readSimplePath(src, vars);
   if (direct !== NOT_SIMPLE) return direct;
   try {
-    // The root `$` is the run input, so `{% order.id %}` reads like Step Functions' input paths.
-    return await compile(src).evaluate(vars.input, vars);
+    // The root `$` is the run input, so `{% order.id %}` reads like Step Functions' input paths. The budget is
+    // the fixed default (docs/definition-language.md#limits): a count of steps and sizes, never time.
+    return await (patched(EXPRESSION_BUDGET_PATCH) ? evaluateExpression(src, vars.input, vars) : legacyEvaluate(src, vars));
   } catch (err) {
-    const e = err as { message?: string; code?: string };
+    const f = describeFailure(err);
     throw ApplicationFailure.create({
       type: 'ExpressionError',
-      message: `${where}: expression "${src.trim()}" failed: ${e.message ?? String(err)}`,
-      details: [{ code: e.code, expression: src }],
+      message: `${where}: expression "${src.trim()}" failed: ${f.message}`,
+      details: [{ code: f.code, ...(f.limit && { limit: f.limit }), expression: src }],
       nonRetryable: true,
     });
   }

@@ -12,6 +12,7 @@ import { FailureType } from '../../common/errors';
 import type { RoutingResult } from '../../common/events/delivery';
 import { matchesPattern } from '../../common/events/pattern';
 import { evaluateOnEvent } from '../../common/events/trigger-expressions';
+import { describeFailure } from '../../common/expressions/engine';
 import type { StoredEvent } from '../../db/repositories/event-instances';
 import { WORKFLOW_EVENT_TRIGGERS, type WorkflowEventTriggerRow } from '../../db/repositories/workflow-event-triggers';
 import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
@@ -36,7 +37,7 @@ async function evalOrFail(expr: string, doc: object, what: string, t: Trigger): 
   try {
     return await evaluateOnEvent(expr, doc);
   } catch (err) {
-    throw nonRetryable(FailureType.ExpressionError, `trigger ${t.trigger_id} ${what}: ${(err as Error).message}`);
+    throw nonRetryable(FailureType.ExpressionError, `trigger ${t.trigger_id} ${what}: ${describeFailure(err).message}`);
   }
 }
 

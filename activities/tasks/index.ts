@@ -11,6 +11,8 @@ import { createEgressPolicy } from './egress/policy';
 import type { HttpClient } from './executors/http';
 import { createTaskRegistry } from './registry';
 import { createRunTask } from './run-task';
+import { TransformPool, type TransformPoolOptions } from './transform/pool';
+import { DEFAULT_EXPRESSION_LIMITS } from '../../common/expressions/limits';
 
 export { CodeHandlerRegistry, loadCodeHandlersModule, type CodeHandler, type CodeHandlerContext } from './code-handlers';
 export { builtinCodeHandlers } from './builtin-handlers';
@@ -29,6 +31,8 @@ export interface TaskActivityDeps {
   credentialsEncryptionKey?: string;
   /** Write task_instances rows [true]. */
   mirror?: boolean;
+  /** Threads, time and step limits of `transform` tasks; default {@link DEFAULT_TRANSFORM}. */
+  transform?: TransformPoolOptions;
   /** Database of the task mirror only [db]; tests point it at a dead server to simulate an outage. */
   mirrorDb?: Knex;
   /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
@@ -36,6 +40,9 @@ export interface TaskActivityDeps {
   /** Delay (ms) before an attempt's "running" row is written; default RUNNING_WRITE_DELAY_MS (200). */
   runningWriteDelayMs?: number;
 }
+
+/** Transform limits when none are configured: the README's defaults of TRANSFORM_* settings. */
+export const DEFAULT_TRANSFORM: TransformPoolOptions = { threads: 2, timeoutMs: 10_000, limits: { ...DEFAULT_EXPRESSION_LIMITS, steps: 1_000_000 } };
 
 /** The task activities the interpreter proxies. */
 export interface TaskActivityFunctions {
@@ -48,7 +55,7 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;
   const http = deps.http ?? createEgressClient(createEgressPolicy(deps.egressAllow));
-  const registry = createTaskRegistry({ handlers, http, db: deps.db, cipher });
+  const registry = createTaskRegistry({ handlers, http, db: deps.db, cipher, transform: TransformPool.shared(deps.transform ?? DEFAULT_TRANSFORM) });
   const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
   return { runTask: createRunTask({ registry, mirror, logger }) };
 }

@@ -9,7 +9,9 @@ import type { CodeHandlerRegistry } from './code-handlers';
 import { codeExecutor } from './executors/code';
 import { httpExecutor, type HttpClient } from './executors/http';
 import { integrationExecutor } from './executors/integration';
-import { echoExecutor, noopExecutor, transformExecutor } from './executors/simple';
+import { echoExecutor, noopExecutor } from './executors/simple';
+import { transformExecutor } from './executors/transform';
+import type { TransformPool } from './transform/pool';
 import type { TaskExecutor, TaskRegistry } from './types';
 
 /** What the executors are built from. */
@@ -21,13 +23,15 @@ export interface TaskRegistryDeps {
   db: Knex;
   /** Decrypts integration credentials (inside the activity only). */
   cipher?: CredentialsCipher;
+  /** The threads `transform` tasks evaluate in. */
+  transform: TransformPool;
 }
 
 /** Builds the registry. */
-export function createTaskRegistry({ handlers, http, db, cipher }: TaskRegistryDeps): TaskRegistry {
+export function createTaskRegistry({ handlers, http, db, cipher, transform }: TaskRegistryDeps): TaskRegistry {
   const entries: [TaskType, TaskExecutor][] = [
     ['http', httpExecutor(http)],
-    ['transform', transformExecutor],
+    ['transform', transformExecutor(transform)],
     ['code', codeExecutor(handlers)],
     ['noop', noopExecutor],
     ['echo', echoExecutor],

@@ -59,7 +59,8 @@ describe('the deferred running write', () => {
   it('when an attempt ends within the delay, then only its end is written', async () => {
     const { logger, lines } = capture();
     const { runTask } = createTaskActivities({ db: deadDb, logger, mirrorBackoffMs: [] });
-    await new MockActivityEnvironment().run(runTask, req('transform', { expression: '$input.a + 1' }, { a: 1 }));
+    // echo, not transform: a transform's first evaluation may wait for its worker thread to boot.
+    await new MockActivityEnvironment().run(runTask, req('echo', {}, { a: 1 }));
     await new Promise((r) => setTimeout(r, 300)); // past the delay: the cancelled running write stays cancelled
     expect(writes(lines)).toEqual(['task completed']);
   });

@@ -3,42 +3,34 @@
  * given bindings (`$input`, `$response`, ...). A string that is exactly one expression yields the raw value;
  * text mixing literals and expressions (`"https://x/{% $input.id %}"`) yields a string.
  *
- * This runs in activities (async JSONata, Node-side); the interpreter evaluates step expressions in the
- * workflow sandbox with its own evaluator.
+ * This runs in activities, through the same budgeted evaluator as the interpreter's step expressions
+ * (common/expressions), so templates and workflow expressions share one budget and one function library.
  */
-import jsonata from 'jsonata';
 import { FailureType } from '../../common/errors';
+import { compile, describeFailure, evaluate as evaluateExpression } from '../../common/expressions/engine';
+import { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from '../../common/expressions/limits';
 import { nonRetryable } from './failures';
 
 const WHOLE = /^\s*\{%([\s\S]*?)%\}\s*$/;
 const PART = /\{%([\s\S]*?)%\}/g;
-const MAX_CACHED = 1000;
-const compiled = new Map<string, jsonata.Expression>();
 
-/** Compiles (and caches) a JSONata expression; a syntax error is non-retryable BadTaskConfig naming `where`. */
-export function compile(source: string, where: string): jsonata.Expression {
-  let expr = compiled.get(source);
-  if (expr) return expr;
+/**
+ * Evaluates one expression (with `context` as JSONata's input `$`, if given) under `limits`; a syntax error
+ * is non-retryable BadTaskConfig, a runtime error (the budget included) non-retryable ExpressionError, both
+ * naming `where`.
+ */
+export async function evaluate(source: string, bindings: Record<string, unknown>, where: string, context?: unknown,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<unknown> {
   try {
-    expr = jsonata(source);
+    compile(source, limits);
   } catch (err) {
     throw nonRetryable(FailureType.BadTaskConfig, `${where}: cannot parse JSONata "${source.trim()}": ${(err as Error).message}`);
   }
-  if (compiled.size >= MAX_CACHED) compiled.clear();
-  compiled.set(source, expr);
-  return expr;
-}
-
-/**
- * Evaluates one expression (with `context` as JSONata's input `$`, if given); a runtime error is
- * non-retryable ExpressionError naming `where`.
- */
-export async function evaluate(source: string, bindings: Record<string, unknown>, where: string, context?: unknown): Promise<unknown> {
-  const expr = compile(source, where);
   try {
-    return await expr.evaluate(context, bindings);
+    return await evaluateExpression(source, context, bindings, limits);
   } catch (err) {
-    throw nonRetryable(FailureType.ExpressionError, `${where}: ${(err as Error).message}`);
+    const f = describeFailure(err, limits);
+    throw nonRetryable(FailureType.ExpressionError, `${where}: ${f.message}`, { code: f.code, ...(f.limit && { limit: f.limit }) });
   }
 }
 

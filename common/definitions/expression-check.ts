@@ -1,10 +1,13 @@
-/** Parse-time checks of `"{% jsonata %}"` expressions inside definition values. */
-import jsonata from 'jsonata';
+/**
+ * Parse-time checks of `"{% jsonata %}"` expressions inside definition values: each must parse and use no
+ * regular expression prone to catastrophic backtracking (common/expressions/check.ts).
+ */
+import { expressionProblems } from '../expressions/check';
 import type { ValidationError } from './validation-error';
 
 const EMBEDDED = /\{%([\s\S]*?)%\}/g;
 
-/** Errors for every unparsable expression in `value` (`bare`: the whole string is JSONata, no `{% %}`). */
+/** Errors for every refused (unparsable, unsafe) expression in `value` (`bare`: the whole string is JSONata, no `{% %}`). */
 export function expressionErrors(value: string, pointer: string, bare = false): ValidationError[] {
   const sources = bare ? [value] : [...value.matchAll(EMBEDDED)].map((m) => m[1]);
   const errors: ValidationError[] = [];
@@ -12,21 +15,12 @@ export function expressionErrors(value: string, pointer: string, bare = false): 
     errors.push({ pointer, code: 'invalid_expression', message: 'unterminated expression: "{%" without "%}"' });
   }
   for (const src of sources) {
-    if (src.trim() === '') {
-      errors.push({ pointer, code: 'invalid_expression', message: 'empty expression' });
-      continue;
-    }
-    try {
-      jsonata(src);
-    } catch (err) {
-      const e = err as { message?: string; position?: number };
-      errors.push({ pointer, code: 'invalid_expression', message: `unparsable JSONata "${src.trim()}": ${e.message ?? String(err)}` });
-    }
+    for (const message of expressionProblems(src)) errors.push({ pointer, code: 'invalid_expression', message });
   }
   return errors;
 }
 
-/** Walks any JSON value and reports unparsable expressions in its strings, with pointers. */
+/** Walks any JSON value and reports refused expressions in its strings, with pointers. */
 export function templateErrors(value: unknown, pointer: string): ValidationError[] {
   if (typeof value === 'string') return expressionErrors(value, pointer);
   if (Array.isArray(value)) return value.flatMap((v, i) => templateErrors(v, `${pointer}/${i}`));

@@ -1,42 +1,28 @@
 /**
  * Trigger expressions (condition, correlation key, input mapping values): JSONata, written bare
  * (`payload.orderId`) or wrapped like definition templates (`{% payload.orderId %}`). They are evaluated
- * over the event document `{ eventId, pattern, version, source, timestamp, payload, metadata }`, also bound as `$event`.
+ * over the event document `{ eventId, pattern, version, source, timestamp, payload, metadata }`, also bound as
+ * `$event`, by the platform's budgeted evaluator (common/expressions), on the worker's main thread: the budget
+ * and the refusal of unsafe regular expressions are what keep one trigger from stalling event delivery.
  */
-import jsonata from 'jsonata';
+import { expressionProblems } from '../expressions/check';
+import { evaluate } from '../expressions/engine';
 import type { FieldError } from '../errors';
 
 const WRAPPED = /^\s*\{%([\s\S]*)%\}\s*$/;
-const compiled = new Map<string, jsonata.Expression>();
 
 /** The JSONata source of a trigger expression (unwraps `{% ... %}`). */
 export function expressionSource(expr: string): string {
   return WRAPPED.exec(expr)?.[1] ?? expr;
 }
 
-/** Parses an expression once and caches it. Throws JSONata's error when unparsable. */
-export function compileExpression(expr: string): jsonata.Expression {
-  let fn = compiled.get(expr);
-  if (!fn) {
-    fn = jsonata(expressionSource(expr));
-    if (compiled.size > 5_000) compiled.clear();
-    compiled.set(expr, fn);
-  }
-  return fn;
-}
-
-/** A field error when `expr` does not parse. */
+/** A field error when `expr` does not parse or uses an unsafe regular expression. */
 export function expressionError(expr: string, pointer: string): FieldError | undefined {
-  if (expressionSource(expr).trim() === '') return { pointer, message: 'empty expression' };
-  try {
-    compileExpression(expr);
-    return undefined;
-  } catch (err) {
-    return { pointer, message: `unparsable JSONata: ${(err as Error).message}` };
-  }
+  const [problem] = expressionProblems(expressionSource(expr));
+  return problem === undefined ? undefined : { pointer, message: problem };
 }
 
-/** Evaluates an expression over the event document (`$event` bound too). */
+/** Evaluates an expression over the event document (`$event` bound too); throws what the evaluator throws. */
 export async function evaluateOnEvent(expr: string, event: object): Promise<unknown> {
-  return compileExpression(expr).evaluate(event, { event });
+  return evaluate(expressionSource(expr), event, { event });
 }

@@ -180,6 +180,21 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'escalate', type: 'succeed', output: { type: '{% $vars.failure.type %}', via: '{% $steps.post.error.type %}' } },
     ]),
   },
+  // The expression budget and the platform's own functions: a runaway loop stops at the same step on replay
+  // (caught), base64 works in the sandbox, and parallel branches evaluate non-plain expressions before their tasks.
+  'expression-budget': {
+    input: { n: 3, text: 'hé' },
+    definition: def('expression-budget', [
+      { id: 'loop', type: 'set', vars: { x: '{% ($f := function($n){ $f($n + 1) }; $f(0)) %}' }, catch: [{ errors: ['ExpressionError'], next: 'fan', into: 'budget' }] },
+      { id: 'unreached', type: 'fail' },
+      { id: 'fan', type: 'parallel', branches: [
+        { id: 'left', steps: [{ id: 'l1', type: 'task', task: 'double', input: { value: '{% $sum([1..$input.n]) %}' } }] },
+        { id: 'right', steps: [{ id: 'r1', type: 'task', task: 'echo', input: { b64: '{% $base64encode($input.text) %}' } }] },
+      ] },
+      { id: 'done', type: 'succeed', output: { limit: '{% $vars.budget.details.limit %}', left: '{% $steps.fan.output.left %}',
+        back: '{% $base64decode($steps.fan.output.right.b64) %}' } },
+    ]),
+  },
   'step-timeout': {
     definition: def('step-timeout', [
       { id: 'nap', type: 'delay', duration: '1h', timeout: '300ms', catch: [{ errors: ['Timeout'], next: 'call' }] },
