@@ -79,6 +79,7 @@ function createRun(input: InterpreterInput): RunState {
     deadline: r.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + timeoutMs),
     startedAt: r.startedAt ?? new Date().toISOString(),
     generation: (r.generation ?? -1) + 1,
+    childStarts: { ...r.childStarts },
   };
 }
 
@@ -108,6 +109,7 @@ async function continueAsNewFrom(run: RunState, position: number): Promise<void>
     ...(run.deadline !== undefined && { deadline: run.deadline }),
     startedAt: run.startedAt,
     generation: run.generation,
+    childStarts: run.childStarts,
   };
   log.info('continuing as new', { position, generation: run.generation, historyLength: workflowInfo().historyLength });
   await continueAsNew<typeof interpreterWorkflow>({ ...run.input, resume });

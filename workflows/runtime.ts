@@ -34,6 +34,8 @@ export interface RunState {
   deadline?: number;
   startedAt: string;
   generation: number;
+  /** Step path -> how many times a sub_workflow step there has started a child (its child ids' suffix). */
+  childStarts: Record<string, number>;
 }
 
 /** Where a step runs: its ltree path prefix and the locals of enclosing foreach iterations. */

@@ -280,6 +280,8 @@ export interface ResumeState {
   deadline?: number;
   startedAt: string;
   generation: number;
+  /** sub_workflow executions per step path so far (child workflow ids stay unique across continue-as-new). */
+  childStarts?: Record<string, number>;
 }
 
 /** What is recorded for a finished step: `$steps.<id>`. */

@@ -146,6 +146,15 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n %}' } },
     ], { output: '{% $steps.child.output %}' }),
   },
+  'sub-workflow-repeat': {
+    input: { n: 1 },
+    definition: def('sub-workflow-repeat', [
+      { id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n + $count($vars.outs) %}' } },
+      { id: 'collect', type: 'set', vars: { outs: '{% $append($vars.outs, [$steps.child.output.doubled]) %}' } },
+      { id: 'again', type: 'switch', cases: [{ when: '{% $count($vars.outs) < 2 %}', next: 'child' }], default: 'end' },
+      { id: 'end', type: 'succeed', output: '{% $vars.outs %}' },
+    ], { vars: { outs: [] } }),
+  },
   'emit-event': {
     input: { id: 'x-1' },
     definition: def('emit-event', [
