@@ -8,6 +8,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
 import { createDefinitionActivities } from './definitions/resolve-definition';
+import { withEngineFailures } from './engine-failures';
 import { createMirrorActivities } from './mirror/workflow-mirror';
 import { createTaskActivities } from './tasks';
 import type { CodeHandlerRegistry } from './tasks/code-handlers';
@@ -30,7 +31,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskActivities({ db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks, credentialsEncryptionKey: deps.config?.credentialsEncryptionKey }),
-    ...createDefinitionActivities({ db: deps.db }),
+    ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),
   };

@@ -66,6 +66,8 @@ export const FailureType = {
   WorkflowFailed: 'WorkflowFailed',
   /** An expression could not be evaluated. */
   ExpressionError: 'ExpressionError',
+  /** The database or Temporal did not answer: retryable (engine activities retry it without an attempt limit). */
+  Unavailable: 'Unavailable',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -248,6 +248,12 @@ export interface InterpreterOptions {
   continueAsNewAfterEvents?: number;
   /** Upsert the AosCurrentStep search attribute at waits [true]. */
   currentStepSearchAttribute?: boolean;
+  /**
+   * Backoff of the engine's own activities (definition lookup, emit, subscriptions), which retry an unavailable
+   * database without an attempt limit [1 s initial, doubling, 30 s at most]. Tests shorten it to outlast the
+   * old attempt limit in seconds.
+   */
+  engineRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number };
 }
 
 /** A delivered event (the `aosEvent` signal payload). */

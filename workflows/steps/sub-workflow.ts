@@ -27,7 +27,7 @@ export function childWorkflowId(run: RunState, path: string): string {
 
 /** Executes a sub_workflow step; output: the child's output. */
 export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, frame) => {
-  const { resolveDefinition } = engineActivities(`${step.id}: resolve ${step.workflow}${step.version ? `@${step.version}` : ''}`);
+  const { resolveDefinition } = engineActivities(`${step.id}: resolve ${step.workflow}${step.version ? `@${step.version}` : ''}`, run.input.options);
   const resolved = await resolveDefinition({ workflow_id: step.workflow, ...(step.version !== undefined && { version: step.version }) });
   const input = await evaluate(step.input ?? '{% $input %}', run, frame, `step "${step.id}" input`);
   const { correlationKey, options } = run.input;
