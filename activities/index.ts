@@ -30,7 +30,7 @@ export interface ActivityDeps {
 /** Every activity the orchestrator worker registers (regular and local). */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createTaskActivities({ db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks, credentialsEncryptionKey: deps.config?.credentialsEncryptionKey }),
+    ...createTaskActivities({ db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks, credentialsEncryptionKey: deps.config?.credentialsEncryptionKey, payloadLimitBytes: deps.config?.temporalPayloadLimitBytes }),
     ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),

@@ -66,6 +66,8 @@ export const FailureType = {
   WorkflowFailed: 'WorkflowFailed',
   /** An expression could not be evaluated. */
   ExpressionError: 'ExpressionError',
+  /** A task result, run input or output is over Temporal's payload size limit (TEMPORAL_PAYLOAD_LIMIT_BYTES). */
+  PayloadTooLarge: 'PayloadTooLarge',
   /** The database or Temporal did not answer: retryable (engine activities retry it without an attempt limit). */
   Unavailable: 'Unavailable',
 } as const;
@@ -80,4 +82,5 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.BadTaskConfig,
   FailureType.NotFound,
   FailureType.ExpressionError,
+  FailureType.PayloadTooLarge,
 ];

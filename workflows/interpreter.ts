@@ -18,6 +18,7 @@ import { withDeadline } from './deadline';
 import { offerEvent } from './events';
 import { evaluate } from './expressions';
 import { mirrorStatus } from './mirror';
+import { checkPayloadSize } from './payload-check';
 import { snapshot, type Frame, type RunState } from './runtime';
 import { runSequence } from './sequence';
 import { failure, timeoutFailure, toStepError } from './step-errors';
@@ -42,6 +43,7 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   };
   try {
     const output = run.deadline === undefined ? await body() : await withDeadline(run.deadline - Date.now(), body, () => timeoutFailure(`workflow "${input.definition.workflow_id}"`), 'workflow timeout');
+    checkPayloadSize(run, `the output of workflow "${input.definition.workflow_id}"`, [output]);
     run.status = 'completed';
     await mirrorStatus(run, 'completed', { output });
     return output;

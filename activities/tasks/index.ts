@@ -25,6 +25,8 @@ export interface TaskActivityDeps {
   credentialsEncryptionKey?: string;
   /** Write task_instances rows [true]. */
   mirror?: boolean;
+  /** Temporal's per-payload limit (config TEMPORAL_PAYLOAD_LIMIT_BYTES) [2 MiB]. */
+  payloadLimitBytes?: number;
   /** Database of the task mirror only [db]; tests point it at a dead server to simulate an outage. */
   mirrorDb?: Knex;
   /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
@@ -45,5 +47,5 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;
   const registry = createTaskRegistry({ handlers, http: deps.http, db: deps.db, cipher });
   const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
-  return { runTask: createRunTask({ registry, mirror, logger }) };
+  return { runTask: createRunTask({ registry, mirror, logger, payloadLimitBytes: deps.payloadLimitBytes }) };
 }

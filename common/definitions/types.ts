@@ -254,6 +254,8 @@ export interface InterpreterOptions {
    * old attempt limit in seconds.
    */
   engineRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number };
+  /** Temporal's per-payload limit (config TEMPORAL_PAYLOAD_LIMIT_BYTES) [2 MiB]; startRun sets it when not the default. */
+  payloadLimitBytes?: number;
 }
 
 /** A delivered event (the `aosEvent` signal payload). */

@@ -155,6 +155,16 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'end', type: 'succeed', output: '{% $vars.outs %}' },
     ], { vars: { outs: [] } }),
   },
+  // A small payload limit (the run's option), so kilobytes stand in for megabytes.
+  'payload-too-large': {
+    ends: 'failed',
+    options: { payloadLimitBytes: 4096 },
+    input: { blob: 'x'.repeat(3000) },
+    definition: def('payload-too-large', [
+      { id: 'both', type: 'task', task: 'echo', input: { a: '{% $input.blob %}', b: '{% $input.blob %}' }, catch: [{ errors: ['PayloadTooLarge'], next: 'one' }] },
+      { id: 'one', type: 'task', task: 'echo', input: { a: '{% $input.blob %}' } },
+    ], { output: '{% [$input.blob, $input.blob] %}' }),
+  },
   'emit-event': {
     input: { id: 'x-1' },
     definition: def('emit-event', [

@@ -6,6 +6,7 @@ import { executeChild, patched, uuid4 } from '@temporalio/workflow';
 import type { InterpreterInput, SubWorkflowStep } from '../../common/definitions/types';
 import { engineActivities } from '../activities';
 import { evaluate } from '../expressions';
+import { checkPayloadSize } from '../payload-check';
 import { stepPath, type RunState, type StepExecutor } from '../runtime';
 import type { interpreterWorkflow } from '../interpreter';
 
@@ -47,6 +48,7 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     AosTrigger: ['sub_workflow'],
     ...(correlationKey !== undefined && { AosCorrelationKey: [correlationKey] }),
   };
+  checkPayloadSize(run, `the start input of step "${step.id}" (child ${resolved.definition.workflow_id})`, [child]);
   const output = await executeChild<typeof interpreterWorkflow>('interpreterWorkflow', {
     args: [child],
     workflowId: childWorkflowId(run, stepPath(frame, step.id)),
