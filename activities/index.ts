@@ -8,6 +8,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
 import { createDefinitionActivities } from './definitions/resolve-definition';
+import { withEngineFailures } from './engine-failures';
 import { createMirrorActivities } from './mirror/workflow-mirror';
 import { createTaskActivities, DEFAULT_TRANSFORM } from './tasks';
 import type { CodeHandlerRegistry } from './tasks/code-handlers';
@@ -33,8 +34,9 @@ export function createActivities(deps: ActivityDeps) {
       db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks,
       credentialsEncryptionKey: deps.config?.credentialsEncryptionKey, egressAllow: deps.config?.egressAllow,
       transform: deps.config && { threads: deps.config.transformThreads, timeoutMs: deps.config.transformTimeoutMs, limits: { ...DEFAULT_TRANSFORM.limits, steps: deps.config.transformMaxSteps } },
+      payloadLimitBytes: deps.config?.temporalPayloadLimitBytes,
     }),
-    ...createDefinitionActivities({ db: deps.db }),
+    ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),
   };

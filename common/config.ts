@@ -23,6 +23,8 @@ export interface Config {
   readonly temporalUiPort: number;
   /** Base URL of the Temporal Web UI, used for links from API responses. */
   readonly temporalUiUrl: string;
+  /** Temporal's per-payload limit (`limit.blobSize.error`): larger task results, run inputs and outputs fail as PayloadTooLarge. */
+  readonly temporalPayloadLimitBytes: number;
   readonly taskQueue: string;
   /** Prebuilt workflow bundle (production); unset = bundle workflows/ at worker start. */
   readonly workflowBundlePath: string | undefined;
@@ -102,6 +104,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'TEMPORAL_DEV_PORT', key: 'temporalDevPort', type: 'integer', default: 7233, ...PORT },
   { env: 'TEMPORAL_UI_PORT', key: 'temporalUiPort', type: 'integer', default: 8233, ...PORT },
   { env: 'TEMPORAL_UI_URL', key: 'temporalUiUrl', type: 'string', pattern: '^https?://' },
+  { env: 'TEMPORAL_PAYLOAD_LIMIT_BYTES', key: 'temporalPayloadLimitBytes', type: 'integer', default: 2_097_152, min: 1024, max: 134_217_728 },
   { env: 'TASK_QUEUE', key: 'taskQueue', type: 'string', default: 'aos-orchestrator', pattern: '^\\S+$' },
   { env: 'WORKFLOW_BUNDLE_PATH', key: 'workflowBundlePath', type: 'string' },
   { env: 'CODE_HANDLERS_MODULE', key: 'codeHandlersModule', type: 'string' },

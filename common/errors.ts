@@ -68,6 +68,10 @@ export const FailureType = {
   ExpressionError: 'ExpressionError',
   /** An `http` or `integration` task addressed a destination the egress policy refuses (EGRESS_ALLOW). */
   EgressDenied: 'EgressDenied',
+  /** A task result, run input or output is over Temporal's payload size limit (TEMPORAL_PAYLOAD_LIMIT_BYTES). */
+  PayloadTooLarge: 'PayloadTooLarge',
+  /** The database or Temporal did not answer: retryable (engine activities retry it without an attempt limit). */
+  Unavailable: 'Unavailable',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -81,4 +85,5 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.NotFound,
   FailureType.ExpressionError,
   FailureType.EgressDenied,
+  FailureType.PayloadTooLarge,
 ];

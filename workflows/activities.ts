@@ -6,7 +6,7 @@ import { proxyActivities, proxyLocalActivities, type ActivityOptions, type Retry
 import { ActivityCancellationType } from '@temporalio/workflow';
 import type { MirrorActivities, TaskActivities } from '../common/definitions/activity-types';
 import { parseDuration } from '../common/definitions/duration';
-import type { RetryPolicy, TaskDefinitionSnapshot, TaskStep } from '../common/definitions/types';
+import type { InterpreterOptions, RetryPolicy, TaskDefinitionSnapshot, TaskStep } from '../common/definitions/types';
 
 /** Defaults when neither the step nor the task definition says otherwise. */
 export const TASK_DEFAULTS = { startToCloseMs: 60_000, maxAttempts: 3, initialIntervalMs: 1_000, backoff: 2 } as const;
@@ -48,11 +48,26 @@ export function taskActivities(options: ActivityOptions): TaskActivities {
   return proxyActivities<TaskActivities>(options);
 }
 
-/** The engine's own activities (definition lookup, events, subscriptions): short, retried generously. */
-export function engineActivities(summary: string): TaskActivities {
+/** Backoff of the engine's own activities when the run's options do not shorten it. */
+export const ENGINE_RETRY_DEFAULTS = { initialIntervalMs: 1_000, maximumIntervalMs: 30_000 } as const;
+
+/**
+ * The engine's own activities (definition lookup, events, subscriptions): short attempts, retried without an
+ * attempt limit at a capped backoff. Only an unavailable database or Temporal stays retryable (every other
+ * error is non-retryable, activities/engine-failures.ts), so an outage delays the run, bounded only by its own
+ * timeouts (the step's or the workflow's deadline cancels the retrying activity), and never fails it.
+ */
+export function engineActivities(summary: string, options?: InterpreterOptions): TaskActivities {
+  const backoff = { ...ENGINE_RETRY_DEFAULTS, ...options?.engineRetry };
   return proxyActivities<TaskActivities>({
     startToCloseTimeout: 30_000,
-    retry: { maximumAttempts: 10, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000, nonRetryableErrorTypes: ['NotFound'] },
+    // No maximumAttempts: unlimited (the SDK refuses 0).
+    retry: {
+      initialInterval: backoff.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: backoff.maximumIntervalMs,
+      nonRetryableErrorTypes: ['NotFound'],
+    },
     summary,
   });
 }

@@ -19,6 +19,7 @@ import { offerEvent } from './events';
 import { evaluate } from './expressions';
 import { evaluateInitialVars } from './initial-vars';
 import { mirrorStatus } from './mirror';
+import { checkPayloadSize } from './payload-check';
 import { snapshot, type Frame, type RunState } from './runtime';
 import { runSequence } from './sequence';
 import { failure, timeoutFailure, toStepError } from './step-errors';
@@ -48,6 +49,7 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   };
   try {
     const output = run.deadline === undefined ? await body() : await withDeadline(run.deadline - Date.now(), body, () => timeoutFailure(`workflow "${input.definition.workflow_id}"`), 'workflow timeout');
+    checkPayloadSize(run, `the output of workflow "${input.definition.workflow_id}"`, [output]);
     run.status = 'completed';
     await mirrorStatus(run, 'completed', { output });
     return output;
@@ -86,6 +88,7 @@ function createRun(input: InterpreterInput): RunState {
     // Temporal's start time (server clock, like workflow time): the mirror's started_at.
     startedAt: r.startedAt ?? info.startTime.toISOString(),
     generation: (r.generation ?? -1) + 1,
+    childStarts: { ...r.childStarts },
   };
 }
 
@@ -115,6 +118,7 @@ async function continueAsNewFrom(run: RunState, position: number): Promise<void>
     ...(run.deadline !== undefined && { deadline: run.deadline }),
     startedAt: run.startedAt,
     generation: run.generation,
+    childStarts: run.childStarts,
   };
   log.info('continuing as new', { position, generation: run.generation, historyLength: workflowInfo().historyLength });
   await continueAsNew<typeof interpreterWorkflow>({ ...run.input, resume });

@@ -35,6 +35,8 @@ export interface RunState {
   /** When Temporal started the first run of the chain (ISO-8601): the mirror's started_at. */
   startedAt: string;
   generation: number;
+  /** Step path -> how many times a sub_workflow step there has started a child (its child ids' suffix). */
+  childStarts: Record<string, number>;
 }
 
 /** Where a step runs: its ltree path prefix and the locals of enclosing foreach iterations. */

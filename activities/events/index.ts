@@ -2,6 +2,7 @@
  * The event activities: what the interpreter calls (`emitEvent`, `registerSubscription`,
  * `closeSubscription`) and what the dispatcher workflow calls (`dispatchPending`).
  */
+import { withEngineFailures } from '../engine-failures';
 import type { EventActivityDeps } from './deps';
 import { createDispatchActivities } from './dispatch';
 import { createEmitEventActivity } from './emit-event';
@@ -13,8 +14,9 @@ export type { EventActivityDeps } from './deps';
 /** Builds every event activity over its dependencies. */
 export function createEventActivities(deps: EventActivityDeps & { startRun?: StartRun }) {
   return {
-    ...createEmitEventActivity(deps),
-    ...createSubscriptionActivities(deps),
+    // The interpreter retries these without an attempt limit: only an outage may stay retryable.
+    ...withEngineFailures(createEmitEventActivity(deps)),
+    ...withEngineFailures(createSubscriptionActivities(deps)),
     ...createDispatchActivities(deps),
   };
 }

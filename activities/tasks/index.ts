@@ -33,6 +33,8 @@ export interface TaskActivityDeps {
   mirror?: boolean;
   /** Threads, time and step limits of `transform` tasks; default {@link DEFAULT_TRANSFORM}. */
   transform?: TransformPoolOptions;
+  /** Temporal's per-payload limit (config TEMPORAL_PAYLOAD_LIMIT_BYTES) [2 MiB]. */
+  payloadLimitBytes?: number;
   /** Database of the task mirror only [db]; tests point it at a dead server to simulate an outage. */
   mirrorDb?: Knex;
   /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
@@ -57,5 +59,5 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFuncti
   const http = deps.http ?? createEgressClient(createEgressPolicy(deps.egressAllow));
   const registry = createTaskRegistry({ handlers, http, db: deps.db, cipher, transform: TransformPool.shared(deps.transform ?? DEFAULT_TRANSFORM) });
   const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
-  return { runTask: createRunTask({ registry, mirror, logger }) };
+  return { runTask: createRunTask({ registry, mirror, logger, payloadLimitBytes: deps.payloadLimitBytes }) };
 }

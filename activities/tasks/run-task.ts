@@ -3,10 +3,11 @@
  * executes, validates output, and mirrors the attempt into task_instances around it.
  */
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { RunTaskRequest } from '../../common/definitions/activity-types';
 import { FailureType } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../../common/payload-size';
 import type { TaskAttempt, TaskMirror } from '../mirror/task-mirror';
 import { describeFailure, nonRetryable, toFailure } from './failures';
 import { checkSchema } from './schema-check';
@@ -17,6 +18,8 @@ export interface RunTaskDeps {
   registry: TaskRegistry;
   mirror: TaskMirror;
   logger: Logger;
+  /** Temporal's per-payload limit [DEFAULT_PAYLOAD_LIMIT_BYTES]: a larger result fails as PayloadTooLarge. */
+  payloadLimitBytes?: number;
 }
 
 // A run with mirroring off (`ctx.mirror === false`) writes no task_instances rows at all.
@@ -27,7 +30,7 @@ function isCancellation(err: unknown, signal: AbortSignal): boolean {
 }
 
 /** Builds the `runTask` activity. */
-export function createRunTask({ registry, mirror: taskMirror, logger }: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
+export function createRunTask({ registry, mirror: taskMirror, logger, payloadLimitBytes = DEFAULT_PAYLOAD_LIMIT_BYTES }: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
   return async function runTask({ task, input, ctx }: RunTaskRequest): Promise<unknown> {
     const mirror = ctx.mirror === false ? NO_MIRROR : taskMirror;
     const activity = Context.current();
@@ -47,6 +50,9 @@ export function createRunTask({ registry, mirror: taskMirror, logger }: RunTaskD
       const signal = activity.cancellationSignal;
       const output = await executor({ task, input, ctx, attempt: info.attempt, logger: log, signal, heartbeat: (d) => activity.heartbeat(d) });
       checkSchema(task, 'output', output);
+      // Temporal would refuse the completion after the mirror said `completed`: fail the attempt first, for good.
+      const size = oversize(defaultPayloadConverter, [output], payloadLimitBytes);
+      if (size !== undefined) throw nonRetryable(PAYLOAD_TOO_LARGE, payloadTooLargeMessage(`task ${task.task_id}@${task.version} output`, size, payloadLimitBytes));
       await mirror.finished(attempt, { status: 'completed', output, endedAt: new Date() });
       log.debug('task completed');
       return output;

@@ -250,6 +250,14 @@ export interface InterpreterOptions {
   continueAsNewAfterEvents?: number;
   /** Upsert the AosCurrentStep search attribute at waits [true]. */
   currentStepSearchAttribute?: boolean;
+  /**
+   * Backoff of the engine's own activities (definition lookup, emit, subscriptions), which retry an unavailable
+   * database without an attempt limit [1 s initial, doubling, 30 s at most]. Tests shorten it to outlast the
+   * old attempt limit in seconds.
+   */
+  engineRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number };
+  /** Temporal's per-payload limit (config TEMPORAL_PAYLOAD_LIMIT_BYTES) [2 MiB]; startRun sets it when not the default. */
+  payloadLimitBytes?: number;
 }
 
 /** A delivered event (the `aosEvent` signal payload). */
@@ -282,6 +290,8 @@ export interface ResumeState {
   deadline?: number;
   startedAt: string;
   generation: number;
+  /** sub_workflow executions per step path so far (child workflow ids stay unique across continue-as-new). */
+  childStarts?: Record<string, number>;
 }
 
 /** What is recorded for a finished step: `$steps.<id>`. */

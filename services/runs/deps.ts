@@ -7,5 +7,6 @@ import type { Config } from '../../common/config';
 export interface RunDeps {
   db: Knex;
   temporal: Client;
-  config: Pick<Config, 'taskQueue' | 'temporalNamespace' | 'temporalUiUrl'>;
+  /** `temporalPayloadLimitBytes` is optional for callers that build a partial config: 2 MiB then. */
+  config: Pick<Config, 'taskQueue' | 'temporalNamespace' | 'temporalUiUrl'> & Partial<Pick<Config, 'temporalPayloadLimitBytes'>>;
 }

@@ -12,9 +12,11 @@
  * row happen in one transaction under an advisory lock on (definition, correlation key); see insertExclusive.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors';
+import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../../common/payload-size';
 import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
 import {
   findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, markRunStarted, WORKFLOW_INSTANCES, type WorkflowInstanceInsert,
@@ -127,6 +129,25 @@ async function liveRunsFound(deps: RunDeps, live: LiveRow[]): Promise<LiveRunsFo
   return { outcome: 'live', liveWorkflowIds: live.map((r) => r.temporal_workflow_id) };
 }
 
+/** The run's interpreter options: the request's, plus the payload limit when the deployment changed it. */
+function runOptions(deps: RunDeps, options: InterpreterOptions | undefined): InterpreterOptions | undefined {
+  const limit = deps.config.temporalPayloadLimitBytes;
+  if (limit === undefined || limit === DEFAULT_PAYLOAD_LIMIT_BYTES || options?.payloadLimitBytes !== undefined) return options;
+  return { ...options, payloadLimitBytes: limit };
+}
+
+/**
+ * 422 before anything is written when Temporal would refuse the start: the start input carries the
+ * definition and task snapshots besides the run's input, so it is measured whole, as the client encodes it.
+ */
+function checkStartInputSize(deps: RunDeps, input: InterpreterInput, pointer: string): void {
+  const limit = deps.config.temporalPayloadLimitBytes ?? DEFAULT_PAYLOAD_LIMIT_BYTES;
+  const size = oversize(defaultPayloadConverter, [input], limit);
+  if (size === undefined) return;
+  const message = payloadTooLargeMessage('the start input (run input with the definition and task snapshots)', size, limit);
+  throw AppError.unprocessable(`${PAYLOAD_TOO_LARGE}: ${message}`, [{ pointer, message }]);
+}
+
 /** Starts a run, or answers with the existing one for a duplicate business key or workflow id. */
 export function startRun(deps: RunDeps, req: StartRunRequest): Promise<StartRunResult>;
 /** Starts a run unless other live runs of the definition share its correlation key (then names them). */
@@ -151,6 +172,15 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
     // What the interpreter's start marker used to write: the run starts with the definition's variables.
     variables: (definition.vars as Record<string, unknown> | undefined) ?? {}, current_steps: [],
   };
+  const options = runOptions(deps, req.options);
+  const input: InterpreterInput = {
+    instanceId, definitionRowId, definition, tasks, input: req.input,
+    ...(req.correlationKey !== undefined && { correlationKey: req.correlationKey }),
+    trigger, ...(options && { options }),
+    // Mirrored below (markRunStarted), so the run writes no start marker of its own.
+    startMirrored: true,
+  };
+  checkStartInputSize(deps, input, req.inputPointer ?? '/input');
   const inserted = req.exclusive
     ? await insertExclusive(deps.db, { ...values, correlation_key: req.correlationKey })
     : await insertWorkflowInstance(deps.db, values);
@@ -159,13 +189,6 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
   // Lost the insert race to a concurrent start of the same id; if that start failed (row gone), try again.
   if (!created) return (await existing(deps, workflowId)) ?? startRun(deps, req);
 
-  const input: InterpreterInput = {
-    instanceId, definitionRowId, definition, tasks, input: req.input,
-    ...(req.correlationKey !== undefined && { correlationKey: req.correlationKey }),
-    trigger, ...(req.options && { options: req.options }),
-    // Mirrored below (markRunStarted), so the run writes no start marker of its own.
-    startMirrored: true,
-  };
   // The row's started_at until the run's first mirror write replaces it with Temporal's start time: taken before
   // the start request, so (clock skew aside) not later than Temporal's, whereas a time taken after the answer can
   // be later than the end of a run that finished meanwhile.

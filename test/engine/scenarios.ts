@@ -154,6 +154,25 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n %}' } },
     ], { output: '{% $steps.child.output %}' }),
   },
+  'sub-workflow-repeat': {
+    input: { n: 1 },
+    definition: def('sub-workflow-repeat', [
+      { id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n + $count($vars.outs) %}' } },
+      { id: 'collect', type: 'set', vars: { outs: '{% $append($vars.outs, [$steps.child.output.doubled]) %}' } },
+      { id: 'again', type: 'switch', cases: [{ when: '{% $count($vars.outs) < 2 %}', next: 'child' }], default: 'end' },
+      { id: 'end', type: 'succeed', output: '{% $vars.outs %}' },
+    ], { vars: { outs: [] } }),
+  },
+  // A small payload limit (the run's option), so kilobytes stand in for megabytes.
+  'payload-too-large': {
+    ends: 'failed',
+    options: { payloadLimitBytes: 4096 },
+    input: { blob: 'x'.repeat(3000) },
+    definition: def('payload-too-large', [
+      { id: 'both', type: 'task', task: 'echo', input: { a: '{% $input.blob %}', b: '{% $input.blob %}' }, catch: [{ errors: ['PayloadTooLarge'], next: 'one' }] },
+      { id: 'one', type: 'task', task: 'echo', input: { a: '{% $input.blob %}' } },
+    ], { output: '{% [$input.blob, $input.blob] %}' }),
+  },
   'emit-event': {
     input: { id: 'x-1' },
     definition: def('emit-event', [

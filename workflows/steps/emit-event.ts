@@ -11,6 +11,6 @@ export const emitEventStep: StepExecutor<EmitEventStep> = async (step, run, fram
   const payload = step.payload === undefined ? {} : await evaluate(step.payload, run, frame, `step "${step.id}" payload`);
   // uuid4() is seeded per run, so replay yields the same id and a retried emit dedupes downstream.
   const eventId = uuid4();
-  const { emitEvent } = engineActivities(`${step.id}: emit ${step.event}`);
+  const { emitEvent } = engineActivities(`${step.id}: emit ${step.event}`, run.input.options);
   return { output: await emitEvent({ pattern: step.event, payload, ctx: stepContext(run, frame, step.id), eventId }) };
 };

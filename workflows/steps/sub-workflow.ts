@@ -2,16 +2,33 @@
  * `sub_workflow`: resolves another stored definition (pinned version or latest active) through an activity,
  * so the resolved snapshot is in history, then runs it as a child interpreter with a deterministic id.
  */
-import { executeChild, uuid4 } from '@temporalio/workflow';
+import { executeChild, patched, uuid4 } from '@temporalio/workflow';
 import type { InterpreterInput, SubWorkflowStep } from '../../common/definitions/types';
 import { engineActivities } from '../activities';
 import { evaluate } from '../expressions';
-import { stepPath, type StepExecutor } from '../runtime';
+import { checkPayloadSize } from '../payload-check';
+import { stepPath, type RunState, type StepExecutor } from '../runtime';
 import type { interpreterWorkflow } from '../interpreter';
+
+/** Patch id of per-execution child workflow ids (histories from before it replay with the shared id). */
+export const CHILD_ID_PER_EXECUTION_PATCH = 'sub-workflow-child-id-per-execution';
+
+/**
+ * The child's workflow id: `<parent>/<step path>` for the first execution at that path, `#<n>` appended for
+ * the n-th (a step retry or a loop back to the step). Each execution is its own instance: with one shared
+ * id the mirror could not insert the second child's row (workflow_instances.temporal_workflow_id is unique).
+ */
+export function childWorkflowId(run: RunState, path: string): string {
+  const n = (run.childStarts[path] ?? 0) + 1;
+  run.childStarts[path] = n;
+  const base = `${run.workflowId}/${path}`;
+  // Only a repeated execution changes anything, so only it asks for the patch (first executions add no marker).
+  return n > 1 && patched(CHILD_ID_PER_EXECUTION_PATCH) ? `${base}#${n}` : base;
+}
 
 /** Executes a sub_workflow step; output: the child's output. */
 export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, frame) => {
-  const { resolveDefinition } = engineActivities(`${step.id}: resolve ${step.workflow}${step.version ? `@${step.version}` : ''}`);
+  const { resolveDefinition } = engineActivities(`${step.id}: resolve ${step.workflow}${step.version ? `@${step.version}` : ''}`, run.input.options);
   const resolved = await resolveDefinition({ workflow_id: step.workflow, ...(step.version !== undefined && { version: step.version }) });
   const input = await evaluate(step.input ?? '{% $input %}', run, frame, `step "${step.id}" input`);
   const { correlationKey, options, trigger } = run.input;
@@ -33,9 +50,10 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     AosTrigger: ['sub_workflow'],
     ...(correlationKey !== undefined && { AosCorrelationKey: [correlationKey] }),
   };
+  checkPayloadSize(run, `the start input of step "${step.id}" (child ${resolved.definition.workflow_id})`, [child]);
   const output = await executeChild<typeof interpreterWorkflow>('interpreterWorkflow', {
     args: [child],
-    workflowId: `${run.workflowId}/${stepPath(frame, step.id)}`,
+    workflowId: childWorkflowId(run, stepPath(frame, step.id)),
     searchAttributes,
     staticSummary: `${step.id}: ${resolved.definition.workflow_id}@${resolved.definition.version}`,
   });

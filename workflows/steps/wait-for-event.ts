@@ -19,7 +19,7 @@ export const waitForEventStep: StepExecutor<WaitForEventStep> = async (step, run
   const correlation = step.correlation === undefined ? undefined : await evaluate(step.correlation, run, frame, `step "${step.id}" correlation`);
   const accept = eventMatcher(step.event, correlation === undefined || correlation === null ? undefined : String(correlation));
   const timeoutMs = step.timeout === undefined ? undefined : parseDuration(step.timeout);
-  const engine = engineActivities(`${step.id}: wait ${step.event}`);
+  const engine = engineActivities(`${step.id}: wait ${step.event}`, run.input.options);
 
   let event = takeEvent(run, accept);
   let subscription: RegisterSubscriptionResult | undefined;
@@ -64,7 +64,7 @@ async function waitFor(
     return takeEvent(run, accept);
   } catch (err) {
     if (subscription) {
-      const { closeSubscription } = engineActivities(`${step.id}: close subscription`);
+      const { closeSubscription } = engineActivities(`${step.id}: close subscription`, run.input.options);
       await CancellationScope.nonCancellable(() => closeSubscription({ subscriptionId: subscription.subscriptionId, status: 'cancelled' }));
     }
     throw err;
