@@ -70,9 +70,15 @@ export function checkValue(state: BudgetState, value: unknown): void {
   }
 }
 
+// Nodes that make new strings: operators (`&`) and function calls. A path, a variable or a literal only hands on
+// a string that already exists (in the run's input or a step's output, bounded by Temporal's payload limit), so
+// reading a 1.5 MB field is not an allocation to refuse.
+const MAKES_STRINGS = new Set(['binary', 'function', 'apply', 'partial']);
+
 /** The evaluate-exit hook: one step per evaluated node, and the node's result within the size limits. */
-export function onEvaluateExit(_expr: unknown, _input: unknown, env: Environment, result: unknown): void {
+export function onEvaluateExit(expr: { type?: string } | undefined, _input: unknown, env: Environment, result: unknown): void {
   const state = stateOf(env);
   spend(state, 1);
+  if (typeof result === 'string' && !MAKES_STRINGS.has(expr?.type ?? '')) return;
   checkValue(state, result);
 }

@@ -33,6 +33,14 @@ describe('the expression budget', () => {
     expect(f.message).toMatch(new RegExp(`^expression budget exceeded: more than [\\d,]+ .* \\(limit "${limit}"\\)$`));
   });
 
+  it('hands on a string longer than the string limit that the input already holds, but refuses making a new one', async () => {
+    const blob = 'x'.repeat(DEFAULT_EXPRESSION_LIMITS.stringLength + 1);
+    expect(await evaluate('blob', { blob }, {})).toBe(blob);
+    expect(await evaluate('[$input.blob, $input.blob][1]', { blob }, { input: { blob } })).toBe(blob);
+    expect((await failure('"a" & $pad("", 1000001, "x")')).limit).toBe('stringLength');
+    await expect(evaluate('blob & "!"', { blob }, {})).rejects.toThrow(/limit "stringLength"/);
+  });
+
   it('lets expressions within the budget through, and a larger budget goes further', async () => {
     expect(await evaluate('$count($map([1..300], function($v){ {"v": $v} }))', {}, {})).toBe(300);
     expect(await evaluate('$sort([1..3000])[-1]', {}, {}, { ...DEFAULT_EXPRESSION_LIMITS, steps: 100_000 })).toBe(3000);

@@ -26,7 +26,7 @@ const callers = new Map<string, TestCaller>();
 beforeAll(async () => {
   api = await createTestApiWithWorker('matrix');
   outsider = await createTestCaller(api.deps, ['matrix:nothing'], 'outsider');
-  fixtures = routeFixtures(api.deps);
+  fixtures = routeFixtures(api.deps, { worker: true });
   await fixtures.setup();
 });
 afterAll(async () => api?.close());

@@ -88,7 +88,7 @@ describe('real responses', () => {
   addFormats(ajv);
   beforeAll(async () => {
     ajv.addSchema({ ...(closed(doc) as object), $id: 'https://aos.test/openapi.json' });
-    fixtures = routeFixtures(api.deps);
+    fixtures = routeFixtures(api.deps, { worker: true });
     await fixtures.setup();
   });
 
