@@ -15,10 +15,11 @@ describe('a burst of one sequence reaches a looping wait completely', () => {
   const p = `burst${uniq()}`;
   const N = 20;
   // A loop over ONE wait step (the same subscription step id every time), collecting the payloads in order.
+  // A stranded event never arrives, however long the wait: the timeout only has to outlast a slow, loaded machine.
   const loop: WorkflowDefinition = {
     workflow_id: `${p}-loop`, name: 'loop', version: '1.0.0', vars: { got: [] },
     steps: [
-      { id: 'wait', type: 'wait_for_event', event: `${p}.tick`, correlation: '{% $input.key %}', timeout: '20s' },
+      { id: 'wait', type: 'wait_for_event', event: `${p}.tick`, correlation: '{% $input.key %}', timeout: '90s' },
       { id: 'add', type: 'set', vars: { got: '{% $append($vars.got, [$steps.wait.output.i]) %}' } },
       { id: 'more', type: 'switch', cases: [{ when: `{% $count($vars.got) < ${N} %}`, next: 'wait' }], default: 'done' },
       { id: 'done', type: 'succeed', output: '{% $vars.got %}' },
