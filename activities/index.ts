@@ -10,6 +10,7 @@ import { createEventActivities } from './events';
 import { createDefinitionActivities } from './definitions/resolve-definition';
 import { createMirrorActivities } from './mirror/workflow-mirror';
 import { createTaskActivities } from './tasks';
+import { createTurnActivities } from './turn';
 import type { CodeHandlerRegistry } from './tasks/code-handlers';
 import type { HttpClient } from './tasks/executors/http';
 
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskActivities({ db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks, credentialsEncryptionKey: deps.config?.credentialsEncryptionKey }),
     ...createDefinitionActivities({ db: deps.db }),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
+    ...createTurnActivities(),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),
   };
 }
