@@ -95,3 +95,17 @@ describe('the largest allowed foreach', () => {
     expect(worker.alive()).toBe(true);
   });
 });
+
+describe('a loop of 3,000 rounds through set and switch steps (no block at all)', () => {
+  it('completes: each activation runs a bounded number of steps, the worker stays up and the probe completes', async () => {
+    const r = await run('loop', [
+      { id: 'init', type: 'set', vars: { i: 0 } },
+      { id: 'inc', type: 'set', vars: { i: '{% $vars.i + 1 %}' } },
+      { id: 'again', type: 'switch', cases: [{ when: '{% $vars.i < 3000 %}', next: 'inc' }] },
+      { id: 'done', type: 'succeed', output: '{% $vars.i %}' },
+    ]);
+    const [result] = await Promise.all([outcome(r.handle), probe.run()]);
+    expect(result).toEqual({ output: 3_000 });
+    expect(worker.alive()).toBe(true);
+  });
+});
