@@ -30,6 +30,8 @@ export interface Config {
   readonly codeHandlersModule: string | undefined;
   /** How often the worker reconciles the mirror with Temporal; 0 disables the loop. */
   readonly reconcileIntervalMs: number;
+  /** The reconciler terminates a run whose workflow task failed this many times in a row; 0 disables it. */
+  readonly workflowTaskMaxAttempts: number;
   readonly apiHost: string;
   readonly apiPort: number;
   readonly apiBodyLimit: string;
@@ -98,6 +100,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'WORKFLOW_BUNDLE_PATH', key: 'workflowBundlePath', type: 'string' },
   { env: 'CODE_HANDLERS_MODULE', key: 'codeHandlersModule', type: 'string' },
   { env: 'RECONCILE_INTERVAL_MS', key: 'reconcileIntervalMs', type: 'integer', default: 30_000, min: 0, max: 86_400_000 },
+  { env: 'WORKFLOW_TASK_MAX_ATTEMPTS', key: 'workflowTaskMaxAttempts', type: 'integer', default: 10, min: 0, max: 10_000 },
   { env: 'API_HOST', key: 'apiHost', type: 'string', default: '127.0.0.1' },
   { env: 'API_PORT', key: 'apiPort', type: 'integer', default: 3000, min: 0, max: 65535 },
   { env: 'API_BODY_LIMIT', key: 'apiBodyLimit', type: 'string', default: '1mb', pattern: '^\\d+(b|kb|mb)$' },
