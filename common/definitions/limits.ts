@@ -7,7 +7,7 @@
  * Why these values: in the workflow sandbox every promise costs a source-mapped stack capture, so one step
  * costs up to about a millisecond of CPU; a workflow task that runs past the SDK's 5 s deadlock timeout is
  * terminated mid-microtask, which corrupts Node's async-hook stack and aborts the whole worker process.
- * History: a task iteration costs about five history events; Temporal refuses a history past 51,200 events.
+ * History: a task iteration costs about four history events; Temporal refuses a history past 51,200 events.
  */
 export const BLOCK_LIMITS = {
   /** Most items one foreach may iterate over (literal arrays are checked at validation, expressions at run time). */
