@@ -11,6 +11,7 @@ import { createDefinitionActivities } from './definitions/resolve-definition';
 import { withEngineFailures } from './engine-failures';
 import { createMirrorActivities } from './mirror/workflow-mirror';
 import { createTaskActivities, DEFAULT_TRANSFORM } from './tasks';
+import { createTurnActivities } from './turn';
 import type { CodeHandlerRegistry } from './tasks/code-handlers';
 import type { HttpClient } from './tasks/executors/http';
 
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
+    ...createTurnActivities(),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),
   };
 }

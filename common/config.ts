@@ -38,6 +38,8 @@ export interface Config {
   readonly transformMaxSteps: number;
   /** Worker threads that evaluate `transform` tasks (each runs one at a time; more tasks queue). */
   readonly transformThreads: number;
+  /** The reconciler terminates a run whose workflow task failed this many times in a row; 0 disables it. */
+  readonly workflowTaskMaxAttempts: number;
   readonly apiHost: string;
   readonly apiPort: number;
   readonly apiBodyLimit: string;
@@ -112,6 +114,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'TRANSFORM_TIMEOUT_MS', key: 'transformTimeoutMs', type: 'integer', default: 10_000, min: 100, max: 3_600_000 },
   { env: 'TRANSFORM_MAX_STEPS', key: 'transformMaxSteps', type: 'integer', default: 1_000_000, min: 1000, max: 1_000_000_000 },
   { env: 'TRANSFORM_THREADS', key: 'transformThreads', type: 'integer', default: 2, min: 1, max: 64 },
+  { env: 'WORKFLOW_TASK_MAX_ATTEMPTS', key: 'workflowTaskMaxAttempts', type: 'integer', default: 10, min: 0, max: 10_000 },
   { env: 'API_HOST', key: 'apiHost', type: 'string', default: '127.0.0.1' },
   { env: 'API_PORT', key: 'apiPort', type: 'integer', default: 3000, min: 0, max: 65535 },
   { env: 'API_BODY_LIMIT', key: 'apiBodyLimit', type: 'string', default: '1mb', pattern: '^\\d+(b|kb|mb)$' },

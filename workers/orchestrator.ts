@@ -69,6 +69,6 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
   if (!temporal && config.reconcileIntervalMs > 0) throw new Error('TEMPORAL_ADDRESS is required for the reconciler when no Temporal client is passed');
   // Stored events never handed to Temporal (API crashed after commit) are delivered by this sweeper.
   if (temporal) startEventSweeper({ db, temporal, config, logger: logger.child({ component: 'event-sweeper' }) }, () => !['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED', 'FAILED'].includes(worker.getState()));
-  if (temporal) startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, () => owned?.close());
+  if (temporal) startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, () => owned?.close(), { workflowTaskMaxAttempts: config.workflowTaskMaxAttempts });
   return worker;
 }

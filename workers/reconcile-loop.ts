@@ -2,27 +2,36 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import { reconcile } from '../activities/mirror/reconcile';
+import { reconcile, type ReconcileOptions } from '../activities/mirror/reconcile';
 import type { Logger } from '../common/logger';
 
 /** Starts the loop; it stops by itself once the worker has stopped, or when the returned function is called. */
-export function startReconcileLoop(deps: { db: Knex; temporal: Client; logger: Logger }, worker: Worker, intervalMs: number, onStop?: () => unknown): () => void {
+export function startReconcileLoop(deps: { db: Knex; temporal: Client; logger: Logger }, worker: Worker, intervalMs: number, onStop?: () => unknown, opts: ReconcileOptions = {}): () => void {
   if (intervalMs <= 0) return () => {};
   const logger = deps.logger.child({ component: 'reconciler' });
   let busy = false;
-  const timer = setInterval(() => {
+  const tick = (): void => {
     const state = worker.getState();
     if (state === 'STOPPED' || state === 'FAILED') {
-      clearInterval(timer);
+      stop();
       void onStop?.();
       return;
     }
     if (busy || state !== 'RUNNING') return; // a slow pass is never overlapped by the next
     busy = true;
-    reconcile({ ...deps, logger })
+    reconcile({ ...deps, logger }, opts)
       .catch((err) => logger.warn({ err }, 'reconcile pass failed'))
       .finally(() => (busy = false));
-  }, intervalMs);
+  };
+  const timer = setInterval(tick, intervalMs);
+  // A first pass soon after start: a run whose workflow task kills the worker is quarantined by the restarted one
+  // before its next attempt (Temporal waits out the task timeout of the dead attempt first).
+  const first = setTimeout(tick, Math.min(intervalMs, 1_000));
   timer.unref();
-  return () => clearInterval(timer);
+  first.unref();
+  function stop(): void {
+    clearInterval(timer);
+    clearTimeout(first);
+  }
+  return stop;
 }

@@ -4,7 +4,7 @@
  */
 import { proxyActivities, proxyLocalActivities, type ActivityOptions, type RetryPolicy as TemporalRetry } from '@temporalio/workflow';
 import { ActivityCancellationType } from '@temporalio/workflow';
-import type { MirrorActivities, TaskActivities } from '../common/definitions/activity-types';
+import type { MirrorActivities, TaskActivities, TurnActivities } from '../common/definitions/activity-types';
 import { parseDuration } from '../common/definitions/duration';
 import type { InterpreterOptions, RetryPolicy, TaskDefinitionSnapshot, TaskStep } from '../common/definitions/types';
 
@@ -81,3 +81,10 @@ const mirror = proxyLocalActivities<MirrorActivities>({
 
 /** The mirror local activity. */
 export const mirrorActivities: MirrorActivities = mirror;
+
+/** The no-op local activity that ends the current activation (block-limits.ts). */
+export const turnActivities: TurnActivities = proxyLocalActivities<TurnActivities>({
+  startToCloseTimeout: 10_000,
+  retry: { initialInterval: 100, backoffCoefficient: 2, maximumInterval: 5_000 },
+  summary: 'step budget: next activation',
+});

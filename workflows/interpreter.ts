@@ -14,6 +14,7 @@ import {
 import { parseDuration } from '../common/definitions/duration';
 import { STARTER_MIRROR_SEQ, type InterpreterInput, type ResumeState } from '../common/definitions/types';
 import { aosEventSignal, aosStateQuery } from './api';
+import { initialLimitState } from './block-limits';
 import { withDeadline } from './deadline';
 import { offerEvent } from './events';
 import { evaluate } from './expressions';
@@ -89,6 +90,7 @@ function createRun(input: InterpreterInput): RunState {
     startedAt: r.startedAt ?? info.startTime.toISOString(),
     generation: (r.generation ?? -1) + 1,
     childStarts: { ...r.childStarts },
+    limits: initialLimitState(),
   };
 }
 

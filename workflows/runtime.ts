@@ -9,6 +9,7 @@ import type {
   Step,
   StepRecord,
 } from '../common/definitions/types';
+import type { LimitState } from './block-limits';
 
 /** Mutable state of one run (one Temporal run; continue-as-new carries the relevant parts). */
 export interface RunState {
@@ -37,6 +38,8 @@ export interface RunState {
   generation: number;
   /** Step path -> how many times a sub_workflow step there has started a child (its child ids' suffix). */
   childStarts: Record<string, number>;
+  /** Block limits state: the run's budget of concurrent children and the current workflow task's steps. */
+  limits: LimitState;
 }
 
 /** Where a step runs: its ltree path prefix and the locals of enclosing foreach iterations. */

@@ -5,6 +5,7 @@
 import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, log, setCurrentDetails, sleep } from '@temporalio/workflow';
 import { parseDuration } from '../common/definitions/duration';
 import type { Step } from '../common/definitions/types';
+import { stepBudget } from './block-limits';
 import { withDeadline } from './deadline';
 import { recordStep, type BlockRunner, type Frame, type RunState, type StepResult } from './runtime';
 import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './step-errors';
@@ -63,6 +64,9 @@ interface GuardedResult extends StepResult {
 }
 
 async function runStep(step: Step, run: RunState, frame: Frame): Promise<GuardedResult> {
+  // Awaited only when the workflow task has run its step budget (no promise otherwise).
+  const turn = stepBudget(run);
+  if (turn) await turn;
   run.current.set(step.id, (run.current.get(step.id) ?? 0) + 1);
   setCurrentDetails(`steps: ${[...run.current.keys()].join(', ')}`);
   try {

@@ -12,6 +12,7 @@ import type { Logger } from '../../common/logger';
 import type { DroppedTaskWrites } from './dropped-writes';
 import { markRunStarted } from '../../db/repositories/workflow-instances';
 import { closeOrphanTasks } from './orphan-tasks';
+import { quarantineRun, workflowTaskAttempt } from './quarantine';
 import { rebuildTasksFromHistory } from './task-rebuild';
 import { TERMINAL_STATUSES, WORKFLOW_INSTANCES } from './workflow-mirror';
 
@@ -45,6 +46,8 @@ export interface ReconcileOptions {
   /** A pending row with no Temporal run after this long is a lost start [60s]. */
   lostStartMs?: number;
   limit?: number;
+  /** A running run whose workflow task has failed this many times in a row is terminated and mirrored [off]. */
+  workflowTaskMaxAttempts?: number;
 }
 
 const CLOSED: Partial<Record<WorkflowExecutionStatusName, string>> = {
@@ -70,12 +73,14 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
   let closeTime: Date | undefined;
   let runId: string | undefined;
   let startTime: Date | undefined;
+  let taskAttempt = 0;
   try {
     const d = await deps.temporal.workflow.getHandle(row.temporal_workflow_id).describe();
     temporalStatus = d.status.name;
     closeTime = d.closeTime;
     runId = d.runId;
     startTime = d.startTime;
+    taskAttempt = workflowTaskAttempt(d);
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     temporalStatus = 'NOT_FOUND';
@@ -88,6 +93,11 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
     if (row.status !== 'pending' || Date.now() - row.created_at.getTime() < (opts.lostStartMs ?? 60_000)) return row.status === 'pending' ? undefined : entry;
     target = 'failed';
     fields = { error: { type: 'StartLost', message: 'no Temporal run exists for this instance' } };
+  } else if (temporalStatus === 'RUNNING' && opts.workflowTaskMaxAttempts && taskAttempt >= opts.workflowTaskMaxAttempts && runId) {
+    // Retrying forever: nothing the run does changes the next attempt's outcome. Contain it.
+    if (opts.dryRun) return entry;
+    const fixed = await quarantineRun(deps, row, runId, taskAttempt);
+    return fixed ? { ...entry, fixedTo: 'terminated' } : undefined;
   } else if (!target) {
     // Started, but the starter died before it mirrored the start (startRun's markRunStarted): mirror it now.
     if (row.status !== 'pending' || temporalStatus !== 'RUNNING' || !runId) return undefined;

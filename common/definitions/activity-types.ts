@@ -105,6 +105,14 @@ export interface MirrorWorkflowUpdate {
   };
 }
 
+/**
+ * A local activity that does nothing: awaiting it ends the interpreter's current activation (the SDK's
+ * deadlock detector times activations) without ending the workflow task, so no server round trip.
+ */
+export interface TurnActivities {
+  nextActivation(): Promise<void>;
+}
+
 /** Local activities called only at workflow-level transitions. */
 export interface MirrorActivities {
   mirrorWorkflow(update: MirrorWorkflowUpdate): Promise<void>;

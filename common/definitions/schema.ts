@@ -3,6 +3,7 @@
  * the OpenAPI document embeds them, and `validate.ts` runs them before the semantic checks.
  */
 import { DURATION_PATTERN } from './duration';
+import { BLOCK_LIMITS } from './limits';
 import { STEP_TYPES } from './types';
 import { MAX_DEFINITION_STEPS } from './validation-bounds';
 
@@ -78,6 +79,7 @@ const variants: Record<string, { properties: Schema; required?: string[] }> = {
       branches: {
         type: 'array',
         minItems: 1,
+        maxItems: BLOCK_LIMITS.parallelMaxBranches,
         items: { type: 'object', additionalProperties: false, required: ['id', 'steps'], properties: { id: { type: 'string', pattern: LABEL_PATTERN }, steps } },
       },
       output_mode: { enum: ['object', 'array'] },
@@ -85,7 +87,11 @@ const variants: Record<string, { properties: Schema; required?: string[] }> = {
     required: ['branches'],
   },
   foreach: {
-    properties: { items: { oneOf: [expression, { type: 'array' }] }, concurrency: { type: 'integer', minimum: 0 }, steps },
+    properties: {
+      items: { oneOf: [expression, { type: 'array', maxItems: BLOCK_LIMITS.foreachMaxItems }] },
+      concurrency: { type: 'integer', minimum: 0, maximum: BLOCK_LIMITS.foreachMaxConcurrency },
+      steps,
+    },
     required: ['items', 'steps'],
   },
   wait_for_event: {

@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import jsonata from 'jsonata';
 import type {
   MirrorActivities,
+  TurnActivities,
   MirrorWorkflowUpdate,
   RegisterSubscriptionRequest,
   ResolvedDefinition,
@@ -33,7 +34,7 @@ export interface FakeLog {
 export function createFakeActivities(
   definitions: Record<string, ResolvedDefinition> = {},
   pending: EventEnvelope[] = [],
-): { activities: TaskActivities & MirrorActivities; log: FakeLog } {
+): { activities: TaskActivities & MirrorActivities & TurnActivities; log: FakeLog } {
   const log: FakeLog = { attempts: [], records: [], cancelled: [], emitted: [], subscriptions: [], closed: [], mirror: [], inFlight: 0, maxInFlight: 0 };
   let subscriptionCounter = 0;
 
@@ -68,7 +69,7 @@ export function createFakeActivities(
     }
   }
 
-  const activities: TaskActivities & MirrorActivities = {
+  const activities: TaskActivities & MirrorActivities & TurnActivities = {
     async runTask(req) {
       log.attempts.push({ stepPath: req.ctx.stepPath, attempt: Context.current().info.attempt, at: Date.now(), workflowId: req.ctx.workflowId });
       switch (req.task.type) {
@@ -105,6 +106,7 @@ export function createFakeActivities(
     async mirrorWorkflow(update) {
       log.mirror.push(update);
     },
+    async nextActivation() {},
   };
   return { activities, log };
 }

@@ -238,6 +238,19 @@ export const SCENARIOS: Record<string, Scenario> = {
       await handle.cancel();
     },
   },
+  // Block limits: more steps than one activation may run (the interpreter yields), concurrency 0 (lanes from the
+  // run's budget), a parallel charging the budget, and a foreach over too many items caught as LimitExceeded.
+  'block-limits': {
+    definition: def('block-limits', [
+      { id: 'many', type: 'foreach', items: '{% [1..250] %}', concurrency: 0, steps: [{ id: 'put', type: 'set', vars: { last: '{% $item %}' } }] },
+      { id: 'fan', type: 'parallel', branches: [
+        { id: 'a', steps: [{ id: 'inner', type: 'foreach', items: '{% [1..3] %}', concurrency: 0, steps: [{ id: 'a1', type: 'task', task: 'echo', input: '{% $item %}' }] }] },
+        { id: 'b', steps: [{ id: 'b1', type: 'task', task: 'echo', input: 'b' }] },
+      ] },
+      { id: 'huge', type: 'foreach', items: '{% [1..2001] %}', steps: [{ id: 'never', type: 'task', task: 'echo' }], catch: [{ errors: ['LimitExceeded'], next: 'done', into: 'limit' }] },
+      { id: 'done', type: 'succeed', output: { count: '{% $count($steps.many.output) %}', fan: '{% $steps.fan.output %}', limit: '{% $vars.limit.type %}' } },
+    ]),
+  },
   'continue-as-new': {
     options: { continueAsNewAfterEvents: 40 },
     definition: def('continue-as-new', [
