@@ -17,8 +17,11 @@ export const BLOCK_LIMITS_PATCH = 'block-limits';
 export interface LimitState {
   /** Children (iterations, branches) that may still start beyond each block's first lane. */
   freeSlots: number;
-  /** Steps run in the current activation (a new workflow task is known by its history length). */
-  task: { historyLength: number; steps: number };
+  /**
+   * Steps run and JSONata steps spent in the current activation (a new workflow task is known by its history
+   * length). Both bound its CPU time: a step is cheap, an expression can cost up to its whole budget.
+   */
+  task: { historyLength: number; steps: number; expressionSteps: number };
   /** The shared local activity that ends the current activation once its step budget is spent. */
   yielding?: Promise<void>;
   /** Memoized `patched(BLOCK_LIMITS_PATCH)`. */
@@ -27,7 +30,7 @@ export interface LimitState {
 
 /** Fresh limit state of a run. */
 export function initialLimitState(): LimitState {
-  return { freeSlots: BLOCK_LIMITS.maxConcurrentChildren, task: { historyLength: -1, steps: 0 } };
+  return { freeSlots: BLOCK_LIMITS.maxConcurrentChildren, task: { historyLength: -1, steps: 0, expressionSteps: 0 } };
 }
 
 function applies(run: RunState): boolean {
@@ -80,8 +83,10 @@ export function stepBudget(run: RunState): Promise<void> | undefined {
   if (historyLength !== t.historyLength) {
     t.historyLength = historyLength;
     t.steps = 0;
+    t.expressionSteps = 0;
   }
-  if (t.steps < BLOCK_LIMITS.stepsPerActivation || !applies(run)) {
+  const withinBudget = t.steps < BLOCK_LIMITS.stepsPerActivation && t.expressionSteps < BLOCK_LIMITS.expressionStepsPerActivation;
+  if (withinBudget || !applies(run)) {
     t.steps++;
     return undefined;
   }
@@ -95,6 +100,7 @@ function nextActivation(run: RunState): Promise<void> {
   run.limits.yielding ??= CancellationScope.nonCancellable(() => turnActivities.nextActivation()).then(() => {
     run.limits.yielding = undefined;
     run.limits.task.steps = 0;
+    run.limits.task.expressionSteps = 0;
   });
   return run.limits.yielding;
 }

@@ -2,9 +2,13 @@
 import type { Frame, RunState } from './runtime';
 import { evaluate, evaluateNow, isPromise } from './expressions';
 
+// Outside a workflow there is no history to consult: the code under test is that of new runs (every patch applies).
+jest.mock('@temporalio/workflow', () => ({ ...jest.requireActual('@temporalio/workflow'), patched: () => true }));
+
 const run = {
   input: { input: { order: { id: 7, lines: [{ qty: 2 }, { qty: 3 }] } }, definition: { workflow_id: 'wf', version: '1.0.0', name: 'wf', steps: [] }, instanceId: 'i-1', tasks: {} },
   workflowId: 'wf-1', runId: 'r-1', vars: { label: 'x' }, steps: { s0: { output: { n: 1 } } },
+  limits: { freeSlots: 0, task: { historyLength: 0, steps: 0, expressionSteps: 0 } },
 } as unknown as RunState;
 const frame: Frame = { path: [], overlays: [], top: true };
 

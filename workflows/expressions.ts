@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 import jsonata from 'jsonata';
-import { describeFailure, evaluate as evaluateExpression } from '../common/expressions/engine';
+import { describeFailure, evaluate as evaluateExpression, type ExpressionMeter } from '../common/expressions/engine';
 import { NOT_SIMPLE, readSimplePath } from './expression-paths';
 import { visibleSteps, type Frame, type RunState } from './runtime';
 
@@ -58,13 +58,13 @@ function legacyEvaluate(src: string, vars: Record<string, unknown>): Promise<unk
   return expr.evaluate(vars.input, vars);
 }
 
-async function evalOne(src: string, vars: Record<string, unknown>, where: string): Promise<unknown> {
+async function evalOne(src: string, vars: Record<string, unknown>, where: string, meter: ExpressionMeter): Promise<unknown> {
   const direct = readSimplePath(src, vars);
   if (direct !== NOT_SIMPLE) return direct;
   try {
     // The root `$` is the run input, so `{% order.id %}` reads like Step Functions' input paths. The budget is
     // the fixed default (docs/definition-language.md#limits): a count of steps and sizes, never time.
-    return await (patched(EXPRESSION_BUDGET_PATCH) ? evaluateExpression(src, vars.input, vars) : legacyEvaluate(src, vars));
+    return await (patched(EXPRESSION_BUDGET_PATCH) ? evaluateExpression(src, vars.input, vars, undefined, meter) : legacyEvaluate(src, vars));
   } catch (err) {
     const f = describeFailure(err);
     throw ApplicationFailure.create({
@@ -81,23 +81,23 @@ function textOf(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-async function walk(value: unknown, vars: Record<string, unknown>, where: string): Promise<unknown> {
+async function walk(value: unknown, vars: Record<string, unknown>, where: string, meter: ExpressionMeter): Promise<unknown> {
   if (typeof value === 'string') {
     if (!value.includes('{%')) return value;
     const whole = WHOLE.exec(value);
-    if (whole && !whole[1].includes('%}')) return evalOne(whole[1], vars, where);
-    const parts = await Promise.all([...value.matchAll(EMBEDDED)].map((m) => evalOne(m[1], vars, where)));
+    if (whole && !whole[1].includes('%}')) return evalOne(whole[1], vars, where, meter);
+    const parts = await Promise.all([...value.matchAll(EMBEDDED)].map((m) => evalOne(m[1], vars, where, meter)));
     let i = 0;
     return value.replace(EMBEDDED, () => textOf(parts[i++]));
   }
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (const v of value) out.push(await walk(v, vars, where));
+    for (const v of value) out.push(await walk(v, vars, where, meter));
     return out;
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await walk(v, vars, where);
+    for (const [k, v] of Object.entries(value)) out[k] = await walk(v, vars, where, meter);
     return out;
   }
   return value;
@@ -106,11 +106,12 @@ async function walk(value: unknown, vars: Record<string, unknown>, where: string
 /** Evaluates every expression in `template` (any JSON value) in the context of `frame`. */
 export async function evaluate(template: unknown, run: RunState, frame: Frame, where: string, extra?: Record<string, unknown>): Promise<unknown> {
   if (!hasExpression(template)) return template;
-  return evaluateWith(template, bindings(run, frame, extra), where);
+  return evaluateWith(template, bindings(run, frame, extra), where, run.limits.task);
 }
 
-async function evaluateWith(template: unknown, vars: Record<string, unknown>, where: string): Promise<unknown> {
-  return normalize(await walk(template, vars, where));
+// The expression steps spent count against the activation's budget (block-limits.ts), as the steps run do.
+async function evaluateWith(template: unknown, vars: Record<string, unknown>, where: string, meter: ExpressionMeter): Promise<unknown> {
+  return normalize(await walk(template, vars, where, meter));
 }
 
 /**
@@ -123,7 +124,7 @@ export function evaluateNow(template: unknown, run: RunState, frame: Frame, wher
   if (!hasExpression(template)) return template;
   const vars = bindings(run, frame, extra);
   const direct = walkSimple(template, vars);
-  return direct === NOT_SIMPLE ? evaluateWith(template, vars, where) : normalize(direct);
+  return direct === NOT_SIMPLE ? evaluateWith(template, vars, where, run.limits.task) : normalize(direct);
 }
 
 /** True for a promise (what `evaluateNow` returns when JSONata has to run). */

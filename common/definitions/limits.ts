@@ -23,6 +23,12 @@ export const BLOCK_LIMITS = {
   maxConcurrentChildren: 200,
   /** Steps one workflow activation runs before the interpreter ends it (a no-op local activity) and goes on. */
   stepsPerActivation: 200,
+  /**
+   * JSONata evaluation steps one activation spends before the interpreter ends it at the next step boundary: one
+   * expression's whole budget (common/expressions/limits.ts), so many expressions cannot add up past the SDK's
+   * deadlock timeout either.
+   */
+  expressionStepsPerActivation: 2_500,
 } as const;
 
 /** The error type of a run-time limit breach (catchable in a definition, never retried). */

@@ -37,13 +37,26 @@ export function compile(source: string, limits: ExpressionLimits = DEFAULT_EXPRE
  * array result is checked once more as a whole. Throws what JSONata throws, or
  * {@link ExpressionLimitError}; {@link describeFailure} turns either into a message.
  */
-export async function evaluate(source: string, input: unknown, bindings: Record<string, unknown>, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<unknown> {
+export async function evaluate(
+  source: string, input: unknown, bindings: Record<string, unknown>,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS, meter?: ExpressionMeter,
+): Promise<unknown> {
   const expr = compile(source, limits);
   const budget = newBudget(limits);
-  const result = await expr.evaluate(input, { ...bindings, [BUDGET_BINDING]: budget });
+  let result: unknown;
+  try {
+    result = await expr.evaluate(input, { ...bindings, [BUDGET_BINDING]: budget });
+  } finally {
+    if (meter) meter.expressionSteps += budget.steps;
+  }
   // A string result was checked where it was made (operators and functions); one read from the input was not made.
   if (typeof result !== 'string') checkValue(budget, result);
   return result;
+}
+
+/** Where a caller adds up the steps its evaluations spent (the interpreter: per workflow activation). */
+export interface ExpressionMeter {
+  expressionSteps: number;
 }
 
 /** How an evaluation failed: a message, JSONata's error code when it has one, and the limit when one was hit. */

@@ -67,3 +67,26 @@ it('the same list given in pages is processed whole: a foreach over the pages, o
   expect(output.map((o) => o.last)).toEqual(pages.map((p) => p[p.length - 1] ** 2));
   expect(output.reduce((s, o) => s + o.count, 0)).toBe(N);
 });
+
+it('expressions that add up within one workflow task end it at a step boundary and go on in the next', async () => {
+  // Each iteration's expression spends a few dozen JSONata steps; 600 of them in one activation would cost tens of
+  // thousands, while the activation budget ends it after BLOCK_LIMITS.expressionStepsPerActivation.
+  const workflowId = `heavy-${sfx}`;
+  await activeWorkflow(h.db, {
+    workflow_id: workflowId,
+    steps: [
+      { id: 'each', type: 'foreach', items: '{% $input.items %}', concurrency: 1, steps: [
+        { id: 'sum', type: 'set', vars: { s: '{% $sum($map([1..8], function($v){ $v * $item })) %}' } },
+      ] },
+      { id: 'done', type: 'succeed', output: '{% $sum($steps.each.output.s) %}' },
+    ],
+  });
+  const list = Array.from({ length: 600 }, (_, i) => i);
+  const run = await startRun(h.deps, { workflowId, input: { items: list } });
+  const handle = h.client.workflow.getHandle(run.workflowId);
+  expect(await handle.result()).toBe(36 * list.reduce((s, i) => s + i, 0));
+  // 600 set steps stay under the 200-steps budget per activation only three times over; the yields here come
+  // from the expression steps (each activation ends after its budget of them), so there are many more.
+  const markers = ((await handle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes);
+  expect(markers.length).toBeGreaterThan(600 / BLOCK_LIMITS.stepsPerActivation + 5);
+});
