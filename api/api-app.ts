@@ -17,7 +17,7 @@ export interface ApiAppOptions {
 
 /** Builds the full API app on `deps`. */
 export function createApiApp(deps: ApiDeps, opts: ApiAppOptions = {}): Application {
-  warmValidationThreads();
+  void warmValidationThreads();
   return createApp(deps, {
     routes: opts.routes ?? allRoutes(),
     authorize: createAuthorizer(deps),

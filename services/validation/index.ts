@@ -9,16 +9,19 @@ import type { ValidationError } from '../../common/definitions/validation-error'
 import { ValidationPool, ValidationThreadError } from './pool';
 import type { ValidationJob } from './protocol';
 
-/** Threads validating at once (each is one core when busy; more requests queue). */
-export const VALIDATION_THREADS = 2;
+/**
+ * Threads validating at once. One: a busy thread takes a whole core, and the event loop must keep one for itself
+ * (two hostile bodies on a 2-core host would otherwise starve it); definition writes are rare, the rest queue.
+ */
+export const VALIDATION_THREADS = 1;
 /** Longest one validation may run before its thread is stopped and the document refused. */
 export const VALIDATION_TIMEOUT_MS = 30_000;
 
 const pool = new ValidationPool({ threads: VALIDATION_THREADS, timeoutMs: VALIDATION_TIMEOUT_MS, heapMb: 256 });
 
 /** Starts a validation thread now (the API does at start-up), so the first validation does not wait for one. */
-export function warmValidationThreads(): void {
-  pool.warm();
+export function warmValidationThreads(): Promise<void> {
+  return pool.warm();
 }
 
 async function run(job: ValidationJob, pointer: string): Promise<(ValidationError | FieldError)[]> {

@@ -41,6 +41,7 @@ export class ValidationPool {
   private readonly queue: Job[] = [];
   private live = 0;
   private starting = 0;
+  private waiting: (() => void)[] = [];
 
   constructor(private readonly opts: ValidationPoolOptions) {}
 
@@ -52,9 +53,11 @@ export class ValidationPool {
     });
   }
 
-  /** Starts one thread ahead of need, so the first request does not wait for it to load. */
-  warm(): void {
+  /** Starts one thread ahead of need, so the first request does not wait for it to load; resolves once one is idle (or failed to start). */
+  warm(): Promise<void> {
     if (this.live === 0) this.spawn();
+    if (this.idle.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   /** Stops the idle threads (busy ones end with their job). */
@@ -80,12 +83,14 @@ export class ValidationPool {
       // A thread that cannot even start fails the queued jobs instead of respawning forever.
       const message = `validation thread failed to start: ${typeof err === 'number' ? `exit code ${err}` : err.message}`;
       for (const job of this.queue.splice(0)) job.reject(new Error(message));
+      for (const resolve of this.waiting.splice(0)) resolve();
     };
     const ready = (msg: unknown) => {
       if (msg !== THREAD_READY) return;
       worker.off('message', ready).off('error', failed).off('exit', failed);
       this.starting--;
       this.idle.push(worker);
+      for (const resolve of this.waiting.splice(0)) resolve();
       this.pump();
     };
     worker.on('message', ready).once('error', failed).once('exit', failed);
