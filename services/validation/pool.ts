@@ -53,16 +53,11 @@ export class ValidationPool {
     });
   }
 
-  /** Starts one thread ahead of need, so the first request does not wait for it to load; resolves once one is idle (or failed to start). */
+  /** Starts a thread ahead of need, so the first request does not wait for one; resolves once it is ready (or failed). */
   warm(): Promise<void> {
     if (this.live === 0) this.spawn();
     if (this.idle.length > 0) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  /** Stops the idle threads (busy ones end with their job). */
-  async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((w) => w.terminate()));
   }
 
   private pump(): void {
@@ -77,7 +72,8 @@ export class ValidationPool {
     const worker = new Worker(ENTRY, { execArgv: EXEC_ARGV, resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb } });
     worker.unref(); // an idle pool never keeps the process alive
     const failed = (err: Error | number) => {
-      worker.off('message', ready);
+      // 'error' is followed by 'exit': count the thread out once.
+      worker.off('message', ready).off('error', failed).off('exit', failed);
       this.live--;
       this.starting--;
       // A thread that cannot even start fails the queued jobs instead of respawning forever.
@@ -93,7 +89,7 @@ export class ValidationPool {
       for (const resolve of this.waiting.splice(0)) resolve();
       this.pump();
     };
-    worker.on('message', ready).once('error', failed).once('exit', failed);
+    worker.on('message', ready).on('error', failed).on('exit', failed);
   }
 
   private dispatch(worker: Worker, job: Job): void {
