@@ -8,6 +8,7 @@ import type { RouteDefinition } from './http/route';
 import { recordHeaders } from './http/security-headers';
 import { docsRouter } from './openapi/docs';
 import { allRoutes } from './routes';
+import { warmValidationThreads } from '../services/validation';
 
 /** Options of {@link createApiApp}; tests may add routes (e.g. a deliberately slow one). */
 export interface ApiAppOptions {
@@ -16,6 +17,7 @@ export interface ApiAppOptions {
 
 /** Builds the full API app on `deps`. */
 export function createApiApp(deps: ApiDeps, opts: ApiAppOptions = {}): Application {
+  void warmValidationThreads();
   return createApp(deps, {
     routes: opts.routes ?? allRoutes(),
     authorize: createAuthorizer(deps),

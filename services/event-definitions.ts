@@ -6,10 +6,12 @@ import type { Knex } from 'knex';
 import { toFieldErrors } from '../common/ajv';
 import { AppError, type FieldError } from '../common/errors';
 import { jsonSafetyErrors } from '../common/events/json-safety';
+import { schemaSizeProblem } from '../common/json-schema-limits';
 import { unsafePatternErrors } from '../common/events/regex-safety';
 import { eventDefinitions, type EventDefinitionInsert, type EventDefinitionRow } from '../db/repositories/event-definitions';
 import type { DefinitionStatus } from '../db/repositories/definitions';
 import { compilePayloadSchema, invalidateEventDefinitions } from './event-validators';
+import { eventDefinitionErrorsOffThread } from './validation';
 
 /** Body of a new definition version. */
 export type EventDefinitionBody = Omit<EventDefinitionInsert, 'created_by' | 'updated_by'>;
@@ -21,6 +23,8 @@ export function definitionErrors(body: Partial<EventDefinitionBody>): FieldError
   if (!body.payload_schema) {
     return body.examples?.length ? [{ pointer: '/body/examples', message: 'examples need a payload_schema to validate against' }] : [];
   }
+  const tooLarge = schemaSizeProblem(body.payload_schema);
+  if (tooLarge !== undefined) return [{ pointer: '/body/payload_schema', message: tooLarge }];
   const unsafe = unsafePatternErrors(body.payload_schema, '/body/payload_schema');
   if (unsafe.length > 0) return unsafe;
   let validate;
@@ -41,7 +45,7 @@ function isUniqueViolation(err: unknown): boolean {
 
 /** Creates a definition version (status default `active`); 409 when (event_id, version) or (pattern, version) exists. */
 export async function createEventDefinition(db: Knex, body: EventDefinitionBody, user?: string): Promise<EventDefinitionRow> {
-  const errors = definitionErrors(body);
+  const errors = await eventDefinitionErrorsOffThread(body);
   const other = await db('event_processing_service.event_definitions').where({ event_id: body.event_id }).whereNot({ pattern: body.pattern }).first('pattern');
   if (other) errors.push({ pointer: '/body/pattern', message: `other versions of ${body.event_id} use pattern ${other.pattern}` });
   if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
@@ -62,7 +66,7 @@ export async function updateEventDefinition(db: Knex, eventId: string, version: 
   const { status, ...fields } = patch;
   if (Object.keys(fields).length > 0) {
     if (current.status !== 'draft') throw AppError.conflict(`${eventId}@${version} is ${current.status} and immutable; create a new version`);
-    const errors = definitionErrors({ payload_schema: current.payload_schema, examples: current.examples as object[], ...fields });
+    const errors = await eventDefinitionErrorsOffThread({ payload_schema: current.payload_schema, examples: current.examples as object[], ...fields });
     if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
   }
   let row: EventDefinitionRow | undefined = current;

@@ -8,6 +8,7 @@ import { AppError, type FieldError } from '../common/errors';
 import { jsonSafetyErrors } from '../common/events/json-safety';
 import { patternError } from '../common/events/pattern';
 import { expressionError } from '../common/events/trigger-expressions';
+import { triggerErrorsOffThread } from './validation';
 import { WORKFLOW_DEFINITIONS } from '../db/repositories/workflow-definitions';
 import { getTrigger, getTriggerByTriggerId, type WorkflowEventTriggerInsert, type WorkflowEventTriggerRow } from '../db/repositories/workflow-event-triggers';
 
@@ -52,7 +53,7 @@ async function resolveDefinitionRow(db: Knex, ref: string): Promise<{ id: string
 
 /** Validates a create/patch body and maps it to columns; throws 422 listing every problem. */
 export async function toTriggerColumns(db: Knex, b: TriggerBody): Promise<Partial<WorkflowEventTriggerInsert>> {
-  const errors = triggerErrors(b);
+  const errors = await triggerErrorsOffThread(b);
   const def = b.workflowDefinitionId === undefined ? undefined : await resolveDefinitionRow(db, b.workflowDefinitionId);
   if (b.workflowDefinitionId !== undefined && !def) errors.push({ pointer: '/body/workflowDefinitionId', message: 'no such workflow definition' });
   if (errors.length > 0) throw AppError.unprocessable('Trigger is invalid', errors);

@@ -7,6 +7,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { metaSchemaError, toFieldErrors } from '../../common/ajv';
 import type { FieldError } from '../../common/errors';
+import { schemaSizeProblem } from '../../common/json-schema-limits';
 
 function freshAjv(): Ajv2020 {
   // validateSchema off: schemaErrors has checked the schema against the meta-schema already.
@@ -18,6 +19,8 @@ function freshAjv(): Ajv2020 {
 /** Field errors (under `pointer`) when `schema` is not a usable JSON Schema; empty when it is. */
 export function schemaErrors(schema: unknown, pointer: string): FieldError[] {
   if (schema === null || (typeof schema !== 'object' && typeof schema !== 'boolean')) return [{ pointer, message: 'must be object,boolean' }];
+  const tooLarge = schemaSizeProblem(schema);
+  if (tooLarge !== undefined) return [{ pointer, message: tooLarge }];
   // The first error only: listing all of them costs quadratic time in the schema's size (common/ajv.ts).
   const invalid = metaSchemaError(schema, pointer);
   if (invalid !== undefined) return [invalid];

@@ -11,7 +11,7 @@ import { deleteInstance, getInstance, insertInstance, instancesQuery, updateInst
 import { principalOf } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { definitionRoutes } from '../http/definition-routes';
-import { schemaErrors, valueErrors } from '../http/json-schema-check';
+import { jsonSchemaErrorsOffThread, valueErrorsOffThread } from '../../services/validation';
 import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
 import { paginate } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
@@ -33,9 +33,9 @@ const definitions = definitionRoutes({
     operations: { type: 'array', maxItems: 500, items: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 255 } } } },
     ui_metadata: { type: ['object', 'null'] },
   },
-  check: (b) => [
-    ...(b.config_schema == null ? [] : schemaErrors(b.config_schema, '/body/config_schema')),
-    ...(b.credentials_schema == null ? [] : schemaErrors(b.credentials_schema, '/body/credentials_schema')),
+  check: async (b) => [
+    ...(b.config_schema == null ? [] : await jsonSchemaErrorsOffThread(b.config_schema, '/body/config_schema')),
+    ...(b.credentials_schema == null ? [] : await jsonSchemaErrorsOffThread(b.credentials_schema, '/body/credentials_schema')),
   ],
 });
 
@@ -65,8 +65,8 @@ async function prepare(deps: ApiDeps, definitionId: string, rowId: string, body:
   const def = await deps.db(DEFS).where({ id: definitionId }).first('config_schema', 'credentials_schema');
   if (!def) throw AppError.unprocessable('Unknown integration definition', [{ pointer: '/body/integration_definition_id', message: 'does not exist' }]);
   const errors: FieldError[] = [];
-  if (body.config !== undefined && def.config_schema != null) errors.push(...valueErrors(def.config_schema, body.config, '/body/config'));
-  if (body.credentials != null && def.credentials_schema != null) errors.push(...valueErrors(def.credentials_schema, body.credentials, '/body/credentials'));
+  if (body.config !== undefined && def.config_schema != null) errors.push(...await valueErrorsOffThread(def.config_schema, body.config, '/body/config'));
+  if (body.credentials != null && def.credentials_schema != null) errors.push(...await valueErrorsOffThread(def.credentials_schema, body.credentials, '/body/credentials'));
   if (errors.length) throw AppError.unprocessable('The integration instance is invalid', errors);
   const { credentials, ...rest } = body;
   if (credentials === undefined) return rest;

@@ -38,7 +38,7 @@ export const taskDefinitionRoutes: RouteDefinition[] = [
     method: 'post', path: '/task-definitions/validate', operationId: 'validateTaskDefinition', summary: 'Validate a task definition without storing it', tags: TAG, permission: READ,
     body, responses: { 200: { description: 'Validation result', schema: validationResult } },
     handler: async ({ body: doc }) => {
-      const errors = checkTaskDefinition(doc);
+      const errors = await checkTaskDefinition(doc);
       return { body: { valid: errors.length === 0, errors } };
     },
   }),

@@ -3,7 +3,7 @@
  * Schema of the data it edits (checked to be a usable schema), rendering hints, a layout and actions.
  */
 import { definitionRoutes } from '../http/definition-routes';
-import { schemaErrors } from '../http/json-schema-check';
+import { jsonSchemaErrorsOffThread } from '../../services/validation';
 
 const object = { type: ['object', 'null'] };
 
@@ -21,5 +21,5 @@ export const uiComponentRoutes = definitionRoutes({
       items: { type: 'object', required: ['id', 'label'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, label: { type: 'string', minLength: 1, maxLength: 255 }, outcome: { type: 'string', maxLength: 100 } } },
     },
   },
-  check: (body) => (body.form_schema == null ? [] : schemaErrors(body.form_schema, '/body/form_schema')),
+  check: (body) => (body.form_schema == null ? [] : jsonSchemaErrorsOffThread(body.form_schema, '/body/form_schema')),
 });

@@ -10,7 +10,7 @@ import { checkSemantics } from './semantics';
 import { jsonSchemaErrors } from './json-schema-check';
 import type { ValidationError } from './validation-error';
 import { addSchemaErrors, workflowSchemaErrors } from './step-wise-schema';
-import { capErrors, MAX_VALIDATION_ERRORS, stepCountErrors } from './validation-bounds';
+import { capErrors, expressionCountErrors, MAX_VALIDATION_ERRORS, stepCountErrors } from './validation-bounds';
 
 export type { ValidationError } from './validation-error';
 
@@ -30,9 +30,12 @@ function schemaErrors(validate: typeof compiledTask, doc: unknown): ValidationEr
 
 /** Validates a workflow definition document; an empty list means it can run (at most 100 errors are listed). */
 export function validateDefinition(doc: unknown, opts: ValidateOptions = {}): ValidationError[] {
-  // Too many steps: nothing else is checked, so the work stays bounded whatever the document (validation-bounds.ts).
+  // Too many steps or expressions: nothing else is checked, so the work stays bounded whatever the document
+  // (validation-bounds.ts).
   const tooMany = stepCountErrors(doc);
   if (tooMany.length > 0) return tooMany;
+  const tooManyExpressions = expressionCountErrors(doc);
+  if (tooManyExpressions.length > 0) return tooManyExpressions;
   return capErrors(allDefinitionErrors(doc, opts));
 }
 

@@ -13,7 +13,9 @@ export function expressionProblems(source: string): string[] {
   try {
     ast = jsonata(source).ast();
   } catch (err) {
-    return [`unparsable JSONata "${source.trim()}": ${(err as Error).message}`];
+    // The source is quoted up to a length: an answer must not echo a megabyte expression back.
+    const shown = source.trim();
+    return [`unparsable JSONata "${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}": ${(err as Error).message}`];
   }
   return regexLiterals(ast).filter((re) => !isSafeRegex(re.source)).map((re) => unsafeRegexMessage(re.source));
 }

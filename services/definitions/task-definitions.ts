@@ -1,12 +1,13 @@
 /** Task definitions lifecycle: create (draft), new version, update a draft, activate, deprecate, list, get. */
 import { createHash } from 'node:crypto';
-import { validateTaskDefinition } from '../../common/definitions/validate';
+import type { ValidationError } from '../../common/definitions/validate';
 import type { TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { AppError } from '../../common/errors';
 import type { DefinitionStatus } from '../../db/repositories/definitions';
 import type { Db } from '../../db/repositories/sql';
 import { taskDefinitions, type TaskDefinitionInsert, type TaskDefinitionRow } from '../../db/repositories/task-definitions';
 import { invalidDefinition, isUniqueViolation } from './errors';
+import { validateTaskDefinitionOffThread } from '../validation';
 
 /** Who is acting (for created_by / updated_by). */
 export interface Actor {
@@ -31,14 +32,14 @@ function toInsert(doc: Record<string, unknown>, actor?: string): TaskDefinitionI
   };
 }
 
-/** Validates without writing; the list is empty when the document is valid. */
-export function checkTaskDefinition(doc: unknown): ReturnType<typeof validateTaskDefinition> {
-  return validateTaskDefinition(doc);
+/** Validates without writing (in a validation thread); the list is empty when the document is valid. */
+export function checkTaskDefinition(doc: unknown): Promise<ValidationError[]> {
+  return validateTaskDefinitionOffThread(doc);
 }
 
 /** Creates a version (status draft). 422 with every error when invalid; 409 when task_id@version exists. */
 export async function createTaskDefinition(db: Db, doc: unknown, { actor }: Actor = {}): Promise<TaskDefinitionRow> {
-  const errors = validateTaskDefinition(doc);
+  const errors = await checkTaskDefinition(doc);
   if (errors.length > 0) throw invalidDefinition('Task definition', errors);
   try {
     return await taskDefinitions.insert(db, toInsert(doc as Record<string, unknown>, actor));
@@ -65,7 +66,7 @@ export async function updateTaskDraft(db: Db, taskId: string, version: string, d
   if (d && typeof d === 'object' && (d.task_id !== taskId || d.version !== version)) {
     throw AppError.unprocessable('task_id and version of the body must match the URL', [{ pointer: '/body/version', message: `must be ${version}` }]);
   }
-  const errors = validateTaskDefinition(doc);
+  const errors = await checkTaskDefinition(doc);
   if (errors.length > 0) throw invalidDefinition('Task definition', errors);
   if (current.status !== 'draft') throw AppError.conflict(`Task definition ${taskId}@${version} is ${current.status} and immutable; create a new version`);
   const { created_by: _c, ...values } = toInsert(d, actor);

@@ -4,7 +4,7 @@
  * unless they pin a version. Activating deprecates nothing automatically: retire old versions explicitly.
  */
 import { createHash } from 'node:crypto';
-import { validateDefinition, type ValidationError } from '../../common/definitions/validate';
+import type { ValidationError } from '../../common/definitions/validate';
 import { AppError } from '../../common/errors';
 import type { Db } from '../../db/repositories/sql';
 import { TASK_DEFINITIONS } from '../../db/repositories/task-definitions';
@@ -12,15 +12,16 @@ import { workflowDefinitions, type WorkflowDefinitionInsert, type WorkflowDefini
 import { invalidDefinition, isUniqueViolation } from './errors';
 import { resolveTasks } from './resolve';
 import { collectTaskRefs } from './task-refs';
+import { validateWorkflowDefinitionOffThread } from '../validation';
 import type { Actor } from './task-definitions';
 
-/** Full validation: schema, semantics, and task references checked against task_definitions. */
+/** Full validation (in a validation thread): schema, semantics, and task references checked against task_definitions. */
 export async function checkWorkflowDefinition(db: Db, doc: unknown): Promise<ValidationError[]> {
   const refs = doc && typeof doc === 'object' ? collectTaskRefs((doc as { steps?: unknown }).steps) : [];
   const ids = [...new Set(refs.map((r) => r.taskId))];
   const rows: { task_id: string; version: string }[] = ids.length ? await db(TASK_DEFINITIONS).select('task_id', 'version').whereIn('task_id', ids) : [];
   const known = new Set(rows.flatMap((r) => [r.task_id, `${r.task_id}@${r.version}`]));
-  return validateDefinition(doc, { knownTasks: (ref) => known.has(ref) });
+  return validateWorkflowDefinitionOffThread(doc, known);
 }
 
 function toInsert(doc: Record<string, unknown>, errors: ValidationError[], actor?: string): WorkflowDefinitionInsert {

@@ -6,10 +6,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MAX_DEFINITION_STEPS, MAX_VALIDATION_ERRORS } from '../../common/definitions/validation-bounds';
+import { warmValidationThreads } from '../../services/validation';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
+import { sendAlongsideHealthChecks as probe } from '../helpers/event-loop-probe';
 
 let api: TestApi;
 let viewer: TestCaller;
@@ -21,6 +22,8 @@ beforeAll(async () => {
   viewer = await createTestCaller(api.deps, ['workflow_definitions:read', 'task_definitions:read'], 'viewer');
   server = api.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
+  // A thread boots by compiling TypeScript under jest: let it finish before stalls are measured.
+  await warmValidationThreads();
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
@@ -31,29 +34,8 @@ afterAll(async () => {
 const flow = { workflow_id: 'hostile', name: 'hostile', version: '1.0.0' };
 const junk = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`junk${i}`, i]));
 
-/** Sends `body` while probing /healthz every 20 ms; returns the answer, the slowest probe and the loop's worst stall. */
-async function sendAlongsideHealthChecks(path: string, body: unknown) {
-  const text = JSON.stringify(body);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  let slowestProbeMs = 0;
-  let done = false;
-  const probes = (async () => {
-    while (!done) {
-      const started = performance.now();
-      const res = await fetch(`${base}/healthz`);
-      expect(res.status).toBe(200);
-      slowestProbeMs = Math.max(slowestProbeMs, performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  const res = await fetch(`${base}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...viewer.bearer }, body: text });
-  const answer = await res.text();
-  done = true;
-  await probes;
-  loop.disable();
-  return { status: res.status, answer, kb: text.length / 1024, stallMs: loop.max / 1e6, slowestProbeMs };
-}
+/** Sends `body` as the viewer, alongside health checks (test/helpers/event-loop-probe.ts). */
+const sendAlongsideHealthChecks = (path: string, body: unknown) => probe(base, `/api/v1${path}`, body, viewer.bearer);
 
 // Generous (a shared 2-core machine runs these tests): the unbounded validation took seconds on each body.
 const budgetMs = (kb: number) => 300 + 2 * kb;
