@@ -13,6 +13,9 @@ import { fixtureFor, routeFixtures, urlOf } from './fixtures';
 import { documentedOperations, RAW_PARAMS, REQUEST_DEADLINE_MS, urlWithRawParam } from './fuzz/fuzz-writes';
 import { snapshotTables } from './fuzz/snapshot';
 
+// Thousands of requests, each with its own deadline: on a busy 2-core machine the whole sweep can pass a minute.
+jest.setTimeout(240_000);
+
 let api: TestApi;
 let admin: TestCaller;
 

@@ -9,6 +9,9 @@ import { createTestCaller, type TestCaller } from '../helpers/auth';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { FUZZ_GROUPS, fuzzWrites } from './fuzz/fuzz-writes';
 
+// Thousands of requests, each with its own deadline: on a busy 2-core machine the whole sweep can pass a minute.
+jest.setTimeout(240_000);
+
 let api: TestApi;
 let admin: TestCaller;
 

@@ -7,6 +7,9 @@ import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
 import { FUZZ_GROUPS, fuzzWrites, writeRoutes } from './fuzz/fuzz-writes';
 
+// Thousands of requests, each with its own deadline: on a busy 2-core machine the whole sweep can pass a minute.
+jest.setTimeout(240_000);
+
 let api: TestApi;
 let admin: TestCaller;
 
