@@ -1,15 +1,17 @@
 /**
  * The worker's activities, composed from per-component factories over shared dependencies.
- * Names and signatures follow common/definitions/activity-types.ts (the interpreter proxies them by name).
+ * Each component implements a contract declared in common/contracts/ (the interpreter proxies them by name);
+ * the composed record is checked against all of them.
  */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
+import type { InterpreterActivities } from '../common/definitions/activity-types';
 import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
 import { createDefinitionActivities } from './definitions/resolve-definition';
 import { withEngineFailures } from './engine-failures';
-import { createMirrorActivities } from './mirror/workflow-mirror';
+import { createMirrorActivities } from './mirror';
 import { createTaskActivities, DEFAULT_TRANSFORM } from './tasks';
 import { createTurnActivities } from './turn';
 import type { CodeHandlerRegistry } from './tasks/code-handlers';
@@ -23,25 +25,30 @@ export interface ActivityDeps {
   http?: HttpClient;
   /** Write task_instances rows from runTask [true]. */
   mirrorTasks?: boolean;
-  /** Event routing (signals, trigger starts) and emitEvent's immediate hand-off need the client. */
-  temporal?: Client;
-  config?: Config;
+  /** Event routing (signals, trigger starts) and emitEvent's immediate hand-off. */
+  temporal: Client;
+  config: Config;
 }
 
 /** Every activity the orchestrator worker registers (regular and local). */
 export function createActivities(deps: ActivityDeps) {
+  const { config } = deps;
   return {
     ...createTaskActivities({
       db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks,
-      credentialsEncryptionKey: deps.config?.credentialsEncryptionKey, egressAllow: deps.config?.egressAllow,
-      transform: deps.config && { threads: deps.config.transformThreads, timeoutMs: deps.config.transformTimeoutMs, limits: { ...DEFAULT_TRANSFORM.limits, steps: deps.config.transformMaxSteps } },
-      payloadLimitBytes: deps.config?.temporalPayloadLimitBytes,
+      credentialsEncryptionKey: config.credentialsEncryptionKey, egressAllow: config.egressAllow,
+      transform: {
+        threads: config.transformThreads, timeoutMs: config.transformTimeoutMs,
+        limits: { ...DEFAULT_TRANSFORM.limits, steps: config.transformMaxSteps },
+      },
+      payloadLimitBytes: config.temporalPayloadLimitBytes,
     }),
     ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createTurnActivities(),
-    ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config: deps.config }),
-  };
+    // TODO(#11): the event activities' contract moves to common/contracts/events.ts (helper "events").
+    ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
+  } satisfies InterpreterActivities;
 }
 
 /** The composed activity record. */

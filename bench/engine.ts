@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, DefaultLogger, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import type { TaskActivities } from '../common/definitions/activity-types';
+import type { TaskActivities } from '../common/contracts/tasks';
 import type { InterpreterInput, TaskDefinitionSnapshot, WorkflowDefinition } from '../common/definitions/types';
 import { freePort } from '../devstack/free-port';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
@@ -63,7 +63,7 @@ function interpreter(def: WorkflowDefinition, mirror?: { db: Knex; definitionRow
 const handWritten = (type: string, size: number): Scenario['start'] => (client, id) => client.workflow.start(type, { taskQueue: QUEUE.handWritten, workflowId: id, args: [NOOP, size] });
 
 /** Activities: the real ones (with their DB mirror) when a database is configured, else trivial no-ops. */
-async function activities(): Promise<{ acts: Record<string, unknown>; db?: Knex; definitionRowIds: Record<string, string>; dropScratch?: () => Promise<void> }> {
+async function activities(client: Client): Promise<{ acts: Record<string, unknown>; db?: Knex; definitionRowIds: Record<string, string>; dropScratch?: () => Promise<void> }> {
   const definitionRowIds: Record<string, string> = {};
   if (process.env.BENCH_NO_DB === '1') {
     const runTask: TaskActivities['runTask'] = async () => null;
@@ -80,20 +80,22 @@ async function activities(): Promise<{ acts: Record<string, unknown>; db?: Knex;
   const { createDb } = await import('../db/connection');
   const { createActivities } = await import('../activities');
   const { createLogger } = await import('../common/logger');
+  const { loadConfig } = await import('../common/config');
   const { workflowDefinitions } = await import('../db/repositories/workflow-definitions');
   const db = createDb({ url, poolMax: 20 });
   for (const def of [sequenceDef, parallelDef]) {
     const row = await workflowDefinitions.upsert(db, { workflow_id: def.workflow_id, version: def.version, name: def.name, definition: def, status: 'active' });
     definitionRowIds[def.workflow_id] = (row as { id: string }).id;
   }
-  return { acts: createActivities({ db, logger: createLogger({ level: 'warn' }) }), db, definitionRowIds, dropScratch };
+  return { acts: createActivities({ db, logger: createLogger({ level: 'warn' }), temporal: client, config: loadConfig() }), db, definitionRowIds, dropScratch };
 }
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   let server: DevServer | undefined;
   const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
-  const { acts, db, definitionRowIds, dropScratch } = await activities();
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  const { acts, db, definitionRowIds, dropScratch } = await activities(client);
   const connection = await NativeConnection.connect({ address });
   // Two workers with identical options and activities; each side gets its own bundle, as it would in
   // production (the baseline does not load the interpreter's modules, e.g. JSONata, into every run).
@@ -102,7 +104,6 @@ async function main(): Promise<void> {
     workflowBundle: await bundleWorkflowCode({ ...bundle, logger: new DefaultLogger('WARN') }),
   });
   const workers = [await worker(QUEUE.handWritten, { workflowsPath: require.resolve('./baseline-workflows') }), await worker(QUEUE.interpreter, WORKFLOW_BUNDLE_OPTIONS)];
-  const client = new Client({ connection: await Connection.connect({ address }) });
   const scenarios: Scenario[] = [
     { name: 'seq10 hand-written', start: handWritten('handWrittenSequence', 10) },
     { name: 'seq10 interpreter (mirror off)', start: interpreter(sequenceDef) },

@@ -3,7 +3,7 @@
  * printing the drift report as JSON. Needs DATABASE_URL and TEMPORAL_ADDRESS.
  */
 import { Client, Connection } from '@temporalio/client';
-import { reconcile } from '../activities/mirror/reconcile';
+import { reconcile } from '../services/mirror/reconcile/reconcile';
 import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createDb } from '../db/connection';

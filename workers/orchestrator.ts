@@ -2,7 +2,7 @@
  * The orchestrator worker: the interpreter workflow and every activity on the configured task queue,
  * plus the mirror reconciler loop. Entry points (workers/main.ts, scripts/start.ts, tests) call this.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
@@ -24,8 +24,8 @@ export interface OrchestratorWorkerDeps {
   connection: NativeConnection;
   /** Prebuilt bundle (production); default config.workflowBundlePath, else bundle workflows/ now. */
   workflowBundlePath?: string;
-  /** Client for the reconciler; default: one connected to config.temporalAddress. */
-  temporal?: Client;
+  /** Client of the reconciler, the event sweeper and event routing (signals, trigger starts) inside activities. */
+  temporal: Client;
   /** Code handlers; default the built-ins plus CODE_HANDLERS_MODULE. */
   handlers?: CodeHandlerRegistry;
   /** Overrides of worker options (tests: task queue, concurrency). */
@@ -50,13 +50,7 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
   if (created > 0) logger.info({ created }, 'partitions created');
   const handlers = deps.handlers ?? (await codeHandlers(config, logger));
   const bundlePath = deps.workflowBundlePath ?? config.workflowBundlePath;
-  // One client for the reconciler and for event routing (signals, trigger starts) inside activities.
-  let temporal = deps.temporal;
-  let owned: Connection | undefined;
-  if (!temporal && config.temporalAddress) {
-    owned = await Connection.connect({ address: config.temporalAddress });
-    temporal = new Client({ connection: owned, namespace: config.temporalNamespace });
-  }
+  const { temporal } = deps;
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -66,9 +60,10 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
     shutdownGraceTime: '10s',
     ...deps.workerOptions,
   });
-  if (!temporal && config.reconcileIntervalMs > 0) throw new Error('TEMPORAL_ADDRESS is required for the reconciler when no Temporal client is passed');
   // Stored events never handed to Temporal (API crashed after commit) are delivered by this sweeper.
-  if (temporal) startEventSweeper({ db, temporal, config, logger: logger.child({ component: 'event-sweeper' }) }, () => !['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED', 'FAILED'].includes(worker.getState()));
-  if (temporal) startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, () => owned?.close(), { workflowTaskMaxAttempts: config.workflowTaskMaxAttempts });
+  startEventSweeper({ db, temporal, config, logger: logger.child({ component: 'event-sweeper' }) }, () => !['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED', 'FAILED'].includes(worker.getState()));
+  startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, undefined, {
+    workflowTaskMaxAttempts: config.workflowTaskMaxAttempts,
+  });
   return worker;
 }

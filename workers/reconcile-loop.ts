@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import { reconcile, type ReconcileOptions } from '../activities/mirror/reconcile';
+import { reconcile, type ReconcileOptions } from '../services/mirror/reconcile/reconcile';
 import type { Logger } from '../common/logger';
 
 /** Starts the loop; it stops by itself once the worker has stopped, or when the returned function is called. */

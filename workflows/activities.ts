@@ -4,7 +4,10 @@
  */
 import { proxyActivities, proxyLocalActivities, type ActivityOptions, type RetryPolicy as TemporalRetry } from '@temporalio/workflow';
 import { ActivityCancellationType } from '@temporalio/workflow';
-import type { MirrorActivities, TaskActivities, TurnActivities } from '../common/definitions/activity-types';
+import type { MirrorActivities } from '../common/contracts/mirror';
+import type { TaskActivities } from '../common/contracts/tasks';
+import type { TurnActivities } from '../common/contracts/turn';
+import type { EngineActivities } from '../common/definitions/activity-types';
 import { parseDuration } from '../common/definitions/duration';
 import type { InterpreterOptions, RetryPolicy, TaskDefinitionSnapshot, TaskStep } from '../common/definitions/types';
 
@@ -57,9 +60,9 @@ export const ENGINE_RETRY_DEFAULTS = { initialIntervalMs: 1_000, maximumInterval
  * error is non-retryable, activities/engine-failures.ts), so an outage delays the run, bounded only by its own
  * timeouts (the step's or the workflow's deadline cancels the retrying activity), and never fails it.
  */
-export function engineActivities(summary: string, options?: InterpreterOptions): TaskActivities {
+export function engineActivities(summary: string, options?: InterpreterOptions): EngineActivities {
   const backoff = { ...ENGINE_RETRY_DEFAULTS, ...options?.engineRetry };
-  return proxyActivities<TaskActivities>({
+  return proxyActivities<EngineActivities>({
     startToCloseTimeout: 30_000,
     // No maximumAttempts: unlimited (the SDK refuses 0).
     retry: {

@@ -1,12 +1,12 @@
 /** `resolveDefinition` activity: the snapshot of a stored definition (sub_workflow steps resolve their child with it). */
 import type { Knex } from 'knex';
-import type { ResolveDefinitionRequest, ResolvedDefinition } from '../../common/definitions/activity-types';
+import type { DefinitionActivities, ResolveDefinitionRequest, ResolvedDefinition } from '../../common/contracts/definitions';
 import { AppError, FailureType } from '../../common/errors';
 import { resolveDefinition } from '../../services/definitions';
 import { nonRetryable } from '../tasks/failures';
 
 /** Builds the activity over a knex. */
-export function createDefinitionActivities({ db }: { db: Knex }): { resolveDefinition(req: ResolveDefinitionRequest): Promise<ResolvedDefinition> } {
+export function createDefinitionActivities({ db }: { db: Knex }) {
   return {
     async resolveDefinition(req: ResolveDefinitionRequest): Promise<ResolvedDefinition> {
       try {
@@ -21,5 +21,5 @@ export function createDefinitionActivities({ db }: { db: Knex }): { resolveDefin
         throw err;
       }
     },
-  };
+  } satisfies DefinitionActivities;
 }

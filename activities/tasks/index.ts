@@ -1,9 +1,9 @@
 /** Task activities: `runTask` over the explicit registry of task types, with the task mirror built in. */
 import type { Knex } from 'knex';
 import { createCredentialsCipher } from '../../common/credentials-cipher';
-import type { RunTaskRequest } from '../../common/definitions/activity-types';
+import type { TaskActivities } from '../../common/contracts/tasks';
 import type { Logger } from '../../common/logger';
-import { createTaskMirror } from '../mirror/task-mirror';
+import { createTaskMirror } from '../../services/mirror/task-mirror';
 import { builtinCodeHandlers } from './builtin-handlers';
 import { CodeHandlerRegistry } from './code-handlers';
 import { createEgressClient } from './egress/client';
@@ -46,13 +46,8 @@ export interface TaskActivityDeps {
 /** Transform limits when none are configured: the README's defaults of TRANSFORM_* settings. */
 export const DEFAULT_TRANSFORM: TransformPoolOptions = { threads: 2, timeoutMs: 10_000, limits: { ...DEFAULT_EXPRESSION_LIMITS, steps: 1_000_000 } };
 
-/** The task activities the interpreter proxies. */
-export interface TaskActivityFunctions {
-  runTask(req: RunTaskRequest): Promise<unknown>;
-}
-
 /** Builds the task activities (factory over deps: the worker wires real ones, tests too). */
-export function createTaskActivities(deps: TaskActivityDeps): TaskActivityFunctions {
+export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
   const logger = deps.logger.child({ component: 'tasks' });
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;

@@ -5,7 +5,7 @@ import knex from 'knex';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { createTaskActivities } from '.';
-import type { RunTaskRequest } from '../../common/definitions/activity-types';
+import type { RunTaskRequest } from '../../common/contracts/tasks';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

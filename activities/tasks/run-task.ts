@@ -4,11 +4,11 @@
  */
 import { Context } from '@temporalio/activity';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
-import type { RunTaskRequest } from '../../common/definitions/activity-types';
+import type { RunTaskRequest } from '../../common/contracts/tasks';
 import { FailureType } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../../common/payload-size';
-import type { TaskAttempt, TaskMirror } from '../mirror/task-mirror';
+import type { TaskAttempt, TaskMirror } from '../../services/mirror/task-mirror';
 import { describeFailure, nonRetryable, toFailure } from './failures';
 import { checkSchema } from './schema-check';
 import type { TaskRegistry } from './types';

@@ -1,6 +1,6 @@
 /** REST for runs: start, list/filter, get (with task executions), live state, cancel, terminate, reconcile. */
 import type { Request } from 'express';
-import { reconcile } from '../../activities/mirror/reconcile';
+import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import { listTaskInstancesOfWorkflow } from '../../db/repositories/task-instances';
 import { listWorkflowInstances, type WorkflowInstanceStatus } from '../../db/repositories/workflow-instances';
 import { cancelRun, getRunRow, queryRunState, terminateRun } from '../../services/runs';

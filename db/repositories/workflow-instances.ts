@@ -2,6 +2,7 @@
  * workflow_orchestrator_service.workflow_instances: the SQL mirror of each Temporal run.
  * Mirror writes carry a monotonic `mirror_seq`; a write only applies when it is newer than the row.
  */
+import type { Knex } from 'knex';
 import { STARTER_MIRROR_SEQ } from '../../common/definitions/types';
 import type { Db } from './sql';
 import { toDb, transition } from './sql';
@@ -137,4 +138,121 @@ export async function findActiveByCorrelation(db: Db, definitionWorkflowId: stri
 /** Guarded status change outside the mirror (e.g. the API marking a pending run cancelled); undefined when not allowed. */
 export async function transitionWorkflowInstance(db: Db, id: string, to: WorkflowInstanceStatus, from: readonly WorkflowInstanceStatus[], extra: WorkflowInstancePatch = {}): Promise<WorkflowInstanceRow | undefined> {
   return transition<WorkflowInstanceRow>(db, WORKFLOW_INSTANCES, id, to, from, extra);
+}
+
+/**
+ * Serialises the exclusive starts of one (definition, correlation key) pair: a transaction-scoped advisory lock
+ * (two-int form over `hashtext`, apart from the one-bigint locks used elsewhere). Call inside a transaction.
+ */
+export async function lockCorrelationStarts(trx: Db, definitionWorkflowId: string, correlationKey: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))', [definitionWorkflowId, correlationKey]);
+}
+
+/** Deletes a run's row while it is still pending (its Temporal start failed). */
+export async function deletePendingWorkflowInstance(db: Db, id: string): Promise<void> {
+  await db(WORKFLOW_INSTANCES).where({ id, status: 'pending' }).delete();
+}
+
+/** How a run closed outside the interpreter (terminate, quarantine, reconciled from Temporal). */
+export interface WorkflowInstanceClose {
+  status: WorkflowInstanceStatus;
+  /** Written as JSON, null when undefined. */
+  error: unknown;
+  /** Written (JSON, null when undefined) only when the key is present. */
+  output?: unknown;
+  completedAt: Date;
+}
+
+/**
+ * Closes a run's row (current steps emptied) unless it is terminal already: a closed run never changes again.
+ * Returns the updated row, undefined when it was already closed or is missing.
+ */
+export async function closeOpenWorkflowInstance(db: Db, id: string, close: WorkflowInstanceClose): Promise<WorkflowInstanceRow | undefined> {
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  const [row] = await db(WORKFLOW_INSTANCES).where({ id }).whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as string[]).update({
+    status: close.status,
+    ...('output' in close && { output: json(close.output) }),
+    error: json(close.error),
+    current_steps: '[]',
+    completed_at: close.completedAt,
+  }).returning('*');
+  return row as WorkflowInstanceRow | undefined;
+}
+
+/** An open row as the reconciler checks it. */
+export interface OpenWorkflowInstance {
+  id: string;
+  temporal_workflow_id: string;
+  status: string;
+  created_at: Date;
+}
+
+/** Open (pending, running, waiting) rows last updated before `settledBefore`, least recently updated first. */
+export async function listSettledOpenWorkflowInstances(db: Db, settledBefore: Date, limit: number): Promise<OpenWorkflowInstance[]> {
+  return (await db(WORKFLOW_INSTANCES)
+    .select('id', 'temporal_workflow_id', 'status', 'created_at')
+    .whereIn('status', ['pending', 'running', 'waiting'])
+    .where('updated_at', '<', settledBefore)
+    .orderBy('updated_at')
+    .limit(limit)) as OpenWorkflowInstance[];
+}
+
+/**
+ * A `mirrorWorkflow` write of one run's row (services/mirror/workflow-mirror.ts builds `set`, JSON included).
+ * Guarded: applied only when `seq` is above the row's mirror_seq and the row is not terminal.
+ */
+export interface WorkflowMirrorWrite {
+  instanceId: string;
+  seq: number;
+  /** Columns to set on every write (mirror_seq among them). */
+  set: Record<string, unknown>;
+  /** Temporal's start time of the run: replaces started_at. When absent, `at` only fills a missing one. */
+  startedAt?: string;
+  /** Workflow time of the write, ISO-8601. */
+  at: string;
+}
+
+/** The values a mirror write's insert adds when the row does not exist yet (the run was not started by startRun). */
+export interface WorkflowMirrorInsert {
+  temporal_workflow_id: string;
+  /** workflow_definitions.id; looked up by (definition id, version) when absent. */
+  definitionRowId?: string;
+  definition_workflow_id: string;
+  definition_version: string;
+  input: string | null;
+  correlation_key: string | null;
+  trigger: string | null;
+  parent_instance_id: string | null;
+}
+
+// Temporal's start time wins over what the starter wrote; an update without one only fills a missing value.
+function mirroredStartedAt(db: Db, w: WorkflowMirrorWrite, column: string): Knex.Raw | string {
+  return w.startedAt ?? db.raw(`coalesce(${column}, ?)`, [w.at]);
+}
+
+const mirrorGuard = (seq: number) => (q: Knex.QueryBuilder) =>
+  q.where('workflow_instances.mirror_seq', '<', seq).whereNotIn('workflow_instances.status', TERMINAL_WORKFLOW_STATUSES as string[]);
+
+/** Applies a mirror write to an existing row; true when it changed it (false = stale, duplicate or row unknown). */
+export async function updateWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite): Promise<boolean> {
+  const q = db(WORKFLOW_INSTANCES).where({ id: w.instanceId })
+    .update({ ...w.set, started_at: mirroredStartedAt(db, w, 'started_at') });
+  const n = await mirrorGuard(w.seq)(q);
+  return n > 0;
+}
+
+/** Inserts the row or applies the write to it (same guard); true when it changed the row. */
+export async function upsertWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite, values: WorkflowMirrorInsert): Promise<boolean> {
+  const { definitionRowId, ...columns } = values;
+  const definitionId = definitionRowId ?? db.raw(
+    '(SELECT id FROM workflow_orchestrator_service.workflow_definitions WHERE workflow_id = ? AND version = ?)',
+    [values.definition_workflow_id, values.definition_version],
+  );
+  const insert = { id: w.instanceId, ...columns, workflow_definition_id: definitionId, started_at: w.startedAt ?? w.at, ...w.set };
+  const rows = await mirrorGuard(w.seq)(
+    // continue-as-new may send `start` again: the chain's start time (carried) wins.
+    db(WORKFLOW_INSTANCES).insert(insert).onConflict('id')
+      .merge({ ...w.set, started_at: mirroredStartedAt(db, w, 'workflow_instances.started_at') }),
+  ).returning('id');
+  return rows.length > 0;
 }

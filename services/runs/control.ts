@@ -1,7 +1,9 @@
 /** Cancel, terminate and live-state query of a run, addressed by its workflow_instances id. */
 import type { InterpreterState } from '../../common/definitions/types';
 import { AppError } from '../../common/errors';
-import { getWorkflowInstance, TERMINAL_WORKFLOW_STATUSES, WORKFLOW_INSTANCES, type WorkflowInstanceRow } from '../../db/repositories/workflow-instances';
+import {
+  closeOpenWorkflowInstance, getWorkflowInstance, TERMINAL_WORKFLOW_STATUSES, type WorkflowInstanceRow,
+} from '../../db/repositories/workflow-instances';
 import { aosStateQuery } from '../../workflows/api';
 import type { RunDeps } from './deps';
 
@@ -35,10 +37,10 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
   assertOpen(row, 'terminate');
   const why = reason ?? 'terminated through the API';
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).terminate(why);
-  const [updated] = await deps.db(WORKFLOW_INSTANCES).where({ id: row.id }).whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as string[])
-    .update({ status: 'terminated', error: JSON.stringify({ type: 'Terminated', message: why }), current_steps: '[]', completed_at: new Date() })
-    .returning('*');
-  return (updated as WorkflowInstanceRow | undefined) ?? (await getRunRow(deps, instanceId));
+  const updated = await closeOpenWorkflowInstance(deps.db, row.id, {
+    status: 'terminated', error: { type: 'Terminated', message: why }, completedAt: new Date(),
+  });
+  return updated ?? (await getRunRow(deps, instanceId));
 }
 
 /**

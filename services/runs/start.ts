@@ -19,7 +19,8 @@ import { AppError } from '../../common/errors';
 import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../../common/payload-size';
 import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
 import {
-  findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, markRunStarted, WORKFLOW_INSTANCES, type WorkflowInstanceInsert,
+  deletePendingWorkflowInstance, findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, lockCorrelationStarts,
+  markRunStarted, type WorkflowInstanceInsert,
 } from '../../db/repositories/workflow-instances';
 import { INTERPRETER_WORKFLOW_TYPE } from '../../workflows/api';
 import { resolveDefinition } from '../definitions/resolve';
@@ -112,7 +113,7 @@ type LiveRow = { temporal_workflow_id: string; temporal_run_id: string | null };
  */
 async function insertExclusive(db: Knex, values: WorkflowInstanceInsert & { correlation_key: string }): Promise<{ created: boolean } | { live: LiveRow[] }> {
   return db.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))', [values.definition_workflow_id, values.correlation_key]);
+    await lockCorrelationStarts(trx, values.definition_workflow_id, values.correlation_key);
     const live = (await findActiveByCorrelation(trx, values.definition_workflow_id, values.correlation_key))
       .filter((r) => r.temporal_workflow_id !== values.temporal_workflow_id);
     return live.length > 0 ? { live } : insertWorkflowInstance(trx, values);
@@ -207,7 +208,7 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
     await markRunStarted(deps.db, instanceId, handle.firstExecutionRunId, requestedAt);
     return { outcome: 'started', instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
-    await deps.db(WORKFLOW_INSTANCES).where({ id: instanceId, status: 'pending' }).delete();
+    await deletePendingWorkflowInstance(deps.db, instanceId);
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // Temporal has a run under this id but the mirror had no row: answer with Temporal's run.
     const d = await deps.temporal.workflow.getHandle(workflowId).describe();

@@ -4,7 +4,7 @@
  * reason and the last failure, and the mirror row says so; healthy runs are left alone.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { reconcile } from '../../activities/mirror/reconcile';
+import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import { createLogger } from '../../common/logger';
 import { startRun } from '../../services/runs';
 import { activeWorkflow, eventually, startRunHarness, type RunHarness } from '../engine-runs/harness';

@@ -6,7 +6,7 @@
 import knex, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { createActivities } from '../../activities';
-import { reconcile } from '../../activities/mirror/reconcile';
+import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import { builtinCodeHandlers, CodeHandlerRegistry, createTaskActivities } from '../../activities/tasks';
 import { createLogger } from '../../common/logger';
 import { startRun } from '../../services/runs';
@@ -36,7 +36,7 @@ async function startWorker(mirrorDb?: Knex): Promise<TestWorker> {
   const handlers = new CodeHandlerRegistry({ ...builtinCodeHandlers, flaky });
   const taskQueue = uniqueTaskQueue('rebuild');
   const activities = {
-    ...createActivities({ db: h.db, logger, handlers }),
+    ...createActivities({ db: h.db, logger, handlers, temporal: h.client, config: h.config }),
     ...createTaskActivities({ db: h.db, mirrorDb, mirrorBackoffMs: [10], runningWriteDelayMs: 0, logger, handlers }),
   };
   return { ...(await startTestWorker({ taskQueue, activities })), taskQueue };

@@ -3,7 +3,7 @@
  * workflow time, so a run never appears to end before it started, whoever writes the row first.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { applyWorkflowUpdate } from '../../activities/mirror/workflow-mirror';
+import { applyWorkflowUpdate } from '../../services/mirror/workflow-mirror';
 import { insertWorkflowInstance, markRunStarted } from '../../db/repositories/workflow-instances';
 import { resolveDefinition } from '../../services/definitions';
 import { startRun } from '../../services/runs';

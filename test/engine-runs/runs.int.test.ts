@@ -3,8 +3,8 @@
  * idempotent starts by business key, input validation, cancel / terminate / timeout, reconciliation.
  */
 import { randomBytes } from 'node:crypto';
-import { applyWorkflowUpdate } from '../../activities/mirror/workflow-mirror';
-import { reconcile } from '../../activities/mirror/reconcile';
+import { applyWorkflowUpdate } from '../../services/mirror/workflow-mirror';
+import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import { AppError } from '../../common/errors';
 import { createLogger } from '../../common/logger';
 import { resolveDefinition } from '../../services/definitions';

@@ -3,7 +3,7 @@
  * per execution: each child has its own workflow id and its own workflow_instances row, and the reconciler
  * finds nothing left to repair.
  */
-import { reconcile } from '../../activities/mirror/reconcile';
+import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import { createLogger } from '../../common/logger';
 import { startRun } from '../../services/runs';
 import { activeWorkflow, startRunHarness, type RunHarness } from './harness';

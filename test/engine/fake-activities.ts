@@ -6,15 +6,10 @@
 import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import jsonata from 'jsonata';
-import type {
-  MirrorActivities,
-  TurnActivities,
-  MirrorWorkflowUpdate,
-  RegisterSubscriptionRequest,
-  ResolvedDefinition,
-  RunTaskRequest,
-  TaskActivities,
-} from '../../common/definitions/activity-types';
+import type { ResolvedDefinition } from '../../common/contracts/definitions';
+import type { MirrorWorkflowUpdate } from '../../common/contracts/mirror';
+import type { RunTaskRequest } from '../../common/contracts/tasks';
+import type { InterpreterActivities, RegisterSubscriptionRequest } from '../../common/definitions/activity-types';
 import type { EventEnvelope } from '../../common/definitions/types';
 
 /** Everything the fakes observed. */
@@ -34,7 +29,7 @@ export interface FakeLog {
 export function createFakeActivities(
   definitions: Record<string, ResolvedDefinition> = {},
   pending: EventEnvelope[] = [],
-): { activities: TaskActivities & MirrorActivities & TurnActivities; log: FakeLog } {
+): { activities: InterpreterActivities; log: FakeLog } {
   const log: FakeLog = { attempts: [], records: [], cancelled: [], emitted: [], subscriptions: [], closed: [], mirror: [], inFlight: 0, maxInFlight: 0 };
   let subscriptionCounter = 0;
 
@@ -69,7 +64,7 @@ export function createFakeActivities(
     }
   }
 
-  const activities: TaskActivities & MirrorActivities & TurnActivities = {
+  const activities: InterpreterActivities = {
     async runTask(req) {
       log.attempts.push({ stepPath: req.ctx.stepPath, attempt: Context.current().info.attempt, at: Date.now(), workflowId: req.ctx.workflowId });
       switch (req.task.type) {

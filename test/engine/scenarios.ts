@@ -3,7 +3,7 @@
  * the replay recorder (test/replay/record.ts) stores their histories as fixtures.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { ResolvedDefinition } from '../../common/definitions/activity-types';
+import type { ResolvedDefinition } from '../../common/contracts/definitions';
 import type { InterpreterOptions, WorkflowDefinition } from '../../common/definitions/types';
 import { aosEventSignal } from '../../workflows/api';
 import { TEST_TASKS } from './tasks';

@@ -1,6 +1,6 @@
 /** Test-only workflow: calls runTask once with explicit retry options, so task behaviour is tested without the interpreter. */
 import { proxyActivities } from '@temporalio/workflow';
-import type { RunTaskRequest, TaskActivities } from '../../../common/definitions/activity-types';
+import type { RunTaskRequest, TaskActivities } from '../../../common/contracts/tasks';
 
 /** Retry and timeout knobs of the single activity call. */
 export interface RunTaskOptions {

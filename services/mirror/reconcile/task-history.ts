@@ -6,8 +6,8 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
-import type { RunTaskRequest } from '../../common/definitions/activity-types';
-import type { TaskAttempt, TaskAttemptEnd } from './task-mirror';
+import type { RunTaskRequest } from '../../../common/contracts/tasks';
+import type { TaskAttempt, TaskAttemptEnd } from '../task-mirror';
 
 /** One runTask activity as history tells it; `end` is absent while the activity is still open. */
 export interface HistoryTask {

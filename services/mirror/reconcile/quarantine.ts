@@ -6,7 +6,7 @@
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { TERMINAL_STATUSES, WORKFLOW_INSTANCES } from './workflow-mirror';
+import { closeOpenWorkflowInstance } from '../../../db/repositories/workflow-instances';
 
 /** The mirror error type of a quarantined run. */
 export const WORKFLOW_TASK_FAILED = 'WorkflowTaskFailed';
@@ -34,11 +34,10 @@ export async function quarantineRun(deps: { db: Knex; temporal: Client }, row: {
   const cause = await lastTaskFailure(deps.temporal, row.temporal_workflow_id, runId).catch((err: Error) => `unknown (${err.message})`);
   const message = `quarantined: its workflow task failed ${attempt} times in a row (last failure: ${cause})`;
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id, runId).terminate(message);
-  const n = await deps.db(WORKFLOW_INSTANCES).where({ id: row.id }).whereNotIn('status', TERMINAL_STATUSES).update({
+  const closed = await closeOpenWorkflowInstance(deps.db, row.id, {
     status: 'terminated',
-    error: JSON.stringify({ type: WORKFLOW_TASK_FAILED, message, details: { attempts: attempt, lastFailure: cause } }),
-    current_steps: '[]',
-    completed_at: new Date(),
+    error: { type: WORKFLOW_TASK_FAILED, message, details: { attempts: attempt, lastFailure: cause } },
+    completedAt: new Date(),
   });
-  return n > 0;
+  return closed !== undefined;
 }

@@ -8,13 +8,15 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
-import type { Logger } from '../../common/logger';
-import type { DroppedTaskWrites } from './dropped-writes';
-import { markRunStarted } from '../../db/repositories/workflow-instances';
-import { closeOrphanTasks } from './orphan-tasks';
+import type { Logger } from '../../../common/logger';
+import type { DroppedTaskWrites } from '../dropped-writes';
+import {
+  closeOpenWorkflowInstance, listSettledOpenWorkflowInstances, markRunStarted, type OpenWorkflowInstance,
+  type WorkflowInstanceStatus,
+} from '../../../db/repositories/workflow-instances';
+import { closeOrphanTasks } from '../../../db/repositories/orphan-tasks';
 import { quarantineRun, workflowTaskAttempt } from './quarantine';
 import { rebuildTasksFromHistory } from './task-rebuild';
-import { TERMINAL_STATUSES, WORKFLOW_INSTANCES } from './workflow-mirror';
 
 /** One mirror row that disagreed with Temporal. */
 export interface DriftEntry {
@@ -54,7 +56,7 @@ const CLOSED: Partial<Record<WorkflowExecutionStatusName, string>> = {
   COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
 };
 
-interface OpenRow { id: string; temporal_workflow_id: string; status: string; created_at: Date }
+type OpenRow = OpenWorkflowInstance;
 
 async function outcome(temporal: Client, workflowId: string, status: string): Promise<{ output?: unknown; error?: unknown }> {
   if (status === 'completed' || status === 'failed') {
@@ -107,24 +109,15 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
     fields = await outcome(deps.temporal, row.temporal_workflow_id, target);
   }
   if (opts.dryRun) return entry;
-  const n = await deps.db(WORKFLOW_INSTANCES).where({ id: row.id }).whereNotIn('status', TERMINAL_STATUSES).update({
-    status: target,
-    output: fields.output === undefined ? null : JSON.stringify(fields.output),
-    error: fields.error === undefined ? null : JSON.stringify(fields.error),
-    current_steps: '[]',
-    completed_at: closeTime ?? new Date(),
+  const closed = await closeOpenWorkflowInstance(deps.db, row.id, {
+    status: target as WorkflowInstanceStatus, output: fields.output, error: fields.error, completedAt: closeTime ?? new Date(),
   });
-  return n > 0 ? { ...entry, fixedTo: target } : undefined;
+  return closed ? { ...entry, fixedTo: target } : undefined;
 }
 
 /** One reconciliation pass over the open mirror rows. */
 export async function reconcile(deps: { db: Knex; temporal: Client; logger: Logger; drops?: DroppedTaskWrites }, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const rows: OpenRow[] = await deps.db(WORKFLOW_INSTANCES)
-    .select('id', 'temporal_workflow_id', 'status', 'created_at')
-    .whereIn('status', ['pending', 'running', 'waiting'])
-    .where('updated_at', '<', new Date(Date.now() - (opts.settleMs ?? 5_000)))
-    .orderBy('updated_at')
-    .limit(opts.limit ?? 500);
+  const rows = await listSettledOpenWorkflowInstances(deps.db, new Date(Date.now() - (opts.settleMs ?? 5_000)), opts.limit ?? 500);
   const drift: DriftEntry[] = [];
   // A few describes at a time: enough to keep up, gentle on the frontend.
   for (let i = 0; i < rows.length; i += 8) {

@@ -24,7 +24,7 @@ import type { Knex } from 'knex';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
 import { taskAttemptKey, upsertTaskAttempt, upsertTaskAttempts, type TaskAttemptRow } from '../../db/repositories/task-attempt-upsert';
-import { createGroupCommit, type FlushResult } from './group-commit';
+import { createGroupCommit, type FlushResult } from '../../activities/mirror/group-commit';
 import type { Logger } from '../../common/logger';
 import { droppedTaskWrites, type DroppedTaskWrites } from './dropped-writes';
 import { isPermanentDbError, withMirrorRetry } from './retry';

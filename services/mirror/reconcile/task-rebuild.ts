@@ -11,12 +11,12 @@
  */
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { Logger } from '../../common/logger';
-import { listTaskInstancesOfWorkflow } from '../../db/repositories/task-instances';
-import { droppedTaskWrites, type DroppedRun, type DroppedTaskWrites } from './dropped-writes';
-import { listRunsWithOpenTasks } from './orphan-tasks';
+import type { Logger } from '../../../common/logger';
+import { listTaskInstancesOfWorkflow } from '../../../db/repositories/task-instances';
+import { droppedTaskWrites, type DroppedRun, type DroppedTaskWrites } from '../dropped-writes';
+import { listRunsWithOpenTasks } from '../../../db/repositories/orphan-tasks';
 import { readRunTaskHistory } from './task-history';
-import { taskExecutionKey, writeTaskAttempt } from './task-mirror';
+import { taskExecutionKey, writeTaskAttempt } from '../task-mirror';
 
 /** What the rebuild needs. */
 export interface TaskRebuildDeps {

@@ -1,6 +1,15 @@
-/** Task rows still open under a closed run (a lost end write, a killed worker, a terminate): finding and closing them. */
+/**
+ * task_instances rows still open under a closed run (a lost end write, a killed worker, a terminate): finding and
+ * closing them. The reconciler's queries (services/mirror/reconcile).
+ */
 import type { Knex } from 'knex';
-import type { DroppedRun } from './dropped-writes';
+
+/** A Temporal run and its workflow_instances row. */
+export interface RunRef {
+  instanceId: string;
+  workflowId: string;
+  runId: string;
+}
 
 const OPEN_UNDER_CLOSED_RUN = `
        FROM workflow_orchestrator_service.workflow_instances w
@@ -10,7 +19,7 @@ const OPEN_UNDER_CLOSED_RUN = `
         AND w.updated_at < ?`;
 
 /** The Temporal runs those rows belong to (run id from the row's execution key `<runId>/<activityId>`). */
-export async function listRunsWithOpenTasks(db: Knex, settleMs: number, limit: number): Promise<DroppedRun[]> {
+export async function listRunsWithOpenTasks(db: Knex, settleMs: number, limit: number): Promise<RunRef[]> {
   const { rows } = await db.raw(
     `SELECT DISTINCT t.workflow_instance_id AS "instanceId", w.temporal_workflow_id AS "workflowId",
             split_part(t.execution_key, '/', 1) AS "runId"
@@ -23,7 +32,7 @@ export async function listRunsWithOpenTasks(db: Knex, settleMs: number, limit: n
       LIMIT ?`,
     [new Date(Date.now() - settleMs), limit],
   );
-  return rows as DroppedRun[];
+  return rows as RunRef[];
 }
 
 /**
