@@ -1,7 +1,7 @@
 /** Starts and stops the Temporal CLI dev server (`temporal server start-dev`) as a child process. */
 import { ChildProcess, spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../common/search-attributes';
+import { searchAttributeCliFlags } from '../common/search-attributes';
 import { findTemporalCli } from './temporal-cli';
 
 /** Options for {@link startTemporalDevServer}. */
@@ -30,7 +30,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  args.push(...searchAttributeCliFlags());
 
   // Own process group: a terminal's Ctrl-C reaches only us, and we stop the server after the worker
   // has drained. The exit hook covers crashes, so the server never outlives this process.

@@ -2,4 +2,3 @@
 export { startRun, type ExclusiveStartRequest, type LiveRunsFound, type StartRunRequest, type StartRunResult } from './start';
 export { cancelRun, terminateRun, queryRunState, getRunRow } from './control';
 export type { RunDeps } from './deps';
-export { runSearchAttributes } from './search-attributes';

@@ -22,11 +22,11 @@ import {
   deletePendingWorkflowInstance, findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, lockCorrelationStarts,
   markRunStarted, type WorkflowInstanceInsert,
 } from '../../db/repositories/workflow-instances';
-import { INTERPRETER_WORKFLOW_TYPE } from '../../workflows/api';
+import { INTERPRETER_WORKFLOW_TYPE, type InterpreterWorkflow } from '../../workflows/api';
 import { resolveDefinition } from '../definitions/resolve';
 import type { RunDeps } from './deps';
 import { checkRunInput } from './input-check';
-import { runSearchAttributes } from './search-attributes';
+import { runSearchAttributes } from '../../common/search-attributes';
 
 /** A start request. */
 export interface StartRunRequest {
@@ -195,7 +195,7 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
   // be later than the end of a run that finished meanwhile.
   const requestedAt = new Date();
   try {
-    const handle = await deps.temporal.workflow.start(INTERPRETER_WORKFLOW_TYPE, {
+    const handle = await deps.temporal.workflow.start<InterpreterWorkflow>(INTERPRETER_WORKFLOW_TYPE, {
       taskQueue: deps.config.taskQueue,
       workflowId,
       args: [input],

@@ -4,6 +4,7 @@
  */
 import { executeChild, patched, uuid4 } from '@temporalio/workflow';
 import type { InterpreterInput, SubWorkflowStep } from '../../common/definitions/types';
+import { AosCorrelationKey, AosDefinitionId, AosDefinitionVersion, AosTrigger } from '../../common/search-attributes';
 import { engineActivities } from '../activities';
 import { evaluate } from '../expressions';
 import { checkPayloadSize } from '../payload-check';
@@ -45,10 +46,10 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     ...(options && { options }),
   };
   const searchAttributes: Record<string, string[]> = {
-    AosDefinitionId: [resolved.definition.workflow_id],
-    AosDefinitionVersion: [resolved.definition.version],
-    AosTrigger: ['sub_workflow'],
-    ...(correlationKey !== undefined && { AosCorrelationKey: [correlationKey] }),
+    [AosDefinitionId.name]: [resolved.definition.workflow_id],
+    [AosDefinitionVersion.name]: [resolved.definition.version],
+    [AosTrigger.name]: ['sub_workflow'],
+    ...(correlationKey !== undefined && { [AosCorrelationKey.name]: [correlationKey] }),
   };
   checkPayloadSize(run, `the start input of step "${step.id}" (child ${resolved.definition.workflow_id})`, [child]);
   const output = await executeChild<typeof interpreterWorkflow>('interpreterWorkflow', {

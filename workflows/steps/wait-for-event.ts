@@ -7,6 +7,7 @@ import { CancellationScope, condition, upsertSearchAttributes } from '@temporali
 import type { RegisterSubscriptionResult } from '../../common/definitions/activity-types';
 import { parseDuration } from '../../common/definitions/duration';
 import type { EventEnvelope, WaitForEventStep } from '../../common/definitions/types';
+import { AosCurrentStep } from '../../common/search-attributes';
 import { engineActivities } from '../activities';
 import { eventMatcher, offerEvent, takeEvent } from '../events';
 import { evaluate } from '../expressions';
@@ -78,7 +79,7 @@ async function enterWaiting(run: RunState, stepId: string): Promise<void> {
   run.waiting += 1;
   if (run.waiting > 1) return;
   run.status = 'waiting';
-  if (run.input.options?.currentStepSearchAttribute !== false) upsertSearchAttributes({ AosCurrentStep: [stepId] });
+  if (run.input.options?.currentStepSearchAttribute !== false) upsertSearchAttributes({ [AosCurrentStep.name]: [stepId] });
   await mirrorStatus(run, 'waiting');
 }
 
@@ -87,6 +88,6 @@ async function leaveWaiting(run: RunState): Promise<void> {
   if (run.waiting > 0 || run.status !== 'waiting') return;
   run.status = 'running';
   if (CancellationScope.current().consideredCancelled) return; // the run is ending; its final mirror write follows
-  if (run.input.options?.currentStepSearchAttribute !== false) upsertSearchAttributes({ AosCurrentStep: [] });
+  if (run.input.options?.currentStepSearchAttribute !== false) upsertSearchAttributes({ [AosCurrentStep.name]: [] });
   await mirrorStatus(run, 'running');
 }
