@@ -1,7 +1,6 @@
 /** Response shapes of workflow instances and their task executions. */
 import type { Config } from '../../common/config';
-import type { TaskInstanceRow } from '../../db/repositories/task-instances';
-import type { WorkflowInstanceRow } from '../../db/repositories/workflow-instances';
+import type { TaskInstanceRow, WorkflowInstanceRow } from '../../services/runs';
 import type { JsonSchema } from '../http/route';
 import { temporalUiLink } from '../http/temporal-ui';
 

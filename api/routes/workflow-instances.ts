@@ -1,9 +1,9 @@
 /** REST for runs: start, list/filter, get (with task executions), live state, cancel, terminate, reconcile. */
 import type { Request } from 'express';
 import { reconcile } from '../../services/mirror/reconcile/reconcile';
-import { listTaskInstancesOfWorkflow } from '../../db/repositories/task-instances';
-import { listWorkflowInstances, type WorkflowInstanceStatus } from '../../db/repositories/workflow-instances';
-import { cancelRun, getRunRow, queryRunState, terminateRun } from '../../services/runs';
+import {
+  cancelRun, getRunRow, listRunTasks, listRuns, queryRunState, terminateRun, type WorkflowInstanceStatus,
+} from '../../services/runs';
 import type { ApiDeps } from '../deps';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
@@ -32,7 +32,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     query: listQuery({ status: STATUSES, definition: true, correlationKey: true }, { business_key: { type: 'string', maxLength: 512 }, version: { type: 'string', maxLength: 50 } }),
     responses: { 200: { description: 'A page of runs', schema: pageSchema(item) } },
     handler: async ({ deps, query }) => {
-      const page = await listWorkflowInstances(deps.db, {
+      const page = await listRuns(deps.db, {
         status: query.status as WorkflowInstanceStatus | undefined, definitionWorkflowId: query.definition, definitionVersion: query.version,
         correlationKey: query.correlation_key, businessKey: query.business_key,
         createdAfter: query.created_after ? new Date(query.created_after) : undefined, createdBefore: query.created_before ? new Date(query.created_before) : undefined,
@@ -55,7 +55,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     params: idParams, responses: { 200: { description: 'The run', schema: item }, 404: problem },
     handler: async ({ deps, params }) => {
       const row = await getRunRow(deps, params.id);
-      return { body: workflowInstanceView(deps.config, row, await listTaskInstancesOfWorkflow(deps.db, row.id)) };
+      return { body: workflowInstanceView(deps.config, row, await listRunTasks(deps.db, row.id)) };
     },
   }),
   defineRoute({

@@ -2,3 +2,6 @@
 export { startRun, type ExclusiveStartRequest, type LiveRunsFound, type StartRunRequest, type StartRunResult } from './start';
 export { cancelRun, terminateRun, queryRunState, getRunRow } from './control';
 export type { RunDeps } from './deps';
+export {
+  listRuns, listRunTasks, type TaskInstanceRow, type WorkflowInstanceFilter, type WorkflowInstanceRow, type WorkflowInstanceStatus,
+} from './queries';
