@@ -16,7 +16,9 @@ export const AosTrigger = defineSearchAttributeKey('AosTrigger', SearchAttribute
 export const AosCurrentStep = defineSearchAttributeKey('AosCurrentStep', SearchAttributeType.KEYWORD);
 
 /** Every custom search attribute, in registration order. */
-export const SEARCH_ATTRIBUTE_KEYS = [AosDefinitionId, AosDefinitionVersion, AosCorrelationKey, AosTrigger, AosCurrentStep] as const;
+export const SEARCH_ATTRIBUTE_KEYS = [
+  AosDefinitionId, AosDefinitionVersion, AosCorrelationKey, AosTrigger, AosCurrentStep,
+] as const;
 
 export type SearchAttributeName = (typeof SEARCH_ATTRIBUTE_KEYS)[number]['name'];
 
@@ -34,7 +36,9 @@ export function searchAttributeCliFlags(): string[] {
 }
 
 /** The search attributes a run starts with. */
-export function runSearchAttributes(definitionId: string, version: string, trigger: TriggerContext, correlationKey?: string): SearchAttributePair[] {
+export function runSearchAttributes(
+  definitionId: string, version: string, trigger: TriggerContext, correlationKey?: string,
+): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [
     { key: AosDefinitionId, value: definitionId },
     { key: AosDefinitionVersion, value: version },

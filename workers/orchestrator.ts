@@ -61,7 +61,9 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
     ...deps.workerOptions,
   });
   // Stored events never handed to Temporal (API crashed after commit) are delivered by this sweeper.
-  startEventSweeper({ db, temporal, config, logger: logger.child({ component: 'event-sweeper' }) }, () => !['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED', 'FAILED'].includes(worker.getState()));
+  const sweeperLogger = logger.child({ component: 'event-sweeper' });
+  const stopping = ['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED', 'FAILED'];
+  startEventSweeper({ db, temporal, config, logger: sweeperLogger }, () => !stopping.includes(worker.getState()));
   startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, undefined, {
     workflowTaskMaxAttempts: config.workflowTaskMaxAttempts,
   });

@@ -20,10 +20,12 @@ export function createMirrorActivities({ db, logger }: { db: Knex; logger: Logge
       } catch (err) {
         // A constraint or syntax error will fail the same way on every retry: report it, let the run go on.
         if (!isPermanentDbError(err)) throw err;
-        log.error({ err, workflowId: update.workflowId, seq: update.seq }, 'workflow mirror write rejected by the database');
+        const { workflowId, seq } = update;
+        log.error({ err, workflowId, seq }, 'workflow mirror write rejected by the database');
         return;
       }
-      log.debug({ workflowId: update.workflowId, seq: update.seq, status: update.status, applied }, 'workflow mirrored');
+      const { workflowId, seq, status } = update;
+      log.debug({ workflowId, seq, status, applied }, 'workflow mirrored');
     },
   };
 }

@@ -144,7 +144,9 @@ export async function transitionWorkflowInstance(db: Db, id: string, to: Workflo
  * Serialises the exclusive starts of one (definition, correlation key) pair: a transaction-scoped advisory lock
  * (two-int form over `hashtext`, apart from the one-bigint locks used elsewhere). Call inside a transaction.
  */
-export async function lockCorrelationStarts(trx: Db, definitionWorkflowId: string, correlationKey: string): Promise<void> {
+export async function lockCorrelationStarts(
+  trx: Db, definitionWorkflowId: string, correlationKey: string,
+): Promise<void> {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))', [definitionWorkflowId, correlationKey]);
 }
 
@@ -167,9 +169,12 @@ export interface WorkflowInstanceClose {
  * Closes a run's row (current steps emptied) unless it is terminal already: a closed run never changes again.
  * Returns the updated row, undefined when it was already closed or is missing.
  */
-export async function closeOpenWorkflowInstance(db: Db, id: string, close: WorkflowInstanceClose): Promise<WorkflowInstanceRow | undefined> {
+export async function closeOpenWorkflowInstance(
+  db: Db, id: string, close: WorkflowInstanceClose,
+): Promise<WorkflowInstanceRow | undefined> {
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  const [row] = await db(WORKFLOW_INSTANCES).where({ id }).whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as string[]).update({
+  const open = db(WORKFLOW_INSTANCES).where({ id }).whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as string[]);
+  const [row] = await open.update({
     status: close.status,
     ...('output' in close && { output: json(close.output) }),
     error: json(close.error),
@@ -188,7 +193,9 @@ export interface OpenWorkflowInstance {
 }
 
 /** Open (pending, running, waiting) rows last updated before `settledBefore`, least recently updated first. */
-export async function listSettledOpenWorkflowInstances(db: Db, settledBefore: Date, limit: number): Promise<OpenWorkflowInstance[]> {
+export async function listSettledOpenWorkflowInstances(
+  db: Db, settledBefore: Date, limit: number,
+): Promise<OpenWorkflowInstance[]> {
   return (await db(WORKFLOW_INSTANCES)
     .select('id', 'temporal_workflow_id', 'status', 'created_at')
     .whereIn('status', ['pending', 'running', 'waiting'])
@@ -231,7 +238,8 @@ function mirroredStartedAt(db: Db, w: WorkflowMirrorWrite, column: string): Knex
 }
 
 const mirrorGuard = (seq: number) => (q: Knex.QueryBuilder) =>
-  q.where('workflow_instances.mirror_seq', '<', seq).whereNotIn('workflow_instances.status', TERMINAL_WORKFLOW_STATUSES as string[]);
+  q.where('workflow_instances.mirror_seq', '<', seq)
+    .whereNotIn('workflow_instances.status', TERMINAL_WORKFLOW_STATUSES as string[]);
 
 /** Applies a mirror write to an existing row; true when it changed it (false = stale, duplicate or row unknown). */
 export async function updateWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite): Promise<boolean> {
@@ -242,13 +250,17 @@ export async function updateWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite): P
 }
 
 /** Inserts the row or applies the write to it (same guard); true when it changed the row. */
-export async function upsertWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite, values: WorkflowMirrorInsert): Promise<boolean> {
+export async function upsertWorkflowMirrorRow(
+  db: Db, w: WorkflowMirrorWrite, values: WorkflowMirrorInsert,
+): Promise<boolean> {
   const { definitionRowId, ...columns } = values;
   const definitionId = definitionRowId ?? db.raw(
     '(SELECT id FROM workflow_orchestrator_service.workflow_definitions WHERE workflow_id = ? AND version = ?)',
     [values.definition_workflow_id, values.definition_version],
   );
-  const insert = { id: w.instanceId, ...columns, workflow_definition_id: definitionId, started_at: w.startedAt ?? w.at, ...w.set };
+  const insert = {
+    id: w.instanceId, ...columns, workflow_definition_id: definitionId, started_at: w.startedAt ?? w.at, ...w.set,
+  };
   const rows = await mirrorGuard(w.seq)(
     // continue-as-new may send `start` again: the chain's start time (carried) wins.
     db(WORKFLOW_INSTANCES).insert(insert).onConflict('id')

@@ -34,7 +34,9 @@ function changes(u: MirrorWorkflowUpdate): Record<string, unknown> {
  * keeping its value could put completed_at before started_at. Updates from older runs only fill a missing one.
  */
 export async function applyWorkflowUpdate(db: Knex, u: MirrorWorkflowUpdate): Promise<boolean> {
-  const write: WorkflowMirrorWrite = { instanceId: u.instanceId, seq: u.seq, set: changes(u), startedAt: u.startedAt, at: u.at };
+  const write: WorkflowMirrorWrite = {
+    instanceId: u.instanceId, seq: u.seq, set: changes(u), startedAt: u.startedAt, at: u.at,
+  };
   if (!u.start) return updateWorkflowMirrorRow(db, write);
   const s = u.start;
   return upsertWorkflowMirrorRow(db, write, {

@@ -3,5 +3,6 @@ export { startRun, type ExclusiveStartRequest, type LiveRunsFound, type StartRun
 export { cancelRun, terminateRun, queryRunState, getRunRow } from './control';
 export type { RunDeps } from './deps';
 export {
-  listRuns, listRunTasks, type TaskInstanceRow, type WorkflowInstanceFilter, type WorkflowInstanceRow, type WorkflowInstanceStatus,
+  listRuns, listRunTasks, type TaskInstanceRow, type WorkflowInstanceFilter, type WorkflowInstanceRow,
+  type WorkflowInstanceStatus,
 } from './queries';

@@ -7,10 +7,14 @@ import {
 } from '../../db/repositories/workflow-instances';
 
 export type { TaskInstanceRow } from '../../db/repositories/task-instances';
-export type { WorkflowInstanceFilter, WorkflowInstanceRow, WorkflowInstanceStatus } from '../../db/repositories/workflow-instances';
+export type {
+  WorkflowInstanceFilter, WorkflowInstanceRow, WorkflowInstanceStatus,
+} from '../../db/repositories/workflow-instances';
 
 /** Runs, newest first, filtered, one keyset page. */
-export function listRuns(db: Knex, filter: WorkflowInstanceFilter, page: PageRequest): Promise<Page<WorkflowInstanceRow>> {
+export function listRuns(
+  db: Knex, filter: WorkflowInstanceFilter, page: PageRequest,
+): Promise<Page<WorkflowInstanceRow>> {
   return listWorkflowInstances(db, filter, page);
 }
 

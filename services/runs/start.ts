@@ -19,8 +19,8 @@ import { AppError } from '../../common/errors';
 import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../../common/payload-size';
 import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
 import {
-  deletePendingWorkflowInstance, findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance, lockCorrelationStarts,
-  markRunStarted, type WorkflowInstanceInsert,
+  deletePendingWorkflowInstance, findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance,
+  lockCorrelationStarts, markRunStarted, type WorkflowInstanceInsert,
 } from '../../db/repositories/workflow-instances';
 import { INTERPRETER_WORKFLOW_TYPE, type InterpreterWorkflow } from '../../workflows/api';
 import { resolveDefinition } from '../definitions/resolve';

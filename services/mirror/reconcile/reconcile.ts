@@ -110,14 +110,16 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
   }
   if (opts.dryRun) return entry;
   const closed = await closeOpenWorkflowInstance(deps.db, row.id, {
-    status: target as WorkflowInstanceStatus, output: fields.output, error: fields.error, completedAt: closeTime ?? new Date(),
+    status: target as WorkflowInstanceStatus, output: fields.output, error: fields.error,
+    completedAt: closeTime ?? new Date(),
   });
   return closed ? { ...entry, fixedTo: target } : undefined;
 }
 
 /** One reconciliation pass over the open mirror rows. */
 export async function reconcile(deps: { db: Knex; temporal: Client; logger: Logger; drops?: DroppedTaskWrites }, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const rows = await listSettledOpenWorkflowInstances(deps.db, new Date(Date.now() - (opts.settleMs ?? 5_000)), opts.limit ?? 500);
+  const settledBefore = new Date(Date.now() - (opts.settleMs ?? 5_000));
+  const rows = await listSettledOpenWorkflowInstances(deps.db, settledBefore, opts.limit ?? 500);
   const drift: DriftEntry[] = [];
   // A few describes at a time: enough to keep up, gentle on the frontend.
   for (let i = 0; i < rows.length; i += 8) {
