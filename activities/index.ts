@@ -50,6 +50,3 @@ export function createActivities(deps: ActivityDeps) {
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
   } satisfies InterpreterActivities;
 }
-
-/** The composed activity record. */
-export type Activities = ReturnType<typeof createActivities>;
