@@ -5,7 +5,7 @@
  * redrive, sweeper) or the next retry falls due. Temporal work is per pass, not per event.
  */
 import { condition, continueAsNew, defineSignal, patched, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { EventActivities } from '../activities/events';
+import type { DispatchActivities } from '../common/contracts/events';
 import { DISPATCHER_WAKE_SIGNAL, type DispatcherInput } from '../common/events/delivery';
 
 /** Wakes the dispatcher: events are due. */
@@ -13,7 +13,7 @@ export const dispatcherWakeSignal = defineSignal(DISPATCHER_WAKE_SIGNAL);
 
 // Local activity: the pass runs in the same worker task as the workflow, saving a task round trip per wake-up.
 // Outcomes per event are recorded by the activity; a failing pass (database down) is retried until it answers.
-const { dispatchPending } = proxyLocalActivities<EventActivities>({
+const { dispatchPending } = proxyLocalActivities<DispatchActivities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
