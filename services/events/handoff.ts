@@ -11,7 +11,7 @@ import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import { dispatcherWorkflowId, type DispatcherInput } from '../../common/events/delivery';
 import { hasStalePending } from '../../db/repositories/event-queue-state';
-import { dispatcherWakeSignal, eventDispatcherWorkflow } from '../../workflows/event-dispatcher';
+import { dispatcherWakeSignal, EVENT_DISPATCHER_WORKFLOW_TYPE, type EventDispatcherWorkflow } from '../../workflows/dispatcher-api';
 
 /** The dispatcher workflow id that this deployment's queue rows name. */
 export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(config.taskQueue);
@@ -19,7 +19,7 @@ export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(c
 /** Wakes (starting it if needed) the dispatcher now; resolves once Temporal accepted the signal. */
 export async function wakeDispatcher(temporal: Client, config: Config): Promise<void> {
   const args: [DispatcherInput] = [{}];
-  await temporal.workflow.signalWithStart(eventDispatcherWorkflow, {
+  await temporal.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, {
     workflowId: dispatcherIdOf(config), taskQueue: config.taskQueue, args, signal: dispatcherWakeSignal, signalArgs: [],
   });
 }
