@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
-import { handoffBacklog, handoffsSent } from '../services/event-handoff';
+import { handoffBacklog, handoffsSent } from '../services/events/handoff';
 import { addCpu, cpuUsed, type CpuMeter, type CpuUse } from './cpu-meter';
 import { postAll } from './events-load';
 import { runConcurrently, summarise, type Series } from './events-stats';

@@ -10,7 +10,7 @@ import { schemaSizeProblem } from '../common/json-schema-limits';
 import { unsafePatternErrors } from '../common/events/regex-safety';
 import { eventDefinitions, type EventDefinitionInsert, type EventDefinitionRow } from '../db/repositories/event-definitions';
 import type { DefinitionStatus } from '../db/repositories/definitions';
-import { compilePayloadSchema, invalidateEventDefinitions } from './event-validators';
+import { compilePayloadSchema, invalidateEventDefinitions } from './events/validators';
 import { eventDefinitionErrorsOffThread } from './validation';
 
 /** Body of a new definition version. */

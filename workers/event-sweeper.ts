@@ -8,8 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { hasStalePending } from '../db/repositories/event-queue-state';
-import { dispatcherIdOf, wakeDispatcher } from '../services/event-handoff';
+import { wakeIfStale } from '../services/events/handoff';
 
 /** Dependencies of the sweeper. */
 export interface SweeperDeps {
@@ -21,9 +20,7 @@ export interface SweeperDeps {
 
 /** One pass: wakes the dispatcher when stale pending events exist; returns whether it did. */
 export async function sweepPendingEvents(deps: SweeperDeps): Promise<boolean> {
-  if (!(await hasStalePending(deps.db, dispatcherIdOf(deps.config), deps.config.eventSweepGraceMs))) return false;
-  await wakeDispatcher(deps.temporal, deps.config);
-  return true;
+  return wakeIfStale(deps);
 }
 
 /**

@@ -4,16 +4,16 @@
  * activity; a full pass is followed at once by the next, otherwise it sleeps until a wake-up signal (ingest,
  * redrive, sweeper) or the next retry falls due. Temporal work is per pass, not per event.
  */
-import { condition, continueAsNew, defineSignal, patched, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { EventActivities } from '../activities/events';
-import { DISPATCHER_WAKE_SIGNAL, type DispatcherInput } from '../common/events/delivery';
+import { condition, continueAsNew, patched, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { DispatchActivities } from '../common/contracts/events';
+import type { DispatcherInput } from '../common/events/delivery';
+import { dispatcherWakeSignal } from './dispatcher-api';
 
-/** Wakes the dispatcher: events are due. */
-export const dispatcherWakeSignal = defineSignal(DISPATCHER_WAKE_SIGNAL);
+export { dispatcherWakeSignal } from './dispatcher-api';
 
 // Local activity: the pass runs in the same worker task as the workflow, saving a task round trip per wake-up.
 // Outcomes per event are recorded by the activity; a failing pass (database down) is retried until it answers.
-const { dispatchPending } = proxyLocalActivities<EventActivities>({
+const { dispatchPending } = proxyLocalActivities<DispatchActivities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });

@@ -1,66 +1,17 @@
-/**
- * `dispatchPending`: one pass of the event dispatcher. Claims due events (queue rows naming this
- * dispatcher), routes them — different sequence keys concurrently, one key's events one after another in
- * sequence order, following a key on to its next number while it is due — and records each outcome.
- */
-import { FailureType } from '../../common/errors';
+/** `dispatchPending` adapter: one pass of the event dispatcher (services/events/delivery/dispatch.ts). */
+import type { DispatchActivities } from '../../common/contracts/events';
 import { config as loadConfig } from '../../common/config';
-import type { DispatchRequest, DispatchResult } from '../../common/events/delivery';
-import { getEventByEventId, type StoredEvent } from '../../db/repositories/event-instances';
-import { claimDue, nextDueInMs, type ClaimedEvent } from '../../db/repositories/event-queue-claim';
+import { FailureType } from '../../common/errors';
+import { dispatchPending } from '../../services/events/delivery/dispatch';
 import { nonRetryable } from '../tasks/failures';
 import type { EventActivityDeps } from './deps';
-import { recordDelivered, recordFailure, type Outcome } from './delivery-outcome';
-import { routeEvent, type RoutingDeps } from './route-event';
-import { engineStartRun, type StartRun } from './run-starter';
 
-// Longer than the activity's start-to-close timeout: a retried pass never re-claims what a timed-out one still routes.
-const LEASE_SECONDS = 300;
-// Keys routed at once; each holds a pool connection now and then, and Temporal calls are mostly waiting.
-const PARALLEL_KEYS = 16;
-// Events of one key followed in one pass; more are left for the next pass (reported as `full`).
-const CHAIN_MAX = 50;
-
-async function deliverOne(deps: RoutingDeps, c: ClaimedEvent): Promise<Outcome> {
-  let event: StoredEvent | undefined;
-  try {
-    event = await getEventByEventId(deps.db, c.eventId);
-    if (!event) throw nonRetryable(FailureType.NotFound, `event ${c.eventId} is not stored`);
-    await routeEvent(deps, event);
-  } catch (err) {
-    return recordFailure(deps.db, deps.config, c, err, event);
-  }
-  return recordDelivered(deps.db, c);
-}
-
-/** Builds the dispatch activity; `startRun` defaults to the engine's. */
-export function createDispatchActivities(deps: EventActivityDeps & { startRun?: StartRun }) {
+/** Builds the dispatch activity. */
+export function createDispatchActivities(deps: EventActivityDeps): DispatchActivities {
   return {
-    async dispatchPending(req: DispatchRequest): Promise<DispatchResult> {
+    async dispatchPending(req) {
       if (!deps.temporal) throw nonRetryable(FailureType.BadTaskConfig, 'event dispatch needs a Temporal client in the activity deps');
-      const routing: RoutingDeps = { db: deps.db, temporal: deps.temporal, config: deps.config ?? loadConfig(), startRun: deps.startRun ?? engineStartRun() };
-      const owner = req.dispatcherId;
-      const heads = await claimDue(deps.db, { owner, limit: req.limit, leaseSeconds: LEASE_SECONDS });
-      const result: DispatchResult = { delivered: 0, failed: 0, deadLettered: 0, full: heads.length >= req.limit, nextDueInMs: null };
-      const count = (o: Outcome) => void (o.status === 'delivered' ? result.delivered++ : o.status === 'failed' ? result.failed++ : result.deadLettered++);
-      // One lane per claimed row; a sequenced row's lane continues with its key's next number once it is done.
-      const lane = async (first: ClaimedEvent) => {
-        let c: ClaimedEvent | undefined = first;
-        for (let n = 0; c; n++) {
-          const outcome = await deliverOne(routing, c);
-          count(outcome);
-          // Only a sequence with later numbers has a successor whose turn has now come.
-          if (!outcome.more || c.sequenceKey === null) return;
-          if (n + 1 >= CHAIN_MAX) return void (result.full = true);
-          [c] = await claimDue(deps.db, { owner, limit: 1, leaseSeconds: LEASE_SECONDS, sequenceKey: c.sequenceKey });
-        }
-      };
-      let next = 0;
-      await Promise.all(Array.from({ length: Math.min(PARALLEL_KEYS, heads.length) }, async () => {
-        while (next < heads.length) await lane(heads[next++]!);
-      }));
-      result.nextDueInMs = await nextDueInMs(deps.db, owner);
-      return result;
+      return dispatchPending({ db: deps.db, temporal: deps.temporal, config: deps.config ?? loadConfig() }, req);
     },
   };
 }

@@ -1,7 +1,6 @@
 /** The dead letter queue: list, inspect, redrive one or many, discard. */
 import { AppError } from '../../common/errors';
-import { getDeadLetter, listDeadLetters } from '../../db/repositories/dead-letter-queue';
-import { discardDeadLetters, redriveDeadLetters } from '../../services/dead-letters';
+import { discardDeadLetters, getDeadLetter, listDeadLetters, redriveDeadLetters } from '../../services/events/dead-letters';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';

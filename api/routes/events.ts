@@ -1,10 +1,8 @@
 /** Event ingest (one and batch) and the event store read side (events with their delivery state). */
 import { eventBatchSchema, eventInstanceSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
-import { getEventByEventId, listEvents } from '../../db/repositories/event-instances';
-import { getQueueState } from '../../db/repositories/event-queue-state';
-import { encodeCursor, decodeCursor } from '../../db/repositories/keyset';
-import { publishBatch, publishEvent } from '../../services/events';
+import { publishBatch, publishEvent } from '../../services/events/ingest';
+import { decodeCursor, encodeCursor, getEventByEventId, getQueueState, listEvents } from '../../services/events/reads';
 import { listQuery, pageSchema } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
 

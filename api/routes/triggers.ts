@@ -1,8 +1,9 @@
 /** REST CRUD of workflow event triggers (the documented WorkflowEventTrigger shape). */
 import { triggerCreateSchema, triggerPatchSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
-import { deleteTrigger, insertTrigger, listTriggers, updateTrigger, type WorkflowEventTriggerInsert } from '../../db/repositories/workflow-event-triggers';
-import { findTrigger, toTriggerColumns, toTriggerResource } from '../../services/event-triggers';
+import {
+  deleteTrigger, findTrigger, insertTrigger, listTriggers, toTriggerColumns, toTriggerResource, updateTrigger, type WorkflowEventTriggerInsert,
+} from '../../services/events/triggers';
 import { listQuery, pageSchema } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
 

@@ -99,6 +99,12 @@ export async function getEventByEventId(db: Db, eventId: string): Promise<Stored
   return (await getEventsByEventIds(db, [eventId]))[0];
 }
 
+/** The row id of an event's idempotency key (event_instance_keys), undefined when not stored. */
+export async function getEventKeyId(db: Db, eventId: string): Promise<string | undefined> {
+  const key = (await db(EVENT_INSTANCE_KEYS).where({ event_id: eventId }).first('id')) as { id: string } | undefined;
+  return key?.id;
+}
+
 /** Filters of the event list. */
 export interface EventFilter {
   pattern?: string;

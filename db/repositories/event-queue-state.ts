@@ -32,6 +32,17 @@ export async function getQueueState(db: Db, eventId: string): Promise<QueueState
   return (await db(TABLE).where({ event_id: eventId, consumer: 'router' }).first()) as QueueStateRow | undefined;
 }
 
+/**
+ * Records that a workflow received an event by signal: a delivery row with the workflow id as consumer
+ * (a later wait's look-back skips the event). Idempotent.
+ */
+export async function recordSignalled(
+  db: Db, event: { id: string; eventId: string; sequenceKey: string | null; sequenceNumber: number | null }, workflowId: string,
+): Promise<void> {
+  await db.raw(`INSERT INTO ${TABLE} (event_instance_id, event_id, consumer, status, attempts, delivered_at, sequence_key, sequence_number)
+    VALUES (?, ?, ?, 'delivered', 1, now(), ?, ?) ON CONFLICT DO NOTHING`, [event.id, event.eventId, workflowId, event.sequenceKey, event.sequenceNumber]);
+}
+
 /** Records a failed attempt and when the next one is due (`retryInMs` from now, database time). */
 export async function markFailed(db: Db, eventId: string, error: object, retryInMs: number): Promise<void> {
   await db(TABLE).where({ event_id: eventId, consumer: 'router' }).whereNotIn('status', ['delivered', 'dead_lettered'])

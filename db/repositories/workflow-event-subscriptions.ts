@@ -63,6 +63,28 @@ export async function recordLookbackEvent(db: Db, id: string, eventId: string): 
   await db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ id }).update({ lookback_event_id: eventId });
 }
 
+/**
+ * Open subscriptions that may match an event of `pattern` and `correlation`: the exact pattern through the
+ * routing index, and every wildcard pattern through its partial index (the caller applies the `*`/`**` matcher
+ * to those). A subscription without a correlation value accepts any correlation.
+ */
+export async function findSubscriptionCandidates(db: Db, pattern: string, correlation: string | null): Promise<{ exact: SubscriptionRow[]; wildcard: SubscriptionRow[] }> {
+  const corr = (q: Knex.QueryBuilder) => (correlation === null
+    ? q.whereNull('correlation_value')
+    : q.where((w) => w.where('correlation_value', correlation).orWhereNull('correlation_value')));
+  const exact = corr(db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ status: 'open', event_pattern: pattern }));
+  const wild = corr(db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ status: 'open' }).where('event_pattern', 'like', '%*%'));
+  const [a, b] = await Promise.all([exact, wild]) as [SubscriptionRow[], SubscriptionRow[]];
+  return { exact: a, wildcard: b };
+}
+
+/** How many waits of a step in a run are no longer open (numbers the run's next wait of that step). */
+export async function countClosedWaits(db: Db, temporalWorkflowId: string, stepId: string): Promise<number> {
+  const [{ n }] = await db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ temporal_workflow_id: temporalWorkflowId, step_id: stepId })
+    .whereNot({ status: 'open' }).count({ n: '*' });
+  return Number(n);
+}
+
 /** Open subscriptions for an exact (pattern, correlation value): the partial routing index answers this. */
 export async function findOpenSubscriptions(db: Db, eventPattern: string, correlationValue: string | null): Promise<SubscriptionRow[]> {
   const q = db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ status: 'open', event_pattern: eventPattern });

@@ -2,6 +2,7 @@
 import type { Db } from './sql';
 import { toDb } from './sql';
 import { paginate, type Page, type PageRequest } from './keyset';
+import { WORKFLOW_DEFINITIONS } from './workflow-definitions';
 
 /** A row of workflow_event_triggers. */
 export interface WorkflowEventTriggerRow {
@@ -63,14 +64,24 @@ export async function getTriggerByTriggerId(db: Db, triggerId: string): Promise<
   return (await db(WORKFLOW_EVENT_TRIGGERS).where({ trigger_id: triggerId }).first()) as WorkflowEventTriggerRow | undefined;
 }
 
+/** A trigger row with its definition's business id. */
+export type TriggerWithDefinition = WorkflowEventTriggerRow & { definition_workflow_id: string };
+
 /**
- * Enabled triggers that may match `eventName`: exact patterns via the index plus every wildcard
- * pattern; the caller applies the `*`/`**` matcher to the wildcard ones. Ordered by priority (lower first).
+ * Enabled triggers that may match `pattern`, with their definition's business id: the exact pattern through
+ * the index, and every wildcard pattern (the caller applies the `*`/`**` matcher to those).
  */
-export async function listTriggerCandidates(db: Db, eventName: string): Promise<WorkflowEventTriggerRow[]> {
-  return (await db(WORKFLOW_EVENT_TRIGGERS).where({ enabled: true })
-    .andWhere((w) => w.where('event_pattern', eventName).orWhere('event_pattern', 'like', '%*%'))
-    .orderBy([{ column: 'priority', order: 'asc' }, { column: 'created_at', order: 'asc' }])) as WorkflowEventTriggerRow[];
+export async function listTriggerCandidates(db: Db, pattern: string): Promise<{ exact: TriggerWithDefinition[]; wildcard: TriggerWithDefinition[] }> {
+  const base = () => db(`${WORKFLOW_EVENT_TRIGGERS} as t`).join(`${WORKFLOW_DEFINITIONS} as d`, 'd.id', 't.workflow_definition_id')
+    .select('t.*', 'd.workflow_id as definition_workflow_id').where('t.enabled', true);
+  const [exact, wildcard] = (await Promise.all([base().where('t.event_pattern', pattern), base().where('t.event_pattern', 'like', '%*%')])) as [TriggerWithDefinition[], TriggerWithDefinition[]];
+  return { exact, wildcard };
+}
+
+/** The workflow definition row a trigger may point at: by row id, or by business id (its latest active, else newest version). */
+export async function findTriggerTarget(db: Db, ref: { id: string } | { workflowId: string }): Promise<{ id: string; workflow_id: string } | undefined> {
+  if ('id' in ref) return db(WORKFLOW_DEFINITIONS).where({ id: ref.id }).first('id', 'workflow_id');
+  return db(WORKFLOW_DEFINITIONS).where({ workflow_id: ref.workflowId }).orderByRaw(`(status = 'active') DESC, created_at DESC`).first('id', 'workflow_id');
 }
 
 /** Filters of the trigger list. */

@@ -45,7 +45,7 @@ export async function validateTaskDefinitionOffThread(doc: unknown): Promise<Val
   return (await run({ kind: 'task-definition', doc }, '')) as ValidationError[];
 }
 
-/** Every problem of a trigger body (services/event-triggers.ts `triggerErrors`), pointers under /body. */
+/** Every problem of a trigger body (services/events/triggers.ts `triggerErrors`), pointers under /body. */
 export async function triggerErrorsOffThread(body: object): Promise<FieldError[]> {
   return run({ kind: 'trigger', body: body as Record<string, unknown> }, '/body');
 }

@@ -4,10 +4,9 @@
  */
 import type { WorkflowDefinition } from '../../common/definitions/types';
 import type { RoutingResult } from '../../common/events/delivery';
-import { routeToTriggers } from '../../activities/events/route-triggers';
-import { engineStartRun } from '../../activities/events/run-starter';
+import { routeToTriggers } from '../../services/events/routing/route-triggers';
 import { getEventsByEventIds } from '../../db/repositories/event-instances';
-import { wakeDispatcher } from '../../services/event-handoff';
+import { wakeDispatcher } from '../../services/events/handoff';
 import { createEventsHarness, uniq, type EventsHarness } from './harness';
 import { eventually, storeDefinition } from './flows';
 
@@ -44,7 +43,7 @@ describe('triggers: on_running is atomic when events with one correlation key ar
   }
   /** Routes every event to the triggers at the same time, as parallel lanes would. */
   async function routeConcurrently(eventIds: string[]): Promise<Map<string, RoutingResult>> {
-    const deps = { db: h.db, temporal: h.temporal, config: h.config, startRun: engineStartRun() };
+    const deps = { db: h.db, temporal: h.temporal, config: h.config };
     const events = await getEventsByEventIds(h.db, eventIds);
     const outs = await Promise.all(events.map(async (e) => {
       const out: RoutingResult = { started: [], cancelled: [], signalled: [], skipped: [] };

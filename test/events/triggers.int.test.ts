@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '../../common/definitions/types';
-import { wakeDispatcher } from '../../services/event-handoff';
+import { wakeDispatcher } from '../../services/events/handoff';
 import { createEventsHarness, uniq, type EventsHarness } from './harness';
 import { eventually, storeDefinition } from './flows';
 

@@ -6,15 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { toFieldErrors } from '../common/ajv';
-import type { Config } from '../common/config';
-import { AppError, type FieldError } from '../common/errors';
-import { jsonSafetyErrors } from '../common/events/json-safety';
-import type { Logger } from '../common/logger';
-import { insertEvent, insertEvents, type EventInsert, type StoredEvent } from '../db/repositories/event-instances';
-import { groupCommitter } from './event-group-commit';
-import { dispatcherIdOf, handOff } from './event-handoff';
-import { resolveEventDefinition, type ResolvedEventDefinition } from './event-validators';
+import { toFieldErrors } from '../../common/ajv';
+import type { Config } from '../../common/config';
+import { AppError, type FieldError } from '../../common/errors';
+import { jsonSafetyErrors } from '../../common/events/json-safety';
+import type { Logger } from '../../common/logger';
+import { insertEvent, insertEvents, type EventInsert, type StoredEvent } from '../../db/repositories/event-instances';
+import { ingestGroupCommit } from './ingest-group-commit';
+import { dispatcherIdOf, handOff } from './handoff';
+import { resolveEventDefinition, type ResolvedEventDefinition } from './validators';
 
 /** An event as submitted (the documented EventInstance shape; eventId, version, source, timestamp optional). */
 export interface EventInput {
@@ -101,7 +101,7 @@ function handOffCreated(deps: EventDeps, results: PublishResult[]): void {
 function store(deps: EventDeps, row: EventInsert): Promise<PublishResult> {
   const { eventGroupCommitWindowMs: windowMs, eventGroupCommitMax: maxBatch } = deps.config;
   if (deps.db.isTransaction || windowMs === 0) return insertEvent(deps.db, row);
-  return groupCommitter(deps.db, { windowMs, maxBatch, maxInFlight: 4 }).store(row);
+  return ingestGroupCommit(deps.db, { windowMs, maxBatch, maxInFlight: 4 }).write(row);
 }
 
 /** Validates, stores (idempotent on eventId) and hands off one event. */

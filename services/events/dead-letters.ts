@@ -1,11 +1,14 @@
 /** Dead-letter operations: redrive (a new delivery attempt cycle) and discard. */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { Config } from '../common/config';
-import type { Logger } from '../common/logger';
-import { discardDeadLetter, markRedriven, type DeadLetterRow } from '../db/repositories/dead-letter-queue';
-import { resetForRedrive } from '../db/repositories/event-queue-state';
-import { wakeDispatcher } from './event-handoff';
+import type { Config } from '../../common/config';
+import type { Logger } from '../../common/logger';
+import { discardDeadLetter, markRedriven, type DeadLetterRow } from '../../db/repositories/dead-letter-queue';
+import { resetForRedrive } from '../../db/repositories/event-queue-state';
+import { wakeDispatcher } from './handoff';
+
+// The dead letters as the API reads them.
+export { getDeadLetter, listDeadLetters } from '../../db/repositories/dead-letter-queue';
 
 /** Outcome per requested dead letter. */
 export interface DeadLetterOutcome {

@@ -7,29 +7,26 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { Config } from '../../common/config';
-import { FailureType } from '../../common/errors';
-import type { RoutingResult } from '../../common/events/delivery';
-import { matchesPattern } from '../../common/events/pattern';
-import { evaluateOnEvent } from '../../common/events/trigger-expressions';
-import { describeFailure } from '../../common/expressions/engine';
-import type { StoredEvent } from '../../db/repositories/event-instances';
-import { WORKFLOW_EVENT_TRIGGERS, type WorkflowEventTriggerRow } from '../../db/repositories/workflow-event-triggers';
-import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
-import { aosEventSignal } from '../../workflows/api';
-import { nonRetryable } from '../tasks/failures';
+import type { Config } from '../../../common/config';
+import { FailureType } from '../../../common/errors';
+import type { RoutingResult } from '../../../common/events/delivery';
+import { matchesPattern } from '../../../common/events/pattern';
+import { evaluateOnEvent } from '../../../common/events/trigger-expressions';
+import { describeFailure } from '../../../common/expressions/engine';
+import type { StoredEvent } from '../../../db/repositories/event-instances';
+import { liveRunIds, startedLiveRunIds } from '../../../db/repositories/event-runs';
+import { listTriggerCandidates, type TriggerWithDefinition } from '../../../db/repositories/workflow-event-triggers';
+import { aosEventSignal } from '../../../workflows/api';
+import { nonRetryable } from '../../../activities/tasks/failures';
+import { startRun } from '../../runs';
 import { toEnvelope } from './envelope';
-import type { StartRun } from './run-starter';
 
-type Trigger = WorkflowEventTriggerRow & { definition_workflow_id: string };
-const LIVE = ['pending', 'running', 'waiting'];
+type Trigger = TriggerWithDefinition;
 
 /** Matching enabled triggers with their definition's business id, lowest priority number first. */
 export async function findTriggers(db: Knex, pattern: string): Promise<Trigger[]> {
-  const base = () => db(`${WORKFLOW_EVENT_TRIGGERS} as t`).join('workflow_orchestrator_service.workflow_definitions as d', 'd.id', 't.workflow_definition_id')
-    .select('t.*', 'd.workflow_id as definition_workflow_id').where('t.enabled', true);
-  const [exact, wild] = (await Promise.all([base().where('t.event_pattern', pattern), base().where('t.event_pattern', 'like', '%*%')])) as [Trigger[], Trigger[]];
-  return [...exact, ...wild.filter((t) => matchesPattern(t.event_pattern, pattern))]
+  const { exact, wildcard } = await listTriggerCandidates(db, pattern);
+  return [...exact, ...wildcard.filter((t) => matchesPattern(t.event_pattern, pattern))]
     .sort((a, b) => a.priority - b.priority || +a.created_at - +b.created_at);
 }
 
@@ -48,30 +45,18 @@ async function mappedInput(t: Trigger, doc: StoredEvent): Promise<unknown> {
   return input;
 }
 
-/** The live runs of the trigger's definition with this correlation key. */
-async function liveRuns(db: Knex, t: Trigger, key: string): Promise<string[]> {
-  const rows = await db(WORKFLOW_INSTANCES).where({ definition_workflow_id: t.definition_workflow_id, correlation_key: key }).whereIn('status', LIVE).select('temporal_workflow_id');
-  return rows.map((r: { temporal_workflow_id: string }) => r.temporal_workflow_id);
-}
-
-/** Like {@link liveRuns}, only those Temporal has started (run id recorded), other than `ownId`. */
-async function startedLiveRuns(db: Knex, t: Trigger, key: string, ownId: string): Promise<string[]> {
-  const rows = await db(WORKFLOW_INSTANCES).where({ definition_workflow_id: t.definition_workflow_id, correlation_key: key }).whereIn('status', LIVE)
-    .whereNotNull('temporal_run_id').whereNot('temporal_workflow_id', ownId).select('temporal_workflow_id');
-  return rows.map((r: { temporal_workflow_id: string }) => r.temporal_workflow_id);
-}
-
-type RouteDeps = { db: Knex; temporal: Client; config: Config; startRun: StartRun };
+/** What trigger routing needs. */
+export type TriggerRoutingDeps = { db: Knex; temporal: Client; config: Config };
 
 /**
  * START with on_running skip/signal: a live run Temporal already has decides at once (one read, no input
  * mapping); otherwise the exclusive start decides under its lock, so of concurrent events with one key only
  * one starts a run and the others see it (pending rows count as live).
  */
-async function startUnlessLive(deps: RouteDeps, t: Trigger, event: StoredEvent, key: string, ownId: string, out: RoutingResult): Promise<void> {
+async function startUnlessLive(deps: TriggerRoutingDeps, t: Trigger, event: StoredEvent, key: string, ownId: string, out: RoutingResult): Promise<void> {
   const { db, temporal } = deps;
-  const known = await startedLiveRuns(db, t, key, ownId);
-  const res = known.length > 0 ? { outcome: 'live' as const, liveWorkflowIds: known } : await deps.startRun({ db, temporal, config: deps.config }, {
+  const known = await startedLiveRunIds(db, t.definition_workflow_id, key, ownId);
+  const res = known.length > 0 ? { outcome: 'live' as const, liveWorkflowIds: known } : await startRun({ db, temporal, config: deps.config }, {
     workflowId: t.definition_workflow_id, input: await mappedInput(t, event), correlationKey: key, exclusive: true,
     trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id }, temporalWorkflowId: ownId,
   });
@@ -86,7 +71,7 @@ async function startUnlessLive(deps: RouteDeps, t: Trigger, event: StoredEvent, 
 }
 
 /** Applies every matching trigger to the event. */
-export async function routeToTriggers(deps: RouteDeps, event: StoredEvent, out: RoutingResult): Promise<void> {
+export async function routeToTriggers(deps: TriggerRoutingDeps, event: StoredEvent, out: RoutingResult): Promise<void> {
   const { db, temporal } = deps;
   for (const t of await findTriggers(db, event.pattern)) {
     if (t.event_condition && !(await evalOrFail(t.event_condition, event, 'condition', t))) {
@@ -98,7 +83,7 @@ export async function routeToTriggers(deps: RouteDeps, event: StoredEvent, out: 
     const ownId = `trg:${t.trigger_id}:${event.eventId}`;
     if (t.trigger_type === 'CANCEL') {
       if (key === undefined) { out.skipped.push({ triggerId: t.trigger_id, reason: 'no correlation key' }); continue; }
-      for (const wf of await liveRuns(db, t, key)) {
+      for (const wf of await liveRunIds(db, t.definition_workflow_id, key)) {
         try {
           await temporal.workflow.getHandle(wf).cancel();
           out.cancelled.push({ triggerId: t.trigger_id, workflowId: wf });
@@ -112,7 +97,7 @@ export async function routeToTriggers(deps: RouteDeps, event: StoredEvent, out: 
       await startUnlessLive(deps, t, event, key, ownId, out);
       continue;
     }
-    const res = await deps.startRun({ db, temporal, config: deps.config }, {
+    const res = await startRun({ db, temporal, config: deps.config }, {
       workflowId: t.definition_workflow_id, input: await mappedInput(t, event), ...(key !== undefined && { correlationKey: key }),
       trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id }, temporalWorkflowId: ownId,
     });

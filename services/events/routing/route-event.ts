@@ -5,19 +5,17 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { Config } from '../../common/config';
-import type { RoutingResult } from '../../common/events/delivery';
-import type { StoredEvent } from '../../db/repositories/event-instances';
+import type { Config } from '../../../common/config';
+import type { RoutingResult } from '../../../common/events/delivery';
+import type { StoredEvent } from '../../../db/repositories/event-instances';
 import { routeToSubscriptions } from './route-subscriptions';
 import { routeToTriggers } from './route-triggers';
-import type { StartRun } from './run-starter';
 
 /** What routing needs. */
 export interface RoutingDeps {
   db: Knex;
   temporal: Client;
   config: Config;
-  startRun: StartRun;
 }
 
 /** Routes the event to subscriptions and triggers; returns what it did. */

@@ -6,13 +6,13 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import type { Config } from '../../common/config';
-import { AppError } from '../../common/errors';
-import { addDeadLetter } from '../../db/repositories/dead-letter-queue';
-import type { ClaimedEvent } from '../../db/repositories/event-queue-claim';
-import { getQueueState, markDeadLettered, markDelivered, markFailed } from '../../db/repositories/event-queue-state';
-import { markSequenceDelivered } from '../../db/repositories/event-sequences';
-import type { StoredEvent } from '../../db/repositories/event-instances';
+import type { Config } from '../../../common/config';
+import { AppError } from '../../../common/errors';
+import { addDeadLetter } from '../../../db/repositories/dead-letter-queue';
+import type { ClaimedEvent } from '../../../db/repositories/event-queue-claim';
+import { getQueueState, markDeadLettered, markDelivered, markFailed } from '../../../db/repositories/event-queue-state';
+import { markSequenceDelivered } from '../../../db/repositories/event-sequences';
+import type { StoredEvent } from '../../../db/repositories/event-instances';
 
 /** The outcome of one attempt; `more`: later numbers of its sequence exist (worth claiming next). */
 export interface Outcome {

@@ -6,9 +6,12 @@
  * Runs off the request path; a lost wake-up leaves the events `pending` for the sweeper to report.
  */
 import type { Client } from '@temporalio/client';
-import type { Config } from '../common/config';
-import type { Logger } from '../common/logger';
-import { DISPATCHER_WAKE_SIGNAL, dispatcherWorkflowId, type DispatcherInput } from '../common/events/delivery';
+import type { Knex } from 'knex';
+import type { Config } from '../../common/config';
+import type { Logger } from '../../common/logger';
+import { dispatcherWorkflowId, type DispatcherInput } from '../../common/events/delivery';
+import { hasStalePending } from '../../db/repositories/event-queue-state';
+import { dispatcherWakeSignal, EVENT_DISPATCHER_WORKFLOW_TYPE, type EventDispatcherWorkflow } from '../../workflows/dispatcher-api';
 
 /** The dispatcher workflow id that this deployment's queue rows name. */
 export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(config.taskQueue);
@@ -16,9 +19,19 @@ export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(c
 /** Wakes (starting it if needed) the dispatcher now; resolves once Temporal accepted the signal. */
 export async function wakeDispatcher(temporal: Client, config: Config): Promise<void> {
   const args: [DispatcherInput] = [{}];
-  await temporal.workflow.signalWithStart('eventDispatcherWorkflow', {
-    workflowId: dispatcherIdOf(config), taskQueue: config.taskQueue, args, signal: DISPATCHER_WAKE_SIGNAL, signalArgs: [],
+  await temporal.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, {
+    workflowId: dispatcherIdOf(config), taskQueue: config.taskQueue, args, signal: dispatcherWakeSignal, signalArgs: [],
   });
+}
+
+/**
+ * The sweeper's pass: wakes the dispatcher when this deployment's events are still `pending` more than
+ * `eventSweepGraceMs` after they were due (their wake-up was lost); returns whether it did.
+ */
+export async function wakeIfStale(deps: { db: Knex; temporal: Client; config: Config }): Promise<boolean> {
+  if (!(await hasStalePending(deps.db, dispatcherIdOf(deps.config), deps.config.eventSweepGraceMs))) return false;
+  await wakeDispatcher(deps.temporal, deps.config);
+  return true;
 }
 
 // Each signal costs the Temporal server far more CPU than the API; under load a busy dispatcher loops on full

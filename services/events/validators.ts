@@ -6,18 +6,12 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
-import { metaSchemaError } from '../common/ajv';
-import { cappedRegExp } from '../common/events/regex-safety';
-import { EVENT_DEFINITIONS } from '../db/repositories/event-definitions';
+import { metaSchemaError } from '../../common/ajv';
+import { cappedRegExp } from '../../common/events/regex-safety';
+import { eventDefinitions, type EventDefinitionHead } from '../../db/repositories/event-definitions';
 
 /** What ingest needs from a definition. */
-export interface ResolvedEventDefinition {
-  id: string;
-  version: string;
-  status: string;
-  sourceTypes: string[];
-  sequenceKeyPath: string | null;
-  updatedAt: string;
+export interface ResolvedEventDefinition extends EventDefinitionHead {
   validate: ValidateFunction | null;
 }
 
@@ -47,19 +41,11 @@ export function compilePayloadSchema(schema: Record<string, unknown>): ValidateF
   return ajv.compile(doc);
 }
 
-async function load(db: Knex, pattern: string, version: string | undefined): Promise<Omit<ResolvedEventDefinition, 'validate'> | undefined> {
-  const q = db(EVENT_DEFINITIONS).where({ pattern })
-    .select('id', 'version', 'status', 'source_types as sourceTypes', 'sequence_key_path as sequenceKeyPath', db.raw('updated_at::text AS "updatedAt"'));
-  if (version) q.where({ version });
-  else q.where({ status: 'active' }).orderBy('created_at', 'desc');
-  return q.first();
-}
-
 async function validatorFor(db: Knex, id: string, updatedAt: string): Promise<ValidateFunction | null> {
   const key = `${id}@${updatedAt}`;
   if (compiled.has(key)) return compiled.get(key)!;
-  const row = (await db(EVENT_DEFINITIONS).where({ id }).first('payload_schema')) as { payload_schema: Record<string, unknown> | null } | undefined;
-  const fn = row?.payload_schema ? compilePayloadSchema(row.payload_schema) : null;
+  const schema = await eventDefinitions.getPayloadSchema(db, id);
+  const fn = schema ? compilePayloadSchema(schema) : null;
   if (compiled.size >= MAX_ENTRIES) compiled.clear();
   compiled.set(key, fn);
   return fn;
@@ -70,7 +56,7 @@ export async function resolveEventDefinition(db: Knex, pattern: string, version:
   const key = `${pattern}@${version ?? '*'}`;
   const hit = byKey.get(key);
   if (hit && Date.now() - hit.checkedAt < ttlMs) return hit.def;
-  const meta = await load(db, pattern, version);
+  const meta = await eventDefinitions.getForPattern(db, pattern, version);
   const def = meta && { ...meta, validate: await validatorFor(db, meta.id, meta.updatedAt) };
   if (byKey.size >= MAX_ENTRIES) byKey.clear();
   byKey.set(key, { def, checkedAt: Date.now() });

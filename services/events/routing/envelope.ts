@@ -1,6 +1,6 @@
 /** Converts a stored event into the `aosEvent` signal payload the interpreter consumes. */
-import type { EventEnvelope } from '../../common/definitions/types';
-import type { StoredEvent } from '../../db/repositories/event-instances';
+import type { EventEnvelope } from '../../../common/definitions/types';
+import type { StoredEvent } from '../../../db/repositories/event-instances';
 
 /** The event's correlation value: metadata.correlationId (the documented field) or an explicit correlationKey. */
 export function correlationOf(event: Pick<StoredEvent, 'metadata'>): string | null {

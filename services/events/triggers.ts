@@ -1,16 +1,20 @@
 /**
  * Trigger management: patterns and JSONata expressions are checked before a trigger is stored (422 with
  * pointers), the target definition is resolved by row id or business id, rows are answered in the
- * documented WorkflowEventTrigger shape.
+ * documented WorkflowEventTrigger shape. Where an event meets its triggers: routing/route-triggers.ts.
  */
 import type { Knex } from 'knex';
-import { AppError, type FieldError } from '../common/errors';
-import { jsonSafetyErrors } from '../common/events/json-safety';
-import { patternError } from '../common/events/pattern';
-import { expressionError } from '../common/events/trigger-expressions';
-import { triggerErrorsOffThread } from './validation';
-import { WORKFLOW_DEFINITIONS } from '../db/repositories/workflow-definitions';
-import { getTrigger, getTriggerByTriggerId, type WorkflowEventTriggerInsert, type WorkflowEventTriggerRow } from '../db/repositories/workflow-event-triggers';
+import { AppError, type FieldError } from '../../common/errors';
+import { jsonSafetyErrors } from '../../common/events/json-safety';
+import { patternError } from '../../common/events/pattern';
+import { expressionError } from '../../common/events/trigger-expressions';
+import { triggerErrorsOffThread } from '../validation';
+import {
+  findTriggerTarget, getTrigger, getTriggerByTriggerId, type WorkflowEventTriggerInsert, type WorkflowEventTriggerRow,
+} from '../../db/repositories/workflow-event-triggers';
+
+// The trigger store as the API uses it: rows in, rows out (toTriggerResource gives their API shape).
+export { deleteTrigger, insertTrigger, listTriggers, updateTrigger, type WorkflowEventTriggerInsert } from '../../db/repositories/workflow-event-triggers';
 
 /** The documented trigger shape (camelCase) plus `triggerId`, `onRunning` and the definition's business id. */
 export interface TriggerBody {
@@ -47,8 +51,7 @@ export function triggerErrors(b: TriggerBody): FieldError[] {
 
 /** The definition row a trigger points at: a row id, or a business id (its latest active, else newest version). */
 async function resolveDefinitionRow(db: Knex, ref: string): Promise<{ id: string; workflow_id: string } | undefined> {
-  if (UUID.test(ref)) return db(WORKFLOW_DEFINITIONS).where({ id: ref }).first('id', 'workflow_id');
-  return db(WORKFLOW_DEFINITIONS).where({ workflow_id: ref }).orderByRaw(`(status = 'active') DESC, created_at DESC`).first('id', 'workflow_id');
+  return findTriggerTarget(db, UUID.test(ref) ? { id: ref } : { workflowId: ref });
 }
 
 /** Validates a create/patch body and maps it to columns; throws 422 listing every problem. */

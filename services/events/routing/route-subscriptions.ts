@@ -1,12 +1,13 @@
 /** Routing to waiting workflows: open subscriptions matching the event, each signalled with `aosEvent`. */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { matchesPattern } from '../../common/events/pattern';
-import type { RoutingResult } from '../../common/events/delivery';
-import { EV, getEventByEventId, type StoredEvent } from '../../db/repositories/event-instances';
-import { closeSubscription, WORKFLOW_EVENT_SUBSCRIPTIONS, type SubscriptionRow } from '../../db/repositories/workflow-event-subscriptions';
-import { WORKFLOW_INSTANCES } from '../../db/repositories/workflow-instances';
-import { aosEventSignal } from '../../workflows/api';
+import { matchesPattern } from '../../../common/events/pattern';
+import type { RoutingResult } from '../../../common/events/delivery';
+import { getEventByEventId, type StoredEvent } from '../../../db/repositories/event-instances';
+import { recordSignalled } from '../../../db/repositories/event-queue-state';
+import { runsStartedByEvent } from '../../../db/repositories/event-runs';
+import { closeSubscription, findSubscriptionCandidates, type SubscriptionRow } from '../../../db/repositories/workflow-event-subscriptions';
+import { aosEventSignal } from '../../../workflows/api';
 import { correlationOf, toEnvelope } from './envelope';
 import { unreceivedEvents, visibleSince } from './lookback';
 
@@ -16,23 +17,8 @@ import { unreceivedEvents, visibleSince } from './lookback';
  * value accepts any correlation.
  */
 export async function findSubscriptions(db: Knex, pattern: string, correlation: string | null): Promise<SubscriptionRow[]> {
-  const corr = (q: Knex.QueryBuilder) => (correlation === null
-    ? q.whereNull('correlation_value')
-    : q.where((w) => w.where('correlation_value', correlation).orWhereNull('correlation_value')));
-  const exact = corr(db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ status: 'open', event_pattern: pattern }));
-  const wild = corr(db(WORKFLOW_EVENT_SUBSCRIPTIONS).where({ status: 'open' }).where('event_pattern', 'like', '%*%'));
-  const [a, b] = await Promise.all([exact, wild]) as [SubscriptionRow[], SubscriptionRow[]];
-  return [...a, ...b.filter((s) => matchesPattern(s.event_pattern, pattern))];
-}
-
-/**
- * Records that the workflow received the event (a delivery row with the workflow id as consumer), after the
- * signal succeeded: a later wait's look-back skips it (it is in the run's buffer or consumed) and never
- * skips an event that was not signalled.
- */
-async function recordSignalled(db: Knex, event: StoredEvent, workflowId: string): Promise<void> {
-  await db.raw(`INSERT INTO ${EV}.event_queue_state (event_instance_id, event_id, consumer, status, attempts, delivered_at, sequence_key, sequence_number)
-    VALUES (?, ?, ?, 'delivered', 1, now(), ?, ?) ON CONFLICT DO NOTHING`, [event.id, event.eventId, workflowId, event.sequenceKey, event.sequenceNumber]);
+  const { exact, wildcard } = await findSubscriptionCandidates(db, pattern, correlation);
+  return [...exact, ...wildcard.filter((s) => matchesPattern(s.event_pattern, pattern))];
 }
 
 /**
@@ -59,15 +45,15 @@ export async function routeToSubscriptions(db: Knex, temporal: Client, event: St
   for (const s of subs) if (!byWorkflow.has(s.temporal_workflow_id)) byWorkflow.set(s.temporal_workflow_id, s);
   // A run never receives the event that started it (a trigger's event is the run's input, not an answer to its waits).
   if (byWorkflow.size > 0) {
-    const startedByThis = await db(WORKFLOW_INSTANCES).whereIn('temporal_workflow_id', [...byWorkflow.keys()])
-      .whereRaw(`"trigger"->>'eventId' = ?`, [event.eventId]).pluck('temporal_workflow_id');
-    for (const id of startedByThis as string[]) byWorkflow.delete(id);
+    for (const id of await runsStartedByEvent(db, [...byWorkflow.keys()], event.eventId)) byWorkflow.delete(id);
   }
   await Promise.all([...byWorkflow.values()].map(async (s) => {
     const handle = temporal.workflow.getHandle(s.temporal_workflow_id);
     try {
       for (const e of [...(await catchUp(db, temporal, event, s)), event]) {
         await handle.signal(aosEventSignal, toEnvelope(e, s.id));
+        // Recorded after the signal succeeded: a later wait's look-back then skips it (it is in the run's
+        // buffer or consumed) and never skips an event that was not signalled.
         await recordSignalled(db, e, s.temporal_workflow_id);
       }
       out.signalled.push({ workflowId: s.temporal_workflow_id, subscriptionId: s.id });

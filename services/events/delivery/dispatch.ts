@@ -1,0 +1,57 @@
+/**
+ * One pass of the event dispatcher: claims due events (queue rows naming this dispatcher), routes them —
+ * different sequence keys concurrently, one key's events one after another in sequence order, following a key
+ * on to its next number while it is due — and records each outcome.
+ */
+import { FailureType } from '../../../common/errors';
+import type { DispatchRequest, DispatchResult } from '../../../common/events/delivery';
+import { getEventByEventId, type StoredEvent } from '../../../db/repositories/event-instances';
+import { claimDue, nextDueInMs, type ClaimedEvent } from '../../../db/repositories/event-queue-claim';
+import { nonRetryable } from '../../../activities/tasks/failures';
+import { routeEvent, type RoutingDeps } from '../routing/route-event';
+import { recordDelivered, recordFailure, type Outcome } from './outcome';
+
+// Longer than the activity's start-to-close timeout: a retried pass never re-claims what a timed-out one still routes.
+const LEASE_SECONDS = 300;
+// Keys routed at once; each holds a pool connection now and then, and Temporal calls are mostly waiting.
+const PARALLEL_KEYS = 16;
+// Events of one key followed in one pass; more are left for the next pass (reported as `full`).
+const CHAIN_MAX = 50;
+
+async function deliverOne(deps: RoutingDeps, c: ClaimedEvent): Promise<Outcome> {
+  let event: StoredEvent | undefined;
+  try {
+    event = await getEventByEventId(deps.db, c.eventId);
+    if (!event) throw nonRetryable(FailureType.NotFound, `event ${c.eventId} is not stored`);
+    await routeEvent(deps, event);
+  } catch (err) {
+    return recordFailure(deps.db, deps.config, c, err, event);
+  }
+  return recordDelivered(deps.db, c);
+}
+
+/** Delivers the dispatcher's due events once; reports what happened and when the next one is due. */
+export async function dispatchPending(deps: RoutingDeps, req: DispatchRequest): Promise<DispatchResult> {
+  const owner = req.dispatcherId;
+  const heads = await claimDue(deps.db, { owner, limit: req.limit, leaseSeconds: LEASE_SECONDS });
+  const result: DispatchResult = { delivered: 0, failed: 0, deadLettered: 0, full: heads.length >= req.limit, nextDueInMs: null };
+  const count = (o: Outcome) => void (o.status === 'delivered' ? result.delivered++ : o.status === 'failed' ? result.failed++ : result.deadLettered++);
+  // One lane per claimed row; a sequenced row's lane continues with its key's next number once it is done.
+  const lane = async (first: ClaimedEvent) => {
+    let c: ClaimedEvent | undefined = first;
+    for (let n = 0; c; n++) {
+      const outcome = await deliverOne(deps, c);
+      count(outcome);
+      // Only a sequence with later numbers has a successor whose turn has now come.
+      if (!outcome.more || c.sequenceKey === null) return;
+      if (n + 1 >= CHAIN_MAX) return void (result.full = true);
+      [c] = await claimDue(deps.db, { owner, limit: 1, leaseSeconds: LEASE_SECONDS, sequenceKey: c.sequenceKey });
+    }
+  };
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_KEYS, heads.length) }, async () => {
+    while (next < heads.length) await lane(heads[next++]!);
+  }));
+  result.nextDueInMs = await nextDueInMs(deps.db, owner);
+  return result;
+}
