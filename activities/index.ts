@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
+import type { DispatchActivities } from '../common/contracts/events';
 import type { InterpreterActivities } from '../common/definitions/activity-types';
 import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
@@ -46,7 +47,6 @@ export function createActivities(deps: ActivityDeps) {
     ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createTurnActivities(),
-    // TODO(#11): the event activities' contract moves to common/contracts/events.ts (helper "events").
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
-  } satisfies InterpreterActivities;
+  } satisfies InterpreterActivities & DispatchActivities;
 }

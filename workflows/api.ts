@@ -1,9 +1,11 @@
 /**
- * The workflow type, signals and queries of `interpreterWorkflow`. Client code imports these definitions
+ * The workflow types, signals and queries of `interpreterWorkflow` and `eventDispatcherWorkflow`. Client code imports these definitions
  * (never string names alone) so the two sides cannot drift.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { EventEnvelope, InterpreterState } from '../common/definitions/types';
+import { DISPATCHER_WAKE_SIGNAL } from '../common/events/delivery';
+import type { eventDispatcherWorkflow } from './event-dispatcher';
 import type { interpreterWorkflow } from './interpreter';
 
 /** Delivers an event to a waiting (or soon waiting) `wait_for_event` step; deduplicated by eventId. */
@@ -21,3 +23,15 @@ export type InterpreterWorkflow = typeof interpreterWorkflow;
  * (client code cannot import the workflow function itself: it belongs to the sandbox).
  */
 export const INTERPRETER_WORKFLOW_TYPE = 'interpreterWorkflow';
+
+/** Wakes the event dispatcher: events are due. */
+export const dispatcherWakeSignal = defineSignal(DISPATCHER_WAKE_SIGNAL);
+
+/** The dispatcher's signature: starters pass it as the type argument, so `args` are typed. */
+export type EventDispatcherWorkflow = typeof eventDispatcherWorkflow;
+
+/**
+ * Workflow type name of the dispatcher, started with
+ * `client.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, ...)`.
+ */
+export const EVENT_DISPATCHER_WORKFLOW_TYPE = 'eventDispatcherWorkflow';

@@ -7,9 +7,9 @@
 import { condition, continueAsNew, patched, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { DispatchActivities } from '../common/contracts/events';
 import type { DispatcherInput } from '../common/events/delivery';
-import { dispatcherWakeSignal } from './dispatcher-api';
+import { dispatcherWakeSignal } from './api';
 
-export { dispatcherWakeSignal } from './dispatcher-api';
+export { dispatcherWakeSignal } from './api';
 
 // Local activity: the pass runs in the same worker task as the workflow, saving a task round trip per wake-up.
 // Outcomes per event are recorded by the activity; a failing pass (database down) is retried until it answers.

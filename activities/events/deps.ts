@@ -8,6 +8,6 @@ import type { Logger } from '../../common/logger';
 export interface EventActivityDeps {
   db: Knex;
   logger: Logger;
-  temporal?: Client;
-  config?: Config;
+  temporal: Client;
+  config: Config;
 }

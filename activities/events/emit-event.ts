@@ -1,6 +1,5 @@
 /** `emitEvent` adapter: checks the payload, publishes through ingest, turns refusals into non-retryable failures. */
 import type { EmitEventRequest, InterpreterEventActivities } from '../../common/contracts/events';
-import { config as loadConfig } from '../../common/config';
 import { AppError, FailureType } from '../../common/errors';
 import { emitWorkflowEvent } from '../../services/events/emit';
 import { nonRetryable } from '../tasks/failures';
@@ -13,7 +12,7 @@ export function createEmitEventActivity(deps: EventActivityDeps): Pick<Interpret
       if (req.payload === null || typeof req.payload !== 'object' || Array.isArray(req.payload)) {
         throw nonRetryable(FailureType.SchemaViolation, `emit_event "${req.pattern}": payload must be an object`);
       }
-      const ingest = { db: deps.db, temporal: deps.temporal!, config: deps.config ?? loadConfig(), logger: deps.logger, handoff: Boolean(deps.temporal) };
+      const ingest = { db: deps.db, temporal: deps.temporal, config: deps.config, logger: deps.logger, handoff: true };
       try {
         return await emitWorkflowEvent(ingest, { ...req, payload: req.payload as Record<string, unknown> });
       } catch (err) {

@@ -11,7 +11,7 @@ import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import { dispatcherWorkflowId, type DispatcherInput } from '../../common/events/delivery';
 import { hasStalePending } from '../../db/repositories/event-queue-state';
-import { dispatcherWakeSignal, EVENT_DISPATCHER_WORKFLOW_TYPE, type EventDispatcherWorkflow } from '../../workflows/dispatcher-api';
+import { dispatcherWakeSignal, EVENT_DISPATCHER_WORKFLOW_TYPE, type EventDispatcherWorkflow } from '../../workflows/api';
 
 /** The dispatcher workflow id that this deployment's queue rows name. */
 export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(config.taskQueue);

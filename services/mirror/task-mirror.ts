@@ -24,7 +24,7 @@ import type { Knex } from 'knex';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
 import { taskAttemptKey, upsertTaskAttempt, upsertTaskAttempts, type TaskAttemptRow } from '../../db/repositories/task-attempt-upsert';
-import { createGroupCommit, type FlushResult } from '../../activities/mirror/group-commit';
+import { createGroupCommit, type BatchOutcome } from '../../common/group-commit';
 import type { Logger } from '../../common/logger';
 import { droppedTaskWrites, type DroppedTaskWrites } from './dropped-writes';
 import { isPermanentDbError, withMirrorRetry } from './retry';
@@ -132,7 +132,7 @@ export async function writeTaskAttempt(db: Knex, a: TaskAttempt, seq: number, en
  * superseded, exactly as the seq guard would decide), in one statement, retried. When the database refuses
  * the batch for a reason a retry cannot fix, the rows are written one by one, so a bad row fails alone.
  */
-async function flushRows(db: Knex, logger: Logger, rows: TaskAttemptRow[], backoff?: readonly number[]): Promise<FlushResult> {
+async function flushRows(db: Knex, logger: Logger, rows: TaskAttemptRow[], backoff?: readonly number[]): Promise<BatchOutcome<undefined>> {
   const newest = new Map<string, TaskAttemptRow>();
   for (const row of rows) {
     const key = taskAttemptKey(row);

@@ -1,5 +1,7 @@
 /** Group commit: batching under load, no added latency when quiet, per-item outcomes. */
-import { createGroupCommit, type FlushResult } from './group-commit';
+import { createGroupCommit, type BatchOutcome } from './group-commit';
+
+type FlushResult = BatchOutcome<undefined>;
 
 /** A flush whose batches are recorded and complete only when released. */
 function gatedFlush(answer: (items: number[]) => FlushResult = (items) => items.map(() => undefined)) {
