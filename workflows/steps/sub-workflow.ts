@@ -9,7 +9,7 @@ import { engineActivities } from '../activities';
 import { evaluate } from '../expressions';
 import { checkPayloadSize } from '../payload-check';
 import { stepPath, type RunState, type StepExecutor } from '../runtime';
-import type { interpreterWorkflow } from '../interpreter';
+import { INTERPRETER_WORKFLOW_TYPE, type InterpreterWorkflow } from '../api';
 
 /** Patch id of per-execution child workflow ids (histories from before it replay with the shared id). */
 export const CHILD_ID_PER_EXECUTION_PATCH = 'sub-workflow-child-id-per-execution';
@@ -52,7 +52,7 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     ...(correlationKey !== undefined && { [AosCorrelationKey.name]: [correlationKey] }),
   };
   checkPayloadSize(run, `the start input of step "${step.id}" (child ${resolved.definition.workflow_id})`, [child]);
-  const output = await executeChild<typeof interpreterWorkflow>('interpreterWorkflow', {
+  const output = await executeChild<InterpreterWorkflow>(INTERPRETER_WORKFLOW_TYPE, {
     args: [child],
     workflowId: childWorkflowId(run, stepPath(frame, step.id)),
     searchAttributes,
