@@ -10,6 +10,7 @@ import type { ErrorObject } from 'ajv/dist/2020';
 import { ajv } from '../ajv';
 import { workflowDefinitionSchema } from './schema';
 import type { ValidationError } from './validation-error';
+import { childStepLists } from './walk';
 
 const STEP_REF = '#/$defs/step';
 const SHALLOW_ID = 'https://augmented-os.dev/schemas/workflow-definition-one-level.json';
@@ -47,10 +48,7 @@ export function addSchemaErrors(errors: ErrorObject[] | null | undefined, prefix
 
 /** The step lists nested in `step` (a foreach's `steps`, a parallel's branches' `steps`), with their pointers. */
 function nestedLists(step: unknown, ptr: string): Array<[unknown[], string]> {
-  if (!isObj(step)) return [];
-  if (step.type === 'foreach' && Array.isArray(step.steps)) return [[step.steps, `${ptr}/steps`]];
-  if (step.type !== 'parallel' || !Array.isArray(step.branches)) return [];
-  return step.branches.flatMap((b, i) => (isObj(b) && Array.isArray(b.steps) ? [[b.steps, `${ptr}/branches/${i}/steps`] as [unknown[], string]] : []));
+  return childStepLists(step, ptr).flatMap((n) => (Array.isArray(n.steps) ? [[n.steps, n.pointer] as [unknown[], string]] : []));
 }
 
 /** Schema errors of a workflow definition document, in document order by level; stops after `limit` of them. */
