@@ -20,7 +20,8 @@ const Enum = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[num
 /** `{ oneOf: schemas }` (TypeBox has `anyOf` only; the error messages of `oneOf` are part of the API's answers). */
 const OneOf = <T extends TSchema[]>(schemas: [...T]) => Type.Unsafe<Static<T[number]>>({ oneOf: schemas });
 /** A JSON object with any members (`options` may bound them). */
-const JsonObject = (options: Record<string, unknown> = {}) => Type.Unsafe<Record<string, unknown>>({ type: 'object', ...options });
+const JsonObject = (options: Record<string, unknown> = {}) =>
+  Type.Unsafe<Record<string, unknown>>({ type: 'object', ...options });
 /** A closed object: no members beyond `properties`. */
 const Closed = <P extends TProperties>(properties: P, options: Record<string, unknown> = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });

@@ -80,7 +80,10 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
   for (const nested of childStepLists(s, ptr)) {
     if (s.type === 'parallel') {
       const id = str(nested.holder.id);
-      if (id !== undefined && branchIds.has(id)) w.errors.push({ pointer: `${nested.holderPointer}/id`, code: 'duplicate_branch_id', message: `branch id "${id}" is repeated` });
+      if (id !== undefined && branchIds.has(id)) {
+        const pointer = `${nested.holderPointer}/id`;
+        w.errors.push({ pointer, code: 'duplicate_branch_id', message: `branch id "${id}" is repeated` });
+      }
       if (id !== undefined) branchIds.add(id);
     }
     checkList(nested.steps, nested.pointer, w);

@@ -48,7 +48,9 @@ export function addSchemaErrors(errors: ErrorObject[] | null | undefined, prefix
 
 /** The step lists nested in `step` (a foreach's `steps`, a parallel's branches' `steps`), with their pointers. */
 function nestedLists(step: unknown, ptr: string): Array<[unknown[], string]> {
-  return childStepLists(step, ptr).flatMap((n) => (Array.isArray(n.steps) ? [[n.steps, n.pointer] as [unknown[], string]] : []));
+  const lists: Array<[unknown[], string]> = [];
+  for (const n of childStepLists(step, ptr)) if (Array.isArray(n.steps)) lists.push([n.steps, n.pointer]);
+  return lists;
 }
 
 /** Schema errors of a workflow definition document, in document order by level; stops after `limit` of them. */

@@ -34,7 +34,9 @@ type StepListKeys<T> = {
       : never;
 }[keyof T];
 /** The step types that hold step lists (computed from the definition types). */
-export type BlockStepType = { [T in StepType]: [StepListKeys<Extract<Step, { type: T }>>] extends [never] ? never : T }[StepType];
+export type BlockStepType = {
+  [T in StepType]: [StepListKeys<Extract<Step, { type: T }>>] extends [never] ? never : T;
+}[StepType];
 
 /** How a block step type holds its lists: the key they hang from, and the lists found under it. */
 interface BlockKind<K extends string> {
@@ -48,9 +50,11 @@ const BLOCKS: { [T in BlockStepType]: BlockKind<StepListKeys<Extract<Step, { typ
     key: 'branches',
     lists: (branches, at) =>
       Array.isArray(branches)
-        ? branches.flatMap((b, i) =>
-            isObj(b) ? [{ steps: b.steps, pointer: `${at}/branches/${i}/steps`, holder: b, holderPointer: `${at}/branches/${i}` }] : [],
-          )
+        ? branches.flatMap((b, i) => {
+            if (!isObj(b)) return [];
+            const holderPointer = `${at}/branches/${i}`;
+            return [{ steps: b.steps, pointer: `${holderPointer}/steps`, holder: b, holderPointer }];
+          })
         : [],
   },
   foreach: {
