@@ -40,5 +40,3 @@ export function createTaskRegistry({ handlers, http, db, cipher, transform }: Ta
   return new Map(entries);
 }
 
-/** Task types this worker can run. */
-export const SUPPORTED_TASK_TYPES: readonly TaskType[] = ['http', 'transform', 'code', 'noop', 'echo', 'integration'];

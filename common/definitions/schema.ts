@@ -1,192 +1,258 @@
 /**
- * JSON Schemas (draft 2020-12) of workflow and task definitions. The API validates requests with them,
- * the OpenAPI document embeds them, and `validate.ts` runs them before the semantic checks.
+ * The definition language, declared once: JSON Schemas (draft 2020-12) of workflow and task definitions,
+ * written with TypeBox so that `types.ts` derives the TypeScript types from them (`Static`). The API validates
+ * requests with them, the OpenAPI document embeds them, and `validate.ts` runs them before the semantic checks.
+ *
+ * Not sandbox-safe (TypeBox): workflow code imports `types.ts` (types only) and `kinds.ts`, never this module.
  */
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './duration';
+import { STEP_TYPES, TASK_TYPES, type StepType } from './kinds';
 import { BLOCK_LIMITS } from './limits';
-import { STEP_TYPES } from './types';
 import { MAX_DEFINITION_STEPS } from './validation-bounds';
-
-type Schema = Record<string, unknown>;
 
 const ID_PATTERN = '^[A-Za-z0-9_-]+$';
 const LABEL_PATTERN = '^[A-Za-z0-9_]+$';
 const EXPRESSION_PATTERN = '^\\s*\\{%[\\s\\S]*%\\}\\s*$';
 
-const duration: Schema = { oneOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'integer', minimum: 0 }] };
-const expression: Schema = { type: 'string', pattern: EXPRESSION_PATTERN };
-const stepRef: Schema = { type: 'string', pattern: ID_PATTERN };
-const jsonSchemaDoc: Schema = { type: ['object', 'boolean'] };
+/** `{ enum: values }`, typed as one of the values (TypeBox's own unions would emit `anyOf` of `const`s). */
+const Enum = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ enum: values });
+/** `{ oneOf: schemas }` (TypeBox has `anyOf` only; the error messages of `oneOf` are part of the API's answers). */
+const OneOf = <T extends TSchema[]>(schemas: [...T]) => Type.Unsafe<Static<T[number]>>({ oneOf: schemas });
+/** A JSON object with any members (`options` may bound them). */
+const JsonObject = (options: Record<string, unknown> = {}) =>
+  Type.Unsafe<Record<string, unknown>>({ type: 'object', ...options });
+/** A closed object: no members beyond `properties`. */
+const Closed = <P extends TProperties>(properties: P, options: Record<string, unknown> = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options });
+const { Optional } = Type;
 
-const retryPolicy: Schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    max_attempts: { type: 'integer', minimum: 0 },
-    initial_interval: duration,
-    max_interval: duration,
-    backoff_coefficient: { type: 'number', minimum: 1 },
-    non_retryable_errors: { type: 'array', items: { type: 'string', minLength: 1 } },
-  },
-};
+/**
+ * A duration: ISO-8601 (`PT30S`, `P3D`, `PT1H30M`) or the short form `<n><unit>` with unit
+ * ms | s | m | h | d (`500ms`, `10s`, `5m`), or a number of milliseconds.
+ */
+export const DurationSchema = OneOf([Type.String({ pattern: DURATION_PATTERN }), Type.Integer({ minimum: 0 })]);
+/** An expression string `"{% ... %}"`. */
+export const ExpressionSchema = Type.String({ pattern: EXPRESSION_PATTERN });
+/** A JSON value that may contain `"{% jsonata %}"` expressions anywhere inside strings. */
+export const TemplateSchema = Type.Unknown();
+const stepRef = Type.String({ pattern: ID_PATTERN });
+const label = Type.String({ pattern: LABEL_PATTERN });
+const jsonSchemaDoc = Type.Unsafe<Record<string, unknown> | boolean>({ type: ['object', 'boolean'] });
 
-const catchClause: Schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['errors', 'next'],
-  properties: {
-    errors: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-    next: stepRef,
-    into: { type: 'string', pattern: LABEL_PATTERN },
-  },
-};
+/** Retry policy of a step or a task definition; unset fields fall back to the next level. */
+export const RetryPolicySchema = Closed({
+  /** Total attempts including the first; 1 = no retry; 0 = unlimited. */
+  max_attempts: Optional(Type.Integer({ minimum: 0 })),
+  initial_interval: Optional(DurationSchema),
+  max_interval: Optional(DurationSchema),
+  backoff_coefficient: Optional(Type.Number({ minimum: 1 })),
+  /** ApplicationFailure types never retried. */
+  non_retryable_errors: Optional(Type.Array(Type.String({ minLength: 1 }))),
+});
 
-const common: Schema = {
-  id: stepRef,
-  type: { enum: STEP_TYPES },
-  name: { type: 'string' },
-  description: { type: 'string' },
+/** Routes a failed step to another step of the same list when the error name matches. */
+export const CatchClauseSchema = Closed({
+  /** Error names (ApplicationFailure type, `Timeout`, `Cancelled`, `ActivityFailure`, ...); `"*"` = any. */
+  errors: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  /** Step id in the same step list. */
   next: stepRef,
-  timeout: duration,
-  retry: retryPolicy,
-  catch: { type: 'array', items: catchClause },
-};
+  /** Where the error object `{ type, message, details }` is stored: `$vars.<into>`; also `$steps.<id>.error`. */
+  into: Optional(label),
+});
 
-const steps: Schema = { type: 'array', minItems: 1, maxItems: MAX_DEFINITION_STEPS, items: { $ref: '#/$defs/step' } };
+/** Activity timeouts of a task. */
+export const TaskTimeoutsSchema = Closed({
+  start_to_close: Optional(DurationSchema),
+  schedule_to_close: Optional(DurationSchema),
+  heartbeat: Optional(DurationSchema),
+});
 
-/** Per step type: its own properties and required ones (the common ones are added). */
-const variants: Record<string, { properties: Schema; required?: string[] }> = {
-  task: {
-    properties: {
-      task: { type: 'string', minLength: 1 }, input: {}, output: {}, result_var: { type: 'string', pattern: LABEL_PATTERN },
-      // Activity timeouts of this step over the task definition's (`timeout` stays the start-to-close shorthand).
-      timeouts: { type: 'object', additionalProperties: false, properties: { start_to_close: duration, schedule_to_close: duration, heartbeat: duration } },
-    },
-    required: ['task'],
-  },
-  switch: {
-    properties: {
-      cases: {
-        type: 'array',
-        items: { type: 'object', additionalProperties: false, required: ['when', 'next'], properties: { when: expression, next: stepRef } },
-      },
-      default: stepRef,
-    },
-    required: ['cases'],
-  },
-  parallel: {
-    properties: {
-      branches: {
-        type: 'array',
-        minItems: 1,
-        maxItems: BLOCK_LIMITS.parallelMaxBranches,
-        items: { type: 'object', additionalProperties: false, required: ['id', 'steps'], properties: { id: { type: 'string', pattern: LABEL_PATTERN }, steps } },
-      },
-      output_mode: { enum: ['object', 'array'] },
-    },
-    required: ['branches'],
-  },
-  foreach: {
-    properties: {
-      items: { oneOf: [expression, { type: 'array', maxItems: BLOCK_LIMITS.foreachMaxItems }] },
-      concurrency: { type: 'integer', minimum: 0, maximum: BLOCK_LIMITS.foreachMaxConcurrency },
+/** Fields every step shares (`type` is the step's own). */
+const stepBase = <T extends StepType>(type: T) => ({
+  /** Unique across the whole definition (including nested blocks); `[A-Za-z0-9_-]+`. */
+  id: stepRef,
+  /** The step type (the `step` dispatcher below has checked it is a known one). */
+  type: Type.Literal(type),
+  name: Optional(Type.String()),
+  description: Optional(Type.String()),
+  /** Step id in the same list to continue with; default = the following step (or end of list). */
+  next: Optional(stepRef),
+  /** Step timeout; on expiry the step fails with error name `Timeout`. */
+  timeout: Optional(DurationSchema),
+  /** For task steps: overrides the task's retry policy. For other steps: retries the whole step. */
+  retry: Optional(RetryPolicySchema),
+  catch: Optional(Type.Array(CatchClauseSchema)),
+});
+
+/** A step of type `type`: the shared fields and its own. */
+const variant = <T extends StepType, P extends TProperties>(type: T, own: P, options: Record<string, unknown> = {}) =>
+  Closed({ ...stepBase(type), ...own }, options);
+
+/**
+ * Every step type's schema, given the schema of a nested step (`step`): a `$ref` in the JSON Schema, TypeBox's
+ * `This` for the recursive type. One entry per step type, checked against {@link STEP_TYPES}.
+ */
+function stepVariants<S extends TSchema>(step: S) {
+  const steps = Type.Array(step, { minItems: 1, maxItems: MAX_DEFINITION_STEPS });
+  return {
+    /** Runs a task definition as an activity. Output: the task result. */
+    task: variant('task', {
+      /** task_definitions.task_id, or `task_id@version` (pinned). */
+      task: Type.String({ minLength: 1 }),
+      /** Task input; default `$input`. */
+      input: Optional(TemplateSchema),
+      /** Optional mapping of the raw output (`$output` = raw result) before it is recorded. */
+      output: Optional(TemplateSchema),
+      /** Store the (optionally mapped) output into `$vars.<name>`. */
+      result_var: Optional(label),
+      /** Activity timeouts over the task definition's (`timeout` stays the start-to-close shorthand). */
+      timeouts: Optional(TaskTimeoutsSchema),
+    }),
+    /** Conditional routing. Output: `{ next }` (the chosen target). */
+    switch: variant('switch', {
+      /** First case whose `when` is truthy wins. */
+      cases: Type.Array(Closed({ when: ExpressionSchema, next: stepRef })),
+      /** Target when no case matches; without it, no match continues with the following step. */
+      default: Optional(stepRef),
+    }),
+    /** Runs branches concurrently and joins all. Output: `{ <branchId>: lastStepOutput }` (or an array). */
+    parallel: variant('parallel', {
+      branches: Type.Array(
+        /** One branch: a label (`[A-Za-z0-9_]+`, used in step paths and as output key) and its own step list. */
+        Closed({ id: label, steps }),
+        { minItems: 1, maxItems: BLOCK_LIMITS.parallelMaxBranches },
+      ),
+      output_mode: Optional(Enum(['object', 'array'])),
+    }),
+    /** Maps a step list over a list. Output: array of each iteration's last step output, in item order. */
+    foreach: variant('foreach', {
+      /** Expression yielding an array; `$item`/`$index` are bound in the body. */
+      items: OneOf([ExpressionSchema, Type.Array(Type.Unknown(), { maxItems: BLOCK_LIMITS.foreachMaxItems })]),
+      /** Max iterations running at once; default 10; 0 = unbounded; 1 = sequential. */
+      concurrency: Optional(Type.Integer({ minimum: 0, maximum: BLOCK_LIMITS.foreachMaxConcurrency })),
       steps,
-    },
-    required: ['items', 'steps'],
-  },
-  wait_for_event: {
-    properties: { event: { type: 'string', pattern: '^(\\*\\*|\\*|[A-Za-z0-9_-]+)(\\.(\\*\\*|\\*|[A-Za-z0-9_-]+))*$' }, correlation: { type: 'string' }, on_timeout: stepRef },
-    required: ['event'],
-  },
-  delay: {
-    properties: { duration: { oneOf: [duration, expression] }, until: { type: 'string' } },
-  },
-  set: { properties: { vars: { type: 'object', minProperties: 1, propertyNames: { pattern: LABEL_PATTERN } } }, required: ['vars'] },
-  sub_workflow: {
-    properties: { workflow: { type: 'string', minLength: 1 }, version: { type: 'string' }, input: {}, result_var: { type: 'string', pattern: LABEL_PATTERN } },
-    required: ['workflow'],
-  },
-  emit_event: { properties: { event: { type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }, payload: {} }, required: ['event'] },
-  succeed: { properties: { output: {} } },
-  fail: { properties: { error: { type: 'string', minLength: 1 }, message: {}, details: {} } },
-};
+    }),
+    /** Waits for a correlated event. Output: the event payload; `$event` = the envelope. */
+    wait_for_event: variant('wait_for_event', {
+      /** Event name pattern: dot segments, `*` = one segment, `**` = any number. */
+      event: Type.String({ pattern: '^(\\*\\*|\\*|[A-Za-z0-9_-]+)(\\.(\\*\\*|\\*|[A-Za-z0-9_-]+))*$' }),
+      /** Expression for the correlation value the event must carry: its metadata.correlationId (as correlationKey). */
+      correlation: Optional(Type.String()),
+      /** Target when the timeout elapses; without it, the timeout is an error `Timeout` (catchable). */
+      on_timeout: Optional(stepRef),
+    }),
+    /** Sleeps for a duration or until a timestamp (durable timer). Output: null. */
+    delay: variant(
+      'delay',
+      {
+        duration: Optional(OneOf([DurationSchema, ExpressionSchema])),
+        /** ISO-8601 timestamp or an expression yielding one. */
+        until: Optional(Type.String()),
+      },
+      { oneOf: [{ required: ['duration'] }, { required: ['until'] }] },
+    ),
+    /** Assigns variables: each key of `vars` is evaluated and merged into `$vars`. Output: the new values. */
+    set: variant('set', { vars: JsonObject({ minProperties: 1, propertyNames: { pattern: LABEL_PATTERN } }) }),
+    /** Runs another stored definition as a child workflow. Output: the child's output. */
+    sub_workflow: variant('sub_workflow', {
+      /** workflow_definitions.workflow_id of the child. */
+      workflow: Type.String({ minLength: 1 }),
+      /** Pinned version; default = the latest active version at the time the step runs. */
+      version: Optional(Type.String()),
+      /** Child input; default `$input`. */
+      input: Optional(TemplateSchema),
+      result_var: Optional(label),
+    }),
+    /** Publishes an event. Output: `{ eventId }`. */
+    emit_event: variant('emit_event', {
+      /** Event name (no wildcards). */
+      event: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
+      payload: Optional(TemplateSchema),
+    }),
+    /** Ends the workflow successfully. Output: `output` (default: the workflow `output` template or null). */
+    succeed: variant('succeed', { output: Optional(TemplateSchema) }),
+    /** Ends the workflow with a non-retryable failure of type `error` (default `WorkflowFailed`). */
+    fail: variant('fail', {
+      error: Optional(Type.String({ minLength: 1 })),
+      message: Optional(TemplateSchema),
+      details: Optional(TemplateSchema),
+    }),
+  } satisfies { [T in StepType]: TSchema & { static: { type: T } } };
+}
 
-function stepDefs(): Schema {
-  const defs: Schema = {};
-  for (const [type, v] of Object.entries(variants)) {
-    defs[`step_${type}`] = {
-      type: 'object',
-      additionalProperties: false,
-      required: ['id', 'type', ...(v.required ?? [])],
-      properties: { ...common, ...v.properties },
-    };
-  }
+/** Any step, discriminated by `type` (the recursive type the definition types derive from). */
+export const StepSchema = Type.Recursive((step) => Type.Union(Object.values(stepVariants(step))));
+
+/** A step, as referenced from a step list of the JSON Schema. */
+const stepInList = Type.Unsafe<Static<typeof StepSchema>>({ $ref: '#/$defs/step' });
+const variants = stepVariants(stepInList);
+
+/** The step schemas: one per type, and `step`, which dispatches on `type`. */
+function stepDefs(): Record<string, unknown> {
+  const defs: Record<string, unknown> = {};
+  for (const type of STEP_TYPES) defs[`step_${type}`] = variants[type];
   // if/then per type instead of oneOf: Ajv then reports only the errors of the step's own type. The `if`
   // checks the item is an object first: otherwise a non-object matches every `if` and fails every variant.
   defs.step = {
     type: 'object',
     required: ['id', 'type'],
     properties: { type: { enum: STEP_TYPES } },
-    allOf: Object.keys(variants).map((type) => ({
+    allOf: STEP_TYPES.map((type) => ({
       if: { type: 'object', properties: { type: { const: type } }, required: ['type'] },
       then: { $ref: `#/$defs/step_${type}` },
     })),
   };
-  // delay needs one of duration/until; expressed here to keep the variant table flat.
-  (defs.step_delay as Schema).oneOf = [{ required: ['duration'] }, { required: ['until'] }];
   return defs;
 }
 
 /** `MAJOR.MINOR.PATCH` with an optional pre-release tag (the `version` columns are varchar(50)). */
-const semver = { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 };
-/** A definition's display name (the `name` columns are varchar(255)). */
-const displayName = { type: 'string', minLength: 1, maxLength: 255 };
+const semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 });
 
 /** Schema of a workflow definition document (`workflow_definitions.definition`). */
-export const workflowDefinitionSchema: Schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://augmented-os.dev/schemas/workflow-definition.json',
-  title: 'WorkflowDefinition',
-  type: 'object',
-  additionalProperties: false,
-  required: ['workflow_id', 'name', 'version', 'steps'],
-  properties: {
-    workflow_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
-    name: displayName,
-    description: { type: 'string' },
+export const workflowDefinitionSchema = Closed(
+  {
+    workflow_id: Type.String({ pattern: ID_PATTERN, maxLength: 200 }),
+    /** Display name (the `name` columns are varchar(255)). */
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    description: Optional(Type.String()),
+    /** Semver `MAJOR.MINOR.PATCH`. */
     version: semver,
-    input_schema: jsonSchemaDoc,
-    output_schema: jsonSchemaDoc,
-    timeout: duration,
-    vars: { type: 'object', propertyNames: { pattern: LABEL_PATTERN } },
-    steps,
-    output: {},
+    input_schema: Optional(jsonSchemaDoc),
+    output_schema: Optional(jsonSchemaDoc),
+    /** Whole-run timeout; on expiry the run fails with error name `Timeout`. */
+    timeout: Optional(DurationSchema),
+    /** Initial `$vars`. */
+    vars: Optional(JsonObject({ propertyNames: { pattern: LABEL_PATTERN } })),
+    steps: Type.Array(stepInList, { minItems: 1, maxItems: MAX_DEFINITION_STEPS }),
+    /** Workflow result when the step list ends (not via succeed); default = last step's output. */
+    output: Optional(TemplateSchema),
   },
-  $defs: stepDefs(),
-};
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://augmented-os.dev/schemas/workflow-definition.json',
+    title: 'WorkflowDefinition',
+    $defs: stepDefs(),
+  },
+);
 
 /** Schema of a task definition (`task_definitions`, as sent to the API and snapshotted into runs). */
-export const taskDefinitionSchema: Schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://augmented-os.dev/schemas/task-definition.json',
-  title: 'TaskDefinition',
-  type: 'object',
-  additionalProperties: false,
-  required: ['task_id', 'version', 'type', 'config'],
-  properties: {
-    task_id: { type: 'string', pattern: ID_PATTERN, maxLength: 200 },
+export const taskDefinitionSchema = Closed(
+  {
+    task_id: Type.String({ pattern: ID_PATTERN, maxLength: 200 }),
     version: semver,
-    name: { type: 'string', maxLength: 255 },
-    description: { type: 'string' },
-    type: { enum: ['http', 'transform', 'code', 'noop', 'echo', 'integration'] },
-    config: { type: 'object' },
-    input_schema: jsonSchemaDoc,
-    output_schema: jsonSchemaDoc,
-    retry_policy: retryPolicy,
-    timeouts: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { start_to_close: duration, schedule_to_close: duration, heartbeat: duration },
-    },
+    name: Optional(Type.String({ maxLength: 255 })),
+    description: Optional(Type.String()),
+    type: Enum(TASK_TYPES),
+    config: JsonObject(),
+    input_schema: Optional(jsonSchemaDoc),
+    output_schema: Optional(jsonSchemaDoc),
+    retry_policy: Optional(RetryPolicySchema),
+    timeouts: Optional(TaskTimeoutsSchema),
   },
-};
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://augmented-os.dev/schemas/task-definition.json',
+    title: 'TaskDefinition',
+  },
+);

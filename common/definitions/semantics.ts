@@ -7,12 +7,12 @@ import { tryParseDuration } from './duration';
 import { jsonSchemaErrors } from './json-schema-check';
 import { initialVarsErrors, literalNameErrors } from './literal-fields';
 import type { ValidationError } from './validation-error';
+import { childStepLists, NESTED_STEP_KEYS } from './walk';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const NESTED_KEYS = new Set(['steps', 'branches']);
 const TERMINAL = new Set(['succeed', 'fail']);
 
 /** Runs every semantic check and returns all errors found. */
@@ -76,16 +76,18 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
   if (s.type === 'wait_for_event' && s.on_timeout !== undefined && s.timeout === undefined) {
     w.errors.push({ pointer: `${ptr}/on_timeout`, code: 'on_timeout_without_timeout', message: 'on_timeout needs a timeout' });
   }
-  if (s.type === 'parallel' && Array.isArray(s.branches)) {
-    const ids = new Set<string>();
-    s.branches.forEach((b, i) => {
-      const id = isObj(b) ? str(b.id) : undefined;
-      if (id !== undefined && ids.has(id)) w.errors.push({ pointer: `${ptr}/branches/${i}/id`, code: 'duplicate_branch_id', message: `branch id "${id}" is repeated` });
-      if (id !== undefined) ids.add(id);
-      if (isObj(b)) checkList(b.steps, `${ptr}/branches/${i}/steps`, w);
-    });
+  const branchIds = new Set<string>();
+  for (const nested of childStepLists(s, ptr)) {
+    if (s.type === 'parallel') {
+      const id = str(nested.holder.id);
+      if (id !== undefined && branchIds.has(id)) {
+        const pointer = `${nested.holderPointer}/id`;
+        w.errors.push({ pointer, code: 'duplicate_branch_id', message: `branch id "${id}" is repeated` });
+      }
+      if (id !== undefined) branchIds.add(id);
+    }
+    checkList(nested.steps, nested.pointer, w);
   }
-  if (s.type === 'foreach') checkList(s.steps, `${ptr}/steps`, w);
   checkDuration(s.timeout, `${ptr}/timeout`, w.errors);
   if (s.type === 'task' && isObj(s.timeouts)) {
     for (const [k, v] of Object.entries(s.timeouts)) checkDuration(v, `${ptr}/timeouts/${k}`, w.errors);
@@ -96,7 +98,7 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
     checkDuration(s.retry.max_interval, `${ptr}/retry/max_interval`, w.errors);
   }
   for (const [key, value] of Object.entries(s)) {
-    if (!NESTED_KEYS.has(key)) w.errors.push(...templateErrors(value, `${ptr}/${key}`));
+    if (!NESTED_STEP_KEYS.has(key)) w.errors.push(...templateErrors(value, `${ptr}/${key}`));
   }
   w.errors.push(...literalNameErrors(s, ptr));
 }

@@ -10,6 +10,7 @@ import type { ErrorObject } from 'ajv/dist/2020';
 import { ajv } from '../ajv';
 import { workflowDefinitionSchema } from './schema';
 import type { ValidationError } from './validation-error';
+import { childStepLists } from './walk';
 
 const STEP_REF = '#/$defs/step';
 const SHALLOW_ID = 'https://augmented-os.dev/schemas/workflow-definition-one-level.json';
@@ -47,10 +48,9 @@ export function addSchemaErrors(errors: ErrorObject[] | null | undefined, prefix
 
 /** The step lists nested in `step` (a foreach's `steps`, a parallel's branches' `steps`), with their pointers. */
 function nestedLists(step: unknown, ptr: string): Array<[unknown[], string]> {
-  if (!isObj(step)) return [];
-  if (step.type === 'foreach' && Array.isArray(step.steps)) return [[step.steps, `${ptr}/steps`]];
-  if (step.type !== 'parallel' || !Array.isArray(step.branches)) return [];
-  return step.branches.flatMap((b, i) => (isObj(b) && Array.isArray(b.steps) ? [[b.steps, `${ptr}/branches/${i}/steps`] as [unknown[], string]] : []));
+  const lists: Array<[unknown[], string]> = [];
+  for (const n of childStepLists(step, ptr)) if (Array.isArray(n.steps)) lists.push([n.steps, n.pointer]);
+  return lists;
 }
 
 /** Schema errors of a workflow definition document, in document order by level; stops after `limit` of them. */

@@ -2,15 +2,28 @@
  * The definition language: the documents stored in `workflow_definitions.definition` and
  * `task_definitions`, and the start input of the interpreter workflow.
  *
- * Sandbox-safe (types only): imported by workflow code, activities, the API and tests.
- * The JSON Schemas in `schema.ts` describe the same shapes; docs/definition-language.md documents them.
+ * The definition documents' types are derived from their JSON Schemas (`schema.ts`, TypeBox `Static`); the
+ * run-time shapes (interpreter input and state, events, step context) are declared here.
+ * Sandbox-safe: `schema.ts` is imported for its types only (erased), the enumerations come from `kinds.ts`.
+ * docs/definition-language.md documents the language.
  */
 
-/**
- * A duration: ISO-8601 (`PT30S`, `P3D`, `PT1H30M`) or the short form `<n><unit>` with unit
- * ms | s | m | h | d (`500ms`, `10s`, `5m`), or a number of milliseconds.
- */
-export type Duration = string | number;
+import type { Static } from '@sinclair/typebox';
+import type { StepType } from './kinds';
+import type {
+  CatchClauseSchema,
+  DurationSchema,
+  RetryPolicySchema,
+  StepSchema,
+  TaskTimeoutsSchema,
+  taskDefinitionSchema,
+  workflowDefinitionSchema,
+} from './schema';
+
+export { STEP_TYPES, TASK_TYPES, type StepType, type TaskType } from './kinds';
+
+/** A duration: ISO-8601 (`PT30S`), `<n>ms|s|m|h|d` (`10s`), or a number of milliseconds. */
+export type Duration = Static<typeof DurationSchema>;
 
 /** A JSON value that may contain `"{% jsonata %}"` expressions anywhere inside strings. */
 export type Template = unknown;
@@ -19,216 +32,55 @@ export type Template = unknown;
 export type Expression = string;
 
 /** Retry policy of a step or a task definition; unset fields fall back to the next level. */
-export interface RetryPolicy {
-  /** Total attempts including the first; 1 = no retry; 0 = unlimited. */
-  max_attempts?: number;
-  initial_interval?: Duration;
-  max_interval?: Duration;
-  backoff_coefficient?: number;
-  /** ApplicationFailure types never retried. */
-  non_retryable_errors?: string[];
-}
+export type RetryPolicy = Static<typeof RetryPolicySchema>;
 
 /** Routes a failed step to another step of the same list when the error name matches. */
-export interface CatchClause {
-  /** Error names (ApplicationFailure type, `Timeout`, `Cancelled`, `ActivityFailure`, ...); `"*"` = any. */
-  errors: string[];
-  /** Step id in the same step list. */
-  next: string;
-  /** Where the error object `{ type, message, details }` is stored: `$vars.<into>`; also `$steps.<id>.error`. */
-  into?: string;
-}
-
-/** Fields every step shares. */
-export interface StepBase {
-  /** Unique across the whole definition (including nested blocks); `[A-Za-z0-9_-]+`. */
-  id: string;
-  name?: string;
-  description?: string;
-  /** Step id in the same list to continue with; default = the following step (or end of list). */
-  next?: string;
-  /** Step timeout; on expiry the step fails with error name `Timeout`. */
-  timeout?: Duration;
-  /** For task steps: overrides the task's retry policy. For other steps: retries the whole step. */
-  retry?: RetryPolicy;
-  catch?: CatchClause[];
-}
-
-/** Runs a task definition as an activity. Output: the task result. */
-export interface TaskStep extends StepBase {
-  type: 'task';
-  /** task_definitions.task_id */
-  task: string;
-  /** Task input; default `$input`. */
-  input?: Template;
-  /** Store the (optionally mapped) output into `$vars.<name>`. */
-  result_var?: string;
-  /** Optional mapping of the raw output (`$output` = raw result) before it is recorded. */
-  output?: Template;
-  /** Activity timeouts over the task definition's; `start_to_close` here wins over `timeout`. */
-  timeouts?: TaskTimeouts;
-}
-
-/** One branch of a switch: first case whose `when` is truthy wins. */
-export interface SwitchCase {
-  when: Expression;
-  next: string;
-}
-
-/** Conditional routing. Output: `{ next }` (the chosen target). */
-export interface SwitchStep extends StepBase {
-  type: 'switch';
-  cases: SwitchCase[];
-  /** Target when no case matches; without it, no match continues with the following step. */
-  default?: string;
-}
-
-/** One branch of a parallel step: its own step list. */
-export interface ParallelBranch {
-  /** Label, `[A-Za-z0-9_]+`; used in step paths and as output key. */
-  id: string;
-  steps: Step[];
-}
-
-/** Runs branches concurrently and joins all. Output: `{ <branchId>: lastStepOutput }` (or array with `output_mode: "array"`). */
-export interface ParallelStep extends StepBase {
-  type: 'parallel';
-  branches: ParallelBranch[];
-  output_mode?: 'object' | 'array';
-}
-
-/** Maps a step list over a list. Output: array of each iteration's last step output, in item order. */
-export interface ForeachStep extends StepBase {
-  type: 'foreach';
-  /** Expression yielding an array; `$item`/`$index` are bound in the body. */
-  items: Expression | unknown[];
-  /** Max iterations running at once; default 10; 0 = unbounded; 1 = sequential. */
-  concurrency?: number;
-  steps: Step[];
-}
-
-/** Waits for a correlated event. Output: the event payload; `$event` = the envelope. */
-export interface WaitForEventStep extends StepBase {
-  type: 'wait_for_event';
-  /** Event name pattern: dot segments, `*` = one segment, `**` = any number. */
-  event: string;
-  /** Expression for the correlation value the event must carry: its metadata.correlationId (as correlationKey). */
-  correlation?: Expression | string;
-  /** Target when the timeout elapses; without it, the timeout is an error `Timeout` (catchable). */
-  on_timeout?: string;
-}
-
-/** Sleeps for a duration or until a timestamp (durable timer). Output: null. */
-export interface DelayStep extends StepBase {
-  type: 'delay';
-  duration?: Duration | Expression;
-  /** ISO-8601 timestamp or an expression yielding one. */
-  until?: Expression | string;
-}
-
-/** Assigns variables: each key of `vars` is evaluated and merged into `$vars`. Output: the new values. */
-export interface SetStep extends StepBase {
-  type: 'set';
-  vars: Record<string, Template>;
-}
-
-/** Runs another stored definition as a child workflow. Output: the child's output. */
-export interface SubWorkflowStep extends StepBase {
-  type: 'sub_workflow';
-  /** workflow_definitions.workflow_id of the child. */
-  workflow: string;
-  /** Pinned version; default = the latest active version at the time the step runs. */
-  version?: string;
-  /** Child input; default `$input`. */
-  input?: Template;
-  result_var?: string;
-}
-
-/** Publishes an event. Output: `{ eventId }`. */
-export interface EmitEventStep extends StepBase {
-  type: 'emit_event';
-  /** Event name (no wildcards). */
-  event: string;
-  payload?: Template;
-}
-
-/** Ends the workflow successfully. Output: `output` (default: the workflow `output` template or null). */
-export interface SucceedStep extends StepBase {
-  type: 'succeed';
-  output?: Template;
-}
-
-/** Ends the workflow with a non-retryable failure of type `error` (default `WorkflowFailed`). */
-export interface FailStep extends StepBase {
-  type: 'fail';
-  error?: string;
-  message?: Template;
-  details?: Template;
-}
+export type CatchClause = Static<typeof CatchClauseSchema>;
 
 /** Any step; discriminated by `type`. */
-export type Step =
-  | TaskStep
-  | SwitchStep
-  | ParallelStep
-  | ForeachStep
-  | WaitForEventStep
-  | DelayStep
-  | SetStep
-  | SubWorkflowStep
-  | EmitEventStep
-  | SucceedStep
-  | FailStep;
+export type Step = Static<typeof StepSchema>;
 
-/** The step type names. */
-export type StepType = Step['type'];
+/** The step of type `T`. */
+type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 
-/** Every step type, in documentation order. */
-export const STEP_TYPES: readonly StepType[] = [
-  'task', 'switch', 'parallel', 'foreach', 'wait_for_event', 'delay', 'set', 'sub_workflow', 'emit_event', 'succeed', 'fail',
-];
+/** Fields every step shares. */
+export type StepBase = Pick<Step, 'id' | 'name' | 'description' | 'next' | 'timeout' | 'retry' | 'catch'>;
+
+/** Runs a task definition as an activity. Output: the task result. */
+export type TaskStep = StepOf<'task'>;
+/** Conditional routing. Output: `{ next }` (the chosen target). */
+export type SwitchStep = StepOf<'switch'>;
+/** One branch of a switch: first case whose `when` is truthy wins. */
+export type SwitchCase = SwitchStep['cases'][number];
+/** Runs branches concurrently and joins all. Output: `{ <branchId>: lastStepOutput }` (or an array). */
+export type ParallelStep = StepOf<'parallel'>;
+/** One branch of a parallel step: its own step list. */
+export type ParallelBranch = ParallelStep['branches'][number];
+/** Maps a step list over a list. Output: array of each iteration's last step output, in item order. */
+export type ForeachStep = StepOf<'foreach'>;
+/** Waits for a correlated event. Output: the event payload; `$event` = the envelope. */
+export type WaitForEventStep = StepOf<'wait_for_event'>;
+/** Sleeps for a duration or until a timestamp (durable timer). Output: null. */
+export type DelayStep = StepOf<'delay'>;
+/** Assigns variables: each key of `vars` is evaluated and merged into `$vars`. Output: the new values. */
+export type SetStep = StepOf<'set'>;
+/** Runs another stored definition as a child workflow. Output: the child's output. */
+export type SubWorkflowStep = StepOf<'sub_workflow'>;
+/** Publishes an event. Output: `{ eventId }`. */
+export type EmitEventStep = StepOf<'emit_event'>;
+/** Ends the workflow successfully. Output: `output` (default: the workflow `output` template or null). */
+export type SucceedStep = StepOf<'succeed'>;
+/** Ends the workflow with a non-retryable failure of type `error` (default `WorkflowFailed`). */
+export type FailStep = StepOf<'fail'>;
 
 /** The document stored in `workflow_definitions.definition`. */
-export interface WorkflowDefinition {
-  workflow_id: string;
-  name: string;
-  description?: string;
-  /** Semver `MAJOR.MINOR.PATCH`. */
-  version: string;
-  input_schema?: Record<string, unknown>;
-  output_schema?: Record<string, unknown>;
-  /** Whole-run timeout; on expiry the run fails with error name `Timeout`. */
-  timeout?: Duration;
-  /** Initial `$vars`. */
-  vars?: Record<string, Template>;
-  steps: Step[];
-  /** Workflow result when the step list ends (not via succeed); default = last step's output. */
-  output?: Template;
-}
-
-/** Task types the worker's registry knows. */
-export type TaskType = 'http' | 'transform' | 'code' | 'noop' | 'echo' | 'integration';
+export type WorkflowDefinition = Static<typeof workflowDefinitionSchema>;
 
 /** Activity timeouts of a task. */
-export interface TaskTimeouts {
-  start_to_close?: Duration;
-  schedule_to_close?: Duration;
-  heartbeat?: Duration;
-}
+export type TaskTimeouts = Static<typeof TaskTimeoutsSchema>;
 
 /** A task definition as resolved at start (the immutable snapshot the run uses). */
-export interface TaskDefinitionSnapshot {
-  task_id: string;
-  version: string;
-  name?: string;
-  description?: string;
-  type: TaskType;
-  config: Record<string, unknown>;
-  input_schema?: Record<string, unknown>;
-  output_schema?: Record<string, unknown>;
-  retry_policy?: RetryPolicy;
-  timeouts?: TaskTimeouts;
-}
+export type TaskDefinitionSnapshot = Static<typeof taskDefinitionSchema>;
 
 /** What started a run. */
 export interface TriggerContext {

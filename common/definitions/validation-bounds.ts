@@ -5,6 +5,7 @@
  * that many errors.
  */
 import type { ValidationError } from './validation-error';
+import { childStepLists } from './walk';
 
 /** Most steps a workflow definition may hold, every list and nesting level counted together. */
 export const MAX_DEFINITION_STEPS = 1000;
@@ -20,18 +21,17 @@ export const MAX_VALIDATION_ERRORS = 100;
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Every step list of a definition: `steps`, and nested `steps` of blocks and their `branches`. */
+/**
+ * Every step list of a definition: `steps`, and the lists nested in its steps. Checked before the schema, so
+ * a list is read wherever a block key holds one, whatever the step's type: the count covers the whole document.
+ */
 function* stepLists(doc: Record<string, unknown>): Generator<unknown[]> {
   const pending: unknown[] = [doc.steps];
   while (pending.length > 0) {
     const list = pending.pop();
     if (!Array.isArray(list)) continue;
     yield list;
-    for (const step of list) {
-      if (!isObj(step)) continue;
-      pending.push(step.steps);
-      if (Array.isArray(step.branches)) for (const b of step.branches) if (isObj(b)) pending.push(b.steps);
-    }
+    for (const step of list) for (const nested of childStepLists(step, '', true)) pending.push(nested.steps);
   }
 }
 

@@ -1,8 +1,9 @@
 /** task_execution_service.task_definitions: what a task step runs and with which options. */
+import type { TaskType } from '../../common/definitions/kinds';
 import { definitionRepository, type DefinitionRowBase, type DefinitionStatus } from './definitions';
 
-/** Task types of the schema's CHECK constraint (`manual` is reserved for human tasks). */
-export type TaskDefinitionType = 'http' | 'transform' | 'code' | 'integration' | 'noop' | 'echo' | 'manual';
+/** Task types of the schema's CHECK constraint: the language's, and `manual` (reserved for human tasks). */
+export type TaskDefinitionType = TaskType | 'manual';
 
 /** A row of task_definitions. */
 export interface TaskDefinitionRow extends DefinitionRowBase {

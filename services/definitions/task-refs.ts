@@ -3,7 +3,7 @@
  * or `task_id@version` (pinned); the resolved snapshot map is keyed by the reference exactly as written,
  * which is how the interpreter looks it up.
  */
-import type { Step } from '../../common/definitions/types';
+import { walkSteps } from '../../common/definitions/walk';
 
 /** A parsed task reference. */
 export interface TaskRef {
@@ -21,15 +21,8 @@ export function parseTaskRef(ref: string): TaskRef {
 /** Every distinct task reference in `steps`, nested blocks included. */
 export function collectTaskRefs(steps: unknown): TaskRef[] {
   const refs = new Map<string, TaskRef>();
-  const walk = (list: unknown) => {
-    if (!Array.isArray(list)) return;
-    for (const s of list as Step[]) {
-      if (!s || typeof s !== 'object') continue;
-      if (s.type === 'task' && typeof s.task === 'string') refs.set(s.task, parseTaskRef(s.task));
-      if (s.type === 'parallel' && Array.isArray(s.branches)) for (const b of s.branches) walk(b?.steps);
-      if (s.type === 'foreach') walk(s.steps);
-    }
-  };
-  walk(steps);
+  walkSteps(steps, (s) => {
+    if (s.type === 'task' && typeof s.task === 'string') refs.set(s.task, parseTaskRef(s.task));
+  });
   return [...refs.values()];
 }
