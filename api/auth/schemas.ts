@@ -1,12 +1,14 @@
 /** JSON Schemas of the auth resources, shared by their routes and the OpenAPI document. */
+import { Type } from '@sinclair/typebox';
 import type { JsonSchema } from '../http/route';
+import { Uuid } from '../http/schema';
 
-export const usernameSchema: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,255}$' };
-export const passwordSchema: JsonSchema = { type: 'string', minLength: 12, maxLength: 1024, description: 'At least 12 characters' };
-export const emailSchema: JsonSchema = { type: 'string', format: 'email', maxLength: 320 };
-export const permissionSchema: JsonSchema = { type: 'string', pattern: '^(\\*|[a-z_]+:[a-z_]+)$', maxLength: 255 };
-export const roleIdSchema: JsonSchema = { type: 'string', pattern: '^[a-z0-9_-]{1,100}$' };
-export const uuidSchema: JsonSchema = { type: 'string', format: 'uuid' };
+export const usernameSchema = Type.String({ pattern: '^[A-Za-z0-9._@-]{1,255}$' });
+export const passwordSchema = Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' });
+export const emailSchema = Type.String({ format: 'email', maxLength: 320 });
+export const permissionSchema = Type.String({ pattern: '^(\\*|[a-z_]+:[a-z_]+)$', maxLength: 255 });
+export const roleIdSchema = Type.String({ pattern: '^[a-z0-9_-]{1,100}$' });
+export const uuidSchema = Uuid();
 const time: JsonSchema = { type: 'string', format: 'date-time' };
 const nullableTime: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
 

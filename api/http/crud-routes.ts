@@ -2,12 +2,14 @@
  * CRUD routes for a plain (unversioned) table, optionally nested under a parent row
  * (`/parents/:parent_id/children`): list, create, read, patch, delete.
  */
+import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import { tableRows } from '../../db/repositories/table-rows';
 import type { ApiDeps } from '../deps';
 import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
+import { Typed } from './schema';
 
 /** What differs between plain resources. */
 export interface CrudResource {
@@ -30,13 +32,13 @@ export interface CrudResource {
   parent?: { param: string; column: string; table: string };
 }
 
-const uuid = { type: 'string', format: 'uuid' };
+const uuid = Type.String({ format: 'uuid' });
 
 /** Builds the routes of one plain resource. */
 export function crudRoutes(r: CrudResource): RouteDefinition[] {
   const pp = r.parent?.param;
-  const listParams = pp ? { type: 'object', required: [pp], properties: { [pp]: uuid } } : undefined;
-  const idParams = { type: 'object', required: [...(pp ? [pp] : []), 'id'], properties: { ...(pp && { [pp]: uuid }), id: uuid } };
+  const listParams = pp ? Type.Object({ [pp]: uuid }) : undefined;
+  const idParams = Type.Object({ ...(pp && { [pp]: uuid }), id: uuid });
   const time = { type: 'string', format: 'date-time' };
   const fields = { ...r.editable, status: { enum: r.statuses } };
   const parentColumn = r.parent ? { [r.parent.column]: uuid } : {};
@@ -56,7 +58,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get', path: r.path, operationId: `list${r.operation}s`, summary: `List ${r.noun}s`, tags: [r.tag], permission: r.read, params: listParams,
-      query: listQuery({ status: r.statuses }, Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, f.schema]))),
+      query: listQuery({ status: r.statuses }, Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, Typed<unknown>(f.schema)]))),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) }, ...parent404 },
       handler: async ({ deps, params, query }) => {
         await parentExists(deps, params);
@@ -66,7 +68,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
     }),
     defineRoute({
       method: 'post', path: r.path, operationId: `create${r.operation}`, summary: `Create a ${r.noun}`, tags: [r.tag], permission: r.write, params: listParams,
-      body: { type: 'object', additionalProperties: false, required: r.required, properties: { ...r.createOnly, ...fields } },
+      body: Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, required: r.required, properties: { ...r.createOnly, ...fields } }),
       responses: { 201: { description: 'Created', schema: item }, 409: { description: 'Duplicate, or a referenced row is missing' }, ...parent404 },
       handler: async ({ deps, params, body }) => {
         await parentExists(deps, params);
@@ -85,7 +87,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
     }),
     defineRoute({
       method: 'patch', path: `${r.path}/:id`, operationId: `update${r.operation}`, summary: `Update a ${r.noun}`, tags: [r.tag], permission: r.write, params: idParams,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields },
+      body: Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, minProperties: 1, properties: fields }),
       responses: { 200: { description: 'Updated', schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params, body }) => {
         const row = await rows.update(deps.db, { id: params.id, ...scope(params) }, body);

@@ -3,6 +3,7 @@
  * list with filters, create, read (with ETag), update of drafts (If-Match required), status moves, delete.
  * A definition is immutable once active: content changes need a draft, status may still move.
  */
+import { Type } from '@sinclair/typebox';
 import { AppError, type FieldError } from '../../common/errors';
 import { DEFINITION_TRANSITIONS, type DefinitionStatus } from '../../db/repositories/definitions';
 import { tableRows } from '../../db/repositories/table-rows';
@@ -11,10 +12,11 @@ import { checkIfMatch, etagOf } from './etag';
 import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
+import { Typed } from './schema';
 import type { ApiDeps } from '../deps';
 
 const STATUSES = ['draft', 'active', 'deprecated'] as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
+const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const etagHeader = { ETag: { description: 'Version tag for If-Match', schema: { type: 'string' } } };
 
 /** What differs between definition resources. */
@@ -48,9 +50,9 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
     type: 'object', required: ['id', r.businessId, 'version', 'name', 'status', 'created_at', 'updated_at'],
     properties: { id: { type: 'string', format: 'uuid' }, ...base, status: { enum: STATUSES }, ...r.fields, created_by: { type: ['string', 'null'] }, updated_by: { type: ['string', 'null'] }, created_at: time, updated_at: time },
   };
-  const createBody = { type: 'object', additionalProperties: false, required: [r.businessId, 'version', 'name', ...(r.required ?? [])], properties: { ...base, status: { enum: ['draft', 'active'] }, ...r.fields } };
+  const createBody = Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, required: [r.businessId, 'version', 'name', ...(r.required ?? [])], properties: { ...base, status: { enum: ['draft', 'active'] }, ...r.fields } });
   const { [r.businessId]: _b, version: _v, ...editable } = base;
-  const patchBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: { ...editable, status: { enum: STATUSES }, ...r.fields } };
+  const patchBody = Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, minProperties: 1, properties: { ...editable, status: { enum: STATUSES }, ...r.fields } });
   const check = async (body: Record<string, unknown>, deps: ApiDeps) => {
     const errors = (await r.check?.(body, deps)) ?? [];
     if (errors.length) throw AppError.unprocessable(`The ${r.noun} is invalid`, errors);
@@ -65,7 +67,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get', path: r.path, operationId: `list${r.operation}s`, summary: `List ${r.noun}s`, tags: [r.tag], permission: r.read,
-      query: listQuery({ status: STATUSES, definition: true }, { q: { type: 'string', maxLength: 255, description: 'Substring of the name' } }),
+      query: listQuery({ status: STATUSES, definition: true }, { q: Type.String({ maxLength: 255, description: 'Substring of the name' }) }),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
         const equals = { status: query.status, [r.businessId]: query.definition };

@@ -5,8 +5,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../../common/logger';
 
 /** What the request context needs of a response: node's plus `locals` (Express's Response is one). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ContextResponse = ServerResponse & { locals: Record<string, any> };
+export type ContextResponse = ServerResponse & { locals: Record<string, unknown> };
 
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 

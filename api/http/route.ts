@@ -2,6 +2,7 @@
  * Routes are declared as data: method, path, permission and JSON Schemas. The same declaration
  * mounts the Express handler, validates the request and generates the OpenAPI document.
  */
+import type { Static, TSchema, TUnknown } from '@sinclair/typebox';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ApiDeps } from '../deps';
 
@@ -28,8 +29,12 @@ export interface RouteResult {
   headers?: Record<string, string>;
 }
 
-/** One API operation. */
-export interface RouteDefinition {
+/**
+ * One API operation. The request schemas are TypeBox schemas (plain JSON Schema carrying their static type),
+ * so the handler's `params`, `query` and `body` are typed from the very schemas that validate them. A bare
+ * `RouteDefinition` is any route (its parts typed `unknown`), e.g. in the lists the app mounts.
+ */
+export interface RouteDefinition<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path relative to /api/v1, e.g. `/workflow-definitions/:id`. */
   path: string;
@@ -37,9 +42,9 @@ export interface RouteDefinition {
   summary: string;
   tags: string[];
   permission: Permission;
-  params?: JsonSchema;
-  query?: JsonSchema;
-  body?: JsonSchema;
+  params?: P;
+  query?: Q;
+  body?: B;
   /** Response schemas by status code, for the OpenAPI document and the contract test. */
   responses: Record<number, { description: string; schema?: JsonSchema; headers?: Record<string, { description: string; schema: JsonSchema }> }>;
   /**
@@ -49,11 +54,13 @@ export interface RouteDefinition {
   fast?: boolean;
   /** Route-specific middleware run after the permission check, before validation (e.g. a rate limiter). */
   middleware?: (deps: ApiDeps) => RequestHandler[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  handler(ctx: RouteContext<any, any, any>): Promise<RouteResult>;
+  // Method syntax on purpose: a typed route is then assignable to the bare `RouteDefinition` of route lists.
+  handler(ctx: RouteContext<Static<P>, Static<Q>, Static<B>>): Promise<RouteResult>;
 }
 
-/** Identity helper that gives route literals their type. */
-export function defineRoute(route: RouteDefinition): RouteDefinition {
+/** Identity helper that infers the handler's input types from the route's `params`, `query` and `body` schemas. */
+export function defineRoute<P extends TSchema = TUnknown, Q extends TSchema = TUnknown, B extends TSchema = TUnknown>(
+  route: RouteDefinition<P, Q, B>,
+): RouteDefinition<P, Q, B> {
   return route;
 }

@@ -2,6 +2,7 @@
  * API keys for machine clients. A key acts as the user who created it, optionally narrowed to `scopes`;
  * it is returned once at creation and stored only as a hash with a visible prefix.
  */
+import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import { apiKeysQuery, insertApiKey, revokeApiKey } from '../../db/repositories/auth-credentials';
 import { can, principalOf } from '../auth/principal';
@@ -15,7 +16,7 @@ import { defineRoute, type RouteDefinition } from '../http/route';
 export const apiKeyRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api-keys', operationId: 'listApiKeys', summary: 'List your API keys (all users\' with users:admin and all=true)', tags: ['api-keys'], permission: 'api_keys:read',
-    query: listQuery({ status: ['active', 'revoked'] }, { all: { type: 'boolean', default: false } }),
+    query: listQuery({ status: ['active', 'revoked'] }, { all: Type.Boolean({ default: false }) }),
     responses: { 200: { description: 'A page of keys (never the secret)', schema: pageSchema(apiKeySchema) } },
     handler: async ({ deps, query, res }) => {
       const p = principalOf(res);
@@ -26,19 +27,16 @@ export const apiKeyRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/api-keys', operationId: 'createApiKey', summary: 'Create an API key; the key is in this response only', tags: ['api-keys'], permission: 'api_keys:write',
-    body: {
-      type: 'object', additionalProperties: false, required: ['name'],
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: 255 },
-        scopes: { type: 'array', items: permissionSchema, uniqueItems: true, maxItems: 200, description: 'Narrow the key to these of your permissions' },
-        expires_at: { type: 'string', format: 'date-time' },
-      },
-    },
+    body: Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 255 }),
+      scopes: Type.Optional(Type.Array(permissionSchema, { uniqueItems: true, maxItems: 200, description: 'Narrow the key to these of your permissions' })),
+      expires_at: Type.Optional(Type.String({ format: 'date-time' })),
+    }, { additionalProperties: false }),
     responses: { 201: { description: 'The key (shown once) and its record', schema: { ...apiKeySchema, required: [...(apiKeySchema.required as string[]), 'key'], properties: { ...(apiKeySchema.properties as object), key: { type: 'string' } } } } },
     handler: async ({ deps, body, res }) => {
       const p = principalOf(res);
       const beyond = (body.scopes ?? []).filter((s: string) => !can(p, s));
-      if (beyond.length) throw AppError.unprocessable('A key cannot hold permissions you do not have', beyond.map((s: string) => ({ pointer: `/body/scopes/${body.scopes.indexOf(s)}`, message: `you lack ${s}` })));
+      if (beyond.length) throw AppError.unprocessable('A key cannot hold permissions you do not have', beyond.map((s: string) => ({ pointer: `/body/scopes/${body.scopes!.indexOf(s)}`, message: `you lack ${s}` })));
       if (body.expires_at && Date.parse(body.expires_at) <= Date.now()) throw AppError.unprocessable('Expiry is in the past', [{ pointer: '/body/expires_at', message: 'must be in the future' }]);
       const k = newApiKey();
       const row = await insertApiKey(deps.db, { prefix: k.prefix, key_hash: k.hash, name: body.name, user_id: p.userId, scopes: body.scopes ?? null, expires_at: body.expires_at ?? null });
@@ -47,7 +45,7 @@ export const apiKeyRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'delete', path: '/api-keys/:id', operationId: 'revokeApiKey', summary: 'Revoke an API key (yours, or anyone\'s with users:admin)', tags: ['api-keys'], permission: 'api_keys:write',
-    params: { type: 'object', required: ['id'], properties: { id: uuidSchema } },
+    params: Type.Object({ id: uuidSchema }),
     responses: { 204: { description: 'Revoked' }, 404: { description: 'No such active key' } },
     handler: async ({ deps, params, res }) => {
       const p = principalOf(res);

@@ -1,17 +1,19 @@
 /** Role and permission management (users:admin). Built-in roles can be edited but not deleted. */
+import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import { deleteRole, getRole, listPermissionIds, rolesQuery, saveRole } from '../../db/repositories/auth-roles';
 import { permissionSchema, roleIdSchema, roleSchema } from '../auth/schemas';
 import { listQuery, pageSchema } from '../http/list-query';
 import { paginate } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { Nullable } from '../http/schema';
 
 const P = 'users:admin';
-const roleParams = { type: 'object', required: ['role_id'], properties: { role_id: roleIdSchema } };
+const roleParams = Type.Object({ role_id: roleIdSchema });
 const roleFields = {
-  name: { type: 'string', minLength: 1, maxLength: 255 },
-  description: { type: ['string', 'null'], maxLength: 2000 },
-  permissions: { type: 'array', items: permissionSchema, uniqueItems: true, maxItems: 500 },
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  permissions: Type.Array(permissionSchema, { uniqueItems: true, maxItems: 500 }),
 };
 
 async function save(db: Parameters<typeof saveRole>[0], body: { role_id: string; name: string; description?: string | null; permissions: string[] }, create: boolean) {
@@ -38,7 +40,7 @@ export const roleRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/roles', operationId: 'createRole', summary: 'Create a role', tags: ['users'], permission: P,
-    body: { type: 'object', additionalProperties: false, required: ['role_id', 'name', 'permissions'], properties: { role_id: roleIdSchema, ...roleFields } },
+    body: Type.Object({ role_id: roleIdSchema, ...roleFields }, { additionalProperties: false }),
     responses: { 201: { description: 'Created', schema: roleSchema }, 409: { description: 'Role id taken' } },
     handler: async ({ deps, body }) => ({ status: 201, body: await save(deps.db, body, true), headers: { Location: `/api/v1/roles/${body.role_id}` } }),
   }),
@@ -54,7 +56,7 @@ export const roleRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'put', path: '/roles/:role_id', operationId: 'replaceRole', summary: 'Replace a role\'s name, description and permissions', tags: ['users'], permission: P,
     params: roleParams,
-    body: { type: 'object', additionalProperties: false, required: ['name', 'permissions'], properties: roleFields },
+    body: Type.Object(roleFields, { additionalProperties: false }),
     responses: { 200: { description: 'The updated role', schema: roleSchema }, 404: { description: 'Not found' } },
     handler: async ({ deps, params, body }) => ({ body: await save(deps.db, { ...body, role_id: params.role_id }, false) }),
   }),

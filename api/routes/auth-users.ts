@@ -1,4 +1,5 @@
 /** User management (users:admin): create, list, read, update (incl. password and status), roles, delete. */
+import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import { deleteUser, getUser, insertUser, setUserRoles, updateUser, usersQuery } from '../../db/repositories/auth-users';
 import { hashPassword } from '../auth/passwords';
@@ -7,15 +8,16 @@ import { emailSchema, passwordSchema, roleIdSchema, userSchema, usernameSchema, 
 import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
 import { paginate } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { Enum, Nullable } from '../http/schema';
 
 const P = 'users:admin';
-const idParams = { type: 'object', required: ['id'], properties: { id: uuidSchema } };
-const roles = { type: 'array', items: roleIdSchema, uniqueItems: true, maxItems: 100 };
+const idParams = Type.Object({ id: uuidSchema });
+const roles = Type.Optional(Type.Array(roleIdSchema, { uniqueItems: true, maxItems: 100 }));
 const userFields = {
-  email: { anyOf: [emailSchema, { type: 'null' }] },
-  display_name: { type: ['string', 'null'], maxLength: 255 },
-  password: passwordSchema,
-  status: { enum: ['active', 'disabled', 'locked'] },
+  email: Type.Optional(Type.Union([emailSchema, Type.Null()])),
+  display_name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  password: Type.Optional(passwordSchema),
+  status: Type.Optional(Enum(['active', 'disabled', 'locked'])),
 };
 const found = async (db: Parameters<typeof getUser>[0], id: string) => {
   const user = await getUser(db, id);
@@ -37,7 +39,7 @@ export const userRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/users', operationId: 'createUser', summary: 'Create a user', tags: ['users'], permission: P,
-    body: { type: 'object', additionalProperties: false, required: ['username'], properties: { username: usernameSchema, ...userFields, roles } },
+    body: Type.Object({ username: usernameSchema, ...userFields, roles }, { additionalProperties: false }),
     responses: { 201: { description: 'Created', schema: userSchema }, 409: { description: 'Username or email taken' } },
     handler: async ({ deps, body }) => {
       const password_hash = body.password ? await hashPassword(body.password) : null;
@@ -58,7 +60,7 @@ export const userRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'patch', path: '/users/:id', operationId: 'updateUser', summary: 'Update a user (email, name, password, status, roles)', tags: ['users'], permission: P,
     params: idParams,
-    body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { ...userFields, roles } },
+    body: Type.Object({ ...userFields, roles }, { additionalProperties: false, minProperties: 1 }),
     responses: { 200: { description: 'The updated user', schema: userSchema }, 404: { description: 'Not found' } },
     handler: async ({ deps, params, body }) => {
       const { password, roles: roleIds, ...rest } = body as { password?: string; roles?: string[] } & Record<string, unknown>;

@@ -1,4 +1,5 @@
 /** Sessions: login, token refresh, logout, and "who am I". */
+import { Type } from '@sinclair/typebox';
 import { getUser } from '../../db/repositories/auth-users';
 import { AUTHENTICATED } from '../auth/permissions';
 import { loginLimiter } from '../auth/login-limiter';
@@ -7,10 +8,7 @@ import { passwordSchema, tokenPairSchema, userSchema } from '../auth/schemas';
 import { login, logout, refresh } from '../auth/sessions';
 import { defineRoute, type RouteDefinition } from '../http/route';
 
-const refreshBody = {
-  type: 'object', additionalProperties: false, required: ['refresh_token'],
-  properties: { refresh_token: { type: 'string', minLength: 1, maxLength: 512 } },
-};
+const refreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 
 const meta = (req: { get(h: string): string | undefined; ip?: string }) => ({ userAgent: req.get('user-agent'), ip: req.ip });
 
@@ -18,10 +16,9 @@ const meta = (req: { get(h: string): string | undefined; ip?: string }) => ({ us
 export const authRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'post', path: '/auth/login', operationId: 'login', summary: 'Log in with username (or email) and password', tags: ['auth'], permission: 'public',
-    body: {
-      type: 'object', additionalProperties: false, required: ['username', 'password'],
-      properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, password: { ...passwordSchema, minLength: 1 } },
-    },
+    body: Type.Object({
+      username: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ ...passwordSchema, minLength: 1 }),
+    }, { additionalProperties: false }),
     middleware: loginLimiter,
     responses: { 200: { description: 'Access and refresh tokens', schema: tokenPairSchema }, 401: { description: 'Invalid username or password' }, 429: { description: 'Too many failed attempts' } },
     handler: async ({ deps, body, req }) => ({ body: await login(deps, body.username, body.password, meta(req)), headers: { 'Cache-Control': 'no-store' } }),

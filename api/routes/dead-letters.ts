@@ -1,9 +1,11 @@
 /** The dead letter queue: list, inspect, redrive one or many, discard. */
+import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import { discardDeadLetters, getDeadLetter, listDeadLetters, redriveDeadLetters } from '../../services/events/dead-letters';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { Uuid } from '../http/schema';
 
 const TAG = ['dead-letters'];
 const letter = {
@@ -16,9 +18,9 @@ const letter = {
     redriven_at: { type: ['string', 'null'] }, discarded_at: { type: ['string', 'null'] }, created_at: { type: 'string' }, updated_at: { type: 'string' },
   },
 };
-const uuid = { type: 'string', format: 'uuid' };
-const params = { type: 'object', required: ['id'], properties: { id: uuid } };
-const idsBody = { type: 'object', required: ['ids'], additionalProperties: false, properties: { ids: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: uuid } } };
+const uuid = Uuid();
+const params = Type.Object({ id: uuid });
+const idsBody = Type.Object({ ids: Type.Array(uuid, { minItems: 1, maxItems: 500, uniqueItems: true }) }, { additionalProperties: false });
 const outcome = { type: 'object', required: ['id', 'outcome'], properties: { id: { type: 'string' }, outcome: { enum: ['redriven', 'discarded', 'not_open'] }, eventId: { type: 'string' } } };
 const outcomes = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: outcome } } };
 const problem = { description: 'Problem' };
@@ -32,7 +34,7 @@ async function one<T extends { outcome: string }>(items: T[], id: string): Promi
 export const deadLetterRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/dead-letters', operationId: 'listDeadLetters', summary: 'List dead letters, newest first', tags: TAG, permission: 'dead_letters:read',
-    query: listQuery({ status: ['open', 'redriven', 'discarded'] }, { event_id: { type: 'string', maxLength: 255 } }),
+    query: listQuery({ status: ['open', 'redriven', 'discarded'] }, { event_id: Type.String({ maxLength: 255 }) }),
     responses: { 200: { description: 'A page of dead letters', schema: pageSchema(letter) } },
     handler: async ({ deps, query }) => ({ body: toPage(await listDeadLetters(deps.db, { status: query.status, eventId: query.event_id }, query)) }),
   }),

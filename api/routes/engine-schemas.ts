@@ -1,6 +1,8 @@
 /** JSON Schemas shared by the workflow-definition, task-definition and workflow-instance routes. */
+import { Type, type TObject, type TProperties, type TString, type TUnsafe } from '@sinclair/typebox';
 import type { Response } from 'express';
 import type { JsonSchema } from '../http/route';
+import { AnyObject } from '../http/schema';
 import { principalOf } from '../auth/principal';
 
 const time = { type: 'string', format: 'date-time' };
@@ -10,16 +12,17 @@ export const etagHeader = { ETag: { description: 'Version tag for If-Match', sch
 const businessIdPattern = '^[A-Za-z0-9_-]{1,200}$';
 const versionPattern = '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$';
 
+/** The properties of {@link idParams}. */
+export type IdParams<N extends string, V extends boolean> = Record<N, TString> & (V extends true ? { version: TString } : unknown);
+
 /** `:workflowId` / `:taskId` (+ `:version`) path parameters. */
-export function idParams(name: string, withVersion = false): JsonSchema {
-  return {
-    type: 'object', required: [name, ...(withVersion ? ['version'] : [])],
-    properties: { [name]: { type: 'string', pattern: businessIdPattern }, ...(withVersion && { version: { type: 'string', pattern: versionPattern } }) },
-  };
+export function idParams<N extends string, V extends boolean = false>(name: N, withVersion: V = false as V): TObject<IdParams<N, V>> {
+  const properties: TProperties = { [name]: Type.String({ pattern: businessIdPattern }), ...(withVersion && { version: Type.String({ pattern: versionPattern }) }) };
+  return Type.Object(properties as IdParams<N, V>);
 }
 
 /** Request bodies are checked in full by the definitions service (schema + semantics, every error at once). */
-export const definitionBody = (what: string, ref: string): JsonSchema => ({ type: 'object', description: `A ${what} document: see ${ref}` });
+export const definitionBody = (what: string, ref: string): TUnsafe<Record<string, unknown>> => AnyObject({ description: `A ${what} document: see ${ref}` });
 
 const lifecycle = {
   id: { type: 'string', format: 'uuid' }, version: { type: 'string' }, name: { type: 'string' }, description: nullableString,

@@ -1,12 +1,14 @@
 /** REST CRUD of event definitions (versions + status); payload schemas and examples are checked on write. */
+import { Type } from '@sinclair/typebox';
 import { eventDefinitionPatchSchema, eventDefinitionSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
 import { eventDefinitions } from '../../db/repositories/event-definitions';
-import { createEventDefinition, deleteEventDefinition, updateEventDefinition } from '../../services/event-definitions';
+import { createEventDefinition, deleteEventDefinition, updateEventDefinition, type EventDefinitionBody } from '../../services/event-definitions';
 import { checkIfMatch, etagOf } from '../http/etag';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { Typed } from '../http/schema';
 import { principalOf } from '../auth/principal';
 
 const TAG = ['event-definitions'];
@@ -21,11 +23,10 @@ const row = {
     created_by: { type: ['string', 'null'] }, updated_by: { type: ['string', 'null'] }, created_at: { type: 'string' }, updated_at: { type: 'string' },
   },
 };
-const idParams = { type: 'object', required: ['eventId'], properties: { eventId: { type: 'string', maxLength: 255 } } };
-const versionParams = {
-  type: 'object', required: ['eventId', 'version'],
-  properties: { eventId: { type: 'string', maxLength: 255 }, version: { type: 'string', maxLength: 50 } },
-};
+const idParams = Type.Object({ eventId: Type.String({ maxLength: 255 }) });
+const versionParams = Type.Object({ eventId: Type.String({ maxLength: 255 }), version: Type.String({ maxLength: 50 }) });
+const createBody = Typed<EventDefinitionBody>(eventDefinitionSchema);
+const patchBody = Typed<Partial<EventDefinitionBody>>(eventDefinitionPatchSchema);
 const problem = { description: 'Problem' };
 const userOf = (res: Parameters<typeof principalOf>[0]) => (res.locals.principal ? principalOf(res).username : undefined);
 
@@ -34,7 +35,7 @@ export const eventDefinitionRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/event-definitions', operationId: 'listEventDefinitions', summary: 'List event definition versions', tags: TAG,
     permission: 'event_definitions:read',
-    query: listQuery({ status: ['draft', 'active', 'deprecated'] }, { event_id: { type: 'string', maxLength: 255 }, search: { type: 'string', maxLength: 255 } }),
+    query: listQuery({ status: ['draft', 'active', 'deprecated'] }, { event_id: Type.String({ maxLength: 255 }), search: Type.String({ maxLength: 255 }) }),
     responses: { 200: { description: 'A page of definitions', schema: pageSchema(row) } },
     handler: async ({ deps, query }) => ({
       body: toPage(await eventDefinitions.list(deps.db, { status: query.status, businessId: query.event_id, search: query.search }, query)),
@@ -42,7 +43,7 @@ export const eventDefinitionRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/event-definitions', operationId: 'createEventDefinition', summary: 'Create an event definition version', tags: TAG,
-    permission: 'event_definitions:write', body: eventDefinitionSchema,
+    permission: 'event_definitions:write', body: createBody,
     responses: { 201: { description: 'Created', schema: row }, 409: problem, 422: problem },
     handler: async ({ deps, body, res }) => {
       const created = await createEventDefinition(deps.db, body, userOf(res));
@@ -82,7 +83,7 @@ export const eventDefinitionRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'patch', path: '/event-definitions/:eventId/versions/:version', operationId: 'updateEventDefinitionVersion',
     summary: 'Edit a draft, or change status (requires If-Match)', tags: TAG,
-    permission: 'event_definitions:write', params: versionParams, body: eventDefinitionPatchSchema,
+    permission: 'event_definitions:write', params: versionParams, body: patchBody,
     responses: { 200: { description: 'Updated', schema: row }, 404: problem, 409: problem, 412: problem, 422: problem, 428: problem },
     handler: async ({ deps, params, body, req, res }) => {
       const current = await eventDefinitions.getVersion(deps.db, params.eventId, params.version);

@@ -1,10 +1,12 @@
 /** Event ingest (one and batch) and the event store read side (events with their delivery state). */
+import { Type } from '@sinclair/typebox';
 import { eventBatchSchema, eventInstanceSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
-import { publishBatch, publishEvent } from '../../services/events/ingest';
+import { publishBatch, publishEvent, type EventInput } from '../../services/events/ingest';
 import { decodeCursor, encodeCursor, getEventByEventId, getQueueState, listEvents } from '../../services/events/reads';
 import { listQuery, pageSchema } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { Typed } from '../http/schema';
 
 const TAG = ['events'];
 const stored = {
@@ -21,12 +23,14 @@ const problem = { description: 'Problem' };
 // Batch size comes from config at mount time would couple routes to config; the schema bound is the hard cap
 // and the handler enforces the configured one.
 const BATCH_HARD_MAX = 10_000;
+const eventBody = Typed<EventInput>(eventInstanceSchema);
+const batchBody = Typed<{ events: EventInput[] }>(eventBatchSchema(BATCH_HARD_MAX));
 
 /** Routes under /events. */
 export const eventRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'post', path: '/events', operationId: 'publishEvent', summary: 'Publish an event (idempotent on eventId)', tags: TAG,
-    permission: 'events:publish', body: eventInstanceSchema, fast: true,
+    permission: 'events:publish', body: eventBody, fast: true,
     responses: { 202: { description: 'Stored; delivery runs on Temporal', schema: stored }, 200: { description: 'Already stored (same eventId)', schema: stored }, 413: problem, 422: problem },
     handler: async ({ deps, body }) => {
       const { event, created } = await publishEvent(deps, body);
@@ -35,7 +39,7 @@ export const eventRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/events/batch', operationId: 'publishEvents', summary: 'Publish several events; all are checked before any is stored', tags: TAG,
-    permission: 'events:publish', body: eventBatchSchema(BATCH_HARD_MAX),
+    permission: 'events:publish', body: batchBody,
     responses: {
       202: { description: 'Per event: stored now (created) or before', schema: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { created: { type: 'boolean' }, event: stored } } } } } },
       413: problem, 422: problem,
@@ -51,7 +55,7 @@ export const eventRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/events', operationId: 'listEvents', summary: 'List stored events, newest first', tags: TAG,
     permission: 'events:read',
-    query: listQuery({}, { pattern: { type: 'string', maxLength: 255 }, correlation_id: { type: 'string', maxLength: 512 } }),
+    query: listQuery({}, { pattern: Type.String({ maxLength: 255 }), correlation_id: Type.String({ maxLength: 512 }) }),
     responses: { 200: { description: 'A page of events', schema: pageSchema(stored) } },
     handler: async ({ deps, query }) => {
       const limit = Math.min(query.limit ?? 50, 200);
@@ -63,7 +67,7 @@ export const eventRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'get', path: '/events/:eventId', operationId: 'getEvent', summary: 'A stored event and its delivery state', tags: TAG,
-    permission: 'events:read', params: { type: 'object', required: ['eventId'], properties: { eventId: { type: 'string', maxLength: 255 } } },
+    permission: 'events:read', params: Type.Object({ eventId: Type.String({ maxLength: 255 }) }),
     responses: { 200: { description: 'The event', schema: stored }, 404: problem },
     handler: async ({ deps, params }) => {
       const event = await getEventByEventId(deps.db, params.eventId);

@@ -5,6 +5,7 @@
  * are never returned (responses carry `has_credentials` instead).
  */
 import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
 import { createCredentialsCipher } from '../../common/credentials-cipher';
 import { AppError, type FieldError } from '../../common/errors';
 import { deleteInstance, getInstance, insertInstance, instancesQuery, updateInstance } from '../../db/repositories/integration-instances';
@@ -15,6 +16,7 @@ import { jsonSchemaErrorsOffThread, valueErrorsOffThread } from '../../services/
 import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
 import { paginate } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { AnyObject, Enum, Nullable, Uuid } from '../http/schema';
 
 const DEFS = 'integration_service.integration_definitions';
 const R = 'integrations:read';
@@ -50,15 +52,16 @@ const instance = {
     last_error: {}, created_at: time, updated_at: time,
   },
 };
+// Required at creation: name and config (with instance_id and integration_definition_id); PATCH takes any of them.
 const editable = {
-  name: { type: 'string', minLength: 1, maxLength: 255 },
-  description: { type: ['string', 'null'], maxLength: 10_000 },
-  config: { type: 'object' },
-  credentials: { type: ['object', 'null'], description: 'Write-only; encrypted at rest; null removes them' },
-  credentials_expires_at: { type: ['string', 'null'], format: 'date-time' },
-  status: { enum: ['active', 'disabled', 'error'] },
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+  config: AnyObject(),
+  credentials: Type.Optional(Type.Unsafe<Record<string, unknown> | null>({ type: ['object', 'null'], description: 'Write-only; encrypted at rest; null removes them' })),
+  credentials_expires_at: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
+  status: Type.Optional(Enum(['active', 'disabled', 'error'])),
 };
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
+const idParams = Type.Object({ id: Uuid() });
 
 /** Validates config/credentials against the definition; returns the columns to write (credentials encrypted). */
 async function prepare(deps: ApiDeps, definitionId: string, rowId: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -78,7 +81,7 @@ async function prepare(deps: ApiDeps, definitionId: string, rowId: string, body:
 const instances: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/integration-instances', operationId: 'listIntegrationInstances', summary: 'List integration instances (never their credentials)', tags: ['integrations'], permission: R,
-    query: listQuery({ status: ['active', 'disabled', 'error'] }, { integration_definition_id: { type: 'string', format: 'uuid' } }),
+    query: listQuery({ status: ['active', 'disabled', 'error'] }, { integration_definition_id: Uuid() }),
     responses: { 200: { description: 'A page of instances', schema: pageSchema(instance) } },
     handler: async ({ deps, query }) => {
       const q = applyListFilters(instancesQuery(deps.db), query);
@@ -88,7 +91,7 @@ const instances: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/integration-instances', operationId: 'createIntegrationInstance', summary: 'Configure an integration instance', tags: ['integrations'], permission: W,
-    body: { type: 'object', additionalProperties: false, required: ['instance_id', 'name', 'integration_definition_id', 'config'], properties: { instance_id: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,255}$' }, integration_definition_id: { type: 'string', format: 'uuid' }, ...editable } },
+    body: Type.Object({ instance_id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,255}$' }), integration_definition_id: Uuid(), ...editable }, { additionalProperties: false }),
     responses: { 201: { description: 'Created', schema: instance }, 409: { description: 'instance_id taken' } },
     handler: async ({ deps, body, res }) => {
       // The id is chosen here because the ciphertext is bound to it (AES-GCM associated data).
@@ -109,7 +112,7 @@ const instances: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'patch', path: '/integration-instances/:id', operationId: 'updateIntegrationInstance', summary: 'Update config, credentials or status', tags: ['integrations'], permission: W,
-    params: idParams, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: editable },
+    params: idParams, body: Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1 }),
     responses: { 200: { description: 'Updated', schema: instance }, 404: { description: 'Not found' } },
     handler: async ({ deps, params, body }) => {
       const current = await getInstance(deps.db, params.id);

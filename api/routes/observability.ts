@@ -2,15 +2,17 @@
  * Read-only access to observability_service: logs, metrics and trace spans, each filterable and
  * paginated newest first by its own time column (`created_after`/`created_before` apply to it).
  */
+import { Type, type TSchema } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
 import { paginate } from '../http/pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from '../http/route';
+import { Enum, Uuid } from '../http/schema';
 
 const S = 'observability_service';
 const P = 'observability:read';
-const uuid = { type: 'string', format: 'uuid' };
-const str = (max = 255) => ({ type: 'string', minLength: 1, maxLength: max });
+const uuid = Uuid();
+const str = (max = 255) => Type.String({ minLength: 1, maxLength: max });
 
 interface Resource {
   path: string;
@@ -19,7 +21,7 @@ interface Resource {
   operation: string;
   noun: string;
   /** Extra equality filters: query name -> column. */
-  filters: Record<string, { column: string; schema: JsonSchema }>;
+  filters: Record<string, { column: string; schema: TSchema }>;
   statuses?: readonly string[];
   /** Response columns besides id, the time column, created_at and updated_at. */
   columns: Record<string, JsonSchema>;
@@ -34,7 +36,7 @@ const RESOURCES: Resource[] = [
   {
     path: '/observability/logs', table: `${S}.observability_logs`, time: 'timestamp', operation: 'ObservabilityLog', noun: 'log line',
     filters: {
-      level: { column: 'level', schema: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] } },
+      level: { column: 'level', schema: Enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) },
       service: { column: 'service', schema: str(100) }, request_id: { column: 'request_id', schema: str() },
       workflow_id: { column: 'temporal_workflow_id', schema: str() }, workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
       step_id: { column: 'step_id', schema: str() }, trace_id: { column: 'trace_id', schema: str(64) },
@@ -46,7 +48,7 @@ const RESOURCES: Resource[] = [
   },
   {
     path: '/observability/metrics', table: `${S}.observability_metrics`, time: 'recorded_at', operation: 'ObservabilityMetric', noun: 'metric sample',
-    filters: { name: { column: 'name', schema: str() }, type: { column: 'type', schema: { enum: ['counter', 'gauge', 'histogram', 'summary'] } } },
+    filters: { name: { column: 'name', schema: str() }, type: { column: 'type', schema: Enum(['counter', 'gauge', 'histogram', 'summary']) } },
     columns: { name: text, type: { enum: ['counter', 'gauge', 'histogram', 'summary'] }, value: { type: 'number' }, unit: nullable, labels: { type: 'object' } },
   },
   {
@@ -80,7 +82,7 @@ function routesOf(r: Resource): RouteDefinition[] {
     }),
     defineRoute({
       method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read one ${r.noun}`, tags: ['observability'], permission: P,
-      params: { type: 'object', required: ['id'], properties: { id: uuid } },
+      params: Type.Object({ id: uuid }),
       responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {
         const row = await deps.db(r.table).where({ id: params.id }).first();

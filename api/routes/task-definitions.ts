@@ -1,4 +1,5 @@
 /** REST for task definitions: create, validate (dry run), list, get, versions, update a draft, activate, deprecate. */
+import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
 import {
@@ -22,7 +23,7 @@ const base = '/task-definitions/:taskId/versions/:version';
 export const taskDefinitionRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/task-definitions', operationId: 'listTaskDefinitions', summary: 'List task definition versions, newest first', tags: TAG, permission: READ,
-    query: listQuery({ status: ['draft', 'active', 'deprecated'], definition: true }, { search: { type: 'string', maxLength: 255 } }),
+    query: listQuery({ status: ['draft', 'active', 'deprecated'], definition: true }, { search: Type.String({ maxLength: 255 }) }),
     responses: { 200: { description: 'A page of versions', schema: pageSchema(item) } },
     handler: async ({ deps, query }) => {
       const page = await taskDefinitions.list(deps.db, { status: query.status, businessId: query.definition, search: query.search }, query);

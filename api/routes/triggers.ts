@@ -1,11 +1,14 @@
 /** REST CRUD of workflow event triggers (the documented WorkflowEventTrigger shape). */
+import { Type } from '@sinclair/typebox';
 import { triggerCreateSchema, triggerPatchSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
 import {
-  deleteTrigger, findTrigger, insertTrigger, listTriggers, toTriggerColumns, toTriggerResource, updateTrigger, type WorkflowEventTriggerInsert,
+  deleteTrigger, findTrigger, insertTrigger, listTriggers, toTriggerColumns, toTriggerResource, updateTrigger,
+  type TriggerBody, type WorkflowEventTriggerInsert,
 } from '../../services/events/triggers';
 import { listQuery, pageSchema } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { Enum, Typed, Uuid } from '../http/schema';
 
 const TAG = ['triggers'];
 const trigger = {
@@ -18,7 +21,9 @@ const trigger = {
     description: { type: ['string', 'null'] }, onRunning: { enum: ['skip', 'signal', 'start'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
   },
 };
-const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 255 } } };
+const params = Type.Object({ id: Type.String({ maxLength: 255 }) });
+const createBody = Typed<TriggerBody & Required<Pick<TriggerBody, 'workflowDefinitionId' | 'eventPattern' | 'triggerType'>>>(triggerCreateSchema);
+const patchBody = Typed<Omit<TriggerBody, 'triggerId'>>(triggerPatchSchema);
 const problem = { description: 'Problem' };
 const isUnique = (err: unknown) => (err as { code?: string }).code === '23505';
 
@@ -27,8 +32,8 @@ export const triggerRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/triggers', operationId: 'listTriggers', summary: 'List triggers', tags: TAG, permission: 'triggers:read',
     query: listQuery({}, {
-      event_pattern: { type: 'string', maxLength: 255 }, trigger_type: { enum: ['START', 'CANCEL'] },
-      enabled: { type: 'boolean' }, workflow_definition_id: { type: 'string', format: 'uuid' },
+      event_pattern: Type.String({ maxLength: 255 }), trigger_type: Enum(['START', 'CANCEL']),
+      enabled: Type.Boolean(), workflow_definition_id: Uuid(),
     }),
     responses: { 200: { description: 'A page of triggers', schema: pageSchema(trigger) } },
     handler: async ({ deps, query }) => {
@@ -40,7 +45,7 @@ export const triggerRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'post', path: '/triggers', operationId: 'createTrigger', summary: 'Create a trigger', tags: TAG, permission: 'triggers:write',
-    body: triggerCreateSchema,
+    body: createBody,
     responses: { 201: { description: 'Created', schema: trigger }, 409: problem, 422: problem },
     handler: async ({ deps, body }) => {
       const cols = await toTriggerColumns(deps.db, body);
@@ -60,7 +65,7 @@ export const triggerRoutes: RouteDefinition[] = [
   }),
   defineRoute({
     method: 'patch', path: '/triggers/:id', operationId: 'updateTrigger', summary: 'Change a trigger', tags: TAG, permission: 'triggers:write',
-    params, body: triggerPatchSchema,
+    params, body: patchBody,
     responses: { 200: { description: 'Updated', schema: trigger }, 404: problem, 422: problem },
     handler: async ({ deps, params: p, body }) => {
       const current = await findTrigger(deps.db, p.id);

@@ -1,4 +1,5 @@
 /** REST for runs: start, list/filter, get (with task executions), live state, cancel, terminate, reconcile. */
+import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
 import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import {
@@ -8,13 +9,14 @@ import type { ApiDeps } from '../deps';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
+import { Uuid } from '../http/schema';
 import { problem } from './engine-schemas';
 import { workflowInstanceItem as item, workflowInstanceView } from './workflow-instance-views';
 import { startRunBody, startRunHandler } from './workflow-runs';
 
 const TAG = ['workflow-instances'];
 const STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
+const idParams = Type.Object({ id: Uuid() });
 const reportSchema = { type: 'object', required: ['checked', 'drift'], properties: { at: { type: 'string' }, checked: { type: 'integer' }, fixed: { type: 'integer' }, tasksRebuilt: { type: 'integer' }, orphanTasksClosed: { type: 'integer' }, drift: { type: 'array' } } };
 const reconcileWith = (deps: ApiDeps, req: Request, dryRun: boolean) => reconcile({ db: deps.db, temporal: deps.temporal, logger: (req.res?.locals.log ?? deps.logger) }, { dryRun });
 
@@ -23,13 +25,13 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'post', path: '/workflow-instances', operationId: 'startWorkflowInstance', summary: 'Start a run (201), or answer the existing run for a duplicate business key (200)', tags: TAG,
     permission: 'workflow_instances:start',
-    body: { ...startRunBody, required: ['workflow_id', ...(startRunBody.required as string[])], properties: { workflow_id: { type: 'string', minLength: 1, maxLength: 255 }, ...(startRunBody.properties as object) } },
+    body: Type.Object({ workflow_id: Type.String({ minLength: 1, maxLength: 255 }), ...startRunBody.properties }, { additionalProperties: false }),
     responses: { 200: { description: 'An existing run answered', schema: item }, 201: { description: 'Started', schema: item }, 404: problem, 409: problem, 422: problem },
     handler: async (ctx) => startRunHandler(ctx, ctx.body.workflow_id),
   }),
   defineRoute({
     method: 'get', path: '/workflow-instances', operationId: 'listWorkflowInstances', summary: 'List runs, newest first (keyset pagination)', tags: TAG, permission: 'workflow_instances:read',
-    query: listQuery({ status: STATUSES, definition: true, correlationKey: true }, { business_key: { type: 'string', maxLength: 512 }, version: { type: 'string', maxLength: 50 } }),
+    query: listQuery({ status: STATUSES, definition: true, correlationKey: true }, { business_key: Type.String({ maxLength: 512 }), version: Type.String({ maxLength: 50 }) }),
     responses: { 200: { description: 'A page of runs', schema: pageSchema(item) } },
     handler: async ({ deps, query }) => {
       const page = await listRuns(deps.db, {
@@ -73,7 +75,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'post', path: '/workflow-instances/:id/terminate', operationId: 'terminateWorkflowInstance', summary: 'Terminate at once (no cleanup)', tags: TAG,
     permission: 'workflow_instances:terminate', params: idParams,
-    body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 1000 } } },
+    body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }),
     responses: { 200: { description: 'Terminated', schema: item }, 404: problem, 409: problem },
     handler: async ({ deps, params, body }) => ({ body: workflowInstanceView(deps.config, await terminateRun(deps, params.id, body?.reason)) }),
   }),

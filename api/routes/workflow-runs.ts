@@ -1,22 +1,20 @@
 /** Starting a run over REST: `POST /workflow-definitions/:workflowId/runs` and `POST /workflow-instances` share this. */
+import { Type, type Static } from '@sinclair/typebox';
 import { getRunRow, startRun } from '../../services/runs';
-import { defineRoute, type JsonSchema, type RouteContext, type RouteDefinition, type RouteResult } from '../http/route';
+import { defineRoute, type RouteContext, type RouteDefinition, type RouteResult } from '../http/route';
 import { idParams, problem } from './engine-schemas';
 import { workflowInstanceItem, workflowInstanceView } from './workflow-instance-views';
 
 /** Body of a start request (besides the definition id). */
-export const startRunBody: JsonSchema = {
-  type: 'object', additionalProperties: false, required: [],
-  properties: {
-    input: { description: 'Run input; validated against the definition\'s input_schema' },
-    version: { type: 'string', maxLength: 50, description: 'Pin a version; default the highest active one' },
-    business_key: { type: 'string', minLength: 1, maxLength: 255, description: 'Idempotency key: a second start with it answers the same run' },
-    correlation_key: { type: 'string', minLength: 1, maxLength: 512 },
-  },
-};
+export const startRunBody = Type.Object({
+  input: Type.Optional(Type.Unknown({ description: 'Run input; validated against the definition\'s input_schema' })),
+  version: Type.Optional(Type.String({ maxLength: 50, description: 'Pin a version; default the highest active one' })),
+  business_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Idempotency key: a second start with it answers the same run' })),
+  correlation_key: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+}, { additionalProperties: false });
 
 /** Starts the run and answers 201 (started) or 200 (an existing run answered), with the run's view. */
-export async function startRunHandler({ deps, body }: RouteContext, workflowId: string): Promise<RouteResult> {
+export async function startRunHandler({ deps, body }: RouteContext<unknown, unknown, Static<typeof startRunBody>>, workflowId: string): Promise<RouteResult> {
   const b = (body ?? {}) as { input?: unknown; version?: string; business_key?: string; correlation_key?: string };
   const result = await startRun(deps, {
     workflowId, version: b.version, input: b.input ?? {}, businessKey: b.business_key, correlationKey: b.correlation_key,
