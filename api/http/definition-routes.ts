@@ -7,7 +7,7 @@ import { AppError, type FieldError } from '../../common/errors';
 import { DEFINITION_TRANSITIONS, type DefinitionStatus } from '../../db/repositories/definitions';
 import { tableRows } from '../../db/repositories/table-rows';
 import { principalOf } from '../auth/principal';
-import { checkIfMatch, etagOf } from './etag';
+import { checkIfMatch, etagHeader, etagOf } from './etag';
 import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
@@ -15,7 +15,6 @@ import type { ApiDeps } from '../deps';
 
 const STATUSES = ['draft', 'active', 'deprecated'] as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
-const etagHeader = { ETag: { description: 'Version tag for If-Match', schema: { type: 'string' } } };
 
 /** What differs between definition resources. */
 export interface DefinitionResource {

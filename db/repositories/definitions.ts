@@ -53,6 +53,10 @@ export interface DefinitionRepository<Row extends DefinitionRowBase, Insert> {
   setStatus(db: Db, id: string, to: DefinitionStatus, updatedBy?: string): Promise<Row | undefined>;
   /** Updates a draft's fields; undefined when missing or no longer a draft (active versions are immutable). */
   updateDraft(db: Db, id: string, values: Partial<Insert>): Promise<Row | undefined>;
+  /** Deletes a version by row id. */
+  remove(db: Db, id: string): Promise<void>;
+  /** (business id, version) of every version of the given business ids. */
+  versionKeys(db: Db, businessIds: string[]): Promise<Array<{ businessId: string; version: string }>>;
 }
 
 /** Builds the repository of the definition table `table` whose business id column is `businessId`. */
@@ -98,6 +102,13 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
     async updateDraft(db, id, values) {
       const [row] = await db(table).where({ id, status: 'draft' }).update(toDb(values)).returning('*');
       return row as Row | undefined;
+    },
+    async remove(db, id) {
+      await db(table).where({ id }).delete();
+    },
+    async versionKeys(db, ids) {
+      if (ids.length === 0) return [];
+      return db(table).select(`${businessId} as businessId`, 'version').whereIn(businessId, ids);
     },
   };
 }
