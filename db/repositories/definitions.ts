@@ -44,6 +44,8 @@ export interface DefinitionRepository<Row extends DefinitionRowBase, Insert> {
   /** Insert or, when (business id, version) exists, overwrite it (seeds; drafts edited in place). */
   upsert(db: Db, values: Insert): Promise<Row>;
   getById(db: Db, id: string): Promise<Row | undefined>;
+  /** Whether a version with row id `id` exists. */
+  exists(db: Db, id: string): Promise<boolean>;
   getVersion(db: Db, businessId: string, version: string): Promise<Row | undefined>;
   /** The most recently created active version. */
   getLatestActive(db: Db, businessId: string): Promise<Row | undefined>;
@@ -77,6 +79,9 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
     },
     async getById(db, id) {
       return (await db(table).where({ id }).first()) as Row | undefined;
+    },
+    async exists(db, id) {
+      return (await db(table).where({ id }).first('id')) !== undefined;
     },
     async getVersion(db, id, version) {
       return (await db(table).where({ [businessId]: id, version }).first()) as Row | undefined;

@@ -62,6 +62,8 @@ export interface Versioned<Row extends DefinitionRowBase, Insert> {
   /** How state conflicts name a version. */
   ref(id: string, version: string): string;
   list(db: Db, filter: DefinitionFilter, page: PageRequest): Promise<Page<Row>>;
+  /** Whether a version with row id `rowId` exists. */
+  exists(db: Db, rowId: string): Promise<boolean>;
   /** A version, or 404. */
   getVersion(db: Db, id: string, version: string): Promise<Row>;
   /** Every version, oldest first; 404 when there is none. */
@@ -115,6 +117,7 @@ export function versioned<Row extends DefinitionRowBase, Insert>(kind: Versioned
   return {
     ref,
     list: (db, filter, page) => repo.list(db, filter, page),
+    exists: (db, rowId) => repo.exists(db, rowId),
     getVersion,
     listVersions,
     async getCurrent(db, id) {
