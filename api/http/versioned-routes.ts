@@ -7,12 +7,12 @@
 import type { Response } from 'express';
 import type { ValidationError } from '../../common/definitions/validate';
 import { AppError } from '../../common/errors';
-import type { DefinitionFilter, DefinitionRowBase } from '../../db/repositories/definitions';
+import type { DefinitionFilter, DefinitionRowBase, DefinitionStatus } from '../../db/repositories/definitions';
 import type { Versioned, Precondition } from '../../services/definitions';
 import { principalOf } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { checkIfMatch, etagHeader, etagOf } from './etag';
-import { pageSchema } from './list-query';
+import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
 
@@ -51,9 +51,19 @@ export interface VersionedReads<Row extends DefinitionRowBase> {
   /** The API form of a row. */
   view(row: Row): unknown;
   list: { summary: string; description: string; query: JsonSchema; filter(query: Record<string, string | undefined>): DefinitionFilter };
-  summaries: { current: string; versions: string };
+  /** Defaults: `The highest active version (else the newest version)`, `Every version, oldest first`. */
+  summaries?: { current: string; versions: string };
   /** Response descriptions of the single-row reads. */
   descriptions?: { current?: string };
+}
+
+/** The list of workflow and task definitions: status, `definition` (business id) and `search` (name) filters. */
+export function documentListing(summary: string): VersionedReads<DefinitionRowBase>['list'] {
+  return {
+    summary, description: 'A page of versions',
+    query: listQuery({ status: ['draft', 'active', 'deprecated'], definition: true }, { search: { type: 'string', maxLength: 255 } }),
+    filter: (q) => ({ status: q.status as DefinitionStatus | undefined, businessId: q.definition, search: q.search }),
+  };
 }
 
 /** Answer with one row: its view and its ETag. */
@@ -66,6 +76,7 @@ export function versionedReadRoutes<Row extends DefinitionRowBase>(k: VersionedR
   const { item, lifecycle, param } = k;
   const one = (row: Row) => answer(k.view, row);
   const tags = [k.tag];
+  const summaries = k.summaries ?? { current: 'The highest active version (else the newest version)', versions: 'Every version, oldest first' };
   return [
     defineRoute({
       method: 'get', path: k.path, operationId: `list${k.operation}s`, summary: k.list.summary, tags, permission: k.read,
@@ -76,12 +87,12 @@ export function versionedReadRoutes<Row extends DefinitionRowBase>(k: VersionedR
       },
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}`, operationId: `get${k.operation}`, summary: k.summaries.current, tags, permission: k.read,
+      method: 'get', path: `${k.path}/:${param}`, operationId: `get${k.operation}`, summary: summaries.current, tags, permission: k.read,
       params: k.params.id, responses: { 200: { description: k.descriptions?.current ?? 'The definition', schema: item, headers: etagHeader }, 404: problem },
       handler: async ({ deps, params }) => one(await lifecycle.getCurrent(deps.db, params[param])),
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}/versions`, operationId: `list${k.operation}Versions`, summary: k.summaries.versions, tags, permission: k.read,
+      method: 'get', path: `${k.path}/:${param}/versions`, operationId: `list${k.operation}Versions`, summary: summaries.versions, tags, permission: k.read,
       params: k.params.id, responses: { 200: { description: 'Versions', schema: versionList(item) }, 404: problem },
       handler: async ({ deps, params }) => ({ body: { items: (await lifecycle.listVersions(deps.db, params[param])).map(k.view) } }),
     }),

@@ -16,6 +16,16 @@ export function idParams(name: string, withVersion = false): JsonSchema {
   };
 }
 
+/** Path, parameters, tag, operation name and permissions of the workflow or task definition routes. */
+export function definitionAddress(kind: 'workflow' | 'task') {
+  const param = `${kind}Id`;
+  return {
+    path: `/${kind}-definitions`, param, businessId: `${kind}_id`, tag: `${kind}-definitions`,
+    operation: `${kind[0].toUpperCase()}${kind.slice(1)}Definition`, read: `${kind}_definitions:read`, write: `${kind}_definitions:write`,
+    params: { id: idParams(param), version: idParams(param, true) },
+  };
+}
+
 /** Request bodies are checked in full by the definitions service (schema + semantics, every error at once). */
 export const definitionBody = (what: string, ref: string): JsonSchema => ({ type: 'object', description: `A ${what} document: see ${ref}` });
 

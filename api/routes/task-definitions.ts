@@ -2,22 +2,14 @@
 import {
   checkTaskDefinition, createTaskDefinition, setTaskDefinitionStatus, taskDefinitionView, taskVersions, updateTaskDraft,
 } from '../../services/definitions';
-import { listQuery } from '../http/list-query';
 import type { RouteDefinition } from '../http/route';
-import { documentWriteRoutes, versionedReadRoutes, type DocumentWrites } from '../http/versioned-routes';
-import { definitionBody, idParams, taskDefinitionItem } from './engine-schemas';
+import { documentListing, documentWriteRoutes, versionedReadRoutes, type DocumentWrites } from '../http/versioned-routes';
+import { definitionAddress, definitionBody, taskDefinitionItem } from './engine-schemas';
 
 const kind: DocumentWrites<Parameters<typeof taskDefinitionView>[0]> = {
-  path: '/task-definitions', param: 'taskId', businessId: 'task_id', tag: 'task-definitions',
-  operation: 'TaskDefinition', read: 'task_definitions:read', write: 'task_definitions:write',
-  item: taskDefinitionItem, params: { id: idParams('taskId'), version: idParams('taskId', true) },
+  ...definitionAddress('task'), item: taskDefinitionItem,
   lifecycle: taskVersions, view: taskDefinitionView,
-  list: {
-    summary: 'List task definition versions, newest first', description: 'A page of versions',
-    query: listQuery({ status: ['draft', 'active', 'deprecated'], definition: true }, { search: { type: 'string', maxLength: 255 } }),
-    filter: (q) => ({ status: q.status as never, businessId: q.definition, search: q.search }),
-  },
-  summaries: { current: 'The highest active version (else the newest version)', versions: 'Every version, oldest first' },
+  list: documentListing('List task definition versions, newest first'),
   descriptions: { current: 'The task definition' },
   body: definitionBody('task definition', 'docs/tasks.md'),
   check: (_db, doc) => checkTaskDefinition(doc),

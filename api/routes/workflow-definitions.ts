@@ -3,22 +3,14 @@ import {
   activateWorkflowDefinition, checkWorkflowDefinition, createWorkflowDefinition, deprecateWorkflowDefinition,
   updateWorkflowDraft, workflowDefinitionView, workflowVersions,
 } from '../../services/definitions';
-import { listQuery } from '../http/list-query';
 import type { RouteDefinition } from '../http/route';
-import { documentWriteRoutes, versionedReadRoutes, type DocumentWrites } from '../http/versioned-routes';
-import { definitionBody, idParams, workflowDefinitionItem } from './engine-schemas';
+import { documentListing, documentWriteRoutes, versionedReadRoutes, type DocumentWrites } from '../http/versioned-routes';
+import { definitionAddress, definitionBody, workflowDefinitionItem } from './engine-schemas';
 
 const kind: DocumentWrites<Parameters<typeof workflowDefinitionView>[0]> = {
-  path: '/workflow-definitions', param: 'workflowId', businessId: 'workflow_id', tag: 'workflow-definitions',
-  operation: 'WorkflowDefinition', read: 'workflow_definitions:read', write: 'workflow_definitions:write',
-  item: workflowDefinitionItem, params: { id: idParams('workflowId'), version: idParams('workflowId', true) },
+  ...definitionAddress('workflow'), item: workflowDefinitionItem,
   lifecycle: workflowVersions, view: workflowDefinitionView,
-  list: {
-    summary: 'List workflow definition versions, newest first', description: 'A page of versions',
-    query: listQuery({ status: ['draft', 'active', 'deprecated'], definition: true }, { search: { type: 'string', maxLength: 255 } }),
-    filter: (q) => ({ status: q.status as never, businessId: q.definition, search: q.search }),
-  },
-  summaries: { current: 'The highest active version (else the newest version)', versions: 'Every version, oldest first' },
+  list: documentListing('List workflow definition versions, newest first'),
   body: definitionBody('workflow definition', 'docs/definition-language.md'),
   check: checkWorkflowDefinition,
   create: createWorkflowDefinition,
