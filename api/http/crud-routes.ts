@@ -2,7 +2,7 @@
  * CRUD routes for a plain (unversioned) table, optionally nested under a parent row
  * (`/parents/:parent_id/children`): list, create, read, patch, delete.
  */
-import { plainRecords } from '../../services/records';
+import { plainRecords } from '../../services/plain-records';
 import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';

@@ -59,8 +59,7 @@ export interface ReplaceOptions<Row, Insert> extends Actor {
 
 /** The lifecycle steps of one kind. */
 export interface Versioned<Row extends DefinitionRowBase, Insert> {
-  /** How state conflicts name a version. */
-  ref(id: string, version: string): string;
+  /** A page of versions, newest first. */
   list(db: Db, filter: DefinitionFilter, page: PageRequest): Promise<Page<Row>>;
   /** Whether a version with row id `rowId` exists. */
   exists(db: Db, rowId: string): Promise<boolean>;
@@ -115,7 +114,6 @@ export function versioned<Row extends DefinitionRowBase, Insert>(kind: Versioned
   };
 
   return {
-    ref,
     list: (db, filter, page) => repo.list(db, filter, page),
     exists: (db, rowId) => repo.exists(db, rowId),
     getVersion,
