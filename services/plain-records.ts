@@ -34,7 +34,8 @@ export function plainRecords(t: RecordTable): PlainRecords {
   const scope = (parentId?: string) => (t.parent ? { [t.parent.column]: parentId } : {});
   const parentExists = async (db: Db, parentId?: string) => {
     if (!t.parent) return;
-    if (!(await tableRows(t.parent.table).exists(db, { id: parentId }))) throw AppError.notFound(`Parent ${parentId} not found`);
+    const found = await tableRows(t.parent.table).exists(db, { id: parentId });
+    if (!found) throw AppError.notFound(`Parent ${parentId} not found`);
   };
   const notFound = (id: string) => AppError.notFound(`${t.noun} ${id} not found`);
   return {

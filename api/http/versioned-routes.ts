@@ -16,11 +16,15 @@ import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
 
+const STATUSES = ['draft', 'active', 'deprecated'] as const;
+
 /** Problem answers as the OpenAPI document lists them. */
 export const problem = { description: 'Problem (application/problem+json)' };
 
 /** The list of versions. */
-export const versionList = (item: JsonSchema): JsonSchema => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } } });
+export const versionList = (item: JsonSchema): JsonSchema => ({
+  type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } },
+});
 
 /** The caller's username for created_by / updated_by (undefined on unauthenticated test apps). */
 export function actorOf(res: Response): { actor?: string } {
@@ -28,7 +32,9 @@ export function actorOf(res: Response): { actor?: string } {
 }
 
 /** If-Match against the current row: required (428 without it) unless `required` is false. */
-export function ifMatch<Row extends { id: string; updated_at: Date | string }>(req: Parameters<typeof checkIfMatch>[0], required = true): Precondition<Row> {
+export function ifMatch<Row extends { id: string; updated_at: Date | string }>(
+  req: Parameters<typeof checkIfMatch>[0], required = true,
+): Precondition<Row> {
   return (current) => checkIfMatch(req, etagOf(current), { required });
 }
 
@@ -50,7 +56,12 @@ export interface VersionedReads<Row extends DefinitionRowBase> {
   lifecycle: Pick<Versioned<Row, unknown>, 'list' | 'getVersion' | 'listVersions' | 'getCurrent'>;
   /** The API form of a row. */
   view(row: Row): unknown;
-  list: { summary: string; description: string; query: JsonSchema; filter(query: Record<string, string | undefined>): DefinitionFilter };
+  list: {
+    summary: string;
+    description: string;
+    query: JsonSchema;
+    filter(query: Record<string, string | undefined>): DefinitionFilter;
+  };
   /** Defaults: `The highest active version (else the newest version)`, `Every version, oldest first`. */
   summaries?: { current: string; versions: string };
   /** Response descriptions of the single-row reads. */
@@ -61,7 +72,7 @@ export interface VersionedReads<Row extends DefinitionRowBase> {
 export function documentListing(summary: string): VersionedReads<DefinitionRowBase>['list'] {
   return {
     summary, description: 'A page of versions',
-    query: listQuery({ status: ['draft', 'active', 'deprecated'], definition: true }, { search: { type: 'string', maxLength: 255 } }),
+    query: listQuery({ status: STATUSES, definition: true }, { search: { type: 'string', maxLength: 255 } }),
     filter: (q) => ({ status: q.status as DefinitionStatus | undefined, businessId: q.definition, search: q.search }),
   };
 }
@@ -76,10 +87,13 @@ export function versionedReadRoutes<Row extends DefinitionRowBase>(k: VersionedR
   const { item, lifecycle, param } = k;
   const one = (row: Row) => answer(k.view, row);
   const tags = [k.tag];
-  const summaries = k.summaries ?? { current: 'The highest active version (else the newest version)', versions: 'Every version, oldest first' };
+  const summaries = k.summaries ?? {
+    current: 'The highest active version (else the newest version)', versions: 'Every version, oldest first',
+  };
   return [
     defineRoute({
-      method: 'get', path: k.path, operationId: `list${k.operation}s`, summary: k.list.summary, tags, permission: k.read,
+      method: 'get', path: k.path, operationId: `list${k.operation}s`, summary: k.list.summary,
+      tags, permission: k.read,
       query: k.list.query, responses: { 200: { description: k.list.description, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
         const page = await lifecycle.list(deps.db, k.list.filter(query), query);
@@ -87,25 +101,35 @@ export function versionedReadRoutes<Row extends DefinitionRowBase>(k: VersionedR
       },
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}`, operationId: `get${k.operation}`, summary: summaries.current, tags, permission: k.read,
-      params: k.params.id, responses: { 200: { description: k.descriptions?.current ?? 'The definition', schema: item, headers: etagHeader }, 404: problem },
+      method: 'get', path: `${k.path}/:${param}`, operationId: `get${k.operation}`, summary: summaries.current,
+      tags, permission: k.read, params: k.params.id,
+      responses: {
+        200: { description: k.descriptions?.current ?? 'The definition', schema: item, headers: etagHeader },
+        404: problem,
+      },
       handler: async ({ deps, params }) => one(await lifecycle.getCurrent(deps.db, params[param])),
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}/versions`, operationId: `list${k.operation}Versions`, summary: summaries.versions, tags, permission: k.read,
+      method: 'get', path: `${k.path}/:${param}/versions`, operationId: `list${k.operation}Versions`,
+      summary: summaries.versions, tags, permission: k.read,
       params: k.params.id, responses: { 200: { description: 'Versions', schema: versionList(item) }, 404: problem },
-      handler: async ({ deps, params }) => ({ body: { items: (await lifecycle.listVersions(deps.db, params[param])).map(k.view) } }),
+      handler: async ({ deps, params }) => {
+        const rows = await lifecycle.listVersions(deps.db, params[param]);
+        return { body: { items: rows.map(k.view) } };
+      },
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}/versions/:version`, operationId: `get${k.operation}Version`, summary: 'One version', tags, permission: k.read,
-      params: k.params.version, responses: { 200: { description: 'The version', schema: item, headers: etagHeader }, 404: problem },
+      method: 'get', path: `${k.path}/:${param}/versions/:version`, operationId: `get${k.operation}Version`,
+      summary: 'One version', tags, permission: k.read, params: k.params.version,
+      responses: { 200: { description: 'The version', schema: item, headers: etagHeader }, 404: problem },
       handler: async ({ deps, params }) => one(await lifecycle.getVersion(deps.db, params[param], params.version)),
     }),
   ];
 }
 
 type Actor = { actor?: string };
-type Move<Row> = (db: ApiDeps['db'], id: string, version: string, opts: Actor & { precondition?: Precondition<Row> }) => Promise<Row>;
+type WriteOptions<Row> = Actor & { precondition?: Precondition<Row> };
+type Move<Row> = (db: ApiDeps['db'], id: string, version: string, opts: WriteOptions<Row>) => Promise<Row>;
 
 /** What the whole-document writes need (workflow and task definitions). */
 export interface DocumentWrites<Row extends DefinitionRowBase> extends VersionedReads<Row> {
@@ -114,7 +138,7 @@ export interface DocumentWrites<Row extends DefinitionRowBase> extends Versioned
   body: JsonSchema;
   check(db: ApiDeps['db'], doc: unknown): Promise<ValidationError[]>;
   create(db: ApiDeps['db'], doc: unknown, actor: Actor): Promise<Row>;
-  replace(db: ApiDeps['db'], id: string, version: string, doc: unknown, opts: Actor & { precondition?: Precondition<Row> }): Promise<Row>;
+  replace(db: ApiDeps['db'], id: string, version: string, doc: unknown, opts: WriteOptions<Row>): Promise<Row>;
   moves: Record<'activate' | 'deprecate', { summary: string; run: Move<Row> }>;
   /** Whether activate answers 422 (a workflow's tasks must resolve). */
   activateMay422?: boolean;
@@ -128,15 +152,19 @@ export function documentWriteRoutes<Row extends DefinitionRowBase>(k: DocumentWr
   const tags = [k.tag];
   const base = `${k.path}/:${param}/versions/:version`;
   const created = { 201: { description: 'Created', schema: item, headers: etagHeader } };
-  const moved = { 200: { description: 'The version', schema: item, headers: etagHeader }, 404: problem, 409: problem, 412: problem };
+  const moved = {
+    200: { description: 'The version', schema: item, headers: etagHeader }, 404: problem, 409: problem, 412: problem,
+  };
   return [
     defineRoute({
-      method: 'post', path: k.path, operationId: `create${k.operation}`, summary: k.writeSummaries.create, tags, permission: k.write,
+      method: 'post', path: k.path, operationId: `create${k.operation}`, summary: k.writeSummaries.create,
+      tags, permission: k.write,
       body, responses: { ...created, 409: problem, 422: problem },
       handler: async ({ deps, body: doc, res }) => one(await k.create(deps.db, doc, actorOf(res)), 201),
     }),
     defineRoute({
-      method: 'post', path: `${k.path}/validate`, operationId: `validate${k.operation}`, summary: k.writeSummaries.validate, tags, permission: k.read,
+      method: 'post', path: `${k.path}/validate`, operationId: `validate${k.operation}`,
+      summary: k.writeSummaries.validate, tags, permission: k.read,
       body, responses: { 200: { description: 'Validation result', schema: validationResult } },
       handler: async ({ deps, body: doc }) => {
         const errors = await k.check(deps.db, doc);
@@ -144,31 +172,42 @@ export function documentWriteRoutes<Row extends DefinitionRowBase>(k: DocumentWr
       },
     }),
     defineRoute({
-      method: 'post', path: `${k.path}/:${param}/versions`, operationId: `create${k.operation}Version`, summary: k.writeSummaries.createVersion, tags, permission: k.write,
+      method: 'post', path: `${k.path}/:${param}/versions`, operationId: `create${k.operation}Version`,
+      summary: k.writeSummaries.createVersion, tags, permission: k.write,
       params: k.params.id, body, responses: { ...created, 404: problem, 409: problem, 422: problem },
       handler: async ({ deps, params, body: doc, res }) => {
         const id = params[param];
         await k.lifecycle.listVersions(deps.db, id); // 404 when the definition does not exist
         if (doc[k.businessId] !== undefined && doc[k.businessId] !== id) {
-          throw AppError.unprocessable(`${k.businessId} of the body must match the URL`, [{ pointer: `/body/${k.businessId}`, message: `must be ${id}` }]);
+          const field = { pointer: `/body/${k.businessId}`, message: `must be ${id}` };
+          throw AppError.unprocessable(`${k.businessId} of the body must match the URL`, [field]);
         }
         return one(await k.create(deps.db, { ...doc, [k.businessId]: id }, actorOf(res)), 201);
       },
     }),
     defineRoute({
-      method: 'put', path: base, operationId: `update${k.operation}Draft`, summary: 'Replace a draft (If-Match required); active versions are immutable', tags, permission: k.write,
+      method: 'put', path: base, operationId: `update${k.operation}Draft`,
+      summary: 'Replace a draft (If-Match required); active versions are immutable', tags, permission: k.write,
       params: k.params.version, body,
-      responses: { 200: { description: 'Updated', schema: item, headers: etagHeader }, 404: problem, 409: problem, 412: problem, 422: problem, 428: problem },
-      handler: async ({ deps, params, body: doc, req, res }) =>
-        one(await k.replace(deps.db, params[param], params.version, doc, { ...actorOf(res), precondition: ifMatch(req) })),
+      responses: {
+        200: { description: 'Updated', schema: item, headers: etagHeader },
+        404: problem, 409: problem, 412: problem, 422: problem, 428: problem,
+      },
+      handler: async ({ deps, params, body: doc, req, res }) => {
+        const opts = { ...actorOf(res), precondition: ifMatch<Row>(req) };
+        return one(await k.replace(deps.db, params[param], params.version, doc, opts));
+      },
     }),
     ...(['activate', 'deprecate'] as const).map((verb) => defineRoute({
-      method: 'post', path: `${base}/${verb}`, operationId: `${verb}${k.operation}Version`, summary: k.moves[verb].summary,
+      method: 'post', path: `${base}/${verb}`, operationId: `${verb}${k.operation}Version`,
+      summary: k.moves[verb].summary,
       tags, permission: k.write, params: k.params.version,
       responses: verb === 'activate' && k.activateMay422 ? { ...moved, 422: problem } : moved,
       // If-Match is honoured when sent (status moves are already guarded by the current status).
-      handler: async ({ deps, params, req, res }) =>
-        one(await k.moves[verb].run(deps.db, params[param], params.version, { ...actorOf(res), precondition: ifMatch(req, false) })),
+      handler: async ({ deps, params, req, res }) => {
+        const opts = { ...actorOf(res), precondition: ifMatch<Row>(req, false) };
+        return one(await k.moves[verb].run(deps.db, params[param], params.version, opts));
+      },
     })),
   ];
 }
@@ -178,6 +217,12 @@ export const validationResult: JsonSchema = {
   type: 'object', required: ['valid', 'errors'],
   properties: {
     valid: { type: 'boolean' },
-    errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['pointer', 'message'],
+        properties: { pointer: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+      },
+    },
   },
 };

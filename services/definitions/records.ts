@@ -38,7 +38,9 @@ export interface DefinitionRecords {
   /** A row, or 404. */
   get(db: Db, id: string): Promise<Row>;
   /** Content of a draft and/or a status move, under a row lock so the precondition and the write see one version. */
-  update(db: Db, id: string, body: Record<string, unknown>, opts: { actor: string; precondition: Precondition<Row> }): Promise<Row>;
+  update(
+    db: Db, id: string, body: Record<string, unknown>, opts: { actor: string; precondition: Precondition<Row> },
+  ): Promise<Row>;
   /** Deletes a version that is not active. */
   remove(db: Db, id: string): Promise<void>;
 }
@@ -75,7 +77,9 @@ export function definitionRecords(kind: RecordKind): DefinitionRecords {
         if (Object.keys(content).length && current.status !== 'draft') {
           throw AppError.conflict(`${kind.noun} ${id} is ${current.status}: create a new version to change it`);
         }
-        if (status && status !== current.status && !DEFINITION_TRANSITIONS[status].includes(current.status as DefinitionStatus)) {
+        const allowed = !status || status === current.status
+          || DEFINITION_TRANSITIONS[status].includes(current.status as DefinitionStatus);
+        if (!allowed) {
           throw AppError.conflict(`Cannot move from ${current.status} to ${status}`);
         }
         await check({ ...current, ...content }, db);

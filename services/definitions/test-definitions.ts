@@ -9,6 +9,8 @@ export async function testTargetErrors(body: Record<string, unknown>, db: Db): P
   const [column, versions] = body.target_type === 'task'
     ? ['task_definition_id', taskVersions] as const : ['workflow_definition_id', workflowVersions] as const;
   const ref = body[column];
-  if (typeof ref !== 'string') return [{ pointer: `/body/${column}`, message: `is required when target_type is ${String(body.target_type)}` }];
+  if (typeof ref !== 'string') {
+    return [{ pointer: `/body/${column}`, message: `is required when target_type is ${String(body.target_type)}` }];
+  }
   return (await versions.exists(db, ref)) ? [] : [{ pointer: `/body/${column}`, message: 'does not exist' }];
 }

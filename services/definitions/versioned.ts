@@ -81,13 +81,17 @@ export interface Versioned<Row extends DefinitionRowBase, Insert> {
    */
   replaceDraft(db: Db, id: string, version: string, doc: unknown, opts: ReplaceOptions<Row, Insert>): Promise<Row>;
   /** Moves a version to `to` (no-op when it is there already); 409 when its status forbids the move. */
-  move(db: Db, id: string, version: string, to: Exclude<DefinitionStatus, 'draft'>, opts?: MoveOptions<Row>): Promise<Row>;
+  move(
+    db: Db, id: string, version: string, to: Exclude<DefinitionStatus, 'draft'>, opts?: MoveOptions<Row>,
+  ): Promise<Row>;
   /** Deletes a version that is not active (409 when it is). */
   remove(db: Db, id: string, version: string, precondition?: Precondition<Row>): Promise<void>;
 }
 
 /** The lifecycle steps of `kind`. */
-export function versioned<Row extends DefinitionRowBase, Insert>(kind: VersionedKind<Row, Insert>): Versioned<Row, Insert> {
+export function versioned<Row extends DefinitionRowBase, Insert>(
+  kind: VersionedKind<Row, Insert>,
+): Versioned<Row, Insert> {
   const repo = kind.repository;
   const named = kind.named ?? ((id: string, version: string) => `${kind.label} ${id} version ${version}`);
   const ref = kind.ref ?? ((id: string, version: string) => `${kind.label} ${id}@${version}`);
@@ -105,7 +109,8 @@ export function versioned<Row extends DefinitionRowBase, Insert>(kind: Versioned
   };
   const assertDraft = (current: Row) => {
     if (current.status === 'draft') return;
-    throw AppError.conflict(`${ref(idOf(current), current.version)} is ${current.status} and immutable; create a new version`);
+    const what = ref(idOf(current), current.version);
+    throw AppError.conflict(`${what} is ${current.status} and immutable; create a new version`);
   };
   const writeDraft = async (db: Db, current: Row, values: Partial<Insert>) => {
     const row = await repo.updateDraft(db, current.id, values);
