@@ -3,9 +3,7 @@
  * (`/parents/:parent_id/children`): list, create, read, patch, delete.
  */
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../common/errors';
-import { tableRows } from '../../db/repositories/table-rows';
-import type { ApiDeps } from '../deps';
+import { plainRecords } from '../../services/plain-records';
 import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
@@ -46,14 +44,9 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
     type: 'object', required: ['id', 'status', 'created_at', 'updated_at'],
     properties: { id: uuid, ...parentColumn, ...r.createOnly, ...r.columns, ...fields, created_at: time, updated_at: time },
   };
-  const rows = tableRows(r.table);
-  const scope = (params: Record<string, string>) => (pp && r.parent ? { [r.parent.column]: params[pp] } : {});
-  const parentExists = async (deps: ApiDeps, params: Record<string, string>) => {
-    if (!pp || !r.parent) return;
-    if (!(await tableRows(r.parent.table).exists(deps.db, { id: params[pp] }))) throw AppError.notFound(`Parent ${params[pp]} not found`);
-  };
+  const records = plainRecords(r);
+  const parentOf = (params: Record<string, string>) => (pp ? params[pp] : undefined);
   const parent404: RouteDefinition['responses'] = pp ? { 404: { description: 'Parent not found' } } : {};
-  const notFound = (id: string) => AppError.notFound(`${r.noun} ${id} not found`);
 
   return [
     defineRoute({
@@ -61,9 +54,8 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       query: listQuery({ status: r.statuses }, Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, Typed<unknown>(f.schema)]))),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) }, ...parent404 },
       handler: async ({ deps, params, query }) => {
-        await parentExists(deps, params);
-        const equals = { ...scope(params), status: query.status, ...Object.fromEntries(Object.entries(r.filters).map(([name, f]) => [f.column, query[name]])) };
-        return { body: toPage(await rows.list(deps.db, { equals, createdAfter: query.created_after, createdBefore: query.created_before }, query)) };
+        const equals = { status: query.status, ...Object.fromEntries(Object.entries(r.filters).map(([name, f]) => [f.column, query[name]])) };
+        return { body: toPage(await records.list(deps.db, parentOf(params), { equals, createdAfter: query.created_after, createdBefore: query.created_before }, query)) };
       },
     }),
     defineRoute({
@@ -71,8 +63,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       body: Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, required: r.required, properties: { ...r.createOnly, ...fields } }),
       responses: { 201: { description: 'Created', schema: item }, 409: { description: 'Duplicate, or a referenced row is missing' }, ...parent404 },
       handler: async ({ deps, params, body }) => {
-        await parentExists(deps, params);
-        const row = await rows.insert(deps.db, { ...body, ...scope(params) });
+        const row = await records.create(deps.db, parentOf(params), body);
         return { status: 201, body: row, headers: { Location: `/api/v1${r.path.replace(`:${pp}`, String(params[pp ?? '']))}/${row.id}` } };
       },
     }),
@@ -80,9 +71,7 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read a ${r.noun}`, tags: [r.tag], permission: r.read, params: idParams,
       responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {
-        const row = await rows.find(deps.db, { id: params.id, ...scope(params) });
-        if (!row) throw notFound(params.id);
-        return { body: row };
+        return { body: await records.get(deps.db, parentOf(params), params.id) };
       },
     }),
     defineRoute({
@@ -90,16 +79,14 @@ export function crudRoutes(r: CrudResource): RouteDefinition[] {
       body: Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, minProperties: 1, properties: fields }),
       responses: { 200: { description: 'Updated', schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params, body }) => {
-        const row = await rows.update(deps.db, { id: params.id, ...scope(params) }, body);
-        if (!row) throw notFound(params.id);
-        return { body: row };
+        return { body: await records.update(deps.db, parentOf(params), params.id, body) };
       },
     }),
     defineRoute({
       method: 'delete', path: `${r.path}/:id`, operationId: `delete${r.operation}`, summary: `Delete a ${r.noun}`, tags: [r.tag], permission: r.write, params: idParams,
       responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {
-        if ((await rows.remove(deps.db, { id: params.id, ...scope(params) })) === 0) throw notFound(params.id);
+        await records.remove(deps.db, parentOf(params), params.id);
         return { status: 204 };
       },
     }),

@@ -1,40 +1,33 @@
 /**
- * CRUD routes for a versioned definition table (ui_components, integration_definitions, test_definitions):
+ * Routes of a versioned definition addressed by row id (ui_components, integration_definitions, test_definitions):
  * list with filters, create, read (with ETag), update of drafts (If-Match required), status moves, delete.
- * A definition is immutable once active: content changes need a draft, status may still move.
+ * A definition is immutable once active: content changes need a draft, status may still move. The rules are
+ * services/definitions/records.ts; business-id/version addressed kinds use versioned-routes.ts.
  */
 import { Type } from '@sinclair/typebox';
-import { AppError, type FieldError } from '../../common/errors';
-import { DEFINITION_TRANSITIONS, type DefinitionStatus } from '../../db/repositories/definitions';
-import { tableRows } from '../../db/repositories/table-rows';
+import { definitionRecords, type RecordKind } from '../../services/definitions/records';
 import { principalOf } from '../auth/principal';
-import { checkIfMatch, etagOf } from './etag';
+import { etagHeader, etagOf } from './etag';
 import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
 import { Typed } from './schema';
-import type { ApiDeps } from '../deps';
+import { ifMatch } from './versioned-routes';
 
 const STATUSES = ['draft', 'active', 'deprecated'] as const;
 const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const etagHeader = { ETag: { description: 'Version tag for If-Match', schema: { type: 'string' } } };
 
 /** What differs between definition resources. */
-export interface DefinitionResource {
+export interface DefinitionResource extends RecordKind {
   path: string;
-  table: string;
-  businessId: string;
   tag: string;
   /** PascalCase name for operation ids, e.g. `UiComponent` -> listUiComponents, getUiComponent. */
   operation: string;
-  noun: string;
   read: string;
   write: string;
   /** Resource-specific body properties (besides business id, version, name, description, status). */
   fields: Record<string, JsonSchema>;
   required?: string[];
-  /** Semantic checks beyond the schema (e.g. embedded schemas are valid); field errors under /body. */
-  check?(body: Record<string, unknown>, deps: ApiDeps): Promise<FieldError[]> | FieldError[];
 }
 
 /** Builds the routes of one definition resource. */
@@ -53,16 +46,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
   const createBody = Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, required: [r.businessId, 'version', 'name', ...(r.required ?? [])], properties: { ...base, status: { enum: ['draft', 'active'] }, ...r.fields } });
   const { [r.businessId]: _b, version: _v, ...editable } = base;
   const patchBody = Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, minProperties: 1, properties: { ...editable, status: { enum: STATUSES }, ...r.fields } });
-  const check = async (body: Record<string, unknown>, deps: ApiDeps) => {
-    const errors = (await r.check?.(body, deps)) ?? [];
-    if (errors.length) throw AppError.unprocessable(`The ${r.noun} is invalid`, errors);
-  };
-  const rows = tableRows(r.table);
-  const load = async (deps: ApiDeps, id: string) => {
-    const row = await rows.find(deps.db, { id });
-    if (!row) throw AppError.notFound(`${r.noun} ${id} not found`);
-    return row;
-  };
+  const records = definitionRecords(r);
 
   return [
     defineRoute({
@@ -70,8 +54,8 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       query: listQuery({ status: STATUSES, definition: true }, { q: Type.String({ maxLength: 255, description: 'Substring of the name' }) }),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
-        const equals = { status: query.status, [r.businessId]: query.definition };
-        return { body: toPage(await rows.list(deps.db, { equals, createdAfter: query.created_after, createdBefore: query.created_before, nameContains: query.q }, query)) };
+        const filter = { status: query.status, businessId: query.definition, createdAfter: query.created_after, createdBefore: query.created_before, nameContains: query.q };
+        return { body: toPage(await records.list(deps.db, filter, query)) };
       },
     }),
     defineRoute({
@@ -79,9 +63,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       body: createBody,
       responses: { 201: { description: 'Created', schema: item, headers: etagHeader }, 409: { description: `This ${r.businessId} and version exist` } },
       handler: async ({ deps, body, res }) => {
-        await check(body, deps);
-        const actor = principalOf(res).username;
-        const row = await rows.insert(deps.db, { ...body, created_by: actor, updated_by: actor });
+        const row = await records.create(deps.db, body, principalOf(res).username);
         return { status: 201, body: row, headers: { ETag: etagOf(row), Location: `/api/v1${r.path}/${row.id}` } };
       },
     }),
@@ -89,7 +71,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read a ${r.noun}`, tags: [r.tag], permission: r.read, params: idParams,
       responses: { 200: { description: `The ${r.noun}`, schema: item, headers: etagHeader }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {
-        const row = await load(deps, params.id);
+        const row = await records.get(deps.db, params.id);
         return { body: row, headers: { ETag: etagOf(row) } };
       },
     }),
@@ -101,19 +83,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
         409: { description: 'Content of a non-draft version, or a disallowed status move' }, 412: { description: 'ETag mismatch' }, 428: { description: 'If-Match missing' },
       },
       handler: async ({ deps, params, body, req, res }) => {
-        const { status, ...content } = body as { status?: DefinitionStatus } & Record<string, unknown>;
-        const row = await deps.db.transaction(async (trx) => {
-          // FOR UPDATE: the ETag check and the write must see the same version.
-          const current = await rows.find(trx, { id: params.id }, { forUpdate: true });
-          if (!current) throw AppError.notFound(`${r.noun} ${params.id} not found`);
-          checkIfMatch(req, etagOf(current));
-          if (Object.keys(content).length && current.status !== 'draft') throw AppError.conflict(`${r.noun} ${params.id} is ${current.status}: create a new version to change it`);
-          if (status && status !== current.status && !DEFINITION_TRANSITIONS[status].includes(current.status as DefinitionStatus)) throw AppError.conflict(`Cannot move from ${current.status} to ${status}`);
-          await check({ ...current, ...content }, deps);
-          const updated = await rows.update(trx, { id: params.id }, { ...content, ...(status && { status }), updated_by: principalOf(res).username });
-          if (!updated) throw AppError.notFound(`${r.noun} ${params.id} not found`); // cannot happen: the row is locked
-          return updated;
-        });
+        const row = await records.update(deps.db, params.id, body, { actor: principalOf(res).username, precondition: ifMatch(req) });
         return { body: row, headers: { ETag: etagOf(row) } };
       },
     }),
@@ -121,9 +91,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       method: 'delete', path: `${r.path}/:id`, operationId: `delete${r.operation}`, summary: `Delete a ${r.noun} version that is not active`, tags: [r.tag], permission: r.write, params: idParams,
       responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' }, 409: { description: 'Active, or still referenced' } },
       handler: async ({ deps, params }) => {
-        const row = await load(deps, params.id);
-        if (row.status === 'active') throw AppError.conflict(`${r.noun} ${params.id} is active: deprecate it first`);
-        await rows.remove(deps.db, { id: params.id });
+        await records.remove(deps.db, params.id);
         return { status: 204 };
       },
     }),

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { AppError } from '../../common/errors';
 
+/** The ETag response header, as the OpenAPI document declares it. */
+export const etagHeader = { ETag: { description: 'Version tag for If-Match', schema: { type: 'string' } } };
+
 /** A strong ETag for a row, derived from its id and `updated_at` (every write bumps it via trigger). */
 export function etagOf(row: { id: string; updated_at: Date | string }): string {
   const at = row.updated_at instanceof Date ? row.updated_at.toISOString() : String(row.updated_at);

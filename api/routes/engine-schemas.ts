@@ -1,14 +1,12 @@
 /** JSON Schemas shared by the workflow-definition, task-definition and workflow-instance routes. */
 import { Type, type TObject, type TProperties, type TString, type TUnsafe } from '@sinclair/typebox';
-import type { Response } from 'express';
 import type { JsonSchema } from '../http/route';
 import { AnyObject } from '../http/schema';
-import { principalOf } from '../auth/principal';
+
+export { problem } from '../http/versioned-routes';
 
 const time = { type: 'string', format: 'date-time' };
 const nullableString = { type: ['string', 'null'] };
-export const problem = { description: 'Problem (application/problem+json)' };
-export const etagHeader = { ETag: { description: 'Version tag for If-Match', schema: { type: 'string' } } };
 const businessIdPattern = '^[A-Za-z0-9_-]{1,200}$';
 const versionPattern = '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$';
 
@@ -19,6 +17,16 @@ export type IdParams<N extends string, V extends boolean> = Record<N, TString> &
 export function idParams<N extends string, V extends boolean = false>(name: N, withVersion: V = false as V): TObject<IdParams<N, V>> {
   const properties: TProperties = { [name]: Type.String({ pattern: businessIdPattern }), ...(withVersion && { version: Type.String({ pattern: versionPattern }) }) };
   return Type.Object(properties as IdParams<N, V>);
+}
+
+/** Path, parameters, tag, operation name and permissions of the workflow or task definition routes. */
+export function definitionAddress(kind: 'workflow' | 'task') {
+  const param = `${kind}Id`;
+  return {
+    path: `/${kind}-definitions`, param, businessId: `${kind}_id`, tag: `${kind}-definitions`,
+    operation: `${kind[0].toUpperCase()}${kind.slice(1)}Definition`, read: `${kind}_definitions:read`, write: `${kind}_definitions:write`,
+    params: { id: idParams(param), version: idParams(param, true) },
+  };
 }
 
 /** Request bodies are checked in full by the definitions service (schema + semantics, every error at once). */
@@ -40,20 +48,3 @@ export const taskDefinitionItem: JsonSchema = {
   type: 'object', required: ['id', 'task_id', 'version', 'status', 'type', 'config'],
   properties: { ...lifecycle, task_id: { type: 'string' }, type: { type: 'string' }, config: { type: 'object' }, input_schema: {}, output_schema: {}, retry_policy: {}, timeouts: {} },
 };
-
-/** The dry-run answer. */
-export const validationResult: JsonSchema = {
-  type: 'object', required: ['valid', 'errors'],
-  properties: {
-    valid: { type: 'boolean' },
-    errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } } } },
-  },
-};
-
-/** The list of versions. */
-export const versionList = (item: JsonSchema): JsonSchema => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } } });
-
-/** The caller's username for created_by / updated_by (undefined on unauthenticated test apps). */
-export function actorOf(res: Response): { actor?: string } {
-  return res.locals.principal ? { actor: principalOf(res).username } : {};
-}

@@ -1,15 +1,14 @@
 /** REST CRUD of event definitions (versions + status); payload schemas and examples are checked on write. */
 import { Type } from '@sinclair/typebox';
 import { eventDefinitionPatchSchema, eventDefinitionSchema } from '../../common/events/schema';
-import { AppError } from '../../common/errors';
-import { eventDefinitions } from '../../db/repositories/event-definitions';
-import { createEventDefinition, deleteEventDefinition, updateEventDefinition, type EventDefinitionBody } from '../../services/event-definitions';
-import { checkIfMatch, etagOf } from '../http/etag';
-import { listQuery, pageSchema } from '../http/list-query';
-import { toPage } from '../http/pagination';
+import {
+  createEventDefinition, deleteEventDefinition, eventVersions, updateEventDefinition, type EventDefinitionBody,
+} from '../../services/definitions';
+import { etagHeader, etagOf } from '../http/etag';
+import { listQuery } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Typed } from '../http/schema';
-import { principalOf } from '../auth/principal';
+import { actorOf, ifMatch, problem, versionedReadRoutes } from '../http/versioned-routes';
 
 const TAG = ['event-definitions'];
 const row = {
@@ -27,69 +26,36 @@ const idParams = Type.Object({ eventId: Type.String({ maxLength: 255 }) });
 const versionParams = Type.Object({ eventId: Type.String({ maxLength: 255 }), version: Type.String({ maxLength: 50 }) });
 const createBody = Typed<EventDefinitionBody>(eventDefinitionSchema);
 const patchBody = Typed<Partial<EventDefinitionBody>>(eventDefinitionPatchSchema);
-const problem = { description: 'Problem' };
-const userOf = (res: Parameters<typeof principalOf>[0]) => (res.locals.principal ? principalOf(res).username : undefined);
 
 /** Routes under /event-definitions. */
 export const eventDefinitionRoutes: RouteDefinition[] = [
-  defineRoute({
-    method: 'get', path: '/event-definitions', operationId: 'listEventDefinitions', summary: 'List event definition versions', tags: TAG,
-    permission: 'event_definitions:read',
-    query: listQuery({ status: ['draft', 'active', 'deprecated'] }, { event_id: Type.String({ maxLength: 255 }), search: Type.String({ maxLength: 255 }) }),
-    responses: { 200: { description: 'A page of definitions', schema: pageSchema(row) } },
-    handler: async ({ deps, query }) => ({
-      body: toPage(await eventDefinitions.list(deps.db, { status: query.status, businessId: query.event_id, search: query.search }, query)),
-    }),
+  ...versionedReadRoutes({
+    path: '/event-definitions', param: 'eventId', tag: 'event-definitions', operation: 'EventDefinition',
+    read: 'event_definitions:read', write: 'event_definitions:write', item: row, params: { id: idParams, version: versionParams },
+    lifecycle: eventVersions, view: (r) => r,
+    list: {
+      summary: 'List event definition versions', description: 'A page of definitions',
+      query: listQuery({ status: ['draft', 'active', 'deprecated'] }, { event_id: Type.String({ maxLength: 255 }), search: Type.String({ maxLength: 255 }) }),
+      filter: (q) => ({ status: q.status as never, businessId: q.event_id, search: q.search }),
+    },
+    summaries: { current: 'Latest active version (else the newest version)', versions: 'All versions, oldest first' },
   }),
   defineRoute({
     method: 'post', path: '/event-definitions', operationId: 'createEventDefinition', summary: 'Create an event definition version', tags: TAG,
     permission: 'event_definitions:write', body: createBody,
-    responses: { 201: { description: 'Created', schema: row }, 409: problem, 422: problem },
+    responses: { 201: { description: 'Created', schema: row, headers: etagHeader }, 409: problem, 422: problem },
     handler: async ({ deps, body, res }) => {
-      const created = await createEventDefinition(deps.db, body, userOf(res));
+      const created = await createEventDefinition(deps.db, body, actorOf(res).actor);
       return { status: 201, body: created, headers: { ETag: etagOf(created), Location: `/api/v1/event-definitions/${created.event_id}/versions/${created.version}` } };
-    },
-  }),
-  defineRoute({
-    method: 'get', path: '/event-definitions/:eventId', operationId: 'getEventDefinition', summary: 'Latest active version (else the newest version)', tags: TAG,
-    permission: 'event_definitions:read', params: idParams,
-    responses: { 200: { description: 'The definition', schema: row }, 404: problem },
-    handler: async ({ deps, params }) => {
-      const found = (await eventDefinitions.getLatestActive(deps.db, params.eventId)) ?? (await eventDefinitions.listVersions(deps.db, params.eventId)).at(-1);
-      if (!found) throw AppError.notFound(`Event definition ${params.eventId} not found`);
-      return { body: found, headers: { ETag: etagOf(found) } };
-    },
-  }),
-  defineRoute({
-    method: 'get', path: '/event-definitions/:eventId/versions', operationId: 'listEventDefinitionVersions', summary: 'All versions, oldest first', tags: TAG,
-    permission: 'event_definitions:read', params: idParams,
-    responses: { 200: { description: 'Versions', schema: { type: 'object', properties: { items: { type: 'array', items: row } } } }, 404: problem },
-    handler: async ({ deps, params }) => {
-      const items = await eventDefinitions.listVersions(deps.db, params.eventId);
-      if (items.length === 0) throw AppError.notFound(`Event definition ${params.eventId} not found`);
-      return { body: { items } };
-    },
-  }),
-  defineRoute({
-    method: 'get', path: '/event-definitions/:eventId/versions/:version', operationId: 'getEventDefinitionVersion', summary: 'One version', tags: TAG,
-    permission: 'event_definitions:read', params: versionParams,
-    responses: { 200: { description: 'The version', schema: row }, 404: problem },
-    handler: async ({ deps, params }) => {
-      const found = await eventDefinitions.getVersion(deps.db, params.eventId, params.version);
-      if (!found) throw AppError.notFound(`Event definition ${params.eventId}@${params.version} not found`);
-      return { body: found, headers: { ETag: etagOf(found) } };
     },
   }),
   defineRoute({
     method: 'patch', path: '/event-definitions/:eventId/versions/:version', operationId: 'updateEventDefinitionVersion',
     summary: 'Edit a draft, or change status (requires If-Match)', tags: TAG,
     permission: 'event_definitions:write', params: versionParams, body: patchBody,
-    responses: { 200: { description: 'Updated', schema: row }, 404: problem, 409: problem, 412: problem, 422: problem, 428: problem },
+    responses: { 200: { description: 'Updated', schema: row, headers: etagHeader }, 404: problem, 409: problem, 412: problem, 422: problem, 428: problem },
     handler: async ({ deps, params, body, req, res }) => {
-      const current = await eventDefinitions.getVersion(deps.db, params.eventId, params.version);
-      if (!current) throw AppError.notFound(`Event definition ${params.eventId}@${params.version} not found`);
-      checkIfMatch(req, etagOf(current));
-      const updated = await updateEventDefinition(deps.db, params.eventId, params.version, body, userOf(res));
+      const updated = await updateEventDefinition(deps.db, params.eventId, params.version, body, actorOf(res).actor, ifMatch(req));
       return { body: updated, headers: { ETag: etagOf(updated) } };
     },
   }),

@@ -4,27 +4,24 @@
  * definition's schema; credentials are encrypted with AES-256-GCM before they reach the database and
  * are never returned (responses carry `has_credentials` instead).
  */
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { createCredentialsCipher } from '../../common/credentials-cipher';
-import { AppError, type FieldError } from '../../common/errors';
-import { deleteInstance, getInstance, insertInstance, instancesQuery, updateInstance } from '../../db/repositories/integration-instances';
+import {
+  createIntegrationInstance, deleteIntegrationInstance, getIntegrationInstance, listIntegrationInstances, updateIntegrationInstance,
+} from '../../services/integrations';
+import { jsonSchemaErrorsOffThread } from '../../services/validation';
 import { principalOf } from '../auth/principal';
-import type { ApiDeps } from '../deps';
 import { definitionRoutes } from '../http/definition-routes';
-import { jsonSchemaErrorsOffThread, valueErrorsOffThread } from '../../services/validation';
-import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
-import { paginate } from '../http/pagination';
+import { listQuery, pageSchema } from '../http/list-query';
+import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { AnyObject, Enum, Nullable, Uuid } from '../http/schema';
 
-const DEFS = 'integration_service.integration_definitions';
 const R = 'integrations:read';
 const W = 'integrations:write';
 const schemaField = { type: ['object', 'boolean', 'null'] };
 
 const definitions = definitionRoutes({
-  path: '/integration-definitions', table: DEFS, businessId: 'integration_id',
+  path: '/integration-definitions', table: 'integration_service.integration_definitions', businessId: 'integration_id',
   tag: 'integrations', operation: 'IntegrationDefinition', noun: 'integration definition', read: R, write: W,
   required: ['integration_type'],
   fields: {
@@ -63,30 +60,16 @@ const editable = {
 };
 const idParams = Type.Object({ id: Uuid() });
 
-/** Validates config/credentials against the definition; returns the columns to write (credentials encrypted). */
-async function prepare(deps: ApiDeps, definitionId: string, rowId: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const def = await deps.db(DEFS).where({ id: definitionId }).first('config_schema', 'credentials_schema');
-  if (!def) throw AppError.unprocessable('Unknown integration definition', [{ pointer: '/body/integration_definition_id', message: 'does not exist' }]);
-  const errors: FieldError[] = [];
-  if (body.config !== undefined && def.config_schema != null) errors.push(...await valueErrorsOffThread(def.config_schema, body.config, '/body/config'));
-  if (body.credentials != null && def.credentials_schema != null) errors.push(...await valueErrorsOffThread(def.credentials_schema, body.credentials, '/body/credentials'));
-  if (errors.length) throw AppError.unprocessable('The integration instance is invalid', errors);
-  const { credentials, ...rest } = body;
-  if (credentials === undefined) return rest;
-  if (credentials === null) return { ...rest, credentials: null, credentials_key_id: null };
-  const cipher = createCredentialsCipher(deps.config.credentialsEncryptionKey);
-  return { ...rest, credentials: cipher.encrypt(credentials, rowId), credentials_key_id: cipher.keyId };
-}
-
 const instances: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/integration-instances', operationId: 'listIntegrationInstances', summary: 'List integration instances (never their credentials)', tags: ['integrations'], permission: R,
     query: listQuery({ status: ['active', 'disabled', 'error'] }, { integration_definition_id: Uuid() }),
     responses: { 200: { description: 'A page of instances', schema: pageSchema(instance) } },
     handler: async ({ deps, query }) => {
-      const q = applyListFilters(instancesQuery(deps.db), query);
-      if (query.integration_definition_id) q.where({ integration_definition_id: query.integration_definition_id });
-      return { body: await paginate(deps.db, q, query) };
+      const filter = {
+        status: query.status, integrationDefinitionId: query.integration_definition_id, createdAfter: query.created_after, createdBefore: query.created_before,
+      };
+      return { body: toPage(await listIntegrationInstances(deps.db, filter, query)) };
     },
   }),
   defineRoute({
@@ -94,20 +77,15 @@ const instances: RouteDefinition[] = [
     body: Type.Object({ instance_id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,255}$' }), integration_definition_id: Uuid(), ...editable }, { additionalProperties: false }),
     responses: { 201: { description: 'Created', schema: instance }, 409: { description: 'instance_id taken' } },
     handler: async ({ deps, body, res }) => {
-      // The id is chosen here because the ciphertext is bound to it (AES-GCM associated data).
-      const id = randomUUID();
-      const values = await prepare(deps, body.integration_definition_id, id, body);
-      const row = await insertInstance(deps.db, { ...values, id, owner_user_id: principalOf(res).userId });
-      return { status: 201, body: row, headers: { Location: `/api/v1/integration-instances/${id}` } };
+      const row = await createIntegrationInstance(deps.db, deps.config.credentialsEncryptionKey, body, principalOf(res).userId);
+      return { status: 201, body: row, headers: { Location: `/api/v1/integration-instances/${String(row.id)}` } };
     },
   }),
   defineRoute({
     method: 'get', path: '/integration-instances/:id', operationId: 'getIntegrationInstance', summary: 'Read an integration instance (never its credentials)', tags: ['integrations'], permission: R, params: idParams,
     responses: { 200: { description: 'The instance', schema: instance }, 404: { description: 'Not found' } },
     handler: async ({ deps, params }) => {
-      const row = await getInstance(deps.db, params.id);
-      if (!row) throw AppError.notFound(`Integration instance ${params.id} not found`);
-      return { body: row };
+      return { body: await getIntegrationInstance(deps.db, params.id) };
     },
   }),
   defineRoute({
@@ -115,17 +93,14 @@ const instances: RouteDefinition[] = [
     params: idParams, body: Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1 }),
     responses: { 200: { description: 'Updated', schema: instance }, 404: { description: 'Not found' } },
     handler: async ({ deps, params, body }) => {
-      const current = await getInstance(deps.db, params.id);
-      if (!current) throw AppError.notFound(`Integration instance ${params.id} not found`);
-      const values = await prepare(deps, String(current.integration_definition_id), params.id, body);
-      return { body: await updateInstance(deps.db, params.id, values) };
+      return { body: await updateIntegrationInstance(deps.db, deps.config.credentialsEncryptionKey, params.id, body) };
     },
   }),
   defineRoute({
     method: 'delete', path: '/integration-instances/:id', operationId: 'deleteIntegrationInstance', summary: 'Delete an integration instance', tags: ['integrations'], permission: W, params: idParams,
     responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' } },
     handler: async ({ deps, params }) => {
-      if (!(await deleteInstance(deps.db, params.id))) throw AppError.notFound(`Integration instance ${params.id} not found`);
+      await deleteIntegrationInstance(deps.db, params.id);
       return { status: 204 };
     },
   }),

@@ -2,8 +2,7 @@
  * testing_framework_service: test definitions (versioned, like other definitions), test runs and their
  * per-case results. Plain CRUD: executing tests is a later feature.
  */
-import type { FieldError } from '../../common/errors';
-import { tableRows } from '../../db/repositories/table-rows';
+import { testTargetErrors } from '../../services/definitions/test-definitions';
 import { definitionRoutes } from '../http/definition-routes';
 import type { RouteDefinition } from '../http/route';
 import { crudRoutes } from '../http/crud-routes';
@@ -30,14 +29,7 @@ const definitions = definitionRoutes({
     },
     settings: { type: 'object' },
   },
-  // The target reference must match target_type and exist (a clear 422 rather than a FK 409).
-  check: async (b, deps): Promise<FieldError[]> => {
-    const [col, table] = b.target_type === 'task'
-      ? ['task_definition_id', 'task_execution_service.task_definitions'] : ['workflow_definition_id', 'workflow_orchestrator_service.workflow_definitions'];
-    const ref = b[col];
-    if (typeof ref !== 'string') return [{ pointer: `/body/${col}`, message: `is required when target_type is ${String(b.target_type)}` }];
-    return (await tableRows(table).exists(deps.db, { id: ref })) ? [] : [{ pointer: `/body/${col}`, message: 'does not exist' }];
-  },
+  check: testTargetErrors,
 });
 
 const runs = crudRoutes({

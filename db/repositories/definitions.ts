@@ -44,6 +44,8 @@ export interface DefinitionRepository<Row extends DefinitionRowBase, Insert> {
   /** Insert or, when (business id, version) exists, overwrite it (seeds; drafts edited in place). */
   upsert(db: Db, values: Insert): Promise<Row>;
   getById(db: Db, id: string): Promise<Row | undefined>;
+  /** Whether a version with row id `id` exists. */
+  exists(db: Db, id: string): Promise<boolean>;
   getVersion(db: Db, businessId: string, version: string): Promise<Row | undefined>;
   /** The most recently created active version. */
   getLatestActive(db: Db, businessId: string): Promise<Row | undefined>;
@@ -53,6 +55,10 @@ export interface DefinitionRepository<Row extends DefinitionRowBase, Insert> {
   setStatus(db: Db, id: string, to: DefinitionStatus, updatedBy?: string): Promise<Row | undefined>;
   /** Updates a draft's fields; undefined when missing or no longer a draft (active versions are immutable). */
   updateDraft(db: Db, id: string, values: Partial<Insert>): Promise<Row | undefined>;
+  /** Deletes a version by row id. */
+  remove(db: Db, id: string): Promise<void>;
+  /** (business id, version) of every version of the given business ids. */
+  versionKeys(db: Db, businessIds: string[]): Promise<Array<{ businessId: string; version: string }>>;
 }
 
 /** Builds the repository of the definition table `table` whose business id column is `businessId`. */
@@ -73,6 +79,9 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
     },
     async getById(db, id) {
       return (await db(table).where({ id }).first()) as Row | undefined;
+    },
+    async exists(db, id) {
+      return (await db(table).where({ id }).first('id')) !== undefined;
     },
     async getVersion(db, id, version) {
       return (await db(table).where({ [businessId]: id, version }).first()) as Row | undefined;
@@ -98,6 +107,13 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
     async updateDraft(db, id, values) {
       const [row] = await db(table).where({ id, status: 'draft' }).update(toDb(values)).returning('*');
       return row as Row | undefined;
+    },
+    async remove(db, id) {
+      await db(table).where({ id }).delete();
+    },
+    async versionKeys(db, ids) {
+      if (ids.length === 0) return [];
+      return db(table).select(`${businessId} as businessId`, 'version').whereIn(businessId, ids);
     },
   };
 }

@@ -46,6 +46,12 @@ export const EVENT_DEFINITIONS = 'event_processing_service.event_definitions';
 export const eventDefinitions = {
   ...definitionRepository<EventDefinitionRow, EventDefinitionInsert>(EVENT_DEFINITIONS, 'event_id'),
 
+  /** The pattern another version of `eventId` uses when it is not `pattern` (all versions share one pattern). */
+  async otherPattern(db: Db, eventId: string, pattern: string): Promise<string | undefined> {
+    const row = await db(EVENT_DEFINITIONS).where({ event_id: eventId }).whereNot({ pattern }).first('pattern');
+    return row?.pattern as string | undefined;
+  },
+
   /**
    * The definition ingest validates against: exact version if given, else the latest active one for the
    * pattern; the columns ingest needs, `updatedAt` as text (full precision: it keys the compiled validator).

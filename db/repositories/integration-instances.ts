@@ -3,9 +3,19 @@
  * here except by {@link getInstanceCredentials}, the one read the integration task activity needs.
  */
 import type { Knex } from 'knex';
+import { paginateSelect, type Page, type PageRequest } from './keyset';
 import { toDb, type Db } from './sql';
 
 const T = 'integration_service.integration_instances';
+export const INTEGRATION_DEFINITIONS = 'integration_service.integration_definitions';
+
+/** Filters of an instance list; undefined values are no filter. */
+export interface InstanceFilter {
+  status?: string;
+  integrationDefinitionId?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+}
 
 /** Every column except the credentials ciphertext, plus whether credentials are set. */
 export function instanceColumns(db: Db): Array<string | Knex.Raw> {
@@ -16,6 +26,21 @@ export function instanceColumns(db: Db): Array<string | Knex.Raw> {
 /** List query (explicit select list; no credentials). */
 export function instancesQuery(db: Db): Knex.QueryBuilder {
   return db(T).select(instanceColumns(db));
+}
+
+/** A page of instances (no credentials), newest first. */
+export async function listInstances(db: Db, f: InstanceFilter, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+  const q = instancesQuery(db);
+  if (f.createdAfter) q.where('created_at', '>=', f.createdAfter);
+  if (f.createdBefore) q.where('created_at', '<', f.createdBefore);
+  if (f.status) q.where('status', f.status);
+  if (f.integrationDefinitionId) q.where({ integration_definition_id: f.integrationDefinitionId });
+  return paginateSelect(q, page);
+}
+
+/** The JSON Schemas of an integration definition that its instances' config and credentials must satisfy. */
+export async function getDefinitionSchemas(db: Db, definitionId: string): Promise<{ config_schema: unknown; credentials_schema: unknown } | undefined> {
+  return db(INTEGRATION_DEFINITIONS).where({ id: definitionId }).first('config_schema', 'credentials_schema');
 }
 
 /** One instance without credentials. */

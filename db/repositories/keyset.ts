@@ -45,31 +45,52 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
   throw AppError.badRequest('invalid cursor', [{ pointer: '/query/cursor', message: 'is not a cursor returned by this list' }]);
 }
 
-/** Clamps a requested limit into [1, MAX_LIMIT]. */
-export function clampLimit(limit: number | undefined): number {
+/** Clamps a requested limit into [1, max]. */
+export function clampLimit(limit: number | undefined, max = MAX_LIMIT): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
-  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
+  return Math.min(max, Math.max(1, Math.trunc(limit)));
 }
 
+/** Which columns order a keyset list (newest first), and the largest page. */
+export interface KeysetOptions {
+  /** Time column (default `created_at`). */
+  column?: string;
+  /** Tie-breaking id column (default `id`). */
+  idColumn?: string;
+  /** Largest page (default {@link MAX_LIMIT}). */
+  maxLimit?: number;
+}
+
+const CURSOR_KEY = '__cursor_ts';
+
 /**
- * Runs `query` (a select on `table`, filters applied) as one keyset page, newest first.
- * `table` is the name or alias the query uses for the row's created_at and id.
+ * Runs `query`, which must carry its select list, as one keyset page, newest first by (column, idColumn).
+ * The cursor keeps the time column as PostgreSQL text, so microsecond timestamps round-trip exactly.
  */
-export async function paginate<T extends { id: string }>(query: Knex.QueryBuilder, table: string, page: PageRequest = {}): Promise<Page<T>> {
-  const limit = clampLimit(page.limit);
+export async function paginateSelect<T extends object>(query: Knex.QueryBuilder, page: PageRequest = {}, opts: KeysetOptions = {}): Promise<Page<T>> {
+  const column = opts.column ?? 'created_at';
+  const idColumn = opts.idColumn ?? 'id';
+  const limit = clampLimit(page.limit, opts.maxLimit);
   const q = query.clone()
-    .select(`${table}.*`)
-    .select(query.client.raw('??::text AS __cursor_ts', [`${table}.created_at`]))
-    .orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }])
+    .select(query.client.raw('??::text AS ??', [column, CURSOR_KEY]))
+    .orderBy([{ column, order: 'desc' }, { column: idColumn, order: 'desc' }])
     .limit(limit + 1);
   if (page.cursor) {
     const c = decodeCursor(page.cursor);
-    q.whereRaw('(??, ??) < (?::timestamptz, ?::uuid)', [`${table}.created_at`, `${table}.id`, c.createdAt, c.id]);
+    q.whereRaw('(??, ??) < (?::timestamptz, ?::uuid)', [column, idColumn, c.createdAt, c.id]);
   }
-  const rows = (await q) as (T & { __cursor_ts: string })[];
-  const more = rows.length > limit;
+  const rows = (await q) as Array<Record<string, unknown>>;
   const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  const nextCursor = more && last ? encodeCursor(last.__cursor_ts, last.id) : null;
-  return { items: items.map(({ __cursor_ts: _omit, ...row }) => row as unknown as T), nextCursor };
+  const last = items.at(-1);
+  const idKey = idColumn.split('.').pop() as string;
+  const nextCursor = rows.length > limit && last ? encodeCursor(String(last[CURSOR_KEY]), String(last[idKey])) : null;
+  return { items: items.map(({ [CURSOR_KEY]: _omit, ...row }) => row as T), nextCursor };
+}
+
+/**
+ * Runs `query` (a select on `table`, filters applied) as one keyset page of whole rows, newest first.
+ * `table` is the name or alias the query uses for the row's created_at and id.
+ */
+export function paginate<T extends { id: string }>(query: Knex.QueryBuilder, table: string, page: PageRequest = {}): Promise<Page<T>> {
+  return paginateSelect<T>(query.clone().select(`${table}.*`), page, { column: `${table}.created_at`, idColumn: `${table}.id` });
 }

@@ -2,17 +2,17 @@
 import { createHash } from 'node:crypto';
 import type { ValidationError } from '../../common/definitions/validate';
 import type { TaskDefinitionSnapshot } from '../../common/definitions/types';
-import { AppError } from '../../common/errors';
 import type { DefinitionStatus } from '../../db/repositories/definitions';
 import type { Db } from '../../db/repositories/sql';
 import { taskDefinitions, type TaskDefinitionInsert, type TaskDefinitionRow } from '../../db/repositories/task-definitions';
-import { invalidDefinition, isUniqueViolation } from './errors';
+import { invalidDefinition } from './errors';
+import { versioned, type Actor, type Precondition } from './versioned';
 import { validateTaskDefinitionOffThread } from '../validation';
 
-/** Who is acting (for created_by / updated_by). */
-export interface Actor {
-  actor?: string;
-}
+export type { Actor } from './versioned';
+
+/** The shared lifecycle steps, for task definitions. */
+export const taskVersions = versioned({ label: 'Task definition', businessId: 'task_id', repository: taskDefinitions, current: 'highest' });
 
 function toInsert(doc: Record<string, unknown>, actor?: string): TaskDefinitionInsert {
   return {
@@ -37,56 +37,48 @@ export function checkTaskDefinition(doc: unknown): Promise<ValidationError[]> {
   return validateTaskDefinitionOffThread(doc);
 }
 
-/** Creates a version (status draft). 422 with every error when invalid; 409 when task_id@version exists. */
-export async function createTaskDefinition(db: Db, doc: unknown, { actor }: Actor = {}): Promise<TaskDefinitionRow> {
+async function validate(doc: unknown): Promise<void> {
   const errors = await checkTaskDefinition(doc);
   if (errors.length > 0) throw invalidDefinition('Task definition', errors);
-  try {
-    return await taskDefinitions.insert(db, toInsert(doc as Record<string, unknown>, actor));
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      const d = doc as { task_id: string; version: string };
-      throw AppError.conflict(`Task definition ${d.task_id} version ${d.version} already exists; create a new version`);
-    }
-    throw err;
-  }
+}
+
+/** Creates a version (status draft). 422 with every error when invalid; 409 when task_id@version exists. */
+export async function createTaskDefinition(db: Db, doc: unknown, { actor }: Actor = {}): Promise<TaskDefinitionRow> {
+  await validate(doc);
+  return taskVersions.insert(db, toInsert(doc as Record<string, unknown>, actor));
 }
 
 /** A version, or 404. */
-export async function getTaskDefinitionVersion(db: Db, taskId: string, version: string): Promise<TaskDefinitionRow> {
-  const row = await taskDefinitions.getVersion(db, taskId, version);
-  if (!row) throw AppError.notFound(`Task definition ${taskId} version ${version} not found`);
-  return row;
+export function getTaskDefinitionVersion(db: Db, taskId: string, version: string): Promise<TaskDefinitionRow> {
+  return taskVersions.getVersion(db, taskId, version);
 }
 
 /** Replaces a draft's content (same task_id and version). 409 once active: active versions are immutable. */
-export async function updateTaskDraft(db: Db, taskId: string, version: string, doc: unknown, { actor }: Actor = {}): Promise<TaskDefinitionRow> {
-  const current = await getTaskDefinitionVersion(db, taskId, version);
-  const d = doc as Record<string, unknown>;
-  if (d && typeof d === 'object' && (d.task_id !== taskId || d.version !== version)) {
-    throw AppError.unprocessable('task_id and version of the body must match the URL', [{ pointer: '/body/version', message: `must be ${version}` }]);
-  }
-  const errors = await checkTaskDefinition(doc);
-  if (errors.length > 0) throw invalidDefinition('Task definition', errors);
-  if (current.status !== 'draft') throw AppError.conflict(`Task definition ${taskId}@${version} is ${current.status} and immutable; create a new version`);
-  const { created_by: _c, ...values } = toInsert(d, actor);
-  const row = await taskDefinitions.updateDraft(db, current.id, values);
-  if (!row) throw AppError.conflict(`Task definition ${taskId}@${version} is no longer a draft`);
-  return row;
+export function updateTaskDraft(
+  db: Db, taskId: string, version: string, doc: unknown, { actor, precondition }: Actor & { precondition?: Precondition<TaskDefinitionRow> } = {},
+): Promise<TaskDefinitionRow> {
+  return taskVersions.replaceDraft(db, taskId, version, doc, {
+    actor, precondition, validate, immutableFirst: false, mismatch: `must be ${version}`,
+    values: (d, by) => {
+      const { created_by: _c, ...values } = toInsert(d, by);
+      return values;
+    },
+  });
 }
 
 /** Moves a version to active or deprecated; 409 when the move is not allowed from its status. */
-export async function setTaskDefinitionStatus(db: Db, taskId: string, version: string, to: Exclude<DefinitionStatus, 'draft'>, { actor }: Actor = {}): Promise<TaskDefinitionRow> {
-  const current = await getTaskDefinitionVersion(db, taskId, version);
-  if (current.status === to) return current;
-  const row = await taskDefinitions.setStatus(db, current.id, to, actor);
-  if (!row) throw AppError.conflict(`Task definition ${taskId}@${version} cannot move from ${current.status} to ${to}`);
-  return row;
+export function setTaskDefinitionStatus(
+  db: Db, taskId: string, version: string, to: Exclude<DefinitionStatus, 'draft'>,
+  { actor, precondition }: Actor & { precondition?: Precondition<TaskDefinitionRow> } = {},
+): Promise<TaskDefinitionRow> {
+  return taskVersions.move(db, taskId, version, to, { actor, precondition });
 }
 
 /** The immutable snapshot a run carries (nulls dropped so the snapshot matches the definition schema). */
 export function toTaskSnapshot(row: TaskDefinitionRow): TaskDefinitionSnapshot {
-  const s: TaskDefinitionSnapshot = { task_id: row.task_id, version: row.version, name: row.name, type: row.type as TaskDefinitionSnapshot['type'], config: row.config ?? {} };
+  const s: TaskDefinitionSnapshot = {
+    task_id: row.task_id, version: row.version, name: row.name, type: row.type as TaskDefinitionSnapshot['type'], config: row.config ?? {},
+  };
   if (row.description) s.description = row.description;
   if (row.input_schema) s.input_schema = row.input_schema;
   if (row.output_schema) s.output_schema = row.output_schema;
@@ -104,8 +96,6 @@ export function taskDefinitionView(row: TaskDefinitionRow): Record<string, unkno
 }
 
 /** Every version of a task definition, oldest first; 404 when there is none. */
-export async function listTaskDefinitionVersions(db: Db, taskId: string): Promise<TaskDefinitionRow[]> {
-  const rows = await taskDefinitions.listVersions(db, taskId);
-  if (rows.length === 0) throw AppError.notFound(`Task definition ${taskId} not found`);
-  return rows;
+export function listTaskDefinitionVersions(db: Db, taskId: string): Promise<TaskDefinitionRow[]> {
+  return taskVersions.listVersions(db, taskId);
 }

@@ -5,23 +5,35 @@
  */
 import { createHash } from 'node:crypto';
 import type { ValidationError } from '../../common/definitions/validate';
-import { AppError } from '../../common/errors';
 import type { Db } from '../../db/repositories/sql';
-import { TASK_DEFINITIONS } from '../../db/repositories/task-definitions';
-import { workflowDefinitions, type WorkflowDefinitionInsert, type WorkflowDefinitionRow } from '../../db/repositories/workflow-definitions';
-import { invalidDefinition, isUniqueViolation } from './errors';
+import { taskDefinitions } from '../../db/repositories/task-definitions';
+import {
+  workflowDefinitions, type WorkflowDefinitionInsert, type WorkflowDefinitionRow,
+} from '../../db/repositories/workflow-definitions';
+import { invalidDefinition } from './errors';
 import { resolveTasks } from './resolve';
 import { collectTaskRefs } from './task-refs';
+import { versioned, type Actor, type Precondition } from './versioned';
 import { validateWorkflowDefinitionOffThread } from '../validation';
-import type { Actor } from './task-definitions';
+
+/** The shared lifecycle steps, for workflow definitions. */
+export const workflowVersions = versioned({
+  label: 'Workflow definition', businessId: 'workflow_id', repository: workflowDefinitions, current: 'highest',
+});
+
+type Options = Actor & { precondition?: Precondition<WorkflowDefinitionRow> };
 
 /** Full validation (in a validation thread): schema, semantics, and task references checked against task_definitions. */
 export async function checkWorkflowDefinition(db: Db, doc: unknown): Promise<ValidationError[]> {
   const refs = doc && typeof doc === 'object' ? collectTaskRefs((doc as { steps?: unknown }).steps) : [];
-  const ids = [...new Set(refs.map((r) => r.taskId))];
-  const rows: { task_id: string; version: string }[] = ids.length ? await db(TASK_DEFINITIONS).select('task_id', 'version').whereIn('task_id', ids) : [];
-  const known = new Set(rows.flatMap((r) => [r.task_id, `${r.task_id}@${r.version}`]));
+  const rows = await taskDefinitions.versionKeys(db, [...new Set(refs.map((r) => r.taskId))]);
+  const known = new Set(rows.flatMap((r) => [r.businessId, `${r.businessId}@${r.version}`]));
   return validateWorkflowDefinitionOffThread(doc, known);
+}
+
+async function validate(db: Db, doc: unknown): Promise<void> {
+  const errors = await checkWorkflowDefinition(db, doc);
+  if (errors.length > 0) throw invalidDefinition('Workflow definition', errors);
 }
 
 function toInsert(doc: Record<string, unknown>, errors: ValidationError[], actor?: string): WorkflowDefinitionInsert {
@@ -43,64 +55,52 @@ function toInsert(doc: Record<string, unknown>, errors: ValidationError[], actor
 
 /** Creates a version as a draft. 422 with every validation error (nothing written); 409 when it exists. */
 export async function createWorkflowDefinition(db: Db, doc: unknown, { actor }: Actor = {}): Promise<WorkflowDefinitionRow> {
-  const errors = await checkWorkflowDefinition(db, doc);
-  if (errors.length > 0) throw invalidDefinition('Workflow definition', errors);
-  try {
-    return await workflowDefinitions.insert(db, toInsert(doc as Record<string, unknown>, [], actor));
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const d = doc as { workflow_id: string; version: string };
-    throw AppError.conflict(`Workflow definition ${d.workflow_id} version ${d.version} already exists; create a new version`);
-  }
+  await validate(db, doc);
+  return workflowVersions.insert(db, toInsert(doc as Record<string, unknown>, [], actor));
 }
 
 /** A version, or 404. */
-export async function getWorkflowDefinitionVersion(db: Db, workflowId: string, version: string): Promise<WorkflowDefinitionRow> {
-  const row = await workflowDefinitions.getVersion(db, workflowId, version);
-  if (!row) throw AppError.notFound(`Workflow definition ${workflowId} version ${version} not found`);
-  return row;
+export function getWorkflowDefinitionVersion(db: Db, workflowId: string, version: string): Promise<WorkflowDefinitionRow> {
+  return workflowVersions.getVersion(db, workflowId, version);
 }
 
 /** Every version of a definition, oldest first; 404 when there is none. */
-export async function listWorkflowDefinitionVersions(db: Db, workflowId: string): Promise<WorkflowDefinitionRow[]> {
-  const rows = await workflowDefinitions.listVersions(db, workflowId);
-  if (rows.length === 0) throw AppError.notFound(`Workflow definition ${workflowId} not found`);
-  return rows;
+export function listWorkflowDefinitionVersions(db: Db, workflowId: string): Promise<WorkflowDefinitionRow[]> {
+  return workflowVersions.listVersions(db, workflowId);
 }
 
 /** Replaces a draft's document. 409 once active or deprecated: those versions are immutable. */
-export async function updateWorkflowDraft(db: Db, workflowId: string, version: string, doc: unknown, { actor }: Actor = {}): Promise<WorkflowDefinitionRow> {
-  const current = await getWorkflowDefinitionVersion(db, workflowId, version);
-  if (current.status !== 'draft') throw AppError.conflict(`Workflow definition ${workflowId}@${version} is ${current.status} and immutable; create a new version`);
-  const d = doc as Record<string, unknown>;
-  if (d?.workflow_id !== workflowId || d?.version !== version) {
-    throw AppError.unprocessable('workflow_id and version of the body must match the URL', [{ pointer: '/body/version', message: `must be ${version} (workflow_id ${workflowId})` }]);
-  }
-  const errors = await checkWorkflowDefinition(db, doc);
-  if (errors.length > 0) throw invalidDefinition('Workflow definition', errors);
-  const { created_by: _c, ...values } = toInsert(d, [], actor);
-  const row = await workflowDefinitions.updateDraft(db, current.id, values);
-  if (!row) throw AppError.conflict(`Workflow definition ${workflowId}@${version} is no longer a draft`);
-  return row;
+export function updateWorkflowDraft(
+  db: Db, workflowId: string, version: string, doc: unknown, { actor, precondition }: Options = {},
+): Promise<WorkflowDefinitionRow> {
+  return workflowVersions.replaceDraft(db, workflowId, version, doc, {
+    actor, precondition, validate: (d) => validate(db, d), immutableFirst: true,
+    mismatch: `must be ${version} (workflow_id ${workflowId})`,
+    values: (d, by) => {
+      const { created_by: _c, ...values } = toInsert(d, [], by);
+      return values;
+    },
+  });
 }
 
 /** Activates a version after checking that every task it references can be resolved now. */
-export async function activateWorkflowDefinition(db: Db, workflowId: string, version: string, { actor }: Actor = {}): Promise<WorkflowDefinitionRow> {
-  const current = await getWorkflowDefinitionVersion(db, workflowId, version);
-  if (current.status === 'active') return current;
-  await resolveTasks(db, current.definition as { steps: never[] });
-  const row = await workflowDefinitions.setStatus(db, current.id, 'active', actor);
-  if (!row) throw AppError.conflict(`Workflow definition ${workflowId}@${version} cannot be activated from ${current.status}`);
-  return row;
+export function activateWorkflowDefinition(
+  db: Db, workflowId: string, version: string, { actor, precondition }: Options = {},
+): Promise<WorkflowDefinitionRow> {
+  return workflowVersions.move(db, workflowId, version, 'active', {
+    actor, precondition,
+    before: async (current) => void (await resolveTasks(db, current.definition as { steps: never[] })),
+    refused: (from) => `cannot be activated from ${from}`,
+  });
 }
 
 /** Deprecates a version: running runs continue, new unpinned starts stop choosing it. */
-export async function deprecateWorkflowDefinition(db: Db, workflowId: string, version: string, { actor }: Actor = {}): Promise<WorkflowDefinitionRow> {
-  const current = await getWorkflowDefinitionVersion(db, workflowId, version);
-  if (current.status === 'deprecated') return current;
-  const row = await workflowDefinitions.setStatus(db, current.id, 'deprecated', actor);
-  if (!row) throw AppError.conflict(`Workflow definition ${workflowId}@${version} cannot be deprecated from ${current.status}`);
-  return row;
+export function deprecateWorkflowDefinition(
+  db: Db, workflowId: string, version: string, { actor, precondition }: Options = {},
+): Promise<WorkflowDefinitionRow> {
+  return workflowVersions.move(db, workflowId, version, 'deprecated', {
+    actor, precondition, refused: (from) => `cannot be deprecated from ${from}`,
+  });
 }
 
 /** The API view of a version: the document plus lifecycle fields. */

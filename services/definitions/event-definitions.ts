@@ -3,15 +3,16 @@
  * example validates against it; active versions are immutable except for deprecation.
  */
 import type { Knex } from 'knex';
-import { toFieldErrors } from '../common/ajv';
-import { AppError, type FieldError } from '../common/errors';
-import { jsonSafetyErrors } from '../common/events/json-safety';
-import { schemaSizeProblem } from '../common/json-schema-limits';
-import { unsafePatternErrors } from '../common/events/regex-safety';
-import { eventDefinitions, type EventDefinitionInsert, type EventDefinitionRow } from '../db/repositories/event-definitions';
-import type { DefinitionStatus } from '../db/repositories/definitions';
-import { compilePayloadSchema, invalidateEventDefinitions } from './events/validators';
-import { eventDefinitionErrorsOffThread } from './validation';
+import { toFieldErrors } from '../../common/ajv';
+import { AppError, type FieldError } from '../../common/errors';
+import { jsonSafetyErrors } from '../../common/events/json-safety';
+import { schemaSizeProblem } from '../../common/json-schema-limits';
+import { unsafePatternErrors } from '../../common/events/regex-safety';
+import { eventDefinitions, type EventDefinitionInsert, type EventDefinitionRow } from '../../db/repositories/event-definitions';
+import type { DefinitionStatus } from '../../db/repositories/definitions';
+import { compilePayloadSchema, invalidateEventDefinitions } from '../events/validators';
+import { eventDefinitionErrorsOffThread } from '../validation';
+import { versioned, type Precondition } from './versioned';
 
 /** Body of a new definition version. */
 export type EventDefinitionBody = Omit<EventDefinitionInsert, 'created_by' | 'updated_by'>;
@@ -39,33 +40,35 @@ export function definitionErrors(body: Partial<EventDefinitionBody>): FieldError
   return errors;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string }).code === '23505';
-}
+/** The shared lifecycle steps, for event definitions (latest = newest created active version). */
+export const eventVersions = versioned({
+  label: 'Event definition', businessId: 'event_id', repository: eventDefinitions, current: 'newest',
+  named: (id, version) => `Event definition ${id}@${version}`,
+  ref: (id, version) => `${id}@${version}`,
+});
 
 /** Creates a definition version (status default `active`); 409 when (event_id, version) or (pattern, version) exists. */
 export async function createEventDefinition(db: Knex, body: EventDefinitionBody, user?: string): Promise<EventDefinitionRow> {
   const errors = await eventDefinitionErrorsOffThread(body);
-  const other = await db('event_processing_service.event_definitions').where({ event_id: body.event_id }).whereNot({ pattern: body.pattern }).first('pattern');
-  if (other) errors.push({ pointer: '/body/pattern', message: `other versions of ${body.event_id} use pattern ${other.pattern}` });
+  const other = await eventDefinitions.otherPattern(db, body.event_id, body.pattern);
+  if (other) errors.push({ pointer: '/body/pattern', message: `other versions of ${body.event_id} use pattern ${other}` });
   if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
-  try {
-    const row = await eventDefinitions.insert(db, { status: 'active', ...body, created_by: user, updated_by: user });
-    invalidateEventDefinitions();
-    return row;
-  } catch (err) {
-    if (isUniqueViolation(err)) throw AppError.conflict(`${body.event_id}@${body.version} (or ${body.pattern}@${body.version}) already exists`);
-    throw err;
-  }
+  const conflict = `${body.event_id}@${body.version} (or ${body.pattern}@${body.version}) already exists`;
+  const row = await eventVersions.insert(db, { status: 'active', ...body, created_by: user, updated_by: user }, conflict);
+  invalidateEventDefinitions();
+  return row;
 }
 
 /** Changes a version: drafts are editable; other versions only change status (draft -> active -> deprecated). */
-export async function updateEventDefinition(db: Knex, eventId: string, version: string, patch: Partial<EventDefinitionBody>, user?: string): Promise<EventDefinitionRow> {
-  const current = await eventDefinitions.getVersion(db, eventId, version);
-  if (!current) throw AppError.notFound(`Event definition ${eventId}@${version} not found`);
+export async function updateEventDefinition(
+  db: Knex, eventId: string, version: string, patch: Partial<EventDefinitionBody>, user?: string,
+  precondition?: Precondition<EventDefinitionRow>,
+): Promise<EventDefinitionRow> {
+  const current = await eventVersions.getVersion(db, eventId, version);
+  precondition?.(current);
   const { status, ...fields } = patch;
   if (Object.keys(fields).length > 0) {
-    if (current.status !== 'draft') throw AppError.conflict(`${eventId}@${version} is ${current.status} and immutable; create a new version`);
+    eventVersions.assertDraft(current);
     const errors = await eventDefinitionErrorsOffThread({ payload_schema: current.payload_schema, examples: current.examples as object[], ...fields });
     if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
   }
@@ -79,9 +82,6 @@ export async function updateEventDefinition(db: Knex, eventId: string, version: 
 
 /** Deletes a draft or deprecated version (stored events keep their data; their definition link is cleared). */
 export async function deleteEventDefinition(db: Knex, eventId: string, version: string): Promise<void> {
-  const current = await eventDefinitions.getVersion(db, eventId, version);
-  if (!current) throw AppError.notFound(`Event definition ${eventId}@${version} not found`);
-  if (current.status === 'active') throw AppError.conflict(`${eventId}@${version} is active; deprecate it first`);
-  await db('event_processing_service.event_definitions').where({ id: current.id }).delete();
+  await eventVersions.remove(db, eventId, version);
   invalidateEventDefinitions();
 }
