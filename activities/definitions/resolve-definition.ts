@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { ResolveDefinitionRequest, ResolvedDefinition } from '../../common/definitions/activity-types';
 import { AppError, FailureType } from '../../common/errors';
 import { resolveDefinition } from '../../services/definitions';
-import { nonRetryable } from '../tasks/failures';
+import { fromAppError } from '../../common/errors/failures';
 
 /** Builds the activity over a knex. */
 export function createDefinitionActivities({ db }: { db: Knex }): { resolveDefinition(req: ResolveDefinitionRequest): Promise<ResolvedDefinition> } {
@@ -16,7 +16,7 @@ export function createDefinitionActivities({ db }: { db: Knex }): { resolveDefin
         // Missing, draft-only or unresolvable definitions will not appear by retrying: NotFound, non-retryable.
         if (err instanceof AppError && err.status < 500) {
           const detail = err.errors.length ? `: ${err.errors.map((e) => e.message).join('; ')}` : '';
-          throw nonRetryable(FailureType.NotFound, `${err.message}${detail}`);
+          throw fromAppError(err, `${err.message}${detail}`, FailureType.NotFound);
         }
         throw err;
       }
