@@ -108,7 +108,8 @@ export class ThreadPool<Req, Reply> {
       worker.off('message', ready).off('error', failed).off('exit', failed);
       this.live--;
       this.starting--;
-      const message = this.opts.startFailure?.(err) ?? `thread failed to start: ${typeof err === 'number' ? `exit code ${err}` : err.message}`;
+      const why = typeof err === 'number' ? `exit code ${err}` : err.message;
+      const message = this.opts.startFailure?.(err) ?? `thread failed to start: ${why}`;
       for (const job of this.queue.splice(0)) job.reject(new Error(message));
       for (const resolve of this.waiting.splice(0)) resolve();
     };

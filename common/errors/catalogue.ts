@@ -25,7 +25,7 @@ export interface FailureEntry {
 const entry = (origin: FailureOrigin, retryable: FailureEntry['retryable'], httpStatus: number | null, when: string,
   catchable = true): FailureEntry => ({ origin, retryable, httpStatus, catchable, when });
 
-/** The catalogue, by failure type (`ApplicationFailure.type`, `catch` error name, `error.type` of a run or task row). */
+/** The catalogue by failure type: `ApplicationFailure.type`, `catch` error name, `error.type` of a run or task row. */
 export const FAILURES = {
   SchemaViolation: entry('task', false, 422, 'input or output does not match the task\'s JSON Schema; '
     + 'an `emit_event` payload does not match its event definition'),
@@ -39,7 +39,8 @@ export const FAILURES = {
   HttpTimeout: entry('task', true, null, 'an HTTP request timed out'),
   EgressDenied: entry('task', false, null, 'an `http` or `integration` task addressed a destination the egress '
     + 'policy refuses'),
-  CredentialsExpired: entry('task', false, null, 'an `oauth2` integration instance\'s `credentials_expires_at` has passed'),
+  CredentialsExpired: entry('task', false, null, 'an `oauth2` integration instance\'s `credentials_expires_at` '
+    + 'has passed'),
   NotFound: entry('task', false, 404, 'a referenced row does not exist (integration instance or operation, '
     + 'sub_workflow child definition, emit_event pattern)'),
   PayloadTooLarge: entry('task', false, 413, 'a task\'s result, a task step\'s input, a child\'s start input or the '
@@ -71,8 +72,10 @@ export const FAILURES = {
 /** A catalogued failure type. */
 export type FailureType = keyof typeof FAILURES;
 
-/** The catalogued failure types by name (`FailureType.NotFound === 'NotFound'`), for code that raises or matches them. */
-export const FailureType = Object.fromEntries(Object.keys(FAILURES).map((k) => [k, k])) as { readonly [K in FailureType]: K };
+/** The catalogued failure types by name (`FailureType.NotFound === 'NotFound'`), for code that raises or matches. */
+export const FailureType = Object.fromEntries(Object.keys(FAILURES).map((k) => [k, k])) as {
+  readonly [K in FailureType]: K;
+};
 
 /** True when `type` is in the catalogue. */
 export function isFailureType(type: string): type is FailureType {
@@ -100,6 +103,6 @@ export function catalogueMarkdown(): string {
     const cells = [`\`${t}\``, e.origin, yesNo(e.retryable), e.httpStatus ?? '-', e.catchable ? 'yes' : 'no', e.when];
     return `| ${cells.join(' | ')} |`;
   });
-  return ['| name | raised by | retried? | HTTP status | `catch` can name it | raised when |', '|---|---|---|---|---|---|', ...rows]
-    .join('\n');
+  const head = '| name | raised by | retried? | HTTP status | `catch` can name it | raised when |';
+  return [head, '|---|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -30,8 +30,14 @@ export function createFailure(type: string, message: string, opts: FailureOption
 }
 
 /** The failure an activity throws for a service's API error (`status`, `message`): a 4xx is never retried. */
-export function fromAppError(err: { status: number }, message: string, type?: FailureType, details?: unknown): ApplicationFailure {
-  return createFailure(type ?? failureTypeForStatus(err.status) ?? FailureType.Error, message, { nonRetryable: err.status < 500, details });
+export function fromAppError(
+  err: { status: number },
+  message: string,
+  type?: FailureType,
+  details?: unknown,
+): ApplicationFailure {
+  const as = type ?? failureTypeForStatus(err.status) ?? FailureType.Error;
+  return createFailure(as, message, { nonRetryable: err.status < 500, details });
 }
 
 /**
@@ -44,5 +50,6 @@ export function toFailure(err: unknown): ApplicationFailure {
   const e = err instanceof Error ? err : new Error(String(err));
   const type = (e as { type?: unknown }).type;
   const name = typeof type === 'string' && type ? type : e.name || FailureType.Error;
-  return createFailure(name, e.message, { nonRetryable: (NON_RETRYABLE_FAILURES as readonly string[]).includes(name), cause: e });
+  const nonRetryable = (NON_RETRYABLE_FAILURES as readonly string[]).includes(name);
+  return createFailure(name, e.message, { nonRetryable, cause: e });
 }

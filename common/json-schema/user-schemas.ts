@@ -19,7 +19,8 @@ import { schemaSizeProblem } from '../json-schema-limits';
 
 /** A fresh Ajv for one user schema (validateSchema off: {@link compileUserSchema} checks the meta-schema first). */
 function userAjv(): Ajv2020 {
-  return addPlatformFormats(new Ajv2020({ allErrors: true, strict: false, validateSchema: false, code: { regExp: cappedRegExp } }));
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false, code: { regExp: cappedRegExp } });
+  return addPlatformFormats(ajv);
 }
 
 /** The first reason `schema` is refused at write (too large, or not a draft 2020-12 JSON Schema), under `pointer`. */
@@ -55,7 +56,9 @@ export function cachedUserSchema(key: string, schema: object | boolean): Validat
 
 /** Field errors (under `pointer`) when `schema` is not a usable JSON Schema; empty when it is. */
 export function schemaErrors(schema: unknown, pointer: string): FieldError[] {
-  if (schema === null || (typeof schema !== 'object' && typeof schema !== 'boolean')) return [{ pointer, message: 'must be object,boolean' }];
+  if (schema === null || (typeof schema !== 'object' && typeof schema !== 'boolean')) {
+    return [{ pointer, message: 'must be object,boolean' }];
+  }
   const problem = userSchemaProblem(schema, pointer);
   if (problem !== undefined) return [problem];
   try {

@@ -30,7 +30,8 @@ const ENTRY = join(__dirname, `thread${extname(__filename)}`);
 
 function validationFailure(timeoutMs: number, f: ThreadFailure): ValidationThreadError {
   if (f.reason === 'timeout') {
-    return new ValidationThreadError('timeout', `validation took longer than ${timeoutMs} ms; make the document smaller or simpler`);
+    const message = `validation took longer than ${timeoutMs} ms; make the document smaller or simpler`;
+    return new ValidationThreadError('timeout', message);
   }
   // Validation jobs carry no abort signal; 'cancelled' cannot happen and reads as a crash.
   const cause = f.reason === 'crashed' ? f.cause : new Error('cancelled');
@@ -51,7 +52,10 @@ export class ValidationPool {
       ...opts,
       readyMessage: THREAD_READY,
       failure: (f) => validationFailure(opts.timeoutMs, f),
-      startFailure: (err) => `validation thread failed to start: ${typeof err === 'number' ? `exit code ${err}` : err.message}`,
+      startFailure: (err) => {
+        const why = typeof err === 'number' ? `exit code ${err}` : err.message;
+        return `validation thread failed to start: ${why}`;
+      },
     });
   }
 
@@ -60,7 +64,7 @@ export class ValidationPool {
     return this.pool.run(job);
   }
 
-  /** Starts a thread ahead of need, so the first request does not wait for one; resolves once it is ready (or failed). */
+  /** Starts a thread ahead of need, so the first request does not wait; resolves once it is ready (or failed). */
   warm(): Promise<void> {
     return this.pool.warm();
   }

@@ -39,7 +39,8 @@ const shared = new Map<string, TransformPool>();
 function transformFailure(timeoutMs: number, f: ThreadFailure): TransformThreadError {
   if (f.reason === 'cancelled') return new TransformThreadError('cancelled', 'transform cancelled');
   if (f.reason === 'timeout') {
-    return new TransformThreadError('timeout', `transform took longer than ${timeoutMs} ms (TRANSFORM_TIMEOUT_MS); its thread was stopped`);
+    const message = `transform took longer than ${timeoutMs} ms (TRANSFORM_TIMEOUT_MS); its thread was stopped`;
+    return new TransformThreadError('timeout', message);
   }
   const detail = typeof f.cause === 'number' ? `exited (code ${f.cause})` : `failed: ${f.cause.message}`;
   return new TransformThreadError('crashed', `transform thread ${detail}`);
