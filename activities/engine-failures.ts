@@ -5,27 +5,28 @@
  * that is not already an ApplicationFailure fails at once, non-retryable, under its own name.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { FailureType } from '../common/errors';
+import { FailureType } from '../common/errors/catalogue';
+import { createFailure } from '../common/errors/failures';
 import { isUnavailable } from './unavailable';
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 /** Failure type of a database error no retry can fix (constraint, value too long, bad syntax). */
-export const DATABASE_ERROR = 'DatabaseError';
+export const DATABASE_ERROR = FailureType.DatabaseError;
 
 /** The failure an engine activity throws for `err`. */
 export function engineFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   if (isUnavailable(err)) {
-    return ApplicationFailure.create({ type: FailureType.Unavailable, message: `database or Temporal unavailable: ${e.message}`, nonRetryable: false, cause: e });
+    return createFailure(FailureType.Unavailable, `database or Temporal unavailable: ${e.message}`, { nonRetryable: false, cause: e });
   }
   // node-postgres names its errors "error"; a SQLSTATE says more (e.g. 22001: value too long for its column).
   const sqlState = (err as { code?: unknown }).code;
   if (typeof sqlState === 'string' && SQLSTATE.test(sqlState)) {
-    return ApplicationFailure.create({ type: DATABASE_ERROR, message: `${e.message} (SQLSTATE ${sqlState})`, nonRetryable: true, cause: e });
+    return createFailure(DATABASE_ERROR, `${e.message} (SQLSTATE ${sqlState})`, { nonRetryable: true, cause: e });
   }
-  return ApplicationFailure.create({ type: e.name || 'Error', message: e.message, nonRetryable: true, cause: e });
+  return createFailure(e.name || FailureType.Error, e.message, { nonRetryable: true, cause: e });
 }
 
 type AsyncFns = Record<string, (...args: never[]) => Promise<unknown>>;

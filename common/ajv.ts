@@ -1,4 +1,8 @@
-/** The platform's single Ajv instance (JSON Schema draft 2020-12 + formats); compile schemas once, by `$id`. */
+/**
+ * The platform's Ajv instance (JSON Schema draft 2020-12 + formats) for its own, trusted schemas (the definition
+ * document schema); compile schemas once, by `$id`. User-supplied schemas never compile here: they go through
+ * common/json-schema/user-schemas.ts, which applies the platform's safety rules to all of them.
+ */
 import Ajv2020, { type ErrorObject, type FormatDefinition } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { FieldError } from './errors';

@@ -6,12 +6,13 @@
  * Temporal fail the run or the activity after the platform reported success. Sandbox-safe (types only).
  */
 import type { Payload, PayloadConverter } from '@temporalio/common';
+import { FailureType } from './errors/catalogue';
 
 /** The dev server's and a default cluster's `limit.blobSize.error`: 2 MiB. */
 export const DEFAULT_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** Failure type (and API problem detail) of a value over the limit. */
-export const PAYLOAD_TOO_LARGE = 'PayloadTooLarge';
+export const PAYLOAD_TOO_LARGE = FailureType.PayloadTooLarge;
 
 function varintSize(n: number): number {
   let size = 1;

@@ -5,6 +5,7 @@
 import { config } from '../common/config';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
+import { ping } from '../db/repositories/database';
 import { seed } from '../db/seeds';
 
 async function main(): Promise<void> {
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const url = databaseUrl ?? `postgres://postgres@127.0.0.1:${embeddedPgPort}/postgres`;
   const db = createDb({ url, poolMax: 2 });
   try {
-    await db.raw('select 1').catch((err: Error) => {
+    await ping(db).catch((err: Error) => {
       const hint = databaseUrl ? '' : ' DATABASE_URL is unset, so this is the embedded database: is `npm start` running?';
       throw new Error(`Cannot reach ${url.replace(/\/\/[^@]*@/, '//')}: ${err.message}.${hint}`);
     });

@@ -10,6 +10,7 @@ import type { TurnActivities } from '../common/contracts/turn';
 import type { EngineActivities } from '../common/definitions/activity-types';
 import { parseDuration } from '../common/definitions/duration';
 import type { InterpreterOptions, RetryPolicy, TaskDefinitionSnapshot, TaskStep } from '../common/definitions/types';
+import { FailureType } from '../common/errors/catalogue';
 
 /** Defaults when neither the step nor the task definition says otherwise. */
 export const TASK_DEFAULTS = { startToCloseMs: 60_000, maxAttempts: 3, initialIntervalMs: 1_000, backoff: 2 } as const;
@@ -69,7 +70,7 @@ export function engineActivities(summary: string, options?: InterpreterOptions):
       initialInterval: backoff.initialIntervalMs,
       backoffCoefficient: 2,
       maximumInterval: backoff.maximumIntervalMs,
-      nonRetryableErrorTypes: ['NotFound'],
+      nonRetryableErrorTypes: [FailureType.NotFound],
     },
     summary,
   });

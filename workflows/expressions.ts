@@ -7,6 +7,7 @@
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 import jsonata from 'jsonata';
 import { describeFailure, evaluate as evaluateExpression, type ExpressionMeter } from '../common/expressions/engine';
+import { FailureType } from '../common/errors/catalogue';
 import { NOT_SIMPLE, readSimplePath } from './expression-paths';
 import { visibleSteps, type Frame, type RunState } from './runtime';
 
@@ -68,7 +69,7 @@ async function evalOne(src: string, vars: Record<string, unknown>, where: string
   } catch (err) {
     const f = describeFailure(err);
     throw ApplicationFailure.create({
-      type: 'ExpressionError',
+      type: FailureType.ExpressionError,
       message: `${where}: expression "${src.trim()}" failed: ${f.message}`,
       details: [{ code: f.code, ...(f.limit && { limit: f.limit }), expression: src }],
       nonRetryable: true,

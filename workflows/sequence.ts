@@ -5,6 +5,7 @@
 import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, log, setCurrentDetails, sleep } from '@temporalio/workflow';
 import { parseDuration } from '../common/definitions/duration';
 import type { Step } from '../common/definitions/types';
+import { FailureType } from '../common/errors/catalogue';
 import { stepBudget } from './block-limits';
 import { withDeadline } from './deadline';
 import { recordStep, type BlockRunner, type Frame, type RunState, type StepResult } from './runtime';
@@ -54,7 +55,7 @@ export const runBlock: BlockRunner = (steps, run, frame) => runSequence(steps, r
 function indexOf(index: Map<string, number>, target: string, from: Step): number {
   const i = index.get(target);
   // Validation rejects this before a run starts; a definition that slipped through fails clearly.
-  if (i === undefined) throw failure('InvalidDefinition', `step "${from.id}" goes to unknown step "${target}"`);
+  if (i === undefined) throw failure(FailureType.InvalidDefinition, `step "${from.id}" goes to unknown step "${target}"`);
   return i;
 }
 

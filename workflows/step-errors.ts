@@ -12,11 +12,13 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { CatchClause, StepError } from '../common/definitions/types';
+import { FailureType } from '../common/errors/catalogue';
+import { createFailure } from '../common/errors/failures';
 
 /** Error name of a step timeout, activity timeout or workflow timeout. */
-export const TIMEOUT = 'Timeout';
+export const TIMEOUT = FailureType.Timeout;
 /** Error name of a cancellation (workflow cancelled, or an enclosing block cancelled/timed out). */
-export const CANCELLED = 'Cancelled';
+export const CANCELLED = FailureType.Cancelled;
 
 function unwrap(err: unknown): unknown {
   if ((err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && err.cause) return err.cause;
@@ -27,13 +29,13 @@ function unwrap(err: unknown): unknown {
 export function toStepError(err: unknown): StepError {
   const inner = unwrap(err);
   if (inner instanceof ApplicationFailure) {
-    return { type: inner.type ?? 'Error', message: inner.message, ...(inner.details?.length ? { details: inner.details.length === 1 ? inner.details[0] : inner.details } : {}) };
+    return { type: inner.type ?? FailureType.Error, message: inner.message, ...(inner.details?.length ? { details: inner.details.length === 1 ? inner.details[0] : inner.details } : {}) };
   }
   if (inner instanceof TimeoutFailure) return { type: TIMEOUT, message: inner.message || `timed out (${inner.timeoutType})` };
   if (inner instanceof CancelledFailure) return { type: CANCELLED, message: inner.message || 'cancelled' };
-  if (inner instanceof TerminatedFailure) return { type: 'Terminated', message: inner.message || 'terminated' };
-  if (inner instanceof Error) return { type: inner.name || 'Error', message: inner.message };
-  return { type: 'Error', message: String(inner) };
+  if (inner instanceof TerminatedFailure) return { type: FailureType.Terminated, message: inner.message || 'terminated' };
+  if (inner instanceof Error) return { type: inner.name || FailureType.Error, message: inner.message };
+  return { type: FailureType.Error, message: String(inner) };
 }
 
 /** The first catch clause that handles `error`; `*` matches everything except cancellation. */
@@ -43,7 +45,7 @@ export function findCatch(clauses: CatchClause[] | undefined, error: StepError):
 
 /** A non-retryable failure of the given type (what the workflow fails with, and what a parent's catch sees). */
 export function failure(type: string, message: string, details?: unknown, cause?: Error): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined && { details: [details] }), ...(cause && { cause }) });
+  return createFailure(type, message, { nonRetryable: true, details, cause });
 }
 
 /** A step timeout. */

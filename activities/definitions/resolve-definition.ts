@@ -5,7 +5,7 @@ import type {
 } from '../../common/contracts/definitions';
 import { AppError, FailureType } from '../../common/errors';
 import { resolveDefinition } from '../../services/definitions';
-import { nonRetryable } from '../tasks/failures';
+import { fromAppError } from '../../common/errors/failures';
 
 /** Builds the activity over a knex. */
 export function createDefinitionActivities({ db }: { db: Knex }) {
@@ -18,7 +18,7 @@ export function createDefinitionActivities({ db }: { db: Knex }) {
         // Missing, draft-only or unresolvable definitions will not appear by retrying: NotFound, non-retryable.
         if (err instanceof AppError && err.status < 500) {
           const detail = err.errors.length ? `: ${err.errors.map((e) => e.message).join('; ')}` : '';
-          throw nonRetryable(FailureType.NotFound, `${err.message}${detail}`);
+          throw fromAppError(err, `${err.message}${detail}`, FailureType.NotFound);
         }
         throw err;
       }

@@ -58,7 +58,7 @@ export function createRunTask({ registry, mirror: taskMirror, logger, payloadLim
       return output;
     } catch (err) {
       const cancelled = isCancellation(err, activity.cancellationSignal);
-      const error = cancelled ? { type: 'Cancelled', message: (err as Error).message, nonRetryable: true } : describeFailure(err);
+      const error = cancelled ? { type: FailureType.Cancelled, message: (err as Error).message, nonRetryable: true } : describeFailure(err);
       await mirror.finished(attempt, { status: cancelled ? 'cancelled' : 'failed', error, endedAt: new Date() });
       log.warn({ errorType: error.type, nonRetryable: error.nonRetryable, msg: error.message }, 'task attempt failed');
       if (cancelled) throw err;

@@ -3,7 +3,7 @@
  * bootstrap admin from config is created once. Both are idempotent, so every start may run them.
  */
 import { ensurePermissions } from '../../db/repositories/auth-roles';
-import { insertUser } from '../../db/repositories/auth-users';
+import { grantRole, insertUser, lockBootstrapAdmin, userExists } from '../../db/repositories/auth-users';
 import type { ApiDeps } from '../deps';
 import type { RouteDefinition } from '../http/route';
 import { hashPassword } from './passwords';
@@ -25,12 +25,10 @@ export async function ensureBootstrapAdmin(deps: Pick<ApiDeps, 'db' | 'config' |
   if (!email || !password) return 'not-configured';
   // An advisory lock: two API processes starting together must not both create the admin.
   return deps.db.transaction(async (trx) => {
-    await trx.raw("SELECT pg_advisory_xact_lock(hashtext('aos:bootstrap-admin'))");
-    const existing = await trx('auth_service.users').where({ username }).orWhereRaw('lower(email) = lower(?)', [email]).first('id');
-    if (existing) return 'exists';
+    await lockBootstrapAdmin(trx);
+    if (await userExists(trx, username, email)) return 'exists';
     const id = await insertUser(trx, { username, email, display_name: 'Administrator', password_hash: await hashPassword(password) });
-    const role = await trx('auth_service.roles').where({ role_id: 'admin' }).first('id');
-    await trx('auth_service.user_roles').insert({ user_id: id, role_id: role.id });
+    await grantRole(trx, id, 'admin');
     deps.logger.info({ username }, 'bootstrap admin created');
     return 'created';
   });

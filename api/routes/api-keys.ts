@@ -20,8 +20,7 @@ export const apiKeyRoutes: RouteDefinition[] = [
     responses: { 200: { description: 'A page of keys (never the secret)', schema: pageSchema(apiKeySchema) } },
     handler: async ({ deps, query, res }) => {
       const p = principalOf(res);
-      const q = apiKeysQuery(deps.db, query.all && can(p, 'users:admin') ? undefined : p.userId);
-      if (query.status) q.where({ status: query.status });
+      const q = apiKeysQuery(deps.db, query.all && can(p, 'users:admin') ? undefined : p.userId, query.status);
       return { body: await paginate(deps.db, q, query) };
     },
   }),

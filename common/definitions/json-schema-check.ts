@@ -1,4 +1,8 @@
-/** Checks that the JSON Schemas embedded in definitions (input/output schemas) are themselves valid. */
+/**
+ * Checks that the JSON Schemas embedded in definitions (input/output schemas) are themselves valid, with the
+ * write-time rules every user schema gets (size bound, first meta-schema error; common/json-schema/user-schemas.ts),
+ * reported with the definition validator's codes.
+ */
 import { metaSchemaError } from '../ajv';
 import { schemaSizeProblem } from '../json-schema-limits';
 import type { ValidationError } from './validation-error';

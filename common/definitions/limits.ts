@@ -9,6 +9,7 @@
  * terminated mid-microtask, which corrupts Node's async-hook stack and aborts the whole worker process.
  * History: a task iteration costs about four history events; Temporal refuses a history past 51,200 events.
  */
+import { FailureType } from '../errors/catalogue';
 export const BLOCK_LIMITS = {
   /** Most items one foreach may iterate over (literal arrays are checked at validation, expressions at run time). */
   foreachMaxItems: 2000,
@@ -32,4 +33,4 @@ export const BLOCK_LIMITS = {
 } as const;
 
 /** The error type of a run-time limit breach (catchable in a definition, never retried). */
-export const LIMIT_EXCEEDED = 'LimitExceeded';
+export const LIMIT_EXCEEDED = FailureType.LimitExceeded;

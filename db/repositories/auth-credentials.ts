@@ -5,10 +5,11 @@ import type { Db } from './sql';
 /** An API key as listed (never the key or its hash). */
 export const API_KEY_COLUMNS = ['id', 'prefix', 'name', 'user_id', 'scopes', 'status', 'expires_at', 'last_used_at', 'revoked_at', 'created_at', 'updated_at'];
 
-/** API keys list query for one user (or all users when `userId` is undefined). */
-export function apiKeysQuery(db: Db, userId?: string): Knex.QueryBuilder {
+/** API keys list query for one user (or all users when `userId` is undefined), optionally of one `status`. */
+export function apiKeysQuery(db: Db, userId?: string, status?: string): Knex.QueryBuilder {
   const q = db('auth_service.api_keys').select(API_KEY_COLUMNS);
-  return userId ? q.where({ user_id: userId }) : q;
+  if (userId) q.where({ user_id: userId });
+  return status ? q.where({ status }) : q;
 }
 
 /** Stores a new key's hash; returns the listed row. */

@@ -85,3 +85,22 @@ export async function userPermissions(db: Db, userId: string): Promise<{ usernam
   if (rows.length === 0) return undefined;
   return { username: rows[0].username, permissions: rows.flatMap((r) => (r.permission_id ? [r.permission_id] : [])) };
 }
+
+/**
+ * Serialises bootstrap-admin creation until the end of `trx` (a transaction-scoped advisory lock): two API
+ * processes starting together must not both create the admin.
+ */
+export async function lockBootstrapAdmin(trx: Knex.Transaction): Promise<void> {
+  await trx.raw("SELECT pg_advisory_xact_lock(hashtext('aos:bootstrap-admin'))");
+}
+
+/** Whether a user named `username` or with `email` (case-insensitive) exists. */
+export async function userExists(db: Db, username: string, email: string): Promise<boolean> {
+  return Boolean(await db(T).where({ username }).orWhereRaw('lower(email) = lower(?)', [email]).first('id'));
+}
+
+/** Gives user `userId` the role with business id `roleId` (which must exist). */
+export async function grantRole(db: Db, userId: string, roleId: string): Promise<void> {
+  const role = await db('auth_service.roles').where({ role_id: roleId }).first('id');
+  await db('auth_service.user_roles').insert({ user_id: userId, role_id: role.id });
+}

@@ -69,3 +69,15 @@ export async function deleteInstance(db: Db, id: string): Promise<boolean> {
 export async function getInstanceCredentials(db: Db, id: string): Promise<{ credentials: Buffer | null; credentials_key_id: string | null } | undefined> {
   return db(T).where({ id }).first('credentials', 'credentials_key_id');
 }
+
+/** The instance with business id `instanceId` (no credentials), or undefined. */
+export async function findInstanceByInstanceId(db: Db, instanceId: string): Promise<Record<string, unknown> | undefined> {
+  return instancesQuery(db).where({ instance_id: instanceId }).first();
+}
+
+/** What an integration task needs of an instance's definition (by integration_definitions.id), or undefined. */
+export async function getInstanceDefinition(db: Db, definitionRowId: string): Promise<
+  { integration_id: string; version: string; auth_type: string | null; operations: unknown; config_schema: unknown } | undefined> {
+  return db('integration_service.integration_definitions').where({ id: definitionRowId })
+    .first('integration_id', 'version', 'auth_type', 'operations', 'config_schema');
+}

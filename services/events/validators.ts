@@ -3,11 +3,9 @@
  * trusted for `eventDefinitionCacheTtlMs`; after that one light query compares the definition's
  * updated_at and recompiles only when it changed (definitions edited through another process).
  */
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { Knex } from 'knex';
-import { metaSchemaError } from '../../common/ajv';
-import { cappedRegExp } from '../../common/events/regex-safety';
+import { compileUserSchema } from '../../common/json-schema/user-schemas';
 import { eventDefinitions, type EventDefinitionHead } from '../../db/repositories/event-definitions';
 
 /** What ingest needs from a definition. */
@@ -25,20 +23,14 @@ const compiled = new Map<string, ValidateFunction | null>();
 const MAX_ENTRIES = 10_000;
 
 /**
- * Compiles a user-supplied payload schema in its own Ajv instance, so `$id`s of different definitions
- * (or versions) never collide. Throws Ajv's error when the schema is invalid.
+ * Compiles a user-supplied payload schema (common/json-schema/user-schemas.ts: its own Ajv, so `$id`s of
+ * different definitions never collide; pattern tests length-capped). Throws when the schema is invalid.
  */
 export function compilePayloadSchema(schema: Record<string, unknown>): ValidateFunction {
-  // Pattern tests are length-capped: definitions stored before the regex safety check still compile here.
-  // The meta-schema check stops at its first error (common/ajv.ts): listing them all costs quadratic time.
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false, code: { regExp: cappedRegExp } });
-  addFormats(ajv);
   const { $schema, ...rest } = schema;
   // Older drafts' meta-schemas are not loaded; their documents are validated as 2020-12 (compatible for payloads).
   const doc = typeof $schema === 'string' && !$schema.includes('2020-12') ? rest : schema;
-  const invalid = metaSchemaError(doc);
-  if (invalid !== undefined) throw new Error(`schema is invalid: ${invalid.pointer || '/'} ${invalid.message}`);
-  return ajv.compile(doc);
+  return compileUserSchema(doc);
 }
 
 async function validatorFor(db: Knex, id: string, updatedAt: string): Promise<ValidateFunction | null> {

@@ -1,7 +1,8 @@
-/** Validates a run's input against its definition's input_schema (shared Ajv; compiled once per definition row). */
+/** Validates a run's input against its definition's input_schema (a user schema; compiled once per definition row). */
 import type { ValidateFunction } from 'ajv';
-import { ajv, toFieldErrors } from '../../common/ajv';
+import { toFieldErrors } from '../../common/ajv';
 import { AppError } from '../../common/errors';
+import { compileUserSchema } from '../../common/json-schema/user-schemas';
 
 const cache = new Map<string, ValidateFunction>();
 
@@ -12,7 +13,7 @@ export function checkRunInput(definitionRowId: string, schema: unknown, input: u
   if (!fn) {
     // `$id` dropped: two versions of one definition may carry the same id, and the shared Ajv keeps ids unique.
     const { $id: _id, ...anonymous } = schema as Record<string, unknown>;
-    fn = ajv.compile(anonymous);
+    fn = compileUserSchema(anonymous);
     if (cache.size > 5_000) cache.clear();
     cache.set(definitionRowId, fn);
   }

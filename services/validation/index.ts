@@ -55,7 +55,7 @@ export async function eventDefinitionErrorsOffThread(body: object): Promise<Fiel
   return run({ kind: 'event-definition', body: body as Record<string, unknown> }, '/body');
 }
 
-/** Errors (under `pointer`) when `schema` is not a usable JSON Schema (api/http/json-schema-check.ts). */
+/** Errors (under `pointer`) when `schema` is not a usable JSON Schema (common/json-schema/user-schemas.ts). */
 export async function jsonSchemaErrorsOffThread(schema: unknown, pointer: string): Promise<FieldError[]> {
   return run({ kind: 'json-schema', schema, pointer }, pointer);
 }

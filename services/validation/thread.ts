@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { validateDefinition, validateTaskDefinition } from '../../common/definitions/validate';
-import { schemaErrors, valueErrors } from '../../api/http/json-schema-check';
+import { schemaErrors, valueErrors } from '../../common/json-schema/user-schemas';
 import { definitionErrors } from '../definitions/event-definitions';
 import { triggerErrors } from '../events/triggers';
 import { THREAD_READY, type ValidationJob, type ValidationReply } from './protocol';

@@ -1,5 +1,6 @@
 /** `fail`: a non-retryable ApplicationFailure of the step's error type (default `WorkflowFailed`). */
 import type { FailStep } from '../../common/definitions/types';
+import { FailureType } from '../../common/errors/catalogue';
 import { evaluate } from '../expressions';
 import type { StepExecutor } from '../runtime';
 import { failure } from '../step-errors';
@@ -8,5 +9,5 @@ import { failure } from '../step-errors';
 export const failStep: StepExecutor<FailStep> = async (step, run, frame) => {
   const message = await evaluate(step.message ?? `failed at step "${step.id}"`, run, frame, `step "${step.id}" message`);
   const details = step.details === undefined ? undefined : await evaluate(step.details, run, frame, `step "${step.id}" details`);
-  throw failure(step.error ?? 'WorkflowFailed', typeof message === 'string' ? message : JSON.stringify(message), details);
+  throw failure(step.error ?? FailureType.WorkflowFailed, typeof message === 'string' ? message : JSON.stringify(message), details);
 };

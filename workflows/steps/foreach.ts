@@ -1,5 +1,6 @@
 /** `foreach`: runs the body once per item, at most `concurrency` at a time, collecting outputs in item order. */
 import type { ForeachStep } from '../../common/definitions/types';
+import { FailureType } from '../../common/errors/catalogue';
 import { checkForeachItems, takeLanes } from '../block-limits';
 import { evaluate } from '../expressions';
 import { label, type StepExecutor } from '../runtime';
@@ -12,7 +13,7 @@ export const DEFAULT_FOREACH_CONCURRENCY = 10;
 /** Executes a foreach step; output: the array of each iteration's last output. */
 export const foreachStep: StepExecutor<ForeachStep> = async (step, run, frame, runBlock) => {
   const items = await evaluate(step.items, run, frame, `step "${step.id}" items`);
-  if (!Array.isArray(items)) throw failure('ExpressionError', `step "${step.id}": items must be an array, got ${items === null ? 'null' : typeof items}`);
+  if (!Array.isArray(items)) throw failure(FailureType.ExpressionError, `step "${step.id}": items must be an array, got ${items === null ? 'null' : typeof items}`);
   checkForeachItems(run, step.id, items.length);
   const lanes = takeLanes(run, items.length, step.concurrency ?? DEFAULT_FOREACH_CONCURRENCY, false);
   try {

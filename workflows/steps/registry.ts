@@ -1,5 +1,6 @@
 /** The explicit registry of step executors: one per step type, no dispatch by arbitrary names. */
 import type { Step, StepType } from '../../common/definitions/types';
+import { FailureType } from '../../common/errors/catalogue';
 import { failure } from '../step-errors';
 import type { StepExecutor } from '../runtime';
 import { delayStep } from './delay';
@@ -33,6 +34,6 @@ const registry: Registry = {
 /** The executor of `step`'s type; an unknown type is a non-retryable failure (validation prevents it). */
 export function executorFor(step: Step): StepExecutor {
   const executor = Object.prototype.hasOwnProperty.call(registry, step.type) ? (registry[step.type] as StepExecutor) : undefined;
-  if (!executor) throw failure('InvalidDefinition', `step "${step.id}" has unknown type "${String(step.type)}"`);
+  if (!executor) throw failure(FailureType.InvalidDefinition, `step "${step.id}" has unknown type "${String(step.type)}"`);
   return executor;
 }

@@ -1,6 +1,7 @@
 /** Expected-status matching and the failure a status outside the set becomes. */
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../../common/errors';
+import { createFailure } from '../../../common/errors/failures';
 
 /** `config.expected_status` entries: exact codes (200) or classes ("2xx"); default ["2xx"]. */
 export type StatusSpec = number | string;
@@ -33,11 +34,9 @@ function retryAfterMs(header: string | null): number | undefined {
 export function unexpectedStatus(where: string, method: string, url: string, res: { status: number; headers: Headers }, body: unknown): ApplicationFailure {
   const transient = res.status >= 500 || TRANSIENT.has(res.status);
   const preview = typeof body === 'string' ? body.slice(0, 500) : body;
-  return ApplicationFailure.create({
-    type: FailureType.UnexpectedStatus,
-    message: `${where}: ${method} ${url} answered ${res.status}`,
+  return createFailure(FailureType.UnexpectedStatus, `${where}: ${method} ${url} answered ${res.status}`, {
     nonRetryable: !transient,
-    details: [{ status: res.status, body: preview }],
+    details: { status: res.status, body: preview },
     nextRetryDelay: transient ? retryAfterMs(res.headers.get('retry-after')) : undefined,
   });
 }

@@ -76,8 +76,8 @@ function networkFailure(err: unknown, where: string, req: { method: string; url:
   if (isEgressDenied(err)) {
     return nonRetryable(FailureType.EgressDenied, `${where}: ${req.method} ${req.url} refused: the egress policy does not allow this destination (EGRESS_ALLOW)`);
   }
-  if ((err as Error).name === 'TimeoutError') return retryable('HttpTimeout', `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
-  return retryable('HttpNetworkError', `${where}: ${req.method} ${req.url} failed: no answer could be obtained`);
+  if ((err as Error).name === 'TimeoutError') return retryable(FailureType.HttpTimeout, `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
+  return retryable(FailureType.HttpNetworkError, `${where}: ${req.method} ${req.url} failed: no answer could be obtained`);
 }
 
 /**

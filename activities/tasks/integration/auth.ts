@@ -11,7 +11,7 @@ import { nonRetryable } from '../failures';
 import type { IntegrationTarget } from './target';
 
 /** Failure type of an OAuth2 access token past credentials_expires_at (non-retryable: a retry sends the same token). */
-export const CredentialsExpired = 'CredentialsExpired';
+export const CredentialsExpired = FailureType.CredentialsExpired;
 
 type Secrets = Record<string, unknown>;
 

@@ -4,11 +4,9 @@
  */
 import type { Knex } from 'knex';
 import { FailureType } from '../../../common/errors';
-import { instancesQuery, updateInstance } from '../../../db/repositories/integration-instances';
+import { findInstanceByInstanceId, getInstanceDefinition, updateInstance } from '../../../db/repositories/integration-instances';
 import type { Logger } from '../../../common/logger';
 import { nonRetryable } from '../failures';
-
-const DEFS = 'integration_service.integration_definitions';
 
 /** One entry of `integration_definitions.operations`: an `http`-shaped request over `$input` and `$config`. */
 export interface IntegrationOperation {
@@ -44,10 +42,10 @@ function defaultApiKeyHeader(configSchema: unknown): string | undefined {
 
 /** Loads instance, definition and operation; throws NotFound / BadTaskConfig (non-retryable) with a clear message. */
 export async function loadTarget(db: Knex, instanceId: string, operationName: string, where: string): Promise<IntegrationTarget> {
-  const row = await instancesQuery(db).where({ instance_id: instanceId }).first();
+  const row = await findInstanceByInstanceId(db, instanceId);
   if (!row) throw nonRetryable(FailureType.NotFound, `${where}: integration instance "${instanceId}" does not exist`);
   if (row.status === 'disabled') throw nonRetryable(FailureType.BadTaskConfig, `${where}: integration instance "${instanceId}" is disabled`);
-  const def = await db(DEFS).where({ id: row.integration_definition_id }).first('integration_id', 'version', 'auth_type', 'operations', 'config_schema');
+  const def = await getInstanceDefinition(db, String(row.integration_definition_id));
   if (!def) throw nonRetryable(FailureType.NotFound, `${where}: the definition of integration instance "${instanceId}" does not exist`);
   const operations = Array.isArray(def.operations) ? (def.operations as IntegrationOperation[]) : [];
   const operation = operations.find((o) => o?.name === operationName);

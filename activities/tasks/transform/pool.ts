@@ -8,8 +8,8 @@
  * allocation that slips past the size limits kills the thread, not the process.
  */
 import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { ExpressionLimits } from '../../../common/expressions/limits';
+import { ThreadPool, type ThreadFailure } from '../../../common/thread-pool';
 import type { ThreadReply, ThreadRequest } from './protocol';
 
 /** How the pool is sized and bounded. */
@@ -29,22 +29,24 @@ export class TransformThreadError extends Error {
   }
 }
 
-interface Job {
-  req: ThreadRequest;
-  signal?: AbortSignal;
-  resolve(reply: ThreadReply): void;
-  reject(err: Error): void;
-}
-
 // Under ts-jest or tsx the entry is TypeScript: the thread loads it through tsx's require hook.
 const ENTRY = join(__dirname, `thread${extname(__filename)}`);
-const EXEC_ARGV = extname(__filename) === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
 
 // Pools by their options: threads are a process resource (each boots its own V8 heap), so every activity set
 // built with the same settings in one process shares one pool instead of booting threads of its own.
 const shared = new Map<string, TransformPool>();
 
-/** A small pool of expression threads; `run` queues when all are busy. */
+function transformFailure(timeoutMs: number, f: ThreadFailure): TransformThreadError {
+  if (f.reason === 'cancelled') return new TransformThreadError('cancelled', 'transform cancelled');
+  if (f.reason === 'timeout') {
+    const message = `transform took longer than ${timeoutMs} ms (TRANSFORM_TIMEOUT_MS); its thread was stopped`;
+    return new TransformThreadError('timeout', message);
+  }
+  const detail = typeof f.cause === 'number' ? `exited (code ${f.cause})` : `failed: ${f.cause.message}`;
+  return new TransformThreadError('crashed', `transform thread ${detail}`);
+}
+
+/** A small pool of expression threads (common/thread-pool.ts); `run` queues when all are busy. */
 export class TransformPool {
   /** The process's pool for these options. */
   static shared(opts: TransformPoolOptions): TransformPool {
@@ -54,64 +56,26 @@ export class TransformPool {
     return pool;
   }
 
-  private readonly idle: Worker[] = [];
-  private readonly queue: Job[] = [];
-  private live = 0;
+  private readonly pool: ThreadPool<ThreadRequest, ThreadReply>;
 
-  constructor(private readonly opts: TransformPoolOptions) {}
+  constructor(opts: TransformPoolOptions) {
+    this.pool = new ThreadPool({
+      entry: ENTRY,
+      threads: opts.threads,
+      timeoutMs: opts.timeoutMs,
+      heapMb: opts.heapMb ?? 512,
+      workerData: { limits: opts.limits },
+      failure: (f) => transformFailure(opts.timeoutMs, f),
+    });
+  }
 
   /** Evaluates `req` in a thread; rejects with {@link TransformThreadError} when the thread cannot answer. */
   run(req: ThreadRequest, signal?: AbortSignal): Promise<ThreadReply> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ req, signal, resolve, reject });
-      this.pump();
-    });
+    return this.pool.run(req, signal);
   }
 
   /** Stops every thread (idle ones; busy ones end with their job). */
-  async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((w) => w.terminate()));
-  }
-
-  private spawn(): Worker {
-    this.live++;
-    const worker = new Worker(ENTRY, {
-      workerData: { limits: this.opts.limits },
-      execArgv: EXEC_ARGV,
-      resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb ?? 512 },
-    });
-    worker.unref(); // an idle pool never keeps the process alive
-    return worker;
-  }
-
-  private pump(): void {
-    while (this.queue.length > 0 && (this.idle.length > 0 || this.live < this.opts.threads)) {
-      const job = this.queue.shift()!;
-      if (job.signal?.aborted) { job.reject(new TransformThreadError('cancelled', 'transform cancelled')); continue; }
-      this.dispatch(this.idle.pop() ?? this.spawn(), job);
-    }
-  }
-
-  private dispatch(worker: Worker, job: Job): void {
-    let done = false;
-    const finish = (kill: boolean, outcome: () => void) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      job.signal?.removeEventListener('abort', onAbort);
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-      if (kill) { this.live--; void worker.terminate(); } else this.idle.push(worker);
-      outcome();
-      this.pump();
-    };
-    const onMessage = (reply: ThreadReply) => finish(false, () => job.resolve(reply));
-    const onError = (err: Error) => finish(true, () => job.reject(new TransformThreadError('crashed', `transform thread failed: ${err.message}`)));
-    const onExit = (code: number) => finish(true, () => job.reject(new TransformThreadError('crashed', `transform thread exited (code ${code})`)));
-    const onAbort = () => finish(true, () => job.reject(new TransformThreadError('cancelled', 'transform cancelled')));
-    const timer = setTimeout(() => finish(true, () => job.reject(new TransformThreadError('timeout',
-      `transform took longer than ${this.opts.timeoutMs} ms (TRANSFORM_TIMEOUT_MS); its thread was stopped`))), this.opts.timeoutMs);
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    job.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.postMessage(job.req);
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
