@@ -47,7 +47,10 @@ const accepted: Array<[path: string, code: string]> = [
       "import { aosEventSignal } from './api';",
       "import { mirrorActivities } from './activities';",
       'export type Used = [Knex, EventActivities, ActivityDeps, RunDeps, WorkflowDefinition];',
-      'export async function ok(): Promise<unknown> { await sleep(1); return [jsonata, aosEventSignal, mirrorActivities]; }',
+      'export async function ok(): Promise<unknown> {',
+      '  await sleep(1);',
+      '  return [jsonata, aosEventSignal, mirrorActivities];',
+      '}',
     ].join('\n'),
   ],
   [
@@ -79,7 +82,7 @@ beforeAll(() => {
 
 describe('workflow sandbox lint rule', () => {
   it.each(rejected.map(([path, code], i) => [code, path, i] as const))('rejects %s in %s', (_code, _path, i) => {
-    expect(reports[i]).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^(${RESTRICTED.join('|')})$`))]));
+    expect(reports[i].filter((rule) => RESTRICTED.includes(rule))).not.toEqual([]);
   });
 
   it.each(accepted.map(([path], i) => [path, rejected.length + i] as const))('accepts %s', (_path, i) => {
@@ -87,7 +90,8 @@ describe('workflow sandbox lint rule', () => {
   });
 
   it('covers every workflow file (the config has one block per folder depth, down to workflows/*/*/*/)', () => {
-    const files = readdirSync(join(root, 'workflows'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    expect(files.filter((f) => f.split(sep).length > 4)).toEqual([]);
+    const files = readdirSync(join(root, 'workflows'), { recursive: true, encoding: 'utf8' });
+    expect(files).toContain('interpreter.ts');
+    expect(files.filter((f) => f.endsWith('.ts') && f.split(sep).length > 4)).toEqual([]);
   });
 });
