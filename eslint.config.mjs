@@ -24,7 +24,7 @@ const SANDBOX_BANNED_MODULES = [
 ];
 const BANNED_MODULES_REGEX = `^(?:node:|(?:${SANDBOX_BANNED_MODULES.map(escape).join('|')})(?:/|$))`;
 
-/** Top-level folders whose code runs outside the sandbox (matched anywhere in a relative path, with or below). */
+/** Top-level folders whose code runs outside the sandbox (a module inside one is banned, at any path). */
 const OUTSIDE_FOLDERS = ['db', 'activities', 'api', 'workers', 'services', 'devstack', 'scripts', 'test', 'bench'];
 /** Modules of `common/` that are not sandbox-safe (env, logger, Ajv, crypto). */
 const COMMON_OUTSIDE = ['config', 'logger', 'ajv', 'dev-secrets', 'temporal-logging', 'credentials-cipher'];
