@@ -4,38 +4,26 @@
  * lists a bounded number of errors. Before the bounds, 10,000 non-object steps (40 KB) blocked the loop for
  * 5.7 s and answered megabytes of errors; embedded JSON Schemas with thousands of bad subschemas did the same.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { MAX_DEFINITION_STEPS, MAX_VALIDATION_ERRORS } from '../../common/definitions/validation-bounds';
-import { warmValidationThreads } from '../../services/validation';
-import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
 import { sendAlongsideHealthChecks as probe } from '../helpers/event-loop-probe';
+import { startProbedApi, type ProbedApi } from '../helpers/probed-api';
 
-let api: TestApi;
+let served: ProbedApi;
 let viewer: TestCaller;
-let server: Server;
-let base: string;
 
 beforeAll(async () => {
-  api = await createTestApi();
-  viewer = await createTestCaller(api.deps, ['workflow_definitions:read', 'task_definitions:read'], 'viewer');
-  server = api.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  // A thread boots by compiling TypeScript under jest: let it finish before stalls are measured.
-  await warmValidationThreads();
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await startProbedApi();
+  viewer = await createTestCaller(served.api.deps, ['workflow_definitions:read', 'task_definitions:read'], 'viewer');
 });
-afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await api?.close();
-});
+afterAll(() => served?.close());
 
 const flow = { workflow_id: 'hostile', name: 'hostile', version: '1.0.0' };
 const junk = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`junk${i}`, i]));
 
 /** Sends `body` as the viewer, alongside health checks (test/helpers/event-loop-probe.ts). */
-const sendAlongsideHealthChecks = (path: string, body: unknown) => probe(base, `/api/v1${path}`, body, viewer.bearer);
+const sendAlongsideHealthChecks = (path: string, body: unknown) =>
+  probe(served.base, `/api/v1${path}`, body, viewer.bearer);
 
 // Generous (a shared 2-core machine runs these tests): the unbounded validation took seconds on each body.
 const budgetMs = (kb: number) => 300 + 2 * kb;

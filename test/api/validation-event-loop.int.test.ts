@@ -6,36 +6,23 @@
  * Each body below is also answered correctly: the valid ones are accepted, the hostile ones refused with a pointer.
  */
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { MAX_DEFINITION_EXPRESSIONS } from '../../common/definitions/validation-bounds';
 import { MAX_JSON_SCHEMA_CHARS } from '../../common/json-schema-limits';
-import { warmValidationThreads } from '../../services/validation';
-import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
 import { sendAlongsideHealthChecks } from '../helpers/event-loop-probe';
+import { startProbedApi, type ProbedApi } from '../helpers/probed-api';
 
-let api: TestApi;
+let served: ProbedApi;
 let viewer: TestCaller;
 let writer: TestCaller;
-let server: Server;
-let base: string;
 const tag = randomBytes(3).toString('hex');
 
 beforeAll(async () => {
-  api = await createTestApi();
-  viewer = await createTestCaller(api.deps, ['workflow_definitions:read', 'task_definitions:read'], 'viewer');
-  writer = await createTestCaller(api.deps, ['*'], 'writer');
-  server = api.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  // A thread boots by compiling TypeScript under jest: let it finish before stalls are measured.
-  await warmValidationThreads();
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await startProbedApi();
+  viewer = await createTestCaller(served.api.deps, ['workflow_definitions:read', 'task_definitions:read'], 'viewer');
+  writer = await createTestCaller(served.api.deps, ['*'], 'writer');
 });
-afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await api?.close();
-});
+afterAll(() => served?.close());
 
 // The loop only parses, walks (the central NUL/depth check) and copies the body now: about 0.3 ms per KB for a
 // megabyte of 20,000 small strings, alone; the bound leaves room for a shared 2-core machine under test load.
@@ -43,7 +30,7 @@ const budgetMs = (kb: number) => 400 + 1 * kb;
 
 /** Sends `body` alongside health checks; checks the stall, returns the status and the parsed answer. */
 async function send(path: string, body: unknown, caller: TestCaller = writer) {
-  const r = await sendAlongsideHealthChecks(base, `/api/v1${path}`, body, caller.bearer);
+  const r = await sendAlongsideHealthChecks(served.base, `/api/v1${path}`, body, caller.bearer);
   expect(r.kb).toBeLessThan(1024); // under the body limit: every byte is validated, none refused as too large
   expect(r.stallMs).toBeLessThan(budgetMs(r.kb));
   expect(r.slowestProbeMs).toBeLessThan(1000);

@@ -2,8 +2,10 @@
  * Regenerates the replay fixtures: runs every scenario of test/engine/scenarios.ts (interpreter) and of
  * ./dispatcher-scenarios.ts (event dispatcher) on a private dev server with fake activities and stores each
  * history as JSON in test/replay/histories/.
- * Usage: `npm run replay:record [-- name-prefix ...]` (only the named fixtures, e.g. `dispatcher-`; starts its
- * own dev server, or uses TEMPORAL_ADDRESS when set: then the recorded workflow ids must be free).
+ * Usage: `npm run replay:record -- name-prefix ...` (only the named fixtures, e.g. `dispatcher-`) or
+ * `npm run replay:record -- --all` (every fixture). With no argument it refuses: rewriting every fixture by
+ * accident would hide a determinism change. Starts its own dev server, or uses TEMPORAL_ADDRESS when set: then
+ * the recorded workflow ids must be free.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,8 +24,21 @@ import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
 
 const OUT_DIR = join(__dirname, 'histories');
 const TASK_QUEUE = 'replay-record';
-const only = process.argv.slice(2);
-const wanted = (name: string) => only.length === 0 || only.some((prefix) => name.startsWith(prefix));
+const USAGE = 'usage: npm run replay:record -- <fixture-name-prefix> ... | --all';
+const args = process.argv.slice(2);
+const all = args.includes('--all');
+const only = args.filter((a) => a !== '--all');
+if (args.length === 0 || (all && only.length > 0) || only.some((a) => a.startsWith('-'))) {
+  console.error(USAGE);
+  process.exit(2);
+}
+const wanted = (name: string) => all || only.some((prefix) => name.startsWith(prefix));
+const NAMES = [...Object.keys(SCENARIOS), ...Object.keys(DISPATCHER_SCENARIOS)];
+const unmatched = only.filter((prefix) => !NAMES.some((name) => name.startsWith(prefix)));
+if (unmatched.length > 0) {
+  console.error(`no scenario matches ${unmatched.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
   let server: DevServer | undefined;
