@@ -1,9 +1,9 @@
 /**
  * Query-string schemas shared by every list route (`limit`, `cursor`, `created_after`, `created_before`,
- * and the optional `status`, `definition`, `correlation_key` filters) and the code that applies them.
+ * and the optional `status`, `definition`, `correlation_key` filters). The repositories apply them
+ * (db/repositories/list-filters.ts).
  */
 import { Type, type Static, type TObject, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import type { Knex } from 'knex';
 import type { JsonSchema } from './route';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './pagination';
 import { Enum, Nullable } from './schema';
@@ -53,36 +53,6 @@ export function listQuery<const S extends string = never, D extends boolean = fa
     ...optional,
   }, { additionalProperties: false });
   return Type.Unsafe<ListQueryOf<S, D, C> & { [K in keyof E]?: Static<E[K]> }>(schema);
-}
-
-/** Validated list query values. */
-export interface ListQueryValues {
-  limit?: number;
-  cursor?: string;
-  created_after?: string;
-  created_before?: string;
-  status?: string;
-  definition?: string;
-  correlation_key?: string;
-}
-
-/** Columns the common filters apply to, per table. */
-export interface FilterColumns {
-  created?: string;
-  status?: string;
-  definition?: string;
-  correlationKey?: string;
-}
-
-/** Adds the where-clauses of the common filters to `qb`. */
-export function applyListFilters(qb: Knex.QueryBuilder, q: ListQueryValues, cols: FilterColumns = {}): Knex.QueryBuilder {
-  const created = cols.created ?? 'created_at';
-  if (q.created_after) qb.where(created, '>=', q.created_after);
-  if (q.created_before) qb.where(created, '<', q.created_before);
-  if (q.status) qb.where(cols.status ?? 'status', q.status);
-  if (q.definition && cols.definition) qb.where(cols.definition, q.definition);
-  if (q.correlation_key && cols.correlationKey) qb.where(cols.correlationKey, q.correlation_key);
-  return qb;
 }
 
 /** The response schema of a list of `item`s (a plain JSON Schema item is typed `unknown`). */

@@ -4,12 +4,12 @@
  */
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
-import { apiKeysQuery, insertApiKey, revokeApiKey } from '../../db/repositories/auth-credentials';
+import { insertApiKey, listApiKeys, revokeApiKey } from '../../db/repositories/auth-credentials';
 import { can, principalOf } from '../auth/principal';
 import { apiKeySchema, permissionSchema, uuidSchema } from '../auth/schemas';
 import { newApiKey } from '../auth/tokens';
 import { listQuery, pageSchema } from '../http/list-query';
-import { paginate } from '../http/pagination';
+import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
 
 /** `/api-keys` routes. */
@@ -20,8 +20,8 @@ export const apiKeyRoutes: RouteDefinition[] = [
     responses: { 200: { description: 'A page of keys (never the secret)', schema: pageSchema(apiKeySchema) } },
     handler: async ({ deps, query, res }) => {
       const p = principalOf(res);
-      const q = apiKeysQuery(deps.db, query.all && can(p, 'users:admin') ? undefined : p.userId, query.status);
-      return { body: await paginate(deps.db, q, query) };
+      const userId = query.all && can(p, 'users:admin') ? undefined : p.userId;
+      return { body: toPage(await listApiKeys(deps.db, { userId, status: query.status }, query)) };
     },
   }),
   defineRoute({

@@ -1,10 +1,10 @@
 /** Role and permission management (users:admin). Built-in roles can be edited but not deleted. */
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
-import { deleteRole, getRole, listPermissionIds, rolesQuery, saveRole } from '../../db/repositories/auth-roles';
+import { deleteRole, getRole, listPermissionIds, listRoles, saveRole } from '../../db/repositories/auth-roles';
 import { permissionSchema, roleIdSchema, roleSchema } from '../auth/schemas';
 import { listQuery, pageSchema } from '../http/list-query';
-import { paginate } from '../http/pagination';
+import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Nullable } from '../http/schema';
 
@@ -36,7 +36,7 @@ export const roleRoutes: RouteDefinition[] = [
     method: 'get', path: '/roles', operationId: 'listRoles', summary: 'List roles with their permissions', tags: ['users'], permission: P,
     query: listQuery(),
     responses: { 200: { description: 'A page of roles', schema: pageSchema(roleSchema) } },
-    handler: async ({ deps, query }) => ({ body: await paginate(deps.db, rolesQuery(deps.db), query, { column: 'r.created_at', idColumn: 'r.id' }) }),
+    handler: async ({ deps, query }) => ({ body: toPage(await listRoles(deps.db, query)) }),
   }),
   defineRoute({
     method: 'post', path: '/roles', operationId: 'createRole', summary: 'Create a role', tags: ['users'], permission: P,

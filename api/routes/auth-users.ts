@@ -1,12 +1,12 @@
 /** User management (users:admin): create, list, read, update (incl. password and status), roles, delete. */
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
-import { deleteUser, getUser, insertUser, setUserRoles, updateUser, usersQuery } from '../../db/repositories/auth-users';
+import { deleteUser, getUser, insertUser, listUsers, setUserRoles, updateUser } from '../../db/repositories/auth-users';
 import { hashPassword } from '../auth/passwords';
 import { principalOf } from '../auth/principal';
 import { emailSchema, passwordSchema, roleIdSchema, userSchema, usernameSchema, uuidSchema } from '../auth/schemas';
-import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
-import { paginate } from '../http/pagination';
+import { listQuery, pageSchema } from '../http/list-query';
+import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Enum, Nullable } from '../http/schema';
 
@@ -35,7 +35,7 @@ export const userRoutes: RouteDefinition[] = [
     method: 'get', path: '/users', operationId: 'listUsers', summary: 'List users', tags: ['users'], permission: P,
     query: listQuery({ status: ['active', 'disabled', 'locked'] }),
     responses: { 200: { description: 'A page of users', schema: pageSchema(userSchema) } },
-    handler: async ({ deps, query }) => ({ body: await paginate(deps.db, applyListFilters(usersQuery(deps.db), query, { created: 'u.created_at', status: 'u.status' }), query, { column: 'u.created_at', idColumn: 'u.id' }) }),
+    handler: async ({ deps, query }) => ({ body: toPage(await listUsers(deps.db, query, query)) }),
   }),
   defineRoute({
     method: 'post', path: '/users', operationId: 'createUser', summary: 'Create a user', tags: ['users'], permission: P,

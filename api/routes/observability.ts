@@ -4,20 +4,21 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
-import { applyListFilters, listQuery, pageSchema } from '../http/list-query';
-import { paginate } from '../http/pagination';
+import {
+  getObservability, listObservability, OBSERVABILITY_TABLES, type ObservabilityKind,
+} from '../../db/repositories/observability';
+import { listQuery, pageSchema } from '../http/list-query';
+import { toPage } from '../http/pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from '../http/route';
 import { Enum, Uuid } from '../http/schema';
 
-const S = 'observability_service';
 const P = 'observability:read';
 const uuid = Uuid();
 const str = (max = 255) => Type.String({ minLength: 1, maxLength: max });
 
 interface Resource {
   path: string;
-  table: string;
-  time: string;
+  kind: ObservabilityKind;
   operation: string;
   noun: string;
   /** Extra equality filters: query name -> column. */
@@ -34,7 +35,7 @@ const time = { type: 'string', format: 'date-time' };
 
 const RESOURCES: Resource[] = [
   {
-    path: '/observability/logs', table: `${S}.observability_logs`, time: 'timestamp', operation: 'ObservabilityLog', noun: 'log line',
+    path: '/observability/logs', kind: 'logs', operation: 'ObservabilityLog', noun: 'log line',
     filters: {
       level: { column: 'level', schema: Enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) },
       service: { column: 'service', schema: str(100) }, request_id: { column: 'request_id', schema: str() },
@@ -47,12 +48,12 @@ const RESOURCES: Resource[] = [
     },
   },
   {
-    path: '/observability/metrics', table: `${S}.observability_metrics`, time: 'recorded_at', operation: 'ObservabilityMetric', noun: 'metric sample',
+    path: '/observability/metrics', kind: 'metrics', operation: 'ObservabilityMetric', noun: 'metric sample',
     filters: { name: { column: 'name', schema: str() }, type: { column: 'type', schema: Enum(['counter', 'gauge', 'histogram', 'summary']) } },
     columns: { name: text, type: { enum: ['counter', 'gauge', 'histogram', 'summary'] }, value: { type: 'number' }, unit: nullable, labels: { type: 'object' } },
   },
   {
-    path: '/observability/traces', table: `${S}.observability_traces`, time: 'started_at', operation: 'ObservabilityTrace', noun: 'span',
+    path: '/observability/traces', kind: 'traces', operation: 'ObservabilityTrace', noun: 'span',
     statuses: ['unset', 'ok', 'error'],
     filters: {
       trace_id: { column: 'trace_id', schema: str(64) }, service: { column: 'service', schema: str(100) }, name: { column: 'name', schema: str() },
@@ -67,7 +68,8 @@ const RESOURCES: Resource[] = [
 ];
 
 function routesOf(r: Resource): RouteDefinition[] {
-  const item = { type: 'object', required: ['id', r.time], properties: { id: uuid, [r.time]: time, ...r.columns, created_at: time, updated_at: time } };
+  const at = OBSERVABILITY_TABLES[r.kind].time;
+  const item = { type: 'object', required: ['id', at], properties: { id: uuid, [at]: time, ...r.columns, created_at: time, updated_at: time } };
   const extra = Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, f.schema]));
   return [
     defineRoute({
@@ -75,9 +77,8 @@ function routesOf(r: Resource): RouteDefinition[] {
       query: listQuery({ status: r.statuses }, extra),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
-        const q = applyListFilters(deps.db(r.table).select('*'), query, { created: r.time });
-        for (const [name, f] of Object.entries(r.filters)) if (query[name] !== undefined) q.where(f.column, query[name]);
-        return { body: await paginate(deps.db, q, query, { column: r.time }) };
+        const equals = Object.fromEntries(Object.entries(r.filters).map(([name, f]) => [f.column, query[name]]));
+        return { body: toPage(await listObservability(deps.db, r.kind, { ...query, equals }, query)) };
       },
     }),
     defineRoute({
@@ -85,7 +86,7 @@ function routesOf(r: Resource): RouteDefinition[] {
       params: Type.Object({ id: uuid }),
       responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {
-        const row = await deps.db(r.table).where({ id: params.id }).first();
+        const row = await getObservability(deps.db, r.kind, params.id);
         if (!row) throw AppError.notFound(`${r.noun} ${params.id} not found`);
         return { body: row };
       },

@@ -1,15 +1,19 @@
 /** auth_service.api_keys and auth_service.refresh_tokens: hashed machine and session credentials. */
 import type { Knex } from 'knex';
+import { paginateSelect, type Page, type PageRequest } from './keyset';
 import type { Db } from './sql';
 
 /** An API key as listed (never the key or its hash). */
 export const API_KEY_COLUMNS = ['id', 'prefix', 'name', 'user_id', 'scopes', 'status', 'expires_at', 'last_used_at', 'revoked_at', 'created_at', 'updated_at'];
 
-/** API keys list query for one user (or all users when `userId` is undefined), optionally of one `status`. */
-export function apiKeysQuery(db: Db, userId?: string, status?: string): Knex.QueryBuilder {
+/** One page of API keys of one user (or all users when `userId` is undefined), optionally of one `status`. */
+export function listApiKeys(
+  db: Db, f: { userId?: string; status?: string }, page: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
   const q = db('auth_service.api_keys').select(API_KEY_COLUMNS);
-  if (userId) q.where({ user_id: userId });
-  return status ? q.where({ status }) : q;
+  if (f.userId) q.where({ user_id: f.userId });
+  if (f.status) q.where({ status: f.status });
+  return paginateSelect(q, page);
 }
 
 /** Stores a new key's hash; returns the listed row. */

@@ -1,5 +1,6 @@
 /** auth_service.roles, permissions and role_permissions. */
 import type { Knex } from 'knex';
+import { paginateSelect, type Page, type PageRequest } from './keyset';
 import type { Db } from './sql';
 
 /** A role with the permission ids it grants. */
@@ -14,11 +15,16 @@ export interface RoleRow {
   updated_at: Date;
 }
 
-/** Roles list query with their permissions (explicit select list, for keyset pagination). */
-export function rolesQuery(db: Db): Knex.QueryBuilder {
+/** Roles with their permissions (explicit select list, for keyset pagination). */
+function rolesQuery(db: Db): Knex.QueryBuilder {
   return db({ r: 'auth_service.roles' }).select('r.id', 'r.role_id', 'r.name', 'r.description', 'r.is_system', 'r.created_at', 'r.updated_at')
     .select(db.raw(`coalesce((SELECT array_agg(p.permission_id ORDER BY p.permission_id) FROM auth_service.role_permissions rp
       JOIN auth_service.permissions p ON p.id = rp.permission_id WHERE rp.role_id = r.id), '{}') AS permissions`));
+}
+
+/** One page of roles with their permissions, newest first. */
+export function listRoles(db: Db, page: PageRequest): Promise<Page<RoleRow>> {
+  return paginateSelect<RoleRow>(rolesQuery(db), page, { column: 'r.created_at', idColumn: 'r.id' });
 }
 
 /** One role by business id. */

@@ -1,5 +1,7 @@
 /** auth_service.users and their role assignments. The password hash never leaves this file except for login. */
 import type { Knex } from 'knex';
+import { paginateSelect, type Page, type PageRequest } from './keyset';
+import { applyListFilters, type ListQueryValues } from './list-filters';
 import type { Db } from './sql';
 
 const T = 'auth_service.users';
@@ -20,11 +22,17 @@ export interface UserRow {
 /** Public columns of a user. */
 export const USER_COLUMNS = ['id', 'username', 'email', 'display_name', 'status', 'last_login_at', 'created_at', 'updated_at'].map((c) => `u.${c}`);
 
-/** Users list query (explicit select list, for keyset pagination). */
-export function usersQuery(db: Db): Knex.QueryBuilder {
+/** Users with their role ids (explicit select list, for keyset pagination). */
+function usersQuery(db: Db): Knex.QueryBuilder {
   return db({ u: T }).select(USER_COLUMNS)
     .select(db.raw(`coalesce((SELECT array_agg(r.role_id ORDER BY r.role_id) FROM auth_service.user_roles ur
       JOIN auth_service.roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS roles`));
+}
+
+/** One page of users with role ids, newest first; `created_*` and `status` filter. */
+export function listUsers(db: Db, f: ListQueryValues, page: PageRequest): Promise<Page<UserRow>> {
+  const q = applyListFilters(usersQuery(db), f, { created: 'u.created_at', status: 'u.status' });
+  return paginateSelect<UserRow>(q, page, { column: 'u.created_at', idColumn: 'u.id' });
 }
 
 /** One user with role ids, or undefined. */
