@@ -31,7 +31,8 @@ function usersQuery(db: Db): Knex.QueryBuilder {
 
 /** One page of users with role ids, newest first; `created_*` and `status` filter. */
 export function listUsers(db: Db, f: ListQueryValues, page: PageRequest): Promise<Page<UserRow>> {
-  const q = applyListFilters(usersQuery(db), f, { created: 'u.created_at', status: 'u.status' });
+  const q = usersQuery(db);
+  applyListFilters(q, f, { created: 'u.created_at', status: 'u.status' });
   return paginateSelect<UserRow>(q, page, { column: 'u.created_at', idColumn: 'u.id' });
 }
 

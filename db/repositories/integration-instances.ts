@@ -18,13 +18,13 @@ export interface InstanceFilter {
 }
 
 /** Every column except the credentials ciphertext, plus whether credentials are set. */
-export function instanceColumns(db: Db): Array<string | Knex.Raw> {
+function instanceColumns(db: Db): Array<string | Knex.Raw> {
   return ['id', 'instance_id', 'name', 'description', 'integration_definition_id', 'config', 'credentials_key_id', 'credentials_expires_at',
     'status', 'owner_user_id', 'last_used_at', 'last_error', 'created_at', 'updated_at', db.raw('(credentials IS NOT NULL) AS has_credentials')];
 }
 
 /** List query (explicit select list; no credentials). */
-export function instancesQuery(db: Db): Knex.QueryBuilder {
+function instancesQuery(db: Db): Knex.QueryBuilder {
   return db(T).select(instanceColumns(db));
 }
 

@@ -22,12 +22,11 @@ export interface FilterColumns {
 }
 
 /** Adds the where-clauses of the common filters to `qb`. */
-export function applyListFilters(qb: Knex.QueryBuilder, q: ListQueryValues, cols: FilterColumns = {}): Knex.QueryBuilder {
+export function applyListFilters(qb: Knex.QueryBuilder, q: ListQueryValues, cols: FilterColumns = {}): void {
   const created = cols.created ?? 'created_at';
   if (q.created_after) qb.where(created, '>=', q.created_after);
   if (q.created_before) qb.where(created, '<', q.created_before);
   if (q.status) qb.where(cols.status ?? 'status', q.status);
   if (q.definition && cols.definition) qb.where(cols.definition, q.definition);
   if (q.correlation_key && cols.correlationKey) qb.where(cols.correlationKey, q.correlation_key);
-  return qb;
 }

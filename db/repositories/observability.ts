@@ -31,7 +31,8 @@ export async function listObservability(
   db: Db, kind: ObservabilityKind, f: ObservabilityFilter, page: PageRequest,
 ): Promise<Page<ObservabilityRow>> {
   const { table, time } = OBSERVABILITY_TABLES[kind];
-  const q = applyListFilters(db(table).select('*'), f, { created: time });
+  const q = db(table).select('*');
+  applyListFilters(q, f, { created: time });
   for (const [column, value] of Object.entries(f.equals ?? {})) if (value !== undefined) q.where(column, value);
   return paginateSelect<ObservabilityRow>(q, page, { column: time });
 }

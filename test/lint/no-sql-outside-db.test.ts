@@ -1,7 +1,9 @@
 /**
  * SQL lives in `db/` only (issue #11): services take a `Knex` handle or transaction and call repository functions.
  * This test parses every non-test `.ts` file outside `db/` with the TypeScript compiler and fails on knex query
- * building and raw SQL. Allowed: `import type { Knex } from 'knex'`, passing a handle on, `db.transaction(...)`.
+ * building and raw SQL: a knex handle called with a table of any kind (`deps.db(r.table)`), a query-builder chain,
+ * SQL text, and the type `Knex.QueryBuilder` (a function that takes or returns a builder is building a query).
+ * Allowed: `import type { Knex } from 'knex'`, passing a handle on, `db.transaction(...)`.
  *
  * Not scanned: `db/` (the home of SQL), `test/` and `*.test.ts` (tests set up and inspect rows directly), and
  * `bench/`: benchmarks are not part of the build (tsconfig.build.json leaves them out) and their raw-SQL
@@ -22,7 +24,7 @@ const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'coverage', 'db', 'test', 
  */
 const PENDING: string[] = [];
 
-/** Names a knex handle goes by in this code base: `db(TABLE)`, `trx('table')`, `deps.db(TABLE)`. */
+/** Names a knex handle goes by in this code base: `db(TABLE)`, `trx('table')`, `deps.db(r.table)`. */
 const HANDLE_NAMES = new Set(['db', 'trx', 'knex', 'tx']);
 /**
  * Query-builder methods: `anything('table').where(...)` or `q(TABLE).first()` is a knex query whatever the handle
@@ -54,6 +56,11 @@ const isString = (node: ts.Node | undefined): boolean =>
   node !== undefined &&
   (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node));
 
+/** The type name `Knex.QueryBuilder` (with or without type arguments). */
+const isQueryBuilderType = (node: ts.Node): boolean =>
+  ts.isQualifiedName(node) && ts.isIdentifier(node.left) && node.left.text === 'Knex' &&
+  node.right.text === 'QueryBuilder';
+
 const calleeName = (callee: ts.Expression): string | undefined =>
   ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
 
@@ -76,7 +83,8 @@ function findSql(fileName: string, text: string): Finding[] {
       const name = calleeName(node.expression);
       const [first] = node.arguments;
       if (name !== undefined && (name === 'raw' || /^[a-z]\w*Raw$/.test(name))) report(node, `.${name}(`);
-      if (name !== undefined && HANDLE_NAMES.has(name) && isTable(first)) report(node, `${name}(table)`);
+      // A handle called with one argument selects a table, whatever names it: `db(x)`, `deps.db(r.table)`.
+      if (name !== undefined && HANDLE_NAMES.has(name) && node.arguments.length === 1) report(node, `${name}(table)`);
       const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
       if (name !== undefined && TABLE_METHODS.has(name) && isString(first) && receiver !== undefined) {
         const chained = ts.isCallExpression(receiver) || HANDLE_NAMES.has(calleeName(receiver) ?? '');
@@ -88,6 +96,7 @@ function findSql(fileName: string, text: string): Finding[] {
         report(node, `query builder on '${first.getText(source)}'`);
       }
     }
+    if (isQueryBuilderType(node)) report(node, 'Knex.QueryBuilder');
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
       if (SQL_TEXT.some((re) => re.test(node.text))) report(node, 'SQL text');
     }
@@ -99,6 +108,33 @@ function findSql(fileName: string, text: string): Finding[] {
   };
   visit(source);
   return findings;
+}
+
+const mentions = (node: ts.Node | undefined, test: (n: ts.Node) => boolean): boolean =>
+  node !== undefined && (test(node) || ts.forEachChild(node, (child) => mentions(child, test) || undefined) === true);
+
+/**
+ * Exported functions of a db/ module that hand a query builder out (declared to return `Knex.QueryBuilder`):
+ * their callers would finish the query outside db/, where the scan above cannot tell a builder from any value.
+ */
+function buildersHandedOut(fileName: string, text: string): string[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const exported = (node: ts.Node) =>
+    ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  return source.statements.flatMap((statement) => {
+    const functions: Array<[string, ts.TypeNode | undefined]> = [];
+    if (ts.isFunctionDeclaration(statement) && exported(statement)) {
+      functions.push([statement.name?.text ?? 'default', statement.type]);
+    }
+    if (ts.isVariableStatement(statement) && exported(statement)) {
+      for (const d of statement.declarationList.declarations) {
+        const init = d.initializer;
+        const fn = init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
+        if (fn) functions.push([d.name.getText(source), fn.type]);
+      }
+    }
+    return functions.filter(([, type]) => mentions(type, isQueryBuilderType)).map(([name]) => name);
+  });
 }
 
 /** Every non-test `.ts` file of the repository outside the skipped folders, as a path from the root. */
@@ -119,6 +155,11 @@ describe('the SQL detector', () => {
     "export const f = (deps: D) => deps.db('orchestration_service.runs').first();",
     "export const f = (q: K) => q('runs').select('id');",
     'export const f = (deps: D) => deps.db(WORKFLOW_INSTANCES);',
+    "export const f = (deps: D, r: R) => deps.db(r.table).select('*');",
+    'export const f = (db: K, table: string) => db(table);',
+    'export const f = (trx: K, t: T) => trx(t.name).first();',
+    'export function g(qb: Knex.QueryBuilder) { return qb; }',
+    'export const g = (qb: Knex.QueryBuilder<Row>): Knex.QueryBuilder => qb;',
     'export const f = (q: K) => q(RUNS).first();',
     "export const f = (q: Q) => q.orderByRaw('a DESC');",
     "export const sql = 'select 1';",
@@ -171,5 +212,30 @@ describe('SQL outside db/', () => {
 
   it('lists only files that still hold SQL (remove a file from PENDING once its SQL has moved)', () => {
     expect(PENDING.filter((file) => !existsSync(join(ROOT, file)) || !offenders.has(file))).toEqual([]);
+  });
+});
+
+describe('query builders handed out of db/', () => {
+  it.each([
+    "export function usersQuery(db: K): Knex.QueryBuilder { return db('u'); }",
+    "export const q = (db: K): Knex.QueryBuilder<Row> => db('u');",
+  ])('finds %s', (code) => {
+    expect(buildersHandedOut('sample.ts', code)).not.toEqual([]);
+  });
+
+  it.each([
+    "function usersQuery(db: K): Knex.QueryBuilder { return db('u'); }",
+    'export function applyFilters(qb: Knex.QueryBuilder, f: F): void { qb.where(f); }',
+    'export async function list(db: K): Promise<Page<Row>> { return page(db); }',
+  ])('accepts %s', (code) => {
+    expect(buildersHandedOut('sample.ts', code)).toEqual([]);
+  });
+
+  it('no db/ module exports a function that returns a Knex.QueryBuilder (list functions return pages)', () => {
+    const files = sourceFiles(join(ROOT, 'db'));
+    expect(files).toEqual(expect.arrayContaining(['db/repositories/keyset.ts']));
+    const offenders = files.flatMap((file) =>
+      buildersHandedOut(file, readFileSync(join(ROOT, file), 'utf8')).map((name) => `${file}: ${name}`));
+    expect(offenders).toEqual([]);
   });
 });
