@@ -1,6 +1,7 @@
 /** `emitEvent` adapter: checks the payload, publishes through ingest, turns refusals into non-retryable failures. */
 import type { EmitEventRequest, InterpreterEventActivities } from '../../common/contracts/events';
 import { AppError, FailureType } from '../../common/errors';
+import { fromAppError } from '../../common/errors/failures';
 import { emitWorkflowEvent } from '../../services/events/emit';
 import { nonRetryable } from '../tasks/failures';
 import type { EventActivityDeps } from './deps';
@@ -18,7 +19,7 @@ export function createEmitEventActivity(deps: EventActivityDeps): Pick<Interpret
       } catch (err) {
         if (err instanceof AppError && err.status < 500) {
           const type = err.status === 422 && err.errors.some((e) => e.pointer.endsWith('/pattern')) ? FailureType.NotFound : FailureType.SchemaViolation;
-          throw nonRetryable(type, `emit_event "${req.pattern}": ${err.message}`, { errors: err.errors });
+          throw fromAppError(err, `emit_event "${req.pattern}": ${err.message}`, type, { errors: err.errors });
         }
         throw err;
       }

@@ -5,7 +5,10 @@
  * unit test fails when the doc and this module differ).
  */
 
-/** Who raises a failure: a task's activity, the engine's own activities, the workflow, or the reconciler (mirror). */
+/**
+ * Who raises a failure: a task's activity, the engine's own activities (the event dispatcher's delivery among them),
+ * the workflow, or the reconciler (mirror).
+ */
 export type FailureOrigin = 'task' | 'engine' | 'workflow' | 'mirror';
 
 /** One catalogue entry. */
@@ -16,7 +19,10 @@ export interface FailureEntry {
   retryable: boolean | 'per status';
   /** HTTP status of the API problem of the same kind (an AppError of this status becomes this type), or null. */
   httpStatus: number | null;
-  /** Whether a definition's `catch` can name it (the reconciler's are recorded on the run row only). */
+  /**
+   * Whether a definition's `catch` can name it (the reconciler's are recorded on the run row only, an event
+   * delivery's on its queue row and dead letter).
+   */
   catchable: boolean;
   /** When it is raised. */
   when: string;
@@ -50,6 +56,8 @@ export const FAILURES = {
     + 'so `catch` never sees it)', false),
   DatabaseError: entry('engine', false, null, 'the database refused an engine activity\'s request (e.g. a '
     + '`wait_for_event` correlation longer than 512 characters)'),
+  RoutingRejected: entry('engine', true, null, 'routing an event met an API refusal (e.g. a trigger\'s start input '
+    + 'refused with 422); the delivery is retried with backoff and dead-lettered once its attempts run out', false),
   WorkflowFailed: entry('workflow', false, null, 'a `fail` step without `error` ended the run (a sub_workflow parent '
     + 'sees it)'),
   LimitExceeded: entry('workflow', false, null, 'a foreach\'s items evaluated to more than the block limit'),

@@ -1,6 +1,6 @@
 /** Cancel, terminate and live-state query of a run, addressed by its workflow_instances id. */
 import type { InterpreterState } from '../../common/definitions/types';
-import { AppError } from '../../common/errors';
+import { AppError, FailureType } from '../../common/errors';
 import {
   closeOpenWorkflowInstance, getWorkflowInstance, TERMINAL_WORKFLOW_STATUSES, type WorkflowInstanceRow,
 } from '../../db/repositories/workflow-instances';
@@ -38,7 +38,7 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
   const why = reason ?? 'terminated through the API';
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).terminate(why);
   const updated = await closeOpenWorkflowInstance(deps.db, row.id, {
-    status: 'terminated', error: { type: 'Terminated', message: why }, completedAt: new Date(),
+    status: 'terminated', error: { type: FailureType.Terminated, message: why }, completedAt: new Date(),
   });
   return updated ?? (await getRunRow(deps, instanceId));
 }

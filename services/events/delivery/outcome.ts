@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Config } from '../../../common/config';
-import { AppError } from '../../../common/errors';
+import { AppError, FailureType } from '../../../common/errors';
 import { addDeadLetter } from '../../../db/repositories/dead-letter-queue';
 import type { ClaimedEvent } from '../../../db/repositories/event-queue-claim';
 import { getQueueState, markDeadLettered, markDelivered, markFailed } from '../../../db/repositories/event-queue-state';
@@ -23,9 +23,9 @@ export interface Outcome {
 /** The recorded form of a routing error. Engine refusals (AppError) are `RoutingRejected`: an operator may fix them. */
 export function describeError(err: unknown): { type: string; message: string } {
   if (err instanceof ApplicationFailure) return { type: err.type ?? 'ApplicationFailure', message: err.message };
-  if (err instanceof AppError) return { type: 'RoutingRejected', message: err.message };
+  if (err instanceof AppError) return { type: FailureType.RoutingRejected, message: err.message };
   const e = err as Error;
-  return { type: e?.name ?? 'Error', message: e?.message ?? String(err) };
+  return { type: e?.name ?? FailureType.Error, message: e?.message ?? String(err) };
 }
 
 async function passTurn(trx: Knex, c: ClaimedEvent): Promise<boolean> {

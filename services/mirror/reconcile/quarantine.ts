@@ -6,10 +6,8 @@
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { FailureType } from '../../../common/errors';
 import { closeOpenWorkflowInstance } from '../../../db/repositories/workflow-instances';
-
-/** The mirror error type of a quarantined run. */
-export const WORKFLOW_TASK_FAILED = 'WorkflowTaskFailed';
 
 /** The attempt of the run's pending workflow task (1 = first try), 0 when none is pending. */
 export function workflowTaskAttempt(d: WorkflowExecutionDescription): number {
@@ -36,7 +34,7 @@ export async function quarantineRun(deps: { db: Knex; temporal: Client }, row: {
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id, runId).terminate(message);
   const closed = await closeOpenWorkflowInstance(deps.db, row.id, {
     status: 'terminated',
-    error: { type: WORKFLOW_TASK_FAILED, message, details: { attempts: attempt, lastFailure: cause } },
+    error: { type: FailureType.WorkflowTaskFailed, message, details: { attempts: attempt, lastFailure: cause } },
     completedAt: new Date(),
   });
   return closed !== undefined;

@@ -8,6 +8,7 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
+import { FailureType } from '../../../common/errors';
 import type { Logger } from '../../../common/logger';
 import type { DroppedTaskWrites } from '../dropped-writes';
 import {
@@ -64,10 +65,13 @@ async function outcome(temporal: Client, workflowId: string, status: string): Pr
       return { output: await temporal.workflow.getHandle(workflowId).result() };
     } catch (err) {
       const cause = err instanceof WorkflowFailedError ? err.cause : (err as Error);
-      return { error: { type: (cause as { type?: string })?.type ?? cause?.name ?? 'WorkflowFailed', message: cause?.message ?? String(err) } };
+      const type = (cause as { type?: string })?.type ?? cause?.name ?? FailureType.WorkflowFailed;
+      return { error: { type, message: cause?.message ?? String(err) } };
     }
   }
-  return { error: { type: status === 'timed_out' ? 'Timeout' : status === 'terminated' ? 'Terminated' : 'Cancelled', message: `run ${status} outside the interpreter (reconciled from Temporal)` } };
+  const type = status === 'timed_out' ? FailureType.Timeout
+    : status === 'terminated' ? FailureType.Terminated : FailureType.Cancelled;
+  return { error: { type, message: `run ${status} outside the interpreter (reconciled from Temporal)` } };
 }
 
 async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts: ReconcileOptions): Promise<DriftEntry | undefined> {
@@ -94,7 +98,7 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
     // A pending row whose start never reached Temporal (the starter crashed in between): close it as failed.
     if (row.status !== 'pending' || Date.now() - row.created_at.getTime() < (opts.lostStartMs ?? 60_000)) return row.status === 'pending' ? undefined : entry;
     target = 'failed';
-    fields = { error: { type: 'StartLost', message: 'no Temporal run exists for this instance' } };
+    fields = { error: { type: FailureType.StartLost, message: 'no Temporal run exists for this instance' } };
   } else if (temporalStatus === 'RUNNING' && opts.workflowTaskMaxAttempts && taskAttempt >= opts.workflowTaskMaxAttempts && runId) {
     // Retrying forever: nothing the run does changes the next attempt's outcome. Contain it.
     if (opts.dryRun) return entry;

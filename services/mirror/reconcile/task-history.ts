@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { RunTaskRequest } from '../../../common/contracts/tasks';
+import { FailureType } from '../../../common/errors';
 import type { TaskAttempt, TaskAttemptEnd } from '../task-mirror';
 
 /** One runTask activity as history tells it; `end` is absent while the activity is still open. */
@@ -43,12 +44,18 @@ function endOf(e: HistoryEvent): { scheduledId: string; end: TaskAttemptEnd } | 
   const done = e.activityTaskCompletedEventAttributes;
   if (done) return { scheduledId: String(done.scheduledEventId), end: { status: 'completed', output: decode(done.result?.payloads?.[0]), endedAt } };
   const failed = e.activityTaskFailedEventAttributes;
-  if (failed) return { scheduledId: String(failed.scheduledEventId), end: { status: 'failed', error: failureOf(failed.failure, 'Error'), endedAt } };
+  if (failed) return { scheduledId: String(failed.scheduledEventId), end: { status: 'failed', error: failureOf(failed.failure, FailureType.Error), endedAt } };
   const timedOut = e.activityTaskTimedOutEventAttributes;
   // The interpreter reports activity timeouts as type Timeout (workflows/step-errors.ts); so does the mirror.
-  if (timedOut) return { scheduledId: String(timedOut.scheduledEventId), end: { status: 'timed_out', error: { ...failureOf(timedOut.failure, 'Timeout'), type: 'Timeout' }, endedAt } };
+  if (timedOut) {
+    const error = { ...failureOf(timedOut.failure, FailureType.Timeout), type: FailureType.Timeout };
+    return { scheduledId: String(timedOut.scheduledEventId), end: { status: 'timed_out', error, endedAt } };
+  }
   const cancelled = e.activityTaskCanceledEventAttributes;
-  if (cancelled) return { scheduledId: String(cancelled.scheduledEventId), end: { status: 'cancelled', error: { type: 'Cancelled', message: 'activity cancelled', nonRetryable: true }, endedAt } };
+  if (cancelled) {
+    const error = { type: FailureType.Cancelled, message: 'activity cancelled', nonRetryable: true };
+    return { scheduledId: String(cancelled.scheduledEventId), end: { status: 'cancelled', error, endedAt } };
+  }
   return undefined;
 }
 
