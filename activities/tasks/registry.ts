@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { CredentialsCipher } from '../../common/credentials-cipher';
-import type { TaskType } from '../../common/definitions/types';
+import type { TaskType } from '../../common/definitions/kinds';
 import type { CodeHandlerRegistry } from './code-handlers';
 import { codeExecutor } from './executors/code';
 import { httpExecutor, type HttpClient } from './executors/http';
@@ -27,16 +27,17 @@ export interface TaskRegistryDeps {
   transform: TransformPool;
 }
 
-/** Builds the registry. */
+/** Builds the registry: one executor for every type of TASK_TYPES (a type without one does not compile). */
 export function createTaskRegistry({ handlers, http, db, cipher, transform }: TaskRegistryDeps): TaskRegistry {
-  const entries: [TaskType, TaskExecutor][] = [
-    ['http', httpExecutor(http)],
-    ['transform', transformExecutor(transform)],
-    ['code', codeExecutor(handlers)],
-    ['noop', noopExecutor],
-    ['echo', echoExecutor],
-    ['integration', integrationExecutor({ db, cipher, http })],
-  ];
-  return new Map(entries);
+  const executors: Record<TaskType, TaskExecutor> = {
+    http: httpExecutor(http),
+    transform: transformExecutor(transform),
+    code: codeExecutor(handlers),
+    noop: noopExecutor,
+    echo: echoExecutor,
+    integration: integrationExecutor({ db, cipher, http }),
+  };
+  // Looked up through a Map, never by indexing the object with a type read from data.
+  return new Map(Object.entries(executors));
 }
 
