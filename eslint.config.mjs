@@ -26,8 +26,10 @@ const BANNED_MODULES_REGEX = `^(?:node:|(?:${SANDBOX_BANNED_MODULES.map(escape).
 
 /** Top-level folders whose code runs outside the sandbox (a module inside one is banned, at any path). */
 const OUTSIDE_FOLDERS = ['db', 'activities', 'api', 'workers', 'services', 'devstack', 'scripts', 'test', 'bench'];
-/** Modules of `common/` that are not sandbox-safe (env, logger, Ajv, crypto). */
-const COMMON_OUTSIDE = ['config', 'logger', 'ajv', 'dev-secrets', 'temporal-logging', 'credentials-cipher'];
+/** Modules of `common/` that are not sandbox-safe (env, logger, Ajv, crypto, the TypeBox definition schema). */
+const COMMON_OUTSIDE = [
+  'config', 'logger', 'ajv', 'dev-secrets', 'temporal-logging', 'credentials-cipher', 'definitions/schema',
+];
 
 const TYPE_ONLY = 'Workflow code may only `import type` from outside the sandbox (types are erased at build time).';
 
