@@ -1,9 +1,8 @@
 /** `emitEvent` adapter: checks the payload, publishes through ingest, turns refusals into non-retryable failures. */
 import type { EmitEventRequest, InterpreterEventActivities } from '../../common/contracts/events';
 import { AppError, FailureType } from '../../common/errors';
-import { fromAppError } from '../../common/errors/failures';
+import { fromAppError, nonRetryable } from '../../common/errors/failures';
 import { emitWorkflowEvent } from '../../services/events/emit';
-import { nonRetryable } from '../tasks/failures';
 import type { EventActivityDeps } from './deps';
 
 /** Builds the activity. */

@@ -29,6 +29,16 @@ export function createFailure(type: string, message: string, opts: FailureOption
   });
 }
 
+/** A failure a retry cannot fix (bad config, schema violation, unknown handler, 4xx). */
+export function nonRetryable(type: string, message: string, details?: unknown): ApplicationFailure {
+  return createFailure(type, message, { nonRetryable: true, details });
+}
+
+/** A transient failure: Temporal retries it according to the step's retry policy. */
+export function retryable(type: string, message: string, details?: unknown): ApplicationFailure {
+  return createFailure(type, message, { nonRetryable: false, details });
+}
+
 /** The failure an activity throws for a service's API error (`status`, `message`): a 4xx is never retried. */
 export function fromAppError(
   err: { status: number },

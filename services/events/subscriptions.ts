@@ -13,7 +13,7 @@ import {
   closeSubscription as closeRow, countClosedWaits, getSubscription, lockRegistrationsOf, matchSubscription, recordLookbackEvent,
   registerSubscription as insertRow,
 } from '../../db/repositories/workflow-event-subscriptions';
-import { nonRetryable } from '../../activities/tasks/failures';
+import { nonRetryable } from '../../common/errors/failures';
 import { aosEventSignal } from '../../workflows/api';
 import { toEnvelope } from './routing/envelope';
 import { unreceivedEvents, visibleSince } from './routing/lookback';

@@ -7,7 +7,7 @@ import { FailureType } from '../../../common/errors';
 import type { DispatchRequest, DispatchResult } from '../../../common/events/delivery';
 import { getEventByEventId, type StoredEvent } from '../../../db/repositories/event-instances';
 import { claimDue, nextDueInMs, type ClaimedEvent } from '../../../db/repositories/event-queue-claim';
-import { nonRetryable } from '../../../activities/tasks/failures';
+import { nonRetryable } from '../../../common/errors/failures';
 import { routeEvent, type RoutingDeps } from '../routing/route-event';
 import { recordDelivered, recordFailure, type Outcome } from './outcome';
 

@@ -17,7 +17,7 @@ import type { StoredEvent } from '../../../db/repositories/event-instances';
 import { liveRunIds, startedLiveRunIds } from '../../../db/repositories/event-runs';
 import { listTriggerCandidates, type TriggerWithDefinition } from '../../../db/repositories/workflow-event-triggers';
 import { aosEventSignal } from '../../../workflows/api';
-import { nonRetryable } from '../../../activities/tasks/failures';
+import { nonRetryable } from '../../../common/errors/failures';
 import { startRun } from '../../runs';
 import { toEnvelope } from './envelope';
 
