@@ -103,5 +103,31 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Layering: application logic (services/) and data access (db/) never reach up into the adapters that call
+    // them (activities, API routes, worker bootstraps); db/ does not call services either.
+    files: ['services/**/*.ts', 'db/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?:\\.\\./)+(?:activities|api|workers)(?:/|$)',
+          message: 'services/ and db/ must not depend on activities/, api/ or workers/: move the shared code down.',
+        }],
+      }],
+    },
+  },
+  {
+    files: ['db/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?:\\.\\./)+(?:activities|api|workers|services)(?:/|$)',
+          message: 'db/ is the bottom layer: it must not depend on services/, activities/, api/ or workers/.',
+        }],
+      }],
+    },
+  },
   eslintConfigPrettier,
 );
