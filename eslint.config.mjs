@@ -17,9 +17,23 @@ const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  */
 const SANDBOX_BANNED_MODULES = [
   ...builtinModules,
-  'pg', 'knex', 'pino', 'pino-pretty', 'express', 'ajv', 'ajv-formats', 'jose', 'undici', 'axios', 'node-fetch',
+  'pg',
+  'knex',
+  'pino',
+  'pino-pretty',
+  'express',
+  'ajv',
+  'ajv-formats',
+  'jose',
+  'undici',
+  'axios',
+  'node-fetch',
   // The SDK bundler's own list of non-workflow Temporal modules.
-  '@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing', '@temporalio/core-bridge',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/testing',
+  '@temporalio/core-bridge',
   '@temporalio/common/lib/internal-non-workflow',
 ];
 const BANNED_MODULES_REGEX = `^(?:node:|(?:${SANDBOX_BANNED_MODULES.map(escape).join('|')})(?:/|$))`;
@@ -28,7 +42,13 @@ const BANNED_MODULES_REGEX = `^(?:node:|(?:${SANDBOX_BANNED_MODULES.map(escape).
 const OUTSIDE_FOLDERS = ['db', 'activities', 'api', 'workers', 'services', 'devstack', 'scripts', 'test', 'bench'];
 /** Modules of `common/` that are not sandbox-safe (env, logger, Ajv, crypto, the TypeBox definition schema). */
 const COMMON_OUTSIDE = [
-  'config', 'logger', 'ajv', 'dev-secrets', 'temporal-logging', 'credentials-cipher', 'definitions/schema',
+  'config',
+  'logger',
+  'ajv',
+  'dev-secrets',
+  'temporal-logging',
+  'credentials-cipher',
+  'definitions/schema',
 ];
 
 const TYPE_ONLY = 'Workflow code may only `import type` from outside the sandbox (types are erased at build time).';
@@ -41,25 +61,28 @@ const TYPE_ONLY = 'Workflow code may only `import type` from outside the sandbox
  */
 function sandboxImports(depth) {
   const up = `(?:\\.\\.(?:/|$)){${depth + 1},}`;
-  return ['error', {
-    patterns: [
-      {
-        regex: BANNED_MODULES_REGEX,
-        caseSensitive: true,
-        allowTypeImports: true,
-        message: 'Not allowed in workflow code: the Temporal sandbox must stay deterministic. Use an activity.',
-      },
-      { regex: `^${up}(?!common/.)`, caseSensitive: true, allowTypeImports: true, message: TYPE_ONLY },
-      {
-        group: [
-          ...OUTSIDE_FOLDERS.map((folder) => `**/${folder}/**`),
-          ...COMMON_OUTSIDE.map((name) => `**/common/${name}`),
-        ],
-        allowTypeImports: true,
-        message: TYPE_ONLY,
-      },
-    ],
-  }];
+  return [
+    'error',
+    {
+      patterns: [
+        {
+          regex: BANNED_MODULES_REGEX,
+          caseSensitive: true,
+          allowTypeImports: true,
+          message: 'Not allowed in workflow code: the Temporal sandbox must stay deterministic. Use an activity.',
+        },
+        { regex: `^${up}(?!common/.)`, caseSensitive: true, allowTypeImports: true, message: TYPE_ONLY },
+        {
+          group: [
+            ...OUTSIDE_FOLDERS.map((folder) => `**/${folder}/**`),
+            ...COMMON_OUTSIDE.map((name) => `**/common/${name}`),
+          ],
+          allowTypeImports: true,
+          message: TYPE_ONLY,
+        },
+      ],
+    },
+  ];
 }
 
 /**
@@ -96,7 +119,8 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     ignores: ['workflows/**/*.test.ts'],
     rules: {
-      'no-restricted-globals': ['error',
+      'no-restricted-globals': [
+        'error',
         { name: 'process', message: 'No env access in workflow code.' },
         { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' },
         { name: 'fetch', message: 'No network in workflow code: use an activity.' },
@@ -109,24 +133,34 @@ export default tseslint.config(
     files: ['services/**/*.ts', 'db/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^(?:\\.\\./)+(?:activities|api|workers)(?:/|$)',
-          message: 'services/ and db/ must not depend on activities/, api/ or workers/: move the shared code down.',
-        }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?:\\.\\./)+(?:activities|api|workers)(?:/|$)',
+              message: 'services/ and db/ must not depend on activities/, api/ or workers/: move the shared code down.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['db/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^(?:\\.\\./)+(?:activities|api|workers|services)(?:/|$)',
-          message: 'db/ is the bottom layer: it must not depend on services/, activities/, api/ or workers/.',
-        }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?:\\.\\./)+(?:activities|api|workers|services)(?:/|$)',
+              message: 'db/ is the bottom layer: it must not depend on services/, activities/, api/ or workers/.',
+            },
+          ],
+        },
+      ],
     },
   },
   eslintConfigPrettier,

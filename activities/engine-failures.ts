@@ -19,7 +19,10 @@ export function engineFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   if (isUnavailable(err)) {
-    return createFailure(FailureType.Unavailable, `database or Temporal unavailable: ${e.message}`, { nonRetryable: false, cause: e });
+    return createFailure(FailureType.Unavailable, `database or Temporal unavailable: ${e.message}`, {
+      nonRetryable: false,
+      cause: e,
+    });
   }
   // node-postgres names its errors "error"; a SQLSTATE says more (e.g. 22001: value too long for its column).
   const sqlState = (err as { code?: unknown }).code;

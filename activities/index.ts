@@ -36,10 +36,16 @@ export function createActivities(deps: ActivityDeps) {
   const { config } = deps;
   return {
     ...createTaskActivities({
-      db: deps.db, logger: deps.logger, handlers: deps.handlers, http: deps.http, mirror: deps.mirrorTasks,
-      credentialsEncryptionKey: config.credentialsEncryptionKey, egressAllow: config.egressAllow,
+      db: deps.db,
+      logger: deps.logger,
+      handlers: deps.handlers,
+      http: deps.http,
+      mirror: deps.mirrorTasks,
+      credentialsEncryptionKey: config.credentialsEncryptionKey,
+      egressAllow: config.egressAllow,
       transform: {
-        threads: config.transformThreads, timeoutMs: config.transformTimeoutMs,
+        threads: config.transformThreads,
+        timeoutMs: config.transformTimeoutMs,
         limits: { ...DEFAULT_TRANSFORM.limits, steps: config.transformMaxSteps },
       },
       payloadLimitBytes: config.temporalPayloadLimitBytes,

@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { engineFailure } from './engine-failures';
 import { isUnavailable } from './unavailable';
 
-const coded = (code: string | number, extra: Record<string, unknown> = {}) => Object.assign(new Error(`failed ${code}`), { code, ...extra });
+const coded = (code: string | number, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`failed ${code}`), { code, ...extra });
 
 describe('isUnavailable', () => {
   it.each([
@@ -12,10 +13,19 @@ describe('isUnavailable', () => {
     ['a connection exception (08006)', coded('08006')],
     ['too many connections (53300)', coded('53300')],
     ['a deadlock (40P01)', coded('40P01')],
-    ['a knex pool timeout', Object.assign(new Error('Knex: Timeout acquiring a connection'), { name: 'KnexTimeoutError' })],
+    [
+      'a knex pool timeout',
+      Object.assign(new Error('Knex: Timeout acquiring a connection'), { name: 'KnexTimeoutError' }),
+    ],
     ['a dropped pg connection', new Error('Connection terminated unexpectedly')],
-    ['an AggregateError of refused addresses', Object.assign(new AggregateError([coded('ECONNREFUSED'), coded('ECONNREFUSED')], 'connect'), {})],
-    ['a Temporal UNAVAILABLE status', Object.assign(new Error('service error'), { cause: coded(14, { metadata: {}, details: 'down' }) })],
+    [
+      'an AggregateError of refused addresses',
+      Object.assign(new AggregateError([coded('ECONNREFUSED'), coded('ECONNREFUSED')], 'connect'), {}),
+    ],
+    [
+      'a Temporal UNAVAILABLE status',
+      Object.assign(new Error('service error'), { cause: coded(14, { metadata: {}, details: 'down' }) }),
+    ],
   ])('is true for %s', (_what, err) => expect(isUnavailable(err)).toBe(true));
 
   it.each([

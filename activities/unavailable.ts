@@ -5,7 +5,15 @@
 
 // Socket-level failures: the peer is down, restarting, or unreachable.
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 // PostgreSQL SQLSTATEs of an unavailable or overloaded server, and of conflicts that a retry resolves:
@@ -14,7 +22,8 @@ const NETWORK_CODES = new Set([
 const TRANSIENT_SQLSTATE = /^(08|53|57P0[123]|58|40001|40P01|55P03)/;
 
 // node-postgres reports a dropped connection without a code.
-const DROPPED_CONNECTION = /Connection terminated|connection timeout|Client has encountered a connection error|server closed the connection/i;
+const DROPPED_CONNECTION =
+  /Connection terminated|connection timeout|Client has encountered a connection error|server closed the connection/i;
 
 // gRPC status codes of a Temporal frontend that is down or overloaded (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED).
 const GRPC_TRANSIENT = new Set([14, 4, 8]);

@@ -28,7 +28,17 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Application {
   app.set('trust proxy', 'loopback');
   const headers = opts.headers ?? [];
   // Routes marked `fast` are served before Express sees the request when it is their plain case.
-  const fast = opts.routes.filter((r) => r.fast).map((r) => fastRoute(r, { deps, authorize: opts.authorize, headers, bodyLimit: bodyLimitBytes(deps.config.apiBodyLimit), prefix: API_PREFIX }));
+  const fast = opts.routes
+    .filter((r) => r.fast)
+    .map((r) =>
+      fastRoute(r, {
+        deps,
+        authorize: opts.authorize,
+        headers,
+        bodyLimit: bodyLimitBytes(deps.config.apiBodyLimit),
+        prefix: API_PREFIX,
+      }),
+    );
   serveAheadOfExpress(app, fast, deps.logger);
   app.use(requestContext(deps.logger));
   app.use(staticHeaders(headers));
@@ -37,7 +47,14 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Application {
   const router = mountRoutes(opts.routes, deps, opts.authorize);
   app.use(API_PREFIX, router);
   // Probes also answer at the root, where orchestrators look for them.
-  app.use('/', mountRoutes(opts.routes.filter((r) => r.tags.includes('operations')), deps, opts.authorize));
+  app.use(
+    '/',
+    mountRoutes(
+      opts.routes.filter((r) => r.tags.includes('operations')),
+      deps,
+      opts.authorize,
+    ),
+  );
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

@@ -14,7 +14,9 @@ import { startApiServer } from './server';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl || !config.temporalAddress) {
-    throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone API (npm start runs the embedded stack)']);
+    throw new ConfigError([
+      'DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone API (npm start runs the embedded stack)',
+    ]);
   }
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-api' });
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
@@ -24,7 +26,8 @@ async function main(): Promise<void> {
   await migrateLatest(db);
   await syncPermissions(deps, allRoutes());
   const admin = await ensureBootstrapAdmin(deps);
-  if (admin === 'not-configured') logger.warn('AUTH_BOOTSTRAP_ADMIN_EMAIL/PASSWORD unset: no bootstrap admin is created');
+  if (admin === 'not-configured')
+    logger.warn('AUTH_BOOTSTRAP_ADMIN_EMAIL/PASSWORD unset: no bootstrap admin is created');
   const api = await startApiServer(deps);
   logger.info({ docs: `${api.url}/api/v1/docs` }, 'API ready');
 

@@ -11,8 +11,14 @@ import { taskActivities, taskActivityOptions } from '../workflows/activities';
 function runNoop(task: TaskDefinitionSnapshot, stepId: string, input: unknown): Promise<unknown> {
   const info = workflowInfo();
   const ctx: StepContext = {
-    instanceId: info.workflowId, workflowId: info.workflowId, runId: info.runId,
-    definitionId: 'hand-written', definitionVersion: '1.0.0', stepId, stepPath: stepId, mirror: false,
+    instanceId: info.workflowId,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    definitionId: 'hand-written',
+    definitionVersion: '1.0.0',
+    stepId,
+    stepPath: stepId,
+    mirror: false,
   };
   const options = taskActivityOptions({ id: stepId, type: 'task', task: task.task_id }, task);
   return taskActivities(options).runTask({ task, input, ctx });

@@ -39,7 +39,9 @@ export function createCpuMeter(opts: { temporalPid?: number; db?: Knex }): CpuMe
       const temporal = opts.temporalPid === undefined ? undefined : processCpuMs(opts.temporalPid);
       if (temporal !== undefined) snap.set('temporal', temporal);
       if (opts.db) {
-        const { rows } = await opts.db.raw<{ rows: Array<{ pid: number }> }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+        const { rows } = await opts.db.raw<{ rows: Array<{ pid: number }> }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+        );
         for (const { pid } of rows) {
           const ms = processCpuMs(pid);
           if (ms !== undefined) snap.set(`pg:${pid}`, ms);

@@ -24,24 +24,32 @@ export interface Sample {
 }
 
 /** Runs `runs` runs of `s`, `concurrency` in flight; each worker starts its next run when one ends. */
-export async function runBatch(client: Client, s: Scenario, runs: number, concurrency: number, meter: CpuMeter): Promise<Sample> {
+export async function runBatch(
+  client: Client,
+  s: Scenario,
+  runs: number,
+  concurrency: number,
+  meter: CpuMeter,
+): Promise<Sample> {
   const latencies: number[] = [];
   const workflowIds: string[] = [];
   let next = 0;
   const began = Date.now();
   // CPU of the stack (worker threads, activities, client, server, database): not moved by other load on the machine.
   const stack0 = await meter.snapshot();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < runs) {
-      const n = next++;
-      const t0 = Date.now();
-      const id = `${s.name.replace(/[^a-z0-9]+/gi, '-')}-${n}-${randomUUID().slice(0, 8)}`;
-      workflowIds.push(id);
-      const handle = await s.start(client, id);
-      await handle.result();
-      latencies.push(Date.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < runs) {
+        const n = next++;
+        const t0 = Date.now();
+        const id = `${s.name.replace(/[^a-z0-9]+/gi, '-')}-${n}-${randomUUID().slice(0, 8)}`;
+        workflowIds.push(id);
+        const handle = await s.start(client, id);
+        await handle.result();
+        latencies.push(Date.now() - t0);
+      }
+    }),
+  );
   const stackCpu = cpuUsed(stack0, await meter.snapshot());
   return { name: s.name, latencies, seconds: (Date.now() - began) / 1000, stackCpu, workflowIds };
 }
@@ -49,13 +57,21 @@ export async function runBatch(client: Client, s: Scenario, runs: number, concur
 /** Adds a batch to the scenario's running totals. */
 export function merge(into: Sample | undefined, batch: Sample): Sample {
   if (!into) return batch;
-  return { name: into.name, latencies: [...into.latencies, ...batch.latencies], seconds: into.seconds + batch.seconds, stackCpu: addCpu(into.stackCpu, batch.stackCpu), workflowIds: [...into.workflowIds, ...batch.workflowIds] };
+  return {
+    name: into.name,
+    latencies: [...into.latencies, ...batch.latencies],
+    seconds: into.seconds + batch.seconds,
+    stackCpu: addCpu(into.stackCpu, batch.stackCpu),
+    workflowIds: [...into.workflowIds, ...batch.workflowIds],
+  };
 }
 
 /** Measures the mean history length of up to `sample` runs of the scenario (after the timed batches). */
 export async function measureHistory(client: Client, s: Sample, sample = 20): Promise<void> {
   const ids = s.workflowIds.slice(-sample);
-  const lengths = await Promise.all(ids.map(async (id) => (await client.workflow.getHandle(id).describe()).historyLength));
+  const lengths = await Promise.all(
+    ids.map(async (id) => (await client.workflow.getHandle(id).describe()).historyLength),
+  );
   s.historyLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
 }
 
@@ -70,7 +86,9 @@ export function printTable(samples: Sample[], header: string, loadBefore: number
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`\n${header}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
   console.log(`load average before: ${load(loadBefore)}, after: ${load(loadavg())}\n`);
-  console.log('| scenario | runs/s | p50 ms | p95 ms | CPU ms/run: bench + Temporal + PostgreSQL = stack | history events/run | throughput vs hand-written | stack CPU vs hand-written |');
+  console.log(
+    '| scenario | runs/s | p50 ms | p95 ms | CPU ms/run: bench + Temporal + PostgreSQL = stack | history events/run | throughput vs hand-written | stack CPU vs hand-written |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of samples) {
     const b = baseline(s.name);
@@ -79,7 +97,11 @@ export function printTable(samples: Sample[], header: string, loadBefore: number
     const total = (c: CpuUse) => c.self + c.temporal + c.pg;
     const cpu = `${perRun(s.stackCpu.self)} + ${perRun(s.stackCpu.temporal)} + ${perRun(s.stackCpu.pg)} = ${perRun(total(s.stackCpu))}`;
     // Under saturation throughput follows CPU per run: hand-written's CPU over this row's is the ratio it predicts.
-    const cpuRatio = b ? `${((total(b.stackCpu) / b.latencies.length / (total(s.stackCpu) / s.latencies.length)) * 100).toFixed(0)}%` : '';
-    console.log(`| ${s.name} | ${throughput(s).toFixed(1)} | ${pct(s, 50)} | ${pct(s, 95)} | ${cpu} | ${s.historyLength?.toFixed(1) ?? ''} | ${ratio} | ${cpuRatio} |`);
+    const cpuRatio = b
+      ? `${((total(b.stackCpu) / b.latencies.length / (total(s.stackCpu) / s.latencies.length)) * 100).toFixed(0)}%`
+      : '';
+    console.log(
+      `| ${s.name} | ${throughput(s).toFixed(1)} | ${pct(s, 50)} | ${pct(s, 95)} | ${cpu} | ${s.historyLength?.toFixed(1) ?? ''} | ${ratio} | ${cpuRatio} |`,
+    );
   }
 }

@@ -29,22 +29,66 @@ export interface IngestCpu {
 const EI = 'event_processing_service.event_instances';
 
 /** Measures both paths; the API's events use a registered pattern with a payload schema. */
-export async function measureIngest(ctx: BenchCtx, n: number, concurrency: number, rounds: number): Promise<{ api: Series; acked: Series; bare: Series; pattern: string; stored: number; wakeups: number; cpu: IngestCpu }> {
+export async function measureIngest(
+  ctx: BenchCtx,
+  n: number,
+  concurrency: number,
+  rounds: number,
+): Promise<{
+  api: Series;
+  acked: Series;
+  bare: Series;
+  pattern: string;
+  stored: number;
+  wakeups: number;
+  cpu: IngestCpu;
+}> {
   const tag = randomUUID().slice(0, 8);
   const pattern = `bench${tag}.order.created`;
-  const definition = { event_id: `bench-${tag}`, name: 'bench', pattern, version: '1.0.0', payload_schema: { type: 'object', required: ['orderId', 'total'], properties: { orderId: { type: 'string' }, total: { type: 'number' } } } };
-  const res = await fetch(`${ctx.base}/event-definitions`, { method: 'POST', headers: { ...ctx.auth, 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+  const definition = {
+    event_id: `bench-${tag}`,
+    name: 'bench',
+    pattern,
+    version: '1.0.0',
+    payload_schema: {
+      type: 'object',
+      required: ['orderId', 'total'],
+      properties: { orderId: { type: 'string' }, total: { type: 'number' } },
+    },
+  };
+  const res = await fetch(`${ctx.base}/event-definitions`, {
+    method: 'POST',
+    headers: { ...ctx.auth, 'content-type': 'application/json' },
+    body: JSON.stringify(definition),
+  });
   if (res.status !== 201) throw new Error(`definition: ${res.status} ${await res.text()}`);
-  const body = (i: number) => ({ pattern, payload: { orderId: `o-${i}`, total: i }, metadata: { correlationId: `c-${tag}-${i}` } });
+  const body = (i: number) => ({
+    pattern,
+    payload: { orderId: `o-${i}`, total: i },
+    metadata: { correlationId: `c-${tag}-${i}` },
+  });
 
-  const [{ id: definitionId }] = await ctx.db('event_processing_service.event_definitions').where({ pattern }).select('id');
+  const [{ id: definitionId }] = await ctx
+    .db('event_processing_service.event_definitions')
+    .where({ pattern })
+    .select('id');
   // The baseline writes the same event row the API stores (same columns, payload, metadata, definition id and
   // sequence key), one single-row statement per event, same concurrency, same pool: what the table allows.
   const bareRow = async (i: number) => {
     const b = body(i);
-    await ctx.db.raw(`INSERT INTO ${EI} (event_id, pattern, version, source, payload, metadata, partition_key, event_definition_id, sequence_key, sequence_number)
+    await ctx.db.raw(
+      `INSERT INTO ${EI} (event_id, pattern, version, source, payload, metadata, partition_key, event_definition_id, sequence_key, sequence_number)
       VALUES (?, ?, '1.0.0', ?::jsonb, ?::jsonb, ?::jsonb, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM'), ?, ?, 1)`,
-      [randomUUID(), `bare${tag}.order.created`, JSON.stringify({ type: 'external' }), JSON.stringify(b.payload), JSON.stringify(b.metadata), definitionId, b.metadata.correlationId]);
+      [
+        randomUUID(),
+        `bare${tag}.order.created`,
+        JSON.stringify({ type: 'external' }),
+        JSON.stringify(b.payload),
+        JSON.stringify(b.metadata),
+        definitionId,
+        b.metadata.correlationId,
+      ],
+    );
   };
   // Warm-up of both paths: connections, JIT, validator and principal caches (not counted).
   await runConcurrently(100, concurrency, async (i) => void (await post(ctx, body(i))));
@@ -89,22 +133,38 @@ export async function measureIngest(ctx: BenchCtx, n: number, concurrency: numbe
     api: summarise('POST /events (validate + store + queue + hand-off done)', api.latencies, api.seconds),
     acked: summarise('POST /events, acknowledged only (hand-offs still running)', api.latencies, api.ackSeconds),
     bare: summarise('bare single-row INSERT into event_instances', bare.latencies, bare.seconds),
-    pattern, stored: Number(c) - 100, wakeups: handoffsSent(ctx.temporal) - wakeupsBefore, cpu,
+    pattern,
+    stored: Number(c) - 100,
+    wakeups: handoffsSent(ctx.temporal) - wakeupsBefore,
+    cpu,
   };
 }
 
 async function post(ctx: BenchCtx, body: object): Promise<number> {
-  const res = await fetch(`${ctx.base}/events`, { method: 'POST', headers: { ...ctx.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${ctx.base}/events`, {
+    method: 'POST',
+    headers: { ...ctx.auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
 
 /** Waits until every stored event of `pattern` is delivered; returns the drain time and the counts. */
-export async function waitDelivered(db: Knex, pattern: string, _n: number): Promise<{ seconds: number; delivered: number; total: number }> {
+export async function waitDelivered(
+  db: Knex,
+  pattern: string,
+  _n: number,
+): Promise<{ seconds: number; delivered: number; total: number }> {
   const began = performance.now();
   for (;;) {
-    const [row] = await db.raw(`SELECT count(*) FILTER (WHERE q.status = 'delivered') AS d, count(*) AS t FROM event_processing_service.event_queue_state q
-      JOIN ${EI} e ON e.event_id = q.event_id AND q.consumer = 'router' WHERE e.pattern = ?`, [pattern]).then((r: { rows: Array<{ d: number; t: number }> }) => r.rows);
+    const [row] = await db
+      .raw(
+        `SELECT count(*) FILTER (WHERE q.status = 'delivered') AS d, count(*) AS t FROM event_processing_service.event_queue_state q
+      JOIN ${EI} e ON e.event_id = q.event_id AND q.consumer = 'router' WHERE e.pattern = ?`,
+        [pattern],
+      )
+      .then((r: { rows: Array<{ d: number; t: number }> }) => r.rows);
     if (Number(row.d) === Number(row.t) || performance.now() - began > 600_000) {
       return { seconds: (performance.now() - began) / 1000, delivered: Number(row.d), total: Number(row.t) };
     }

@@ -20,14 +20,22 @@ export function printTable(
     console.log(`| ${s.name} | ${s.count} | ${s.perSecond.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} |`);
   }
   console.log('');
-  console.log(`ingest throughput: ${(ratio * 100).toFixed(0)}% of bare insert (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`
-    + ` (acknowledgements alone: ${((ingest.acked.perSecond / ingest.bare.perSecond) * 100).toFixed(0)}%)`);
+  console.log(
+    `ingest throughput: ${(ratio * 100).toFixed(0)}% of bare insert (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}` +
+      ` (acknowledgements alone: ${((ingest.acked.perSecond / ingest.bare.perSecond) * 100).toFixed(0)}%)`,
+  );
   console.log(`Temporal calls of ingest: ${ingest.wakeups} dispatcher wake-ups for ${params.events} events`);
   const us = (ms: number) => ((ms * 1000) / params.events).toFixed(0);
   const { bare, api, loadGen } = ingest.cpu;
-  console.log(`CPU per event (bench process, its Temporal server, its database's backends): bare INSERT ${us(bare.self + bare.pg + bare.temporal)} µs`
-    + ` (node ${us(bare.self)}, PostgreSQL ${us(bare.pg)}, Temporal ${us(bare.temporal)}); POST /events ${us(api.self - loadGen + api.pg + api.temporal)} µs`
-    + ` (node ${us(api.self - loadGen)}, PostgreSQL ${us(api.pg)}, Temporal ${us(api.temporal)}) plus the load generator's ${us(loadGen)} µs`);
-  console.log(`stored: ${ingest.stored}/${params.events}; delivered: ${drain.delivered}/${drain.total} after ${drain.seconds.toFixed(1)} s more (lost: ${params.events - Math.min(ingest.stored, drain.delivered)})`);
-  console.log(`event-to-resume p50: ${resumeRatio.toFixed(2)}x the direct signal (goal <= 2x): ${resumeRatio <= 2 ? 'met' : 'NOT met'}`);
+  console.log(
+    `CPU per event (bench process, its Temporal server, its database's backends): bare INSERT ${us(bare.self + bare.pg + bare.temporal)} µs` +
+      ` (node ${us(bare.self)}, PostgreSQL ${us(bare.pg)}, Temporal ${us(bare.temporal)}); POST /events ${us(api.self - loadGen + api.pg + api.temporal)} µs` +
+      ` (node ${us(api.self - loadGen)}, PostgreSQL ${us(api.pg)}, Temporal ${us(api.temporal)}) plus the load generator's ${us(loadGen)} µs`,
+  );
+  console.log(
+    `stored: ${ingest.stored}/${params.events}; delivered: ${drain.delivered}/${drain.total} after ${drain.seconds.toFixed(1)} s more (lost: ${params.events - Math.min(ingest.stored, drain.delivered)})`,
+  );
+  console.log(
+    `event-to-resume p50: ${resumeRatio.toFixed(2)}x the direct signal (goal <= 2x): ${resumeRatio <= 2 ? 'met' : 'NOT met'}`,
+  );
 }

@@ -13,21 +13,47 @@ export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: 
   const tag = randomUUID().slice(0, 8);
   const pattern = `resume${tag}.approved`;
   const definition: WorkflowDefinition = {
-    workflow_id: `bench-resume-${tag}`, name: 'bench resume', version: '1.0.0',
+    workflow_id: `bench-resume-${tag}`,
+    name: 'bench resume',
+    version: '1.0.0',
     steps: [{ id: 'wait', type: 'wait_for_event', event: pattern, correlation: '{% $input.key %}', timeout: '120s' }],
   };
   const reg = await fetch(`${ctx.base}/event-definitions`, {
-    method: 'POST', headers: { ...ctx.auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ event_id: `bench-resume-${tag}`, name: 'resume', pattern, version: '1.0.0', payload_schema: { type: 'object' } }),
+    method: 'POST',
+    headers: { ...ctx.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      event_id: `bench-resume-${tag}`,
+      name: 'resume',
+      pattern,
+      version: '1.0.0',
+      payload_schema: { type: 'object' },
+    }),
   });
   if (reg.status !== 201) throw new Error(`definition: ${reg.status}`);
-  const row = await workflowDefinitions.insert(ctx.db, { workflow_id: definition.workflow_id, version: '1.0.0', name: definition.name, status: 'active', definition });
+  const row = await workflowDefinitions.insert(ctx.db, {
+    workflow_id: definition.workflow_id,
+    version: '1.0.0',
+    name: definition.name,
+    status: 'active',
+    definition,
+  });
   const lat = { event: [] as number[], signal: [] as number[] };
   for (let i = 0; i < n * 2; i++) {
     const mode = i % 2 === 0 ? 'event' : 'signal';
     const key = `k-${tag}-${i}`;
-    const input: InterpreterInput = { instanceId: randomUUID(), definitionRowId: row.id, definition, tasks: {}, input: { key }, trigger: { kind: 'api' } };
-    const handle = await ctx.temporal.workflow.start('interpreterWorkflow', { taskQueue: ctx.config.taskQueue, workflowId: `resume-${input.instanceId}`, args: [input] });
+    const input: InterpreterInput = {
+      instanceId: randomUUID(),
+      definitionRowId: row.id,
+      definition,
+      tasks: {},
+      input: { key },
+      trigger: { kind: 'api' },
+    };
+    const handle = await ctx.temporal.workflow.start('interpreterWorkflow', {
+      taskQueue: ctx.config.taskQueue,
+      workflowId: `resume-${input.instanceId}`,
+      args: [input],
+    });
     // Measure from the moment the wait is registered (both modes wait the same way).
     for (;;) {
       if (await ctx.db(SUBS).where({ temporal_workflow_id: handle.workflowId, status: 'open' }).first('id')) break;
@@ -36,19 +62,29 @@ export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: 
     const t0 = performance.now();
     if (mode === 'event') {
       const res = await fetch(`${ctx.base}/events`, {
-        method: 'POST', headers: { ...ctx.auth, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { ...ctx.auth, 'content-type': 'application/json' },
         body: JSON.stringify({ pattern, payload: { ok: true }, metadata: { correlationId: key } }),
       });
       if (res.status !== 202) throw new Error(`POST /events answered ${res.status}`);
     } else {
-      await handle.signal(aosEventSignal, { eventId: randomUUID(), pattern, payload: { ok: true }, metadata: { correlationKey: key } });
+      await handle.signal(aosEventSignal, {
+        eventId: randomUUID(),
+        pattern,
+        payload: { ok: true },
+        metadata: { correlationKey: key },
+      });
     }
     await handle.result();
     lat[mode].push(performance.now() - t0);
   }
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
   return {
-    event: summarise('POST /events -> dispatcher wake-up -> dispatch pass -> signal -> run completes', lat.event, total(lat.event)),
+    event: summarise(
+      'POST /events -> dispatcher wake-up -> dispatch pass -> signal -> run completes',
+      lat.event,
+      total(lat.event),
+    ),
     signal: summarise('direct Temporal signal -> run completes', lat.signal, total(lat.signal)),
   };
 }

@@ -18,17 +18,23 @@ export function summarise(name: string, latencies: number[], seconds: number): S
 }
 
 /** Runs `job(i)` for i < n with `concurrency` workers; returns each call's latency (ms) and the wall time (s). */
-export async function runConcurrently(n: number, concurrency: number, job: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+export async function runConcurrently(
+  n: number,
+  concurrency: number,
+  job: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const began = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      const t0 = performance.now();
-      await job(i);
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        await job(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   return { latencies, seconds: (performance.now() - began) / 1000 };
 }

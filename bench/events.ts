@@ -41,9 +41,16 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   let server: DevServer | undefined;
-  const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
+  const address =
+    process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
   const database = await createTestDatabase();
-  const config = testConfig({ TEMPORAL_ADDRESS: address, DATABASE_URL: database.url, TASK_QUEUE: `bench-events-${randomUUID().slice(0, 8)}`, RECONCILE_INTERVAL_MS: '0', LOG_LEVEL: 'warn' });
+  const config = testConfig({
+    TEMPORAL_ADDRESS: address,
+    DATABASE_URL: database.url,
+    TASK_QUEUE: `bench-events-${randomUUID().slice(0, 8)}`,
+    RECONCILE_INTERVAL_MS: '0',
+    LOG_LEVEL: 'warn',
+  });
   const db = createDb({ url: database.url, poolMax: 40 });
   const logger = createLogger({ level: 'warn' });
   const temporal = new Client({ connection: await Connection.connect({ address }) });
@@ -55,16 +62,31 @@ async function main(): Promise<void> {
   const http = createApiApp(deps, { routes }).listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1`;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'aos-bench-')), 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   const worker = await createOrchestratorWorker({
-    config, db, logger, temporal, connection: await NativeConnection.connect({ address }), workflowBundlePath: bundlePath,
+    config,
+    db,
+    logger,
+    temporal,
+    connection: await NativeConnection.connect({ address }),
+    workflowBundlePath: bundlePath,
     workerOptions: { maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentLocalActivityExecutions: 100 },
   });
   let running: Promise<void> | undefined;
   try {
-    const ctx = { db, temporal, config, base, auth: caller.bearer, meter: createCpuMeter({ temporalPid: server?.process.pid, db }) };
+    const ctx = {
+      db,
+      temporal,
+      config,
+      base,
+      auth: caller.bearer,
+      meter: createCpuMeter({ temporalPid: server?.process.pid, db }),
+    };
     // The worker (dispatcher workflow, routing) starts after the ingest measurement: in production it is its
     // own process, and running it here during only the API half would charge its CPU to that side alone.
     // The API half still pays its own hand-off (the dispatcher wake-ups on the Temporal server).

@@ -20,7 +20,9 @@ export function addPlatformFormats(instance: Ajv2020): Ajv2020 {
   return instance;
 }
 
-export const ajv = addPlatformFormats(new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }));
+export const ajv = addPlatformFormats(
+  new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }),
+);
 
 // Stops at the first error: with `allErrors`, the meta-schema's recursive references make checking a user schema
 // quadratic in its bad subschemas (4,000 of them, 30 KB, took 4 s and answered megabytes of errors).
@@ -37,7 +39,8 @@ export function metaSchemaError(schema: object | boolean, prefix = ''): FieldErr
 export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
   return (errors ?? []).map((e) => {
     const missing = e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';
-    const extra = e.keyword === 'additionalProperties' ? `/${(e.params as { additionalProperty: string }).additionalProperty}` : '';
+    const extra =
+      e.keyword === 'additionalProperties' ? `/${(e.params as { additionalProperty: string }).additionalProperty}` : '';
     return { pointer: `${prefix}${e.instancePath}${missing}${extra}`, message: e.message ?? 'is invalid' };
   });
 }

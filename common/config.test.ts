@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, SETTINGS } from './config';
 
-const base = { NODE_ENV: 'test', AUTH_JWT_SECRET: 'x'.repeat(40), CREDENTIALS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
+const base = {
+  NODE_ENV: 'test',
+  AUTH_JWT_SECRET: 'x'.repeat(40),
+  CREDENTIALS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
 
 describe('loadConfig', () => {
   it('applies documented defaults when the environment is empty', () => {
@@ -15,7 +19,12 @@ describe('loadConfig', () => {
   });
 
   it('coerces numbers and keeps strings', () => {
-    const config = loadConfig({ ...base, API_PORT: '8080', DATABASE_URL: 'postgres://u@h:5432/db', TEMPORAL_ADDRESS: 'temporal:7233' });
+    const config = loadConfig({
+      ...base,
+      API_PORT: '8080',
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+    });
     expect(config.apiPort).toBe(8080);
     expect(config.databaseUrl).toBe('postgres://u@h:5432/db');
     expect(config.temporalAddress).toBe('temporal:7233');

@@ -32,7 +32,8 @@ export function createCredentialsCipher(base64Key: string): CredentialsCipher {
       return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
     },
     decrypt(blob, rowId) {
-      if (blob.length < 1 + IV_BYTES + TAG_BYTES || blob[0] !== VERSION) throw new Error('credentials blob has an unknown format');
+      if (blob.length < 1 + IV_BYTES + TAG_BYTES || blob[0] !== VERSION)
+        throw new Error('credentials blob has an unknown format');
       const iv = blob.subarray(1, 1 + IV_BYTES);
       const tag = blob.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
       const decipher = createDecipheriv('aes-256-gcm', key, iv);

@@ -50,7 +50,12 @@ describe('createGroupCommit', () => {
   it('settles each item with its own outcome', async () => {
     const f = gatedFlush((items) => items.map((n) => (n % 2 === 0 ? new Error(`bad ${n}`) : undefined)));
     const gc = createGroupCommit(f.flush);
-    const outcomes = [1, 2, 3].map((n) => gc.write(n).then(() => 'ok', (err: Error) => err.message));
+    const outcomes = [1, 2, 3].map((n) =>
+      gc.write(n).then(
+        () => 'ok',
+        (err: Error) => err.message,
+      ),
+    );
     await f.release();
     await f.release();
     expect(await Promise.all(outcomes)).toEqual(['ok', 'bad 2', 'ok']);

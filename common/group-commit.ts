@@ -37,7 +37,10 @@ interface Queued<T, R> {
  * Builds a group commit over `flush`, which writes one batch and answers per item (or throws: every item of
  * the batch fails with that error).
  */
-export function createGroupCommit<T, R = undefined>(flush: (items: T[]) => Promise<BatchOutcome<R>>, opts: GroupCommitOptions = {}): GroupCommit<T, R> {
+export function createGroupCommit<T, R = undefined>(
+  flush: (items: T[]) => Promise<BatchOutcome<R>>,
+  opts: GroupCommitOptions = {},
+): GroupCommit<T, R> {
   const maxInFlight = opts.maxInFlight ?? 1;
   const maxBatch = opts.maxBatch ?? 500;
   const windowMs = opts.windowMs ?? 0;
@@ -60,7 +63,10 @@ export function createGroupCommit<T, R = undefined>(flush: (items: T[]) => Promi
       const batch = queue.splice(0, maxBatch);
       inFlight += 1;
       flush(batch.map((q) => q.item))
-        .then((results) => settle(batch, results), (err: unknown) => settle(batch, err instanceof Error ? err : new Error(String(err))))
+        .then(
+          (results) => settle(batch, results),
+          (err: unknown) => settle(batch, err instanceof Error ? err : new Error(String(err))),
+        )
         .finally(() => {
           inFlight -= 1;
           pump();

@@ -11,5 +11,7 @@ export const MAX_JSON_SCHEMA_CHARS = 65_536;
 /** Why `schema` is too large to accept, or `undefined`. */
 export function schemaSizeProblem(schema: unknown): string | undefined {
   const size = JSON.stringify(schema)?.length ?? 0;
-  return size > MAX_JSON_SCHEMA_CHARS ? `a JSON Schema here holds at most ${MAX_JSON_SCHEMA_CHARS} characters of JSON (this one: ${size})` : undefined;
+  return size > MAX_JSON_SCHEMA_CHARS
+    ? `a JSON Schema here holds at most ${MAX_JSON_SCHEMA_CHARS} characters of JSON (this one: ${size})`
+    : undefined;
 }

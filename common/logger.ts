@@ -17,10 +17,24 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     level: opts.level ?? 'info',
     // Defence in depth: the API never logs bodies or credential columns, but a stray object must not leak them.
     redact: {
-      paths: ['*.password', '*.password_hash', '*.credentials', '*.secret', '*.token', '*.access_token', '*.refresh_token', '*.key_hash',
-        'req.headers.authorization', 'req.headers["x-api-key"]', '*.headers.authorization', '*.headers["x-api-key"]'],
+      paths: [
+        '*.password',
+        '*.password_hash',
+        '*.credentials',
+        '*.secret',
+        '*.token',
+        '*.access_token',
+        '*.refresh_token',
+        '*.key_hash',
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        '*.headers.authorization',
+        '*.headers["x-api-key"]',
+      ],
       censor: '[redacted]',
     },
-    ...(opts.pretty && { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } }),
+    ...(opts.pretty && {
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    }),
   });
 }

@@ -16,7 +16,10 @@ export const PAYLOAD_TOO_LARGE = FailureType.PayloadTooLarge;
 
 function varintSize(n: number): number {
   let size = 1;
-  while (n >= 0x80) { n = Math.floor(n / 0x80); size += 1; }
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size += 1;
+  }
   return size;
 }
 
@@ -68,7 +71,10 @@ function utf8Length(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i += 1; } else n += 3;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i += 1;
+    } else n += 3;
   }
   return n;
 }

@@ -9,7 +9,14 @@ describe('search attributes', () => {
     const loop = /for sa in ([^;]+); do\s+temporal operator search-attribute create [^\n]*--type (\w+)/.exec(compose);
     expect(loop).not.toBeNull();
     const [, names, type] = loop!;
-    expect(Object.fromEntries(names.trim().split(/\s+/).map((n) => [n, type]))).toEqual(SEARCH_ATTRIBUTES);
+    expect(
+      Object.fromEntries(
+        names
+          .trim()
+          .split(/\s+/)
+          .map((n) => [n, type]),
+      ),
+    ).toEqual(SEARCH_ATTRIBUTES);
   });
 
   it('gives the dev server one flag per attribute', () => {

@@ -17,7 +17,11 @@ export const AosCurrentStep = defineSearchAttributeKey('AosCurrentStep', SearchA
 
 /** Every custom search attribute, in registration order. */
 export const SEARCH_ATTRIBUTE_KEYS = [
-  AosDefinitionId, AosDefinitionVersion, AosCorrelationKey, AosTrigger, AosCurrentStep,
+  AosDefinitionId,
+  AosDefinitionVersion,
+  AosCorrelationKey,
+  AosTrigger,
+  AosCurrentStep,
 ] as const;
 
 export type SearchAttributeName = (typeof SEARCH_ATTRIBUTE_KEYS)[number]['name'];
@@ -37,7 +41,10 @@ export function searchAttributeCliFlags(): string[] {
 
 /** The search attributes a run starts with. */
 export function runSearchAttributes(
-  definitionId: string, version: string, trigger: TriggerContext, correlationKey?: string,
+  definitionId: string,
+  version: string,
+  trigger: TriggerContext,
+  correlationKey?: string,
 ): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [
     { key: AosDefinitionId, value: definitionId },

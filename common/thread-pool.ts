@@ -9,9 +9,7 @@ import { Worker } from 'node:worker_threads';
 
 /** Why a job did not answer: its thread overran its time, died (error or exit code), or the job was cancelled. */
 export type ThreadFailure =
-  | { reason: 'timeout' }
-  | { reason: 'crashed'; cause: Error | number }
-  | { reason: 'cancelled' };
+  { reason: 'timeout' } | { reason: 'crashed'; cause: Error | number } | { reason: 'cancelled' };
 
 /** How a pool is sized, what its threads run, and how its failures read. */
 export interface ThreadPoolOptions {

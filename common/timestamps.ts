@@ -5,7 +5,8 @@
  */
 
 // ISO 8601 / RFC 3339, and PostgreSQL's own ISO output ("2026-01-31 23:59:59.123456+00").
-const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:([Zz])|([+-])(\d\d)(?::?(\d\d)(?::?(\d\d))?)?)$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:([Zz])|([+-])(\d\d)(?::?(\d\d)(?::?(\d\d))?)?)$/;
 
 // PostgreSQL refuses time zone displacements beyond 15:59:59.
 const MAX_OFFSET_HOURS = 15;
@@ -18,7 +19,14 @@ const daysIn = (year: number, month: number): number => (month === 2 && isLeap(y
 export function isStorableTimestamp(text: string): boolean {
   const m = TIMESTAMP.exec(text);
   if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // Year 0000 does not exist in PostgreSQL (1 BC is written "0001-... BC"); 60 is a leap second, which it accepts.
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
   if (hour > 23 || minute > 59 || second > 60) return false;

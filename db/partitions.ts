@@ -2,7 +2,10 @@
 import type { Knex } from 'knex';
 
 /** The tables partitioned by month on created_at. */
-export const PARTITIONED_TABLES = ['event_processing_service.event_instances', 'task_execution_service.task_instances'] as const;
+export const PARTITIONED_TABLES = [
+  'event_processing_service.event_instances',
+  'task_execution_service.task_instances',
+] as const;
 
 /**
  * Creates the monthly partitions from the current month to `monthsAhead` months ahead for every
@@ -12,7 +15,10 @@ export const PARTITIONED_TABLES = ['event_processing_service.event_instances', '
 export async function ensurePartitions(db: Knex, monthsAhead = 3): Promise<number> {
   let created = 0;
   for (const table of PARTITIONED_TABLES) {
-    const { rows } = await db.raw<{ rows: { n: number }[] }>('SELECT public.aos_ensure_monthly_partitions(?::regclass, ?) AS n', [table, monthsAhead]);
+    const { rows } = await db.raw<{ rows: { n: number }[] }>(
+      'SELECT public.aos_ensure_monthly_partitions(?::regclass, ?) AS n',
+      [table, monthsAhead],
+    );
     created += rows[0]?.n ?? 0;
   }
   return created;

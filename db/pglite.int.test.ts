@@ -12,7 +12,9 @@ let child: ChildProcess;
 let db: Knex;
 
 function startPglite(): Promise<string> {
-  child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'test-support', 'pglite-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'test-support', 'pglite-child.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -37,7 +39,10 @@ describe('migrations on embedded PGlite', () => {
     expect((await migrateLatest(db)).length).toBeGreaterThanOrEqual(8);
     const tables = await listTables(db);
     for (const t of documentedTables()) expect(tables).toContain(t);
-    expect(await partitionedTables(db)).toEqual(['event_processing_service.event_instances', 'task_execution_service.task_instances']);
+    expect(await partitionedTables(db)).toEqual([
+      'event_processing_service.event_instances',
+      'task_execution_service.task_instances',
+    ]);
     expect(await migrateLatest(db)).toEqual([]);
   }, 120_000);
 

@@ -6,22 +6,38 @@ export { SCHEMAS };
 /** The 23 documented tables (seed 001), by schema. */
 export const DOCUMENTED_TABLES: Record<(typeof SCHEMAS)[number], string[]> = {
   auth_service: ['permissions', 'roles', 'users'],
-  event_processing_service: ['dead_letter_queue', 'event_definitions', 'event_instances', 'event_queue_state', 'event_sequences'],
+  event_processing_service: [
+    'dead_letter_queue',
+    'event_definitions',
+    'event_instances',
+    'event_queue_state',
+    'event_sequences',
+  ],
   integration_service: ['integration_definitions', 'integration_instances'],
   observability_service: ['observability_logs', 'observability_metrics', 'observability_traces'],
   task_execution_service: ['task_definitions', 'task_instances'],
   testing_framework_service: ['test_case_results', 'test_definitions', 'test_runs'],
   web_application_service: ['ui_components'],
-  workflow_orchestrator_service: ['workflow_definitions', 'workflow_event_subscriptions', 'workflow_event_triggers', 'workflow_instances'],
+  workflow_orchestrator_service: [
+    'workflow_definitions',
+    'workflow_event_subscriptions',
+    'workflow_event_triggers',
+    'workflow_instances',
+  ],
 };
 
 /** Helper tables beyond the 23, each justified in docs/data-model.md. */
 export const EXTRA_TABLES = [
-  'auth_service.user_roles', 'auth_service.role_permissions', 'auth_service.api_keys',
+  'auth_service.user_roles',
+  'auth_service.role_permissions',
+  'auth_service.api_keys',
   'event_processing_service.event_instance_keys',
-  'workflow_orchestrator_service.workflow_definition_history', 'task_execution_service.task_definition_history',
-  'event_processing_service.event_definition_history', 'web_application_service.ui_component_history',
-  'integration_service.integration_definition_history', 'testing_framework_service.test_definition_history',
+  'workflow_orchestrator_service.workflow_definition_history',
+  'task_execution_service.task_definition_history',
+  'event_processing_service.event_definition_history',
+  'web_application_service.ui_component_history',
+  'integration_service.integration_definition_history',
+  'testing_framework_service.test_definition_history',
 ];
 
 /**
@@ -55,5 +71,7 @@ export const BUSINESS_KEYS: Record<string, string[]> = {
 
 /** Every documented table as `schema.table`. */
 export function documentedTables(): string[] {
-  return Object.entries(DOCUMENTED_TABLES).flatMap(([s, tables]) => tables.map((t) => `${s}.${t}`)).sort();
+  return Object.entries(DOCUMENTED_TABLES)
+    .flatMap(([s, tables]) => tables.map((t) => `${s}.${t}`))
+    .sort();
 }

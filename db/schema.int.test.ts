@@ -5,7 +5,15 @@ import { migrateLatest } from './migrate';
 import { ensurePartitions } from './partitions';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/test-database';
 import { BUSINESS_KEYS, EXTRA_TABLES, documentedTables } from './schema-expectations';
-import { columnTypes, foreignKeys, indexes, listTables, partitionedTables, primaryKeys, tablesWithUpdatedAtTrigger } from './schema-inspect';
+import {
+  columnTypes,
+  foreignKeys,
+  indexes,
+  listTables,
+  partitionedTables,
+  primaryKeys,
+  tablesWithUpdatedAtTrigger,
+} from './schema-inspect';
 
 const PARTITIONED = ['event_processing_service.event_instances', 'task_execution_service.task_instances'];
 
@@ -41,8 +49,11 @@ describe('conventions, checked mechanically', () => {
       const cols = types.get(t)!;
       expect({ t, id: cols.get('id') }).toEqual({ t, id: 'uuid' });
       expect({ t, pk: pks.get(t) }).toEqual({ t, pk: PARTITIONED.includes(t) ? ['id', 'created_at'] : ['id'] });
-      expect({ t, c: cols.get('created_at'), u: cols.get('updated_at') })
-        .toEqual({ t, c: 'timestamp with time zone', u: 'timestamp with time zone' });
+      expect({ t, c: cols.get('created_at'), u: cols.get('updated_at') }).toEqual({
+        t,
+        c: 'timestamp with time zone',
+        u: 'timestamp with time zone',
+      });
     }
   });
 
@@ -76,10 +87,16 @@ describe('conventions, checked mechanically', () => {
 
 async function seedWorkflowInstance(): Promise<string> {
   const [def] = await db('workflow_orchestrator_service.workflow_definitions')
-    .insert({ workflow_id: `wf-${Date.now()}`, version: '1.0.0', name: 'Partition test', definition: '{}' }).returning('*');
-  const [wi] = await db('workflow_orchestrator_service.workflow_instances').insert({
-    temporal_workflow_id: `t-${def.id}`, workflow_definition_id: def.id, definition_workflow_id: def.workflow_id, definition_version: '1.0.0',
-  }).returning('id');
+    .insert({ workflow_id: `wf-${Date.now()}`, version: '1.0.0', name: 'Partition test', definition: '{}' })
+    .returning('*');
+  const [wi] = await db('workflow_orchestrator_service.workflow_instances')
+    .insert({
+      temporal_workflow_id: `t-${def.id}`,
+      workflow_definition_id: def.id,
+      definition_workflow_id: def.workflow_id,
+      definition_version: '1.0.0',
+    })
+    .returning('id');
   return wi.id as string;
 }
 
@@ -92,21 +109,44 @@ function monthsFromNow(months: number): Date {
 describe('partitions', () => {
   it('accepts rows dated next month and three years ago in both partitioned tables', async () => {
     const wi = await seedWorkflowInstance();
-    for (const [label, at] of [['next', monthsFromNow(1)], ['old', monthsFromNow(-36)]] as const) {
-      await db('task_execution_service.task_instances').insert({ workflow_instance_id: wi, step_id: 's', execution_key: label, created_at: at });
-      await db('event_processing_service.event_instances').insert({ event_id: `p-${label}-${wi}`, pattern: 'x.y', created_at: at });
+    for (const [label, at] of [
+      ['next', monthsFromNow(1)],
+      ['old', monthsFromNow(-36)],
+    ] as const) {
+      await db('task_execution_service.task_instances').insert({
+        workflow_instance_id: wi,
+        step_id: 's',
+        execution_key: label,
+        created_at: at,
+      });
+      await db('event_processing_service.event_instances').insert({
+        event_id: `p-${label}-${wi}`,
+        pattern: 'x.y',
+        created_at: at,
+      });
     }
-    const { rows } = await db.raw(`SELECT tableoid::regclass::text AS part FROM event_processing_service.event_instances WHERE event_id = ?`, [`p-old-${wi}`]);
+    const { rows } = await db.raw(
+      `SELECT tableoid::regclass::text AS part FROM event_processing_service.event_instances WHERE event_id = ?`,
+      [`p-old-${wi}`],
+    );
     expect(rows[0].part).toBe('event_processing_service.event_instances_default');
   });
 
   it('ensurePartitions creates months ahead and moves rows already caught by the default partition', async () => {
     const wi = await seedWorkflowInstance();
     const far = monthsFromNow(7);
-    await db('task_execution_service.task_instances').insert({ workflow_instance_id: wi, step_id: 's', execution_key: 'far', created_at: far });
+    await db('task_execution_service.task_instances').insert({
+      workflow_instance_id: wi,
+      step_id: 's',
+      execution_key: 'far',
+      created_at: far,
+    });
     expect(await ensurePartitions(db, 8)).toBeGreaterThanOrEqual(2 * 5);
     expect(await ensurePartitions(db, 8)).toBe(0);
-    const { rows } = await db.raw(`SELECT tableoid::regclass::text AS part FROM task_execution_service.task_instances WHERE workflow_instance_id = ?`, [wi]);
+    const { rows } = await db.raw(
+      `SELECT tableoid::regclass::text AS part FROM task_execution_service.task_instances WHERE workflow_instance_id = ?`,
+      [wi],
+    );
     const month = `${far.getUTCFullYear()}${String(far.getUTCMonth() + 1).padStart(2, '0')}`;
     expect(rows[0].part).toBe(`task_execution_service.task_instances_p${month}`);
   });
@@ -123,15 +163,25 @@ describe('triggers', () => {
 
   it('definition history records the previous version, when and by whom; a no-op update records nothing', async () => {
     const [def] = await db('task_execution_service.task_definitions')
-      .insert({ task_id: 'hist-task', version: '1.0.0', name: 'Before', type: 'echo' }).returning('*');
-    await db('task_execution_service.task_definitions').where({ id: def.id }).update({ name: 'After', updated_by: 'alice' });
+      .insert({ task_id: 'hist-task', version: '1.0.0', name: 'Before', type: 'echo' })
+      .returning('*');
+    await db('task_execution_service.task_definitions')
+      .where({ id: def.id })
+      .update({ name: 'After', updated_by: 'alice' });
     await db('task_execution_service.task_definitions').where({ id: def.id }).update({ name: 'After' });
     const history = await db('task_execution_service.task_definition_history').where({ definition_id: def.id });
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ business_id: 'hist-task', version: '1.0.0', operation: 'UPDATE', changed_by: 'alice' });
+    expect(history[0]).toMatchObject({
+      business_id: 'hist-task',
+      version: '1.0.0',
+      operation: 'UPDATE',
+      changed_by: 'alice',
+    });
     expect(history[0].row_data.name).toBe('Before');
     await db('task_execution_service.task_definitions').where({ id: def.id }).delete();
-    const all = await db('task_execution_service.task_definition_history').where({ definition_id: def.id }).orderBy('changed_at');
+    const all = await db('task_execution_service.task_definition_history')
+      .where({ definition_id: def.id })
+      .orderBy('changed_at');
     expect(all.map((h: { operation: string }) => h.operation)).toEqual(['UPDATE', 'DELETE']);
   });
 });

@@ -30,13 +30,19 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir: opts.dataDir, extensions: { ltree, pg_trgm, pgcrypto, uuid_ossp } });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: opts.port, maxConnections: opts.maxConnections ?? 32 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: opts.port,
+    maxConnections: opts.maxConnections ?? 32,
+  });
   try {
     await server.start();
   } catch (err) {
     await db.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`Embedded PostgreSQL: port ${opts.port} is in use; set EMBEDDED_PG_PORT or DATABASE_URL`);
+    if (code === 'EADDRINUSE')
+      throw new Error(`Embedded PostgreSQL: port ${opts.port} is in use; set EMBEDDED_PG_PORT or DATABASE_URL`);
     throw err;
   }
   const [, port] = server.getServerConn().split(':');

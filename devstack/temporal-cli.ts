@@ -18,7 +18,11 @@ function isExecutable(path: string): boolean {
 
 /** Returns the path of a usable `temporal` binary, or throws with instructions. */
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.TEMPORAL_CLI_PATH, LOCAL_CLI_PATH, ...(env.PATH ?? '').split(delimiter).map((d) => join(d, 'temporal'))];
+  const candidates = [
+    env.TEMPORAL_CLI_PATH,
+    LOCAL_CLI_PATH,
+    ...(env.PATH ?? '').split(delimiter).map((d) => join(d, 'temporal')),
+  ];
   const found = candidates.find((p): p is string => !!p && isExecutable(p));
   if (found) return found;
   throw new Error(
@@ -35,10 +39,13 @@ export function ensureTemporalCli(log: (msg: string) => void = console.log): str
   try {
     return findTemporalCli();
   } catch {
-    log(`Temporal CLI not found: building ${TEMPORAL_CLI_VERSION} into .tools/bin (first time only, takes a few minutes)`);
+    log(
+      `Temporal CLI not found: building ${TEMPORAL_CLI_VERSION} into .tools/bin (first time only, takes a few minutes)`,
+    );
     const script = resolve(__dirname, '..', 'scripts', 'install-temporal-cli.sh');
     const result = spawnSync('bash', [script], { stdio: 'inherit' });
-    if (result.status !== 0) throw new Error('Installing the Temporal CLI failed (see above). Install it yourself, or set TEMPORAL_ADDRESS.');
+    if (result.status !== 0)
+      throw new Error('Installing the Temporal CLI failed (see above). Install it yourself, or set TEMPORAL_ADDRESS.');
     return findTemporalCli();
   }
 }

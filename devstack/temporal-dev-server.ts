@@ -26,7 +26,18 @@ export interface DevServer {
 /** Spawns the dev server with the project's search attributes and waits until its frontend answers. */
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
   const cli = findTemporalCli();
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--log-level',
+    'warn',
+  ];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
@@ -54,7 +65,10 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   );
 
   const address = `127.0.0.1:${opts.port}`;
-  const ready = await Promise.race([waitForFrontend(address, opts.namespace ?? 'default', 60_000), exited.then(() => false)]);
+  const ready = await Promise.race([
+    waitForFrontend(address, opts.namespace ?? 'default', 60_000),
+    exited.then(() => false),
+  ]);
   if (!ready) {
     child.kill('SIGKILL');
     throw new Error(`Temporal dev server did not start on ${address}:\n${output.join('')}`);

@@ -7,7 +7,9 @@ import { ensurePartitions } from '../db/partitions';
 async function main(): Promise<void> {
   const url = config().databaseUrl;
   if (!url) {
-    console.error('DATABASE_URL is not set. Set it (e.g. postgres://postgres@127.0.0.1:5432/aos), or run `npm start`, which starts an embedded database and migrates it.');
+    console.error(
+      'DATABASE_URL is not set. Set it (e.g. postgres://postgres@127.0.0.1:5432/aos), or run `npm start`, which starts an embedded database and migrates it.',
+    );
     process.exit(2);
   }
   const db = createDb({ url, poolMax: 2 });

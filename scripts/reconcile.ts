@@ -10,13 +10,17 @@ import { createDb } from '../db/connection';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.databaseUrl || !config.temporalAddress) throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS are required']);
+  if (!config.databaseUrl || !config.temporalAddress)
+    throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS are required']);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-reconcile' });
   const db = createDb({ url: config.databaseUrl, poolMax: 2 });
   const connection = await Connection.connect({ address: config.temporalAddress });
   try {
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const report = await reconcile({ db, temporal, logger }, { dryRun: process.argv.includes('--dry-run'), settleMs: 0 });
+    const report = await reconcile(
+      { db, temporal, logger },
+      { dryRun: process.argv.includes('--dry-run'), settleMs: 0 },
+    );
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await connection.close();

@@ -14,12 +14,16 @@ async function main(): Promise<void> {
   const db = createDb({ url, poolMax: 2 });
   try {
     await ping(db).catch((err: Error) => {
-      const hint = databaseUrl ? '' : ' DATABASE_URL is unset, so this is the embedded database: is `npm start` running?';
+      const hint = databaseUrl
+        ? ''
+        : ' DATABASE_URL is unset, so this is the embedded database: is `npm start` running?';
       throw new Error(`Cannot reach ${url.replace(/\/\/[^@]*@/, '//')}: ${err.message}.${hint}`);
     });
     await migrateLatest(db);
     const result = await seed(db);
-    console.log(`Seeded tasks ${result.tasks.join(', ')}; events ${result.events.join(', ')}; workflows ${result.workflows.join(', ')}; triggers ${result.triggers.join(', ')}.`);
+    console.log(
+      `Seeded tasks ${result.tasks.join(', ')}; events ${result.events.join(', ')}; workflows ${result.workflows.join(', ')}; triggers ${result.triggers.join(', ')}.`,
+    );
   } finally {
     await db.destroy();
   }

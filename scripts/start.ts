@@ -24,7 +24,8 @@ import { createOrchestratorWorker } from '../workers/orchestrator';
  * the email admin@localhost and a password generated once into <data dir>/secrets/admin-password.
  */
 function withDevAdmin(config: Config): Config {
-  if (config.nodeEnv === 'production' || (config.authBootstrapAdminEmail && config.authBootstrapAdminPassword)) return config;
+  if (config.nodeEnv === 'production' || (config.authBootstrapAdminEmail && config.authBootstrapAdminPassword))
+    return config;
   return {
     ...config,
     authBootstrapAdminEmail: config.authBootstrapAdminEmail ?? 'admin@localhost',
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => logger.warn({ err }, 'shutdown step failed'));
+    for (const fn of cleanups.reverse())
+      await fn().catch((err: unknown) => logger.warn({ err }, 'shutdown step failed'));
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -87,7 +89,9 @@ async function main(): Promise<void> {
     const login = config.authBootstrapAdminPassword
       ? ''
       : `  Login    user "${config.authBootstrapAdminUsername}", password in ${join(config.dataDir, 'secrets', 'admin-password')}\n`;
-    process.stdout.write(`\n  API      ${api.url}/api/v1   (reference: ${api.url}/api/v1/docs)\n  Web UI   ${uiUrl}\n${login}\n`);
+    process.stdout.write(
+      `\n  API      ${api.url}/api/v1   (reference: ${api.url}/api/v1/docs)\n  Web UI   ${uiUrl}\n${login}\n`,
+    );
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');
     await shutdown(1);

@@ -21,13 +21,15 @@ async function probe(fn: () => Promise<unknown>): Promise<ProbeResult> {
 }
 
 /** Probes PostgreSQL and Temporal (3 s deadline) at once; `ok` when both answer. */
-export async function checkReadiness(
-  deps: { db: Knex; temporal: Client },
-): Promise<{ ok: boolean; postgres: ProbeResult; temporal: ProbeResult }> {
+export async function checkReadiness(deps: {
+  db: Knex;
+  temporal: Client;
+}): Promise<{ ok: boolean; postgres: ProbeResult; temporal: ProbeResult }> {
   const [postgres, temporal] = await Promise.all([
     probe(() => pingDatabase(deps.db)),
     probe(() =>
-      deps.temporal.connection.withDeadline(Date.now() + 3_000, () => deps.temporal.workflowService.getSystemInfo({}))),
+      deps.temporal.connection.withDeadline(Date.now() + 3_000, () => deps.temporal.workflowService.getSystemInfo({})),
+    ),
   ]);
   return { ok: postgres.ok && temporal.ok, postgres, temporal };
 }

@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { createCredentialsCipher } from '../common/credentials-cipher';
 import { AppError, type FieldError } from '../common/errors';
 import {
-  deleteInstance, getDefinitionSchemas, getInstance, insertInstance, listInstances, updateInstance, type InstanceFilter,
+  deleteInstance,
+  getDefinitionSchemas,
+  getInstance,
+  insertInstance,
+  listInstances,
+  updateInstance,
+  type InstanceFilter,
 } from '../db/repositories/integration-instances';
 import type { Page, PageRequest } from '../db/repositories/keyset';
 import type { Db } from '../db/repositories/sql';
@@ -17,12 +23,23 @@ import { valueErrorsOffThread } from './validation';
 export type IntegrationInstance = Record<string, unknown>;
 
 /** Validates config/credentials against the definition; returns the columns to write (credentials encrypted). */
-async function prepare(db: Db, encryptionKey: string, definitionId: string, rowId: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function prepare(
+  db: Db,
+  encryptionKey: string,
+  definitionId: string,
+  rowId: string,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const def = await getDefinitionSchemas(db, definitionId);
-  if (!def) throw AppError.unprocessable('Unknown integration definition', [{ pointer: '/body/integration_definition_id', message: 'does not exist' }]);
+  if (!def)
+    throw AppError.unprocessable('Unknown integration definition', [
+      { pointer: '/body/integration_definition_id', message: 'does not exist' },
+    ]);
   const errors: FieldError[] = [];
-  if (body.config !== undefined && def.config_schema != null) errors.push(...await valueErrorsOffThread(def.config_schema, body.config, '/body/config'));
-  if (body.credentials != null && def.credentials_schema != null) errors.push(...await valueErrorsOffThread(def.credentials_schema, body.credentials, '/body/credentials'));
+  if (body.config !== undefined && def.config_schema != null)
+    errors.push(...(await valueErrorsOffThread(def.config_schema, body.config, '/body/config')));
+  if (body.credentials != null && def.credentials_schema != null)
+    errors.push(...(await valueErrorsOffThread(def.credentials_schema, body.credentials, '/body/credentials')));
   if (errors.length) throw AppError.unprocessable('The integration instance is invalid', errors);
   const { credentials, ...rest } = body;
   if (credentials === undefined) return rest;
@@ -32,13 +49,20 @@ async function prepare(db: Db, encryptionKey: string, definitionId: string, rowI
 }
 
 /** A page of instances, newest first. */
-export function listIntegrationInstances(db: Db, filter: InstanceFilter, page: PageRequest): Promise<Page<IntegrationInstance>> {
+export function listIntegrationInstances(
+  db: Db,
+  filter: InstanceFilter,
+  page: PageRequest,
+): Promise<Page<IntegrationInstance>> {
   return listInstances(db, filter, page);
 }
 
 /** Creates an instance owned by `ownerUserId`. */
 export async function createIntegrationInstance(
-  db: Db, encryptionKey: string, body: Record<string, unknown> & { integration_definition_id: string }, ownerUserId: string,
+  db: Db,
+  encryptionKey: string,
+  body: Record<string, unknown> & { integration_definition_id: string },
+  ownerUserId: string,
 ): Promise<IntegrationInstance> {
   // The id is chosen here because the ciphertext is bound to it (AES-GCM associated data).
   const id = randomUUID();
@@ -54,7 +78,12 @@ export async function getIntegrationInstance(db: Db, id: string): Promise<Integr
 }
 
 /** Updates config, credentials or status; 404 when missing. */
-export async function updateIntegrationInstance(db: Db, encryptionKey: string, id: string, body: Record<string, unknown>): Promise<IntegrationInstance | undefined> {
+export async function updateIntegrationInstance(
+  db: Db,
+  encryptionKey: string,
+  id: string,
+  body: Record<string, unknown>,
+): Promise<IntegrationInstance | undefined> {
   const current = await getIntegrationInstance(db, id);
   const values = await prepare(db, encryptionKey, String(current.integration_definition_id), id, body);
   return updateInstance(db, id, values);

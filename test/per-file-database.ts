@@ -7,6 +7,7 @@ import { TEST_ENV } from './harness-state';
 
 beforeAll(async () => {
   const template = process.env[TEST_ENV.templateDatabase];
-  if (!template) throw new Error('AOS_TEST_TEMPLATE_DATABASE is not set: run integration tests through jest (test/global-setup.ts)');
+  if (!template)
+    throw new Error('AOS_TEST_TEMPLATE_DATABASE is not set: run integration tests through jest (test/global-setup.ts)');
   process.env[TEST_ENV.databaseUrl] = (await cloneDatabase(template)).url;
 }, 60_000);

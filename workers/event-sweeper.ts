@@ -33,7 +33,8 @@ export function startEventSweeper(deps: SweeperDeps, alive: () => boolean = () =
   let stopped = false;
   const pass = async () => {
     try {
-      if (await sweepPendingEvents(deps)) deps.logger.info('event sweeper woke the dispatcher for stale pending events');
+      if (await sweepPendingEvents(deps))
+        deps.logger.info('event sweeper woke the dispatcher for stale pending events');
     } catch (err) {
       deps.logger.warn({ err }, 'event sweep failed; retrying next interval');
     }

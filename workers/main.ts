@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-worker' });
   if (!config.databaseUrl || !config.temporalAddress) {
-    throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone worker (npm start runs the embedded stack)']);
+    throw new ConfigError([
+      'DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone worker (npm start runs the embedded stack)',
+    ]);
   }
   installTemporalRuntime(logger);
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });

@@ -45,7 +45,10 @@ async function codeHandlers(config: Config, logger: Logger): Promise<CodeHandler
 export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Promise<Worker> {
   const { config, db, connection } = deps;
   enableLinearRegExps();
-  const logger = deps.logger.child({ component: 'worker', taskQueue: deps.workerOptions?.taskQueue ?? config.taskQueue });
+  const logger = deps.logger.child({
+    component: 'worker',
+    taskQueue: deps.workerOptions?.taskQueue ?? config.taskQueue,
+  });
   const created = await ensurePartitions(db);
   if (created > 0) logger.info({ created }, 'partitions created');
   const handlers = deps.handlers ?? (await codeHandlers(config, logger));

@@ -6,7 +6,13 @@ import { reconcile, type ReconcileOptions } from '../services/mirror/reconcile/r
 import type { Logger } from '../common/logger';
 
 /** Starts the loop; it stops by itself once the worker has stopped, or when the returned function is called. */
-export function startReconcileLoop(deps: { db: Knex; temporal: Client; logger: Logger }, worker: Worker, intervalMs: number, onStop?: () => unknown, opts: ReconcileOptions = {}): () => void {
+export function startReconcileLoop(
+  deps: { db: Knex; temporal: Client; logger: Logger },
+  worker: Worker,
+  intervalMs: number,
+  onStop?: () => unknown,
+  opts: ReconcileOptions = {},
+): () => void {
   if (intervalMs <= 0) return () => {};
   const logger = deps.logger.child({ component: 'reconciler' });
   let busy = false;

@@ -18,7 +18,10 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const PRELOADED_MODULES = ['jsonata'];
 
 /** Options for `bundleWorkflowCode` (add a logger if wanted). */
-export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOADED_MODULES } as const satisfies BundleOptions;
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  preloadModules: PRELOADED_MODULES,
+} as const satisfies BundleOptions;
 
 /** Worker options that bundle the interpreter at worker start (no prebuilt bundle). */
 export const BUNDLE_AT_START = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_MODULES } };

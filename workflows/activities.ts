@@ -2,7 +2,12 @@
  * Activity proxies. Task activities get per-step options (timeouts and retry from the task definition,
  * overridden by the step); the engine's own activities use fixed profiles.
  */
-import { proxyActivities, proxyLocalActivities, type ActivityOptions, type RetryPolicy as TemporalRetry } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type RetryPolicy as TemporalRetry,
+} from '@temporalio/workflow';
 import { ActivityCancellationType } from '@temporalio/workflow';
 import type { MirrorActivities } from '../common/contracts/mirror';
 import type { TaskActivities } from '../common/contracts/tasks';
@@ -20,7 +25,8 @@ export function toTemporalRetry(step: RetryPolicy | undefined, task: RetryPolicy
   const r = { ...task, ...step };
   return {
     maximumAttempts: r.max_attempts ?? TASK_DEFAULTS.maxAttempts,
-    initialInterval: r.initial_interval !== undefined ? parseDuration(r.initial_interval) : TASK_DEFAULTS.initialIntervalMs,
+    initialInterval:
+      r.initial_interval !== undefined ? parseDuration(r.initial_interval) : TASK_DEFAULTS.initialIntervalMs,
     backoffCoefficient: r.backoff_coefficient ?? TASK_DEFAULTS.backoff,
     ...(r.max_interval !== undefined && { maximumInterval: parseDuration(r.max_interval) }),
     ...(r.non_retryable_errors && { nonRetryableErrorTypes: r.non_retryable_errors }),
@@ -34,7 +40,11 @@ export function toTemporalRetry(step: RetryPolicy | undefined, task: RetryPolicy
  */
 export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot): ActivityOptions {
   const s = step.timeouts ?? {};
-  const t = { ...task.timeouts, ...(s.schedule_to_close !== undefined && { schedule_to_close: s.schedule_to_close }), ...(s.heartbeat !== undefined && { heartbeat: s.heartbeat }) };
+  const t = {
+    ...task.timeouts,
+    ...(s.schedule_to_close !== undefined && { schedule_to_close: s.schedule_to_close }),
+    ...(s.heartbeat !== undefined && { heartbeat: s.heartbeat }),
+  };
   const startToClose = s.start_to_close ?? step.timeout ?? t.start_to_close;
   return {
     startToCloseTimeout: startToClose !== undefined ? parseDuration(startToClose) : TASK_DEFAULTS.startToCloseMs,

@@ -42,7 +42,11 @@ function applies(run: RunState): boolean {
 export function checkForeachItems(run: RunState, stepId: string, count: number): void {
   const max = BLOCK_LIMITS.foreachMaxItems;
   if (count <= max || !applies(run)) return;
-  throw failure(LIMIT_EXCEEDED, `step "${stepId}": foreach over ${count} items, the limit is ${max} (process larger lists in pages: docs/definition-language.md#limits)`, { limit: 'foreachMaxItems', max, actual: count });
+  throw failure(
+    LIMIT_EXCEEDED,
+    `step "${stepId}": foreach over ${count} items, the limit is ${max} (process larger lists in pages: docs/definition-language.md#limits)`,
+    { limit: 'foreachMaxItems', max, actual: count },
+  );
 }
 
 /** Lanes granted to a block and how to give them back. */
@@ -85,7 +89,8 @@ export function stepBudget(run: RunState): Promise<void> | undefined {
     t.steps = 0;
     t.expressionSteps = 0;
   }
-  const withinBudget = t.steps < BLOCK_LIMITS.stepsPerActivation && t.expressionSteps < BLOCK_LIMITS.expressionStepsPerActivation;
+  const withinBudget =
+    t.steps < BLOCK_LIMITS.stepsPerActivation && t.expressionSteps < BLOCK_LIMITS.expressionStepsPerActivation;
   if (withinBudget || !applies(run)) {
     t.steps++;
     return undefined;

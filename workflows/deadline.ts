@@ -5,7 +5,12 @@ import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
  * Runs `fn` in a cancellable scope that is cancelled after `ms`; if `fn` then fails with a cancellation,
  * `onTimeout()` is thrown instead. (CancellationScope.withTimeout cannot tell the two apart.)
  */
-export async function withDeadline<T>(ms: number, fn: () => Promise<T>, onTimeout: () => Error, summary?: string): Promise<T> {
+export async function withDeadline<T>(
+  ms: number,
+  fn: () => Promise<T>,
+  onTimeout: () => Error,
+  summary?: string,
+): Promise<T> {
   const scope = new CancellationScope();
   const timerScope = new CancellationScope();
   let expired = false;

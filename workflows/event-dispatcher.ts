@@ -4,7 +4,15 @@
  * activity; a full pass is followed at once by the next, otherwise it sleeps until a wake-up signal (ingest,
  * redrive, sweeper) or the next retry falls due. Temporal work is per pass, not per event.
  */
-import { condition, continueAsNew, patched, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DispatchActivities } from '../common/contracts/events';
 import type { DispatcherInput } from '../common/events/delivery';
 import { dispatcherWakeSignal } from './api';
@@ -40,7 +48,8 @@ export async function eventDispatcherWorkflow(input: DispatcherInput = {}): Prom
     if (historyLength !== task.historyLength) task = { historyLength, since: Date.now() };
     const result = await dispatchPending({ dispatcherId: workflowInfo().workflowId, limit: batchSize });
     // The next run starts with a pass, so wake-ups not yet seen by this one are not lost.
-    if (pass >= passesPerRun || workflowInfo().continueAsNewSuggested) await continueAsNew<typeof eventDispatcherWorkflow>(input);
+    if (pass >= passesPerRun || workflowInfo().continueAsNewSuggested)
+      await continueAsNew<typeof eventDispatcherWorkflow>(input);
     const due = result.nextDueInMs;
     const progressed = result.delivered + result.failed + result.deadLettered > 0;
     if (result.full || (due !== null && due <= 0 && progressed)) {

@@ -25,7 +25,8 @@ function parse(src: string): string[] | null {
   return keys;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * The value of `src` when it is `$name(.key)*` and JSONata would give the same answer, else NOT_SIMPLE.
@@ -42,7 +43,8 @@ export function readSimplePath(src: string, vars: Record<string, unknown>): unkn
     if (!isPlainObject(value)) return value === undefined ? undefined : NOT_SIMPLE;
     const key = keys[i];
     if (Object.prototype.hasOwnProperty.call(value, key)) value = value[key];
-    else if (key in value) return NOT_SIMPLE; // inherited (`constructor`, `toString`): JSONata's business
+    else if (key in value)
+      return NOT_SIMPLE; // inherited (`constructor`, `toString`): JSONata's business
     else return undefined;
   }
   return Array.isArray(value) || typeof value === 'function' ? NOT_SIMPLE : value;

@@ -59,13 +59,20 @@ function legacyEvaluate(src: string, vars: Record<string, unknown>): Promise<unk
   return expr.evaluate(vars.input, vars);
 }
 
-async function evalOne(src: string, vars: Record<string, unknown>, where: string, meter: ExpressionMeter): Promise<unknown> {
+async function evalOne(
+  src: string,
+  vars: Record<string, unknown>,
+  where: string,
+  meter: ExpressionMeter,
+): Promise<unknown> {
   const direct = readSimplePath(src, vars);
   if (direct !== NOT_SIMPLE) return direct;
   try {
     // The root `$` is the run input, so `{% order.id %}` reads like Step Functions' input paths. The budget is
     // the fixed default (docs/definition-language.md#limits): a count of steps and sizes, never time.
-    return await (patched(EXPRESSION_BUDGET_PATCH) ? evaluateExpression(src, vars.input, vars, undefined, meter) : legacyEvaluate(src, vars));
+    return await (patched(EXPRESSION_BUDGET_PATCH)
+      ? evaluateExpression(src, vars.input, vars, undefined, meter)
+      : legacyEvaluate(src, vars));
   } catch (err) {
     const f = describeFailure(err);
     throw ApplicationFailure.create({
@@ -82,7 +89,12 @@ function textOf(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-async function walk(value: unknown, vars: Record<string, unknown>, where: string, meter: ExpressionMeter): Promise<unknown> {
+async function walk(
+  value: unknown,
+  vars: Record<string, unknown>,
+  where: string,
+  meter: ExpressionMeter,
+): Promise<unknown> {
   if (typeof value === 'string') {
     if (!value.includes('{%')) return value;
     const whole = WHOLE.exec(value);
@@ -105,13 +117,24 @@ async function walk(value: unknown, vars: Record<string, unknown>, where: string
 }
 
 /** Evaluates every expression in `template` (any JSON value) in the context of `frame`. */
-export async function evaluate(template: unknown, run: RunState, frame: Frame, where: string, extra?: Record<string, unknown>): Promise<unknown> {
+export async function evaluate(
+  template: unknown,
+  run: RunState,
+  frame: Frame,
+  where: string,
+  extra?: Record<string, unknown>,
+): Promise<unknown> {
   if (!hasExpression(template)) return template;
   return evaluateWith(template, bindings(run, frame, extra), where, run.limits.task);
 }
 
 // The expression steps spent count against the activation's budget (block-limits.ts), as the steps run do.
-async function evaluateWith(template: unknown, vars: Record<string, unknown>, where: string, meter: ExpressionMeter): Promise<unknown> {
+async function evaluateWith(
+  template: unknown,
+  vars: Record<string, unknown>,
+  where: string,
+  meter: ExpressionMeter,
+): Promise<unknown> {
   return normalize(await walk(template, vars, where, meter));
 }
 
@@ -121,7 +144,13 @@ async function evaluateWith(template: unknown, vars: Record<string, unknown>, wh
  * `const v = evaluateNow(...); const value = isPromise(v) ? await v : v;`: each promise created in the sandbox
  * costs a stack capture (see expression-paths.ts), and a step's input is usually plain paths.
  */
-export function evaluateNow(template: unknown, run: RunState, frame: Frame, where: string, extra?: Record<string, unknown>): unknown {
+export function evaluateNow(
+  template: unknown,
+  run: RunState,
+  frame: Frame,
+  where: string,
+  extra?: Record<string, unknown>,
+): unknown {
   if (!hasExpression(template)) return template;
   const vars = bindings(run, frame, extra);
   const direct = walkSimple(template, vars);

@@ -44,12 +44,22 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
 
   const body = async (): Promise<unknown> => {
     if (vars.failure !== undefined) throw vars.failure;
-    const result = await runSequence(input.definition.steps, run, top, input.resume?.position ?? 0, (position) => maybeContinueAsNew(run, position));
+    const result = await runSequence(input.definition.steps, run, top, input.resume?.position ?? 0, (position) =>
+      maybeContinueAsNew(run, position),
+    );
     if (result.ended || input.definition.output === undefined) return result.output;
     return evaluate(input.definition.output, run, top, 'workflow output');
   };
   try {
-    const output = run.deadline === undefined ? await body() : await withDeadline(run.deadline - Date.now(), body, () => timeoutFailure(`workflow "${input.definition.workflow_id}"`), 'workflow timeout');
+    const output =
+      run.deadline === undefined
+        ? await body()
+        : await withDeadline(
+            run.deadline - Date.now(),
+            body,
+            () => timeoutFailure(`workflow "${input.definition.workflow_id}"`),
+            'workflow timeout',
+          );
     checkPayloadSize(run, `the output of workflow "${input.definition.workflow_id}"`, [output]);
     run.status = 'completed';
     await mirrorStatus(run, 'completed', { output });

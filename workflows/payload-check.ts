@@ -5,7 +5,12 @@
  * whole run on the command (no catch, and the mirror left claiming what Temporal refused).
  */
 import { defaultPayloadConverter, patched } from '@temporalio/workflow';
-import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../common/payload-size';
+import {
+  DEFAULT_PAYLOAD_LIMIT_BYTES,
+  oversize,
+  PAYLOAD_TOO_LARGE,
+  payloadTooLargeMessage,
+} from '../common/payload-size';
 import type { RunState } from './runtime';
 import { failure } from './step-errors';
 
@@ -17,5 +22,6 @@ export function checkPayloadSize(run: RunState, what: string, values: unknown[])
   const limit = run.input.options?.payloadLimitBytes ?? DEFAULT_PAYLOAD_LIMIT_BYTES;
   const size = oversize(defaultPayloadConverter, values, limit);
   // Before the patch Temporal refused such a command and failed the run: those histories replay without the check.
-  if (size !== undefined && patched(PAYLOAD_CHECK_PATCH)) throw failure(PAYLOAD_TOO_LARGE, payloadTooLargeMessage(what, size, limit));
+  if (size !== undefined && patched(PAYLOAD_CHECK_PATCH))
+    throw failure(PAYLOAD_TOO_LARGE, payloadTooLargeMessage(what, size, limit));
 }

@@ -2,13 +2,7 @@
  * The interpreter's in-memory run state and the frame a step executes in. Everything here is plain
  * data mutated only by workflow code, so it replays deterministically.
  */
-import type {
-  EventEnvelope,
-  InterpreterInput,
-  InterpreterState,
-  Step,
-  StepRecord,
-} from '../common/definitions/types';
+import type { EventEnvelope, InterpreterInput, InterpreterState, Step, StepRecord } from '../common/definitions/types';
 import type { LimitState } from './block-limits';
 
 /** Mutable state of one run (one Temporal run; continue-as-new carries the relevant parts). */
@@ -67,7 +61,12 @@ export interface StepResult {
 export type BlockRunner = (steps: Step[], run: RunState, frame: Frame) => Promise<{ output: unknown; ended: boolean }>;
 
 /** Signature of one step type's executor. */
-export type StepExecutor<S extends Step = Step> = (step: S, run: RunState, frame: Frame, runBlock: BlockRunner) => Promise<StepResult>;
+export type StepExecutor<S extends Step = Step> = (
+  step: S,
+  run: RunState,
+  frame: Frame,
+  runBlock: BlockRunner,
+) => Promise<StepResult>;
 
 /** An ltree-safe label for a step or branch id. */
 export function label(id: string): string {

@@ -2,7 +2,15 @@
  * Walks a step list: implicit next = the following step, explicit `next` for branches and loops; wraps
  * each step in its retry, timeout and catch handling. Used for the top level and for every nested block.
  */
-import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, log, setCurrentDetails, sleep } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  sleep,
+} from '@temporalio/workflow';
 import { parseDuration } from '../common/definitions/duration';
 import type { Step } from '../common/definitions/types';
 import { FailureType } from '../common/errors/catalogue';
@@ -26,7 +34,13 @@ export interface SequenceResult {
 const SELF_TIMED = new Set<Step['type']>(['task', 'wait_for_event']);
 
 /** Runs `steps` from `start` until the list ends, a succeed step ends it, or a step fails uncaught. */
-export async function runSequence(steps: Step[], run: RunState, frame: Frame, start = 0, checkpoint?: Checkpoint): Promise<SequenceResult> {
+export async function runSequence(
+  steps: Step[],
+  run: RunState,
+  frame: Frame,
+  start = 0,
+  checkpoint?: Checkpoint,
+): Promise<SequenceResult> {
   const index = new Map(steps.map((s, i) => [s.id, i] as const));
   let output: unknown = null;
   for (let i = start, first = true; i < steps.length; first = false) {
@@ -40,7 +54,9 @@ export async function runSequence(steps: Step[], run: RunState, frame: Frame, st
     if (result.end) return { output, ended: true };
     if (result.compensateFrom !== undefined) {
       // A catch for Cancelled: the handler path runs shielded from the cancellation, then the run ends cancelled.
-      await CancellationScope.nonCancellable(() => runSequence(steps, run, { ...frame, top: false }, indexOf(index, result.compensateFrom as string, step)));
+      await CancellationScope.nonCancellable(() =>
+        runSequence(steps, run, { ...frame, top: false }, indexOf(index, result.compensateFrom as string, step)),
+      );
       throw result.cancellation;
     }
     const target = result.next ?? step.next;
@@ -55,7 +71,8 @@ export const runBlock: BlockRunner = (steps, run, frame) => runSequence(steps, r
 function indexOf(index: Map<string, number>, target: string, from: Step): number {
   const i = index.get(target);
   // Validation rejects this before a run starts; a definition that slipped through fails clearly.
-  if (i === undefined) throw failure(FailureType.InvalidDefinition, `step "${from.id}" goes to unknown step "${target}"`);
+  if (i === undefined)
+    throw failure(FailureType.InvalidDefinition, `step "${from.id}" goes to unknown step "${target}"`);
   return i;
 }
 
@@ -71,7 +88,9 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
   run.current.set(step.id, (run.current.get(step.id) ?? 0) + 1);
   setCurrentDetails(`steps: ${[...run.current.keys()].join(', ')}`);
   try {
-    const result = await withRetry(step, () => withStepTimeout(step, () => executorFor(step)(step, run, frame, runBlock)));
+    const result = await withRetry(step, () =>
+      withStepTimeout(step, () => executorFor(step)(step, run, frame, runBlock)),
+    );
     recordStep(run, frame, step.id, { output: result.output });
     if ('result_var' in step && step.result_var) run.vars[step.result_var] = result.output;
     return result;
@@ -94,7 +113,12 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
 
 function withStepTimeout(step: Step, fn: () => Promise<StepResult>): Promise<StepResult> {
   if (step.timeout === undefined || SELF_TIMED.has(step.type)) return fn();
-  return withDeadline(parseDuration(step.timeout), fn, () => timeoutFailure(`step "${step.id}"`), `${step.id}: timeout`);
+  return withDeadline(
+    parseDuration(step.timeout),
+    fn,
+    () => timeoutFailure(`step "${step.id}"`),
+    `${step.id}: timeout`,
+  );
 }
 
 /** Retries non-task steps as a whole (task steps retry inside Temporal's activity retry instead). */
@@ -102,7 +126,11 @@ function withRetry(step: Step, fn: () => Promise<StepResult>): Promise<StepResul
   return !step.retry || step.type === 'task' ? fn() : retrying(step.retry, fn, step.id);
 }
 
-async function retrying(retry: NonNullable<Step['retry']>, fn: () => Promise<StepResult>, stepId: string): Promise<StepResult> {
+async function retrying(
+  retry: NonNullable<Step['retry']>,
+  fn: () => Promise<StepResult>,
+  stepId: string,
+): Promise<StepResult> {
   const policy = toTemporalRetry(retry, undefined);
   let interval = Number(policy.initialInterval);
   for (let attempt = 1; ; attempt++) {
@@ -111,10 +139,20 @@ async function retrying(retry: NonNullable<Step['retry']>, fn: () => Promise<Ste
     } catch (err) {
       const error = toStepError(err);
       const exhausted = policy.maximumAttempts !== 0 && attempt >= (policy.maximumAttempts ?? 1);
-      if (exhausted || isCancellation(err) || err instanceof ContinueAsNew || (err instanceof ApplicationFailure && err.nonRetryable) || policy.nonRetryableErrorTypes?.includes(error.type)) throw err;
+      if (
+        exhausted ||
+        isCancellation(err) ||
+        err instanceof ContinueAsNew ||
+        (err instanceof ApplicationFailure && err.nonRetryable) ||
+        policy.nonRetryableErrorTypes?.includes(error.type)
+      )
+        throw err;
       log.info('step failed, retrying', { stepId, attempt, errorType: error.type, intervalMs: interval });
       await sleep(interval, { summary: `${stepId}: retry ${attempt + 1}` });
-      interval = Math.min(interval * (policy.backoffCoefficient ?? 2), policy.maximumInterval !== undefined ? Number(policy.maximumInterval) : Infinity);
+      interval = Math.min(
+        interval * (policy.backoffCoefficient ?? 2),
+        policy.maximumInterval !== undefined ? Number(policy.maximumInterval) : Infinity,
+      );
     }
   }
 }

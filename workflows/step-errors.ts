@@ -29,11 +29,17 @@ function unwrap(err: unknown): unknown {
 export function toStepError(err: unknown): StepError {
   const inner = unwrap(err);
   if (inner instanceof ApplicationFailure) {
-    return { type: inner.type ?? FailureType.Error, message: inner.message, ...(inner.details?.length ? { details: inner.details.length === 1 ? inner.details[0] : inner.details } : {}) };
+    return {
+      type: inner.type ?? FailureType.Error,
+      message: inner.message,
+      ...(inner.details?.length ? { details: inner.details.length === 1 ? inner.details[0] : inner.details } : {}),
+    };
   }
-  if (inner instanceof TimeoutFailure) return { type: TIMEOUT, message: inner.message || `timed out (${inner.timeoutType})` };
+  if (inner instanceof TimeoutFailure)
+    return { type: TIMEOUT, message: inner.message || `timed out (${inner.timeoutType})` };
   if (inner instanceof CancelledFailure) return { type: CANCELLED, message: inner.message || 'cancelled' };
-  if (inner instanceof TerminatedFailure) return { type: FailureType.Terminated, message: inner.message || 'terminated' };
+  if (inner instanceof TerminatedFailure)
+    return { type: FailureType.Terminated, message: inner.message || 'terminated' };
   if (inner instanceof Error) return { type: inner.name || FailureType.Error, message: inner.message };
   return { type: FailureType.Error, message: String(inner) };
 }

@@ -1,7 +1,9 @@
 /** `resolveDefinition` activity: the snapshot of a stored definition (sub_workflow steps resolve their child with it). */
 import type { Knex } from 'knex';
 import type {
-  DefinitionActivities, ResolveDefinitionRequest, ResolvedDefinition,
+  DefinitionActivities,
+  ResolveDefinitionRequest,
+  ResolvedDefinition,
 } from '../../common/contracts/definitions';
 import { AppError, FailureType } from '../../common/errors';
 import { resolveDefinition } from '../../services/definitions';

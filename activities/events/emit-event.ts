@@ -17,7 +17,10 @@ export function createEmitEventActivity(deps: EventActivityDeps): Pick<Interpret
         return await emitWorkflowEvent(ingest, { ...req, payload: req.payload as Record<string, unknown> });
       } catch (err) {
         if (err instanceof AppError && err.status < 500) {
-          const type = err.status === 422 && err.errors.some((e) => e.pointer.endsWith('/pattern')) ? FailureType.NotFound : FailureType.SchemaViolation;
+          const type =
+            err.status === 422 && err.errors.some((e) => e.pointer.endsWith('/pattern'))
+              ? FailureType.NotFound
+              : FailureType.SchemaViolation;
           throw fromAppError(err, `emit_event "${req.pattern}": ${err.message}`, type, { errors: err.errors });
         }
         throw err;

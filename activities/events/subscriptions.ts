@@ -4,7 +4,9 @@ import { closeSubscription, registerSubscription } from '../../services/events/s
 import type { EventActivityDeps } from './deps';
 
 /** Builds the two subscription activities. */
-export function createSubscriptionActivities(deps: EventActivityDeps): Pick<InterpreterEventActivities, 'registerSubscription' | 'closeSubscription'> {
+export function createSubscriptionActivities(
+  deps: EventActivityDeps,
+): Pick<InterpreterEventActivities, 'registerSubscription' | 'closeSubscription'> {
   return {
     registerSubscription: (req) => registerSubscription(deps, req),
     closeSubscription: (req) => closeSubscription(deps.db, req),

@@ -52,7 +52,8 @@ export async function loadCodeHandlersModule(specifier: string): Promise<Record<
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path) as { default?: unknown };
   const record = (mod.default ?? mod) as Record<string, unknown>;
-  if (!record || typeof record !== 'object') throw new Error(`CODE_HANDLERS_MODULE ${specifier}: default export must be a record of handlers`);
+  if (!record || typeof record !== 'object')
+    throw new Error(`CODE_HANDLERS_MODULE ${specifier}: default export must be a record of handlers`);
   for (const [name, fn] of Object.entries(record)) {
     if (typeof fn !== 'function') throw new Error(`CODE_HANDLERS_MODULE ${specifier}: "${name}" is not a function`);
   }

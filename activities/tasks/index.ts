@@ -14,7 +14,12 @@ import { createRunTask } from './run-task';
 import { TransformPool, type TransformPoolOptions } from './transform/pool';
 import { DEFAULT_EXPRESSION_LIMITS } from '../../common/expressions/limits';
 
-export { CodeHandlerRegistry, loadCodeHandlersModule, type CodeHandler, type CodeHandlerContext } from './code-handlers';
+export {
+  CodeHandlerRegistry,
+  loadCodeHandlersModule,
+  type CodeHandler,
+  type CodeHandlerContext,
+} from './code-handlers';
 export { builtinCodeHandlers } from './builtin-handlers';
 
 /** Dependencies of the task activities. */
@@ -44,7 +49,11 @@ export interface TaskActivityDeps {
 }
 
 /** Transform limits when none are configured: the README's defaults of TRANSFORM_* settings. */
-export const DEFAULT_TRANSFORM: TransformPoolOptions = { threads: 2, timeoutMs: 10_000, limits: { ...DEFAULT_EXPRESSION_LIMITS, steps: 1_000_000 } };
+export const DEFAULT_TRANSFORM: TransformPoolOptions = {
+  threads: 2,
+  timeoutMs: 10_000,
+  limits: { ...DEFAULT_EXPRESSION_LIMITS, steps: 1_000_000 },
+};
 
 /** Builds the task activities (factory over deps: the worker wires real ones, tests too). */
 export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
@@ -52,7 +61,17 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
   const handlers = deps.handlers ?? new CodeHandlerRegistry(builtinCodeHandlers);
   const cipher = deps.credentialsEncryptionKey ? createCredentialsCipher(deps.credentialsEncryptionKey) : undefined;
   const http = deps.http ?? createEgressClient(createEgressPolicy(deps.egressAllow));
-  const registry = createTaskRegistry({ handlers, http, db: deps.db, cipher, transform: TransformPool.shared(deps.transform ?? DEFAULT_TRANSFORM) });
-  const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, { enabled: deps.mirror !== false, backoff: deps.mirrorBackoffMs, runningWriteDelayMs: deps.runningWriteDelayMs });
+  const registry = createTaskRegistry({
+    handlers,
+    http,
+    db: deps.db,
+    cipher,
+    transform: TransformPool.shared(deps.transform ?? DEFAULT_TRANSFORM),
+  });
+  const mirror = createTaskMirror(deps.mirrorDb ?? deps.db, logger, {
+    enabled: deps.mirror !== false,
+    backoff: deps.mirrorBackoffMs,
+    runningWriteDelayMs: deps.runningWriteDelayMs,
+  });
   return { runTask: createRunTask({ registry, mirror, logger, payloadLimitBytes: deps.payloadLimitBytes }) };
 }

@@ -40,4 +40,3 @@ export function createTaskRegistry({ handlers, http, db, cipher, transform }: Ta
   // Looked up through a Map, never by indexing the object with a type read from data.
   return new Map(Object.entries(executors));
 }
-

@@ -7,7 +7,12 @@ import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { RunTaskRequest } from '../../common/contracts/tasks';
 import { FailureType } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../../common/payload-size';
+import {
+  DEFAULT_PAYLOAD_LIMIT_BYTES,
+  oversize,
+  PAYLOAD_TOO_LARGE,
+  payloadTooLargeMessage,
+} from '../../common/payload-size';
 import type { TaskAttempt, TaskMirror } from '../../services/mirror/task-mirror';
 import { describeFailure, nonRetryable, toFailure } from './failures';
 import { checkSchema } from './schema-check';
@@ -30,35 +35,68 @@ function isCancellation(err: unknown, signal: AbortSignal): boolean {
 }
 
 /** Builds the `runTask` activity. */
-export function createRunTask({ registry, mirror: taskMirror, logger, payloadLimitBytes = DEFAULT_PAYLOAD_LIMIT_BYTES }: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
+export function createRunTask({
+  registry,
+  mirror: taskMirror,
+  logger,
+  payloadLimitBytes = DEFAULT_PAYLOAD_LIMIT_BYTES,
+}: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
   return async function runTask({ task, input, ctx }: RunTaskRequest): Promise<unknown> {
     const mirror = ctx.mirror === false ? NO_MIRROR : taskMirror;
     const activity = Context.current();
     const { info } = activity;
-    const log = logger.child({ workflowId: ctx.workflowId, runId: ctx.runId, stepId: ctx.stepId, taskId: task.task_id, attempt: info.attempt });
+    const log = logger.child({
+      workflowId: ctx.workflowId,
+      runId: ctx.runId,
+      stepId: ctx.stepId,
+      taskId: task.task_id,
+      attempt: info.attempt,
+    });
     const attempt: TaskAttempt = {
-      task, ctx, input, attempt: info.attempt, activityId: info.activityId,
-      scheduledAt: new Date(info.scheduledTimestampMs), startedAt: new Date(),
+      task,
+      ctx,
+      input,
+      attempt: info.attempt,
+      activityId: info.activityId,
+      scheduledAt: new Date(info.scheduledTimestampMs),
+      startedAt: new Date(),
     };
     mirror.started(attempt);
     try {
       const executor = registry.get(task.type);
       if (!executor) {
-        throw nonRetryable(FailureType.UnknownTaskType, `task ${task.task_id}@${task.version}: type "${task.type}" is not registered in this worker (known: ${[...registry.keys()].join(', ')})`);
+        throw nonRetryable(
+          FailureType.UnknownTaskType,
+          `task ${task.task_id}@${task.version}: type "${task.type}" is not registered in this worker (known: ${[...registry.keys()].join(', ')})`,
+        );
       }
       checkSchema(task, 'input', input);
       const signal = activity.cancellationSignal;
-      const output = await executor({ task, input, ctx, attempt: info.attempt, logger: log, signal, heartbeat: (d) => activity.heartbeat(d) });
+      const output = await executor({
+        task,
+        input,
+        ctx,
+        attempt: info.attempt,
+        logger: log,
+        signal,
+        heartbeat: (d) => activity.heartbeat(d),
+      });
       checkSchema(task, 'output', output);
       // Temporal would refuse the completion after the mirror said `completed`: fail the attempt first, for good.
       const size = oversize(defaultPayloadConverter, [output], payloadLimitBytes);
-      if (size !== undefined) throw nonRetryable(PAYLOAD_TOO_LARGE, payloadTooLargeMessage(`task ${task.task_id}@${task.version} output`, size, payloadLimitBytes));
+      if (size !== undefined)
+        throw nonRetryable(
+          PAYLOAD_TOO_LARGE,
+          payloadTooLargeMessage(`task ${task.task_id}@${task.version} output`, size, payloadLimitBytes),
+        );
       await mirror.finished(attempt, { status: 'completed', output, endedAt: new Date() });
       log.debug('task completed');
       return output;
     } catch (err) {
       const cancelled = isCancellation(err, activity.cancellationSignal);
-      const error = cancelled ? { type: FailureType.Cancelled, message: (err as Error).message, nonRetryable: true } : describeFailure(err);
+      const error = cancelled
+        ? { type: FailureType.Cancelled, message: (err as Error).message, nonRetryable: true }
+        : describeFailure(err);
       await mirror.finished(attempt, { status: cancelled ? 'cancelled' : 'failed', error, endedAt: new Date() });
       log.warn({ errorType: error.type, nonRetryable: error.nonRetryable, msg: error.message }, 'task attempt failed');
       if (cancelled) throw err;

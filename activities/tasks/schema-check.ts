@@ -18,7 +18,10 @@ function validatorFor(task: TaskDefinitionSnapshot, side: Side, schema: Record<s
   try {
     return cachedUserSchema(`task:${task.task_id}@${task.version}#${side}`, anonymous);
   } catch (err) {
-    throw nonRetryable(FailureType.BadTaskConfig, `task ${task.task_id}@${task.version}: ${side}_schema is not a valid JSON Schema: ${(err as Error).message}`);
+    throw nonRetryable(
+      FailureType.BadTaskConfig,
+      `task ${task.task_id}@${task.version}: ${side}_schema is not a valid JSON Schema: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -30,5 +33,9 @@ export function checkSchema(task: TaskDefinitionSnapshot, side: Side, value: unk
   if (fn(value)) return;
   const errors = toFieldErrors(fn.errors, `/${side}`);
   const list = errors.map((e) => `${e.pointer || `/${side}`} ${e.message}`).join('; ');
-  throw nonRetryable(FailureType.SchemaViolation, `task ${task.task_id}@${task.version}: ${side} does not match its ${side}_schema: ${list}`, { errors });
+  throw nonRetryable(
+    FailureType.SchemaViolation,
+    `task ${task.task_id}@${task.version}: ${side} does not match its ${side}_schema: ${list}`,
+    { errors },
+  );
 }

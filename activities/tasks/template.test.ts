@@ -4,7 +4,11 @@ import { render } from './template';
 
 describe('render', () => {
   it('evaluates a whole-string expression to its raw value and interpolates mixed text', async () => {
-    const out = await render({ n: '{% $input.n * 2 %}', url: 'https://x/{% $input.id %}/y', keep: 'plain', list: ['{% $input.id %}', 3] }, { input: { n: 2, id: 'a' } }, '/config');
+    const out = await render(
+      { n: '{% $input.n * 2 %}', url: 'https://x/{% $input.id %}/y', keep: 'plain', list: ['{% $input.id %}', 3] },
+      { input: { n: 2, id: 'a' } },
+      '/config',
+    );
     expect(out).toEqual({ n: 4, url: 'https://x/a/y', keep: 'plain', list: ['a', 3] });
   });
 

@@ -19,18 +19,29 @@ const PART = /\{%([\s\S]*?)%\}/g;
  * is non-retryable BadTaskConfig, a runtime error (the budget included) non-retryable ExpressionError, both
  * naming `where`.
  */
-export async function evaluate(source: string, bindings: Record<string, unknown>, where: string, context?: unknown,
-  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<unknown> {
+export async function evaluate(
+  source: string,
+  bindings: Record<string, unknown>,
+  where: string,
+  context?: unknown,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS,
+): Promise<unknown> {
   try {
     compile(source, limits);
   } catch (err) {
-    throw nonRetryable(FailureType.BadTaskConfig, `${where}: cannot parse JSONata "${source.trim()}": ${(err as Error).message}`);
+    throw nonRetryable(
+      FailureType.BadTaskConfig,
+      `${where}: cannot parse JSONata "${source.trim()}": ${(err as Error).message}`,
+    );
   }
   try {
     return await evaluateExpression(source, context, bindings, limits);
   } catch (err) {
     const f = describeFailure(err, limits);
-    throw nonRetryable(FailureType.ExpressionError, `${where}: ${f.message}`, { code: f.code, ...(f.limit && { limit: f.limit }) });
+    throw nonRetryable(FailureType.ExpressionError, `${where}: ${f.message}`, {
+      code: f.code,
+      ...(f.limit && { limit: f.limit }),
+    });
   }
 }
 

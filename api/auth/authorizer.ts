@@ -16,7 +16,10 @@ import { parseApiKey, sameDigest, verifyAccessToken } from './tokens';
 
 const unauthorized = (detail: string) => new AppError(401, 'Unauthorized', detail);
 
-function presented(authorization: string | undefined, apiKeyHeader: string | string[] | undefined): { kind: 'jwt' | 'key'; value: string } | undefined {
+function presented(
+  authorization: string | undefined,
+  apiKeyHeader: string | string[] | undefined,
+): { kind: 'jwt' | 'key'; value: string } | undefined {
   if (Array.isArray(apiKeyHeader)) apiKeyHeader = apiKeyHeader.join(', ');
   if (apiKeyHeader) return { kind: 'key', value: apiKeyHeader.trim() };
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -37,7 +40,13 @@ async function fromApiKey(deps: ApiDeps, key: string, log: () => Logger): Promis
   const owned = new Set(user.permissions);
   const permissions = row.scopes ? new Set(row.scopes.filter((s) => grants(owned, s))) : owned;
   touchApiKey(deps.db, row.id).catch((err: unknown) => log().warn({ err }, 'api key last_used_at update failed'));
-  const principal: Principal = { userId: row.user_id, username: user.username, permissions, via: 'api_key', apiKeyId: row.id };
+  const principal: Principal = {
+    userId: row.user_id,
+    username: user.username,
+    permissions,
+    via: 'api_key',
+    apiKeyId: row.id,
+  };
   return { principal, notAfter: row.expires_at ? new Date(row.expires_at).getTime() : Infinity };
 }
 
@@ -45,13 +54,23 @@ async function fromApiKey(deps: ApiDeps, key: string, log: () => Logger): Promis
 async function fromToken(deps: ApiDeps, token: string): Promise<Resolved> {
   const claims = await verifyAccessToken(deps.config, token);
   if (!claims) return undefined;
-  const [user, live] = await Promise.all([userPermissions(deps.db, claims.userId), isSessionLive(deps.db, claims.sessionId, claims.userId)]);
+  const [user, live] = await Promise.all([
+    userPermissions(deps.db, claims.userId),
+    isSessionLive(deps.db, claims.sessionId, claims.userId),
+  ]);
   if (!user || !live) return undefined;
-  return { principal: { userId: claims.userId, username: user.username, permissions: new Set(user.permissions), via: 'token' }, notAfter: claims.expiresAt };
+  return {
+    principal: { userId: claims.userId, username: user.username, permissions: new Set(user.permissions), via: 'token' },
+    notAfter: claims.expiresAt,
+  };
 }
 
 /** `log` gives the request's logger (built only if something is logged), so any warning carries the request id. */
-async function resolve(deps: ApiDeps, cred: { kind: 'jwt' | 'key'; value: string }, log: () => Logger): Promise<Principal | undefined> {
+async function resolve(
+  deps: ApiDeps,
+  cred: { kind: 'jwt' | 'key'; value: string },
+  log: () => Logger,
+): Promise<Principal | undefined> {
   const key = credentialKey(cred.value);
   const cache = principalCacheOf(deps);
   const hit = cache.get(key);

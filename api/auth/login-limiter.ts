@@ -12,16 +12,19 @@ const WINDOW_MS = 15 * 60 * 1000;
 
 /** The rate limiter of `POST /auth/login`; 429 problem+json with Retry-After once exceeded. */
 export function loginLimiter(deps: Pick<ApiDeps, 'config'>): RequestHandler[] {
-  return [rateLimit({
-    windowMs: WINDOW_MS,
-    limit: deps.config.authLoginMaxAttempts,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => {
-      const username = typeof req.body?.username === 'string' ? req.body.username.toLowerCase().slice(0, 255) : '';
-      return `${ipKeyGenerator(req.ip ?? 'unknown')}|${username}`;
-    },
-    handler: (_req, _res, next) => next(new AppError(429, 'Too Many Requests', 'Too many failed login attempts; try again later')),
-  })];
+  return [
+    rateLimit({
+      windowMs: WINDOW_MS,
+      limit: deps.config.authLoginMaxAttempts,
+      skipSuccessfulRequests: true,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) => {
+        const username = typeof req.body?.username === 'string' ? req.body.username.toLowerCase().slice(0, 255) : '';
+        return `${ipKeyGenerator(req.ip ?? 'unknown')}|${username}`;
+      },
+      handler: (_req, _res, next) =>
+        next(new AppError(429, 'Too Many Requests', 'Too many failed login attempts; try again later')),
+    }),
+  ];
 }

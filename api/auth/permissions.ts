@@ -6,18 +6,31 @@
 
 /** Every permission known when this release shipped (routes may add more; they are synced at start-up). */
 export const PERMISSIONS = [
-  'workflow_definitions:read', 'workflow_definitions:write',
-  'task_definitions:read', 'task_definitions:write',
-  'workflow_instances:read', 'workflow_instances:start', 'workflow_instances:cancel', 'workflow_instances:terminate',
-  'events:publish', 'events:read',
-  'event_definitions:read', 'event_definitions:write',
-  'triggers:read', 'triggers:write',
-  'dead_letters:read', 'dead_letters:write',
-  'ui_components:read', 'ui_components:write',
-  'integrations:read', 'integrations:write',
+  'workflow_definitions:read',
+  'workflow_definitions:write',
+  'task_definitions:read',
+  'task_definitions:write',
+  'workflow_instances:read',
+  'workflow_instances:start',
+  'workflow_instances:cancel',
+  'workflow_instances:terminate',
+  'events:publish',
+  'events:read',
+  'event_definitions:read',
+  'event_definitions:write',
+  'triggers:read',
+  'triggers:write',
+  'dead_letters:read',
+  'dead_letters:write',
+  'ui_components:read',
+  'ui_components:write',
+  'integrations:read',
+  'integrations:write',
   'observability:read',
-  'tests:read', 'tests:write',
-  'api_keys:read', 'api_keys:write',
+  'tests:read',
+  'tests:write',
+  'api_keys:read',
+  'api_keys:write',
   'users:admin',
 ] as const;
 
@@ -30,7 +43,9 @@ export const AUTHENTICATED = 'authenticated';
 /** Splits `resource:action` (the permissions table stores both halves). */
 export function splitPermission(permission: string): { resource: string; action: string } {
   const i = permission.lastIndexOf(':');
-  return i < 0 ? { resource: permission, action: '*' } : { resource: permission.slice(0, i), action: permission.slice(i + 1) };
+  return i < 0
+    ? { resource: permission, action: '*' }
+    : { resource: permission.slice(0, i), action: permission.slice(i + 1) };
 }
 
 /** True when a holder of `held` may use a route needing `needed`. */

@@ -16,8 +16,11 @@ export const tokenPairSchema: JsonSchema = {
   type: 'object',
   required: ['access_token', 'token_type', 'expires_in', 'refresh_token', 'refresh_expires_in'],
   properties: {
-    access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' },
-    refresh_token: { type: 'string' }, refresh_expires_in: { type: 'integer' },
+    access_token: { type: 'string' },
+    token_type: { const: 'Bearer' },
+    expires_in: { type: 'integer' },
+    refresh_token: { type: 'string' },
+    refresh_expires_in: { type: 'integer' },
   },
 };
 
@@ -25,9 +28,15 @@ export const userSchema: JsonSchema = {
   type: 'object',
   required: ['id', 'username', 'status', 'roles', 'created_at', 'updated_at'],
   properties: {
-    id: uuidSchema, username: { type: 'string' }, email: { type: ['string', 'null'] }, display_name: { type: ['string', 'null'] },
-    status: { enum: ['active', 'disabled', 'locked'] }, roles: { type: 'array', items: { type: 'string' } },
-    last_login_at: nullableTime, created_at: time, updated_at: time,
+    id: uuidSchema,
+    username: { type: 'string' },
+    email: { type: ['string', 'null'] },
+    display_name: { type: ['string', 'null'] },
+    status: { enum: ['active', 'disabled', 'locked'] },
+    roles: { type: 'array', items: { type: 'string' } },
+    last_login_at: nullableTime,
+    created_at: time,
+    updated_at: time,
   },
 };
 
@@ -35,8 +44,14 @@ export const roleSchema: JsonSchema = {
   type: 'object',
   required: ['role_id', 'name', 'is_system', 'permissions'],
   properties: {
-    id: uuidSchema, role_id: { type: 'string' }, name: { type: 'string' }, description: { type: ['string', 'null'] },
-    is_system: { type: 'boolean' }, permissions: { type: 'array', items: { type: 'string' } }, created_at: time, updated_at: time,
+    id: uuidSchema,
+    role_id: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: ['string', 'null'] },
+    is_system: { type: 'boolean' },
+    permissions: { type: 'array', items: { type: 'string' } },
+    created_at: time,
+    updated_at: time,
   },
 };
 
@@ -44,8 +59,16 @@ export const apiKeySchema: JsonSchema = {
   type: 'object',
   required: ['id', 'prefix', 'name', 'user_id', 'status'],
   properties: {
-    id: uuidSchema, prefix: { type: 'string' }, name: { type: 'string' }, user_id: uuidSchema,
-    scopes: { type: ['array', 'null'], items: { type: 'string' } }, status: { enum: ['active', 'revoked'] },
-    expires_at: nullableTime, last_used_at: nullableTime, revoked_at: nullableTime, created_at: time, updated_at: time,
+    id: uuidSchema,
+    prefix: { type: 'string' },
+    name: { type: 'string' },
+    user_id: uuidSchema,
+    scopes: { type: ['array', 'null'], items: { type: 'string' } },
+    status: { enum: ['active', 'revoked'] },
+    expires_at: nullableTime,
+    last_used_at: nullableTime,
+    revoked_at: nullableTime,
+    created_at: time,
+    updated_at: time,
   },
 };

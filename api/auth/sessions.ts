@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors';
-import { findFamilyOf, findRefreshTokenForUpdate, insertRefreshToken, markRotated, revokeFamily } from '../../db/repositories/auth-credentials';
+import {
+  findFamilyOf,
+  findRefreshTokenForUpdate,
+  insertRefreshToken,
+  markRotated,
+  revokeFamily,
+} from '../../db/repositories/auth-credentials';
 import { findLoginUser, recordLogin, userPermissions } from '../../db/repositories/auth-users';
 import type { Db } from '../../db/repositories/sql';
 import type { Logger } from '../../common/logger';
@@ -34,19 +40,43 @@ export interface ClientMeta {
 const BAD_LOGIN = () => new AppError(401, 'Unauthorized', 'Invalid username or password');
 const BAD_REFRESH = () => new AppError(401, 'Unauthorized', 'Invalid, expired or revoked refresh token');
 
-async function issue(deps: ApiDeps, db: Db, user: { id: string; username: string }, familyId: string, meta: ClientMeta): Promise<{ pair: TokenPair; tokenId: string }> {
+async function issue(
+  deps: ApiDeps,
+  db: Db,
+  user: { id: string; username: string },
+  familyId: string,
+  meta: ClientMeta,
+): Promise<{ pair: TokenPair; tokenId: string }> {
   const refresh = randomSecret();
   const ttl = deps.config.authRefreshTokenTtlSeconds;
   const tokenId = await insertRefreshToken(db, {
-    user_id: user.id, token_hash: sha256(refresh), family_id: familyId, expires_at: new Date(Date.now() + ttl * 1000),
-    user_agent: meta.userAgent?.slice(0, 512), ip: meta.ip?.slice(0, 64),
+    user_id: user.id,
+    token_hash: sha256(refresh),
+    family_id: familyId,
+    expires_at: new Date(Date.now() + ttl * 1000),
+    user_agent: meta.userAgent?.slice(0, 512),
+    ip: meta.ip?.slice(0, 64),
   });
   const access = await signAccessToken(deps.config, user.id, user.username, familyId);
-  return { tokenId, pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, refresh_expires_in: ttl } };
+  return {
+    tokenId,
+    pair: {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      refresh_token: refresh,
+      refresh_expires_in: ttl,
+    },
+  };
 }
 
 /** Checks a password login; the argon2 work is the same whether or not the user exists. */
-export async function login(deps: ApiDeps, username: string, password: string, meta: ClientMeta = {}): Promise<TokenPair> {
+export async function login(
+  deps: ApiDeps,
+  username: string,
+  password: string,
+  meta: ClientMeta = {},
+): Promise<TokenPair> {
   const user = await findLoginUser(deps.db, username);
   const ok = await verifyPassword(user?.password_hash, password);
   if (user) await recordLogin(deps.db, user.id, ok && user.status === 'active');
@@ -56,7 +86,12 @@ export async function login(deps: ApiDeps, username: string, password: string, m
 
 /** Exchanges a refresh token for a new pair, rotating it. */
 /** `log` is the request's logger, so the reuse warning carries the request id. */
-export async function refresh(deps: ApiDeps, token: string, meta: ClientMeta = {}, log: Logger = deps.logger): Promise<TokenPair> {
+export async function refresh(
+  deps: ApiDeps,
+  token: string,
+  meta: ClientMeta = {},
+  log: Logger = deps.logger,
+): Promise<TokenPair> {
   const outcome = await deps.db.transaction(async (trx) => {
     const row = await findRefreshTokenForUpdate(trx, sha256(token));
     if (!row) return { error: BAD_REFRESH() };

@@ -16,12 +16,21 @@ function key(config: Config): Uint8Array {
 }
 
 /** Signs an access token for `userId` in login session `sessionId`; returns it with its lifetime in seconds. */
-export async function signAccessToken(config: Config, userId: string, username: string, sessionId: string): Promise<{ token: string; expiresIn: number }> {
+export async function signAccessToken(
+  config: Config,
+  userId: string,
+  username: string,
+  sessionId: string,
+): Promise<{ token: string; expiresIn: number }> {
   const expiresIn = config.authAccessTokenTtlSeconds;
   const token = await new SignJWT({ username, sid: sessionId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId).setIssuer(ISSUER).setAudience(AUDIENCE)
-    .setIssuedAt().setExpirationTime(`${expiresIn}s`).setJti(randomBytes(8).toString('hex'))
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${expiresIn}s`)
+    .setJti(randomBytes(8).toString('hex'))
     .sign(key(config));
   return { token, expiresIn };
 }
@@ -30,11 +39,20 @@ export async function signAccessToken(config: Config, userId: string, username: 
  * Verifies signature, issuer, audience and expiry; returns the user id, session id and expiry (ms epoch), or
  * undefined. A token without a session (signed before sessions were checked) cannot be revoked: refused.
  */
-export async function verifyAccessToken(config: Config, token: string): Promise<{ userId: string; sessionId: string; expiresAt: number } | undefined> {
+export async function verifyAccessToken(
+  config: Config,
+  token: string,
+): Promise<{ userId: string; sessionId: string; expiresAt: number } | undefined> {
   try {
-    const { payload } = await jwtVerify(token, key(config), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, key(config), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
     const { sub, sid, exp } = payload;
-    return typeof sub === 'string' && typeof sid === 'string' && typeof exp === 'number' ? { userId: sub, sessionId: sid, expiresAt: exp * 1000 } : undefined;
+    return typeof sub === 'string' && typeof sid === 'string' && typeof exp === 'number'
+      ? { userId: sub, sessionId: sid, expiresAt: exp * 1000 }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -61,7 +79,11 @@ const API_KEY = /^aos_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 /** A new API key `aos_<prefix>_<secret>`: the prefix is shown in listings and used for lookup. */
 export function newApiKey(): { key: string; prefix: string; hash: string } {
-  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const prefix = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
   const key = `aos_${prefix}_${randomSecret()}`;
   return { key, prefix, hash: sha256(key) };
 }

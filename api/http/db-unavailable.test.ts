@@ -8,9 +8,15 @@ describe('database unavailability is 503, a bug stays 500', () => {
   it.each([
     ['a refused connection', sysError('ECONNREFUSED')],
     ['a reset connection', sysError('ECONNRESET')],
-    ['a refused connection to every address of a name', Object.assign(new AggregateError([sysError('ECONNREFUSED')]), { code: 'ECONNREFUSED' })],
+    [
+      'a refused connection to every address of a name',
+      Object.assign(new AggregateError([sysError('ECONNREFUSED')]), { code: 'ECONNREFUSED' }),
+    ],
     ['a lost connection (node-postgres)', new Error('Connection terminated unexpectedly')],
-    ['an exhausted pool (knex)', new KnexTimeoutError('Knex: Timeout acquiring a connection. The pool is probably full.')],
+    [
+      'an exhausted pool (knex)',
+      new KnexTimeoutError('Knex: Timeout acquiring a connection. The pool is probably full.'),
+    ],
     ['admin shutdown (57P01)', pgError('57P01')],
     ['the server starting up (57P03)', pgError('57P03')],
     ['too many connections (53300)', pgError('53300')],

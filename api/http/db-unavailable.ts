@@ -10,14 +10,23 @@ export const DB_RETRY_AFTER_SECONDS = 5;
 
 // Socket-level failures of node's net/dns (a refused, reset or timed-out connection).
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 // SQLSTATEs of an unavailable server: admin/crash shutdown, starting up, too many connections.
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 
 // node-postgres reports a lost connection with a plain Error and no code.
-const PG_CONNECTION_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection unexpectedly closed)/;
+const PG_CONNECTION_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection unexpectedly closed)/;
 
 function isUnavailable(err: unknown, depth: number): boolean {
   if (err === null || typeof err !== 'object' || depth > 4) return false;

@@ -40,56 +40,129 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
   };
   const time = { type: 'string', format: 'date-time' };
   const item = {
-    type: 'object', required: ['id', r.businessId, 'version', 'name', 'status', 'created_at', 'updated_at'],
-    properties: { id: { type: 'string', format: 'uuid' }, ...base, status: { enum: STATUSES }, ...r.fields, created_by: { type: ['string', 'null'] }, updated_by: { type: ['string', 'null'] }, created_at: time, updated_at: time },
+    type: 'object',
+    required: ['id', r.businessId, 'version', 'name', 'status', 'created_at', 'updated_at'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      ...base,
+      status: { enum: STATUSES },
+      ...r.fields,
+      created_by: { type: ['string', 'null'] },
+      updated_by: { type: ['string', 'null'] },
+      created_at: time,
+      updated_at: time,
+    },
   };
-  const createBody = Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, required: [r.businessId, 'version', 'name', ...(r.required ?? [])], properties: { ...base, status: { enum: ['draft', 'active'] }, ...r.fields } });
+  const createBody = Typed<Record<string, unknown>>({
+    type: 'object',
+    additionalProperties: false,
+    required: [r.businessId, 'version', 'name', ...(r.required ?? [])],
+    properties: { ...base, status: { enum: ['draft', 'active'] }, ...r.fields },
+  });
   const { [r.businessId]: _b, version: _v, ...editable } = base;
-  const patchBody = Typed<Record<string, unknown>>({ type: 'object', additionalProperties: false, minProperties: 1, properties: { ...editable, status: { enum: STATUSES }, ...r.fields } });
+  const patchBody = Typed<Record<string, unknown>>({
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: { ...editable, status: { enum: STATUSES }, ...r.fields },
+  });
   const records = definitionRecords(r);
 
   return [
     defineRoute({
-      method: 'get', path: r.path, operationId: `list${r.operation}s`, summary: `List ${r.noun}s`, tags: [r.tag], permission: r.read,
-      query: listQuery({ status: STATUSES, definition: true }, { q: Type.String({ maxLength: 255, description: 'Substring of the name' }) }),
+      method: 'get',
+      path: r.path,
+      operationId: `list${r.operation}s`,
+      summary: `List ${r.noun}s`,
+      tags: [r.tag],
+      permission: r.read,
+      query: listQuery(
+        { status: STATUSES, definition: true },
+        { q: Type.String({ maxLength: 255, description: 'Substring of the name' }) },
+      ),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
-        const filter = { status: query.status, businessId: query.definition, createdAfter: query.created_after, createdBefore: query.created_before, nameContains: query.q };
+        const filter = {
+          status: query.status,
+          businessId: query.definition,
+          createdAfter: query.created_after,
+          createdBefore: query.created_before,
+          nameContains: query.q,
+        };
         return { body: toPage(await records.list(deps.db, filter, query)) };
       },
     }),
     defineRoute({
-      method: 'post', path: r.path, operationId: `create${r.operation}`, summary: `Create a ${r.noun} version`, tags: [r.tag], permission: r.write,
+      method: 'post',
+      path: r.path,
+      operationId: `create${r.operation}`,
+      summary: `Create a ${r.noun} version`,
+      tags: [r.tag],
+      permission: r.write,
       body: createBody,
-      responses: { 201: { description: 'Created', schema: item, headers: etagHeader }, 409: { description: `This ${r.businessId} and version exist` } },
+      responses: {
+        201: { description: 'Created', schema: item, headers: etagHeader },
+        409: { description: `This ${r.businessId} and version exist` },
+      },
       handler: async ({ deps, body, res }) => {
         const row = await records.create(deps.db, body, principalOf(res).username);
         return { status: 201, body: row, headers: { ETag: etagOf(row), Location: `/api/v1${r.path}/${row.id}` } };
       },
     }),
     defineRoute({
-      method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read a ${r.noun}`, tags: [r.tag], permission: r.read, params: idParams,
-      responses: { 200: { description: `The ${r.noun}`, schema: item, headers: etagHeader }, 404: { description: 'Not found' } },
+      method: 'get',
+      path: `${r.path}/:id`,
+      operationId: `get${r.operation}`,
+      summary: `Read a ${r.noun}`,
+      tags: [r.tag],
+      permission: r.read,
+      params: idParams,
+      responses: {
+        200: { description: `The ${r.noun}`, schema: item, headers: etagHeader },
+        404: { description: 'Not found' },
+      },
       handler: async ({ deps, params }) => {
         const row = await records.get(deps.db, params.id);
         return { body: row, headers: { ETag: etagOf(row) } };
       },
     }),
     defineRoute({
-      method: 'patch', path: `${r.path}/:id`, operationId: `update${r.operation}`, summary: `Update a draft ${r.noun}, or move its status (requires If-Match)`, tags: [r.tag], permission: r.write,
-      params: idParams, body: patchBody,
+      method: 'patch',
+      path: `${r.path}/:id`,
+      operationId: `update${r.operation}`,
+      summary: `Update a draft ${r.noun}, or move its status (requires If-Match)`,
+      tags: [r.tag],
+      permission: r.write,
+      params: idParams,
+      body: patchBody,
       responses: {
-        200: { description: 'Updated', schema: item, headers: etagHeader }, 404: { description: 'Not found' },
-        409: { description: 'Content of a non-draft version, or a disallowed status move' }, 412: { description: 'ETag mismatch' }, 428: { description: 'If-Match missing' },
+        200: { description: 'Updated', schema: item, headers: etagHeader },
+        404: { description: 'Not found' },
+        409: { description: 'Content of a non-draft version, or a disallowed status move' },
+        412: { description: 'ETag mismatch' },
+        428: { description: 'If-Match missing' },
       },
       handler: async ({ deps, params, body, req, res }) => {
-        const row = await records.update(deps.db, params.id, body, { actor: principalOf(res).username, precondition: ifMatch(req) });
+        const row = await records.update(deps.db, params.id, body, {
+          actor: principalOf(res).username,
+          precondition: ifMatch(req),
+        });
         return { body: row, headers: { ETag: etagOf(row) } };
       },
     }),
     defineRoute({
-      method: 'delete', path: `${r.path}/:id`, operationId: `delete${r.operation}`, summary: `Delete a ${r.noun} version that is not active`, tags: [r.tag], permission: r.write, params: idParams,
-      responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' }, 409: { description: 'Active, or still referenced' } },
+      method: 'delete',
+      path: `${r.path}/:id`,
+      operationId: `delete${r.operation}`,
+      summary: `Delete a ${r.noun} version that is not active`,
+      tags: [r.tag],
+      permission: r.write,
+      params: idParams,
+      responses: {
+        204: { description: 'Deleted' },
+        404: { description: 'Not found' },
+        409: { description: 'Active, or still referenced' },
+      },
       handler: async ({ deps, params }) => {
         await records.remove(deps.db, params.id);
         return { status: 204 };

@@ -20,9 +20,17 @@ export function etagOf(row: { id: string; updated_at: Date | string }): string {
 export function checkIfMatch(req: Request, current: string, opts: { required?: boolean } = {}): void {
   const header = req.header('if-match');
   if (!header) {
-    if (opts.required ?? true) throw new AppError(428, 'Precondition Required', 'This update requires an If-Match header with the ETag of the version you read');
+    if (opts.required ?? true)
+      throw new AppError(
+        428,
+        'Precondition Required',
+        'This update requires an If-Match header with the ETag of the version you read',
+      );
     return;
   }
   const tags = header.split(',').map((t) => t.trim().replace(/^W\//, ''));
-  if (!tags.includes('*') && !tags.includes(current)) throw AppError.preconditionFailed('The resource changed since you read it (ETag mismatch); read it again and retry');
+  if (!tags.includes('*') && !tags.includes(current))
+    throw AppError.preconditionFailed(
+      'The resource changed since you read it (ETag mismatch); read it again and retry',
+    );
 }

@@ -35,7 +35,14 @@ export type FastHandler = (req: IncomingMessage, res: ServerResponse) => boolean
 
 /** Builds the fast handler of a `fast` route: a POST with a JSON body schema, no params, query or extra middleware. */
 export function fastRoute(route: RouteDefinition, opts: FastRouteOptions): FastHandler {
-  if (route.method !== 'post' || !route.body || route.params || route.query || route.middleware || route.path.includes(':')) {
+  if (
+    route.method !== 'post' ||
+    !route.body ||
+    route.params ||
+    route.query ||
+    route.middleware ||
+    route.path.includes(':')
+  ) {
     throw new Error(`Route ${route.operationId} cannot be served by the fast route`);
   }
   const url = `${opts.prefix}${route.path}`;
@@ -44,7 +51,9 @@ export function fastRoute(route: RouteDefinition, opts: FastRouteOptions): FastH
   const logger = opts.deps.logger;
 
   const authorized = (req: IncomingMessage, res: ContextResponse) =>
-    new Promise<void>((resolve, reject) => (guard ? guard(req, res, (err) => (err ? reject(err) : resolve())) : resolve()));
+    new Promise<void>((resolve, reject) =>
+      guard ? guard(req, res, (err) => (err ? reject(err) : resolve())) : resolve(),
+    );
 
   async function serve(req: IncomingMessage, res: ContextResponse): Promise<void> {
     try {
@@ -93,7 +102,8 @@ function sendJson(res: ServerResponse, result: RouteResult): void {
 export function serveAheadOfExpress(app: Application, fast: FastHandler[], logger: Logger): void {
   if (fast.length === 0) return;
   const inner = app as unknown as { handle(req: IncomingMessage, res: ServerResponse, next?: unknown): void };
-  if (typeof inner.handle !== 'function') return void logger.warn('Express has no app.handle: fast routes are served by Express');
+  if (typeof inner.handle !== 'function')
+    return void logger.warn('Express has no app.handle: fast routes are served by Express');
   const handle = inner.handle.bind(app);
   inner.handle = (req, res, next) => {
     for (const f of fast) if (f(req, res)) return;

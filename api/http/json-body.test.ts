@@ -5,15 +5,27 @@ import { recordHeaders } from './security-headers';
 
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
-describe('the fast route\'s JSON body rules (those of express.json())', () => {
+describe("the fast route's JSON body rules (those of express.json())", () => {
   it('counts API_BODY_LIMIT in bytes as body-parser does', () => {
     expect([bodyLimitBytes('512b'), bodyLimitBytes('10kb'), bodyLimitBytes('1mb')]).toEqual([512, 10_240, 1_048_576]);
   });
 
   it('takes only uncompressed application/json in UTF-8', () => {
-    for (const type of ['application/json', 'Application/JSON', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"']) expect(isPlainJson(req({ 'content-type': type }))).toBe(true);
+    for (const type of [
+      'application/json',
+      'Application/JSON',
+      'application/json; charset=utf-8',
+      'application/json;charset="UTF-8"',
+    ])
+      expect(isPlainJson(req({ 'content-type': type }))).toBe(true);
     expect(isPlainJson(req({ 'content-type': 'application/json', 'content-encoding': 'identity' }))).toBe(true);
-    for (const type of ['application/cloudevents+json', 'application/json; charset=latin1', 'text/plain', 'application/json; x=1']) expect(isPlainJson(req({ 'content-type': type }))).toBe(false);
+    for (const type of [
+      'application/cloudevents+json',
+      'application/json; charset=latin1',
+      'text/plain',
+      'application/json; x=1',
+    ])
+      expect(isPlainJson(req({ 'content-type': type }))).toBe(false);
     expect(isPlainJson(req({ 'content-type': 'application/json', 'content-encoding': 'gzip' }))).toBe(false);
     expect(isPlainJson(req({}))).toBe(false);
   });
@@ -27,7 +39,9 @@ describe('the fast route\'s JSON body rules (those of express.json())', () => {
 
   it('refuses malformed JSON and top-level scalars with 400 naming /body', () => {
     for (const text of ['{', '"x"', '1', 'null', 'true', ' ', '{"a":1}x']) {
-      expect(() => parseStrictJson(text)).toThrow(expect.objectContaining({ status: 400, errors: [{ pointer: '/body', message: 'malformed JSON' }] }));
+      expect(() => parseStrictJson(text)).toThrow(
+        expect.objectContaining({ status: 400, errors: [{ pointer: '/body', message: 'malformed JSON' }] }),
+      );
     }
   });
 });

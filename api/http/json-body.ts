@@ -23,7 +23,9 @@ export function bodyLimitBytes(limit: string): number {
 export function isPlainJson(req: IncomingMessage): boolean {
   const type = req.headers['content-type'];
   const encoding = req.headers['content-encoding'];
-  return type !== undefined && PLAIN_JSON.test(type) && (encoding === undefined || encoding.toLowerCase() === 'identity');
+  return (
+    type !== undefined && PLAIN_JSON.test(type) && (encoding === undefined || encoding.toLowerCase() === 'identity')
+  );
 }
 
 /** Parses body text as body-parser's strict JSON parser does. */

@@ -23,39 +23,59 @@ export type ListQueryOf<S extends string, D extends boolean, C extends boolean> 
   cursor?: string;
   created_after?: string;
   created_before?: string;
-} & ([S] extends [never] ? unknown : { status?: S })
-  & (D extends true ? { definition?: string } : unknown)
-  & (C extends true ? { correlation_key?: string } : unknown);
+} & ([S] extends [never] ? unknown : { status?: S }) &
+  (D extends true ? { definition?: string } : unknown) &
+  (C extends true ? { correlation_key?: string } : unknown);
 
 /** A list query schema: its handler sees the common values plus each `extra` one (all optional). */
-export type TListQuery<S extends string, D extends boolean, C extends boolean, E extends TProperties> =
-  TUnsafe<ListQueryOf<S, D, C> & { [K in keyof E]?: Static<E[K]> }>;
+export type TListQuery<S extends string, D extends boolean, C extends boolean, E extends TProperties> = TUnsafe<
+  ListQueryOf<S, D, C> & { [K in keyof E]?: Static<E[K]> }
+>;
 
 /**
  * The query schema of a list route: pagination, date range, the chosen filters and route-specific `extra` ones
  * (all optional).
  */
-export function listQuery<const S extends string = never, D extends boolean = false, C extends boolean = false, E extends TProperties = Record<never, TSchema>>(
-  filters: ListFilters<S, D, C> = {},
-  extra: E = {} as E,
-): TListQuery<S, D, C, E> {
+export function listQuery<
+  const S extends string = never,
+  D extends boolean = false,
+  C extends boolean = false,
+  E extends TProperties = Record<never, TSchema>,
+>(filters: ListFilters<S, D, C> = {}, extra: E = {} as E): TListQuery<S, D, C, E> {
   const optional = Object.fromEntries(Object.entries(extra).map(([k, s]) => [k, Type.Optional(s)]));
-  const schema = Type.Object({
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: `Page size (1-${MAX_LIMIT})` })),
-    cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque `next_cursor` of the previous page' })),
-    created_after: dateTime('Only rows created at or after this instant (RFC 3339)'),
-    created_before: dateTime('Only rows created before this instant (RFC 3339)'),
-    ...(filters.status && { status: Type.Optional(Enum(filters.status, { type: 'string' })) }),
-    ...(filters.definition && {
-      definition: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Business id of the definition' })),
-    }),
-    ...(filters.correlationKey && { correlation_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
-    ...optional,
-  }, { additionalProperties: false });
+  const schema = Type.Object(
+    {
+      limit: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: MAX_LIMIT,
+          default: DEFAULT_LIMIT,
+          description: `Page size (1-${MAX_LIMIT})`,
+        }),
+      ),
+      cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque `next_cursor` of the previous page' })),
+      created_after: dateTime('Only rows created at or after this instant (RFC 3339)'),
+      created_before: dateTime('Only rows created before this instant (RFC 3339)'),
+      ...(filters.status && { status: Type.Optional(Enum(filters.status, { type: 'string' })) }),
+      ...(filters.definition && {
+        definition: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 255, description: 'Business id of the definition' }),
+        ),
+      }),
+      ...(filters.correlationKey && { correlation_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
+      ...optional,
+    },
+    { additionalProperties: false },
+  );
   return Type.Unsafe<ListQueryOf<S, D, C> & { [K in keyof E]?: Static<E[K]> }>(schema);
 }
 
 /** The response schema of a list of `item`s (a plain JSON Schema item is typed `unknown`). */
-export function pageSchema<T extends TSchema>(item: T | JsonSchema): TObject<{ items: TUnsafe<Array<Static<T>>>; next_cursor: TUnsafe<string | null> }> {
-  return Type.Object({ items: Type.Unsafe<Array<Static<T>>>({ type: 'array', items: item }), next_cursor: Nullable(Type.String()) });
+export function pageSchema<T extends TSchema>(
+  item: T | JsonSchema,
+): TObject<{ items: TUnsafe<Array<Static<T>>>; next_cursor: TUnsafe<string | null> }> {
+  return Type.Object({
+    items: Type.Unsafe<Array<Static<T>>>({ type: 'array', items: item }),
+    next_cursor: Nullable(Type.String()),
+  });
 }

@@ -25,7 +25,8 @@ export function mountRoutes(routes: RouteDefinition[], deps: ApiDeps, authorize:
     router[route.method](route.path, ...guard, ...extra, async (req, res, next) => {
       try {
         // A body in another format would reach the schema as `undefined`; say what is wrong instead.
-        if (route.body && !req.is(JSON_TYPES)) throw new AppError(415, 'Unsupported Media Type', 'Send the body as application/json');
+        if (route.body && !req.is(JSON_TYPES))
+          throw new AppError(415, 'Unsupported Media Type', 'Send the body as application/json');
         // Express 5 exposes req.query as a getter; validate a copy so Ajv can coerce and default it.
         const query = { ...(req.query as Record<string, unknown>) };
         const input = { params: { ...req.params }, query, body: req.body };

@@ -21,10 +21,12 @@ export interface Problem {
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 /** 400: the body is not JSON (or, like body-parser's strict mode, not an object or array). */
-export const malformedJson = (): AppError => AppError.badRequest('Request body is not valid JSON', [{ pointer: '/body', message: 'malformed JSON' }]);
+export const malformedJson = (): AppError =>
+  AppError.badRequest('Request body is not valid JSON', [{ pointer: '/body', message: 'malformed JSON' }]);
 
 /** 413: the body is over API_BODY_LIMIT. */
-export const bodyTooLarge = (): AppError => new AppError(413, 'Content Too Large', 'Request body exceeds the size limit');
+export const bodyTooLarge = (): AppError =>
+  new AppError(413, 'Content Too Large', 'Request body exceeds the size limit');
 
 /** Body-parser and HTTP errors that carry their own 4xx status. */
 function fromHttpError(err: unknown): AppError | undefined {
@@ -33,15 +35,25 @@ function fromHttpError(err: unknown): AppError | undefined {
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (e.type === 'entity.parse.failed') return malformedJson();
   if (e.type === 'entity.too.large') return bodyTooLarge();
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new AppError(415, 'Unsupported Media Type', e.message);
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+    return new AppError(415, 'Unsupported Media Type', e.message);
   return new AppError(status, e.message ?? 'Bad Request', e.expose ? e.message : undefined);
 }
 
 /** Converts any thrown value into a problem; unknown errors become a 500 that hides internals. */
 export function toProblem(err: unknown, requestId?: string): Problem {
-  const app = err instanceof AppError ? err
-    : (fromHttpError(err) ?? translateTemporalError(err) ?? translatePgError(err) ?? translateDbUnavailable(err));
-  if (!app) return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Unexpected error; see the server log', requestId };
+  const app =
+    err instanceof AppError
+      ? err
+      : (fromHttpError(err) ?? translateTemporalError(err) ?? translatePgError(err) ?? translateDbUnavailable(err));
+  if (!app)
+    return {
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'Unexpected error; see the server log',
+      requestId,
+    };
   return {
     type: app.type,
     title: app.title,

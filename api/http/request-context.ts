@@ -41,7 +41,10 @@ export function startRequest(logger: Logger, req: IncomingMessage, res: ContextR
     const { method, url: path } = req;
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      (res.locals.log as Logger).info({ method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      (res.locals.log as Logger).info(
+        { method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        'request',
+      );
     });
   }
   return requestId;

@@ -34,7 +34,11 @@ export interface RouteResult {
  * so the handler's `params`, `query` and `body` are typed from the very schemas that validate them. A bare
  * `RouteDefinition` is any route (its parts typed `unknown`), e.g. in the lists the app mounts.
  */
-export interface RouteDefinition<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema> {
+export interface RouteDefinition<
+  P extends TSchema = TSchema,
+  Q extends TSchema = TSchema,
+  B extends TSchema = TSchema,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path relative to /api/v1, e.g. `/workflow-definitions/:id`. */
   path: string;
@@ -46,7 +50,10 @@ export interface RouteDefinition<P extends TSchema = TSchema, Q extends TSchema 
   query?: Q;
   body?: B;
   /** Response schemas by status code, for the OpenAPI document and the contract test. */
-  responses: Record<number, { description: string; schema?: JsonSchema; headers?: Record<string, { description: string; schema: JsonSchema }> }>;
+  responses: Record<
+    number,
+    { description: string; schema?: JsonSchema; headers?: Record<string, { description: string; schema: JsonSchema }> }
+  >;
   /**
    * Also served ahead of Express by the fast route (api/http/fast-route.ts) for plain JSON requests: only for
    * hot POST routes whose handler uses nothing but its validated input, deps and `res.locals`.

@@ -2,7 +2,11 @@
 import type { Config } from '../../common/config';
 
 /** URL of a run's event history in the Temporal Web UI. */
-export function temporalUiLink(config: Pick<Config, 'temporalUiUrl' | 'temporalNamespace'>, workflowId: string, runId: string): string {
+export function temporalUiLink(
+  config: Pick<Config, 'temporalUiUrl' | 'temporalNamespace'>,
+  workflowId: string,
+  runId: string,
+): string {
   const base = config.temporalUiUrl.replace(/\/+$/, '');
   return `${base}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }

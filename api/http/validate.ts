@@ -7,7 +7,9 @@ import { jsonSafetyErrors } from '../../common/events/json-safety';
 import type { JsonSchema, RouteDefinition } from './route';
 
 // Query strings and path params arrive as strings: this instance coerces them ("10" -> 10) and applies defaults.
-const coercing = addPlatformFormats(new Ajv2020({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true }));
+const coercing = addPlatformFormats(
+  new Ajv2020({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true }),
+);
 
 type Part = 'params' | 'query' | 'body';
 
@@ -28,7 +30,11 @@ export function compileRoute(route: RouteDefinition): RouteValidators {
     return (id && instance.getSchema(id)) || instance.compile(schema);
   };
   // Bodies are JSON and use the shared instance without coercion, so `"5"` stays a string and fails an integer schema.
-  return { params: compile(route.params, coercing), query: compile(route.query, coercing), body: compile(route.body, ajv) };
+  return {
+    params: compile(route.params, coercing),
+    query: compile(route.query, coercing),
+    body: compile(route.body, ajv),
+  };
 }
 
 /**
@@ -37,7 +43,9 @@ export function compileRoute(route: RouteDefinition): RouteValidators {
  * hostile nesting, whether or not its schema looks at the value: such a request never reaches a handler.
  */
 export function validateRequest(v: RouteValidators, input: Record<Part, unknown>): void {
-  const unsafe = (['params', 'query', 'body'] as const).flatMap((part) => jsonSafetyErrors(input[part], `/${part}`, MAX_REQUEST_JSON_DEPTH));
+  const unsafe = (['params', 'query', 'body'] as const).flatMap((part) =>
+    jsonSafetyErrors(input[part], `/${part}`, MAX_REQUEST_JSON_DEPTH),
+  );
   if (unsafe.length > 0) throw refusal(unsafe);
   const errors: FieldError[] = [];
   for (const part of ['params', 'query', 'body'] as const) {
@@ -50,5 +58,7 @@ export function validateRequest(v: RouteValidators, input: Record<Part, unknown>
 /** 422 when only the body is at fault, else 400 (a bad path or query parameter). */
 function refusal(errors: FieldError[]): AppError {
   const onlyBody = errors.every((e) => e.pointer.startsWith('/body'));
-  return onlyBody ? AppError.unprocessable('Request body is invalid', errors) : AppError.badRequest('Request is invalid', errors);
+  return onlyBody
+    ? AppError.unprocessable('Request body is invalid', errors)
+    : AppError.badRequest('Request is invalid', errors);
 }

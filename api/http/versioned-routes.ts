@@ -25,7 +25,9 @@ export const problem = { description: 'Problem (application/problem+json)' };
 
 /** The list of versions. */
 export const versionList = (item: JsonSchema): JsonSchema => ({
-  type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } },
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: item } },
 });
 
 /** The caller's username for created_by / updated_by (undefined on unauthenticated test apps). */
@@ -35,7 +37,8 @@ export function actorOf(res: Response): { actor?: string } {
 
 /** If-Match against the current row: required (428 without it) unless `required` is false. */
 export function ifMatch<Row extends { id: string; updated_at: Date | string }>(
-  req: Parameters<typeof checkIfMatch>[0], required = true,
+  req: Parameters<typeof checkIfMatch>[0],
+  required = true,
 ): Precondition<Row> {
   return (current) => checkIfMatch(req, etagOf(current), { required });
 }
@@ -79,7 +82,8 @@ export interface VersionedReads<Row extends DefinitionRowBase, Q extends Version
 /** The list of workflow and task definitions: status, `definition` (business id) and `search` (name) filters. */
 export function documentListing(summary: string) {
   return {
-    summary, description: 'A page of versions',
+    summary,
+    description: 'A page of versions',
     query: listQuery({ status: STATUSES, definition: true }, { search: Type.String({ maxLength: 255 }) }),
     filter: (q) => ({ status: q.status as DefinitionStatus | undefined, businessId: q.definition, search: q.search }),
   } satisfies VersionedReads<DefinitionRowBase, DocumentListQuery>['list'];
@@ -101,21 +105,32 @@ export function versionedReadRoutes<Row extends DefinitionRowBase, Q extends Ver
   const one = (row: Row) => answer(k.view, row);
   const tags = [k.tag];
   const summaries = k.summaries ?? {
-    current: 'The highest active version (else the newest version)', versions: 'Every version, oldest first',
+    current: 'The highest active version (else the newest version)',
+    versions: 'Every version, oldest first',
   };
   return [
     defineRoute({
-      method: 'get', path: k.path, operationId: `list${k.operation}s`, summary: k.list.summary,
-      tags, permission: k.read,
-      query: k.list.query, responses: { 200: { description: k.list.description, schema: pageSchema(item) } },
+      method: 'get',
+      path: k.path,
+      operationId: `list${k.operation}s`,
+      summary: k.list.summary,
+      tags,
+      permission: k.read,
+      query: k.list.query,
+      responses: { 200: { description: k.list.description, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
         const page = await lifecycle.list(deps.db, k.list.filter(query), query);
         return { body: toPage({ ...page, items: page.items.map(k.view) }) };
       },
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}`, operationId: `get${k.operation}`, summary: summaries.current,
-      tags, permission: k.read, params: k.params.id,
+      method: 'get',
+      path: `${k.path}/:${param}`,
+      operationId: `get${k.operation}`,
+      summary: summaries.current,
+      tags,
+      permission: k.read,
+      params: k.params.id,
       responses: {
         200: { description: k.descriptions?.current ?? 'The definition', schema: item, headers: etagHeader },
         404: problem,
@@ -123,17 +138,27 @@ export function versionedReadRoutes<Row extends DefinitionRowBase, Q extends Ver
       handler: async ({ deps, params }) => one(await lifecycle.getCurrent(deps.db, params[param])),
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}/versions`, operationId: `list${k.operation}Versions`,
-      summary: summaries.versions, tags, permission: k.read,
-      params: k.params.id, responses: { 200: { description: 'Versions', schema: versionList(item) }, 404: problem },
+      method: 'get',
+      path: `${k.path}/:${param}/versions`,
+      operationId: `list${k.operation}Versions`,
+      summary: summaries.versions,
+      tags,
+      permission: k.read,
+      params: k.params.id,
+      responses: { 200: { description: 'Versions', schema: versionList(item) }, 404: problem },
       handler: async ({ deps, params }) => {
         const rows = await lifecycle.listVersions(deps.db, params[param]);
         return { body: { items: rows.map(k.view) } };
       },
     }),
     defineRoute({
-      method: 'get', path: `${k.path}/:${param}/versions/:version`, operationId: `get${k.operation}Version`,
-      summary: 'One version', tags, permission: k.read, params: k.params.version,
+      method: 'get',
+      path: `${k.path}/:${param}/versions/:version`,
+      operationId: `get${k.operation}Version`,
+      summary: 'One version',
+      tags,
+      permission: k.read,
+      params: k.params.version,
       responses: { 200: { description: 'The version', schema: item, headers: etagHeader }, 404: problem },
       handler: async ({ deps, params }) => one(await lifecycle.getVersion(deps.db, params[param], params.version)),
     }),
@@ -145,8 +170,10 @@ type WriteOptions<Row> = Actor & { precondition?: Precondition<Row> };
 type Move<Row> = (db: ApiDeps['db'], id: string, version: string, opts: WriteOptions<Row>) => Promise<Row>;
 
 /** What the whole-document writes need (workflow and task definitions). */
-export interface DocumentWrites<Row extends DefinitionRowBase, Q extends VersionListQuery = VersionListQuery>
-  extends VersionedReads<Row, Q> {
+export interface DocumentWrites<
+  Row extends DefinitionRowBase,
+  Q extends VersionListQuery = VersionListQuery,
+> extends VersionedReads<Row, Q> {
   /** Business id field of the document, e.g. `workflow_id`. */
   businessId: string;
   body: TUnsafe<Record<string, unknown>>;
@@ -169,28 +196,47 @@ export function documentWriteRoutes<Row extends DefinitionRowBase, Q extends Ver
   const base = `${k.path}/:${param}/versions/:version`;
   const created = { 201: { description: 'Created', schema: item, headers: etagHeader } };
   const moved = {
-    200: { description: 'The version', schema: item, headers: etagHeader }, 404: problem, 409: problem, 412: problem,
+    200: { description: 'The version', schema: item, headers: etagHeader },
+    404: problem,
+    409: problem,
+    412: problem,
   };
   return [
     defineRoute({
-      method: 'post', path: k.path, operationId: `create${k.operation}`, summary: k.writeSummaries.create,
-      tags, permission: k.write,
-      body, responses: { ...created, 409: problem, 422: problem },
+      method: 'post',
+      path: k.path,
+      operationId: `create${k.operation}`,
+      summary: k.writeSummaries.create,
+      tags,
+      permission: k.write,
+      body,
+      responses: { ...created, 409: problem, 422: problem },
       handler: async ({ deps, body: doc, res }) => one(await k.create(deps.db, doc, actorOf(res)), 201),
     }),
     defineRoute({
-      method: 'post', path: `${k.path}/validate`, operationId: `validate${k.operation}`,
-      summary: k.writeSummaries.validate, tags, permission: k.read,
-      body, responses: { 200: { description: 'Validation result', schema: validationResult } },
+      method: 'post',
+      path: `${k.path}/validate`,
+      operationId: `validate${k.operation}`,
+      summary: k.writeSummaries.validate,
+      tags,
+      permission: k.read,
+      body,
+      responses: { 200: { description: 'Validation result', schema: validationResult } },
       handler: async ({ deps, body: doc }) => {
         const errors = await k.check(deps.db, doc);
         return { body: { valid: errors.length === 0, errors } };
       },
     }),
     defineRoute({
-      method: 'post', path: `${k.path}/:${param}/versions`, operationId: `create${k.operation}Version`,
-      summary: k.writeSummaries.createVersion, tags, permission: k.write,
-      params: k.params.id, body, responses: { ...created, 404: problem, 409: problem, 422: problem },
+      method: 'post',
+      path: `${k.path}/:${param}/versions`,
+      operationId: `create${k.operation}Version`,
+      summary: k.writeSummaries.createVersion,
+      tags,
+      permission: k.write,
+      params: k.params.id,
+      body,
+      responses: { ...created, 404: problem, 409: problem, 422: problem },
       handler: async ({ deps, params, body: doc, res }) => {
         const id = params[param];
         await k.lifecycle.listVersions(deps.db, id); // 404 when the definition does not exist
@@ -202,41 +248,58 @@ export function documentWriteRoutes<Row extends DefinitionRowBase, Q extends Ver
       },
     }),
     defineRoute({
-      method: 'put', path: base, operationId: `update${k.operation}Draft`,
-      summary: 'Replace a draft (If-Match required); active versions are immutable', tags, permission: k.write,
-      params: k.params.version, body,
+      method: 'put',
+      path: base,
+      operationId: `update${k.operation}Draft`,
+      summary: 'Replace a draft (If-Match required); active versions are immutable',
+      tags,
+      permission: k.write,
+      params: k.params.version,
+      body,
       responses: {
         200: { description: 'Updated', schema: item, headers: etagHeader },
-        404: problem, 409: problem, 412: problem, 422: problem, 428: problem,
+        404: problem,
+        409: problem,
+        412: problem,
+        422: problem,
+        428: problem,
       },
       handler: async ({ deps, params, body: doc, req, res }) => {
         const opts = { ...actorOf(res), precondition: ifMatch<Row>(req) };
         return one(await k.replace(deps.db, params[param], params.version, doc, opts));
       },
     }),
-    ...(['activate', 'deprecate'] as const).map((verb) => defineRoute({
-      method: 'post', path: `${base}/${verb}`, operationId: `${verb}${k.operation}Version`,
-      summary: k.moves[verb].summary,
-      tags, permission: k.write, params: k.params.version,
-      responses: verb === 'activate' && k.activateMay422 ? { ...moved, 422: problem } : moved,
-      // If-Match is honoured when sent (status moves are already guarded by the current status).
-      handler: async ({ deps, params, req, res }) => {
-        const opts = { ...actorOf(res), precondition: ifMatch<Row>(req, false) };
-        return one(await k.moves[verb].run(deps.db, params[param], params.version, opts));
-      },
-    })),
+    ...(['activate', 'deprecate'] as const).map((verb) =>
+      defineRoute({
+        method: 'post',
+        path: `${base}/${verb}`,
+        operationId: `${verb}${k.operation}Version`,
+        summary: k.moves[verb].summary,
+        tags,
+        permission: k.write,
+        params: k.params.version,
+        responses: verb === 'activate' && k.activateMay422 ? { ...moved, 422: problem } : moved,
+        // If-Match is honoured when sent (status moves are already guarded by the current status).
+        handler: async ({ deps, params, req, res }) => {
+          const opts = { ...actorOf(res), precondition: ifMatch<Row>(req, false) };
+          return one(await k.moves[verb].run(deps.db, params[param], params.version, opts));
+        },
+      }),
+    ),
   ];
 }
 
 /** The dry-run answer. */
 export const validationResult: JsonSchema = {
-  type: 'object', required: ['valid', 'errors'],
+  type: 'object',
+  required: ['valid', 'errors'],
   properties: {
     valid: { type: 'boolean' },
     errors: {
       type: 'array',
       items: {
-        type: 'object', required: ['pointer', 'message'],
+        type: 'object',
+        required: ['pointer', 'message'],
         properties: { pointer: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
       },
     },

@@ -20,12 +20,21 @@ export function toOpenApiPath(path: string): string {
 
 function parameters(route: RouteDefinition, hoister: SchemaHoister): unknown[] {
   const out: unknown[] = [];
-  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
     const props = (schema?.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((schema?.required as string[] | undefined) ?? []);
     for (const [name, s] of Object.entries(props)) {
       const { description, ...rest } = s as JsonSchema & { description?: string };
-      out.push({ name, in: where, required: where === 'path' || required.has(name), schema: hoister.hoist(rest), ...(description && { description }) });
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        schema: hoister.hoist(rest),
+        ...(description && { description }),
+      });
     }
   }
   return out;
@@ -36,7 +45,11 @@ function responses(route: RouteDefinition, hoister: SchemaHoister): Record<strin
   for (const [status, r] of Object.entries(route.responses)) {
     const isError = Number(status) >= 400;
     const schema = isError ? (r.schema ?? problemRef) : hoister.hoist(r.schema);
-    out[status] = { description: r.description, ...(r.headers && { headers: r.headers }), ...(schema && { content: { [isError ? PROBLEM : 'application/json']: { schema } } }) };
+    out[status] = {
+      description: r.description,
+      ...(r.headers && { headers: r.headers }),
+      ...(schema && { content: { [isError ? PROBLEM : 'application/json']: { schema } } }),
+    };
   }
   const add = (status: number, description: string) => {
     out[String(status)] ??= { description, content: { [PROBLEM]: { schema: problemRef } } };
@@ -65,9 +78,12 @@ function operation(route: RouteDefinition, hoister: SchemaHoister): Record<strin
     tags: route.tags,
     ...(secured ? { security: [{ bearerAuth: [] }, { apiKey: [] }] } : { security: [] }),
     'x-permission': route.permission,
-    ...(secured && route.permission !== AUTHENTICATED && { description: `Requires the permission \`${route.permission}\`.` }),
+    ...(secured &&
+      route.permission !== AUTHENTICATED && { description: `Requires the permission \`${route.permission}\`.` }),
     parameters: parameters(route, hoister),
-    ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: hoister.hoist(route.body) } } } }),
+    ...(route.body && {
+      requestBody: { required: true, content: { 'application/json': { schema: hoister.hoist(route.body) } } },
+    }),
     responses: responses(route, hoister),
   };
 }
@@ -87,7 +103,8 @@ export function buildOpenApi(routes: RouteDefinition[], info: OpenApiInfo = {}):
     info: {
       title: info.title ?? 'Augmented OS Orchestrator API',
       version: info.version ?? '1.0.0',
-      description: 'Durable workflows on Temporal. Errors are RFC 9457 problem+json; lists use keyset pagination (`limit`, `cursor`); definition updates need `If-Match`.',
+      description:
+        'Durable workflows on Temporal. Errors are RFC 9457 problem+json; lists use keyset pagination (`limit`, `cursor`); definition updates need `If-Match`.',
     },
     servers: [{ url: info.serverUrl ?? '/api/v1' }],
     tags,

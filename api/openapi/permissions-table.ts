@@ -4,8 +4,16 @@ import type { RouteDefinition } from '../http/route';
 /** Markdown table: one row per route, grouped by tag. */
 export function permissionsTable(routes: RouteDefinition[]): string {
   const rows = [...routes]
-    .sort((a, b) => (a.tags[0] ?? '').localeCompare(b.tags[0] ?? '') || a.path.localeCompare(b.path) || a.method.localeCompare(b.method))
-    .map((r) => `| ${r.tags[0] ?? ''} | \`${r.method.toUpperCase()} ${r.path}\` | ${r.permission === 'public' ? '*public*' : `\`${r.permission}\``} | ${r.summary.replace(/\|/g, '\\|')} |`);
+    .sort(
+      (a, b) =>
+        (a.tags[0] ?? '').localeCompare(b.tags[0] ?? '') ||
+        a.path.localeCompare(b.path) ||
+        a.method.localeCompare(b.method),
+    )
+    .map(
+      (r) =>
+        `| ${r.tags[0] ?? ''} | \`${r.method.toUpperCase()} ${r.path}\` | ${r.permission === 'public' ? '*public*' : `\`${r.permission}\``} | ${r.summary.replace(/\|/g, '\\|')} |`,
+    );
   return ['| tag | route (under /api/v1) | permission | summary |', '|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -6,15 +6,31 @@ export const problemSchema: JsonSchema = {
   type: 'object',
   required: ['type', 'title', 'status'],
   properties: {
-    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
-    instance: { type: 'string' }, requestId: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string' }, message: { type: 'string' } } } },
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['pointer', 'message'],
+        properties: { pointer: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
 };
 
 /** The two ways to authenticate. */
 export const securitySchemes = {
-  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key', description: 'Access token from POST /auth/login, or an API key (`aos_...`)' },
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT or API key',
+    description: 'Access token from POST /auth/login, or an API key (`aos_...`)',
+  },
   apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key from POST /api-keys' },
 };
 

@@ -16,10 +16,20 @@ const roleFields = {
   permissions: Type.Array(permissionSchema, { uniqueItems: true, maxItems: 500 }),
 };
 
-async function save(db: Parameters<typeof saveRole>[0], body: { role_id: string; name: string; description?: string | null; permissions: string[] }, create: boolean) {
+async function save(
+  db: Parameters<typeof saveRole>[0],
+  body: { role_id: string; name: string; description?: string | null; permissions: string[] },
+  create: boolean,
+) {
   const r = await saveRole(db, body, create);
   if (r.unknown.length) {
-    throw AppError.unprocessable('Unknown permissions', r.unknown.map((p) => ({ pointer: `/body/permissions/${body.permissions.indexOf(p)}`, message: `permission ${p} does not exist` })));
+    throw AppError.unprocessable(
+      'Unknown permissions',
+      r.unknown.map((p) => ({
+        pointer: `/body/permissions/${body.permissions.indexOf(p)}`,
+        message: `permission ${p} does not exist`,
+      })),
+    );
   }
   if (!r.found) throw AppError.notFound(`Role ${body.role_id} not found`);
   return getRole(db, body.role_id);
@@ -28,24 +38,58 @@ async function save(db: Parameters<typeof saveRole>[0], body: { role_id: string;
 /** `/roles` and `/permissions` routes. */
 export const roleRoutes: RouteDefinition[] = [
   defineRoute({
-    method: 'get', path: '/permissions', operationId: 'listPermissions', summary: 'The permission catalogue', tags: ['users'], permission: P,
-    responses: { 200: { description: 'Every permission', schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object' } } } } } },
+    method: 'get',
+    path: '/permissions',
+    operationId: 'listPermissions',
+    summary: 'The permission catalogue',
+    tags: ['users'],
+    permission: P,
+    responses: {
+      200: {
+        description: 'Every permission',
+        schema: {
+          type: 'object',
+          required: ['items'],
+          properties: { items: { type: 'array', items: { type: 'object' } } },
+        },
+      },
+    },
     handler: async ({ deps }) => ({ body: { items: await listPermissionIds(deps.db) } }),
   }),
   defineRoute({
-    method: 'get', path: '/roles', operationId: 'listRoles', summary: 'List roles with their permissions', tags: ['users'], permission: P,
+    method: 'get',
+    path: '/roles',
+    operationId: 'listRoles',
+    summary: 'List roles with their permissions',
+    tags: ['users'],
+    permission: P,
     query: listQuery(),
     responses: { 200: { description: 'A page of roles', schema: pageSchema(roleSchema) } },
     handler: async ({ deps, query }) => ({ body: toPage(await listRoles(deps.db, query)) }),
   }),
   defineRoute({
-    method: 'post', path: '/roles', operationId: 'createRole', summary: 'Create a role', tags: ['users'], permission: P,
+    method: 'post',
+    path: '/roles',
+    operationId: 'createRole',
+    summary: 'Create a role',
+    tags: ['users'],
+    permission: P,
     body: Type.Object({ role_id: roleIdSchema, ...roleFields }, { additionalProperties: false }),
     responses: { 201: { description: 'Created', schema: roleSchema }, 409: { description: 'Role id taken' } },
-    handler: async ({ deps, body }) => ({ status: 201, body: await save(deps.db, body, true), headers: { Location: `/api/v1/roles/${body.role_id}` } }),
+    handler: async ({ deps, body }) => ({
+      status: 201,
+      body: await save(deps.db, body, true),
+      headers: { Location: `/api/v1/roles/${body.role_id}` },
+    }),
   }),
   defineRoute({
-    method: 'get', path: '/roles/:role_id', operationId: 'getRole', summary: 'Read a role', tags: ['users'], permission: P, params: roleParams,
+    method: 'get',
+    path: '/roles/:role_id',
+    operationId: 'getRole',
+    summary: 'Read a role',
+    tags: ['users'],
+    permission: P,
+    params: roleParams,
     responses: { 200: { description: 'The role', schema: roleSchema }, 404: { description: 'Not found' } },
     handler: async ({ deps, params }) => {
       const role = await getRole(deps.db, params.role_id);
@@ -54,15 +98,32 @@ export const roleRoutes: RouteDefinition[] = [
     },
   }),
   defineRoute({
-    method: 'put', path: '/roles/:role_id', operationId: 'replaceRole', summary: 'Replace a role\'s name, description and permissions', tags: ['users'], permission: P,
+    method: 'put',
+    path: '/roles/:role_id',
+    operationId: 'replaceRole',
+    summary: "Replace a role's name, description and permissions",
+    tags: ['users'],
+    permission: P,
     params: roleParams,
     body: Type.Object(roleFields, { additionalProperties: false }),
     responses: { 200: { description: 'The updated role', schema: roleSchema }, 404: { description: 'Not found' } },
-    handler: async ({ deps, params, body }) => ({ body: await save(deps.db, { ...body, role_id: params.role_id }, false) }),
+    handler: async ({ deps, params, body }) => ({
+      body: await save(deps.db, { ...body, role_id: params.role_id }, false),
+    }),
   }),
   defineRoute({
-    method: 'delete', path: '/roles/:role_id', operationId: 'deleteRole', summary: 'Delete a custom role', tags: ['users'], permission: P, params: roleParams,
-    responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' }, 409: { description: 'Built-in roles cannot be deleted' } },
+    method: 'delete',
+    path: '/roles/:role_id',
+    operationId: 'deleteRole',
+    summary: 'Delete a custom role',
+    tags: ['users'],
+    permission: P,
+    params: roleParams,
+    responses: {
+      204: { description: 'Deleted' },
+      404: { description: 'Not found' },
+      409: { description: 'Built-in roles cannot be deleted' },
+    },
     handler: async ({ deps, params }) => {
       const r = await deleteRole(deps.db, params.role_id);
       if (r === 'missing') throw AppError.notFound(`Role ${params.role_id} not found`);

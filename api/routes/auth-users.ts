@@ -26,26 +26,46 @@ const found = async (db: Parameters<typeof getUser>[0], id: string) => {
 };
 const assignRoles = async (db: Parameters<typeof setUserRoles>[0], id: string, roleIds: string[]) => {
   const unknown = await setUserRoles(db, id, roleIds);
-  if (unknown.length) throw AppError.unprocessable('Unknown roles', unknown.map((r) => ({ pointer: `/body/roles/${roleIds.indexOf(r)}`, message: `role ${r} does not exist` })));
+  if (unknown.length)
+    throw AppError.unprocessable(
+      'Unknown roles',
+      unknown.map((r) => ({ pointer: `/body/roles/${roleIds.indexOf(r)}`, message: `role ${r} does not exist` })),
+    );
 };
 
 /** `/users` routes. */
 export const userRoutes: RouteDefinition[] = [
   defineRoute({
-    method: 'get', path: '/users', operationId: 'listUsers', summary: 'List users', tags: ['users'], permission: P,
+    method: 'get',
+    path: '/users',
+    operationId: 'listUsers',
+    summary: 'List users',
+    tags: ['users'],
+    permission: P,
     query: listQuery({ status: ['active', 'disabled', 'locked'] }),
     responses: { 200: { description: 'A page of users', schema: pageSchema(userSchema) } },
     handler: async ({ deps, query }) => ({ body: toPage(await listUsers(deps.db, query, query)) }),
   }),
   defineRoute({
-    method: 'post', path: '/users', operationId: 'createUser', summary: 'Create a user', tags: ['users'], permission: P,
+    method: 'post',
+    path: '/users',
+    operationId: 'createUser',
+    summary: 'Create a user',
+    tags: ['users'],
+    permission: P,
     body: Type.Object({ username: usernameSchema, ...userFields, roles }, { additionalProperties: false }),
     responses: { 201: { description: 'Created', schema: userSchema }, 409: { description: 'Username or email taken' } },
     handler: async ({ deps, body }) => {
       const password_hash = body.password ? await hashPassword(body.password) : null;
       // One transaction: an unknown role must not leave a half-created user behind.
       const id = await deps.db.transaction(async (trx) => {
-        const userId = await insertUser(trx, { username: body.username, email: body.email, display_name: body.display_name, status: body.status, password_hash });
+        const userId = await insertUser(trx, {
+          username: body.username,
+          email: body.email,
+          display_name: body.display_name,
+          status: body.status,
+          password_hash,
+        });
         await assignRoles(trx, userId, body.roles ?? []);
         return userId;
       });
@@ -53,17 +73,32 @@ export const userRoutes: RouteDefinition[] = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/users/:id', operationId: 'getUser', summary: 'Read a user', tags: ['users'], permission: P, params: idParams,
+    method: 'get',
+    path: '/users/:id',
+    operationId: 'getUser',
+    summary: 'Read a user',
+    tags: ['users'],
+    permission: P,
+    params: idParams,
     responses: { 200: { description: 'The user', schema: userSchema }, 404: { description: 'Not found' } },
     handler: async ({ deps, params }) => ({ body: await found(deps.db, params.id) }),
   }),
   defineRoute({
-    method: 'patch', path: '/users/:id', operationId: 'updateUser', summary: 'Update a user (email, name, password, status, roles)', tags: ['users'], permission: P,
+    method: 'patch',
+    path: '/users/:id',
+    operationId: 'updateUser',
+    summary: 'Update a user (email, name, password, status, roles)',
+    tags: ['users'],
+    permission: P,
     params: idParams,
     body: Type.Object({ ...userFields, roles }, { additionalProperties: false, minProperties: 1 }),
     responses: { 200: { description: 'The updated user', schema: userSchema }, 404: { description: 'Not found' } },
     handler: async ({ deps, params, body }) => {
-      const { password, roles: roleIds, ...rest } = body as { password?: string; roles?: string[] } & Record<string, unknown>;
+      const {
+        password,
+        roles: roleIds,
+        ...rest
+      } = body as { password?: string; roles?: string[] } & Record<string, unknown>;
       const changes = { ...rest, ...(password && { password_hash: await hashPassword(password) }) };
       await deps.db.transaction(async (trx) => {
         if (!(await updateUser(trx, params.id, changes))) throw AppError.notFound(`User ${params.id} not found`);
@@ -73,9 +108,18 @@ export const userRoutes: RouteDefinition[] = [
     },
   }),
   defineRoute({
-    method: 'delete', path: '/users/:id', operationId: 'deleteUser', summary: 'Delete a user (their API keys and sessions go with them)', tags: ['users'], permission: P,
+    method: 'delete',
+    path: '/users/:id',
+    operationId: 'deleteUser',
+    summary: 'Delete a user (their API keys and sessions go with them)',
+    tags: ['users'],
+    permission: P,
     params: idParams,
-    responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' }, 409: { description: 'You cannot delete yourself' } },
+    responses: {
+      204: { description: 'Deleted' },
+      404: { description: 'Not found' },
+      409: { description: 'You cannot delete yourself' },
+    },
     handler: async ({ deps, params, res }) => {
       if (principalOf(res).userId === params.id) throw AppError.conflict('You cannot delete your own account');
       if (!(await deleteUser(deps.db, params.id))) throw AppError.notFound(`User ${params.id} not found`);

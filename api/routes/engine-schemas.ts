@@ -11,11 +11,18 @@ const businessIdPattern = '^[A-Za-z0-9_-]{1,200}$';
 const versionPattern = '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$';
 
 /** The properties of {@link idParams}. */
-export type IdParams<N extends string, V extends boolean> = Record<N, TString> & (V extends true ? { version: TString } : unknown);
+export type IdParams<N extends string, V extends boolean> = Record<N, TString> &
+  (V extends true ? { version: TString } : unknown);
 
 /** `:workflowId` / `:taskId` (+ `:version`) path parameters. */
-export function idParams<N extends string, V extends boolean = false>(name: N, withVersion: V = false as V): TObject<IdParams<N, V>> {
-  const properties: TProperties = { [name]: Type.String({ pattern: businessIdPattern }), ...(withVersion && { version: Type.String({ pattern: versionPattern }) }) };
+export function idParams<N extends string, V extends boolean = false>(
+  name: N,
+  withVersion: V = false as V,
+): TObject<IdParams<N, V>> {
+  const properties: TProperties = {
+    [name]: Type.String({ pattern: businessIdPattern }),
+    ...(withVersion && { version: Type.String({ pattern: versionPattern }) }),
+  };
   return Type.Object(properties as IdParams<N, V>);
 }
 
@@ -23,28 +30,59 @@ export function idParams<N extends string, V extends boolean = false>(name: N, w
 export function definitionAddress(kind: 'workflow' | 'task') {
   const param = `${kind}Id`;
   return {
-    path: `/${kind}-definitions`, param, businessId: `${kind}_id`, tag: `${kind}-definitions`,
-    operation: `${kind[0].toUpperCase()}${kind.slice(1)}Definition`, read: `${kind}_definitions:read`, write: `${kind}_definitions:write`,
+    path: `/${kind}-definitions`,
+    param,
+    businessId: `${kind}_id`,
+    tag: `${kind}-definitions`,
+    operation: `${kind[0].toUpperCase()}${kind.slice(1)}Definition`,
+    read: `${kind}_definitions:read`,
+    write: `${kind}_definitions:write`,
     params: { id: idParams(param), version: idParams(param, true) },
   };
 }
 
 /** Request bodies are checked in full by the definitions service (schema + semantics, every error at once). */
-export const definitionBody = (what: string, ref: string): TUnsafe<Record<string, unknown>> => AnyObject({ description: `A ${what} document: see ${ref}` });
+export const definitionBody = (what: string, ref: string): TUnsafe<Record<string, unknown>> =>
+  AnyObject({ description: `A ${what} document: see ${ref}` });
 
 const lifecycle = {
-  id: { type: 'string', format: 'uuid' }, version: { type: 'string' }, name: { type: 'string' }, description: nullableString,
-  status: { enum: ['draft', 'active', 'deprecated'] }, created_at: time, updated_at: time, created_by: nullableString, updated_by: nullableString,
+  id: { type: 'string', format: 'uuid' },
+  version: { type: 'string' },
+  name: { type: 'string' },
+  description: nullableString,
+  status: { enum: ['draft', 'active', 'deprecated'] },
+  created_at: time,
+  updated_at: time,
+  created_by: nullableString,
+  updated_by: nullableString,
 };
 
 /** A workflow definition version as answered. */
 export const workflowDefinitionItem: JsonSchema = {
-  type: 'object', required: ['id', 'workflow_id', 'version', 'status', 'definition'],
-  properties: { ...lifecycle, workflow_id: { type: 'string' }, definition: { type: 'object' }, checksum: nullableString, activated_at: { type: ['string', 'null'] }, deprecated_at: { type: ['string', 'null'] } },
+  type: 'object',
+  required: ['id', 'workflow_id', 'version', 'status', 'definition'],
+  properties: {
+    ...lifecycle,
+    workflow_id: { type: 'string' },
+    definition: { type: 'object' },
+    checksum: nullableString,
+    activated_at: { type: ['string', 'null'] },
+    deprecated_at: { type: ['string', 'null'] },
+  },
 };
 
 /** A task definition version as answered. */
 export const taskDefinitionItem: JsonSchema = {
-  type: 'object', required: ['id', 'task_id', 'version', 'status', 'type', 'config'],
-  properties: { ...lifecycle, task_id: { type: 'string' }, type: { type: 'string' }, config: { type: 'object' }, input_schema: {}, output_schema: {}, retry_policy: {}, timeouts: {} },
+  type: 'object',
+  required: ['id', 'task_id', 'version', 'status', 'type', 'config'],
+  properties: {
+    ...lifecycle,
+    task_id: { type: 'string' },
+    type: { type: 'string' },
+    config: { type: 'object' },
+    input_schema: {},
+    output_schema: {},
+    retry_policy: {},
+    timeouts: {},
+  },
 };

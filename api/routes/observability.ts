@@ -5,7 +5,10 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { AppError } from '../../common/errors';
 import {
-  getObservability, listObservability, OBSERVABILITY_TABLES, type ObservabilityKind,
+  getObservability,
+  listObservability,
+  OBSERVABILITY_TABLES,
+  type ObservabilityKind,
 } from '../../db/repositories/observability';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
@@ -35,45 +38,96 @@ const time = { type: 'string', format: 'date-time' };
 
 const RESOURCES: Resource[] = [
   {
-    path: '/observability/logs', kind: 'logs', operation: 'ObservabilityLog', noun: 'log line',
+    path: '/observability/logs',
+    kind: 'logs',
+    operation: 'ObservabilityLog',
+    noun: 'log line',
     filters: {
       level: { column: 'level', schema: Enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) },
-      service: { column: 'service', schema: str(100) }, request_id: { column: 'request_id', schema: str() },
-      workflow_id: { column: 'temporal_workflow_id', schema: str() }, workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
-      step_id: { column: 'step_id', schema: str() }, trace_id: { column: 'trace_id', schema: str(64) },
+      service: { column: 'service', schema: str(100) },
+      request_id: { column: 'request_id', schema: str() },
+      workflow_id: { column: 'temporal_workflow_id', schema: str() },
+      workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
+      step_id: { column: 'step_id', schema: str() },
+      trace_id: { column: 'trace_id', schema: str(64) },
     },
     columns: {
-      level: text, message: text, service: nullable, request_id: nullable, temporal_workflow_id: nullable, workflow_instance_id: nullableUuid,
-      step_id: nullable, trace_id: nullable, span_id: nullable, attributes: { type: 'object' },
+      level: text,
+      message: text,
+      service: nullable,
+      request_id: nullable,
+      temporal_workflow_id: nullable,
+      workflow_instance_id: nullableUuid,
+      step_id: nullable,
+      trace_id: nullable,
+      span_id: nullable,
+      attributes: { type: 'object' },
     },
   },
   {
-    path: '/observability/metrics', kind: 'metrics', operation: 'ObservabilityMetric', noun: 'metric sample',
-    filters: { name: { column: 'name', schema: str() }, type: { column: 'type', schema: Enum(['counter', 'gauge', 'histogram', 'summary']) } },
-    columns: { name: text, type: { enum: ['counter', 'gauge', 'histogram', 'summary'] }, value: { type: 'number' }, unit: nullable, labels: { type: 'object' } },
+    path: '/observability/metrics',
+    kind: 'metrics',
+    operation: 'ObservabilityMetric',
+    noun: 'metric sample',
+    filters: {
+      name: { column: 'name', schema: str() },
+      type: { column: 'type', schema: Enum(['counter', 'gauge', 'histogram', 'summary']) },
+    },
+    columns: {
+      name: text,
+      type: { enum: ['counter', 'gauge', 'histogram', 'summary'] },
+      value: { type: 'number' },
+      unit: nullable,
+      labels: { type: 'object' },
+    },
   },
   {
-    path: '/observability/traces', kind: 'traces', operation: 'ObservabilityTrace', noun: 'span',
+    path: '/observability/traces',
+    kind: 'traces',
+    operation: 'ObservabilityTrace',
+    noun: 'span',
     statuses: ['unset', 'ok', 'error'],
     filters: {
-      trace_id: { column: 'trace_id', schema: str(64) }, service: { column: 'service', schema: str(100) }, name: { column: 'name', schema: str() },
-      workflow_id: { column: 'temporal_workflow_id', schema: str() }, workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
+      trace_id: { column: 'trace_id', schema: str(64) },
+      service: { column: 'service', schema: str(100) },
+      name: { column: 'name', schema: str() },
+      workflow_id: { column: 'temporal_workflow_id', schema: str() },
+      workflow_instance_id: { column: 'workflow_instance_id', schema: uuid },
     },
     columns: {
-      trace_id: text, span_id: text, parent_span_id: nullable, name: text, service: nullable, kind: nullable, status: { enum: ['unset', 'ok', 'error'] },
-      ended_at: { type: ['string', 'null'], format: 'date-time' }, duration_ms: { type: ['integer', 'null'] },
-      temporal_workflow_id: nullable, workflow_instance_id: nullableUuid, attributes: { type: 'object' }, events: { type: 'array' },
+      trace_id: text,
+      span_id: text,
+      parent_span_id: nullable,
+      name: text,
+      service: nullable,
+      kind: nullable,
+      status: { enum: ['unset', 'ok', 'error'] },
+      ended_at: { type: ['string', 'null'], format: 'date-time' },
+      duration_ms: { type: ['integer', 'null'] },
+      temporal_workflow_id: nullable,
+      workflow_instance_id: nullableUuid,
+      attributes: { type: 'object' },
+      events: { type: 'array' },
     },
   },
 ];
 
 function routesOf(r: Resource): RouteDefinition[] {
   const at = OBSERVABILITY_TABLES[r.kind].time;
-  const item = { type: 'object', required: ['id', at], properties: { id: uuid, [at]: time, ...r.columns, created_at: time, updated_at: time } };
+  const item = {
+    type: 'object',
+    required: ['id', at],
+    properties: { id: uuid, [at]: time, ...r.columns, created_at: time, updated_at: time },
+  };
   const extra = Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, f.schema]));
   return [
     defineRoute({
-      method: 'get', path: r.path, operationId: `list${r.operation}s`, summary: `List ${r.noun}s, newest first`, tags: ['observability'], permission: P,
+      method: 'get',
+      path: r.path,
+      operationId: `list${r.operation}s`,
+      summary: `List ${r.noun}s, newest first`,
+      tags: ['observability'],
+      permission: P,
       query: listQuery({ status: r.statuses }, extra),
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
@@ -82,7 +136,12 @@ function routesOf(r: Resource): RouteDefinition[] {
       },
     }),
     defineRoute({
-      method: 'get', path: `${r.path}/:id`, operationId: `get${r.operation}`, summary: `Read one ${r.noun}`, tags: ['observability'], permission: P,
+      method: 'get',
+      path: `${r.path}/:id`,
+      operationId: `get${r.operation}`,
+      summary: `Read one ${r.noun}`,
+      tags: ['observability'],
+      permission: P,
       params: Type.Object({ id: uuid }),
       responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
       handler: async ({ deps, params }) => {

@@ -3,8 +3,15 @@ import { Type } from '@sinclair/typebox';
 import { triggerCreateSchema, triggerPatchSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
 import {
-  deleteTrigger, findTrigger, insertTrigger, listTriggers, toTriggerColumns, toTriggerResource, updateTrigger,
-  type TriggerBody, type WorkflowEventTriggerInsert,
+  deleteTrigger,
+  findTrigger,
+  insertTrigger,
+  listTriggers,
+  toTriggerColumns,
+  toTriggerResource,
+  updateTrigger,
+  type TriggerBody,
+  type WorkflowEventTriggerInsert,
 } from '../../services/events/triggers';
 import { listQuery, pageSchema } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
@@ -15,14 +22,26 @@ const trigger = {
   type: 'object',
   required: ['id', 'triggerId', 'workflowDefinitionId', 'eventPattern', 'triggerType', 'enabled', 'priority'],
   properties: {
-    id: { type: 'string' }, triggerId: { type: 'string' }, workflowDefinitionId: { type: 'string' }, eventPattern: { type: 'string' },
-    triggerType: { enum: ['START', 'CANCEL'] }, eventCondition: { type: ['string', 'null'] }, inputMapping: { type: ['object', 'null'] },
-    correlationKey: { type: ['string', 'null'] }, enabled: { type: 'boolean' }, priority: { type: 'integer' },
-    description: { type: ['string', 'null'] }, onRunning: { enum: ['skip', 'signal', 'start'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+    id: { type: 'string' },
+    triggerId: { type: 'string' },
+    workflowDefinitionId: { type: 'string' },
+    eventPattern: { type: 'string' },
+    triggerType: { enum: ['START', 'CANCEL'] },
+    eventCondition: { type: ['string', 'null'] },
+    inputMapping: { type: ['object', 'null'] },
+    correlationKey: { type: ['string', 'null'] },
+    enabled: { type: 'boolean' },
+    priority: { type: 'integer' },
+    description: { type: ['string', 'null'] },
+    onRunning: { enum: ['skip', 'signal', 'start'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
   },
 };
 const params = Type.Object({ id: Type.String({ maxLength: 255 }) });
-const createBody = Typed<TriggerBody & Required<Pick<TriggerBody, 'workflowDefinitionId' | 'eventPattern' | 'triggerType'>>>(triggerCreateSchema);
+const createBody = Typed<
+  TriggerBody & Required<Pick<TriggerBody, 'workflowDefinitionId' | 'eventPattern' | 'triggerType'>>
+>(triggerCreateSchema);
 const patchBody = Typed<Omit<TriggerBody, 'triggerId'>>(triggerPatchSchema);
 const problem = { description: 'Problem' };
 const isUnique = (err: unknown) => (err as { code?: string }).code === '23505';
@@ -30,21 +49,43 @@ const isUnique = (err: unknown) => (err as { code?: string }).code === '23505';
 /** Routes under /triggers. */
 export const triggerRoutes: RouteDefinition[] = [
   defineRoute({
-    method: 'get', path: '/triggers', operationId: 'listTriggers', summary: 'List triggers', tags: TAG, permission: 'triggers:read',
-    query: listQuery({}, {
-      event_pattern: Type.String({ maxLength: 255 }), trigger_type: Enum(['START', 'CANCEL']),
-      enabled: Type.Boolean(), workflow_definition_id: Uuid(),
-    }),
+    method: 'get',
+    path: '/triggers',
+    operationId: 'listTriggers',
+    summary: 'List triggers',
+    tags: TAG,
+    permission: 'triggers:read',
+    query: listQuery(
+      {},
+      {
+        event_pattern: Type.String({ maxLength: 255 }),
+        trigger_type: Enum(['START', 'CANCEL']),
+        enabled: Type.Boolean(),
+        workflow_definition_id: Uuid(),
+      },
+    ),
     responses: { 200: { description: 'A page of triggers', schema: pageSchema(trigger) } },
     handler: async ({ deps, query }) => {
-      const page = await listTriggers(deps.db, {
-        eventPattern: query.event_pattern, triggerType: query.trigger_type, enabled: query.enabled, workflowDefinitionId: query.workflow_definition_id,
-      }, query);
+      const page = await listTriggers(
+        deps.db,
+        {
+          eventPattern: query.event_pattern,
+          triggerType: query.trigger_type,
+          enabled: query.enabled,
+          workflowDefinitionId: query.workflow_definition_id,
+        },
+        query,
+      );
       return { body: { items: page.items.map(toTriggerResource), next_cursor: page.nextCursor } };
     },
   }),
   defineRoute({
-    method: 'post', path: '/triggers', operationId: 'createTrigger', summary: 'Create a trigger', tags: TAG, permission: 'triggers:write',
+    method: 'post',
+    path: '/triggers',
+    operationId: 'createTrigger',
+    summary: 'Create a trigger',
+    tags: TAG,
+    permission: 'triggers:write',
     body: createBody,
     responses: { 201: { description: 'Created', schema: trigger }, 409: problem, 422: problem },
     handler: async ({ deps, body }) => {
@@ -59,13 +100,25 @@ export const triggerRoutes: RouteDefinition[] = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/triggers/:id', operationId: 'getTrigger', summary: 'A trigger by id or triggerId', tags: TAG, permission: 'triggers:read',
-    params, responses: { 200: { description: 'The trigger', schema: trigger }, 404: problem },
+    method: 'get',
+    path: '/triggers/:id',
+    operationId: 'getTrigger',
+    summary: 'A trigger by id or triggerId',
+    tags: TAG,
+    permission: 'triggers:read',
+    params,
+    responses: { 200: { description: 'The trigger', schema: trigger }, 404: problem },
     handler: async ({ deps, params: p }) => ({ body: toTriggerResource(await findTrigger(deps.db, p.id)) }),
   }),
   defineRoute({
-    method: 'patch', path: '/triggers/:id', operationId: 'updateTrigger', summary: 'Change a trigger', tags: TAG, permission: 'triggers:write',
-    params, body: patchBody,
+    method: 'patch',
+    path: '/triggers/:id',
+    operationId: 'updateTrigger',
+    summary: 'Change a trigger',
+    tags: TAG,
+    permission: 'triggers:write',
+    params,
+    body: patchBody,
     responses: { 200: { description: 'Updated', schema: trigger }, 404: problem, 422: problem },
     handler: async ({ deps, params: p, body }) => {
       const current = await findTrigger(deps.db, p.id);
@@ -75,8 +128,14 @@ export const triggerRoutes: RouteDefinition[] = [
     },
   }),
   defineRoute({
-    method: 'delete', path: '/triggers/:id', operationId: 'deleteTrigger', summary: 'Delete a trigger', tags: TAG, permission: 'triggers:write',
-    params, responses: { 204: { description: 'Deleted' }, 404: problem },
+    method: 'delete',
+    path: '/triggers/:id',
+    operationId: 'deleteTrigger',
+    summary: 'Delete a trigger',
+    tags: TAG,
+    permission: 'triggers:write',
+    params,
+    responses: { 204: { description: 'Deleted' }, 404: problem },
     handler: async ({ deps, params: p }) => {
       await deleteTrigger(deps.db, (await findTrigger(deps.db, p.id)).id);
       return { status: 204 };

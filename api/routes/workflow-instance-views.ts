@@ -8,38 +8,90 @@ const time = { type: ['string', 'null'] };
 
 /** One task execution (task_instances row). */
 export const taskInstanceItem: JsonSchema = {
-  type: 'object', required: ['id', 'step_id', 'step_type', 'status', 'attempt'],
+  type: 'object',
+  required: ['id', 'step_id', 'step_type', 'status', 'attempt'],
   properties: {
-    id: { type: 'string' }, step_id: { type: 'string' }, step_path: { type: ['string', 'null'] }, step_type: { type: 'string' },
-    task_id: { type: ['string', 'null'] }, task_version: { type: ['string', 'null'] },
-    status: { type: 'string' }, attempt: { type: 'integer' }, input: {}, output: {}, error: {}, started_at: time, completed_at: time, duration_ms: { type: ['integer', 'null'] },
-    temporal_activity_id: { type: ['string', 'null'], description: 'the activity id in Temporal (find the attempt in the Web UI history)' },
+    id: { type: 'string' },
+    step_id: { type: 'string' },
+    step_path: { type: ['string', 'null'] },
+    step_type: { type: 'string' },
+    task_id: { type: ['string', 'null'] },
+    task_version: { type: ['string', 'null'] },
+    status: { type: 'string' },
+    attempt: { type: 'integer' },
+    input: {},
+    output: {},
+    error: {},
+    started_at: time,
+    completed_at: time,
+    duration_ms: { type: ['integer', 'null'] },
+    temporal_activity_id: {
+      type: ['string', 'null'],
+      description: 'the activity id in Temporal (find the attempt in the Web UI history)',
+    },
   },
 };
 
 /** One run (workflow_instances row) with its Temporal Web UI link. */
 export const workflowInstanceItem: JsonSchema = {
-  type: 'object', required: ['id', 'workflow_id', 'status', 'definition', 'temporal_ui_url'],
+  type: 'object',
+  required: ['id', 'workflow_id', 'status', 'definition', 'temporal_ui_url'],
   properties: {
-    id: { type: 'string', format: 'uuid' }, workflow_id: { type: 'string' }, run_id: { type: ['string', 'null'] }, status: { type: 'string' },
-    definition: { type: 'object', properties: { id: { type: 'string' }, workflow_id: { type: 'string' }, version: { type: 'string' } } },
-    input: {}, output: {}, error: {}, variables: { type: 'object' }, current_steps: { type: 'array', items: { type: 'string' } },
-    correlation_key: { type: ['string', 'null'] }, business_key: { type: ['string', 'null'] }, trigger: {}, parent_instance_id: { type: ['string', 'null'] },
-    started_at: time, completed_at: time, created_at: { type: 'string' }, updated_at: { type: 'string' },
-    temporal_ui_url: { type: 'string' }, tasks: { type: 'array', items: taskInstanceItem },
+    id: { type: 'string', format: 'uuid' },
+    workflow_id: { type: 'string' },
+    run_id: { type: ['string', 'null'] },
+    status: { type: 'string' },
+    definition: {
+      type: 'object',
+      properties: { id: { type: 'string' }, workflow_id: { type: 'string' }, version: { type: 'string' } },
+    },
+    input: {},
+    output: {},
+    error: {},
+    variables: { type: 'object' },
+    current_steps: { type: 'array', items: { type: 'string' } },
+    correlation_key: { type: ['string', 'null'] },
+    business_key: { type: ['string', 'null'] },
+    trigger: {},
+    parent_instance_id: { type: ['string', 'null'] },
+    started_at: time,
+    completed_at: time,
+    created_at: { type: 'string' },
+    updated_at: { type: 'string' },
+    temporal_ui_url: { type: 'string' },
+    tasks: { type: 'array', items: taskInstanceItem },
   },
 };
 
 /** The API view of a run. */
-export function workflowInstanceView(config: Config, r: WorkflowInstanceRow, tasks?: TaskInstanceRow[]): Record<string, unknown> {
+export function workflowInstanceView(
+  config: Config,
+  r: WorkflowInstanceRow,
+  tasks?: TaskInstanceRow[],
+): Record<string, unknown> {
   return {
-    id: r.id, workflow_id: r.temporal_workflow_id, run_id: r.temporal_run_id, status: r.status,
+    id: r.id,
+    workflow_id: r.temporal_workflow_id,
+    run_id: r.temporal_run_id,
+    status: r.status,
     definition: { id: r.workflow_definition_id, workflow_id: r.definition_workflow_id, version: r.definition_version },
-    input: r.input, output: r.output, error: r.error, variables: r.variables, current_steps: r.current_steps,
-    correlation_key: r.correlation_key, business_key: r.business_key, trigger: r.trigger, parent_instance_id: r.parent_instance_id,
-    started_at: r.started_at, completed_at: r.completed_at, created_at: r.created_at, updated_at: r.updated_at,
+    input: r.input,
+    output: r.output,
+    error: r.error,
+    variables: r.variables,
+    current_steps: r.current_steps,
+    correlation_key: r.correlation_key,
+    business_key: r.business_key,
+    trigger: r.trigger,
+    parent_instance_id: r.parent_instance_id,
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
     // Without a run id yet (pending), the UI link names the workflow id alone and shows its latest run.
-    temporal_ui_url: r.temporal_run_id ? temporalUiLink(config, r.temporal_workflow_id, r.temporal_run_id) : temporalUiLink(config, r.temporal_workflow_id, '').replace(/\/\/history$/, ''),
+    temporal_ui_url: r.temporal_run_id
+      ? temporalUiLink(config, r.temporal_workflow_id, r.temporal_run_id)
+      : temporalUiLink(config, r.temporal_workflow_id, '').replace(/\/\/history$/, ''),
     ...(tasks && { tasks: tasks.map(taskInstanceView) }),
   };
 }
@@ -47,8 +99,20 @@ export function workflowInstanceView(config: Config, r: WorkflowInstanceRow, tas
 /** The API view of a task execution. */
 export function taskInstanceView(t: TaskInstanceRow): Record<string, unknown> {
   return {
-    id: t.id, step_id: t.step_id, step_path: t.step_path, step_type: t.step_type, task_id: t.task_id, task_version: t.task_version,
-    status: t.status, attempt: t.attempt, input: t.input, output: t.output, error: t.error,
-    started_at: t.started_at, completed_at: t.completed_at, duration_ms: t.duration_ms, temporal_activity_id: t.temporal_activity_id,
+    id: t.id,
+    step_id: t.step_id,
+    step_path: t.step_path,
+    step_type: t.step_type,
+    task_id: t.task_id,
+    task_version: t.task_version,
+    status: t.status,
+    attempt: t.attempt,
+    input: t.input,
+    output: t.output,
+    error: t.error,
+    started_at: t.started_at,
+    completed_at: t.completed_at,
+    duration_ms: t.duration_ms,
+    temporal_activity_id: t.temporal_activity_id,
   };
 }

@@ -3,7 +3,13 @@ import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
 import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import {
-  cancelRun, getRunRow, listRunTasks, listRuns, queryRunState, terminateRun, type WorkflowInstanceStatus,
+  cancelRun,
+  getRunRow,
+  listRunTasks,
+  listRuns,
+  queryRunState,
+  terminateRun,
+  type WorkflowInstanceStatus,
 } from '../../services/runs';
 import type { ApiDeps } from '../deps';
 import { listQuery, pageSchema } from '../http/list-query';
@@ -17,66 +23,160 @@ import { startRunBody, startRunHandler } from './workflow-runs';
 const TAG = ['workflow-instances'];
 const STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
 const idParams = Type.Object({ id: Uuid() });
-const reportSchema = { type: 'object', required: ['checked', 'drift'], properties: { at: { type: 'string' }, checked: { type: 'integer' }, fixed: { type: 'integer' }, tasksRebuilt: { type: 'integer' }, orphanTasksClosed: { type: 'integer' }, drift: { type: 'array' } } };
-const reconcileWith = (deps: ApiDeps, req: Request, dryRun: boolean) => reconcile({ db: deps.db, temporal: deps.temporal, logger: (req.res?.locals.log ?? deps.logger) }, { dryRun });
+const reportSchema = {
+  type: 'object',
+  required: ['checked', 'drift'],
+  properties: {
+    at: { type: 'string' },
+    checked: { type: 'integer' },
+    fixed: { type: 'integer' },
+    tasksRebuilt: { type: 'integer' },
+    orphanTasksClosed: { type: 'integer' },
+    drift: { type: 'array' },
+  },
+};
+const reconcileWith = (deps: ApiDeps, req: Request, dryRun: boolean) =>
+  reconcile({ db: deps.db, temporal: deps.temporal, logger: req.res?.locals.log ?? deps.logger }, { dryRun });
 
 /** Routes under /workflow-instances. */
 export const workflowInstanceRoutes: RouteDefinition[] = [
   defineRoute({
-    method: 'post', path: '/workflow-instances', operationId: 'startWorkflowInstance', summary: 'Start a run (201), or answer the existing run for a duplicate business key (200)', tags: TAG,
+    method: 'post',
+    path: '/workflow-instances',
+    operationId: 'startWorkflowInstance',
+    summary: 'Start a run (201), or answer the existing run for a duplicate business key (200)',
+    tags: TAG,
     permission: 'workflow_instances:start',
-    body: Type.Object({ workflow_id: Type.String({ minLength: 1, maxLength: 255 }), ...startRunBody.properties }, { additionalProperties: false }),
-    responses: { 200: { description: 'An existing run answered', schema: item }, 201: { description: 'Started', schema: item }, 404: problem, 409: problem, 422: problem },
+    body: Type.Object(
+      { workflow_id: Type.String({ minLength: 1, maxLength: 255 }), ...startRunBody.properties },
+      { additionalProperties: false },
+    ),
+    responses: {
+      200: { description: 'An existing run answered', schema: item },
+      201: { description: 'Started', schema: item },
+      404: problem,
+      409: problem,
+      422: problem,
+    },
     handler: async (ctx) => startRunHandler(ctx, ctx.body.workflow_id),
   }),
   defineRoute({
-    method: 'get', path: '/workflow-instances', operationId: 'listWorkflowInstances', summary: 'List runs, newest first (keyset pagination)', tags: TAG, permission: 'workflow_instances:read',
-    query: listQuery({ status: STATUSES, definition: true, correlationKey: true }, { business_key: Type.String({ maxLength: 512 }), version: Type.String({ maxLength: 50 }) }),
+    method: 'get',
+    path: '/workflow-instances',
+    operationId: 'listWorkflowInstances',
+    summary: 'List runs, newest first (keyset pagination)',
+    tags: TAG,
+    permission: 'workflow_instances:read',
+    query: listQuery(
+      { status: STATUSES, definition: true, correlationKey: true },
+      { business_key: Type.String({ maxLength: 512 }), version: Type.String({ maxLength: 50 }) },
+    ),
     responses: { 200: { description: 'A page of runs', schema: pageSchema(item) } },
     handler: async ({ deps, query }) => {
-      const page = await listRuns(deps.db, {
-        status: query.status as WorkflowInstanceStatus | undefined, definitionWorkflowId: query.definition, definitionVersion: query.version,
-        correlationKey: query.correlation_key, businessKey: query.business_key,
-        createdAfter: query.created_after ? new Date(query.created_after) : undefined, createdBefore: query.created_before ? new Date(query.created_before) : undefined,
-      }, query);
+      const page = await listRuns(
+        deps.db,
+        {
+          status: query.status as WorkflowInstanceStatus | undefined,
+          definitionWorkflowId: query.definition,
+          definitionVersion: query.version,
+          correlationKey: query.correlation_key,
+          businessKey: query.business_key,
+          createdAfter: query.created_after ? new Date(query.created_after) : undefined,
+          createdBefore: query.created_before ? new Date(query.created_before) : undefined,
+        },
+        query,
+      );
       return { body: toPage({ ...page, items: page.items.map((r) => workflowInstanceView(deps.config, r)) }) };
     },
   }),
   defineRoute({
-    method: 'get', path: '/workflow-instances/reconcile', operationId: 'reportWorkflowInstanceDrift', summary: 'Compare the mirror with Temporal and report drift (writes nothing)', tags: TAG,
-    permission: 'workflow_instances:read', responses: { 200: { description: 'Drift report', schema: reportSchema } },
+    method: 'get',
+    path: '/workflow-instances/reconcile',
+    operationId: 'reportWorkflowInstanceDrift',
+    summary: 'Compare the mirror with Temporal and report drift (writes nothing)',
+    tags: TAG,
+    permission: 'workflow_instances:read',
+    responses: { 200: { description: 'Drift report', schema: reportSchema } },
     handler: async ({ deps, req }) => ({ body: await reconcileWith(deps, req, true) }),
   }),
   defineRoute({
-    method: 'post', path: '/workflow-instances/reconcile', operationId: 'reconcileWorkflowInstances', summary: 'Repair drift now (the worker also does this periodically)', tags: TAG,
-    permission: 'workflow_instances:terminate', responses: { 200: { description: 'What was repaired', schema: reportSchema } },
+    method: 'post',
+    path: '/workflow-instances/reconcile',
+    operationId: 'reconcileWorkflowInstances',
+    summary: 'Repair drift now (the worker also does this periodically)',
+    tags: TAG,
+    permission: 'workflow_instances:terminate',
+    responses: { 200: { description: 'What was repaired', schema: reportSchema } },
     handler: async ({ deps, req }) => ({ body: await reconcileWith(deps, req, false) }),
   }),
   defineRoute({
-    method: 'get', path: '/workflow-instances/:id', operationId: 'getWorkflowInstance', summary: 'A run with its task executions', tags: TAG, permission: 'workflow_instances:read',
-    params: idParams, responses: { 200: { description: 'The run', schema: item }, 404: problem },
+    method: 'get',
+    path: '/workflow-instances/:id',
+    operationId: 'getWorkflowInstance',
+    summary: 'A run with its task executions',
+    tags: TAG,
+    permission: 'workflow_instances:read',
+    params: idParams,
+    responses: { 200: { description: 'The run', schema: item }, 404: problem },
     handler: async ({ deps, params }) => {
       const row = await getRunRow(deps, params.id);
       return { body: workflowInstanceView(deps.config, row, await listRunTasks(deps.db, row.id)) };
     },
   }),
   defineRoute({
-    method: 'get', path: '/workflow-instances/:id/state', operationId: 'getWorkflowInstanceState', summary: 'Live state from the interpreter (current steps, variables)', tags: TAG,
-    permission: 'workflow_instances:read', params: idParams,
-    responses: { 200: { description: 'Live state', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, currentSteps: { type: 'array' }, completedSteps: { type: 'array' }, variables: { type: 'object' }, stepOutputs: { type: 'object' }, source: { enum: ['temporal', 'mirror'] } } } }, 404: problem },
+    method: 'get',
+    path: '/workflow-instances/:id/state',
+    operationId: 'getWorkflowInstanceState',
+    summary: 'Live state from the interpreter (current steps, variables)',
+    tags: TAG,
+    permission: 'workflow_instances:read',
+    params: idParams,
+    responses: {
+      200: {
+        description: 'Live state',
+        schema: {
+          type: 'object',
+          required: ['status'],
+          properties: {
+            status: { type: 'string' },
+            currentSteps: { type: 'array' },
+            completedSteps: { type: 'array' },
+            variables: { type: 'object' },
+            stepOutputs: { type: 'object' },
+            source: { enum: ['temporal', 'mirror'] },
+          },
+        },
+      },
+      404: problem,
+    },
     handler: async ({ deps, params }) => ({ body: await queryRunState(deps, params.id) }),
   }),
   defineRoute({
-    method: 'post', path: '/workflow-instances/:id/cancel', operationId: 'cancelWorkflowInstance', summary: 'Request cancellation (catch paths may still run)', tags: TAG,
-    permission: 'workflow_instances:cancel', params: idParams,
+    method: 'post',
+    path: '/workflow-instances/:id/cancel',
+    operationId: 'cancelWorkflowInstance',
+    summary: 'Request cancellation (catch paths may still run)',
+    tags: TAG,
+    permission: 'workflow_instances:cancel',
+    params: idParams,
     responses: { 202: { description: 'Cancellation requested', schema: item }, 404: problem, 409: problem },
-    handler: async ({ deps, params }) => ({ status: 202, body: workflowInstanceView(deps.config, await cancelRun(deps, params.id)) }),
+    handler: async ({ deps, params }) => ({
+      status: 202,
+      body: workflowInstanceView(deps.config, await cancelRun(deps, params.id)),
+    }),
   }),
   defineRoute({
-    method: 'post', path: '/workflow-instances/:id/terminate', operationId: 'terminateWorkflowInstance', summary: 'Terminate at once (no cleanup)', tags: TAG,
-    permission: 'workflow_instances:terminate', params: idParams,
+    method: 'post',
+    path: '/workflow-instances/:id/terminate',
+    operationId: 'terminateWorkflowInstance',
+    summary: 'Terminate at once (no cleanup)',
+    tags: TAG,
+    permission: 'workflow_instances:terminate',
+    params: idParams,
     body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }),
     responses: { 200: { description: 'Terminated', schema: item }, 404: problem, 409: problem },
-    handler: async ({ deps, params, body }) => ({ body: workflowInstanceView(deps.config, await terminateRun(deps, params.id, body?.reason)) }),
+    handler: async ({ deps, params, body }) => ({
+      body: workflowInstanceView(deps.config, await terminateRun(deps, params.id, body?.reason)),
+    }),
   }),
 ];

@@ -5,11 +5,13 @@
  */
 
 const SHORT = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const ISO = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const ISO =
+  /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Regex source for JSON Schema `pattern` of a duration string (short form or ISO-8601). */
-export const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d)|P(\\d+(\\.\\d+)?W)?(\\d+(\\.\\d+)?D)?(T(\\d+(\\.\\d+)?H)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?S)?)?)$';
+export const DURATION_PATTERN =
+  '^(\\d+(\\.\\d+)?(ms|s|m|h|d)|P(\\d+(\\.\\d+)?W)?(\\d+(\\.\\d+)?D)?(T(\\d+(\\.\\d+)?H)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?S)?)?)$';
 
 /** Parses a duration to milliseconds, or returns undefined when it is not one. */
 export function tryParseDuration(value: unknown): number | undefined {

@@ -15,7 +15,14 @@ export function jsonSchemaErrors(schema: unknown, pointer: string): ValidationEr
   if (tooLarge !== undefined) return [{ pointer, code: 'json_schema_too_large', message: tooLarge }];
   try {
     const error = metaSchemaError(schema);
-    if (error !== undefined) return [{ pointer, code: 'invalid_json_schema', message: `not a valid JSON Schema: ${error.pointer || '/'} ${error.message}` }];
+    if (error !== undefined)
+      return [
+        {
+          pointer,
+          code: 'invalid_json_schema',
+          message: `not a valid JSON Schema: ${error.pointer || '/'} ${error.message}`,
+        },
+      ];
   } catch (err) {
     return [{ pointer, code: 'invalid_json_schema', message: `not a valid JSON Schema: ${(err as Error).message}` }];
   }

@@ -6,8 +6,17 @@
 
 /** Every step type, in documentation order. */
 export const STEP_TYPES = [
-  'task', 'switch', 'parallel', 'foreach', 'wait_for_event', 'delay', 'set', 'sub_workflow', 'emit_event',
-  'succeed', 'fail',
+  'task',
+  'switch',
+  'parallel',
+  'foreach',
+  'wait_for_event',
+  'delay',
+  'set',
+  'sub_workflow',
+  'emit_event',
+  'succeed',
+  'fail',
 ] as const;
 
 /** A step type name. */

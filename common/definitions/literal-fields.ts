@@ -27,15 +27,21 @@ function nameError(value: unknown, pointer: string, what: string): ValidationErr
 /** Expressions in a step's literal name fields: its own (per type) and its catch and retry error names. */
 export function literalNameErrors(step: Obj, ptr: string): ValidationError[] {
   const errors: ValidationError[] = [];
-  for (const [field, what] of Object.entries(NAME_FIELDS[String(step.type)] ?? {})) errors.push(...nameError(step[field], `${ptr}/${field}`, what));
+  for (const [field, what] of Object.entries(NAME_FIELDS[String(step.type)] ?? {}))
+    errors.push(...nameError(step[field], `${ptr}/${field}`, what));
   if (Array.isArray(step.catch)) {
     step.catch.forEach((c, i) => {
-      if (isObj(c) && Array.isArray(c.errors)) c.errors.forEach((e, j) => errors.push(...nameError(e, `${ptr}/catch/${i}/errors/${j}`, 'an error type to match')));
+      if (isObj(c) && Array.isArray(c.errors))
+        c.errors.forEach((e, j) =>
+          errors.push(...nameError(e, `${ptr}/catch/${i}/errors/${j}`, 'an error type to match')),
+        );
     });
   }
   const retry = step.retry;
   if (isObj(retry) && Array.isArray(retry.non_retryable_errors)) {
-    retry.non_retryable_errors.forEach((e, j) => errors.push(...nameError(e, `${ptr}/retry/non_retryable_errors/${j}`, 'an error type to match')));
+    retry.non_retryable_errors.forEach((e, j) =>
+      errors.push(...nameError(e, `${ptr}/retry/non_retryable_errors/${j}`, 'an error type to match')),
+    );
   }
   return errors;
 }
@@ -56,7 +62,8 @@ function variablesOf(node: unknown, out: Set<string>, seen = new Set<unknown>())
 /** Top-level vars that read `$vars`, `$steps`, ... (they would silently be empty): one error per expression. */
 export function initialVarsErrors(value: unknown, pointer: string): ValidationError[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => initialVarsErrors(v, `${pointer}/${i}`));
-  if (isObj(value)) return Object.entries(value).flatMap(([k, v]) => initialVarsErrors(v, `${pointer}/${escapePointer(k)}`));
+  if (isObj(value))
+    return Object.entries(value).flatMap(([k, v]) => initialVarsErrors(v, `${pointer}/${escapePointer(k)}`));
   if (typeof value !== 'string') return [];
   const errors: ValidationError[] = [];
   for (const [, src] of value.matchAll(EMBEDDED)) {

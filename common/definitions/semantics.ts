@@ -18,7 +18,10 @@ const TERMINAL = new Set(['succeed', 'fail']);
 /** Runs every semantic check and returns all errors found. */
 export function checkSemantics(doc: Obj, isKnownTask?: (id: string) => boolean): ValidationError[] {
   const errors: ValidationError[] = [];
-  errors.push(...jsonSchemaErrors(doc.input_schema, '/input_schema'), ...jsonSchemaErrors(doc.output_schema, '/output_schema'));
+  errors.push(
+    ...jsonSchemaErrors(doc.input_schema, '/input_schema'),
+    ...jsonSchemaErrors(doc.output_schema, '/output_schema'),
+  );
   if ('output' in doc) errors.push(...templateErrors(doc.output, '/output'));
   if (isObj(doc.vars)) errors.push(...templateErrors(doc.vars, '/vars'), ...initialVarsErrors(doc.vars, '/vars'));
   checkDuration(doc.timeout, '/timeout', errors);
@@ -41,7 +44,12 @@ function checkList(list: unknown, ptr: string, w: Walk): void {
     const id = str(s.id);
     if (id === undefined) return;
     const first = w.seenIds.get(id);
-    if (first !== undefined) w.errors.push({ pointer: `${ptr}/${i}/id`, code: 'duplicate_step_id', message: `step id "${id}" is already used at ${first}` });
+    if (first !== undefined)
+      w.errors.push({
+        pointer: `${ptr}/${i}/id`,
+        code: 'duplicate_step_id',
+        message: `step id "${id}" is already used at ${first}`,
+      });
     else w.seenIds.set(id, `${ptr}/${i}`);
     if (!index.has(id)) index.set(id, i);
   });
@@ -65,16 +73,25 @@ function targetsOf(s: Obj, ptr: string): Array<[string, string]> {
 
 function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): void {
   for (const [p, target] of targetsOf(s, ptr)) {
-    if (!index.has(target)) w.errors.push({ pointer: p, code: 'unknown_target', message: `no step "${target}" in the same step list` });
+    if (!index.has(target))
+      w.errors.push({ pointer: p, code: 'unknown_target', message: `no step "${target}" in the same step list` });
   }
   if (s.type === 'task' && typeof s.task === 'string' && w.isKnownTask && !w.isKnownTask(s.task)) {
     w.errors.push({ pointer: `${ptr}/task`, code: 'unknown_task', message: `task "${s.task}" does not exist` });
   }
   if (s.type === 'switch' && s.default === undefined && (!Array.isArray(s.cases) || s.cases.length === 0)) {
-    w.errors.push({ pointer: `${ptr}/cases`, code: 'switch_no_way_out', message: 'a switch needs at least one case or a default' });
+    w.errors.push({
+      pointer: `${ptr}/cases`,
+      code: 'switch_no_way_out',
+      message: 'a switch needs at least one case or a default',
+    });
   }
   if (s.type === 'wait_for_event' && s.on_timeout !== undefined && s.timeout === undefined) {
-    w.errors.push({ pointer: `${ptr}/on_timeout`, code: 'on_timeout_without_timeout', message: 'on_timeout needs a timeout' });
+    w.errors.push({
+      pointer: `${ptr}/on_timeout`,
+      code: 'on_timeout_without_timeout',
+      message: 'on_timeout needs a timeout',
+    });
   }
   const branchIds = new Set<string>();
   for (const nested of childStepLists(s, ptr)) {
@@ -92,7 +109,8 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
   if (s.type === 'task' && isObj(s.timeouts)) {
     for (const [k, v] of Object.entries(s.timeouts)) checkDuration(v, `${ptr}/timeouts/${k}`, w.errors);
   }
-  if (s.type === 'delay' && !(typeof s.duration === 'string' && s.duration.includes('{%'))) checkDuration(s.duration, `${ptr}/duration`, w.errors);
+  if (s.type === 'delay' && !(typeof s.duration === 'string' && s.duration.includes('{%')))
+    checkDuration(s.duration, `${ptr}/duration`, w.errors);
   if (isObj(s.retry)) {
     checkDuration(s.retry.initial_interval, `${ptr}/retry/initial_interval`, w.errors);
     checkDuration(s.retry.max_interval, `${ptr}/retry/max_interval`, w.errors);
@@ -105,7 +123,8 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
 
 function checkDuration(value: unknown, pointer: string, errors: ValidationError[]): void {
   if (value === undefined || typeof value === 'object') return;
-  if (tryParseDuration(value) === undefined) errors.push({ pointer, code: 'invalid_duration', message: `not a duration: ${JSON.stringify(value)}` });
+  if (tryParseDuration(value) === undefined)
+    errors.push({ pointer, code: 'invalid_duration', message: `not a duration: ${JSON.stringify(value)}` });
 }
 
 /** Successor indexes of step i inside its list. */
@@ -143,6 +162,11 @@ function checkReachability(steps: Obj[], ptr: string, index: Map<string, number>
     }
   }
   steps.forEach((s, i) => {
-    if (!seen.has(i)) errors.push({ pointer: `${ptr}/${i}`, code: 'unreachable_step', message: `step "${str(s.id) ?? i}" can never run` });
+    if (!seen.has(i))
+      errors.push({
+        pointer: `${ptr}/${i}`,
+        code: 'unreachable_step',
+        message: `step "${str(s.id) ?? i}" can never run`,
+      });
   });
 }

@@ -31,14 +31,20 @@ const validateDocument = ajv.getSchema(SHALLOW_ID) ?? ajv.compile(oneLevel);
 const validateStep = ajv.getSchema(`${SHALLOW_ID}${STEP_REF}`)!;
 
 /** Adds Ajv errors (paths under `prefix`) to `out` as validation errors, without the wrappers' repeats. */
-export function addSchemaErrors(errors: ErrorObject[] | null | undefined, prefix: string, out: ValidationError[], seen: Set<string>): void {
+export function addSchemaErrors(
+  errors: ErrorObject[] | null | undefined,
+  prefix: string,
+  out: ValidationError[],
+  seen: Set<string>,
+): void {
   for (const e of errors ?? []) {
     // if/then wrappers repeat the inner error; the inner one is the useful one.
     if (e.keyword === 'if' || (e.keyword === 'oneOf' && e.schemaPath.endsWith('/duration/oneOf'))) continue;
     const params = e.params as { missingProperty?: string; additionalProperty?: string };
     const suffix = params.missingProperty ?? params.additionalProperty;
     const pointer = `${prefix}${e.instancePath}${suffix ? `/${suffix}` : ''}`;
-    const message = suffix && e.keyword === 'additionalProperties' ? `unknown property "${suffix}"` : (e.message ?? 'is invalid');
+    const message =
+      suffix && e.keyword === 'additionalProperties' ? `unknown property "${suffix}"` : (e.message ?? 'is invalid');
     const key = `${pointer}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -71,7 +77,12 @@ export function stepSchemaErrors(step: unknown, limit: number): ValidationError[
 }
 
 /** Validates every step of `lists` and of the lists nested in them, breadth first, until `limit` errors. */
-function checkStepLists(lists: Array<[unknown[], string]>, limit: number, out: ValidationError[], seen: Set<string>): ValidationError[] {
+function checkStepLists(
+  lists: Array<[unknown[], string]>,
+  limit: number,
+  out: ValidationError[],
+  seen: Set<string>,
+): ValidationError[] {
   for (let l = 0; l < lists.length && out.length < limit; l++) {
     const [list, ptr] = lists[l]!;
     for (let i = 0; i < list.length && out.length < limit; i++) {

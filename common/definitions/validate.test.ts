@@ -2,24 +2,70 @@ import { validateDefinition, validateTaskDefinition } from './validate';
 import type { WorkflowDefinition } from './types';
 
 const base = (steps: unknown[], extra: Record<string, unknown> = {}): unknown => ({
-  workflow_id: 'wf', name: 'WF', version: '1.0.0', steps, ...extra,
+  workflow_id: 'wf',
+  name: 'WF',
+  version: '1.0.0',
+  steps,
+  ...extra,
 });
 const codes = (errors: { code: string; pointer: string }[]): string[] => errors.map((e) => `${e.code} ${e.pointer}`);
 
 describe('validateDefinition', () => {
   it('accepts the design sketch (every step type used correctly)', () => {
     const doc: WorkflowDefinition = {
-      workflow_id: 'invoice-approval', name: 'Invoice approval', version: '1.0.0',
-      input_schema: { type: 'object', required: ['invoice'] }, timeout: 'P7D',
+      workflow_id: 'invoice-approval',
+      name: 'Invoice approval',
+      version: '1.0.0',
+      input_schema: { type: 'object', required: ['invoice'] },
+      timeout: 'P7D',
       steps: [
         { id: 'validate', type: 'task', task: 'validate-invoice', input: { invoice: '{% $input.invoice %}' } },
-        { id: 'route', type: 'switch', cases: [{ when: '{% $steps.validate.output.total > 1000 %}', next: 'await-review' }], default: 'fan' },
-        { id: 'await-review', type: 'wait_for_event', event: 'invoice.reviewed', correlation: '{% $input.invoice.id %}', timeout: 'P3D', on_timeout: 'escalate', next: 'fan' },
-        { id: 'fan', type: 'parallel', branches: [{ id: 'a', steps: [{ id: 'a1', type: 'delay', duration: '1s' }] }, { id: 'b', steps: [{ id: 'b1', type: 'set', vars: { x: 1 } }] }] },
-        { id: 'each', type: 'foreach', items: '{% $input.lines %}', concurrency: 2, steps: [{ id: 'line', type: 'task', task: 'post-to-ledger', input: '{% $item %}' }] },
+        {
+          id: 'route',
+          type: 'switch',
+          cases: [{ when: '{% $steps.validate.output.total > 1000 %}', next: 'await-review' }],
+          default: 'fan',
+        },
+        {
+          id: 'await-review',
+          type: 'wait_for_event',
+          event: 'invoice.reviewed',
+          correlation: '{% $input.invoice.id %}',
+          timeout: 'P3D',
+          on_timeout: 'escalate',
+          next: 'fan',
+        },
+        {
+          id: 'fan',
+          type: 'parallel',
+          branches: [
+            { id: 'a', steps: [{ id: 'a1', type: 'delay', duration: '1s' }] },
+            { id: 'b', steps: [{ id: 'b1', type: 'set', vars: { x: 1 } }] },
+          ],
+        },
+        {
+          id: 'each',
+          type: 'foreach',
+          items: '{% $input.lines %}',
+          concurrency: 2,
+          steps: [{ id: 'line', type: 'task', task: 'post-to-ledger', input: '{% $item %}' }],
+        },
         { id: 'child', type: 'sub_workflow', workflow: 'archive', version: '1.2.0' },
-        { id: 'post', type: 'task', task: 'post-to-ledger', retry: { max_attempts: 5, initial_interval: '1s', backoff_coefficient: 2 }, catch: [{ errors: ['LedgerRejected'], next: 'escalate' }], next: 'done' },
-        { id: 'escalate', type: 'emit_event', event: 'invoice.escalated', payload: { id: '{% $input.invoice.id %}' }, next: 'failed' },
+        {
+          id: 'post',
+          type: 'task',
+          task: 'post-to-ledger',
+          retry: { max_attempts: 5, initial_interval: '1s', backoff_coefficient: 2 },
+          catch: [{ errors: ['LedgerRejected'], next: 'escalate' }],
+          next: 'done',
+        },
+        {
+          id: 'escalate',
+          type: 'emit_event',
+          event: 'invoice.escalated',
+          payload: { id: '{% $input.invoice.id %}' },
+          next: 'failed',
+        },
         { id: 'done', type: 'succeed', output: { posted: true } },
         { id: 'failed', type: 'fail', error: 'Escalated', message: 'needs a human' },
       ],
@@ -28,120 +74,217 @@ describe('validateDefinition', () => {
   });
 
   it('reports schema errors with pointers: missing fields, unknown properties, bad types', () => {
-    const errors = validateDefinition({ name: 3, version: 'one', steps: [{ id: 'a', type: 'task', nxt: 'b' }, { id: 'b', type: 'teleport' }] });
-    expect(codes(errors)).toEqual(expect.arrayContaining([
-      'schema.required /workflow_id', 'schema.type /name', 'schema.pattern /version',
-      'schema.required /steps/0/task', 'schema.additionalProperties /steps/0/nxt', 'schema.enum /steps/1/type',
-    ]));
+    const errors = validateDefinition({
+      name: 3,
+      version: 'one',
+      steps: [
+        { id: 'a', type: 'task', nxt: 'b' },
+        { id: 'b', type: 'teleport' },
+      ],
+    });
+    expect(codes(errors)).toEqual(
+      expect.arrayContaining([
+        'schema.required /workflow_id',
+        'schema.type /name',
+        'schema.pattern /version',
+        'schema.required /steps/0/task',
+        'schema.additionalProperties /steps/0/nxt',
+        'schema.enum /steps/1/type',
+      ]),
+    );
   });
 
   it('reports duplicate step ids across nested blocks', () => {
-    const errors = validateDefinition(base([
-      { id: 'a', type: 'set', vars: { x: 1 } },
-      { id: 'p', type: 'parallel', branches: [{ id: 'b1', steps: [{ id: 'a', type: 'set', vars: { y: 1 } }] }] },
-    ]));
+    const errors = validateDefinition(
+      base([
+        { id: 'a', type: 'set', vars: { x: 1 } },
+        { id: 'p', type: 'parallel', branches: [{ id: 'b1', steps: [{ id: 'a', type: 'set', vars: { y: 1 } }] }] },
+      ]),
+    );
     expect(codes(errors)).toEqual(['duplicate_step_id /steps/1/branches/0/steps/0/id']);
   });
 
   it('reports unknown next, default, on_timeout and catch targets, including targets in another list', () => {
-    const errors = validateDefinition(base([
-      { id: 's', type: 'switch', cases: [{ when: '{% true %}', next: 'nowhere' }], default: 'inner' },
-      { id: 'w', type: 'wait_for_event', event: 'x.y', timeout: '1m', on_timeout: 'gone', catch: [{ errors: ['*'], next: 'lost' }], next: 'missing' },
-      { id: 'f', type: 'foreach', items: [1], steps: [{ id: 'inner', type: 'set', vars: { a: 1 } }] },
-    ]));
-    expect(codes(errors)).toEqual(expect.arrayContaining([
-      'unknown_target /steps/0/cases/0/next', 'unknown_target /steps/0/default', 'unknown_target /steps/1/on_timeout',
-      'unknown_target /steps/1/catch/0/next', 'unknown_target /steps/1/next',
-    ]));
+    const errors = validateDefinition(
+      base([
+        { id: 's', type: 'switch', cases: [{ when: '{% true %}', next: 'nowhere' }], default: 'inner' },
+        {
+          id: 'w',
+          type: 'wait_for_event',
+          event: 'x.y',
+          timeout: '1m',
+          on_timeout: 'gone',
+          catch: [{ errors: ['*'], next: 'lost' }],
+          next: 'missing',
+        },
+        { id: 'f', type: 'foreach', items: [1], steps: [{ id: 'inner', type: 'set', vars: { a: 1 } }] },
+      ]),
+    );
+    expect(codes(errors)).toEqual(
+      expect.arrayContaining([
+        'unknown_target /steps/0/cases/0/next',
+        'unknown_target /steps/0/default',
+        'unknown_target /steps/1/on_timeout',
+        'unknown_target /steps/1/catch/0/next',
+        'unknown_target /steps/1/next',
+      ]),
+    );
   });
 
   it('reports unknown task references with a set or a predicate', () => {
-    const doc = base([{ id: 't', type: 'task', task: 'ghost' }, { id: 'u', type: 'task', task: 'real' }]);
+    const doc = base([
+      { id: 't', type: 'task', task: 'ghost' },
+      { id: 'u', type: 'task', task: 'real' },
+    ]);
     expect(codes(validateDefinition(doc, { knownTasks: new Set(['real']) }))).toEqual(['unknown_task /steps/0/task']);
-    expect(codes(validateDefinition(doc, { knownTasks: (id) => id === 'ghost' }))).toEqual(['unknown_task /steps/1/task']);
+    expect(codes(validateDefinition(doc, { knownTasks: (id) => id === 'ghost' }))).toEqual([
+      'unknown_task /steps/1/task',
+    ]);
     expect(validateDefinition(doc)).toEqual([]);
   });
 
   it('reports unparsable JSONata anywhere in step values and the workflow output', () => {
-    const errors = validateDefinition(base(
-      [{ id: 't', type: 'task', task: 'x', input: { a: ['ok', 'pre {% $input.( %} post'] } }, { id: 's', type: 'switch', cases: [{ when: '{% 1 + %}', next: 't' }], default: 't' }],
-      { output: '{% $steps.t.output[ %}' },
-    ));
-    expect(codes(errors)).toEqual(expect.arrayContaining(['invalid_expression /steps/0/input/a/1', 'invalid_expression /steps/1/cases/0/when', 'invalid_expression /output']));
+    const errors = validateDefinition(
+      base(
+        [
+          { id: 't', type: 'task', task: 'x', input: { a: ['ok', 'pre {% $input.( %} post'] } },
+          { id: 's', type: 'switch', cases: [{ when: '{% 1 + %}', next: 't' }], default: 't' },
+        ],
+        { output: '{% $steps.t.output[ %}' },
+      ),
+    );
+    expect(codes(errors)).toEqual(
+      expect.arrayContaining([
+        'invalid_expression /steps/0/input/a/1',
+        'invalid_expression /steps/1/cases/0/when',
+        'invalid_expression /output',
+      ]),
+    );
     expect(errors).toHaveLength(3);
   });
 
   it('refuses expressions in names used as written: fail error types, catch and retry error names, task and child ids', () => {
-    const errors = validateDefinition(base([
-      { id: 't', type: 'task', task: '{% $input.task %}', retry: { non_retryable_errors: ['Fatal', '{% $input.e %}'] }, catch: [{ errors: ['{% "E" & $input.x %}'], next: 'f' }] },
-      { id: 'c', type: 'sub_workflow', workflow: '{% $input.child %}', version: '{% $input.v %}' },
-      { id: 'f', type: 'fail', error: '{% "E" & $input.x %}', message: 'bad {% $input.x %}', details: { x: '{% $input.x %}' } },
-    ]));
+    const errors = validateDefinition(
+      base([
+        {
+          id: 't',
+          type: 'task',
+          task: '{% $input.task %}',
+          retry: { non_retryable_errors: ['Fatal', '{% $input.e %}'] },
+          catch: [{ errors: ['{% "E" & $input.x %}'], next: 'f' }],
+        },
+        { id: 'c', type: 'sub_workflow', workflow: '{% $input.child %}', version: '{% $input.v %}' },
+        {
+          id: 'f',
+          type: 'fail',
+          error: '{% "E" & $input.x %}',
+          message: 'bad {% $input.x %}',
+          details: { x: '{% $input.x %}' },
+        },
+      ]),
+    );
     expect(codes(errors)).toEqual([
-      'expression_not_allowed /steps/0/task', 'expression_not_allowed /steps/0/catch/0/errors/0', 'expression_not_allowed /steps/0/retry/non_retryable_errors/1',
-      'expression_not_allowed /steps/1/workflow', 'expression_not_allowed /steps/1/version', 'expression_not_allowed /steps/2/error',
+      'expression_not_allowed /steps/0/task',
+      'expression_not_allowed /steps/0/catch/0/errors/0',
+      'expression_not_allowed /steps/0/retry/non_retryable_errors/1',
+      'expression_not_allowed /steps/1/workflow',
+      'expression_not_allowed /steps/1/version',
+      'expression_not_allowed /steps/2/error',
     ]);
     expect(errors.find((e) => e.pointer === '/steps/2/error')?.message).toMatch(/error type a catch matches on/);
   });
 
   it('accepts top-level vars reading $input and $workflow, and refuses those reading what does not exist before the first step', () => {
-    const ok = base([{ id: 'a', type: 'succeed' }], { vars: { n: 0, who: '{% $input.customer %}', id: 'run {% $workflow.id %}', f: '{% ($x := $input.a; $x + 1) %}' } });
+    const ok = base([{ id: 'a', type: 'succeed' }], {
+      vars: { n: 0, who: '{% $input.customer %}', id: 'run {% $workflow.id %}', f: '{% ($x := $input.a; $x + 1) %}' },
+    });
     expect(validateDefinition(ok)).toEqual([]);
-    const bad = base([{ id: 'a', type: 'succeed' }], { vars: { m: '{% $vars.n + 1 %}', deep: { list: ['{% $steps.a.output %}'] } } });
+    const bad = base([{ id: 'a', type: 'succeed' }], {
+      vars: { m: '{% $vars.n + 1 %}', deep: { list: ['{% $steps.a.output %}'] } },
+    });
     const errors = validateDefinition(bad);
     expect(codes(errors)).toEqual(['unavailable_variable /vars/m', 'unavailable_variable /vars/deep/list/0']);
     expect(errors[0].message).toMatch(/only \$input and \$workflow .*not \$vars/);
   });
 
   it('reports unreachable steps after a step that always jumps, a succeed or a fail', () => {
-    const errors = validateDefinition(base([
-      { id: 'a', type: 'set', vars: { x: 1 }, next: 'c' },
-      { id: 'b', type: 'set', vars: { x: 2 } },
-      { id: 'c', type: 'succeed' },
-      { id: 'd', type: 'fail' },
-    ]));
+    const errors = validateDefinition(
+      base([
+        { id: 'a', type: 'set', vars: { x: 1 }, next: 'c' },
+        { id: 'b', type: 'set', vars: { x: 2 } },
+        { id: 'c', type: 'succeed' },
+        { id: 'd', type: 'fail' },
+      ]),
+    );
     expect(codes(errors)).toEqual(['unreachable_step /steps/1', 'unreachable_step /steps/3']);
   });
 
   it('treats catch and on_timeout targets and loops as reachable', () => {
-    const errors = validateDefinition(base([
-      { id: 'a', type: 'task', task: 't', catch: [{ errors: ['*'], next: 'handler' }], next: 'loop' },
-      { id: 'handler', type: 'fail' },
-      { id: 'loop', type: 'switch', cases: [{ when: '{% $vars.n < 3 %}', next: 'a' }], default: 'end' },
-      { id: 'end', type: 'succeed' },
-    ]));
+    const errors = validateDefinition(
+      base([
+        { id: 'a', type: 'task', task: 't', catch: [{ errors: ['*'], next: 'handler' }], next: 'loop' },
+        { id: 'handler', type: 'fail' },
+        { id: 'loop', type: 'switch', cases: [{ when: '{% $vars.n < 3 %}', next: 'a' }], default: 'end' },
+        { id: 'end', type: 'succeed' },
+      ]),
+    );
     expect(errors).toEqual([]);
   });
 
   it('reports a switch without a way out', () => {
-    expect(codes(validateDefinition(base([{ id: 's', type: 'switch', cases: [] }])))).toEqual(['switch_no_way_out /steps/0/cases']);
+    expect(codes(validateDefinition(base([{ id: 's', type: 'switch', cases: [] }])))).toEqual([
+      'switch_no_way_out /steps/0/cases',
+    ]);
   });
 
   it('reports input and output schemas that are not valid JSON Schemas', () => {
-    const errors = validateDefinition(base([{ id: 'a', type: 'succeed' }], { input_schema: { type: 'banana' }, output_schema: { required: 'x' } }));
+    const errors = validateDefinition(
+      base([{ id: 'a', type: 'succeed' }], { input_schema: { type: 'banana' }, output_schema: { required: 'x' } }),
+    );
     expect(codes(errors)).toEqual(['invalid_json_schema /input_schema', 'invalid_json_schema /output_schema']);
   });
 
   it('reports bad durations', () => {
     const errors = validateDefinition(base([{ id: 'd', type: 'delay', duration: '10 parsecs' }], { timeout: 'P1Y' }));
-    expect(codes(errors)).toEqual(expect.arrayContaining(['invalid_duration /timeout', 'invalid_duration /steps/0/duration']));
+    expect(codes(errors)).toEqual(
+      expect.arrayContaining(['invalid_duration /timeout', 'invalid_duration /steps/0/duration']),
+    );
   });
 
   it('accepts per-step activity timeouts on task steps and reports bad ones', () => {
-    const ok = base([{ id: 't', type: 'task', task: 'x', timeout: '30s', timeouts: { heartbeat: '5s', schedule_to_close: '10m', start_to_close: '1m' } }]);
+    const ok = base([
+      {
+        id: 't',
+        type: 'task',
+        task: 'x',
+        timeout: '30s',
+        timeouts: { heartbeat: '5s', schedule_to_close: '10m', start_to_close: '1m' },
+      },
+    ]);
     expect(validateDefinition(ok, { knownTasks: new Set(['x']) })).toEqual([]);
     const bad = base([{ id: 't', type: 'task', task: 'x', timeouts: { heartbeat: '5 parsecs' } }]);
-    expect(codes(validateDefinition(bad, { knownTasks: new Set(['x']) }))).toContain('invalid_duration /steps/0/timeouts/heartbeat');
+    expect(codes(validateDefinition(bad, { knownTasks: new Set(['x']) }))).toContain(
+      'invalid_duration /steps/0/timeouts/heartbeat',
+    );
     const unknown = base([{ id: 't', type: 'task', task: 'x', timeouts: { forever: '1s' } }]);
     expect(validateDefinition(unknown, { knownTasks: new Set(['x']) }).length).toBeGreaterThan(0);
   });
 
   it('returns every error at once, not the first one', () => {
-    const errors = validateDefinition(base([
-      { id: 'a', type: 'task', task: 'ghost', next: 'zzz' },
-      { id: 'a', type: 'switch', cases: [] },
-    ]), { knownTasks: new Set() });
-    expect(codes(errors).sort()).toEqual(['duplicate_step_id /steps/1/id', 'switch_no_way_out /steps/1/cases', 'unknown_target /steps/0/next', 'unknown_task /steps/0/task', 'unreachable_step /steps/1']);
+    const errors = validateDefinition(
+      base([
+        { id: 'a', type: 'task', task: 'ghost', next: 'zzz' },
+        { id: 'a', type: 'switch', cases: [] },
+      ]),
+      { knownTasks: new Set() },
+    );
+    expect(codes(errors).sort()).toEqual([
+      'duplicate_step_id /steps/1/id',
+      'switch_no_way_out /steps/1/cases',
+      'unknown_target /steps/0/next',
+      'unknown_task /steps/0/task',
+      'unreachable_step /steps/1',
+    ]);
   });
 
   it('does not throw on garbage', () => {
@@ -153,15 +296,30 @@ describe('validateDefinition', () => {
 
 describe('validateTaskDefinition', () => {
   it('accepts a complete task definition', () => {
-    expect(validateTaskDefinition({
-      task_id: 'post-to-ledger', version: '1.0.0', type: 'http', config: { method: 'POST', url: 'http://x' },
-      input_schema: { type: 'object' }, retry_policy: { max_attempts: 3 }, timeouts: { start_to_close: '30s' },
-    })).toEqual([]);
+    expect(
+      validateTaskDefinition({
+        task_id: 'post-to-ledger',
+        version: '1.0.0',
+        type: 'http',
+        config: { method: 'POST', url: 'http://x' },
+        input_schema: { type: 'object' },
+        retry_policy: { max_attempts: 3 },
+        timeouts: { start_to_close: '30s' },
+      }),
+    ).toEqual([]);
   });
 
   it('reports schema errors, invalid embedded schemas and unparsable transform expressions', () => {
-    const errors = validateTaskDefinition({ task_id: 't', version: '1.0.0', type: 'transform', config: { expression: '$.(' }, input_schema: { type: 7 } });
+    const errors = validateTaskDefinition({
+      task_id: 't',
+      version: '1.0.0',
+      type: 'transform',
+      config: { expression: '$.(' },
+      input_schema: { type: 7 },
+    });
     expect(codes(errors)).toEqual(['invalid_json_schema /input_schema', 'invalid_expression /config/expression']);
-    expect(codes(validateTaskDefinition({ task_id: 't', type: 'magic' }))).toEqual(expect.arrayContaining(['schema.required /version', 'schema.enum /type']));
+    expect(codes(validateTaskDefinition({ task_id: 't', type: 'magic' }))).toEqual(
+      expect.arrayContaining(['schema.required /version', 'schema.enum /type']),
+    );
   });
 });

@@ -42,7 +42,13 @@ export function stepCountErrors(doc: unknown): ValidationError[] {
   for (const list of stepLists(doc)) {
     count += list.length;
     if (count > MAX_DEFINITION_STEPS) {
-      return [{ pointer: '/steps', code: 'too_many_steps', message: `a definition holds at most ${MAX_DEFINITION_STEPS} steps, nested ones included` }];
+      return [
+        {
+          pointer: '/steps',
+          code: 'too_many_steps',
+          message: `a definition holds at most ${MAX_DEFINITION_STEPS} steps, nested ones included`,
+        },
+      ];
     }
   }
   return [];
@@ -68,12 +74,19 @@ export function expressionCountErrors(doc: unknown): ValidationError[] {
     if (typeof value === 'string') {
       for (let at = value.indexOf('{%'); at !== -1; at = value.indexOf('{%', at + 2)) count++;
       if (count > MAX_DEFINITION_EXPRESSIONS) {
-        return [{ pointer: pointerOf(node), code: 'too_many_expressions', message: `a definition holds at most ${MAX_DEFINITION_EXPRESSIONS} {% %} expressions` }];
+        return [
+          {
+            pointer: pointerOf(node),
+            code: 'too_many_expressions',
+            message: `a definition holds at most ${MAX_DEFINITION_EXPRESSIONS} {% %} expressions`,
+          },
+        ];
       }
     } else if (value !== null && typeof value === 'object') {
       // Pushed in reverse: the string reported is the first one, in document order, past the limit.
       const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-      for (let i = entries.length - 1; i >= 0; i--) pending.push({ value: entries[i][1], key: entries[i][0], parent: node });
+      for (let i = entries.length - 1; i >= 0; i--)
+        pending.push({ value: entries[i][1], key: entries[i][0], parent: node });
     }
   }
   return [];
@@ -82,12 +95,18 @@ export function expressionCountErrors(doc: unknown): ValidationError[] {
 function pointerOf(node: Node): string {
   const keys: string[] = [];
   for (let n: Node | undefined = node; n?.parent !== undefined; n = n.parent) keys.push(n.key);
-  return keys.reverse().map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return keys
+    .reverse()
+    .map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .join('');
 }
 
 /** `errors` cut to {@link MAX_VALIDATION_ERRORS}, the last entry counting the ones left out. */
 export function capErrors(errors: ValidationError[]): ValidationError[] {
   if (errors.length <= MAX_VALIDATION_ERRORS) return errors;
   // Schema errors stop being collected at the cap, so how many more there are is not known.
-  return [...errors.slice(0, MAX_VALIDATION_ERRORS - 1), { pointer: '', code: 'too_many_errors', message: 'more errors not listed; fix the ones above first' }];
+  return [
+    ...errors.slice(0, MAX_VALIDATION_ERRORS - 1),
+    { pointer: '', code: 'too_many_errors', message: 'more errors not listed; fix the ones above first' },
+  ];
 }

@@ -6,9 +6,14 @@ import { childStepLists, NESTED_STEP_KEYS, walkSteps } from './walk';
 const steps: Step[] = [
   { id: 'a', type: 'task', task: 't1' },
   {
-    id: 'fan', type: 'parallel', branches: [
+    id: 'fan',
+    type: 'parallel',
+    branches: [
       { id: 'b1', steps: [{ id: 'b1a', type: 'task', task: 't2' }] },
-      { id: 'b2', steps: [{ id: 'each', type: 'foreach', items: [1], steps: [{ id: 'inner', type: 'task', task: 't3@1.0.0' }] }] },
+      {
+        id: 'b2',
+        steps: [{ id: 'each', type: 'foreach', items: [1], steps: [{ id: 'inner', type: 'task', task: 't3@1.0.0' }] }],
+      },
     ],
   },
   { id: 'z', type: 'succeed' },
@@ -29,11 +34,18 @@ it('When a definition nests blocks, then every step is visited depth first in do
 });
 
 it('When a document is not schema-valid, then the walker skips what is not a step or a list', () => {
-  const odd: unknown = [null, 'x', { id: 'p', type: 'parallel', branches: ['no', { id: 'b', steps: 'no' }] }, { type: 'foreach' }];
+  const odd: unknown = [
+    null,
+    'x',
+    { id: 'p', type: 'parallel', branches: ['no', { id: 'b', steps: 'no' }] },
+    { type: 'foreach' },
+  ];
   const seen: string[] = [];
   walkSteps(odd, (s) => seen.push(String(s.id)));
   expect(seen).toEqual(['p', 'undefined']);
-  expect(childStepLists((odd as unknown[])[2], '/steps/2').map((n) => n.pointer)).toEqual(['/steps/2/branches/1/steps']);
+  expect(childStepLists((odd as unknown[])[2], '/steps/2').map((n) => n.pointer)).toEqual([
+    '/steps/2/branches/1/steps',
+  ]);
 });
 
 it('When a non-block step holds a block key, then only the any-type reading (for bounds) sees it', () => {

@@ -18,13 +18,17 @@ it('When code names a failure type, then the name is its own value', () => {
 });
 
 it('When a task failure cannot be fixed by a retry, then it is in NON_RETRYABLE_FAILURES', () => {
-  expect(NON_RETRYABLE_FAILURES).toEqual(expect.arrayContaining(['SchemaViolation', 'BadTaskConfig', 'NotFound', 'PayloadTooLarge']));
+  expect(NON_RETRYABLE_FAILURES).toEqual(
+    expect.arrayContaining(['SchemaViolation', 'BadTaskConfig', 'NotFound', 'PayloadTooLarge']),
+  );
   expect(NON_RETRYABLE_FAILURES).not.toContain('UnexpectedStatus');
   expect(NON_RETRYABLE_FAILURES).not.toContain('HttpTimeout');
 });
 
 it('When an API problem has a catalogued status, then it maps to one failure type', () => {
-  const statuses = Object.values(FAILURES).map((e) => e.httpStatus).filter((s) => s !== null);
+  const statuses = Object.values(FAILURES)
+    .map((e) => e.httpStatus)
+    .filter((s) => s !== null);
   expect(new Set(statuses).size).toBe(statuses.length);
   expect(failureTypeForStatus(404)).toBe('NotFound');
   expect(failureTypeForStatus(418)).toBeUndefined();

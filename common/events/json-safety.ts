@@ -17,7 +17,8 @@ export function jsonSafetyErrors(value: unknown, prefix = '', maxDepth = MAX_JSO
   while (stack.length > 0 && errors.length < 20) {
     const { v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
-      if (UNSTORABLE.test(v)) errors.push({ pointer: path, message: 'contains a NUL character or an unpaired surrogate' });
+      if (UNSTORABLE.test(v))
+        errors.push({ pointer: path, message: 'contains a NUL character or an unpaired surrogate' });
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -27,7 +28,8 @@ export function jsonSafetyErrors(value: unknown, prefix = '', maxDepth = MAX_JSO
     }
     for (const [k, child] of Object.entries(v)) {
       const childPath = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (UNSTORABLE.test(k)) errors.push({ pointer: childPath, message: 'key contains a NUL character or an unpaired surrogate' });
+      if (UNSTORABLE.test(k))
+        errors.push({ pointer: childPath, message: 'key contains a NUL character or an unpaired surrogate' });
       stack.push({ v: child, path: childPath, depth: depth + 1 });
     }
   }

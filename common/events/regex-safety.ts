@@ -22,7 +22,9 @@ function regexProblem(source: string): string | undefined {
   } catch (err) {
     return `is not a valid regular expression: ${(err as Error).message}`;
   }
-  return safeRegex(source) ? undefined : 'is a regular expression prone to catastrophic backtracking (nested or overlapping repetition); simplify it';
+  return safeRegex(source)
+    ? undefined
+    : 'is a regular expression prone to catastrophic backtracking (nested or overlapping repetition); simplify it';
 }
 
 /** Field errors for every unsafe or invalid regex in a JSON Schema, with pointers under `at`. */

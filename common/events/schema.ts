@@ -13,7 +13,12 @@ export const eventInstanceSchema = {
   properties: {
     eventId: { type: 'string', pattern: ID, description: 'Idempotency key; generated (uuid) when omitted' },
     pattern: { type: 'string', maxLength: 255, pattern: NAME, description: 'Event name, e.g. invoice.created' },
-    version: { type: 'string', maxLength: 50, pattern: SEMVER, description: 'Definition version; default: latest active' },
+    version: {
+      type: 'string',
+      maxLength: 50,
+      pattern: SEMVER,
+      description: 'Definition version; default: latest active',
+    },
     source: {
       type: 'object',
       required: ['type'],
@@ -58,7 +63,12 @@ export function eventBatchSchema(max: number): Record<string, unknown> {
 const uiMetadata = {
   type: 'object',
   additionalProperties: true,
-  properties: { icon: shortString, color: shortString, category: shortString, priority: { enum: ['high', 'medium', 'low'] } },
+  properties: {
+    icon: shortString,
+    color: shortString,
+    category: shortString,
+    priority: { enum: ['high', 'medium', 'low'] },
+  },
 };
 
 /** Body of `POST /event-definitions` (a new definition or a new version of one). */
@@ -72,7 +82,12 @@ export const eventDefinitionSchema = {
     description: { type: 'string', maxLength: 10_000 },
     pattern: { type: 'string', maxLength: 255, pattern: NAME },
     version: { type: 'string', maxLength: 50, pattern: SEMVER },
-    source_types: { type: 'array', maxItems: 16, uniqueItems: true, items: { enum: ['workflow', 'task', 'integration', 'external'] } },
+    source_types: {
+      type: 'array',
+      maxItems: 16,
+      uniqueItems: true,
+      items: { enum: ['workflow', 'task', 'integration', 'external'] },
+    },
     payload_schema: { type: 'object' },
     examples: { type: 'array', maxItems: 100, items: { type: 'object' } },
     ui_metadata: uiMetadata,
@@ -99,7 +114,12 @@ export const eventDefinitionPatchSchema = {
 } as const;
 
 const triggerProperties = {
-  workflowDefinitionId: { type: 'string', minLength: 1, maxLength: 255, description: 'workflow_definitions.id (uuid) or its workflow_id' },
+  workflowDefinitionId: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 255,
+    description: 'workflow_definitions.id (uuid) or its workflow_id',
+  },
   eventPattern: { type: 'string', minLength: 1, maxLength: 255 },
   triggerType: { enum: ['START', 'CANCEL'] },
   eventCondition: { type: ['string', 'null'], maxLength: 4096 },

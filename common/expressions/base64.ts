@@ -6,7 +6,14 @@
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const VALUES = new Map<string, number>([...ALPHABET].map((c, i) => [c, i] as [string, number]).concat([['-', 62], ['_', 63]]));
+const VALUES = new Map<string, number>(
+  [...ALPHABET]
+    .map((c, i) => [c, i] as [string, number])
+    .concat([
+      ['-', 62],
+      ['_', 63],
+    ]),
+);
 
 /** Base64 of the string's bytes (one byte per UTF-16 code unit, its low 8 bits). */
 export function base64encode(str: string): string {

@@ -65,8 +65,10 @@ export function checkValue(state: BudgetState, value: unknown): void {
   if (typeof value === 'string') {
     if (value.length > limits.stringLength) throw new ExpressionLimitError('stringLength', limits.stringLength);
   } else if (value !== null && typeof value === 'object') {
-    if (Array.isArray(value) && value.length > limits.arrayLength) throw new ExpressionLimitError('arrayLength', limits.arrayLength);
-    if (jsonSize(value, limits.resultSize, state.sizes) > limits.resultSize) throw new ExpressionLimitError('resultSize', limits.resultSize);
+    if (Array.isArray(value) && value.length > limits.arrayLength)
+      throw new ExpressionLimitError('arrayLength', limits.arrayLength);
+    if (jsonSize(value, limits.resultSize, state.sizes) > limits.resultSize)
+      throw new ExpressionLimitError('resultSize', limits.resultSize);
   }
 }
 
@@ -76,7 +78,12 @@ export function checkValue(state: BudgetState, value: unknown): void {
 const MAKES_STRINGS = new Set(['binary', 'function', 'apply', 'partial']);
 
 /** The evaluate-exit hook: one step per evaluated node, and the node's result within the size limits. */
-export function onEvaluateExit(expr: { type?: string } | undefined, _input: unknown, env: Environment, result: unknown): void {
+export function onEvaluateExit(
+  expr: { type?: string } | undefined,
+  _input: unknown,
+  env: Environment,
+  result: unknown,
+): void {
   const state = stateOf(env);
   spend(state, 1);
   if (typeof result === 'string' && !MAKES_STRINGS.has(expr?.type ?? '')) return;

@@ -15,7 +15,11 @@ export function expressionProblems(source: string): string[] {
   } catch (err) {
     // The source is quoted up to a length: an answer must not echo a megabyte expression back.
     const shown = source.trim();
-    return [`unparsable JSONata "${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}": ${(err as Error).message}`];
+    return [
+      `unparsable JSONata "${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}": ${(err as Error).message}`,
+    ];
   }
-  return regexLiterals(ast).filter((re) => !isSafeRegex(re.source)).map((re) => unsafeRegexMessage(re.source));
+  return regexLiterals(ast)
+    .filter((re) => !isSafeRegex(re.source))
+    .map((re) => unsafeRegexMessage(re.source));
 }

@@ -25,7 +25,11 @@ describe('the expression budget', () => {
     ['a string doubled in a loop', '($f := function($s){ $f($s & $s) }; $f("x"))', 'stringLength'],
     ['a huge $pad', '$pad("x", 1e9)', 'stringLength'],
     ['a huge $join', '($s := $pad("", 900000, "x"); $join([$s, $s]))', 'stringLength'],
-    ['an object that reuses itself (exponential JSON)', '($f := function($o, $n){ $n = 0 ? $o : $f({"a": $o, "b": $o}, $n - 1) }; $f("0123456789", 40))', 'resultSize'],
+    [
+      'an object that reuses itself (exponential JSON)',
+      '($f := function($o, $n){ $n = 0 ? $o : $f({"a": $o, "b": $o}, $n - 1) }; $f("0123456789", 40))',
+      'resultSize',
+    ],
     ['a large sort', '$sort([1..3000])', 'steps'],
   ])('stops %s with the limit named', async (_name, src, limit) => {
     const f = await failure(src);
@@ -58,10 +62,16 @@ describe('the expression budget', () => {
 describe('regular expressions', () => {
   it('refuses catastrophic patterns at validation, in definitions and triggers', () => {
     expect(templateErrors({ x: '{% $match($input.s, /(a+)+$/) %}' }, '/steps/0')).toEqual([
-      expect.objectContaining({ pointer: '/steps/0/x', code: 'invalid_expression', message: expect.stringContaining('catastrophic backtracking') }),
+      expect.objectContaining({
+        pointer: '/steps/0/x',
+        code: 'invalid_expression',
+        message: expect.stringContaining('catastrophic backtracking'),
+      }),
     ]);
     expect(templateErrors({ x: '{% $match($input.s, /^[a-z]+$/) %}' }, '')).toEqual([]);
-    expect(expressionError('$contains(payload.s, /(a*)*b/)', '/eventCondition')?.message).toContain('catastrophic backtracking');
+    expect(expressionError('$contains(payload.s, /(a*)*b/)', '/eventCondition')?.message).toContain(
+      'catastrophic backtracking',
+    );
   });
 
   it('refuses them at run time too, so $eval cannot bring one in', async () => {
@@ -82,17 +92,39 @@ describe('regular expressions', () => {
 
 describe('functions the platform provides itself', () => {
   it('base64 answers like JSONata on Node (Buffer), for any string', () => {
-    const samples = ['', 'a', 'ab', 'abc', 'hello é', '€\u00ff\u0100', 'aGVsbG8=', 'aGV sbG8', 'a*b-_=c', 'Y=Q', 'YQ==YQ=='];
-    for (let i = 0; i < 500; i++) samples.push(Array.from({ length: i % 13 }, (_, j) => String.fromCharCode((i * 7919 + j * 104729) % 0x3000)).join(''));
+    const samples = [
+      '',
+      'a',
+      'ab',
+      'abc',
+      'hello é',
+      '€\u00ff\u0100',
+      'aGVsbG8=',
+      'aGV sbG8',
+      'a*b-_=c',
+      'Y=Q',
+      'YQ==YQ==',
+    ];
+    for (let i = 0; i < 500; i++)
+      samples.push(
+        Array.from({ length: i % 13 }, (_, j) => String.fromCharCode((i * 7919 + j * 104729) % 0x3000)).join(''),
+      );
     for (const s of samples) {
       expect(base64encode(s)).toBe(Buffer.from(s, 'binary').toString('base64'));
       expect(base64decode(s)).toBe(Buffer.from(s, 'base64').toString('binary'));
     }
   });
 
-  it('$distinct (linear) answers like JSONata\'s own', async () => {
-    const cases = ['[1, 1, "1", true, true, null, null]', '[{"a": 1, "b": [2]}, {"b": [2], "a": 1}, {"a": 1}, [1, [2]], [1, [2]], [[2], 1]]',
-      '$distinct([3, 1, 3, 2, 1])', '{"x": [1, 2, 1]}.x', '[]', '[1]', '"a"'];
+  it("$distinct (linear) answers like JSONata's own", async () => {
+    const cases = [
+      '[1, 1, "1", true, true, null, null]',
+      '[{"a": 1, "b": [2]}, {"b": [2], "a": 1}, {"a": 1}, [1, [2]], [1, [2]], [[2], 1]]',
+      '$distinct([3, 1, 3, 2, 1])',
+      '{"x": [1, 2, 1]}.x',
+      '[]',
+      '[1]',
+      '"a"',
+    ];
     for (const c of cases) {
       const src = c.startsWith('$') ? c : `$distinct(${c})`;
       expect(await evaluate(src, {}, {})).toEqual(await jsonata(src).evaluate({}));

@@ -23,7 +23,11 @@ export function compile(source: string, limits: ExpressionLimits = DEFAULT_EXPRE
   if (!cache) caches.set(limits, (cache = new Map()));
   let expr = cache.get(source);
   if (!expr) {
-    expr = jsonata(source, { stack: limits.depth, sequence: limits.arrayLength, RegexEngine: SafeRegexEngine as unknown as RegExpConstructor });
+    expr = jsonata(source, {
+      stack: limits.depth,
+      sequence: limits.arrayLength,
+      RegexEngine: SafeRegexEngine as unknown as RegExpConstructor,
+    });
     expr.assign(EXIT_HOOK, onEvaluateExit);
     for (const [name, fn] of Object.entries(OVERRIDES)) expr.assign(name, fn);
     if (cache.size >= MAX_CACHED) cache.clear();
@@ -38,8 +42,11 @@ export function compile(source: string, limits: ExpressionLimits = DEFAULT_EXPRE
  * {@link ExpressionLimitError}; {@link describeFailure} turns either into a message.
  */
 export async function evaluate(
-  source: string, input: unknown, bindings: Record<string, unknown>,
-  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS, meter?: ExpressionMeter,
+  source: string,
+  input: unknown,
+  bindings: Record<string, unknown>,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS,
+  meter?: ExpressionMeter,
 ): Promise<unknown> {
   const expr = compile(source, limits);
   const budget = newBudget(limits);
@@ -72,7 +79,8 @@ const NATIVE_LIMITS: Record<string, LimitName> = { D1011: 'depth', D2014: 'array
 /** Describes any error thrown by {@link evaluate} (looks through `$eval`'s wrapping to the cause). */
 export function describeFailure(err: unknown, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): ExpressionFailure {
   let inner = err as { message?: string; code?: string; error?: unknown } | undefined;
-  while (inner && (inner.code === 'D3120' || inner.code === 'D3121') && inner.error) inner = inner.error as typeof inner;
+  while (inner && (inner.code === 'D3120' || inner.code === 'D3121') && inner.error)
+    inner = inner.error as typeof inner;
   if (inner instanceof ExpressionLimitError) return { message: inner.message, code: inner.code, limit: inner.limit };
   const limit = inner?.code ? NATIVE_LIMITS[inner.code] : undefined;
   if (limit) return { message: new ExpressionLimitError(limit, limits[limit]).message, code: inner?.code, limit };

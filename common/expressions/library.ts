@@ -21,13 +21,71 @@ export interface BuiltinFunction {
 
 /** The names of JSONata's built-in functions (the staticFrame of jsonata 2.x). */
 export const BUILTIN_NAMES = [
-  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase',
-  'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase',
-  'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean',
-  'not', 'map', 'zip', 'filter', 'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge',
-  'reverse', 'each', 'error', 'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode',
-  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone',
-  'now', 'millis',
+  'sum',
+  'count',
+  'max',
+  'min',
+  'average',
+  'string',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  'lowercase',
+  'uppercase',
+  'length',
+  'trim',
+  'pad',
+  'match',
+  'contains',
+  'replace',
+  'split',
+  'join',
+  'formatNumber',
+  'formatBase',
+  'formatInteger',
+  'parseInteger',
+  'number',
+  'floor',
+  'ceil',
+  'round',
+  'abs',
+  'sqrt',
+  'power',
+  'random',
+  'boolean',
+  'not',
+  'map',
+  'zip',
+  'filter',
+  'single',
+  'reduce',
+  'sift',
+  'keys',
+  'lookup',
+  'append',
+  'exists',
+  'spread',
+  'merge',
+  'reverse',
+  'each',
+  'error',
+  'assert',
+  'type',
+  'sort',
+  'shuffle',
+  'distinct',
+  'base64encode',
+  'base64decode',
+  'encodeUrlComponent',
+  'encodeUrl',
+  'decodeUrlComponent',
+  'decodeUrl',
+  'eval',
+  'toMillis',
+  'fromMillis',
+  'clone',
+  'now',
+  'millis',
 ] as const;
 
 /**
@@ -38,11 +96,15 @@ export const BUILTIN_NAMES = [
 function readBuiltins(): Record<string, BuiltinFunction> {
   const found: Record<string, BuiltinFunction> = {};
   const probe = jsonata('0');
-  probe.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, (_e: unknown, _i: unknown, env: { lookup(n: string): unknown }) => {
-    for (const name of BUILTIN_NAMES) found[name] = env.lookup(name) as BuiltinFunction;
-  });
+  probe.assign(
+    Symbol.for('jsonata.__evaluate_entry') as unknown as string,
+    (_e: unknown, _i: unknown, env: { lookup(n: string): unknown }) => {
+      for (const name of BUILTIN_NAMES) found[name] = env.lookup(name) as BuiltinFunction;
+    },
+  );
   probe.evaluate(null).catch(() => undefined);
-  if (!found.pad?.implementation) throw new Error('cannot read JSONata built-in functions (unexpected jsonata version?)');
+  if (!found.pad?.implementation)
+    throw new Error('cannot read JSONata built-in functions (unexpected jsonata version?)');
   return found;
 }
 
@@ -62,15 +124,23 @@ function checkLength(focus: Focus, length: number): void {
 /** A key equal for two values exactly when JSONata's deep equality says they are equal; undefined if unsure. */
 function equalityKey(value: unknown): string | undefined {
   switch (typeof value) {
-    case 'string': return JSON.stringify(value);
-    case 'number': return `n${value === 0 ? 0 : value}`;
-    case 'boolean': return `b${value}`;
-    case 'undefined': return 'u';
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return `n${value === 0 ? 0 : value}`;
+    case 'boolean':
+      return `b${value}`;
+    case 'undefined':
+      return 'u';
     case 'object': {
       if (value === null) return 'null';
       const parts: string[] = [];
       if (Array.isArray(value)) {
-        for (const v of value) { const k = equalityKey(v); if (k === undefined) return undefined; parts.push(k); }
+        for (const v of value) {
+          const k = equalityKey(v);
+          if (k === undefined) return undefined;
+          parts.push(k);
+        }
         return `[${parts.join(',')}]`;
       }
       for (const key of Object.getOwnPropertyNames(value).sort()) {
@@ -80,7 +150,8 @@ function equalityKey(value: unknown): string | undefined {
       }
       return `{${parts.join(',')}}`;
     }
-    default: return undefined; // functions compare by identity: leave them to JSONata
+    default:
+      return undefined; // functions compare by identity: leave them to JSONata
   }
 }
 
@@ -92,7 +163,10 @@ function distinct(this: Focus, arr: unknown): unknown {
   for (const value of arr) {
     const key = equalityKey(value);
     if (key === undefined) return original('distinct').call(this, arr as never);
-    if (!seen.has(key)) { seen.add(key); out.push(value); }
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(value);
+    }
   }
   return out;
 }

@@ -55,7 +55,11 @@ const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g
 export class ExpressionLimitError extends Error {
   /** Lets JSONata's error plumbing keep our message (it rewrites messages only for its own codes). */
   readonly code = 'ExpressionLimit';
-  constructor(readonly limit: LimitName, readonly max: number, what = WHAT[limit]) {
+  constructor(
+    readonly limit: LimitName,
+    readonly max: number,
+    what = WHAT[limit],
+  ) {
     super(`expression budget exceeded: more than ${grouped(max)} ${what} (limit "${limit}")`);
     this.name = 'ExpressionLimitError';
   }

@@ -11,11 +11,16 @@ export type SizeMemo = WeakMap<object, number>;
 /** The approximate length of `JSON.stringify(value)`, or some number above `cap` once it is known to exceed it. */
 export function jsonSize(value: unknown, cap: number, memo: SizeMemo): number {
   switch (typeof value) {
-    case 'string': return value.length + 2;
-    case 'number': return 8;
-    case 'boolean': return 5;
-    case 'object': return value === null ? 4 : objectSize(value, cap, memo);
-    default: return 0; // undefined and functions vanish from JSON
+    case 'string':
+      return value.length + 2;
+    case 'number':
+      return 8;
+    case 'boolean':
+      return 5;
+    case 'object':
+      return value === null ? 4 : objectSize(value, cap, memo);
+    default:
+      return 0; // undefined and functions vanish from JSON
   }
 }
 

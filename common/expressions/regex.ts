@@ -35,7 +35,8 @@ export function unsafeRegexMessage(source: string): string {
 /** A regex that refuses inputs over {@link MAX_REGEX_INPUT} (JSONata only calls `exec`). */
 class CappedRegExp extends RegExp {
   override exec(input: string): RegExpExecArray | null {
-    if (input.length > MAX_REGEX_INPUT) throw new ExpressionLimitError('stringLength', MAX_REGEX_INPUT, 'regular expression input');
+    if (input.length > MAX_REGEX_INPUT)
+      throw new ExpressionLimitError('stringLength', MAX_REGEX_INPUT, 'regular expression input');
     return super.exec(input);
   }
 }
@@ -65,7 +66,7 @@ function build(source: string, flags: string): RegExp {
 export function SafeRegexEngine(this: unknown, literal: RegExp | string, flags?: string): RegExp {
   const source = typeof literal === 'string' ? literal : literal.source;
   if (!isSafeRegex(source)) throw Object.assign(new Error(unsafeRegexMessage(source)), { code: 'UnsafeRegex' });
-  return build(source, typeof literal === 'string' ? flags ?? '' : literal.flags);
+  return build(source, typeof literal === 'string' ? (flags ?? '') : literal.flags);
 }
 
 /** Every regex literal in a parsed JSONata AST (walks the whole tree: regexes can sit in any position). */
@@ -77,7 +78,10 @@ export function regexLiterals(ast: unknown): RegExp[] {
     const node = stack.pop();
     if (node === null || typeof node !== 'object' || seen.has(node)) continue;
     seen.add(node);
-    if (node instanceof RegExp) { found.push(node); continue; }
+    if (node instanceof RegExp) {
+      found.push(node);
+      continue;
+    }
     for (const v of Object.values(node)) stack.push(v);
   }
   return found;

@@ -25,6 +25,10 @@ it('When a cached schema is edited under the same key, then it is recompiled', (
 
 it('When a schema is over the size bound, then it is refused at write', () => {
   const big = { description: 'x'.repeat(MAX_JSON_SCHEMA_CHARS) };
-  expect(schemaErrors(big, '/body/schema')).toEqual([{ pointer: '/body/schema', message: expect.stringContaining('at most') }]);
-  expect(valueErrors({ type: 'object', required: ['a'] }, {}, '/body/config')).toEqual([{ pointer: '/body/config/a', message: expect.any(String) }]);
+  expect(schemaErrors(big, '/body/schema')).toEqual([
+    { pointer: '/body/schema', message: expect.stringContaining('at most') },
+  ]);
+  expect(valueErrors({ type: 'object', required: ['a'] }, {}, '/body/config')).toEqual([
+    { pointer: '/body/config/a', message: expect.any(String) },
+  ]);
 });

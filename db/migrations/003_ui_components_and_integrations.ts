@@ -3,7 +3,16 @@
  * integration_instances, with definition history for the two definition tables.
  */
 import type { Knex } from 'knex';
-import { definitionColumns, foreignKey, idColumn, keepHistory, statusColumn, timestamps, touchUpdatedAt, trigramIndex } from './helpers';
+import {
+  definitionColumns,
+  foreignKey,
+  idColumn,
+  keepHistory,
+  statusColumn,
+  timestamps,
+  touchUpdatedAt,
+  trigramIndex,
+} from './helpers';
 
 const WEB = 'web_application_service';
 const INT = 'integration_service';

@@ -39,8 +39,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('deprecated_at', { useTz: true });
   });
   // "latest active version of X" is the engine's hot lookup.
-  await knex.raw(`CREATE INDEX workflow_definitions_active ON ${WF}.workflow_definitions (workflow_id, created_at DESC) WHERE status = 'active'`);
-  await knex.raw(`CREATE INDEX task_definitions_active ON ${TASK}.task_definitions (task_id, created_at DESC) WHERE status = 'active'`);
+  await knex.raw(
+    `CREATE INDEX workflow_definitions_active ON ${WF}.workflow_definitions (workflow_id, created_at DESC) WHERE status = 'active'`,
+  );
+  await knex.raw(
+    `CREATE INDEX task_definitions_active ON ${TASK}.task_definitions (task_id, created_at DESC) WHERE status = 'active'`,
+  );
 
   await knex.schema.withSchema(EV).createTable('event_definitions', (t) => {
     definitionColumns(knex, t, 'event_id');

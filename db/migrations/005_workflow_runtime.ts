@@ -8,7 +8,16 @@ import { enumColumn, foreignKey, idColumn, statusColumn, timestamps, touchUpdate
 const WF = 'workflow_orchestrator_service';
 const TASK = 'task_execution_service';
 
-const WORKFLOW_STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
+const WORKFLOW_STATUSES = [
+  'pending',
+  'running',
+  'waiting',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+];
 
 // Partitioned tables need raw DDL. The primary key and every unique index must contain the
 // partition column (created_at), so idempotent mirror writes key on (workflow_instance_id,
@@ -74,12 +83,21 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['started_at']);
     t.index(['completed_at']);
   });
-  await knex.raw(`CREATE INDEX workflow_instances_variables_gin ON ${WF}.workflow_instances USING gin (variables jsonb_path_ops)`);
+  await knex.raw(
+    `CREATE INDEX workflow_instances_variables_gin ON ${WF}.workflow_instances USING gin (variables jsonb_path_ops)`,
+  );
   await touchUpdatedAt(knex, `${WF}.workflow_instances`);
 
   await knex.raw(TASK_INSTANCES);
   await knex.raw(`CREATE TABLE ${TASK}.task_instances_default PARTITION OF ${TASK}.task_instances DEFAULT`);
-  for (const cols of ['workflow_instance_id', 'task_definition_id', 'status', 'started_at', 'completed_at', 'temporal_activity_id']) {
+  for (const cols of [
+    'workflow_instance_id',
+    'task_definition_id',
+    'status',
+    'started_at',
+    'completed_at',
+    'temporal_activity_id',
+  ]) {
     await knex.raw(`CREATE INDEX task_instances_${cols}_idx ON ${TASK}.task_instances (${cols})`);
   }
   await knex.raw(`CREATE INDEX task_instances_created_at_idx ON ${TASK}.task_instances (created_at, id)`);
@@ -107,8 +125,12 @@ export async function up(knex: Knex): Promise<void> {
     timestamps(knex, t);
     t.index(['event_pattern']);
   });
-  await knex.raw(`CREATE INDEX workflow_event_triggers_routing ON ${WF}.workflow_event_triggers (event_pattern, priority) WHERE enabled`);
-  await knex.raw(`CREATE INDEX workflow_event_triggers_input_mapping_gin ON ${WF}.workflow_event_triggers USING gin (input_mapping)`);
+  await knex.raw(
+    `CREATE INDEX workflow_event_triggers_routing ON ${WF}.workflow_event_triggers (event_pattern, priority) WHERE enabled`,
+  );
+  await knex.raw(
+    `CREATE INDEX workflow_event_triggers_input_mapping_gin ON ${WF}.workflow_event_triggers USING gin (input_mapping)`,
+  );
   await touchUpdatedAt(knex, `${WF}.workflow_event_triggers`);
 
   await knex.schema.withSchema(WF).createTable('workflow_event_subscriptions', (t) => {
@@ -132,8 +154,12 @@ export async function up(knex: Knex): Promise<void> {
     timestamps(knex, t);
     t.index(['temporal_workflow_id']);
   });
-  await knex.raw(`CREATE INDEX workflow_event_subscriptions_routing ON ${WF}.workflow_event_subscriptions (event_pattern, correlation_value) WHERE status = 'open'`);
-  await knex.raw(`CREATE INDEX workflow_event_subscriptions_expiry ON ${WF}.workflow_event_subscriptions (expires_at) WHERE status = 'open'`);
+  await knex.raw(
+    `CREATE INDEX workflow_event_subscriptions_routing ON ${WF}.workflow_event_subscriptions (event_pattern, correlation_value) WHERE status = 'open'`,
+  );
+  await knex.raw(
+    `CREATE INDEX workflow_event_subscriptions_expiry ON ${WF}.workflow_event_subscriptions (expires_at) WHERE status = 'open'`,
+  );
   await touchUpdatedAt(knex, `${WF}.workflow_event_subscriptions`);
 }
 

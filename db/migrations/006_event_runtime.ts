@@ -35,7 +35,8 @@ CREATE TABLE ${EV}.event_instances (
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(EVENT_INSTANCES);
   await knex.raw(`CREATE TABLE ${EV}.event_instances_default PARTITION OF ${EV}.event_instances DEFAULT`);
-  const idx = (name: string, def: string) => knex.raw(`CREATE INDEX event_instances_${name} ON ${EV}.event_instances ${def}`);
+  const idx = (name: string, def: string) =>
+    knex.raw(`CREATE INDEX event_instances_${name} ON ${EV}.event_instances ${def}`);
   await idx('pattern_created', '(pattern, created_at)');
   await idx('timestamp', '("timestamp")');
   await idx('created_at_id', '(created_at, id)');
@@ -87,7 +88,9 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['consumer', 'sequence_key', 'sequence_number']);
   });
   // The sweeper's query: deliveries stored but not handed over, or due for retry.
-  await knex.raw(`CREATE INDEX event_queue_state_due ON ${EV}.event_queue_state (next_attempt_at) WHERE status IN ('pending', 'failed')`);
+  await knex.raw(
+    `CREATE INDEX event_queue_state_due ON ${EV}.event_queue_state (next_attempt_at) WHERE status IN ('pending', 'failed')`,
+  );
   await knex.raw(`CREATE INDEX event_queue_state_created ON ${EV}.event_queue_state (created_at, id)`);
   await touchUpdatedAt(knex, `${EV}.event_queue_state`);
 
@@ -109,7 +112,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['created_at', 'id']);
   });
   // At most one open dead letter per (event, consumer): a repeated failure updates it instead of piling up.
-  await knex.raw(`CREATE UNIQUE INDEX dead_letter_queue_open_unique ON ${EV}.dead_letter_queue (event_id, consumer) WHERE status = 'open'`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX dead_letter_queue_open_unique ON ${EV}.dead_letter_queue (event_id, consumer) WHERE status = 'open'`,
+  );
   await touchUpdatedAt(knex, `${EV}.dead_letter_queue`);
 
   await knex.schema.withSchema(WF).alterTable('workflow_event_subscriptions', (t) => {

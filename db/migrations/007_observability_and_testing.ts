@@ -3,7 +3,17 @@
  * runs and per-case results).
  */
 import type { Knex } from 'knex';
-import { enumColumn, definitionColumns, foreignKey, idColumn, keepHistory, statusColumn, timestamps, touchUpdatedAt, trigramIndex } from './helpers';
+import {
+  enumColumn,
+  definitionColumns,
+  foreignKey,
+  idColumn,
+  keepHistory,
+  statusColumn,
+  timestamps,
+  touchUpdatedAt,
+  trigramIndex,
+} from './helpers';
 
 const OBS = 'observability_service';
 const TEST = 'testing_framework_service';
@@ -43,7 +53,9 @@ export async function up(knex: Knex): Promise<void> {
     timestamps(knex, t);
     t.index(['name', 'recorded_at']);
   });
-  await knex.raw(`CREATE INDEX observability_metrics_labels_gin ON ${OBS}.observability_metrics USING gin (labels jsonb_path_ops)`);
+  await knex.raw(
+    `CREATE INDEX observability_metrics_labels_gin ON ${OBS}.observability_metrics USING gin (labels jsonb_path_ops)`,
+  );
 
   await knex.schema.withSchema(OBS).createTable('observability_traces', (t) => {
     idColumn(knex, t);
@@ -113,8 +125,10 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['test_run_id', 'case_id']);
   });
 
-  for (const table of ['observability_logs', 'observability_metrics', 'observability_traces']) await touchUpdatedAt(knex, `${OBS}.${table}`);
-  for (const table of ['test_definitions', 'test_runs', 'test_case_results']) await touchUpdatedAt(knex, `${TEST}.${table}`);
+  for (const table of ['observability_logs', 'observability_metrics', 'observability_traces'])
+    await touchUpdatedAt(knex, `${OBS}.${table}`);
+  for (const table of ['test_definitions', 'test_runs', 'test_case_results'])
+    await touchUpdatedAt(knex, `${TEST}.${table}`);
 }
 
 /** Forward-only. */

@@ -29,10 +29,21 @@ const READS = ALL.filter((p) => p.endsWith(':read'));
 
 const ROLES: Array<[string, string, string, string[]]> = [
   ['admin', 'Administrator', 'Every permission, including user and role management', ['*']],
-  ['operator', 'Operator', 'Runs and repairs workflows: reads everything, starts/cancels/terminates runs, handles dead letters', [
-    ...READS, 'api_keys:write', 'workflow_instances:start', 'workflow_instances:cancel', 'workflow_instances:terminate',
-    'events:publish', 'dead_letters:write', 'triggers:write',
-  ]],
+  [
+    'operator',
+    'Operator',
+    'Runs and repairs workflows: reads everything, starts/cancels/terminates runs, handles dead letters',
+    [
+      ...READS,
+      'api_keys:write',
+      'workflow_instances:start',
+      'workflow_instances:cancel',
+      'workflow_instances:terminate',
+      'events:publish',
+      'dead_letters:write',
+      'triggers:write',
+    ],
+  ],
   ['viewer', 'Viewer', 'Read-only access to every resource', READS],
   ['publisher', 'Event publisher', 'Machine clients that publish events', ['events:publish', 'event_definitions:read']],
 ];
@@ -58,7 +69,8 @@ export async function up(knex: Knex): Promise<void> {
   const perms = [['*', '*', '*', 'All permissions'], ...ALL.map((p) => [p, ...p.split(':'), p])];
   await knex(`${S}.permissions`)
     .insert(perms.map(([permission_id, resource, action, name]) => ({ permission_id, resource, action, name })))
-    .onConflict('permission_id').ignore();
+    .onConflict('permission_id')
+    .ignore();
   for (const [role_id, name, description, grants] of ROLES) {
     await knex(`${S}.roles`).insert({ role_id, name, description, is_system: true }).onConflict('role_id').ignore();
     await knex.raw(

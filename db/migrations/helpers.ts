@@ -34,7 +34,12 @@ export function enumColumn(t: Knex.CreateTableBuilder, name: string, values: rea
 }
 
 /** Adds an indexed, NOT NULL status column limited to `values`. */
-export function statusColumn(t: Knex.CreateTableBuilder, values: readonly string[], dflt: string, name = 'status'): void {
+export function statusColumn(
+  t: Knex.CreateTableBuilder,
+  values: readonly string[],
+  dflt: string,
+  name = 'status',
+): void {
   enumColumn(t, name, values).notNullable().defaultTo(dflt);
   t.index([name]);
 }
@@ -49,7 +54,10 @@ export interface FkOptions {
 export function foreignKey(t: Knex.CreateTableBuilder, column: string, target: string, opts: FkOptions = {}): void {
   const col = t.uuid(column);
   if (!opts.nullable) col.notNullable();
-  col.references('id').inTable(target).onDelete(opts.onDelete ?? (opts.nullable ? 'SET NULL' : 'RESTRICT'));
+  col
+    .references('id')
+    .inTable(target)
+    .onDelete(opts.onDelete ?? (opts.nullable ? 'SET NULL' : 'RESTRICT'));
   t.index([column]);
 }
 
@@ -70,7 +78,9 @@ export function definitionColumns(knex: Knex, t: Knex.CreateTableBuilder, busine
 
 /** Installs the shared BEFORE UPDATE trigger that keeps `updated_at` current. */
 export async function touchUpdatedAt(knex: Knex, table: string): Promise<void> {
-  await knex.raw(`CREATE TRIGGER set_updated_at BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION public.aos_set_updated_at()`);
+  await knex.raw(
+    `CREATE TRIGGER set_updated_at BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION public.aos_set_updated_at()`,
+  );
 }
 
 /** A pg_trgm GIN index so definitions can be searched by name with ILIKE / similarity. */
@@ -82,7 +92,13 @@ export async function trigramIndex(knex: Knex, schema: string, table: string, co
  * Creates `<schema>.<historyTable>` and the triggers that copy the previous row into it on every
  * real update and on delete: a plain-SQL stand-in for the temporal_tables extension.
  */
-export async function keepHistory(knex: Knex, schema: string, table: string, historyTable: string, businessId: string): Promise<void> {
+export async function keepHistory(
+  knex: Knex,
+  schema: string,
+  table: string,
+  historyTable: string,
+  businessId: string,
+): Promise<void> {
   await knex.schema.withSchema(schema).createTable(historyTable, (t) => {
     idColumn(knex, t);
     t.uuid('definition_id').notNullable(); // no FK: history outlives a deleted definition

@@ -17,9 +17,12 @@ export interface RoleRow {
 
 /** Roles with their permissions (explicit select list, for keyset pagination). */
 function rolesQuery(db: Db): Knex.QueryBuilder {
-  return db({ r: 'auth_service.roles' }).select('r.id', 'r.role_id', 'r.name', 'r.description', 'r.is_system', 'r.created_at', 'r.updated_at')
-    .select(db.raw(`coalesce((SELECT array_agg(p.permission_id ORDER BY p.permission_id) FROM auth_service.role_permissions rp
-      JOIN auth_service.permissions p ON p.id = rp.permission_id WHERE rp.role_id = r.id), '{}') AS permissions`));
+  return db({ r: 'auth_service.roles' })
+    .select('r.id', 'r.role_id', 'r.name', 'r.description', 'r.is_system', 'r.created_at', 'r.updated_at')
+    .select(
+      db.raw(`coalesce((SELECT array_agg(p.permission_id ORDER BY p.permission_id) FROM auth_service.role_permissions rp
+      JOIN auth_service.permissions p ON p.id = rp.permission_id WHERE rp.role_id = r.id), '{}') AS permissions`),
+    );
 }
 
 /** One page of roles with their permissions, newest first. */
@@ -33,29 +36,48 @@ export async function getRole(db: Db, roleId: string): Promise<RoleRow | undefin
 }
 
 /** All permission ids in the catalogue. */
-export async function listPermissionIds(db: Db): Promise<Array<{ permission_id: string; resource: string; action: string; description: string | null }>> {
-  return db('auth_service.permissions').select('permission_id', 'resource', 'action', 'description').orderBy('permission_id');
+export async function listPermissionIds(
+  db: Db,
+): Promise<Array<{ permission_id: string; resource: string; action: string; description: string | null }>> {
+  return db('auth_service.permissions')
+    .select('permission_id', 'resource', 'action', 'description')
+    .orderBy('permission_id');
 }
 
 /** Adds missing permissions to the catalogue (idempotent). */
-export async function ensurePermissions(db: Db, perms: Array<{ permission_id: string; resource: string; action: string }>): Promise<void> {
+export async function ensurePermissions(
+  db: Db,
+  perms: Array<{ permission_id: string; resource: string; action: string }>,
+): Promise<void> {
   if (perms.length === 0) return;
-  await db('auth_service.permissions').insert(perms.map((p) => ({ ...p, name: p.permission_id }))).onConflict('permission_id').ignore();
+  await db('auth_service.permissions')
+    .insert(perms.map((p) => ({ ...p, name: p.permission_id })))
+    .onConflict('permission_id')
+    .ignore();
 }
 
 /** Creates or updates a role and replaces its permissions; returns unknown permission ids (nothing written then). */
-export async function saveRole(db: Knex, v: { role_id: string; name: string; description?: string | null; permissions: string[] }, create: boolean): Promise<{ unknown: string[]; found: boolean }> {
+export async function saveRole(
+  db: Knex,
+  v: { role_id: string; name: string; description?: string | null; permissions: string[] },
+  create: boolean,
+): Promise<{ unknown: string[]; found: boolean }> {
   return db.transaction(async (trx) => {
-    const perms = (await trx('auth_service.permissions').whereIn('permission_id', v.permissions).select('id', 'permission_id')) as Array<{ id: string; permission_id: string }>;
+    const perms = (await trx('auth_service.permissions')
+      .whereIn('permission_id', v.permissions)
+      .select('id', 'permission_id')) as Array<{ id: string; permission_id: string }>;
     const unknown = v.permissions.filter((p) => !perms.some((x) => x.permission_id === p));
     if (unknown.length > 0) return { unknown, found: true };
     const cols = { name: v.name, description: v.description ?? null };
     const [role] = create
-      ? await trx('auth_service.roles').insert({ role_id: v.role_id, ...cols }).returning('id')
+      ? await trx('auth_service.roles')
+          .insert({ role_id: v.role_id, ...cols })
+          .returning('id')
       : await trx('auth_service.roles').where({ role_id: v.role_id }).update(cols).returning('id');
     if (!role) return { unknown: [], found: false };
     await trx('auth_service.role_permissions').where({ role_id: role.id }).delete();
-    if (perms.length > 0) await trx('auth_service.role_permissions').insert(perms.map((p) => ({ role_id: role.id, permission_id: p.id })));
+    if (perms.length > 0)
+      await trx('auth_service.role_permissions').insert(perms.map((p) => ({ role_id: role.id, permission_id: p.id })));
     return { unknown: [], found: true };
   });
 }

@@ -20,13 +20,25 @@ export interface UserRow {
 }
 
 /** Public columns of a user. */
-export const USER_COLUMNS = ['id', 'username', 'email', 'display_name', 'status', 'last_login_at', 'created_at', 'updated_at'].map((c) => `u.${c}`);
+export const USER_COLUMNS = [
+  'id',
+  'username',
+  'email',
+  'display_name',
+  'status',
+  'last_login_at',
+  'created_at',
+  'updated_at',
+].map((c) => `u.${c}`);
 
 /** Users with their role ids (explicit select list, for keyset pagination). */
 function usersQuery(db: Db): Knex.QueryBuilder {
-  return db({ u: T }).select(USER_COLUMNS)
-    .select(db.raw(`coalesce((SELECT array_agg(r.role_id ORDER BY r.role_id) FROM auth_service.user_roles ur
-      JOIN auth_service.roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS roles`));
+  return db({ u: T })
+    .select(USER_COLUMNS)
+    .select(
+      db.raw(`coalesce((SELECT array_agg(r.role_id ORDER BY r.role_id) FROM auth_service.user_roles ur
+      JOIN auth_service.roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS roles`),
+    );
 }
 
 /** One page of users with role ids, newest first; `created_*` and `status` filter. */
@@ -42,26 +54,49 @@ export async function getUser(db: Db, id: string): Promise<UserRow | undefined> 
 }
 
 /** The login lookup: by username, or by email case-insensitively. */
-export async function findLoginUser(db: Db, login: string): Promise<{ id: string; username: string; status: string; password_hash: string | null } | undefined> {
-  return db(T).select('id', 'username', 'status', 'password_hash')
-    .where('username', login).orWhereRaw('lower(email) = lower(?)', [login]).first();
+export async function findLoginUser(
+  db: Db,
+  login: string,
+): Promise<{ id: string; username: string; status: string; password_hash: string | null } | undefined> {
+  return db(T)
+    .select('id', 'username', 'status', 'password_hash')
+    .where('username', login)
+    .orWhereRaw('lower(email) = lower(?)', [login])
+    .first();
 }
 
 /** Records a login attempt's outcome (counters feed monitoring; no lockout, the rate limiter covers that). */
 export async function recordLogin(db: Db, id: string, ok: boolean): Promise<void> {
-  await db(T).where({ id }).update(ok
-    ? { failed_login_count: 0, last_login_at: db.fn.now() }
-    : { failed_login_count: db.raw('failed_login_count + 1') });
+  await db(T)
+    .where({ id })
+    .update(
+      ok
+        ? { failed_login_count: 0, last_login_at: db.fn.now() }
+        : { failed_login_count: db.raw('failed_login_count + 1') },
+    );
 }
 
 /** Inserts a user; a duplicate username/email surfaces as a unique violation (23505). */
-export async function insertUser(db: Db, v: { username: string; email?: string | null; display_name?: string | null; password_hash?: string | null; status?: string }): Promise<string> {
+export async function insertUser(
+  db: Db,
+  v: {
+    username: string;
+    email?: string | null;
+    display_name?: string | null;
+    password_hash?: string | null;
+    status?: string;
+  },
+): Promise<string> {
   const [row] = await db(T).insert(v).returning('id');
   return (row as { id: string }).id;
 }
 
 /** Updates the given columns; returns false when the user does not exist. */
-export async function updateUser(db: Db, id: string, v: Partial<{ email: string | null; display_name: string | null; password_hash: string; status: string }>): Promise<boolean> {
+export async function updateUser(
+  db: Db,
+  id: string,
+  v: Partial<{ email: string | null; display_name: string | null; password_hash: string; status: string }>,
+): Promise<boolean> {
   if (Object.keys(v).length === 0) return (await db(T).where({ id }).first('id')) !== undefined;
   return (await db(T).where({ id }).update(v)) > 0;
 }
@@ -74,22 +109,30 @@ export async function deleteUser(db: Db, id: string): Promise<boolean> {
 /** Replaces a user's roles with `roleIds` (business ids); returns the ids that do not exist. */
 export async function setUserRoles(db: Knex, userId: string, roleIds: string[]): Promise<string[]> {
   return db.transaction(async (trx) => {
-    const roles = (await trx('auth_service.roles').whereIn('role_id', roleIds).select('id', 'role_id')) as Array<{ id: string; role_id: string }>;
+    const roles = (await trx('auth_service.roles').whereIn('role_id', roleIds).select('id', 'role_id')) as Array<{
+      id: string;
+      role_id: string;
+    }>;
     const unknown = roleIds.filter((r) => !roles.some((x) => x.role_id === r));
     if (unknown.length > 0) return unknown;
     await trx('auth_service.user_roles').where({ user_id: userId }).delete();
-    if (roles.length > 0) await trx('auth_service.user_roles').insert(roles.map((r) => ({ user_id: userId, role_id: r.id })));
+    if (roles.length > 0)
+      await trx('auth_service.user_roles').insert(roles.map((r) => ({ user_id: userId, role_id: r.id })));
     return [];
   });
 }
 
 /** Permissions of an active user through their roles; empty for unknown or inactive users. */
-export async function userPermissions(db: Db, userId: string): Promise<{ username: string; permissions: string[] } | undefined> {
+export async function userPermissions(
+  db: Db,
+  userId: string,
+): Promise<{ username: string; permissions: string[] } | undefined> {
   const rows = (await db({ u: T })
     .leftJoin({ ur: 'auth_service.user_roles' }, 'ur.user_id', 'u.id')
     .leftJoin({ rp: 'auth_service.role_permissions' }, 'rp.role_id', 'ur.role_id')
     .leftJoin({ p: 'auth_service.permissions' }, 'p.id', 'rp.permission_id')
-    .where('u.id', userId).andWhere('u.status', 'active')
+    .where('u.id', userId)
+    .andWhere('u.status', 'active')
     .select('u.username', 'p.permission_id')) as Array<{ username: string; permission_id: string | null }>;
   if (rows.length === 0) return undefined;
   return { username: rows[0].username, permissions: rows.flatMap((r) => (r.permission_id ? [r.permission_id] : [])) };

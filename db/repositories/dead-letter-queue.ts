@@ -33,9 +33,11 @@ export const DEAD_LETTER_QUEUE = 'event_processing_service.dead_letter_queue';
 /** Adds a dead letter; if one is already open for (event, consumer) it is updated instead (one open letter each). */
 export async function addDeadLetter(db: Db, values: DeadLetterInsert): Promise<DeadLetterRow> {
   const data = toDb({ consumer: 'router', ...values });
-  const [row] = await db(DEAD_LETTER_QUEUE).insert(data)
+  const [row] = await db(DEAD_LETTER_QUEUE)
+    .insert(data)
     .onConflict(db.raw("(event_id, consumer) WHERE status = 'open'"))
-    .merge(['error', 'context', 'attempts']).returning('*');
+    .merge(['error', 'context', 'attempts'])
+    .returning('*');
   return row as DeadLetterRow;
 }
 
@@ -46,7 +48,10 @@ export async function getDeadLetter(db: Db, id: string): Promise<DeadLetterRow |
 
 /** open -> redriven; undefined when missing or not open. */
 export async function markRedriven(db: Db, id: string): Promise<DeadLetterRow | undefined> {
-  return transition<DeadLetterRow>(db, DEAD_LETTER_QUEUE, id, 'redriven', ['open'], { redriven_at: new Date(), redrive_count: db.raw('redrive_count + 1') });
+  return transition<DeadLetterRow>(db, DEAD_LETTER_QUEUE, id, 'redriven', ['open'], {
+    redriven_at: new Date(),
+    redrive_count: db.raw('redrive_count + 1'),
+  });
 }
 
 /** open -> discarded; undefined when missing or not open. */
@@ -55,7 +60,11 @@ export async function discardDeadLetter(db: Db, id: string): Promise<DeadLetterR
 }
 
 /** Lists dead letters newest first. */
-export async function listDeadLetters(db: Db, f: { status?: DeadLetterStatus; eventId?: string } = {}, page: PageRequest = {}): Promise<Page<DeadLetterRow>> {
+export async function listDeadLetters(
+  db: Db,
+  f: { status?: DeadLetterStatus; eventId?: string } = {},
+  page: PageRequest = {},
+): Promise<Page<DeadLetterRow>> {
   const q = db(`${DEAD_LETTER_QUEUE} as d`);
   if (f.status) q.where('d.status', f.status);
   if (f.eventId) q.where('d.event_id', f.eventId);

@@ -74,7 +74,11 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
     },
     async upsert(db, values) {
       const data = toDb(values);
-      const [row] = await db(table).insert(data).onConflict([businessId, 'version']).merge(Object.keys(data)).returning('*');
+      const [row] = await db(table)
+        .insert(data)
+        .onConflict([businessId, 'version'])
+        .merge(Object.keys(data))
+        .returning('*');
       return row as Row;
     },
     async getById(db, id) {
@@ -84,13 +88,20 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
       return (await db(table).where({ id }).first('id')) !== undefined;
     },
     async getVersion(db, id, version) {
-      return (await db(table).where({ [businessId]: id, version }).first()) as Row | undefined;
+      return (await db(table)
+        .where({ [businessId]: id, version })
+        .first()) as Row | undefined;
     },
     async getLatestActive(db, id) {
-      return (await db(table).where({ [businessId]: id, status: 'active' }).orderBy('created_at', 'desc').first()) as Row | undefined;
+      return (await db(table)
+        .where({ [businessId]: id, status: 'active' })
+        .orderBy('created_at', 'desc')
+        .first()) as Row | undefined;
     },
     async listVersions(db, id) {
-      return (await db(table).where({ [businessId]: id }).orderBy('created_at', 'asc')) as Row[];
+      return (await db(table)
+        .where({ [businessId]: id })
+        .orderBy('created_at', 'asc')) as Row[];
     },
     async list(db, filter = {}, page = {}) {
       const q = db(`${table} as ${alias}`);
@@ -100,8 +111,12 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
       return paginate<Row>(q, alias, page);
     },
     async setStatus(db, id, to, updatedBy) {
-      const stamp = to === 'active' && table.endsWith('workflow_definitions') ? { activated_at: new Date() }
-        : to === 'deprecated' && table.endsWith('workflow_definitions') ? { deprecated_at: new Date() } : {};
+      const stamp =
+        to === 'active' && table.endsWith('workflow_definitions')
+          ? { activated_at: new Date() }
+          : to === 'deprecated' && table.endsWith('workflow_definitions')
+            ? { deprecated_at: new Date() }
+            : {};
       return transition<Row>(db, table, id, to, DEFINITION_TRANSITIONS[to], { ...stamp, updated_by: updatedBy });
     },
     async updateDraft(db, id, values) {

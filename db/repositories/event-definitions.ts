@@ -57,8 +57,16 @@ export const eventDefinitions = {
    * pattern; the columns ingest needs, `updatedAt` as text (full precision: it keys the compiled validator).
    */
   async getForPattern(db: Db, pattern: string, version?: string): Promise<EventDefinitionHead | undefined> {
-    const q = db(EVENT_DEFINITIONS).where({ pattern })
-      .select('id', 'version', 'status', 'source_types as sourceTypes', 'sequence_key_path as sequenceKeyPath', db.raw('updated_at::text AS "updatedAt"'));
+    const q = db(EVENT_DEFINITIONS)
+      .where({ pattern })
+      .select(
+        'id',
+        'version',
+        'status',
+        'source_types as sourceTypes',
+        'sequence_key_path as sequenceKeyPath',
+        db.raw('updated_at::text AS "updatedAt"'),
+      );
     if (version) q.where({ version });
     else q.where({ status: 'active' }).orderBy('created_at', 'desc');
     return (await q.first()) as EventDefinitionHead | undefined;
@@ -66,7 +74,8 @@ export const eventDefinitions = {
 
   /** The payload schema of a definition row (null: payloads are not checked). */
   async getPayloadSchema(db: Db, id: string): Promise<Record<string, unknown> | null | undefined> {
-    const row = (await db(EVENT_DEFINITIONS).where({ id }).first('payload_schema')) as { payload_schema: Record<string, unknown> | null } | undefined;
+    const row = (await db(EVENT_DEFINITIONS).where({ id }).first('payload_schema')) as
+      { payload_schema: Record<string, unknown> | null } | undefined;
     return row?.payload_schema;
   },
 };

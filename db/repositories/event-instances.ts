@@ -60,8 +60,18 @@ export async function insertEvents(db: Db, events: EventInsert[]): Promise<Inser
     if (first.has(e.eventId)) continue;
     first.set(e.eventId, ord);
     rows.push({
-      ord, event_id: e.eventId, pattern: e.pattern, version: e.version, source: e.source, ts: e.timestamp, payload: e.payload,
-      metadata: e.metadata, event_definition_id: e.eventDefinitionId, sequence_key: e.sequenceKey, max_attempts: e.maxAttempts, dispatcher: e.dispatcherId,
+      ord,
+      event_id: e.eventId,
+      pattern: e.pattern,
+      version: e.version,
+      source: e.source,
+      ts: e.timestamp,
+      payload: e.payload,
+      metadata: e.metadata,
+      event_definition_id: e.eventDefinitionId,
+      sequence_key: e.sequenceKey,
+      max_attempts: e.maxAttempts,
+      dispatcher: e.dispatcherId,
     });
   }
   const { rows: stored } = (await db.raw(STORE_EVENTS_SQL, { rows: JSON.stringify(rows) })) as { rows: StoredEvent[] };
@@ -116,7 +126,13 @@ export interface EventFilter {
 
 /** Newest-first page of stored events. */
 export async function listEvents(db: Db, f: EventFilter): Promise<StoredEvent[]> {
-  const q = db(EVENT_INSTANCES).select(db.raw(COLUMNS)).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(f.limit);
+  const q = db(EVENT_INSTANCES)
+    .select(db.raw(COLUMNS))
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(f.limit);
   if (f.pattern) q.where('pattern', f.pattern);
   if (f.correlationId) q.whereRaw(`metadata->>'correlationId' = ?`, [f.correlationId]);
   if (f.before) q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [f.before.createdAt, f.before.id]);

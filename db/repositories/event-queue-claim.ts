@@ -39,14 +39,25 @@ RETURNING u.event_id AS "eventId", u.attempts AS attempt, u.max_attempts AS "max
   u.sequence_key AS "sequenceKey", CAST(u.sequence_number AS int) AS "sequenceNumber"`;
 
 /** Claims up to `limit` due events of `owner` (only of `sequenceKey` when given), leased for `leaseSeconds`. */
-export async function claimDue(db: Db, opts: { owner: string; limit: number; leaseSeconds: number; sequenceKey?: string }): Promise<ClaimedEvent[]> {
-  const { rows } = (await db.raw(CLAIM_SQL, { owner: opts.owner, limit: opts.limit, leaseSeconds: opts.leaseSeconds, key: opts.sequenceKey ?? null })) as { rows: ClaimedEvent[] };
+export async function claimDue(
+  db: Db,
+  opts: { owner: string; limit: number; leaseSeconds: number; sequenceKey?: string },
+): Promise<ClaimedEvent[]> {
+  const { rows } = (await db.raw(CLAIM_SQL, {
+    owner: opts.owner,
+    limit: opts.limit,
+    leaseSeconds: opts.leaseSeconds,
+    key: opts.sequenceKey ?? null,
+  })) as { rows: ClaimedEvent[] };
   return rows;
 }
 
 /** Milliseconds until the owner's next eligible event is due (<= 0: due now), or null when none is waiting. */
 export async function nextDueInMs(db: Db, owner: string): Promise<number | null> {
-  const { rows } = (await db.raw(`SELECT CAST(EXTRACT(EPOCH FROM (q.next_attempt_at - now())) * 1000 AS float8) AS ms
-    FROM ${EV}.event_queue_state q WHERE ${ELIGIBLE} ORDER BY q.next_attempt_at LIMIT 1`, { owner })) as { rows: Array<{ ms: number }> };
+  const { rows } = (await db.raw(
+    `SELECT CAST(EXTRACT(EPOCH FROM (q.next_attempt_at - now())) * 1000 AS float8) AS ms
+    FROM ${EV}.event_queue_state q WHERE ${ELIGIBLE} ORDER BY q.next_attempt_at LIMIT 1`,
+    { owner },
+  )) as { rows: Array<{ ms: number }> };
   return rows[0] === undefined ? null : Number(rows[0].ms);
 }

@@ -37,33 +37,47 @@ export async function getQueueState(db: Db, eventId: string): Promise<QueueState
  * (a later wait's look-back skips the event). Idempotent.
  */
 export async function recordSignalled(
-  db: Db, event: { id: string; eventId: string; sequenceKey: string | null; sequenceNumber: number | null }, workflowId: string,
+  db: Db,
+  event: { id: string; eventId: string; sequenceKey: string | null; sequenceNumber: number | null },
+  workflowId: string,
 ): Promise<void> {
-  await db.raw(`INSERT INTO ${TABLE} (event_instance_id, event_id, consumer, status, attempts, delivered_at, sequence_key, sequence_number)
-    VALUES (?, ?, ?, 'delivered', 1, now(), ?, ?) ON CONFLICT DO NOTHING`, [event.id, event.eventId, workflowId, event.sequenceKey, event.sequenceNumber]);
+  await db.raw(
+    `INSERT INTO ${TABLE} (event_instance_id, event_id, consumer, status, attempts, delivered_at, sequence_key, sequence_number)
+    VALUES (?, ?, ?, 'delivered', 1, now(), ?, ?) ON CONFLICT DO NOTHING`,
+    [event.id, event.eventId, workflowId, event.sequenceKey, event.sequenceNumber],
+  );
 }
 
 /** Records a failed attempt and when the next one is due (`retryInMs` from now, database time). */
 export async function markFailed(db: Db, eventId: string, error: object, retryInMs: number): Promise<void> {
-  await db(TABLE).where({ event_id: eventId, consumer: 'router' }).whereNotIn('status', ['delivered', 'dead_lettered'])
-    .update({ status: 'failed', last_error: JSON.stringify(error), next_attempt_at: db.raw(`now() + (? || ' milliseconds')::interval`, [retryInMs]) });
+  await db(TABLE)
+    .where({ event_id: eventId, consumer: 'router' })
+    .whereNotIn('status', ['delivered', 'dead_lettered'])
+    .update({
+      status: 'failed',
+      last_error: JSON.stringify(error),
+      next_attempt_at: db.raw(`now() + (? || ' milliseconds')::interval`, [retryInMs]),
+    });
 }
 
 /** Marks the event delivered. */
 export async function markDelivered(db: Db, eventId: string): Promise<void> {
-  await db(TABLE).where({ event_id: eventId, consumer: 'router' })
+  await db(TABLE)
+    .where({ event_id: eventId, consumer: 'router' })
     .update({ status: 'delivered', delivered_at: db.fn.now(), next_attempt_at: null, last_error: null });
 }
 
 /** Marks the event dead-lettered. */
 export async function markDeadLettered(db: Db, eventId: string, error: object): Promise<void> {
-  await db(TABLE).where({ event_id: eventId, consumer: 'router' })
+  await db(TABLE)
+    .where({ event_id: eventId, consumer: 'router' })
     .update({ status: 'dead_lettered', last_error: JSON.stringify(error), next_attempt_at: null });
 }
 
 /** Resets a dead-lettered event for a new attempt cycle (redrive); false when it is not dead-lettered. */
 export async function resetForRedrive(db: Db, eventId: string): Promise<boolean> {
-  const n = await db(TABLE).where({ event_id: eventId, consumer: 'router', status: 'dead_lettered' })
+  const n = await db(TABLE)
+    .where({ event_id: eventId, consumer: 'router', status: 'dead_lettered' })
     .update({ status: 'pending', attempts: 0, next_attempt_at: db.fn.now() });
   return n > 0;
 }
@@ -73,7 +87,9 @@ export async function resetForRedrive(db: Db, eventId: string): Promise<boolean>
  * their commit was lost (API died, Temporal unreachable). Served by the dispatch index.
  */
 export async function hasStalePending(db: Db, dispatcherId: string, graceMs: number): Promise<boolean> {
-  const row = await db(TABLE).where({ consumer: 'router', temporal_workflow_id: dispatcherId, status: 'pending' })
-    .where('next_attempt_at', '<', db.raw(`now() - (? || ' milliseconds')::interval`, [graceMs])).first('id');
+  const row = await db(TABLE)
+    .where({ consumer: 'router', temporal_workflow_id: dispatcherId, status: 'pending' })
+    .where('next_attempt_at', '<', db.raw(`now() - (? || ' milliseconds')::interval`, [graceMs]))
+    .first('id');
   return row !== undefined;
 }

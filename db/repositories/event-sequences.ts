@@ -14,9 +14,15 @@ export interface EventSequenceRow {
 export const EVENT_SEQUENCES = 'event_processing_service.event_sequences';
 
 /** Records that `number` was delivered; only moves forward. Returns the stored row. */
-export async function markSequenceDelivered(db: Db, sequenceKey: string, number: number): Promise<EventSequenceRow | undefined> {
-  const [row] = await db(EVENT_SEQUENCES).where({ sequence_key: sequenceKey })
-    .update({ last_delivered_number: db.raw('GREATEST(last_delivered_number, ?)', [number]) }).returning('*');
+export async function markSequenceDelivered(
+  db: Db,
+  sequenceKey: string,
+  number: number,
+): Promise<EventSequenceRow | undefined> {
+  const [row] = await db(EVENT_SEQUENCES)
+    .where({ sequence_key: sequenceKey })
+    .update({ last_delivered_number: db.raw('GREATEST(last_delivered_number, ?)', [number]) })
+    .returning('*');
   return row as EventSequenceRow | undefined;
 }
 

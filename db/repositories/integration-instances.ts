@@ -19,8 +19,23 @@ export interface InstanceFilter {
 
 /** Every column except the credentials ciphertext, plus whether credentials are set. */
 function instanceColumns(db: Db): Array<string | Knex.Raw> {
-  return ['id', 'instance_id', 'name', 'description', 'integration_definition_id', 'config', 'credentials_key_id', 'credentials_expires_at',
-    'status', 'owner_user_id', 'last_used_at', 'last_error', 'created_at', 'updated_at', db.raw('(credentials IS NOT NULL) AS has_credentials')];
+  return [
+    'id',
+    'instance_id',
+    'name',
+    'description',
+    'integration_definition_id',
+    'config',
+    'credentials_key_id',
+    'credentials_expires_at',
+    'status',
+    'owner_user_id',
+    'last_used_at',
+    'last_error',
+    'created_at',
+    'updated_at',
+    db.raw('(credentials IS NOT NULL) AS has_credentials'),
+  ];
 }
 
 /** List query (explicit select list; no credentials). */
@@ -29,7 +44,11 @@ function instancesQuery(db: Db): Knex.QueryBuilder {
 }
 
 /** A page of instances (no credentials), newest first. */
-export async function listInstances(db: Db, f: InstanceFilter, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+export async function listInstances(
+  db: Db,
+  f: InstanceFilter,
+  page: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
   const q = instancesQuery(db);
   if (f.createdAfter) q.where('created_at', '>=', f.createdAfter);
   if (f.createdBefore) q.where('created_at', '<', f.createdBefore);
@@ -39,7 +58,10 @@ export async function listInstances(db: Db, f: InstanceFilter, page: PageRequest
 }
 
 /** The JSON Schemas of an integration definition that its instances' config and credentials must satisfy. */
-export async function getDefinitionSchemas(db: Db, definitionId: string): Promise<{ config_schema: unknown; credentials_schema: unknown } | undefined> {
+export async function getDefinitionSchemas(
+  db: Db,
+  definitionId: string,
+): Promise<{ config_schema: unknown; credentials_schema: unknown } | undefined> {
   return db(INTEGRATION_DEFINITIONS).where({ id: definitionId }).first('config_schema', 'credentials_schema');
 }
 
@@ -55,7 +77,11 @@ export async function insertInstance(db: Db, values: Record<string, unknown>): P
 }
 
 /** Updates an instance; returns it without credentials, or undefined when missing. */
-export async function updateInstance(db: Db, id: string, values: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+export async function updateInstance(
+  db: Db,
+  id: string,
+  values: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
   const [row] = await db(T).where({ id }).update(toDb(values)).returning(instanceColumns(db));
   return row as Record<string, unknown> | undefined;
 }
@@ -66,18 +92,30 @@ export async function deleteInstance(db: Db, id: string): Promise<boolean> {
 }
 
 /** The ciphertext and key id, for decryption inside the integration activity only. */
-export async function getInstanceCredentials(db: Db, id: string): Promise<{ credentials: Buffer | null; credentials_key_id: string | null } | undefined> {
+export async function getInstanceCredentials(
+  db: Db,
+  id: string,
+): Promise<{ credentials: Buffer | null; credentials_key_id: string | null } | undefined> {
   return db(T).where({ id }).first('credentials', 'credentials_key_id');
 }
 
 /** The instance with business id `instanceId` (no credentials), or undefined. */
-export async function findInstanceByInstanceId(db: Db, instanceId: string): Promise<Record<string, unknown> | undefined> {
+export async function findInstanceByInstanceId(
+  db: Db,
+  instanceId: string,
+): Promise<Record<string, unknown> | undefined> {
   return instancesQuery(db).where({ instance_id: instanceId }).first();
 }
 
 /** What an integration task needs of an instance's definition (by integration_definitions.id), or undefined. */
-export async function getInstanceDefinition(db: Db, definitionRowId: string): Promise<
-  { integration_id: string; version: string; auth_type: string | null; operations: unknown; config_schema: unknown } | undefined> {
-  return db('integration_service.integration_definitions').where({ id: definitionRowId })
+export async function getInstanceDefinition(
+  db: Db,
+  definitionRowId: string,
+): Promise<
+  | { integration_id: string; version: string; auth_type: string | null; operations: unknown; config_schema: unknown }
+  | undefined
+> {
+  return db('integration_service.integration_definitions')
+    .where({ id: definitionRowId })
     .first('integration_id', 'version', 'auth_type', 'operations', 'config_schema');
 }

@@ -35,14 +35,22 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
-      && isStorableTimestamp(value[0]) && UUID.test(value[1])) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      isStorableTimestamp(value[0]) &&
+      UUID.test(value[1])
+    ) {
       return { createdAt: value[0], id: value[1] };
     }
   } catch {
     // fall through to the error below
   }
-  throw AppError.badRequest('invalid cursor', [{ pointer: '/query/cursor', message: 'is not a cursor returned by this list' }]);
+  throw AppError.badRequest('invalid cursor', [
+    { pointer: '/query/cursor', message: 'is not a cursor returned by this list' },
+  ]);
 }
 
 /** Clamps a requested limit into [1, max]. */
@@ -67,13 +75,21 @@ const CURSOR_KEY = '__cursor_ts';
  * Runs `query`, which must carry its select list, as one keyset page, newest first by (column, idColumn).
  * The cursor keeps the time column as PostgreSQL text, so microsecond timestamps round-trip exactly.
  */
-export async function paginateSelect<T extends object>(query: Knex.QueryBuilder, page: PageRequest = {}, opts: KeysetOptions = {}): Promise<Page<T>> {
+export async function paginateSelect<T extends object>(
+  query: Knex.QueryBuilder,
+  page: PageRequest = {},
+  opts: KeysetOptions = {},
+): Promise<Page<T>> {
   const column = opts.column ?? 'created_at';
   const idColumn = opts.idColumn ?? 'id';
   const limit = clampLimit(page.limit, opts.maxLimit);
-  const q = query.clone()
+  const q = query
+    .clone()
     .select(query.client.raw('??::text AS ??', [column, CURSOR_KEY]))
-    .orderBy([{ column, order: 'desc' }, { column: idColumn, order: 'desc' }])
+    .orderBy([
+      { column, order: 'desc' },
+      { column: idColumn, order: 'desc' },
+    ])
     .limit(limit + 1);
   if (page.cursor) {
     const c = decodeCursor(page.cursor);
@@ -91,6 +107,13 @@ export async function paginateSelect<T extends object>(query: Knex.QueryBuilder,
  * Runs `query` (a select on `table`, filters applied) as one keyset page of whole rows, newest first.
  * `table` is the name or alias the query uses for the row's created_at and id.
  */
-export function paginate<T extends { id: string }>(query: Knex.QueryBuilder, table: string, page: PageRequest = {}): Promise<Page<T>> {
-  return paginateSelect<T>(query.clone().select(`${table}.*`), page, { column: `${table}.created_at`, idColumn: `${table}.id` });
+export function paginate<T extends { id: string }>(
+  query: Knex.QueryBuilder,
+  table: string,
+  page: PageRequest = {},
+): Promise<Page<T>> {
+  return paginateSelect<T>(query.clone().select(`${table}.*`), page, {
+    column: `${table}.created_at`,
+    idColumn: `${table}.id`,
+  });
 }

@@ -28,7 +28,10 @@ export interface ObservabilityFilter extends ListQueryValues {
 
 /** One page of `kind`'s rows, newest first by its time column. */
 export async function listObservability(
-  db: Db, kind: ObservabilityKind, f: ObservabilityFilter, page: PageRequest,
+  db: Db,
+  kind: ObservabilityKind,
+  f: ObservabilityFilter,
+  page: PageRequest,
 ): Promise<Page<ObservabilityRow>> {
   const { table, time } = OBSERVABILITY_TABLES[kind];
   const q = db(table).select('*');
@@ -39,7 +42,9 @@ export async function listObservability(
 
 /** One row of `kind` by id, or undefined. */
 export async function getObservability(
-  db: Db, kind: ObservabilityKind, id: string,
+  db: Db,
+  kind: ObservabilityKind,
+  id: string,
 ): Promise<ObservabilityRow | undefined> {
   return (await db(OBSERVABILITY_TABLES[kind].table).where({ id }).first()) as ObservabilityRow | undefined;
 }

@@ -11,7 +11,8 @@ export function toDb(values: object): Record<string, unknown> {
     if (value === undefined) continue;
     // knex.raw(...) fragments (e.g. `attempts + 1`) pass through untouched.
     const isRaw = typeof (value as { toSQL?: unknown } | null)?.toSQL === 'function';
-    const isJson = value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !isRaw;
+    const isJson =
+      value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !isRaw;
     out[key] = isJson ? JSON.stringify(value) : value;
   }
   return out;
@@ -25,7 +26,18 @@ export type Db = Knex | Knex.Transaction;
  * concurrent transitions cannot both win. Returns the updated row, or undefined when the row does not
  * exist or is not in an allowed state (the caller decides between 404 and 409).
  */
-export async function transition<T>(db: Db, table: string, id: string, to: string, from: readonly string[], extra: object = {}): Promise<T | undefined> {
-  const [row] = await db(table).where({ id }).whereIn('status', from as string[]).update({ ...toDb(extra), status: to }).returning('*');
+export async function transition<T>(
+  db: Db,
+  table: string,
+  id: string,
+  to: string,
+  from: readonly string[],
+  extra: object = {},
+): Promise<T | undefined> {
+  const [row] = await db(table)
+    .where({ id })
+    .whereIn('status', from as string[])
+    .update({ ...toDb(extra), status: to })
+    .returning('*');
   return row as T | undefined;
 }

@@ -34,7 +34,8 @@ export interface TableRows {
   remove(db: Db, where: Record<string, unknown>): Promise<number>;
 }
 
-const defined = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const defined = (o: Record<string, unknown> = {}) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /** Row queries of `table` (schema-qualified). */
 export function tableRows(table: string): TableRows {

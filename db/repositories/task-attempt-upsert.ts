@@ -12,21 +12,54 @@ import type { TaskInstanceRow } from './task-instances';
 /** Every column an attempt write sets; jsonb values arrive as JSON text. */
 export type TaskAttemptRow = Pick<
   TaskInstanceRow,
-  'workflow_instance_id' | 'execution_key' | 'created_at' | 'task_definition_id' | 'task_id' | 'task_version' | 'step_id' | 'step_type'
-  | 'step_path' | 'status' | 'attempt' | 'started_at' | 'completed_at' | 'duration_ms' | 'temporal_activity_id' | 'mirror_seq'
+  | 'workflow_instance_id'
+  | 'execution_key'
+  | 'created_at'
+  | 'task_definition_id'
+  | 'task_id'
+  | 'task_version'
+  | 'step_id'
+  | 'step_type'
+  | 'step_path'
+  | 'status'
+  | 'attempt'
+  | 'started_at'
+  | 'completed_at'
+  | 'duration_ms'
+  | 'temporal_activity_id'
+  | 'mirror_seq'
 > & { input: string | null; output: string | null; error: string | null };
 
 const KEY = ['workflow_instance_id', 'execution_key', 'created_at'] as const;
 /** Columns with their PostgreSQL types (the array parameters of the multi-row form are typed by them). */
 const COLUMN_TYPES = {
-  workflow_instance_id: 'uuid', execution_key: 'text', created_at: 'timestamptz', task_definition_id: 'uuid', task_id: 'text',
-  task_version: 'text', step_id: 'text', step_type: 'text', step_path: 'ltree', status: 'text', input: 'jsonb', output: 'jsonb',
-  error: 'jsonb', attempt: 'int4', started_at: 'timestamptz', completed_at: 'timestamptz', duration_ms: 'int4',
-  temporal_activity_id: 'text', mirror_seq: 'int8',
+  workflow_instance_id: 'uuid',
+  execution_key: 'text',
+  created_at: 'timestamptz',
+  task_definition_id: 'uuid',
+  task_id: 'text',
+  task_version: 'text',
+  step_id: 'text',
+  step_type: 'text',
+  step_path: 'ltree',
+  status: 'text',
+  input: 'jsonb',
+  output: 'jsonb',
+  error: 'jsonb',
+  attempt: 'int4',
+  started_at: 'timestamptz',
+  completed_at: 'timestamptz',
+  duration_ms: 'int4',
+  temporal_activity_id: 'text',
+  mirror_seq: 'int8',
 } as const satisfies Record<keyof TaskAttemptRow, string>;
 const COLUMNS = Object.keys(COLUMN_TYPES) as Array<keyof TaskAttemptRow>;
 
-const CONFLICT = `ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${COLUMNS.filter((c) => !(KEY as readonly string[]).includes(c)).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+const CONFLICT = `ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${COLUMNS.filter(
+  (c) => !(KEY as readonly string[]).includes(c),
+)
+  .map((c) => `${c} = EXCLUDED.${c}`)
+  .join(', ')}
 WHERE task_instances.mirror_seq < EXCLUDED.mirror_seq`;
 
 const ONE = `INSERT INTO task_execution_service.task_instances (${COLUMNS.join(', ')})
@@ -35,7 +68,8 @@ ${CONFLICT}
 RETURNING id`;
 
 // ltree and jsonb travel as text arrays (no array literal escaping of their own) and are cast per element.
-const arrayType = (c: keyof TaskAttemptRow) => (COLUMN_TYPES[c] === 'ltree' || COLUMN_TYPES[c] === 'jsonb' ? 'text' : COLUMN_TYPES[c]);
+const arrayType = (c: keyof TaskAttemptRow) =>
+  COLUMN_TYPES[c] === 'ltree' || COLUMN_TYPES[c] === 'jsonb' ? 'text' : COLUMN_TYPES[c];
 const cast = (c: keyof TaskAttemptRow) => (arrayType(c) === COLUMN_TYPES[c] ? c : `${c}::${COLUMN_TYPES[c]}`);
 const MANY = `INSERT INTO task_execution_service.task_instances (${COLUMNS.join(', ')})
 SELECT ${COLUMNS.map(cast).join(', ')}
@@ -58,7 +92,14 @@ async function run(db: Knex, name: string, text: string, values: unknown[]): Pro
 
 /** Upserts one attempt row; true when it took effect (false = a newer or equal write is already stored). */
 export async function upsertTaskAttempt(db: Knex, row: TaskAttemptRow): Promise<boolean> {
-  return (await run(db, 'aos_task_attempt_upsert', ONE, COLUMNS.map((c) => row[c]))) > 0;
+  return (
+    (await run(
+      db,
+      'aos_task_attempt_upsert',
+      ONE,
+      COLUMNS.map((c) => row[c]),
+    )) > 0
+  );
 }
 
 /**
@@ -68,7 +109,12 @@ export async function upsertTaskAttempt(db: Knex, row: TaskAttemptRow): Promise<
 export async function upsertTaskAttempts(db: Knex, rows: readonly TaskAttemptRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   if (rows.length === 1) return (await upsertTaskAttempt(db, rows[0])) ? 1 : 0;
-  return run(db, 'aos_task_attempt_upsert_many', MANY, COLUMNS.map((c) => rows.map((r) => r[c])));
+  return run(
+    db,
+    'aos_task_attempt_upsert_many',
+    MANY,
+    COLUMNS.map((c) => rows.map((r) => r[c])),
+  );
 }
 
 /** The key a row is upserted under (rows of one statement must not share it). */

@@ -40,4 +40,7 @@ export interface TaskDefinitionInsert {
 export const TASK_DEFINITIONS = 'task_execution_service.task_definitions';
 
 /** Repository of task definitions (business key: task_id + version). */
-export const taskDefinitions = definitionRepository<TaskDefinitionRow, TaskDefinitionInsert>(TASK_DEFINITIONS, 'task_id');
+export const taskDefinitions = definitionRepository<TaskDefinitionRow, TaskDefinitionInsert>(
+  TASK_DEFINITIONS,
+  'task_id',
+);

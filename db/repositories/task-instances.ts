@@ -9,7 +9,8 @@ import { toDb } from './sql';
 import { paginate, type Page, type PageRequest } from './keyset';
 
 /** Lifecycle of one step execution. */
-export type TaskInstanceStatus = 'pending' | 'scheduled' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'skipped';
+export type TaskInstanceStatus =
+  'pending' | 'scheduled' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'skipped';
 
 /** A row of task_instances. */
 export interface TaskInstanceRow {
@@ -38,10 +39,18 @@ export interface TaskInstanceRow {
 }
 
 /** A mirror write: the identity of the execution plus the fields to set. */
-export type TaskInstanceWrite = Pick<TaskInstanceRow, 'workflow_instance_id' | 'step_id' | 'execution_key' | 'mirror_seq'> & {
+export type TaskInstanceWrite = Pick<
+  TaskInstanceRow,
+  'workflow_instance_id' | 'step_id' | 'execution_key' | 'mirror_seq'
+> & {
   /** Deterministic: the same value on every write of this execution (it is part of the unique key). */
   created_at: Date;
-} & Partial<Omit<TaskInstanceRow, 'id' | 'updated_at' | 'workflow_instance_id' | 'step_id' | 'execution_key' | 'mirror_seq' | 'created_at'>>;
+} & Partial<
+    Omit<
+      TaskInstanceRow,
+      'id' | 'updated_at' | 'workflow_instance_id' | 'step_id' | 'execution_key' | 'mirror_seq' | 'created_at'
+    >
+  >;
 
 export const TASK_INSTANCES = 'task_execution_service.task_instances';
 
@@ -51,8 +60,12 @@ const KEY = ['workflow_instance_id', 'execution_key', 'created_at'];
 export async function mirrorTaskInstance(db: Db, write: TaskInstanceWrite): Promise<boolean> {
   const data = toDb(write);
   const updatable = Object.keys(data).filter((k) => !KEY.includes(k));
-  const rows = await db(TASK_INSTANCES).insert(data).onConflict(KEY).merge(updatable)
-    .whereRaw('task_instances.mirror_seq < excluded.mirror_seq').returning('id');
+  const rows = await db(TASK_INSTANCES)
+    .insert(data)
+    .onConflict(KEY)
+    .merge(updatable)
+    .whereRaw('task_instances.mirror_seq < excluded.mirror_seq')
+    .returning('id');
   return rows.length > 0;
 }
 
@@ -65,9 +78,12 @@ export async function getTaskInstance(db: Db, id: string, createdAt?: Date): Pro
 
 /** Every step execution of a run, in the order they were scheduled. */
 export async function listTaskInstancesOfWorkflow(db: Db, workflowInstanceId: string): Promise<TaskInstanceRow[]> {
-  return (await db(TASK_INSTANCES).where({ workflow_instance_id: workflowInstanceId }).orderBy([
-    { column: 'created_at', order: 'asc' }, { column: 'execution_key', order: 'asc' },
-  ])) as TaskInstanceRow[];
+  return (await db(TASK_INSTANCES)
+    .where({ workflow_instance_id: workflowInstanceId })
+    .orderBy([
+      { column: 'created_at', order: 'asc' },
+      { column: 'execution_key', order: 'asc' },
+    ])) as TaskInstanceRow[];
 }
 
 /** Filters of the task instance list. */
@@ -80,7 +96,11 @@ export interface TaskInstanceFilter {
 }
 
 /** Lists step executions newest first with keyset pagination (time filters prune partitions). */
-export async function listTaskInstances(db: Db, f: TaskInstanceFilter = {}, page: PageRequest = {}): Promise<Page<TaskInstanceRow>> {
+export async function listTaskInstances(
+  db: Db,
+  f: TaskInstanceFilter = {},
+  page: PageRequest = {},
+): Promise<Page<TaskInstanceRow>> {
   const q = db(`${TASK_INSTANCES} as ti`);
   if (f.workflowInstanceId) q.where('ti.workflow_instance_id', f.workflowInstanceId);
   if (f.status) q.whereIn('ti.status', Array.isArray(f.status) ? f.status : [f.status]);

@@ -35,4 +35,7 @@ export interface WorkflowDefinitionInsert {
 export const WORKFLOW_DEFINITIONS = 'workflow_orchestrator_service.workflow_definitions';
 
 /** Repository of workflow definitions (business key: workflow_id + version). */
-export const workflowDefinitions = definitionRepository<WorkflowDefinitionRow, WorkflowDefinitionInsert>(WORKFLOW_DEFINITIONS, 'workflow_id');
+export const workflowDefinitions = definitionRepository<WorkflowDefinitionRow, WorkflowDefinitionInsert>(
+  WORKFLOW_DEFINITIONS,
+  'workflow_id',
+);

@@ -37,14 +37,25 @@ export async function insertTrigger(db: Db, values: WorkflowEventTriggerInsert):
 }
 
 /** Inserts or overwrites the trigger with this trigger_id (seeds, declarative config). */
-export async function upsertTrigger(db: Db, values: WorkflowEventTriggerInsert & { trigger_id: string }): Promise<WorkflowEventTriggerRow> {
+export async function upsertTrigger(
+  db: Db,
+  values: WorkflowEventTriggerInsert & { trigger_id: string },
+): Promise<WorkflowEventTriggerRow> {
   const data = toDb(values);
-  const [row] = await db(WORKFLOW_EVENT_TRIGGERS).insert(data).onConflict('trigger_id').merge(Object.keys(data)).returning('*');
+  const [row] = await db(WORKFLOW_EVENT_TRIGGERS)
+    .insert(data)
+    .onConflict('trigger_id')
+    .merge(Object.keys(data))
+    .returning('*');
   return row as WorkflowEventTriggerRow;
 }
 
 /** Updates fields of a trigger; undefined when missing. */
-export async function updateTrigger(db: Db, id: string, patch: Partial<WorkflowEventTriggerInsert>): Promise<WorkflowEventTriggerRow | undefined> {
+export async function updateTrigger(
+  db: Db,
+  id: string,
+  patch: Partial<WorkflowEventTriggerInsert>,
+): Promise<WorkflowEventTriggerRow | undefined> {
   const [row] = await db(WORKFLOW_EVENT_TRIGGERS).where({ id }).update(toDb(patch)).returning('*');
   return row as WorkflowEventTriggerRow | undefined;
 }
@@ -61,7 +72,8 @@ export async function getTrigger(db: Db, id: string): Promise<WorkflowEventTrigg
 
 /** A trigger by its business id. */
 export async function getTriggerByTriggerId(db: Db, triggerId: string): Promise<WorkflowEventTriggerRow | undefined> {
-  return (await db(WORKFLOW_EVENT_TRIGGERS).where({ trigger_id: triggerId }).first()) as WorkflowEventTriggerRow | undefined;
+  return (await db(WORKFLOW_EVENT_TRIGGERS).where({ trigger_id: triggerId }).first()) as
+    WorkflowEventTriggerRow | undefined;
 }
 
 /** A trigger row with its definition's business id. */
@@ -71,17 +83,32 @@ export type TriggerWithDefinition = WorkflowEventTriggerRow & { definition_workf
  * Enabled triggers that may match `pattern`, with their definition's business id: the exact pattern through
  * the index, and every wildcard pattern (the caller applies the `*`/`**` matcher to those).
  */
-export async function listTriggerCandidates(db: Db, pattern: string): Promise<{ exact: TriggerWithDefinition[]; wildcard: TriggerWithDefinition[] }> {
-  const base = () => db(`${WORKFLOW_EVENT_TRIGGERS} as t`).join(`${WORKFLOW_DEFINITIONS} as d`, 'd.id', 't.workflow_definition_id')
-    .select('t.*', 'd.workflow_id as definition_workflow_id').where('t.enabled', true);
-  const [exact, wildcard] = (await Promise.all([base().where('t.event_pattern', pattern), base().where('t.event_pattern', 'like', '%*%')])) as [TriggerWithDefinition[], TriggerWithDefinition[]];
+export async function listTriggerCandidates(
+  db: Db,
+  pattern: string,
+): Promise<{ exact: TriggerWithDefinition[]; wildcard: TriggerWithDefinition[] }> {
+  const base = () =>
+    db(`${WORKFLOW_EVENT_TRIGGERS} as t`)
+      .join(`${WORKFLOW_DEFINITIONS} as d`, 'd.id', 't.workflow_definition_id')
+      .select('t.*', 'd.workflow_id as definition_workflow_id')
+      .where('t.enabled', true);
+  const [exact, wildcard] = (await Promise.all([
+    base().where('t.event_pattern', pattern),
+    base().where('t.event_pattern', 'like', '%*%'),
+  ])) as [TriggerWithDefinition[], TriggerWithDefinition[]];
   return { exact, wildcard };
 }
 
 /** The workflow definition row a trigger may point at: by row id, or by business id (its latest active, else newest version). */
-export async function findTriggerTarget(db: Db, ref: { id: string } | { workflowId: string }): Promise<{ id: string; workflow_id: string } | undefined> {
+export async function findTriggerTarget(
+  db: Db,
+  ref: { id: string } | { workflowId: string },
+): Promise<{ id: string; workflow_id: string } | undefined> {
   if ('id' in ref) return db(WORKFLOW_DEFINITIONS).where({ id: ref.id }).first('id', 'workflow_id');
-  return db(WORKFLOW_DEFINITIONS).where({ workflow_id: ref.workflowId }).orderByRaw(`(status = 'active') DESC, created_at DESC`).first('id', 'workflow_id');
+  return db(WORKFLOW_DEFINITIONS)
+    .where({ workflow_id: ref.workflowId })
+    .orderByRaw(`(status = 'active') DESC, created_at DESC`)
+    .first('id', 'workflow_id');
 }
 
 /** Filters of the trigger list. */
@@ -93,7 +120,11 @@ export interface TriggerFilter {
 }
 
 /** Lists triggers newest first with keyset pagination. */
-export async function listTriggers(db: Db, f: TriggerFilter = {}, page: PageRequest = {}): Promise<Page<WorkflowEventTriggerRow>> {
+export async function listTriggers(
+  db: Db,
+  f: TriggerFilter = {},
+  page: PageRequest = {},
+): Promise<Page<WorkflowEventTriggerRow>> {
   const q = db(`${WORKFLOW_EVENT_TRIGGERS} as t`);
   if (f.workflowDefinitionId) q.where('t.workflow_definition_id', f.workflowDefinitionId);
   if (f.eventPattern) q.where('t.event_pattern', f.eventPattern);

@@ -9,10 +9,17 @@ import { toDb, transition } from './sql';
 import { paginate, type Page, type PageRequest } from './keyset';
 
 /** Lifecycle of a run as mirrored from Temporal. */
-export type WorkflowInstanceStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+export type WorkflowInstanceStatus =
+  'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
 
 /** Statuses after which a run never changes again. */
-export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = ['completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
+export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+];
 
 /** A row of workflow_instances. */
 export interface WorkflowInstanceRow {
@@ -42,11 +49,27 @@ export interface WorkflowInstanceRow {
 
 /** Values to create a run's row (id may be chosen by the starter, e.g. InterpreterInput.instanceId). */
 export type WorkflowInstanceInsert = Partial<Omit<WorkflowInstanceRow, 'created_at' | 'updated_at'>> &
-  Pick<WorkflowInstanceRow, 'temporal_workflow_id' | 'workflow_definition_id' | 'definition_workflow_id' | 'definition_version'>;
+  Pick<
+    WorkflowInstanceRow,
+    'temporal_workflow_id' | 'workflow_definition_id' | 'definition_workflow_id' | 'definition_version'
+  >;
 
 /** Fields a mirror write may change. */
-export type WorkflowInstancePatch = Partial<Pick<WorkflowInstanceRow,
-  'temporal_run_id' | 'status' | 'input' | 'output' | 'error' | 'variables' | 'current_steps' | 'correlation_key' | 'started_at' | 'completed_at'>>;
+export type WorkflowInstancePatch = Partial<
+  Pick<
+    WorkflowInstanceRow,
+    | 'temporal_run_id'
+    | 'status'
+    | 'input'
+    | 'output'
+    | 'error'
+    | 'variables'
+    | 'current_steps'
+    | 'correlation_key'
+    | 'started_at'
+    | 'completed_at'
+  >
+>;
 
 /** Filters of the instance list. */
 export interface WorkflowInstanceFilter {
@@ -64,8 +87,15 @@ export interface WorkflowInstanceFilter {
 export const WORKFLOW_INSTANCES = 'workflow_orchestrator_service.workflow_instances';
 
 /** Inserts a run's row; when its temporal_workflow_id exists already, returns the existing row (duplicate start). */
-export async function insertWorkflowInstance(db: Db, values: WorkflowInstanceInsert): Promise<{ row: WorkflowInstanceRow; created: boolean }> {
-  const [row] = await db(WORKFLOW_INSTANCES).insert(toDb(values)).onConflict('temporal_workflow_id').ignore().returning('*');
+export async function insertWorkflowInstance(
+  db: Db,
+  values: WorkflowInstanceInsert,
+): Promise<{ row: WorkflowInstanceRow; created: boolean }> {
+  const [row] = await db(WORKFLOW_INSTANCES)
+    .insert(toDb(values))
+    .onConflict('temporal_workflow_id')
+    .ignore()
+    .returning('*');
   if (row) return { row: row as WorkflowInstanceRow, created: true };
   const existing = await getWorkflowInstanceByTemporalId(db, values.temporal_workflow_id);
   if (!existing) throw new Error(`workflow instance ${values.temporal_workflow_id} vanished during insert`);
@@ -77,29 +107,49 @@ export async function insertWorkflowInstance(db: Db, values: WorkflowInstanceIns
  * execution) unless the run's own writes got there first (mirror_seq guard: they are all later than the start).
  */
 export async function markRunStarted(db: Db, instanceId: string, runId: string, at: Date = new Date()): Promise<void> {
-  await db(WORKFLOW_INSTANCES).where({ id: instanceId }).update({
-    temporal_run_id: db.raw('coalesce(temporal_run_id, ?)', [runId]),
-    started_at: db.raw('coalesce(started_at, ?)', [at]),
-    status: db.raw("CASE WHEN status = 'pending' AND mirror_seq < ? THEN 'running' ELSE status END", [STARTER_MIRROR_SEQ]),
-    mirror_seq: db.raw('greatest(mirror_seq, ?)', [STARTER_MIRROR_SEQ]),
-  });
+  await db(WORKFLOW_INSTANCES)
+    .where({ id: instanceId })
+    .update({
+      temporal_run_id: db.raw('coalesce(temporal_run_id, ?)', [runId]),
+      started_at: db.raw('coalesce(started_at, ?)', [at]),
+      status: db.raw("CASE WHEN status = 'pending' AND mirror_seq < ? THEN 'running' ELSE status END", [
+        STARTER_MIRROR_SEQ,
+      ]),
+      mirror_seq: db.raw('greatest(mirror_seq, ?)', [STARTER_MIRROR_SEQ]),
+    });
 }
 
 /**
  * The idempotent, ordered mirror write: creates the row if missing, otherwise applies `patch` only when
  * `seq` is greater than the stored mirror_seq. Returns true when the write took effect.
  */
-export async function mirrorWorkflowInstance(db: Db, values: WorkflowInstanceInsert, patch: WorkflowInstancePatch, seq: number): Promise<boolean> {
+export async function mirrorWorkflowInstance(
+  db: Db,
+  values: WorkflowInstanceInsert,
+  patch: WorkflowInstancePatch,
+  seq: number,
+): Promise<boolean> {
   const data = toDb({ ...values, ...patch, mirror_seq: seq });
   const updatable = Object.keys(toDb({ ...patch, mirror_seq: seq }));
-  const rows = await db(WORKFLOW_INSTANCES).insert(data).onConflict('temporal_workflow_id').merge(updatable)
-    .whereRaw('workflow_instances.mirror_seq < excluded.mirror_seq').returning('id');
+  const rows = await db(WORKFLOW_INSTANCES)
+    .insert(data)
+    .onConflict('temporal_workflow_id')
+    .merge(updatable)
+    .whereRaw('workflow_instances.mirror_seq < excluded.mirror_seq')
+    .returning('id');
   return rows.length > 0;
 }
 
 /** Applies `patch` to an existing row when `seq` is newer; false when missing or stale. */
-export async function updateWorkflowInstanceMirror(db: Db, temporalWorkflowId: string, patch: WorkflowInstancePatch, seq: number): Promise<boolean> {
-  const n = await db(WORKFLOW_INSTANCES).where({ temporal_workflow_id: temporalWorkflowId }).where('mirror_seq', '<', seq)
+export async function updateWorkflowInstanceMirror(
+  db: Db,
+  temporalWorkflowId: string,
+  patch: WorkflowInstancePatch,
+  seq: number,
+): Promise<boolean> {
+  const n = await db(WORKFLOW_INSTANCES)
+    .where({ temporal_workflow_id: temporalWorkflowId })
+    .where('mirror_seq', '<', seq)
     .update({ ...toDb(patch), mirror_seq: seq });
   return n > 0;
 }
@@ -110,12 +160,20 @@ export async function getWorkflowInstance(db: Db, id: string): Promise<WorkflowI
 }
 
 /** A run by its Temporal workflow id (the business identifier). */
-export async function getWorkflowInstanceByTemporalId(db: Db, temporalWorkflowId: string): Promise<WorkflowInstanceRow | undefined> {
-  return (await db(WORKFLOW_INSTANCES).where({ temporal_workflow_id: temporalWorkflowId }).first()) as WorkflowInstanceRow | undefined;
+export async function getWorkflowInstanceByTemporalId(
+  db: Db,
+  temporalWorkflowId: string,
+): Promise<WorkflowInstanceRow | undefined> {
+  return (await db(WORKFLOW_INSTANCES).where({ temporal_workflow_id: temporalWorkflowId }).first()) as
+    WorkflowInstanceRow | undefined;
 }
 
 /** Lists runs, newest first, with filters and keyset pagination. */
-export async function listWorkflowInstances(db: Db, f: WorkflowInstanceFilter = {}, page: PageRequest = {}): Promise<Page<WorkflowInstanceRow>> {
+export async function listWorkflowInstances(
+  db: Db,
+  f: WorkflowInstanceFilter = {},
+  page: PageRequest = {},
+): Promise<Page<WorkflowInstanceRow>> {
   const q = db(`${WORKFLOW_INSTANCES} as wi`);
   if (f.status) q.whereIn('wi.status', Array.isArray(f.status) ? f.status : [f.status]);
   if (f.definitionWorkflowId) q.where('wi.definition_workflow_id', f.definitionWorkflowId);
@@ -130,13 +188,24 @@ export async function listWorkflowInstances(db: Db, f: WorkflowInstanceFilter = 
 }
 
 /** Non-terminal runs of a definition sharing a correlation key (CANCEL triggers, on_running checks). */
-export async function findActiveByCorrelation(db: Db, definitionWorkflowId: string, correlationKey: string): Promise<WorkflowInstanceRow[]> {
-  return (await db(WORKFLOW_INSTANCES).where({ definition_workflow_id: definitionWorkflowId, correlation_key: correlationKey })
+export async function findActiveByCorrelation(
+  db: Db,
+  definitionWorkflowId: string,
+  correlationKey: string,
+): Promise<WorkflowInstanceRow[]> {
+  return (await db(WORKFLOW_INSTANCES)
+    .where({ definition_workflow_id: definitionWorkflowId, correlation_key: correlationKey })
     .whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as WorkflowInstanceStatus[])) as WorkflowInstanceRow[];
 }
 
 /** Guarded status change outside the mirror (e.g. the API marking a pending run cancelled); undefined when not allowed. */
-export async function transitionWorkflowInstance(db: Db, id: string, to: WorkflowInstanceStatus, from: readonly WorkflowInstanceStatus[], extra: WorkflowInstancePatch = {}): Promise<WorkflowInstanceRow | undefined> {
+export async function transitionWorkflowInstance(
+  db: Db,
+  id: string,
+  to: WorkflowInstanceStatus,
+  from: readonly WorkflowInstanceStatus[],
+  extra: WorkflowInstancePatch = {},
+): Promise<WorkflowInstanceRow | undefined> {
   return transition<WorkflowInstanceRow>(db, WORKFLOW_INSTANCES, id, to, from, extra);
 }
 
@@ -145,7 +214,9 @@ export async function transitionWorkflowInstance(db: Db, id: string, to: Workflo
  * (two-int form over `hashtext`, apart from the one-bigint locks used elsewhere). Call inside a transaction.
  */
 export async function lockCorrelationStarts(
-  trx: Db, definitionWorkflowId: string, correlationKey: string,
+  trx: Db,
+  definitionWorkflowId: string,
+  correlationKey: string,
 ): Promise<void> {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))', [definitionWorkflowId, correlationKey]);
 }
@@ -170,17 +241,23 @@ export interface WorkflowInstanceClose {
  * Returns the updated row, undefined when it was already closed or is missing.
  */
 export async function closeOpenWorkflowInstance(
-  db: Db, id: string, close: WorkflowInstanceClose,
+  db: Db,
+  id: string,
+  close: WorkflowInstanceClose,
 ): Promise<WorkflowInstanceRow | undefined> {
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  const open = db(WORKFLOW_INSTANCES).where({ id }).whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as string[]);
-  const [row] = await open.update({
-    status: close.status,
-    ...('output' in close && { output: json(close.output) }),
-    error: json(close.error),
-    current_steps: '[]',
-    completed_at: close.completedAt,
-  }).returning('*');
+  const open = db(WORKFLOW_INSTANCES)
+    .where({ id })
+    .whereNotIn('status', TERMINAL_WORKFLOW_STATUSES as string[]);
+  const [row] = await open
+    .update({
+      status: close.status,
+      ...('output' in close && { output: json(close.output) }),
+      error: json(close.error),
+      current_steps: '[]',
+      completed_at: close.completedAt,
+    })
+    .returning('*');
   return row as WorkflowInstanceRow | undefined;
 }
 
@@ -194,7 +271,9 @@ export interface OpenWorkflowInstance {
 
 /** Open (pending, running, waiting) rows last updated before `settledBefore`, least recently updated first. */
 export async function listSettledOpenWorkflowInstances(
-  db: Db, settledBefore: Date, limit: number,
+  db: Db,
+  settledBefore: Date,
+  limit: number,
 ): Promise<OpenWorkflowInstance[]> {
   return (await db(WORKFLOW_INSTANCES)
     .select('id', 'temporal_workflow_id', 'status', 'created_at')
@@ -238,12 +317,14 @@ function mirroredStartedAt(db: Db, w: WorkflowMirrorWrite, column: string): Knex
 }
 
 const mirrorGuard = (seq: number) => (q: Knex.QueryBuilder) =>
-  q.where('workflow_instances.mirror_seq', '<', seq)
+  q
+    .where('workflow_instances.mirror_seq', '<', seq)
     .whereNotIn('workflow_instances.status', TERMINAL_WORKFLOW_STATUSES as string[]);
 
 /** Applies a mirror write to an existing row; true when it changed it (false = stale, duplicate or row unknown). */
 export async function updateWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite): Promise<boolean> {
-  const q = db(WORKFLOW_INSTANCES).where({ id: w.instanceId })
+  const q = db(WORKFLOW_INSTANCES)
+    .where({ id: w.instanceId })
     .update({ ...w.set, started_at: mirroredStartedAt(db, w, 'started_at') });
   const n = await mirrorGuard(w.seq)(q);
   return n > 0;
@@ -251,19 +332,29 @@ export async function updateWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite): P
 
 /** Inserts the row or applies the write to it (same guard); true when it changed the row. */
 export async function upsertWorkflowMirrorRow(
-  db: Db, w: WorkflowMirrorWrite, values: WorkflowMirrorInsert,
+  db: Db,
+  w: WorkflowMirrorWrite,
+  values: WorkflowMirrorInsert,
 ): Promise<boolean> {
   const { definitionRowId, ...columns } = values;
-  const definitionId = definitionRowId ?? db.raw(
-    '(SELECT id FROM workflow_orchestrator_service.workflow_definitions WHERE workflow_id = ? AND version = ?)',
-    [values.definition_workflow_id, values.definition_version],
-  );
+  const definitionId =
+    definitionRowId ??
+    db.raw(
+      '(SELECT id FROM workflow_orchestrator_service.workflow_definitions WHERE workflow_id = ? AND version = ?)',
+      [values.definition_workflow_id, values.definition_version],
+    );
   const insert = {
-    id: w.instanceId, ...columns, workflow_definition_id: definitionId, started_at: w.startedAt ?? w.at, ...w.set,
+    id: w.instanceId,
+    ...columns,
+    workflow_definition_id: definitionId,
+    started_at: w.startedAt ?? w.at,
+    ...w.set,
   };
   const rows = await mirrorGuard(w.seq)(
     // continue-as-new may send `start` again: the chain's start time (carried) wins.
-    db(WORKFLOW_INSTANCES).insert(insert).onConflict('id')
+    db(WORKFLOW_INSTANCES)
+      .insert(insert)
+      .onConflict('id')
       .merge({ ...w.set, started_at: mirroredStartedAt(db, w, 'workflow_instances.started_at') }),
   ).returning('id');
   return rows.length > 0;

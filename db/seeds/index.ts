@@ -22,12 +22,27 @@ export async function seed(db: Knex): Promise<SeedResult> {
   return db.transaction(async (trx) => {
     await trx.raw("SELECT set_config('aos.actor', 'seed', true)");
     const tasks = [];
-    for (const task of TASKS) tasks.push(await taskDefinitions.upsert(trx, { ...task, status: 'active', created_by: 'seed', updated_by: 'seed' }));
-    const event = await eventDefinitions.upsert(trx, { ...ORDER_CREATED_EVENT, status: 'active', created_by: 'seed', updated_by: 'seed' });
+    for (const task of TASKS)
+      tasks.push(
+        await taskDefinitions.upsert(trx, { ...task, status: 'active', created_by: 'seed', updated_by: 'seed' }),
+      );
+    const event = await eventDefinitions.upsert(trx, {
+      ...ORDER_CREATED_EVENT,
+      status: 'active',
+      created_by: 'seed',
+      updated_by: 'seed',
+    });
     const { workflow_id, version, name, description, input_schema } = ORDER_WORKFLOW;
     const workflow = await workflowDefinitions.upsert(trx, {
-      workflow_id, version, name, description, input_schema, definition: ORDER_WORKFLOW,
-      status: 'active', created_by: 'seed', updated_by: 'seed',
+      workflow_id,
+      version,
+      name,
+      description,
+      input_schema,
+      definition: ORDER_WORKFLOW,
+      status: 'active',
+      created_by: 'seed',
+      updated_by: 'seed',
     });
     const trigger = await upsertTrigger(trx, {
       trigger_id: 'order-created-starts-order-processing',

@@ -4,17 +4,24 @@ import { createTestDb } from '../../test/helpers/db';
 import { seed } from '.';
 
 let db: Knex;
-beforeAll(() => { db = createTestDb(); });
-afterAll(async () => { await db.destroy(); });
+beforeAll(() => {
+  db = createTestDb();
+});
+afterAll(async () => {
+  await db.destroy();
+});
 
 it('is idempotent: a second run changes nothing', async () => {
   const first = await seed(db);
   const second = await seed(db);
   expect(second).toEqual(first);
   expect(first.workflows).toEqual(['order-processing@1.0.0']);
-  const [{ n }] = await db('workflow_orchestrator_service.workflow_definitions').where({ workflow_id: 'order-processing' }).count({ n: '*' });
+  const [{ n }] = await db('workflow_orchestrator_service.workflow_definitions')
+    .where({ workflow_id: 'order-processing' })
+    .count({ n: '*' });
   expect(Number(n)).toBe(1);
-  const [{ h }] = await db('workflow_orchestrator_service.workflow_definition_history').count({ h: '*' })
+  const [{ h }] = await db('workflow_orchestrator_service.workflow_definition_history')
+    .count({ h: '*' })
     .whereIn('business_id', ['order-processing']);
   expect(Number(h)).toBe(0);
 });

@@ -4,12 +4,15 @@
  */
 import { startEmbeddedPostgres } from '../../devstack/embedded-postgres';
 
-startEmbeddedPostgres({ port: 0, maxConnections: 4 }).then((pg) => {
-  process.stdout.write(`${pg.url}\n`);
-  const stop = () => void pg.stop().finally(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}, (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+startEmbeddedPostgres({ port: 0, maxConnections: 4 }).then(
+  (pg) => {
+    process.stdout.write(`${pg.url}\n`);
+    const stop = () => void pg.stop().finally(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

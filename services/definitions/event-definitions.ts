@@ -8,7 +8,11 @@ import { AppError, type FieldError } from '../../common/errors';
 import { jsonSafetyErrors } from '../../common/events/json-safety';
 import { schemaSizeProblem } from '../../common/json-schema-limits';
 import { unsafePatternErrors } from '../../common/events/regex-safety';
-import { eventDefinitions, type EventDefinitionInsert, type EventDefinitionRow } from '../../db/repositories/event-definitions';
+import {
+  eventDefinitions,
+  type EventDefinitionInsert,
+  type EventDefinitionRow,
+} from '../../db/repositories/event-definitions';
 import type { DefinitionStatus } from '../../db/repositories/definitions';
 import { compilePayloadSchema, invalidateEventDefinitions } from '../events/validators';
 import { eventDefinitionErrorsOffThread } from '../validation';
@@ -22,7 +26,9 @@ export function definitionErrors(body: Partial<EventDefinitionBody>): FieldError
   const errors = jsonSafetyErrors(body, '/body');
   if (errors.length > 0) return errors;
   if (!body.payload_schema) {
-    return body.examples?.length ? [{ pointer: '/body/examples', message: 'examples need a payload_schema to validate against' }] : [];
+    return body.examples?.length
+      ? [{ pointer: '/body/examples', message: 'examples need a payload_schema to validate against' }]
+      : [];
   }
   const tooLarge = schemaSizeProblem(body.payload_schema);
   if (tooLarge !== undefined) return [{ pointer: '/body/payload_schema', message: tooLarge }];
@@ -42,26 +48,42 @@ export function definitionErrors(body: Partial<EventDefinitionBody>): FieldError
 
 /** The shared lifecycle steps, for event definitions (latest = newest created active version). */
 export const eventVersions = versioned({
-  label: 'Event definition', businessId: 'event_id', repository: eventDefinitions, current: 'newest',
+  label: 'Event definition',
+  businessId: 'event_id',
+  repository: eventDefinitions,
+  current: 'newest',
   named: (id, version) => `Event definition ${id}@${version}`,
   ref: (id, version) => `${id}@${version}`,
 });
 
 /** Creates a definition version (status default `active`); 409 when (event_id, version) or (pattern, version) exists. */
-export async function createEventDefinition(db: Knex, body: EventDefinitionBody, user?: string): Promise<EventDefinitionRow> {
+export async function createEventDefinition(
+  db: Knex,
+  body: EventDefinitionBody,
+  user?: string,
+): Promise<EventDefinitionRow> {
   const errors = await eventDefinitionErrorsOffThread(body);
   const other = await eventDefinitions.otherPattern(db, body.event_id, body.pattern);
-  if (other) errors.push({ pointer: '/body/pattern', message: `other versions of ${body.event_id} use pattern ${other}` });
+  if (other)
+    errors.push({ pointer: '/body/pattern', message: `other versions of ${body.event_id} use pattern ${other}` });
   if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
   const conflict = `${body.event_id}@${body.version} (or ${body.pattern}@${body.version}) already exists`;
-  const row = await eventVersions.insert(db, { status: 'active', ...body, created_by: user, updated_by: user }, conflict);
+  const row = await eventVersions.insert(
+    db,
+    { status: 'active', ...body, created_by: user, updated_by: user },
+    conflict,
+  );
   invalidateEventDefinitions();
   return row;
 }
 
 /** Changes a version: drafts are editable; other versions only change status (draft -> active -> deprecated). */
 export async function updateEventDefinition(
-  db: Knex, eventId: string, version: string, patch: Partial<EventDefinitionBody>, user?: string,
+  db: Knex,
+  eventId: string,
+  version: string,
+  patch: Partial<EventDefinitionBody>,
+  user?: string,
   precondition?: Precondition<EventDefinitionRow>,
 ): Promise<EventDefinitionRow> {
   const current = await eventVersions.getVersion(db, eventId, version);
@@ -69,12 +91,18 @@ export async function updateEventDefinition(
   const { status, ...fields } = patch;
   if (Object.keys(fields).length > 0) {
     eventVersions.assertDraft(current);
-    const errors = await eventDefinitionErrorsOffThread({ payload_schema: current.payload_schema, examples: current.examples as object[], ...fields });
+    const errors = await eventDefinitionErrorsOffThread({
+      payload_schema: current.payload_schema,
+      examples: current.examples as object[],
+      ...fields,
+    });
     if (errors.length > 0) throw AppError.unprocessable('Event definition is invalid', errors);
   }
   let row: EventDefinitionRow | undefined = current;
-  if (Object.keys(fields).length > 0) row = await eventDefinitions.updateDraft(db, current.id, { ...fields, updated_by: user });
-  if (row && status && status !== row.status) row = await eventDefinitions.setStatus(db, current.id, status as DefinitionStatus, user);
+  if (Object.keys(fields).length > 0)
+    row = await eventDefinitions.updateDraft(db, current.id, { ...fields, updated_by: user });
+  if (row && status && status !== row.status)
+    row = await eventDefinitions.setStatus(db, current.id, status as DefinitionStatus, user);
   if (!row) throw AppError.conflict(`${eventId}@${version} changed concurrently or cannot move to ${status}`);
   invalidateEventDefinitions();
   return row;

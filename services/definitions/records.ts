@@ -39,7 +39,10 @@ export interface DefinitionRecords {
   get(db: Db, id: string): Promise<Row>;
   /** Content of a draft and/or a status move, under a row lock so the precondition and the write see one version. */
   update(
-    db: Db, id: string, body: Record<string, unknown>, opts: { actor: string; precondition: Precondition<Row> },
+    db: Db,
+    id: string,
+    body: Record<string, unknown>,
+    opts: { actor: string; precondition: Precondition<Row> },
   ): Promise<Row>;
   /** Deletes a version that is not active. */
   remove(db: Db, id: string): Promise<void>;
@@ -58,10 +61,17 @@ export function definitionRecords(kind: RecordKind): DefinitionRecords {
     return row;
   };
   return {
-    list: (db, f, page) => rows.list(db, {
-      equals: { status: f.status, [kind.businessId]: f.businessId },
-      createdAfter: f.createdAfter, createdBefore: f.createdBefore, nameContains: f.nameContains,
-    }, page),
+    list: (db, f, page) =>
+      rows.list(
+        db,
+        {
+          equals: { status: f.status, [kind.businessId]: f.businessId },
+          createdAfter: f.createdAfter,
+          createdBefore: f.createdBefore,
+          nameContains: f.nameContains,
+        },
+        page,
+      ),
     async create(db, body, actor) {
       await check(body, db);
       return rows.insert(db, { ...body, created_by: actor, updated_by: actor });
@@ -77,8 +87,10 @@ export function definitionRecords(kind: RecordKind): DefinitionRecords {
         if (Object.keys(content).length && current.status !== 'draft') {
           throw AppError.conflict(`${kind.noun} ${id} is ${current.status}: create a new version to change it`);
         }
-        const allowed = !status || status === current.status
-          || DEFINITION_TRANSITIONS[status].includes(current.status as DefinitionStatus);
+        const allowed =
+          !status ||
+          status === current.status ||
+          DEFINITION_TRANSITIONS[status].includes(current.status as DefinitionStatus);
         if (!allowed) {
           throw AppError.conflict(`Cannot move from ${current.status} to ${status}`);
         }

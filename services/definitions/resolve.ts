@@ -21,7 +21,10 @@ export async function resolveWorkflowRow(db: Db, workflowId: string, version?: s
   if (version) {
     const row = await workflowDefinitions.getVersion(db, workflowId, version);
     if (!row) throw AppError.notFound(`Workflow definition ${workflowId} version ${version} not found`);
-    if (!RUNNABLE.includes(row.status)) throw AppError.conflict(`Workflow definition ${workflowId}@${version} is a ${row.status}; activate it before starting runs`);
+    if (!RUNNABLE.includes(row.status))
+      throw AppError.conflict(
+        `Workflow definition ${workflowId}@${version} is a ${row.status}; activate it before starting runs`,
+      );
     return row;
   }
   const row = highest((await workflowDefinitions.listVersions(db, workflowId)).filter((r) => r.status === 'active'));
@@ -40,16 +43,25 @@ async function resolveTask(db: Db, ref: TaskRef): Promise<TaskDefinitionRow | st
 }
 
 /** Resolves every task reference; 422 naming each one that cannot be resolved. */
-export async function resolveTasks(db: Db, definition: Pick<WorkflowDefinition, 'steps'>): Promise<Record<string, TaskDefinitionSnapshot>> {
+export async function resolveTasks(
+  db: Db,
+  definition: Pick<WorkflowDefinition, 'steps'>,
+): Promise<Record<string, TaskDefinitionSnapshot>> {
   const refs = collectTaskRefs(definition.steps);
   const results = await Promise.all(refs.map((r) => resolveTask(db, r)));
-  const problems = results.flatMap((r, i) => (typeof r === 'string' ? [{ pointer: `/tasks/${refs[i].ref}`, message: r }] : []));
+  const problems = results.flatMap((r, i) =>
+    typeof r === 'string' ? [{ pointer: `/tasks/${refs[i].ref}`, message: r }] : [],
+  );
   if (problems.length > 0) throw AppError.unprocessable('The definition references tasks that cannot run', problems);
   return Object.fromEntries(results.map((r, i) => [refs[i].ref, toTaskSnapshot(r as TaskDefinitionRow)]));
 }
 
 /** The full snapshot of a workflow definition version. */
-export async function resolveDefinition(db: Db, workflowId: string, version?: string): Promise<ResolvedDefinition & { row: WorkflowDefinitionRow }> {
+export async function resolveDefinition(
+  db: Db,
+  workflowId: string,
+  version?: string,
+): Promise<ResolvedDefinition & { row: WorkflowDefinitionRow }> {
   const row = await resolveWorkflowRow(db, workflowId, version);
   const definition = row.definition as unknown as WorkflowDefinition;
   return { definition, tasks: await resolveTasks(db, definition), definitionRowId: row.id, row };

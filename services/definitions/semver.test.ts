@@ -3,7 +3,13 @@ import { compareVersions, highest } from './semver';
 import { collectTaskRefs } from './task-refs';
 
 it('orders versions numerically, pre-releases before their release', () => {
-  expect(['1.10.0', '1.2.0', '2.0.0-rc.1', '2.0.0', '1.2.0-beta'].sort(compareVersions)).toEqual(['1.2.0-beta', '1.2.0', '1.10.0', '2.0.0-rc.1', '2.0.0']);
+  expect(['1.10.0', '1.2.0', '2.0.0-rc.1', '2.0.0', '1.2.0-beta'].sort(compareVersions)).toEqual([
+    '1.2.0-beta',
+    '1.2.0',
+    '1.10.0',
+    '2.0.0-rc.1',
+    '2.0.0',
+  ]);
   expect(highest([{ version: '1.0.1' }, { version: '1.0.10' }, { version: '1.0.2' }])?.version).toBe('1.0.10');
 });
 
@@ -13,5 +19,8 @@ it('collects task references from nested blocks, pinned ones included', () => {
     { id: 'p', type: 'parallel', branches: [{ id: 'b', steps: [{ id: 'c', type: 'task', task: 'y@1.2.0' }] }] },
     { id: 'f', type: 'foreach', items: [], steps: [{ id: 'd', type: 'task', task: 'x' }] },
   ]);
-  expect(refs).toEqual([{ ref: 'x', taskId: 'x' }, { ref: 'y@1.2.0', taskId: 'y', version: '1.2.0' }]);
+  expect(refs).toEqual([
+    { ref: 'x', taskId: 'x' },
+    { ref: 'y@1.2.0', taskId: 'y', version: '1.2.0' },
+  ]);
 });

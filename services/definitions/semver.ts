@@ -21,5 +21,8 @@ export function compareVersions(a: string, b: string): number {
 
 /** The highest version among `rows`, or undefined. */
 export function highest<T extends { version: string }>(rows: T[]): T | undefined {
-  return rows.reduce<T | undefined>((best, r) => (!best || compareVersions(r.version, best.version) > 0 ? r : best), undefined);
+  return rows.reduce<T | undefined>(
+    (best, r) => (!best || compareVersions(r.version, best.version) > 0 ? r : best),
+    undefined,
+  );
 }

@@ -4,7 +4,11 @@ import type { ValidationError } from '../../common/definitions/validate';
 import type { TaskDefinitionSnapshot } from '../../common/definitions/types';
 import type { DefinitionStatus } from '../../db/repositories/definitions';
 import type { Db } from '../../db/repositories/sql';
-import { taskDefinitions, type TaskDefinitionInsert, type TaskDefinitionRow } from '../../db/repositories/task-definitions';
+import {
+  taskDefinitions,
+  type TaskDefinitionInsert,
+  type TaskDefinitionRow,
+} from '../../db/repositories/task-definitions';
 import { invalidDefinition } from './errors';
 import { versioned, type Actor, type Precondition } from './versioned';
 import { validateTaskDefinitionOffThread } from '../validation';
@@ -12,7 +16,12 @@ import { validateTaskDefinitionOffThread } from '../validation';
 export type { Actor } from './versioned';
 
 /** The shared lifecycle steps, for task definitions. */
-export const taskVersions = versioned({ label: 'Task definition', businessId: 'task_id', repository: taskDefinitions, current: 'highest' });
+export const taskVersions = versioned({
+  label: 'Task definition',
+  businessId: 'task_id',
+  repository: taskDefinitions,
+  current: 'highest',
+});
 
 function toInsert(doc: Record<string, unknown>, actor?: string): TaskDefinitionInsert {
   return {
@@ -55,10 +64,18 @@ export function getTaskDefinitionVersion(db: Db, taskId: string, version: string
 
 /** Replaces a draft's content (same task_id and version). 409 once active: active versions are immutable. */
 export function updateTaskDraft(
-  db: Db, taskId: string, version: string, doc: unknown, { actor, precondition }: Actor & { precondition?: Precondition<TaskDefinitionRow> } = {},
+  db: Db,
+  taskId: string,
+  version: string,
+  doc: unknown,
+  { actor, precondition }: Actor & { precondition?: Precondition<TaskDefinitionRow> } = {},
 ): Promise<TaskDefinitionRow> {
   return taskVersions.replaceDraft(db, taskId, version, doc, {
-    actor, precondition, validate, immutableFirst: false, mismatch: `must be ${version}`,
+    actor,
+    precondition,
+    validate,
+    immutableFirst: false,
+    mismatch: `must be ${version}`,
     values: (d, by) => {
       const { created_by: _c, ...values } = toInsert(d, by);
       return values;
@@ -68,7 +85,10 @@ export function updateTaskDraft(
 
 /** Moves a version to active or deprecated; 409 when the move is not allowed from its status. */
 export function setTaskDefinitionStatus(
-  db: Db, taskId: string, version: string, to: Exclude<DefinitionStatus, 'draft'>,
+  db: Db,
+  taskId: string,
+  version: string,
+  to: Exclude<DefinitionStatus, 'draft'>,
   { actor, precondition }: Actor & { precondition?: Precondition<TaskDefinitionRow> } = {},
 ): Promise<TaskDefinitionRow> {
   return taskVersions.move(db, taskId, version, to, { actor, precondition });
@@ -77,7 +97,11 @@ export function setTaskDefinitionStatus(
 /** The immutable snapshot a run carries (nulls dropped so the snapshot matches the definition schema). */
 export function toTaskSnapshot(row: TaskDefinitionRow): TaskDefinitionSnapshot {
   const s: TaskDefinitionSnapshot = {
-    task_id: row.task_id, version: row.version, name: row.name, type: row.type as TaskDefinitionSnapshot['type'], config: row.config ?? {},
+    task_id: row.task_id,
+    version: row.version,
+    name: row.name,
+    type: row.type as TaskDefinitionSnapshot['type'],
+    config: row.config ?? {},
   };
   if (row.description) s.description = row.description;
   if (row.input_schema) s.input_schema = row.input_schema;
@@ -90,8 +114,13 @@ export function toTaskSnapshot(row: TaskDefinitionRow): TaskDefinitionSnapshot {
 /** The document form of a row, as the API answers it. */
 export function taskDefinitionView(row: TaskDefinitionRow): Record<string, unknown> {
   return {
-    ...toTaskSnapshot(row), id: row.id, status: row.status,
-    created_at: row.created_at, updated_at: row.updated_at, created_by: row.created_by, updated_by: row.updated_by,
+    ...toTaskSnapshot(row),
+    id: row.id,
+    status: row.status,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    created_by: row.created_by,
+    updated_by: row.updated_by,
   };
 }
 

@@ -5,7 +5,10 @@
  */
 import { AppError } from '../../common/errors';
 import type {
-  DefinitionFilter, DefinitionRepository, DefinitionRowBase, DefinitionStatus,
+  DefinitionFilter,
+  DefinitionRepository,
+  DefinitionRowBase,
+  DefinitionStatus,
 } from '../../db/repositories/definitions';
 import type { Page, PageRequest } from '../../db/repositories/keyset';
 import type { Db } from '../../db/repositories/sql';
@@ -82,7 +85,11 @@ export interface Versioned<Row extends DefinitionRowBase, Insert> {
   replaceDraft(db: Db, id: string, version: string, doc: unknown, opts: ReplaceOptions<Row, Insert>): Promise<Row>;
   /** Moves a version to `to` (no-op when it is there already); 409 when its status forbids the move. */
   move(
-    db: Db, id: string, version: string, to: Exclude<DefinitionStatus, 'draft'>, opts?: MoveOptions<Row>,
+    db: Db,
+    id: string,
+    version: string,
+    to: Exclude<DefinitionStatus, 'draft'>,
+    opts?: MoveOptions<Row>,
   ): Promise<Row>;
   /** Deletes a version that is not active (409 when it is). */
   remove(db: Db, id: string, version: string, precondition?: Precondition<Row>): Promise<void>;

@@ -8,7 +8,9 @@ import type { ValidationError } from '../../common/definitions/validate';
 import type { Db } from '../../db/repositories/sql';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
 import {
-  workflowDefinitions, type WorkflowDefinitionInsert, type WorkflowDefinitionRow,
+  workflowDefinitions,
+  type WorkflowDefinitionInsert,
+  type WorkflowDefinitionRow,
 } from '../../db/repositories/workflow-definitions';
 import { invalidDefinition } from './errors';
 import { resolveTasks } from './resolve';
@@ -18,7 +20,10 @@ import { validateWorkflowDefinitionOffThread } from '../validation';
 
 /** The shared lifecycle steps, for workflow definitions. */
 export const workflowVersions = versioned({
-  label: 'Workflow definition', businessId: 'workflow_id', repository: workflowDefinitions, current: 'highest',
+  label: 'Workflow definition',
+  businessId: 'workflow_id',
+  repository: workflowDefinitions,
+  current: 'highest',
 });
 
 type Options = Actor & { precondition?: Precondition<WorkflowDefinitionRow> };
@@ -54,13 +59,21 @@ function toInsert(doc: Record<string, unknown>, errors: ValidationError[], actor
 }
 
 /** Creates a version as a draft. 422 with every validation error (nothing written); 409 when it exists. */
-export async function createWorkflowDefinition(db: Db, doc: unknown, { actor }: Actor = {}): Promise<WorkflowDefinitionRow> {
+export async function createWorkflowDefinition(
+  db: Db,
+  doc: unknown,
+  { actor }: Actor = {},
+): Promise<WorkflowDefinitionRow> {
   await validate(db, doc);
   return workflowVersions.insert(db, toInsert(doc as Record<string, unknown>, [], actor));
 }
 
 /** A version, or 404. */
-export function getWorkflowDefinitionVersion(db: Db, workflowId: string, version: string): Promise<WorkflowDefinitionRow> {
+export function getWorkflowDefinitionVersion(
+  db: Db,
+  workflowId: string,
+  version: string,
+): Promise<WorkflowDefinitionRow> {
   return workflowVersions.getVersion(db, workflowId, version);
 }
 
@@ -71,10 +84,17 @@ export function listWorkflowDefinitionVersions(db: Db, workflowId: string): Prom
 
 /** Replaces a draft's document. 409 once active or deprecated: those versions are immutable. */
 export function updateWorkflowDraft(
-  db: Db, workflowId: string, version: string, doc: unknown, { actor, precondition }: Options = {},
+  db: Db,
+  workflowId: string,
+  version: string,
+  doc: unknown,
+  { actor, precondition }: Options = {},
 ): Promise<WorkflowDefinitionRow> {
   return workflowVersions.replaceDraft(db, workflowId, version, doc, {
-    actor, precondition, validate: (d) => validate(db, d), immutableFirst: true,
+    actor,
+    precondition,
+    validate: (d) => validate(db, d),
+    immutableFirst: true,
     mismatch: `must be ${version} (workflow_id ${workflowId})`,
     values: (d, by) => {
       const { created_by: _c, ...values } = toInsert(d, [], by);
@@ -85,10 +105,14 @@ export function updateWorkflowDraft(
 
 /** Activates a version after checking that every task it references can be resolved now. */
 export function activateWorkflowDefinition(
-  db: Db, workflowId: string, version: string, { actor, precondition }: Options = {},
+  db: Db,
+  workflowId: string,
+  version: string,
+  { actor, precondition }: Options = {},
 ): Promise<WorkflowDefinitionRow> {
   return workflowVersions.move(db, workflowId, version, 'active', {
-    actor, precondition,
+    actor,
+    precondition,
     before: async (current) => void (await resolveTasks(db, current.definition as { steps: never[] })),
     refused: (from) => `cannot be activated from ${from}`,
   });
@@ -96,19 +120,34 @@ export function activateWorkflowDefinition(
 
 /** Deprecates a version: running runs continue, new unpinned starts stop choosing it. */
 export function deprecateWorkflowDefinition(
-  db: Db, workflowId: string, version: string, { actor, precondition }: Options = {},
+  db: Db,
+  workflowId: string,
+  version: string,
+  { actor, precondition }: Options = {},
 ): Promise<WorkflowDefinitionRow> {
   return workflowVersions.move(db, workflowId, version, 'deprecated', {
-    actor, precondition, refused: (from) => `cannot be deprecated from ${from}`,
+    actor,
+    precondition,
+    refused: (from) => `cannot be deprecated from ${from}`,
   });
 }
 
 /** The API view of a version: the document plus lifecycle fields. */
 export function workflowDefinitionView(row: WorkflowDefinitionRow): Record<string, unknown> {
   return {
-    id: row.id, workflow_id: row.workflow_id, version: row.version, name: row.name, description: row.description,
-    status: row.status, definition: row.definition, checksum: row.checksum,
-    activated_at: row.activated_at, deprecated_at: row.deprecated_at,
-    created_at: row.created_at, updated_at: row.updated_at, created_by: row.created_by, updated_by: row.updated_by,
+    id: row.id,
+    workflow_id: row.workflow_id,
+    version: row.version,
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    definition: row.definition,
+    checksum: row.checksum,
+    activated_at: row.activated_at,
+    deprecated_at: row.deprecated_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    created_by: row.created_by,
+    updated_by: row.updated_by,
   };
 }

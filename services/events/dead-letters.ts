@@ -21,7 +21,10 @@ export interface DeadLetterOutcome {
  * Redrives open dead letters: each moves to `redriven` and its event back to `pending` (attempts reset) in one
  * transaction; then one wake-up of the dispatcher (if it fails, the sweeper wakes it: the events are pending).
  */
-export async function redriveDeadLetters(deps: { db: Knex; temporal: Client; config: Config; logger?: Logger }, ids: string[]): Promise<DeadLetterOutcome[]> {
+export async function redriveDeadLetters(
+  deps: { db: Knex; temporal: Client; config: Config; logger?: Logger },
+  ids: string[],
+): Promise<DeadLetterOutcome[]> {
   const out: DeadLetterOutcome[] = [];
   for (const id of ids) {
     const row: DeadLetterRow | undefined = await deps.db.transaction(async (trx) => {
@@ -36,8 +39,9 @@ export async function redriveDeadLetters(deps: { db: Knex; temporal: Client; con
     out.push({ id, outcome: 'redriven', eventId: row.event_id });
   }
   if (out.some((o) => o.outcome === 'redriven')) {
-    await wakeDispatcher(deps.temporal, deps.config)
-      .catch((err) => deps.logger?.warn({ err }, 'redrive wake-up failed; the sweeper will wake the dispatcher'));
+    await wakeDispatcher(deps.temporal, deps.config).catch((err) =>
+      deps.logger?.warn({ err }, 'redrive wake-up failed; the sweeper will wake the dispatcher'),
+    );
   }
   return out;
 }

@@ -8,21 +8,32 @@ import { publishEvent, type EventDeps } from './ingest';
  * that started the run, when an event did). The event id comes from the workflow (seeded uuid), so a retry is
  * answered idempotently. Throws ingest's AppErrors (422 when the event is not accepted).
  */
-export async function emitWorkflowEvent(deps: EventDeps, req: EmitEventRequest & { payload: Record<string, unknown> }): Promise<{ eventId: string }> {
+export async function emitWorkflowEvent(
+  deps: EventDeps,
+  req: EmitEventRequest & { payload: Record<string, unknown> },
+): Promise<{ eventId: string }> {
   const { ctx } = req;
   const run = await runTrigger(deps.db, ctx.instanceId);
   const causationId = run?.trigger?.eventId;
-  const { event } = await publishEvent(deps, {
-    eventId: req.eventId,
-    pattern: req.pattern,
-    payload: req.payload,
-    source: { type: 'workflow', id: ctx.workflowId, name: `${ctx.definitionId}@${ctx.definitionVersion}#${ctx.stepId}` },
-    metadata: {
-      ...(ctx.correlationKey !== undefined && { correlationId: ctx.correlationKey }),
-      ...(causationId && { causationId }),
-      context: { type: 'global', id: ctx.instanceId },
-      tags: { workflowId: ctx.workflowId, stepId: ctx.stepId },
+  const { event } = await publishEvent(
+    deps,
+    {
+      eventId: req.eventId,
+      pattern: req.pattern,
+      payload: req.payload,
+      source: {
+        type: 'workflow',
+        id: ctx.workflowId,
+        name: `${ctx.definitionId}@${ctx.definitionVersion}#${ctx.stepId}`,
+      },
+      metadata: {
+        ...(ctx.correlationKey !== undefined && { correlationId: ctx.correlationKey }),
+        ...(causationId && { causationId }),
+        context: { type: 'global', id: ctx.instanceId },
+        tags: { workflowId: ctx.workflowId, stepId: ctx.stepId },
+      },
     },
-  }, '/event');
+    '/event',
+  );
   return { eventId: event.eventId };
 }

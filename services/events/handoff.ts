@@ -11,7 +11,11 @@ import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import { dispatcherWorkflowId, type DispatcherInput } from '../../common/events/delivery';
 import { hasStalePending } from '../../db/repositories/event-queue-state';
-import { dispatcherWakeSignal, EVENT_DISPATCHER_WORKFLOW_TYPE, type EventDispatcherWorkflow } from '../../workflows/api';
+import {
+  dispatcherWakeSignal,
+  EVENT_DISPATCHER_WORKFLOW_TYPE,
+  type EventDispatcherWorkflow,
+} from '../../workflows/api';
 
 /** The dispatcher workflow id that this deployment's queue rows name. */
 export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(config.taskQueue);
@@ -20,7 +24,11 @@ export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(c
 export async function wakeDispatcher(temporal: Client, config: Config): Promise<void> {
   const args: [DispatcherInput] = [{}];
   await temporal.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, {
-    workflowId: dispatcherIdOf(config), taskQueue: config.taskQueue, args, signal: dispatcherWakeSignal, signalArgs: [],
+    workflowId: dispatcherIdOf(config),
+    taskQueue: config.taskQueue,
+    args,
+    signal: dispatcherWakeSignal,
+    signalArgs: [],
   });
 }
 
@@ -44,7 +52,11 @@ class Waker {
   private again = false;
   /** Wake-up signals sent so far. */
   sent = 0;
-  constructor(private readonly temporal: Client, private readonly config: Config, private readonly logger?: Logger) {}
+  constructor(
+    private readonly temporal: Client,
+    private readonly config: Config,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Wake-ups not yet sent or answered. */
   get backlog(): number {

@@ -27,7 +27,11 @@ async function storeBatch(db: Knex, events: EventInsert[]): Promise<BatchOutcome
   } catch (err) {
     if (events.length === 1) throw err;
     // Isolate the failure: one event's constraint violation (or a deadlock) must not fail its neighbours.
-    return Promise.all(events.map((e) => insertEvent(db, e).catch((one: unknown) => (one instanceof Error ? one : new Error(String(one))))));
+    return Promise.all(
+      events.map((e) =>
+        insertEvent(db, e).catch((one: unknown) => (one instanceof Error ? one : new Error(String(one)))),
+      ),
+    );
   }
 }
 

@@ -43,7 +43,12 @@ export interface PublishResult {
 }
 
 function valueAt(doc: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), doc);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+      doc,
+    );
 }
 
 /** The sequence key: the definition's sequence_key_path value, else metadata.correlationId; scalars only. */
@@ -54,17 +59,29 @@ export function sequenceKeyOf(event: EventInput, def: ResolvedEventDefinition | 
 }
 
 /** Checks one event against its definition; returns the definition (undefined when unregistered and allowed). */
-export async function checkEvent(deps: EventDeps, event: EventInput, at = '/body'): Promise<ResolvedEventDefinition | undefined> {
+export async function checkEvent(
+  deps: EventDeps,
+  event: EventInput,
+  at = '/body',
+): Promise<ResolvedEventDefinition | undefined> {
   const unsafe = jsonSafetyErrors(event, at);
   if (unsafe.length > 0) throw AppError.unprocessable('Event cannot be stored', unsafe);
-  const def = await resolveEventDefinition(deps.db, event.pattern, event.version, deps.config.eventDefinitionCacheTtlMs);
+  const def = await resolveEventDefinition(
+    deps.db,
+    event.pattern,
+    event.version,
+    deps.config.eventDefinitionCacheTtlMs,
+  );
   if (!def) {
     if (deps.config.acceptUnregisteredEvents && !event.version) return undefined;
     const what = event.version ? `${event.pattern}@${event.version}` : `${event.pattern} (no active version)`;
-    throw AppError.unprocessable(`No event definition for ${what}`, [{ pointer: `${at}/pattern`, message: 'is not a registered event' }]);
+    throw AppError.unprocessable(`No event definition for ${what}`, [
+      { pointer: `${at}/pattern`, message: 'is not a registered event' },
+    ]);
   }
   const errors: FieldError[] = [];
-  if (def.status === 'draft') errors.push({ pointer: `${at}/version`, message: `definition ${def.version} is a draft` });
+  if (def.status === 'draft')
+    errors.push({ pointer: `${at}/version`, message: `definition ${def.version} is a draft` });
   const sourceType = event.source?.type ?? 'external';
   if (def.sourceTypes.length > 0 && !def.sourceTypes.includes(sourceType)) {
     errors.push({ pointer: `${at}/source/type`, message: `must be one of ${def.sourceTypes.join(', ')}` });
@@ -129,9 +146,13 @@ export async function publishBatch(deps: EventDeps, events: EventInput[]): Promi
     }
   }
   const ids = events.map((e) => e.eventId).filter((id): id is string => id !== undefined);
-  if (new Set(ids).size !== ids.length) errors.push({ pointer: '/body/events', message: 'eventIds must be unique within a batch' });
+  if (new Set(ids).size !== ids.length)
+    errors.push({ pointer: '/body/events', message: 'eventIds must be unique within a batch' });
   if (errors.length > 0) throw AppError.unprocessable('Batch rejected; no event was stored', errors);
-  const results = await insertEvents(deps.db, events.map((e, i) => toInsert(deps, e, defs[i])));
+  const results = await insertEvents(
+    deps.db,
+    events.map((e, i) => toInsert(deps, e, defs[i])),
+  );
   handOffCreated(deps, results);
   return results;
 }

@@ -5,12 +5,21 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { CloseSubscriptionRequest, RegisterSubscriptionRequest, RegisterSubscriptionResult } from '../../common/contracts/events';
+import type {
+  CloseSubscriptionRequest,
+  RegisterSubscriptionRequest,
+  RegisterSubscriptionResult,
+} from '../../common/contracts/events';
 import { FailureType } from '../../common/errors';
 import { getEventByEventId, getEventKeyId } from '../../db/repositories/event-instances';
 import { runRowExists } from '../../db/repositories/event-runs';
 import {
-  closeSubscription as closeRow, countClosedWaits, getSubscription, lockRegistrationsOf, matchSubscription, recordLookbackEvent,
+  closeSubscription as closeRow,
+  countClosedWaits,
+  getSubscription,
+  lockRegistrationsOf,
+  matchSubscription,
+  recordLookbackEvent,
   registerSubscription as insertRow,
 } from '../../db/repositories/workflow-event-subscriptions';
 import { nonRetryable } from '../../common/errors/failures';
@@ -27,7 +36,8 @@ async function subscriptionKey(db: Knex, req: RegisterSubscriptionRequest): Prom
 
 /** Registers a wait and answers with the event the look-back hands it, if any. Idempotent per wait. */
 export async function registerSubscription(
-  deps: { db: Knex; temporal?: Client }, req: RegisterSubscriptionRequest,
+  deps: { db: Knex; temporal?: Client },
+  req: RegisterSubscriptionRequest,
 ): Promise<RegisterSubscriptionResult> {
   const { db } = deps;
   const key = await subscriptionKey(db, req);
@@ -51,7 +61,12 @@ export async function registerSubscription(
     const current = await getSubscription(trx, row.id);
     if (current?.lookback_event_id) return current.lookback_event_id;
     if (current?.status !== 'open') return undefined;
-    const [first] = await unreceivedEvents(trx, { workflowId: req.workflowId, pattern: req.pattern, correlation: req.correlation, since });
+    const [first] = await unreceivedEvents(trx, {
+      workflowId: req.workflowId,
+      pattern: req.pattern,
+      correlation: req.correlation,
+      since,
+    });
     if (first !== undefined) await recordLookbackEvent(trx, row.id, first);
     return first;
   });

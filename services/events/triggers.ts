@@ -10,11 +10,21 @@ import { patternError } from '../../common/events/pattern';
 import { expressionError } from '../../common/events/trigger-expressions';
 import { triggerErrorsOffThread } from '../validation';
 import {
-  findTriggerTarget, getTrigger, getTriggerByTriggerId, type WorkflowEventTriggerInsert, type WorkflowEventTriggerRow,
+  findTriggerTarget,
+  getTrigger,
+  getTriggerByTriggerId,
+  type WorkflowEventTriggerInsert,
+  type WorkflowEventTriggerRow,
 } from '../../db/repositories/workflow-event-triggers';
 
 // The trigger store as the API uses it: rows in, rows out (toTriggerResource gives their API shape).
-export { deleteTrigger, insertTrigger, listTriggers, updateTrigger, type WorkflowEventTriggerInsert } from '../../db/repositories/workflow-event-triggers';
+export {
+  deleteTrigger,
+  insertTrigger,
+  listTriggers,
+  updateTrigger,
+  type WorkflowEventTriggerInsert,
+} from '../../db/repositories/workflow-event-triggers';
 
 /** The documented trigger shape (camelCase) plus `triggerId`, `onRunning` and the definition's business id. */
 export interface TriggerBody {
@@ -45,7 +55,8 @@ export function triggerErrors(b: TriggerBody): FieldError[] {
   };
   check(b.eventCondition, '/body/eventCondition');
   check(b.correlationKey, '/body/correlationKey');
-  for (const [k, v] of Object.entries(b.inputMapping ?? {})) check(v, `/body/inputMapping/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  for (const [k, v] of Object.entries(b.inputMapping ?? {}))
+    check(v, `/body/inputMapping/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   return errors;
 }
 
@@ -58,12 +69,21 @@ async function resolveDefinitionRow(db: Knex, ref: string): Promise<{ id: string
 export async function toTriggerColumns(db: Knex, b: TriggerBody): Promise<Partial<WorkflowEventTriggerInsert>> {
   const errors = await triggerErrorsOffThread(b);
   const def = b.workflowDefinitionId === undefined ? undefined : await resolveDefinitionRow(db, b.workflowDefinitionId);
-  if (b.workflowDefinitionId !== undefined && !def) errors.push({ pointer: '/body/workflowDefinitionId', message: 'no such workflow definition' });
+  if (b.workflowDefinitionId !== undefined && !def)
+    errors.push({ pointer: '/body/workflowDefinitionId', message: 'no such workflow definition' });
   if (errors.length > 0) throw AppError.unprocessable('Trigger is invalid', errors);
   const cols: Partial<WorkflowEventTriggerInsert> = {
-    trigger_id: b.triggerId, workflow_definition_id: def?.id, event_pattern: b.eventPattern, trigger_type: b.triggerType,
-    event_condition: b.eventCondition, input_mapping: b.inputMapping, correlation_key: b.correlationKey,
-    enabled: b.enabled, priority: b.priority, description: b.description, on_running: b.onRunning,
+    trigger_id: b.triggerId,
+    workflow_definition_id: def?.id,
+    event_pattern: b.eventPattern,
+    trigger_type: b.triggerType,
+    event_condition: b.eventCondition,
+    input_mapping: b.inputMapping,
+    correlation_key: b.correlationKey,
+    enabled: b.enabled,
+    priority: b.priority,
+    description: b.description,
+    on_running: b.onRunning,
   };
   for (const k of Object.keys(cols) as (keyof typeof cols)[]) if (cols[k] === undefined) delete cols[k];
   return cols;
@@ -79,9 +99,19 @@ export async function findTrigger(db: Knex, ref: string): Promise<WorkflowEventT
 /** The API shape of a trigger row. */
 export function toTriggerResource(r: WorkflowEventTriggerRow): Record<string, unknown> {
   return {
-    id: r.id, triggerId: r.trigger_id, workflowDefinitionId: r.workflow_definition_id, eventPattern: r.event_pattern,
-    triggerType: r.trigger_type, eventCondition: r.event_condition, inputMapping: r.input_mapping, correlationKey: r.correlation_key,
-    enabled: r.enabled, priority: r.priority, description: r.description, onRunning: r.on_running,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    triggerId: r.trigger_id,
+    workflowDefinitionId: r.workflow_definition_id,
+    eventPattern: r.event_pattern,
+    triggerType: r.trigger_type,
+    eventCondition: r.event_condition,
+    inputMapping: r.input_mapping,
+    correlationKey: r.correlation_key,
+    enabled: r.enabled,
+    priority: r.priority,
+    description: r.description,
+    onRunning: r.on_running,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }

@@ -44,7 +44,12 @@ async function validatorFor(db: Knex, id: string, updatedAt: string): Promise<Va
 }
 
 /** The definition an event of `pattern` (at `version`, default latest active) is validated against. */
-export async function resolveEventDefinition(db: Knex, pattern: string, version: string | undefined, ttlMs: number): Promise<ResolvedEventDefinition | undefined> {
+export async function resolveEventDefinition(
+  db: Knex,
+  pattern: string,
+  version: string | undefined,
+  ttlMs: number,
+): Promise<ResolvedEventDefinition | undefined> {
   const key = `${pattern}@${version ?? '*'}`;
   const hit = byKey.get(key);
   if (hit && Date.now() - hit.checkedAt < ttlMs) return hit.def;

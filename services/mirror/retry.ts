@@ -14,7 +14,12 @@ export function isPermanentDbError(err: unknown): boolean {
 }
 
 /** Runs `write` up to 1 + MIRROR_BACKOFF_MS.length times; rethrows the last error. */
-export async function withMirrorRetry<T>(what: string, logger: Logger, write: () => Promise<T>, backoff: readonly number[] = MIRROR_BACKOFF_MS): Promise<T> {
+export async function withMirrorRetry<T>(
+  what: string,
+  logger: Logger,
+  write: () => Promise<T>,
+  backoff: readonly number[] = MIRROR_BACKOFF_MS,
+): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await write();

@@ -10,19 +10,45 @@ import { DroppedTaskWrites } from './dropped-writes';
 import { createTaskMirror, type TaskAttempt } from './task-mirror';
 
 let db: Knex;
-beforeAll(() => { db = createTestDb(); });
-afterAll(async () => { await db.destroy(); });
+beforeAll(() => {
+  db = createTestDb();
+});
+afterAll(async () => {
+  await db.destroy();
+});
 
 async function instance(): Promise<string> {
-  const def = await workflowDefinitions.insert(db, { workflow_id: `mirror-${randomUUID().slice(0, 8)}`, version: '1.0.0', name: 'mirror', definition: { steps: [] } });
-  const { row } = await insertWorkflowInstance(db, { temporal_workflow_id: `wf-${randomUUID()}`, workflow_definition_id: def.id, definition_workflow_id: def.workflow_id, definition_version: '1.0.0' });
+  const def = await workflowDefinitions.insert(db, {
+    workflow_id: `mirror-${randomUUID().slice(0, 8)}`,
+    version: '1.0.0',
+    name: 'mirror',
+    definition: { steps: [] },
+  });
+  const { row } = await insertWorkflowInstance(db, {
+    temporal_workflow_id: `wf-${randomUUID()}`,
+    workflow_definition_id: def.id,
+    definition_workflow_id: def.workflow_id,
+    definition_version: '1.0.0',
+  });
   return row.id;
 }
 
 const attempt = (instanceId: string, i: number): TaskAttempt => ({
   task: { task_id: 'noop-unregistered', version: '1.0.0', type: 'noop', config: {} },
-  ctx: { instanceId, workflowId: 'wf', runId: 'run-1', definitionId: 'd', definitionVersion: '1.0.0', stepId: `t${i}`, stepPath: `fan.b${i}.t${i}` },
-  input: { i }, attempt: 1, activityId: String(i), scheduledAt: new Date(), startedAt: new Date(),
+  ctx: {
+    instanceId,
+    workflowId: 'wf',
+    runId: 'run-1',
+    definitionId: 'd',
+    definitionVersion: '1.0.0',
+    stepId: `t${i}`,
+    stepPath: `fan.b${i}.t${i}`,
+  },
+  input: { i },
+  attempt: 1,
+  activityId: String(i),
+  scheduledAt: new Date(),
+  startedAt: new Date(),
 });
 
 describe('task mirror group commit', () => {
@@ -31,7 +57,9 @@ describe('task mirror group commit', () => {
     const mirror = createTaskMirror(db, captureLogger().logger, { runningWriteDelayMs: 0 });
     const attempts = Array.from({ length: 20 }, (_, i) => attempt(id, i));
     attempts.forEach((a) => mirror.started(a)); // "running" writes, not awaited, queued with the ends below
-    await Promise.all(attempts.map((a, i) => mirror.finished(a, { status: 'completed', output: i * 10, endedAt: new Date() })));
+    await Promise.all(
+      attempts.map((a, i) => mirror.finished(a, { status: 'completed', output: i * 10, endedAt: new Date() })),
+    );
     const rows = await listTaskInstancesOfWorkflow(db, id);
     expect(rows).toHaveLength(20);
     expect(rows.every((r) => r.status === 'completed' && r.output === Number(r.step_id.slice(1)) * 10)).toBe(true);

@@ -23,7 +23,12 @@
 import type { Knex } from 'knex';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
-import { taskAttemptKey, upsertTaskAttempt, upsertTaskAttempts, type TaskAttemptRow } from '../../db/repositories/task-attempt-upsert';
+import {
+  taskAttemptKey,
+  upsertTaskAttempt,
+  upsertTaskAttempts,
+  type TaskAttemptRow,
+} from '../../db/repositories/task-attempt-upsert';
 import { createGroupCommit, type BatchOutcome } from '../../common/group-commit';
 import type { Logger } from '../../common/logger';
 import { droppedTaskWrites, type DroppedTaskWrites } from './dropped-writes';
@@ -74,7 +79,10 @@ export interface TaskMirrorOptions {
 
 // ltree labels are [A-Za-z0-9_] on PostgreSQL < 16; the interpreter already emits safe paths, this is a guard.
 function ltreeSafe(path: string): string {
-  return path.split('.').map((l) => l.replace(/[^A-Za-z0-9_]/g, '_') || '_').join('.');
+  return path
+    .split('.')
+    .map((l) => l.replace(/[^A-Za-z0-9_]/g, '_') || '_')
+    .join('.');
 }
 
 const json = (v: unknown) => JSON.stringify(v === undefined ? null : v);
@@ -132,7 +140,12 @@ export async function writeTaskAttempt(db: Knex, a: TaskAttempt, seq: number, en
  * superseded, exactly as the seq guard would decide), in one statement, retried. When the database refuses
  * the batch for a reason a retry cannot fix, the rows are written one by one, so a bad row fails alone.
  */
-async function flushRows(db: Knex, logger: Logger, rows: TaskAttemptRow[], backoff?: readonly number[]): Promise<BatchOutcome<undefined>> {
+async function flushRows(
+  db: Knex,
+  logger: Logger,
+  rows: TaskAttemptRow[],
+  backoff?: readonly number[],
+): Promise<BatchOutcome<undefined>> {
   const newest = new Map<string, TaskAttemptRow>();
   for (const row of rows) {
     const key = taskAttemptKey(row);
@@ -146,11 +159,15 @@ async function flushRows(db: Knex, logger: Logger, rows: TaskAttemptRow[], backo
   } catch (err) {
     if (!isPermanentDbError(err) || unique.length === 1) return rows.map(() => err as Error);
     const outcome = new Map<string, Error | undefined>();
-    await Promise.all(unique.map(async (row) => {
-      const key = taskAttemptKey(row);
-      await withMirrorRetry('task row', logger, () => upsertTaskAttempt(db, row), backoff)
-        .then(() => outcome.set(key, undefined), (e: Error) => outcome.set(key, e));
-    }));
+    await Promise.all(
+      unique.map(async (row) => {
+        const key = taskAttemptKey(row);
+        await withMirrorRetry('task row', logger, () => upsertTaskAttempt(db, row), backoff).then(
+          () => outcome.set(key, undefined),
+          (e: Error) => outcome.set(key, e),
+        );
+      }),
+    );
     return rows.map((row) => outcome.get(taskAttemptKey(row)));
   }
 }
@@ -169,9 +186,17 @@ export function createTaskMirror(db: Knex, logger: Logger, opts: TaskMirrorOptio
       // The task itself succeeded or failed on its own terms; a mirror outage must not change that.
       const permanent = isPermanentDbError(err);
       // An outage, not a bad row: the reconciler rebuilds this run's rows from Temporal's history.
-      if (!permanent) (opts.drops ?? droppedTaskWrites).add({ instanceId: a.ctx.instanceId, workflowId: a.ctx.workflowId, runId: a.ctx.runId });
+      if (!permanent)
+        (opts.drops ?? droppedTaskWrites).add({
+          instanceId: a.ctx.instanceId,
+          workflowId: a.ctx.workflowId,
+          runId: a.ctx.runId,
+        });
       const log = logger.child({ workflowId: a.ctx.workflowId, stepId: a.ctx.stepId, attempt: a.attempt });
-      log[permanent ? 'debug' : 'error']({ err }, `${what}: task mirror write dropped (the reconciler rebuilds it from history)`);
+      log[permanent ? 'debug' : 'error'](
+        { err },
+        `${what}: task mirror write dropped (the reconciler rebuilds it from history)`,
+      );
     }
   };
   const running = (a: TaskAttempt) => write('task started', a, a.attempt * 2);
@@ -180,7 +205,11 @@ export function createTaskMirror(db: Knex, logger: Logger, opts: TaskMirrorOptio
       if (opts.enabled === false) return;
       // Not awaited: a "running" write still in flight when the end is written loses on mirror_seq.
       if (delay <= 0) void running(a);
-      else pendingRunning.set(a, setTimeout(() => void running(a), delay));
+      else
+        pendingRunning.set(
+          a,
+          setTimeout(() => void running(a), delay),
+        );
     },
     finished(a, end) {
       clearTimeout(pendingRunning.get(a));

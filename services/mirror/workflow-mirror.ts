@@ -6,7 +6,10 @@
 import type { Knex } from 'knex';
 import type { MirrorWorkflowUpdate } from '../../common/contracts/mirror';
 import {
-  TERMINAL_WORKFLOW_STATUSES, updateWorkflowMirrorRow, upsertWorkflowMirrorRow, type WorkflowMirrorWrite,
+  TERMINAL_WORKFLOW_STATUSES,
+  updateWorkflowMirrorRow,
+  upsertWorkflowMirrorRow,
+  type WorkflowMirrorWrite,
 } from '../../db/repositories/workflow-instances';
 
 const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
@@ -35,7 +38,11 @@ function changes(u: MirrorWorkflowUpdate): Record<string, unknown> {
  */
 export async function applyWorkflowUpdate(db: Knex, u: MirrorWorkflowUpdate): Promise<boolean> {
   const write: WorkflowMirrorWrite = {
-    instanceId: u.instanceId, seq: u.seq, set: changes(u), startedAt: u.startedAt, at: u.at,
+    instanceId: u.instanceId,
+    seq: u.seq,
+    set: changes(u),
+    startedAt: u.startedAt,
+    at: u.at,
   };
   if (!u.start) return updateWorkflowMirrorRow(db, write);
   const s = u.start;

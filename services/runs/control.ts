@@ -2,7 +2,10 @@
 import type { InterpreterState } from '../../common/definitions/types';
 import { AppError, FailureType } from '../../common/errors';
 import {
-  closeOpenWorkflowInstance, getWorkflowInstance, TERMINAL_WORKFLOW_STATUSES, type WorkflowInstanceRow,
+  closeOpenWorkflowInstance,
+  getWorkflowInstance,
+  TERMINAL_WORKFLOW_STATUSES,
+  type WorkflowInstanceRow,
 } from '../../db/repositories/workflow-instances';
 import { aosStateQuery } from '../../workflows/api';
 import type { RunDeps } from './deps';
@@ -17,7 +20,8 @@ export async function getRunRow(deps: Pick<RunDeps, 'db'>, instanceId: string): 
 }
 
 function assertOpen(row: WorkflowInstanceRow, verb: string): void {
-  if (TERMINAL_WORKFLOW_STATUSES.includes(row.status)) throw AppError.conflict(`Workflow instance ${row.id} is already ${row.status}; cannot ${verb} it`);
+  if (TERMINAL_WORKFLOW_STATUSES.includes(row.status))
+    throw AppError.conflict(`Workflow instance ${row.id} is already ${row.status}; cannot ${verb} it`);
 }
 
 /** Requests cancellation: the interpreter cancels running activities, lets catch paths run, and mirrors `cancelled`. */
@@ -38,7 +42,9 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
   const why = reason ?? 'terminated through the API';
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).terminate(why);
   const updated = await closeOpenWorkflowInstance(deps.db, row.id, {
-    status: 'terminated', error: { type: FailureType.Terminated, message: why }, completedAt: new Date(),
+    status: 'terminated',
+    error: { type: FailureType.Terminated, message: why },
+    completedAt: new Date(),
   });
   return updated ?? (await getRunRow(deps, instanceId));
 }
@@ -47,13 +53,20 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
  * Live state from the interpreter's `aosState` query. A closed run answers from the mirror (querying it
  * would need a worker to replay the whole history).
  */
-export async function queryRunState(deps: RunDeps, instanceId: string): Promise<InterpreterState & { source: 'temporal' | 'mirror' }> {
+export async function queryRunState(
+  deps: RunDeps,
+  instanceId: string,
+): Promise<InterpreterState & { source: 'temporal' | 'mirror' }> {
   const row = await getRunRow(deps, instanceId);
   if (TERMINAL_WORKFLOW_STATUSES.includes(row.status)) {
-    const status = (['completed', 'failed'].includes(row.status) ? row.status : 'cancelled') as InterpreterState['status'];
+    const status = (
+      ['completed', 'failed'].includes(row.status) ? row.status : 'cancelled'
+    ) as InterpreterState['status'];
     return { status, currentSteps: [], completedSteps: [], variables: row.variables ?? {}, source: 'mirror' };
   }
   const handle = deps.temporal.workflow.getHandle(row.temporal_workflow_id);
-  const state = await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(aosStateQuery));
+  const state = await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+    handle.query(aosStateQuery),
+  );
   return { ...state, source: 'temporal' };
 }

@@ -8,5 +8,6 @@ export interface RunDeps {
   db: Knex;
   temporal: Client;
   /** `temporalPayloadLimitBytes` is optional for callers that build a partial config: 2 MiB then. */
-  config: Pick<Config, 'taskQueue' | 'temporalNamespace' | 'temporalUiUrl'> & Partial<Pick<Config, 'temporalPayloadLimitBytes'>>;
+  config: Pick<Config, 'taskQueue' | 'temporalNamespace' | 'temporalUiUrl'> &
+    Partial<Pick<Config, 'temporalPayloadLimitBytes'>>;
 }

@@ -1,8 +1,18 @@
 /** Runs application service: start (idempotent with a business key), cancel, terminate, live state. */
-export { startRun, type ExclusiveStartRequest, type LiveRunsFound, type StartRunRequest, type StartRunResult } from './start';
+export {
+  startRun,
+  type ExclusiveStartRequest,
+  type LiveRunsFound,
+  type StartRunRequest,
+  type StartRunResult,
+} from './start';
 export { cancelRun, terminateRun, queryRunState, getRunRow } from './control';
 export type { RunDeps } from './deps';
 export {
-  listRuns, listRunTasks, type TaskInstanceRow, type WorkflowInstanceFilter, type WorkflowInstanceRow,
+  listRuns,
+  listRunTasks,
+  type TaskInstanceRow,
+  type WorkflowInstanceFilter,
+  type WorkflowInstanceRow,
   type WorkflowInstanceStatus,
 } from './queries';

@@ -18,5 +18,5 @@ export function checkRunInput(definitionRowId: string, schema: unknown, input: u
     cache.set(definitionRowId, fn);
   }
   if (fn(input)) return;
-  throw AppError.unprocessable('Input does not match the definition\'s input_schema', toFieldErrors(fn.errors, prefix));
+  throw AppError.unprocessable("Input does not match the definition's input_schema", toFieldErrors(fn.errors, prefix));
 }

@@ -3,17 +3,23 @@ import type { Knex } from 'knex';
 import type { Page, PageRequest } from '../../db/repositories/keyset';
 import { listTaskInstancesOfWorkflow, type TaskInstanceRow } from '../../db/repositories/task-instances';
 import {
-  listWorkflowInstances, type WorkflowInstanceFilter, type WorkflowInstanceRow,
+  listWorkflowInstances,
+  type WorkflowInstanceFilter,
+  type WorkflowInstanceRow,
 } from '../../db/repositories/workflow-instances';
 
 export type { TaskInstanceRow } from '../../db/repositories/task-instances';
 export type {
-  WorkflowInstanceFilter, WorkflowInstanceRow, WorkflowInstanceStatus,
+  WorkflowInstanceFilter,
+  WorkflowInstanceRow,
+  WorkflowInstanceStatus,
 } from '../../db/repositories/workflow-instances';
 
 /** Runs, newest first, filtered, one keyset page. */
 export function listRuns(
-  db: Knex, filter: WorkflowInstanceFilter, page: PageRequest,
+  db: Knex,
+  filter: WorkflowInstanceFilter,
+  page: PageRequest,
 ): Promise<Page<WorkflowInstanceRow>> {
   return listWorkflowInstances(db, filter, page);
 }

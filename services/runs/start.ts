@@ -16,11 +16,21 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors';
-import { DEFAULT_PAYLOAD_LIMIT_BYTES, oversize, PAYLOAD_TOO_LARGE, payloadTooLargeMessage } from '../../common/payload-size';
+import {
+  DEFAULT_PAYLOAD_LIMIT_BYTES,
+  oversize,
+  PAYLOAD_TOO_LARGE,
+  payloadTooLargeMessage,
+} from '../../common/payload-size';
 import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
 import {
-  deletePendingWorkflowInstance, findActiveByCorrelation, getWorkflowInstanceByTemporalId, insertWorkflowInstance,
-  lockCorrelationStarts, markRunStarted, type WorkflowInstanceInsert,
+  deletePendingWorkflowInstance,
+  findActiveByCorrelation,
+  getWorkflowInstanceByTemporalId,
+  insertWorkflowInstance,
+  lockCorrelationStarts,
+  markRunStarted,
+  type WorkflowInstanceInsert,
 } from '../../db/repositories/workflow-instances';
 import { INTERPRETER_WORKFLOW_TYPE, type InterpreterWorkflow } from '../../workflows/api';
 import { resolveDefinition } from '../definitions/resolve';
@@ -88,12 +98,33 @@ async function existing(deps: RunDeps, temporalWorkflowId: string): Promise<Star
   for (;;) {
     const row = await getWorkflowInstanceByTemporalId(deps.db, temporalWorkflowId);
     if (!row) return undefined;
-    if (row.temporal_run_id) return { outcome: 'duplicate', instanceId: row.id, workflowId: temporalWorkflowId, runId: row.temporal_run_id, started: false };
+    if (row.temporal_run_id)
+      return {
+        outcome: 'duplicate',
+        instanceId: row.id,
+        workflowId: temporalWorkflowId,
+        runId: row.temporal_run_id,
+        started: false,
+      };
     if (Date.now() > deadline) {
       // The starter died between its insert and Temporal's answer: Temporal knows whether the run exists.
-      const d = await deps.temporal.workflow.getHandle(temporalWorkflowId).describe().catch(() => undefined);
-      if (d) return { outcome: 'duplicate', instanceId: row.id, workflowId: temporalWorkflowId, runId: d.runId, started: false };
-      throw new AppError(503, 'Service Unavailable', `A start of ${temporalWorkflowId} is pending without a run; retry shortly (the reconciler resolves it)`);
+      const d = await deps.temporal.workflow
+        .getHandle(temporalWorkflowId)
+        .describe()
+        .catch(() => undefined);
+      if (d)
+        return {
+          outcome: 'duplicate',
+          instanceId: row.id,
+          workflowId: temporalWorkflowId,
+          runId: d.runId,
+          started: false,
+        };
+      throw new AppError(
+        503,
+        'Service Unavailable',
+        `A start of ${temporalWorkflowId} is pending without a run; retry shortly (the reconciler resolves it)`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -111,11 +142,15 @@ type LiveRow = { temporal_workflow_id: string; temporal_run_id: string | null };
  * locks used elsewhere. Starts that are not exclusive (API, on_running start) take no lock; their runs count
  * as live once their pending row is committed.
  */
-async function insertExclusive(db: Knex, values: WorkflowInstanceInsert & { correlation_key: string }): Promise<{ created: boolean } | { live: LiveRow[] }> {
+async function insertExclusive(
+  db: Knex,
+  values: WorkflowInstanceInsert & { correlation_key: string },
+): Promise<{ created: boolean } | { live: LiveRow[] }> {
   return db.transaction(async (trx) => {
     await lockCorrelationStarts(trx, values.definition_workflow_id, values.correlation_key);
-    const live = (await findActiveByCorrelation(trx, values.definition_workflow_id, values.correlation_key))
-      .filter((r) => r.temporal_workflow_id !== values.temporal_workflow_id);
+    const live = (await findActiveByCorrelation(trx, values.definition_workflow_id, values.correlation_key)).filter(
+      (r) => r.temporal_workflow_id !== values.temporal_workflow_id,
+    );
     return live.length > 0 ? { live } : insertWorkflowInstance(trx, values);
   });
 }
@@ -125,7 +160,9 @@ async function insertExclusive(db: Knex, values: WorkflowInstanceInsert & { corr
  * duplicate start does), so the caller can signal it. `undefined` = such a start failed (row gone): decide again.
  */
 async function liveRunsFound(deps: RunDeps, live: LiveRow[]): Promise<LiveRunsFound | undefined> {
-  const answered = await Promise.all(live.filter((r) => !r.temporal_run_id).map((r) => existing(deps, r.temporal_workflow_id)));
+  const answered = await Promise.all(
+    live.filter((r) => !r.temporal_run_id).map((r) => existing(deps, r.temporal_workflow_id)),
+  );
   if (answered.some((a) => a === undefined)) return undefined;
   return { outcome: 'live', liveWorkflowIds: live.map((r) => r.temporal_workflow_id) };
 }
@@ -133,7 +170,8 @@ async function liveRunsFound(deps: RunDeps, live: LiveRow[]): Promise<LiveRunsFo
 /** The run's interpreter options: the request's, plus the payload limit when the deployment changed it. */
 function runOptions(deps: RunDeps, options: InterpreterOptions | undefined): InterpreterOptions | undefined {
   const limit = deps.config.temporalPayloadLimitBytes;
-  if (limit === undefined || limit === DEFAULT_PAYLOAD_LIMIT_BYTES || options?.payloadLimitBytes !== undefined) return options;
+  if (limit === undefined || limit === DEFAULT_PAYLOAD_LIMIT_BYTES || options?.payloadLimitBytes !== undefined)
+    return options;
   return { ...options, payloadLimitBytes: limit };
 }
 
@@ -145,7 +183,11 @@ function checkStartInputSize(deps: RunDeps, input: InterpreterInput, pointer: st
   const limit = deps.config.temporalPayloadLimitBytes ?? DEFAULT_PAYLOAD_LIMIT_BYTES;
   const size = oversize(defaultPayloadConverter, [input], limit);
   if (size === undefined) return;
-  const message = payloadTooLargeMessage('the start input (run input with the definition and task snapshots)', size, limit);
+  const message = payloadTooLargeMessage(
+    'the start input (run input with the definition and task snapshots)',
+    size,
+    limit,
+  );
   throw AppError.unprocessable(`${PAYLOAD_TOO_LARGE}: ${message}`, [{ pointer, message }]);
 }
 
@@ -153,12 +195,19 @@ function checkStartInputSize(deps: RunDeps, input: InterpreterInput, pointer: st
 export function startRun(deps: RunDeps, req: StartRunRequest): Promise<StartRunResult>;
 /** Starts a run unless other live runs of the definition share its correlation key (then names them). */
 export function startRun(deps: RunDeps, req: ExclusiveStartRequest): Promise<StartRunResult | LiveRunsFound>;
-export function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveStartRequest): Promise<StartRunResult | LiveRunsFound>;
-export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveStartRequest): Promise<StartRunResult | LiveRunsFound> {
+export function startRun(
+  deps: RunDeps,
+  req: StartRunRequest | ExclusiveStartRequest,
+): Promise<StartRunResult | LiveRunsFound>;
+export async function startRun(
+  deps: RunDeps,
+  req: StartRunRequest | ExclusiveStartRequest,
+): Promise<StartRunResult | LiveRunsFound> {
   const { definition, tasks, definitionRowId } = await resolveDefinition(deps.db, req.workflowId, req.version);
   checkRunInput(definitionRowId, definition.input_schema, req.input, req.inputPointer ?? '/input');
   const instanceId = randomUUID();
-  const deterministic = req.temporalWorkflowId ?? (req.businessKey ? `${definition.workflow_id}:${req.businessKey}` : undefined);
+  const deterministic =
+    req.temporalWorkflowId ?? (req.businessKey ? `${definition.workflow_id}:${req.businessKey}` : undefined);
   const workflowId = deterministic ?? `${definition.workflow_id}:${instanceId}`;
   if (deterministic) {
     const found = await existing(deps, workflowId);
@@ -166,18 +215,32 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
   }
   const trigger: TriggerContext = req.trigger ?? { kind: 'api' };
   const values: WorkflowInstanceInsert = {
-    id: instanceId, temporal_workflow_id: workflowId, workflow_definition_id: definitionRowId,
-    definition_workflow_id: definition.workflow_id, definition_version: definition.version, status: 'pending',
-    input: req.input ?? null, correlation_key: req.correlationKey ?? null, business_key: req.businessKey ?? null,
-    trigger: trigger as unknown as Record<string, unknown>, parent_instance_id: trigger.parentInstanceId ?? null, mirror_seq: 0,
+    id: instanceId,
+    temporal_workflow_id: workflowId,
+    workflow_definition_id: definitionRowId,
+    definition_workflow_id: definition.workflow_id,
+    definition_version: definition.version,
+    status: 'pending',
+    input: req.input ?? null,
+    correlation_key: req.correlationKey ?? null,
+    business_key: req.businessKey ?? null,
+    trigger: trigger as unknown as Record<string, unknown>,
+    parent_instance_id: trigger.parentInstanceId ?? null,
+    mirror_seq: 0,
     // What the interpreter's start marker used to write: the run starts with the definition's variables.
-    variables: (definition.vars as Record<string, unknown> | undefined) ?? {}, current_steps: [],
+    variables: (definition.vars as Record<string, unknown> | undefined) ?? {},
+    current_steps: [],
   };
   const options = runOptions(deps, req.options);
   const input: InterpreterInput = {
-    instanceId, definitionRowId, definition, tasks, input: req.input,
+    instanceId,
+    definitionRowId,
+    definition,
+    tasks,
+    input: req.input,
     ...(req.correlationKey !== undefined && { correlationKey: req.correlationKey }),
-    trigger, ...(options && { options }),
+    trigger,
+    ...(options && { options }),
     // Mirrored below (markRunStarted), so the run writes no start marker of its own.
     startMirrored: true,
   };
@@ -200,7 +263,12 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
       workflowId,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: runSearchAttributes(definition.workflow_id, definition.version, trigger, req.correlationKey),
+      typedSearchAttributes: runSearchAttributes(
+        definition.workflow_id,
+        definition.version,
+        trigger,
+        req.correlationKey,
+      ),
       memo: { instanceId },
       staticSummary: `${definition.name} ${definition.version}${req.businessKey ? ` (${req.businessKey})` : ''}`,
       staticDetails: `Definition **${definition.workflow_id}@${definition.version}**, trigger ${trigger.kind}, instance ${instanceId}`,
@@ -212,6 +280,12 @@ export async function startRun(deps: RunDeps, req: StartRunRequest | ExclusiveSt
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // Temporal has a run under this id but the mirror had no row: answer with Temporal's run.
     const d = await deps.temporal.workflow.getHandle(workflowId).describe();
-    return { outcome: 'duplicate', instanceId: String(d.memo?.instanceId ?? ''), workflowId, runId: d.runId, started: false };
+    return {
+      outcome: 'duplicate',
+      instanceId: String(d.memo?.instanceId ?? ''),
+      workflowId,
+      runId: d.runId,
+      started: false,
+    };
   }
 }

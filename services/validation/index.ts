@@ -36,7 +36,10 @@ async function run(job: ValidationJob, pointer: string): Promise<(ValidationErro
 }
 
 /** {@link validateDefinition} of a workflow definition, `knownTasks` being the task references that exist. */
-export async function validateWorkflowDefinitionOffThread(doc: unknown, knownTasks: Iterable<string>): Promise<ValidationError[]> {
+export async function validateWorkflowDefinitionOffThread(
+  doc: unknown,
+  knownTasks: Iterable<string>,
+): Promise<ValidationError[]> {
   return (await run({ kind: 'workflow-definition', doc, knownTasks: [...knownTasks] }, '')) as ValidationError[];
 }
 

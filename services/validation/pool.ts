@@ -19,7 +19,10 @@ export interface ValidationPoolOptions {
 
 /** Why a validation did not answer: its thread overran its time or died (heap). */
 export class ValidationThreadError extends Error {
-  constructor(readonly reason: 'timeout' | 'crashed', message: string) {
+  constructor(
+    readonly reason: 'timeout' | 'crashed',
+    message: string,
+  ) {
     super(message);
     this.name = 'ValidationThreadError';
   }

@@ -12,9 +12,7 @@ export type ValidationJob =
   | { kind: 'value'; schema: object; value: unknown; pointer: string };
 
 /** The thread's answer: the errors found (empty: valid), or the unexpected exception a checker threw. */
-export type ValidationReply =
-  | { ok: true; errors: (ValidationError | FieldError)[] }
-  | { ok: false; message: string };
+export type ValidationReply = { ok: true; errors: (ValidationError | FieldError)[] } | { ok: false; message: string };
 
 /** What a thread posts once its modules are loaded, before any job. */
 export const THREAD_READY = 'ready';

@@ -15,11 +15,16 @@ function check(job: ValidationJob): Extract<ValidationReply, { ok: true }>['erro
       const known = new Set(job.knownTasks);
       return validateDefinition(job.doc, { knownTasks: (ref) => known.has(ref) });
     }
-    case 'task-definition': return validateTaskDefinition(job.doc);
-    case 'trigger': return triggerErrors(job.body);
-    case 'event-definition': return definitionErrors(job.body);
-    case 'json-schema': return schemaErrors(job.schema, job.pointer);
-    case 'value': return valueErrors(job.schema, job.value, job.pointer);
+    case 'task-definition':
+      return validateTaskDefinition(job.doc);
+    case 'trigger':
+      return triggerErrors(job.body);
+    case 'event-definition':
+      return definitionErrors(job.body);
+    case 'json-schema':
+      return schemaErrors(job.schema, job.pointer);
+    case 'value':
+      return valueErrors(job.schema, job.value, job.pointer);
   }
 }
 

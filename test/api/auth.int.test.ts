@@ -11,7 +11,11 @@ let api: TestApi;
 const password = 'correct horse battery staple';
 
 async function makeUser(username: string, roles: string[] = ['viewer']): Promise<string> {
-  const id = await insertUser(api.deps.db, { username, email: `${username}@example.test`, password_hash: await hashPassword(password) });
+  const id = await insertUser(api.deps.db, {
+    username,
+    email: `${username}@example.test`,
+    password_hash: await hashPassword(password),
+  });
   await setUserRoles(api.deps.db, id, roles);
   return id;
 }
@@ -32,7 +36,10 @@ describe('login', () => {
       const res = await request(api.app).post('/api/v1/auth/login').send({ username: login, password }).expect(200);
       expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
       expect(res.headers['cache-control']).toBe('no-store');
-      const me = await request(api.app).get('/api/v1/auth/me').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
+      const me = await request(api.app)
+        .get('/api/v1/auth/me')
+        .set('Authorization', `Bearer ${res.body.access_token}`)
+        .expect(200);
       expect(me.body).toMatchObject({ username: 'alice', roles: ['viewer'], via: 'token' });
       expect(me.body.permissions).toContain('workflow_definitions:read');
     }
@@ -40,8 +47,12 @@ describe('login', () => {
 
   it('answers unknown user and wrong password identically', async () => {
     await makeUser('bob');
-    const wrong = await request(api.app).post('/api/v1/auth/login').send({ username: 'bob', password: 'not the password' });
-    const unknown = await request(api.app).post('/api/v1/auth/login').send({ username: 'nobody-here', password: 'not the password' });
+    const wrong = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: 'bob', password: 'not the password' });
+    const unknown = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: 'nobody-here', password: 'not the password' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -58,7 +69,11 @@ describe('login', () => {
 
   it('rate-limits failed attempts per IP and username with 429 problem+json', async () => {
     await makeUser('dave');
-    for (let i = 0; i < 3; i++) await request(api.app).post('/api/v1/auth/login').send({ username: 'dave', password: 'wrong password!' }).expect(401);
+    for (let i = 0; i < 3; i++)
+      await request(api.app)
+        .post('/api/v1/auth/login')
+        .send({ username: 'dave', password: 'wrong password!' })
+        .expect(401);
     const limited = await request(api.app).post('/api/v1/auth/login').send({ username: 'dave', password }).expect(429);
     expect(limited.headers['content-type']).toMatch(/problem\+json/);
     // Another username from the same IP is not affected.
@@ -70,8 +85,11 @@ describe('login', () => {
 describe('refresh tokens', () => {
   it('rotate on use; reusing a rotated token revokes the whole session', async () => {
     await makeUser('frank');
-    const first = (await request(api.app).post('/api/v1/auth/login').send({ username: 'frank', password }).expect(200)).body;
-    const second = (await request(api.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200)).body;
+    const first = (await request(api.app).post('/api/v1/auth/login').send({ username: 'frank', password }).expect(200))
+      .body;
+    const second = (
+      await request(api.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200)
+    ).body;
     expect(second.refresh_token).not.toBe(first.refresh_token);
     await request(api.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(401);
     // The reuse revoked the family: the legitimate successor is dead too.
@@ -80,7 +98,8 @@ describe('refresh tokens', () => {
 
   it('are stored hashed, and logout revokes them', async () => {
     await makeUser('grace');
-    const pair = (await request(api.app).post('/api/v1/auth/login').send({ username: 'grace', password }).expect(200)).body;
+    const pair = (await request(api.app).post('/api/v1/auth/login').send({ username: 'grace', password }).expect(200))
+      .body;
     const stored = await api.deps.db('auth_service.refresh_tokens').where({ token_hash: pair.refresh_token }).first();
     expect(stored).toBeUndefined();
     await request(api.app).post('/api/v1/auth/logout').send({ refresh_token: pair.refresh_token }).expect(204);
@@ -111,7 +130,11 @@ describe('access tokens', () => {
     const admin = await createTestCaller(api.deps, ['users:admin']);
     const caller = await createTestCaller(api.deps, ['observability:read']);
     await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(200);
-    await request(api.app).patch(`/api/v1/users/${caller.userId}`).set(admin.bearer).send({ status: 'disabled' }).expect(200);
+    await request(api.app)
+      .patch(`/api/v1/users/${caller.userId}`)
+      .set(admin.bearer)
+      .send({ status: 'disabled' })
+      .expect(200);
     await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(401);
   });
 });
@@ -119,7 +142,11 @@ describe('access tokens', () => {
 describe('API keys', () => {
   it('are shown once, stored hashed, usable as Bearer or X-API-Key, narrowed by scopes, revocable', async () => {
     const owner = await createTestCaller(api.deps, ['api_keys:read', 'api_keys:write', 'users:admin']);
-    const created = await request(api.app).post('/api/v1/api-keys').set(owner.bearer).send({ name: 'ci', scopes: ['api_keys:read'] }).expect(201);
+    const created = await request(api.app)
+      .post('/api/v1/api-keys')
+      .set(owner.bearer)
+      .send({ name: 'ci', scopes: ['api_keys:read'] })
+      .expect(201);
     const key = created.body.key as string;
     expect(key).toMatch(/^aos_[a-z0-9]{12}_/);
     expect(key.startsWith(`aos_${created.body.prefix}_`)).toBe(true);
@@ -139,19 +166,36 @@ describe('API keys', () => {
 
   it('cannot be given permissions the creator lacks', async () => {
     const owner = await createTestCaller(api.deps, ['api_keys:write']);
-    const res = await request(api.app).post('/api/v1/api-keys').set(owner.bearer).send({ name: 'x', scopes: ['users:admin'] }).expect(422);
+    const res = await request(api.app)
+      .post('/api/v1/api-keys')
+      .set(owner.bearer)
+      .send({ name: 'x', scopes: ['users:admin'] })
+      .expect(422);
     expect(res.body.errors[0].pointer).toBe('/body/scopes/0');
   });
 });
 
 describe('bootstrap admin', () => {
   it('is created once from config, idempotently, with the admin role', async () => {
-    const deps = { ...api.deps, config: testConfig({ AUTH_BOOTSTRAP_ADMIN_USERNAME: 'root', AUTH_BOOTSTRAP_ADMIN_EMAIL: 'root@example.test', AUTH_BOOTSTRAP_ADMIN_PASSWORD: 'bootstrap-password-1' }) };
+    const deps = {
+      ...api.deps,
+      config: testConfig({
+        AUTH_BOOTSTRAP_ADMIN_USERNAME: 'root',
+        AUTH_BOOTSTRAP_ADMIN_EMAIL: 'root@example.test',
+        AUTH_BOOTSTRAP_ADMIN_PASSWORD: 'bootstrap-password-1',
+      }),
+    };
     const results = await Promise.all([ensureBootstrapAdmin(deps), ensureBootstrapAdmin(deps)]);
     expect(results.sort()).toEqual(['created', 'exists']);
     expect(await ensureBootstrapAdmin(deps)).toBe('exists');
-    const res = await request(api.app).post('/api/v1/auth/login').send({ username: 'root', password: 'bootstrap-password-1' }).expect(200);
-    const users = await request(api.app).get('/api/v1/users').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
+    const res = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: 'root', password: 'bootstrap-password-1' })
+      .expect(200);
+    const users = await request(api.app)
+      .get('/api/v1/users')
+      .set('Authorization', `Bearer ${res.body.access_token}`)
+      .expect(200);
     expect(users.body.items.find((u: { username: string }) => u.username === 'root').roles).toEqual(['admin']);
   });
 });

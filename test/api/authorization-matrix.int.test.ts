@@ -40,7 +40,12 @@ async function callerFor(permission: string): Promise<TestCaller> {
 /** Any well-formed request: authorization runs before validation, so 401/403 come first regardless. */
 function anyRequest(route: RouteDefinition): Omit<Fixture, 'status'> {
   const props = (route.params?.properties ?? {}) as Record<string, { format?: string }>;
-  return { params: Object.fromEntries(Object.entries(props).map(([k, s]) => [k, s.format === 'uuid' ? randomUUID() : 'matrix-x'])), body: route.body ? {} : undefined };
+  return {
+    params: Object.fromEntries(
+      Object.entries(props).map(([k, s]) => [k, s.format === 'uuid' ? randomUUID() : 'matrix-x']),
+    ),
+    body: route.body ? {} : undefined,
+  };
 }
 
 /** Status and, when it differs from the fixture's, the problem body (so a failure shows why). */
@@ -58,7 +63,11 @@ it('has a fixture for every route of allRoutes()', () => {
 
 describe.each(protectedRoutes.map((r) => [label(r), r] as const))('%s', (_name, route) => {
   it('answers 401 problem+json without credentials, or with bad ones', async () => {
-    const bad: Array<Record<string, string>> = [{}, { Authorization: 'Bearer not-a-token' }, { 'X-API-Key': 'aos_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }];
+    const bad: Array<Record<string, string>> = [
+      {},
+      { Authorization: 'Bearer not-a-token' },
+      { 'X-API-Key': 'aos_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    ];
     for (const headers of bad) {
       const res = await send(api.app, route, anyRequest(route), headers);
       expect(res.status).toBe(401);
@@ -70,7 +79,11 @@ describe.each(protectedRoutes.map((r) => [label(r), r] as const))('%s', (_name, 
     for (const headers of [outsider.bearer, outsider.keyHeader]) {
       const res = await send(api.app, route, anyRequest(route), headers);
       if (route.permission === AUTHENTICATED) expect([401, 403]).not.toContain(res.status);
-      else expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status: 403, type: expect.stringMatching(/problem\+json/) });
+      else
+        expect({ status: res.status, type: res.headers['content-type'] }).toEqual({
+          status: 403,
+          type: expect.stringMatching(/problem\+json/),
+        });
     }
   });
 

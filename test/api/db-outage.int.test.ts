@@ -49,7 +49,12 @@ async function pgProxy(target: URL): Promise<{ url: string; cut(): Promise<void>
 const SLOW_QUERY_TAG = 'aos-outage-test-slow-query';
 /** A test-only route holding a query open, so the test can end its backend mid-query. */
 const slowRoute = defineRoute({
-  method: 'get', path: '/test-only/slow-query', operationId: 'testSlowQuery', summary: 'test only', tags: ['test-only'], permission: 'public',
+  method: 'get',
+  path: '/test-only/slow-query',
+  operationId: 'testSlowQuery',
+  summary: 'test only',
+  tags: ['test-only'],
+  permission: 'public',
   responses: { 200: { description: 'done' } },
   handler: async ({ deps }) => ({ body: await deps.db.raw(`select pg_sleep(30) /* ${SLOW_QUERY_TAG} */`) }),
 });
@@ -61,8 +66,16 @@ const closers: Array<() => Promise<unknown>> = [];
 /** The API on `db` (principal cache off: every request authenticates against the database). */
 async function appOn(db: Knex) {
   const temporal = await createTestClient();
-  closers.push(() => temporal.connection.close(), () => db.destroy());
-  const deps: ApiDeps = { config: testConfig({ AUTH_PRINCIPAL_CACHE_TTL_MS: '0' }), db, temporal, logger: pino({ level: 'silent' }) };
+  closers.push(
+    () => temporal.connection.close(),
+    () => db.destroy(),
+  );
+  const deps: ApiDeps = {
+    config: testConfig({ AUTH_PRINCIPAL_CACHE_TTL_MS: '0' }),
+    db,
+    temporal,
+    logger: pino({ level: 'silent' }),
+  };
   return createApiApp(deps, { routes: [...allRoutes(), slowRoute] });
 }
 
@@ -77,8 +90,16 @@ afterAll(async () => {
 
 /** The answer every client must get while the database is out. */
 function expectUnavailable(res: request.Response): void {
-  expect({ status: res.status, type: res.headers['content-type'], retryAfter: res.headers['retry-after'], title: res.body.title }).toEqual({
-    status: 503, type: expect.stringMatching(/^application\/problem\+json/), retryAfter: expect.stringMatching(/^\d+$/), title: 'Service Unavailable',
+  expect({
+    status: res.status,
+    type: res.headers['content-type'],
+    retryAfter: res.headers['retry-after'],
+    title: res.body.title,
+  }).toEqual({
+    status: 503,
+    type: expect.stringMatching(/^application\/problem\+json/),
+    retryAfter: expect.stringMatching(/^\d+$/),
+    title: 'Service Unavailable',
   });
 }
 
@@ -90,9 +111,15 @@ describe('during a database outage', () => {
 
     await proxy.cut();
     expectUnavailable(await request(app).get('/api/v1/workflow-definitions').set(caller.bearer));
-    expectUnavailable(await request(app).post('/api/v1/auth/login').send({ username: caller.username, password: 'not-the-password-1' }));
-    expectUnavailable(await request(app).post('/api/v1/workflow-definitions').set(caller.bearer)
-      .send({ workflow_id: 'outage', name: 'outage', version: '1.0.0', steps: [{ id: 'done', type: 'succeed' }] }));
+    expectUnavailable(
+      await request(app).post('/api/v1/auth/login').send({ username: caller.username, password: 'not-the-password-1' }),
+    );
+    expectUnavailable(
+      await request(app)
+        .post('/api/v1/workflow-definitions')
+        .set(caller.bearer)
+        .send({ workflow_id: 'outage', name: 'outage', version: '1.0.0', steps: [{ id: 'done', type: 'succeed' }] }),
+    );
   });
 
   it('when the database refuses connections from the start, then requests get 503 with Retry-After', async () => {
@@ -100,17 +127,24 @@ describe('during a database outage', () => {
     await proxy.cut();
     const app = await appOn(createDb({ url: proxy.url, poolMax: 2 }));
     expectUnavailable(await request(app).get('/api/v1/workflow-instances').set(caller.bearer));
-    expectUnavailable(await request(app).post('/api/v1/auth/login').send({ username: caller.username, password: 'not-the-password-1' }));
+    expectUnavailable(
+      await request(app).post('/api/v1/auth/login').send({ username: caller.username, password: 'not-the-password-1' }),
+    );
   });
 
   it('when the server shuts a query down (57P01 admin_shutdown), then the request gets 503 with Retry-After', async () => {
     const app = await appOn(createTestDb());
-    const pending = request(app).get('/api/v1/test-only/slow-query').then((res) => res);
+    const pending = request(app)
+      .get('/api/v1/test-only/slow-query')
+      .then((res) => res);
     let terminated = 0;
     for (let i = 0; i < 100 && terminated === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const { rows } = await direct.raw(`select pg_terminate_backend(pid) as ok from pg_stat_activity
-        where query like ? and pid <> pg_backend_pid()`, [`%${SLOW_QUERY_TAG}%`]);
+      const { rows } = await direct.raw(
+        `select pg_terminate_backend(pid) as ok from pg_stat_activity
+        where query like ? and pid <> pg_backend_pid()`,
+        [`%${SLOW_QUERY_TAG}%`],
+      );
       terminated = (rows as Array<{ ok: boolean }>).filter((r) => r.ok).length;
     }
     expect(terminated).toBe(1);

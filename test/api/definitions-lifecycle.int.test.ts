@@ -16,11 +16,18 @@ const post = (body: object) => request(api.app).post('/api/v1/ui-components').se
 
 describe('updating a definition', () => {
   it('needs If-Match (428), refuses a stale ETag (412), and freezes content once active (409)', async () => {
-    const created = await post({ component_id: 'approve-form', version: '1.0.0', name: 'Approve', form_schema: { type: 'object' } }).expect(201);
+    const created = await post({
+      component_id: 'approve-form',
+      version: '1.0.0',
+      name: 'Approve',
+      form_schema: { type: 'object' },
+    }).expect(201);
     const id = created.body.id as string;
     const etag = created.headers.etag as string;
     expect(etag).toMatch(/^".+"$/);
-    expect((await request(api.app).get(`/api/v1/ui-components/${id}`).set(caller.bearer).expect(200)).headers.etag).toBe(etag);
+    expect(
+      (await request(api.app).get(`/api/v1/ui-components/${id}`).set(caller.bearer).expect(200)).headers.etag,
+    ).toBe(etag);
 
     const patch = (body: object, ifMatch?: string) => {
       const req = request(api.app).patch(`/api/v1/ui-components/${id}`).set(caller.bearer);
@@ -40,7 +47,12 @@ describe('updating a definition', () => {
   });
 
   it('rejects a form schema that is not a usable JSON Schema, naming the field', async () => {
-    const res = await post({ component_id: 'broken', version: '1', name: 'Broken', form_schema: { type: 'object', properties: { a: { type: 42 } } } }).expect(422);
+    const res = await post({
+      component_id: 'broken',
+      version: '1',
+      name: 'Broken',
+      form_schema: { type: 'object', properties: { a: { type: 42 } } },
+    }).expect(422);
     expect(res.body.errors[0].pointer).toMatch(/^\/body\/form_schema/);
   });
 });
@@ -51,7 +63,11 @@ describe('listing', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: request.Response = await request(api.app).get('/api/v1/ui-components').query({ definition: 'paged', limit: 2, ...(cursor && { cursor }) }).set(caller.bearer).expect(200);
+      const res: request.Response = await request(api.app)
+        .get('/api/v1/ui-components')
+        .query({ definition: 'paged', limit: 2, ...(cursor && { cursor }) })
+        .set(caller.bearer)
+        .expect(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items.map((r: { version: string }) => r.version));
       cursor = res.body.next_cursor;

@@ -22,7 +22,9 @@ afterAll(async () => api?.close());
 describe('malformed writes to the API resources', () => {
   it('leave no write route of allRoutes() unfuzzed', () => {
     const covered = new Set(Object.values(FUZZ_GROUPS).flat());
-    const missing = writeRoutes().filter((r) => !r.tags.some((t) => covered.has(t))).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    const missing = writeRoutes()
+      .filter((r) => !r.tags.some((t) => covered.has(t)))
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`);
     expect(missing).toEqual([]);
   });
 

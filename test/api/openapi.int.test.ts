@@ -24,13 +24,21 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-interface Layer { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } }
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
 
 /** Routers mounted on the app, each as its list of "METHOD path". */
 function mountedRouters(): string[][] {
   const stack = (api.app as unknown as { router: { stack: Layer[] } }).router.stack;
-  return stack.filter((l) => l.handle?.stack).map((l) => (l.handle?.stack ?? [])
-    .filter((x) => x.route).flatMap((x) => Object.keys(x.route!.methods).map((m) => `${m.toUpperCase()} ${x.route!.path}`)));
+  return stack
+    .filter((l) => l.handle?.stack)
+    .map((l) =>
+      (l.handle?.stack ?? [])
+        .filter((x) => x.route)
+        .flatMap((x) => Object.keys(x.route!.methods).map((m) => `${m.toUpperCase()} ${x.route!.path}`)),
+    );
 }
 
 describe('OpenAPI document', () => {
@@ -40,7 +48,10 @@ describe('OpenAPI document', () => {
       let s = ''; for await (const c of process.stdin) s += c;
       const r = await new Validator().validate(JSON.parse(s));
       process.stdout.write(JSON.stringify(r));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { input: JSON.stringify(doc), cwd: process.cwd() });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      input: JSON.stringify(doc),
+      cwd: process.cwd(),
+    });
     const result = JSON.parse(out.toString()) as { valid: boolean; errors?: unknown };
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
@@ -50,8 +61,15 @@ describe('OpenAPI document', () => {
   it('documents every mounted /api/v1 route, and nothing else', () => {
     const apiRouter = mountedRouters().find((r) => r.includes('GET /openapi.json'));
     expect(apiRouter).toBeDefined();
-    const mounted = apiRouter!.map((r) => { const [m, p] = r.split(' '); return `${m} ${toOpenApiPath(p)}`; }).sort();
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const mounted = apiRouter!
+      .map((r) => {
+        const [m, p] = r.split(' ');
+        return `${m} ${toOpenApiPath(p)}`;
+      })
+      .sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
     expect(documented).toEqual(mounted);
     expect(mounted).toHaveLength(allRoutes().length);
   });
@@ -75,8 +93,14 @@ describe('OpenAPI document', () => {
 function closed(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(closed);
   if (!node || typeof node !== 'object') return node;
-  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closed(s)])) : closed(v)]));
-  if ('properties' in out && !('additionalProperties' in out) && !('unevaluatedProperties' in out)) out.unevaluatedProperties = false;
+  const out = Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closed(s)])) : closed(v),
+    ]),
+  );
+  if ('properties' in out && !('additionalProperties' in out) && !('unevaluatedProperties' in out))
+    out.unevaluatedProperties = false;
   return out;
 }
 
@@ -92,29 +116,44 @@ describe('real responses', () => {
     await fixtures.setup();
   });
 
-  it.each(allRoutes().map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s answers as documented', async (_name, route) => {
-    const f = await fixtureFor(fixtures.table, route)(admin);
-    const res = await send(api.app, route, f, admin.bearer);
-    expect({ status: res.status, ...(res.status !== f.status && { problem: res.body }) }).toEqual({ status: f.status });
-    const documented = doc.paths[toOpenApiPath(route.path)][route.method] as { responses: Record<string, { content?: Record<string, unknown>; headers?: object }> };
-    const response = documented.responses[String(res.status)];
-    expect(response).toBeDefined();
-    for (const header of Object.keys(response.headers ?? {})) expect({ header, value: res.headers[header.toLowerCase()] }).toEqual({ header, value: expect.any(String) });
-    if (res.status === 204) {
-      expect(response.content).toBeUndefined();
-      expect(res.text ?? '').toBe('');
-      return;
-    }
-    // A body needs a documented schema: "description only" would let any shape through.
-    expect(Object.keys(response.content ?? {})).toEqual(['application/json']);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
-    const validate = ajv.compile({ $ref: `https://aos.test/openapi.json#${pointer('paths', toOpenApiPath(route.path), route.method, 'responses', String(res.status), 'content', 'application/json', 'schema')}` });
-    expect({ valid: validate(res.body), errors: validate.errors }).toEqual({ valid: true, errors: null });
-  });
+  it.each(allRoutes().map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))(
+    '%s answers as documented',
+    async (_name, route) => {
+      const f = await fixtureFor(fixtures.table, route)(admin);
+      const res = await send(api.app, route, f, admin.bearer);
+      expect({ status: res.status, ...(res.status !== f.status && { problem: res.body }) }).toEqual({
+        status: f.status,
+      });
+      const documented = doc.paths[toOpenApiPath(route.path)][route.method] as {
+        responses: Record<string, { content?: Record<string, unknown>; headers?: object }>;
+      };
+      const response = documented.responses[String(res.status)];
+      expect(response).toBeDefined();
+      for (const header of Object.keys(response.headers ?? {}))
+        expect({ header, value: res.headers[header.toLowerCase()] }).toEqual({ header, value: expect.any(String) });
+      if (res.status === 204) {
+        expect(response.content).toBeUndefined();
+        expect(res.text ?? '').toBe('');
+        return;
+      }
+      // A body needs a documented schema: "description only" would let any shape through.
+      expect(Object.keys(response.content ?? {})).toEqual(['application/json']);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      const validate = ajv.compile({
+        $ref: `https://aos.test/openapi.json#${pointer('paths', toOpenApiPath(route.path), route.method, 'responses', String(res.status), 'content', 'application/json', 'schema')}`,
+      });
+      expect({ valid: validate(res.body), errors: validate.errors }).toEqual({ valid: true, errors: null });
+    },
+  );
 
   it('describes problem answers too', async () => {
-    const validate = ajv.compile({ $ref: `https://aos.test/openapi.json#${pointer('components', 'schemas', 'Problem')}` });
-    const res = await request(api.app).post('/api/v1/ui-components').set(admin.bearer).send({ component_id: 'x', version: '1', name: 'X', form_schema: { type: 'not-a-type' } });
+    const validate = ajv.compile({
+      $ref: `https://aos.test/openapi.json#${pointer('components', 'schemas', 'Problem')}`,
+    });
+    const res = await request(api.app)
+      .post('/api/v1/ui-components')
+      .set(admin.bearer)
+      .send({ component_id: 'x', version: '1', name: 'X', form_schema: { type: 'not-a-type' } });
     expect(res.status).toBe(422);
     expect({ valid: validate(res.body), errors: validate.errors }).toEqual({ valid: true, errors: null });
   });

@@ -25,19 +25,25 @@ afterAll(async () => Promise.all([one?.close(), two?.close()]));
 let users = 0;
 async function login(app: Application): Promise<{ access_token: string; refresh_token: string }> {
   const username = `rev-${process.pid}-${++users}`;
-  const id = await insertUser(one.deps.db, { username, email: `${username}@example.test`, password_hash: await hashPassword(password) });
+  const id = await insertUser(one.deps.db, {
+    username,
+    email: `${username}@example.test`,
+    password_hash: await hashPassword(password),
+  });
   await setUserRoles(one.deps.db, id, ['viewer']);
   return (await request(app).post('/api/v1/auth/login').send({ username, password }).expect(200)).body;
 }
 
-const me = (app: Application, token: string) => request(app).get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`);
+const me = (app: Application, token: string) =>
+  request(app).get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`);
 
 /** Polls until the token is refused; returns how long that took (fails past the bound). */
 async function refusedWithin(app: Application, token: string, boundMs: number): Promise<number> {
   const start = Date.now();
   for (;;) {
     if ((await me(app, token)).status === 401) return Date.now() - start;
-    if (Date.now() - start > boundMs) throw new Error(`access token still accepted ${boundMs} ms after its session was revoked`);
+    if (Date.now() - start > boundMs)
+      throw new Error(`access token still accepted ${boundMs} ms after its session was revoked`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -55,8 +61,11 @@ describe('access tokens of a revoked session', () => {
 
   it('after a rotated refresh token is reused (theft detection), every access token of the session is refused on every process', async () => {
     const first = await login(one.app);
-    const second = (await request(one.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200)).body;
-    for (const app of [one.app, two.app]) for (const t of [first.access_token, second.access_token]) await me(app, t).expect(200);
+    const second = (
+      await request(one.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200)
+    ).body;
+    for (const app of [one.app, two.app])
+      for (const t of [first.access_token, second.access_token]) await me(app, t).expect(200);
     // The thief (or the victim) presents the rotated token on the second process: the session is revoked.
     await request(two.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(401);
     await me(two.app, first.access_token).expect(401);
@@ -66,7 +75,9 @@ describe('access tokens of a revoked session', () => {
 
   it('are not affected by an ordinary rotation: the session stays open, earlier access tokens too', async () => {
     const first = await login(one.app);
-    const second = (await request(one.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200)).body;
+    const second = (
+      await request(one.app).post('/api/v1/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200)
+    ).body;
     await new Promise((r) => setTimeout(r, TTL_MS + 100)); // past the cache: the session is looked up again
     await me(two.app, first.access_token).expect(200);
     await me(two.app, second.access_token).expect(200);

@@ -49,14 +49,23 @@ const READ_ONLY = new Set(['login']);
 /** The longest string `s` accepts, or undefined when unbounded. */
 function maxLengthOf(s: JsonSchema): number | undefined {
   const fromPattern = typeof s.pattern === 'string' ? patternBound(s.pattern) : undefined;
-  const bounds = [s.maxLength as number | undefined, fromPattern === undefined ? undefined : Number(fromPattern)].filter((n) => n !== undefined);
+  const bounds = [
+    s.maxLength as number | undefined,
+    fromPattern === undefined ? undefined : Number(fromPattern),
+  ].filter((n) => n !== undefined);
   return bounds.length > 0 ? Math.min(...(bounds as number[])) : undefined;
 }
 
 /** The documents whose string properties are checked: route bodies, and the definition documents. */
 function documents(): Array<[string, JsonSchema]> {
-  const bodies = allRoutes().filter((r) => r.body && r.method !== 'get' && !READ_ONLY.has(r.operationId)).map((r) => [r.operationId, r.body!] as [string, JsonSchema]);
-  return [...bodies, ['WorkflowDefinition document', workflowDefinitionSchema], ['TaskDefinition document', taskDefinitionSchema]];
+  const bodies = allRoutes()
+    .filter((r) => r.body && r.method !== 'get' && !READ_ONLY.has(r.operationId))
+    .map((r) => [r.operationId, r.body!] as [string, JsonSchema]);
+  return [
+    ...bodies,
+    ['WorkflowDefinition document', workflowDefinitionSchema],
+    ['TaskDefinition document', taskDefinitionSchema],
+  ];
 }
 
 /** Each top-level string property whose bound is missing or longer than the shortest column of its name. */
@@ -70,7 +79,10 @@ function unbounded(name: string, schema: JsonSchema): string[] {
     if (cols.length === 0) continue;
     const shortest = cols.reduce((a, b) => (b.max < a.max ? b : a));
     const max = maxLengthOf(s);
-    if (max === undefined || max > shortest.max) out.push(`${name}: ${prop} maxLength ${max ?? 'none'} > ${shortest.table}.${snake(prop)} varchar(${shortest.max})`);
+    if (max === undefined || max > shortest.max)
+      out.push(
+        `${name}: ${prop} maxLength ${max ?? 'none'} > ${shortest.table}.${snake(prop)} varchar(${shortest.max})`,
+      );
   }
   return out;
 }
@@ -86,13 +98,19 @@ describe('string lengths in the API match the database columns', () => {
 
   it('a name over 255 characters on a workflow or task definition is 422 naming the field, not a 500', async () => {
     const name = 'n'.repeat(256);
-    const wf = await request(api.app).post('/api/v1/workflow-definitions').set(admin.bearer)
+    const wf = await request(api.app)
+      .post('/api/v1/workflow-definitions')
+      .set(admin.bearer)
       .send({ workflow_id: 'long-name', name, version: '1.0.0', steps: [{ id: 'done', type: 'succeed' }] });
-    const task = await request(api.app).post('/api/v1/task-definitions').set(admin.bearer)
+    const task = await request(api.app)
+      .post('/api/v1/task-definitions')
+      .set(admin.bearer)
       .send({ task_id: 'long-name', name, version: '1.0.0', type: 'echo', config: {} });
     for (const res of [wf, task]) {
-      expect({ status: res.status, pointers: (res.body.errors as Array<{ pointer: string }>).map((e) => e.pointer) })
-        .toEqual({ status: 422, pointers: expect.arrayContaining([expect.stringMatching(/\/name$/)]) });
+      expect({
+        status: res.status,
+        pointers: (res.body.errors as Array<{ pointer: string }>).map((e) => e.pointer),
+      }).toEqual({ status: 422, pointers: expect.arrayContaining([expect.stringMatching(/\/name$/)]) });
     }
   });
 });

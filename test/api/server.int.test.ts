@@ -11,11 +11,20 @@ import type { ApiDeps } from '../../api/deps';
 let deps: ApiDeps;
 let entered!: () => void;
 let release!: () => void;
-const enteredP = new Promise<void>((r) => { entered = r; });
-const releaseP = new Promise<void>((r) => { release = r; });
+const enteredP = new Promise<void>((r) => {
+  entered = r;
+});
+const releaseP = new Promise<void>((r) => {
+  release = r;
+});
 
 const slow = defineRoute({
-  method: 'get', path: '/test/slow', operationId: 'slowTest', summary: 'Waits until the test releases it', tags: ['test'], permission: 'public',
+  method: 'get',
+  path: '/test/slow',
+  operationId: 'slowTest',
+  summary: 'Waits until the test releases it',
+  tags: ['test'],
+  permission: 'public',
   responses: { 200: { description: 'done' } },
   handler: async () => {
     entered();
@@ -25,7 +34,12 @@ const slow = defineRoute({
 });
 
 beforeAll(async () => {
-  deps = { config: testConfig({ API_BODY_LIMIT: '10kb' }), logger: pino({ level: 'silent' }), db: createTestDb(), temporal: await createTestClient() };
+  deps = {
+    config: testConfig({ API_BODY_LIMIT: '10kb' }),
+    logger: pino({ level: 'silent' }),
+    db: createTestDb(),
+    temporal: await createTestClient(),
+  };
 });
 afterAll(async () => {
   await deps.temporal.connection.close();
@@ -34,7 +48,9 @@ afterAll(async () => {
 
 describe('API server', () => {
   let server: ApiServer;
-  beforeEach(async () => { server = await startApiServer(deps, { host: '127.0.0.1', port: 0, routes: [...allRoutes(), slow] }); });
+  beforeEach(async () => {
+    server = await startApiServer(deps, { host: '127.0.0.1', port: 0, routes: [...allRoutes(), slow] });
+  });
   afterEach(async () => server.close());
 
   it('sends security headers and request ids', async () => {
@@ -48,7 +64,11 @@ describe('API server', () => {
   });
 
   it('refuses a body over the limit with 413 problem+json', async () => {
-    const res = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'x', password: 'y'.repeat(20_000) }) });
+    const res = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'x', password: 'y'.repeat(20_000) }),
+    });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
@@ -57,7 +77,9 @@ describe('API server', () => {
     const inflight = fetch(`${server.url}/api/v1/test/slow`);
     await enteredP;
     let closed = false;
-    const closing = server.close().then(() => { closed = true; });
+    const closing = server.close().then(() => {
+      closed = true;
+    });
     await new Promise((r) => setTimeout(r, 100));
     expect(closed).toBe(false);
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();

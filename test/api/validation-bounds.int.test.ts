@@ -30,21 +30,68 @@ const budgetMs = (kb: number) => 300 + 2 * kb;
 
 describe('validating hostile definitions', () => {
   it.each([
-    ['4,000 non-object steps', '/workflow-definitions/validate', { ...flow, steps: Array.from({ length: 4000 }, (_, i) => i) }],
-    ['as many steps as allowed, each with 60 unknown fields', '/workflow-definitions/validate',
-      { ...flow, steps: Array.from({ length: MAX_DEFINITION_STEPS }, (_, i) => ({ id: `s${i}`, type: 'set', ...junk(60) })) }],
-    ['as many steps as allowed, each with every field wrong', '/workflow-definitions/validate',
-      { ...flow, steps: Array.from({ length: MAX_DEFINITION_STEPS }, () => ({ id: 1, type: 'task', next: 1, timeout: 'x', retry: 1, catch: [1, 2, 3], task: 1 })) }],
-    ['steps nested in foreach blocks, each wrong', '/workflow-definitions/validate', {
-      ...flow,
-      steps: Array.from({ length: 20 }, (_, i) => ({ id: `f${i}`, type: 'foreach', items: [], steps: Array.from({ length: 40 }, () => ({ id: 1, type: 'set', x: 1 })) })),
-    }],
-    ['an input schema with 4,000 bad subschemas', '/task-definitions/validate',
-      { task_id: 'hostile', version: '1.0.0', type: 'echo', config: {}, input_schema: { type: 'object', properties: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`p${i}`, 1])) } }],
+    [
+      '4,000 non-object steps',
+      '/workflow-definitions/validate',
+      { ...flow, steps: Array.from({ length: 4000 }, (_, i) => i) },
+    ],
+    [
+      'as many steps as allowed, each with 60 unknown fields',
+      '/workflow-definitions/validate',
+      {
+        ...flow,
+        steps: Array.from({ length: MAX_DEFINITION_STEPS }, (_, i) => ({ id: `s${i}`, type: 'set', ...junk(60) })),
+      },
+    ],
+    [
+      'as many steps as allowed, each with every field wrong',
+      '/workflow-definitions/validate',
+      {
+        ...flow,
+        steps: Array.from({ length: MAX_DEFINITION_STEPS }, () => ({
+          id: 1,
+          type: 'task',
+          next: 1,
+          timeout: 'x',
+          retry: 1,
+          catch: [1, 2, 3],
+          task: 1,
+        })),
+      },
+    ],
+    [
+      'steps nested in foreach blocks, each wrong',
+      '/workflow-definitions/validate',
+      {
+        ...flow,
+        steps: Array.from({ length: 20 }, (_, i) => ({
+          id: `f${i}`,
+          type: 'foreach',
+          items: [],
+          steps: Array.from({ length: 40 }, () => ({ id: 1, type: 'set', x: 1 })),
+        })),
+      },
+    ],
+    [
+      'an input schema with 4,000 bad subschemas',
+      '/task-definitions/validate',
+      {
+        task_id: 'hostile',
+        version: '1.0.0',
+        type: 'echo',
+        config: {},
+        input_schema: {
+          type: 'object',
+          properties: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`p${i}`, 1])),
+        },
+      },
+    ],
   ])('%s: health checks stay fast and at most 100 errors are listed', async (_what, path, body) => {
     const r = await sendAlongsideHealthChecks(path, body);
     const parsed = JSON.parse(r.answer) as { valid: boolean; errors: unknown[] };
-    expect({ status: r.status, valid: parsed.valid, fewErrors: parsed.errors.length <= MAX_VALIDATION_ERRORS }).toEqual({ status: 200, valid: false, fewErrors: true });
+    expect({ status: r.status, valid: parsed.valid, fewErrors: parsed.errors.length <= MAX_VALIDATION_ERRORS }).toEqual(
+      { status: 200, valid: false, fewErrors: true },
+    );
     expect(r.answer.length).toBeLessThan(64 * 1024);
     expect(r.stallMs).toBeLessThan(budgetMs(r.kb));
     // A probe's latency also counts connecting and the machine's other load: a looser bound than the loop's stall.
@@ -52,8 +99,16 @@ describe('validating hostile definitions', () => {
   });
 
   it(`refuses more than ${MAX_DEFINITION_STEPS} steps (nested ones counted) with one error, without checking them`, async () => {
-    const steps = Array.from({ length: 10 }, (_, i) => ({ id: `f${i}`, type: 'foreach', items: [], steps: Array.from({ length: 100 }, (_, j) => ({ id: `s${i}_${j}`, type: 'succeed' })) }));
+    const steps = Array.from({ length: 10 }, (_, i) => ({
+      id: `f${i}`,
+      type: 'foreach',
+      items: [],
+      steps: Array.from({ length: 100 }, (_, j) => ({ id: `s${i}_${j}`, type: 'succeed' })),
+    }));
     const r = await sendAlongsideHealthChecks('/workflow-definitions/validate', { ...flow, steps });
-    expect(JSON.parse(r.answer)).toEqual({ valid: false, errors: [expect.objectContaining({ pointer: '/steps', code: 'too_many_steps' })] });
+    expect(JSON.parse(r.answer)).toEqual({
+      valid: false,
+      errors: [expect.objectContaining({ pointer: '/steps', code: 'too_many_steps' })],
+    });
   });
 });

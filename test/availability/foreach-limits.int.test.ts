@@ -39,9 +39,19 @@ afterAll(async () => {
 
 /** The run's outcome, or a failure naming the worker's last words when the worker process dies first. */
 async function outcome(handle: WorkflowHandle): Promise<{ output?: unknown; error?: unknown }> {
-  const died = new Promise<never>((_, reject) => worker.child.once('exit', (code, signal) => reject(new Error(`worker process died (${code ?? signal}):\n${worker.output().slice(-2000)}`))));
+  const died = new Promise<never>((_, reject) =>
+    worker.child.once('exit', (code, signal) =>
+      reject(new Error(`worker process died (${code ?? signal}):\n${worker.output().slice(-2000)}`)),
+    ),
+  );
   if (!worker.alive()) throw new Error(`worker process is down:\n${worker.output().slice(-2000)}`);
-  return Promise.race([died, handle.result().then((output) => ({ output }), (error: unknown) => ({ error }))]);
+  return Promise.race([
+    died,
+    handle.result().then(
+      (output) => ({ output }),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
 }
 
 async function run(id: string, steps: Step[]) {
@@ -57,7 +67,9 @@ describe.each([
   ['concurrency 0', { concurrency: 0 }],
 ])('a foreach over 100,000 items with a set step (%s)', (name, concurrency) => {
   it('fails the run with LimitExceeded, the worker stays up, and the health probe completes during and after', async () => {
-    const r = await run(`huge-${name.replace(/\W/g, '')}`, [{ id: 'each', type: 'foreach', items: '{% [1..100000] %}', ...concurrency, steps: setBody }]);
+    const r = await run(`huge-${name.replace(/\W/g, '')}`, [
+      { id: 'each', type: 'foreach', items: '{% [1..100000] %}', ...concurrency, steps: setBody },
+    ]);
     const [result, during] = await Promise.all([outcome(r.handle), probe.run()]);
     expect(result.error).toBeInstanceOf(WorkflowFailedError);
     const cause = (result.error as WorkflowFailedError).cause as ApplicationFailure;
@@ -70,7 +82,11 @@ describe.each([
     expect(row).toMatchObject({ status: 'failed', error: { type: 'LimitExceeded' } });
     // Nothing was scheduled: no iteration ran, no activity, no child.
     const history = await r.handle.fetchHistory();
-    expect((history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes || e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(0);
+    expect(
+      (history.events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes || e.startChildWorkflowExecutionInitiatedEventAttributes,
+      ),
+    ).toHaveLength(0);
     expect(worker.alive()).toBe(true);
     await probe.run();
     expect(worker.alive()).toBe(true);
@@ -83,17 +99,28 @@ describe('the largest allowed foreach', () => {
   it.each([
     ['a set step, default concurrency', {}, setBody],
     ['a set step, concurrency 0', { concurrency: 0 }, setBody],
-    ['a task step, default concurrency', {}, [{ id: 't', type: 'task', task: `echo-${sfx}`, input: { v: '{% $item %}' } }] as Step[]],
-  ])('runs to completion with %s, while the worker stays up and the probe completes', async (name, concurrency, body) => {
-    const r = await run(`max-${name.replace(/\W/g, '')}`, [{ id: 'each', type: 'foreach', items, ...concurrency, steps: body }]);
-    const [result] = await Promise.all([outcome(r.handle), probe.run()]);
-    expect(result.error).toBeUndefined();
-    expect(result.output).toHaveLength(BLOCK_LIMITS.foreachMaxItems);
-    expect((result.output as unknown[])[BLOCK_LIMITS.foreachMaxItems - 1]).toEqual(body[0].type === 'set' ? { x: BLOCK_LIMITS.foreachMaxItems } : { v: BLOCK_LIMITS.foreachMaxItems });
-    // Far from Temporal's history limits (warning at 10,240 events, refusal at 51,200).
-    expect((await r.handle.describe()).historyLength).toBeLessThan(10_240);
-    expect(worker.alive()).toBe(true);
-  });
+    [
+      'a task step, default concurrency',
+      {},
+      [{ id: 't', type: 'task', task: `echo-${sfx}`, input: { v: '{% $item %}' } }] as Step[],
+    ],
+  ])(
+    'runs to completion with %s, while the worker stays up and the probe completes',
+    async (name, concurrency, body) => {
+      const r = await run(`max-${name.replace(/\W/g, '')}`, [
+        { id: 'each', type: 'foreach', items, ...concurrency, steps: body },
+      ]);
+      const [result] = await Promise.all([outcome(r.handle), probe.run()]);
+      expect(result.error).toBeUndefined();
+      expect(result.output).toHaveLength(BLOCK_LIMITS.foreachMaxItems);
+      expect((result.output as unknown[])[BLOCK_LIMITS.foreachMaxItems - 1]).toEqual(
+        body[0].type === 'set' ? { x: BLOCK_LIMITS.foreachMaxItems } : { v: BLOCK_LIMITS.foreachMaxItems },
+      );
+      // Far from Temporal's history limits (warning at 10,240 events, refusal at 51,200).
+      expect((await r.handle.describe()).historyLength).toBeLessThan(10_240);
+      expect(worker.alive()).toBe(true);
+    },
+  );
 });
 
 describe('a loop of 3,000 rounds through set and switch steps (no block at all)', () => {

@@ -18,7 +18,10 @@ const logger = createLogger({ level: 'silent' });
 
 beforeAll(async () => {
   h = await startRunHarness({ worker: false });
-  broken = await startTestWorker({ taskQueue: h.config.taskQueue, workflowsPath: require.resolve('./fixtures/broken-interpreter') });
+  broken = await startTestWorker({
+    taskQueue: h.config.taskQueue,
+    workflowsPath: require.resolve('./fixtures/broken-interpreter'),
+  });
   await activeWorkflow(h.db, { workflow_id: 'quarantine-me', steps: [{ id: 'only', type: 'set', vars: { x: 1 } }] });
 });
 
@@ -27,7 +30,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const pass = (max: number) => reconcile({ db: h.db, temporal: h.client, logger }, { settleMs: 0, workflowTaskMaxAttempts: max });
+const pass = (max: number) =>
+  reconcile({ db: h.db, temporal: h.client, logger }, { settleMs: 0, workflowTaskMaxAttempts: max });
 
 it('terminates a run whose workflow task keeps failing, with the last failure, and mirrors it terminated', async () => {
   const run = await startRun(h.deps, { workflowId: 'quarantine-me', input: {} });
@@ -40,7 +44,9 @@ it('terminates a run whose workflow task keeps failing, with the last failure, a
 
   await eventually(async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 3, 60_000);
   const report = await pass(3);
-  expect(report.drift).toContainEqual(expect.objectContaining({ instanceId: run.instanceId, temporalStatus: 'RUNNING', fixedTo: 'terminated' }));
+  expect(report.drift).toContainEqual(
+    expect.objectContaining({ instanceId: run.instanceId, temporalStatus: 'RUNNING', fixedTo: 'terminated' }),
+  );
 
   const d = await handle.describe();
   expect(d.status.name).toBe('TERMINATED');
@@ -48,7 +54,9 @@ it('terminates a run whose workflow task keeps failing, with the last failure, a
   const row = await h.db(WI).where({ id: run.instanceId }).first();
   expect(row.status).toBe('terminated');
   expect(row.error.type).toBe('WorkflowTaskFailed');
-  expect(row.error.message).toMatch(/quarantined: its workflow task failed \d+ times in a row \(last failure: boom: workflow code is broken\)/);
+  expect(row.error.message).toMatch(
+    /quarantined: its workflow task failed \d+ times in a row \(last failure: boom: workflow code is broken\)/,
+  );
   expect(row.completed_at).not.toBeNull();
 
   // A second pass finds nothing left to do.

@@ -26,30 +26,39 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 function expectStatus(res: Response, status: number, what: string): void {
-  if (res.status !== status) throw new Error(`${what}: answered ${res.status}, expected ${status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== status)
+    throw new Error(`${what}: answered ${res.status}, expected ${status}: ${JSON.stringify(res.body)}`);
 }
 
 async function createActive(kind: 'task' | 'workflow', doc: Obj): Promise<void> {
   const [path, id] = kind === 'task' ? ['task-definitions', doc.task_id] : ['workflow-definitions', doc.workflow_id];
   expectStatus(await h.http.post(`${API}/${path}`).send(doc), 201, `create ${path} ${String(id)}`);
-  expectStatus(await h.http.post(`${API}/${path}/${String(id)}/versions/${String(doc.version)}/activate`).send(), 200, `activate ${String(id)}`);
+  expectStatus(
+    await h.http.post(`${API}/${path}/${String(id)}/versions/${String(doc.version)}/activate`).send(),
+    200,
+    `activate ${String(id)}`,
+  );
 }
 
 const instance = (id: string) => h.http.get(`${API}/workflow-instances/${id}`);
 
 /** Creates what the example needs, starts it with its input, publishes its events, and answers the settled run. */
 async function runExample(ex: WorkedExample): Promise<Obj> {
-  for (const e of ex.eventDefinitions) expectStatus(await h.http.post(`${API}/event-definitions`).send(e), 201, `event definition ${String(e.event_id)}`);
+  for (const e of ex.eventDefinitions)
+    expectStatus(await h.http.post(`${API}/event-definitions`).send(e), 201, `event definition ${String(e.event_id)}`);
   for (const t of ex.tasks) await createActive('task', t);
   for (const c of ex.children) await createActive('workflow', c);
   await createActive('workflow', ex.definition as Obj);
-  const started = await h.http.post(`${API}/workflow-definitions/${String(ex.definition?.workflow_id)}/runs`).send({ input: ex.input });
+  const started = await h.http
+    .post(`${API}/workflow-definitions/${String(ex.definition?.workflow_id)}/runs`)
+    .send({ input: ex.input });
   expectStatus(started, 201, `start ${ex.name}`);
   const id = started.body.id as string;
   runs.set(ex.name, id);
   if (ex.events.length > 0) {
     await eventually(async () => (await instance(id)).body.status === 'waiting', 30_000);
-    for (const e of ex.events) expectStatus(await h.http.post(`${API}/events`).send(e), 202, `publish ${String(e.eventId)}`);
+    for (const e of ex.events)
+      expectStatus(await h.http.post(`${API}/events`).send(e), 202, `publish ${String(e.eventId)}`);
   }
   return eventually(async () => {
     const res = await instance(id);
@@ -61,12 +70,24 @@ describe('worked examples in the docs', () => {
   it.each(examples.map((e) => [e.name, e] as const))('%s returns what the docs say', async (_, ex) => {
     const run = await runExample(ex);
     if (ex.error) {
-      expect({ where: ex.where, status: run.status, diff: valueDiff(ex.error, run.error) }).toEqual({ where: ex.where, status: 'failed', diff: [] });
+      expect({ where: ex.where, status: run.status, diff: valueDiff(ex.error, run.error) }).toEqual({
+        where: ex.where,
+        status: 'failed',
+        diff: [],
+      });
     } else {
-      expect({ where: ex.where, status: run.status, error: run.error, diff: valueDiff(ex.output?.value, run.output) })
-        .toEqual({ where: ex.where, status: 'completed', error: null, diff: [] });
+      expect({
+        where: ex.where,
+        status: run.status,
+        error: run.error,
+        diff: valueDiff(ex.output?.value, run.output),
+      }).toEqual({ where: ex.where, status: 'completed', error: null, diff: [] });
     }
-    if (ex.variables) expect({ where: ex.where, variables: valueDiff(ex.variables, run.variables) }).toEqual({ where: ex.where, variables: [] });
+    if (ex.variables)
+      expect({ where: ex.where, variables: valueDiff(ex.variables, run.variables) }).toEqual({
+        where: ex.where,
+        variables: [],
+      });
   });
 });
 
@@ -86,7 +107,8 @@ function sendOnce(name: string, path: string): Promise<Response> {
 
 /** The documented event is published once its pattern is registered. */
 async function publishedEvent(): Promise<Response> {
-  if (requests.has('create-event-definition')) expectStatus(await sendOnce('create-event-definition', '/event-definitions'), 201, 'create-event-definition');
+  if (requests.has('create-event-definition'))
+    expectStatus(await sendOnce('create-event-definition', '/event-definitions'), 201, 'create-event-definition');
   return sendOnce('publish-event', '/events');
 }
 
@@ -123,9 +145,16 @@ describe('API answers in the docs', () => {
     expect(answers.map((b) => b.mark?.name).filter((n) => !(n && n in calls))).toEqual([]);
   });
 
-  it.each(answers.map((b) => [`${b.mark?.name ?? ''} (${at(b)})`, b] as const))('%s has the documented shape', async (_, b) => {
-    const res = await calls[b.mark?.name ?? ''](b);
-    const status = Number(b.mark?.attrs.status ?? 200);
-    expect({ where: at(b), status: res.status, diff: shapeDiff(JSON.parse(b.text), res.body) }).toEqual({ where: at(b), status, diff: [] });
-  });
+  it.each(answers.map((b) => [`${b.mark?.name ?? ''} (${at(b)})`, b] as const))(
+    '%s has the documented shape',
+    async (_, b) => {
+      const res = await calls[b.mark?.name ?? ''](b);
+      const status = Number(b.mark?.attrs.status ?? 200);
+      expect({ where: at(b), status: res.status, diff: shapeDiff(JSON.parse(b.text), res.body) }).toEqual({
+        where: at(b),
+        status,
+        diff: [],
+      });
+    },
+  );
 });

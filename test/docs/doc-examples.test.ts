@@ -23,11 +23,18 @@ const tryParsed = (b: DocBlock): unknown => {
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isDefinition = (v: unknown): v is Obj => isObj(v) && typeof v.workflow_id === 'string' && Array.isArray(v.steps);
 const isTaskDefinition = (v: unknown): v is Obj => isObj(v) && typeof v.task_id === 'string' && 'type' in v;
-const isStep = (v: unknown): v is Obj => isObj(v) && typeof v.id === 'string' && (STEP_TYPES as readonly unknown[]).includes(v.type) && !('workflow_id' in v);
+const isStep = (v: unknown): v is Obj =>
+  isObj(v) && typeof v.id === 'string' && (STEP_TYPES as readonly unknown[]).includes(v.type) && !('workflow_id' in v);
 
 function stepsOf(list: unknown): Obj[] {
   if (!Array.isArray(list)) return [];
-  return list.filter(isObj).flatMap((s) => [s, ...stepsOf(s.steps), ...(Array.isArray(s.branches) ? s.branches.filter(isObj).flatMap((b) => stepsOf(b.steps)) : [])]);
+  return list
+    .filter(isObj)
+    .flatMap((s) => [
+      s,
+      ...stepsOf(s.steps),
+      ...(Array.isArray(s.branches) ? s.branches.filter(isObj).flatMap((b) => stepsOf(b.steps)) : []),
+    ]);
 }
 
 describe('JSON in the docs', () => {
@@ -44,7 +51,8 @@ describe('JSON in the docs', () => {
     for (const file of docFiles()) {
       const { blocks: marked, strayMarks } = jsonBlocks(file);
       expect({ file, strayMarks }).toEqual({ file, strayMarks: [] });
-      for (const b of marked) if (b.mark) expect([at(b), (MARK_KINDS as readonly string[]).includes(b.mark.kind)]).toEqual([at(b), true]);
+      for (const b of marked)
+        if (b.mark) expect([at(b), (MARK_KINDS as readonly string[]).includes(b.mark.kind)]).toEqual([at(b), true]);
     }
   });
 
@@ -80,10 +88,13 @@ describe('worked examples', () => {
     expect(stepsOf(ex?.definition?.steps).map((s) => s.type)).toContain(type as Step['type']);
   });
 
-  it.each(examples.map((e) => [e.name, e] as const))('%s has a definition, an input and exactly one result', (_, ex) => {
-    expect([ex.where, ex.definition !== undefined, ex.input !== undefined]).toEqual([ex.where, true, true]);
-    expect([ex.where, Number(ex.output !== undefined) + Number(ex.error !== undefined)]).toEqual([ex.where, 1]);
-  });
+  it.each(examples.map((e) => [e.name, e] as const))(
+    '%s has a definition, an input and exactly one result',
+    (_, ex) => {
+      expect([ex.where, ex.definition !== undefined, ex.input !== undefined]).toEqual([ex.where, true, true]);
+      expect([ex.where, Number(ex.output !== undefined) + Number(ex.error !== undefined)]).toEqual([ex.where, 1]);
+    },
+  );
 
   it('gives every example definition its own workflow_id (they run side by side)', () => {
     const ids = examples.flatMap((e) => [e.definition, ...e.children]).map((d) => d?.workflow_id);

@@ -62,11 +62,25 @@ const MARK = /^<!--\s*doc-test:\s*([a-z-]+)\s+([^\s]+)((?:\s+[a-z_]+=[^\s]+)*)\s
 const FENCE = /^```(\w*)\s*$/;
 
 /** The kinds a mark may name. */
-export const MARK_KINDS = ['definition', 'child', 'task', 'event-definition', 'input', 'output', 'error', 'variables', 'event', 'request', 'answer'] as const;
+export const MARK_KINDS = [
+  'definition',
+  'child',
+  'task',
+  'event-definition',
+  'input',
+  'output',
+  'error',
+  'variables',
+  'event',
+  'request',
+  'answer',
+] as const;
 
 /** The Markdown files whose examples are checked: README.md and every file in docs/. */
 export function docFiles(): string[] {
-  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f));
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(ROOT, 'docs', f));
   return [join(ROOT, 'README.md'), ...docs];
 }
 
@@ -159,16 +173,22 @@ const PLACEHOLDERS: Record<string, RegExp> = {
 /** Differences between a documented value (with placeholders) and the real one; empty when they agree. */
 export function valueDiff(doc: unknown, real: unknown, path = ''): string[] {
   if (typeof doc === 'string' && PLACEHOLDERS[doc]) {
-    return typeof real === 'string' && PLACEHOLDERS[doc].test(real) ? [] : [`${path || '/'}: expected ${doc}, got ${JSON.stringify(real)}`];
+    return typeof real === 'string' && PLACEHOLDERS[doc].test(real)
+      ? []
+      : [`${path || '/'}: expected ${doc}, got ${JSON.stringify(real)}`];
   }
   if (Array.isArray(doc)) {
-    if (!Array.isArray(real) || real.length !== doc.length) return [`${path || '/'}: expected ${JSON.stringify(doc)}, got ${JSON.stringify(real)}`];
+    if (!Array.isArray(real) || real.length !== doc.length)
+      return [`${path || '/'}: expected ${JSON.stringify(doc)}, got ${JSON.stringify(real)}`];
     return doc.flatMap((d, i) => valueDiff(d, real[i], `${path}/${i}`));
   }
   if (doc !== null && typeof doc === 'object') {
-    if (real === null || typeof real !== 'object' || Array.isArray(real)) return [`${path || '/'}: expected an object, got ${JSON.stringify(real)}`];
+    if (real === null || typeof real !== 'object' || Array.isArray(real))
+      return [`${path || '/'}: expected an object, got ${JSON.stringify(real)}`];
     const keys = new Set([...Object.keys(doc), ...Object.keys(real)]);
-    return [...keys].flatMap((k) => valueDiff((doc as Record<string, unknown>)[k], (real as Record<string, unknown>)[k], `${path}/${k}`));
+    return [...keys].flatMap((k) =>
+      valueDiff((doc as Record<string, unknown>)[k], (real as Record<string, unknown>)[k], `${path}/${k}`),
+    );
   }
   return doc === real ? [] : [`${path || '/'}: expected ${JSON.stringify(doc)}, got ${JSON.stringify(real)}`];
 }
@@ -181,14 +201,19 @@ const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ?
  * their first items.
  */
 export function shapeDiff(doc: unknown, real: unknown, path = ''): string[] {
-  if (kindOf(doc) !== kindOf(real)) return [`${path || '/'}: documented ${kindOf(doc)}, answered ${kindOf(real)} (${JSON.stringify(real)})`];
-  if (Array.isArray(doc)) return doc.length > 0 && (real as unknown[]).length > 0 ? shapeDiff(doc[0], (real as unknown[])[0], `${path}/0`) : [];
+  if (kindOf(doc) !== kindOf(real))
+    return [`${path || '/'}: documented ${kindOf(doc)}, answered ${kindOf(real)} (${JSON.stringify(real)})`];
+  if (Array.isArray(doc))
+    return doc.length > 0 && (real as unknown[]).length > 0
+      ? shapeDiff(doc[0], (real as unknown[])[0], `${path}/0`)
+      : [];
   if (doc !== null && typeof doc === 'object') {
     const d = doc as Record<string, unknown>;
     const r = real as Record<string, unknown>;
     const out: string[] = [];
     for (const k of Object.keys(r)) if (!(k in d)) out.push(`${path}/${k}: answered but not documented`);
-    for (const k of Object.keys(d)) out.push(...(k in r ? shapeDiff(d[k], r[k], `${path}/${k}`) : [`${path}/${k}: documented but not answered`]));
+    for (const k of Object.keys(d))
+      out.push(...(k in r ? shapeDiff(d[k], r[k], `${path}/${k}`) : [`${path}/${k}: documented but not answered`]));
     return out;
   }
   return [];

@@ -20,24 +20,42 @@ beforeAll(async () => {
   await activeWorkflow(h.db, {
     workflow_id: `page-${sfx}`,
     steps: [
-      { id: 'each', type: 'foreach', items: '{% $input.items %}', steps: [{ id: 'square', type: 'set', vars: { sq: '{% $item * $item %}' } }] },
-      { id: 'done', type: 'succeed', output: { count: '{% $count($steps.each.output) %}', last: '{% $steps.each.output[-1].sq %}' } },
+      {
+        id: 'each',
+        type: 'foreach',
+        items: '{% $input.items %}',
+        steps: [{ id: 'square', type: 'set', vars: { sq: '{% $item * $item %}' } }],
+      },
+      {
+        id: 'done',
+        type: 'succeed',
+        output: { count: '{% $count($steps.each.output) %}', last: '{% $steps.each.output[-1].sq %}' },
+      },
     ],
   });
   await activeWorkflow(h.db, {
     workflow_id: `pages-${sfx}`,
     steps: [
-      { id: 'pages', type: 'foreach', items: '{% $input.pages %}', concurrency: 2, steps: [
-        { id: 'page', type: 'sub_workflow', workflow: `page-${sfx}`, input: { items: '{% $item %}' } },
-      ] },
+      {
+        id: 'pages',
+        type: 'foreach',
+        items: '{% $input.pages %}',
+        concurrency: 2,
+        steps: [{ id: 'page', type: 'sub_workflow', workflow: `page-${sfx}`, input: { items: '{% $item %}' } }],
+      },
       { id: 'done', type: 'succeed', output: '{% $steps.pages.output %}' },
     ],
   });
   await activeWorkflow(h.db, {
     workflow_id: `direct-${sfx}`,
     steps: [
-      { id: 'each', type: 'foreach', items: '{% $input.items %}', steps: [{ id: 'square', type: 'set', vars: { sq: '{% $item * $item %}' } }],
-        catch: [{ errors: ['LimitExceeded'], next: 'refused', into: 'why' }] },
+      {
+        id: 'each',
+        type: 'foreach',
+        items: '{% $input.items %}',
+        steps: [{ id: 'square', type: 'set', vars: { sq: '{% $item * $item %}' } }],
+        catch: [{ errors: ['LimitExceeded'], next: 'refused', into: 'why' }],
+      },
       { id: 'refused', type: 'succeed', output: '{% $vars.why %}' },
     ],
   });
@@ -75,9 +93,13 @@ it('expressions that add up within one workflow task end it at a step boundary a
   await activeWorkflow(h.db, {
     workflow_id: workflowId,
     steps: [
-      { id: 'each', type: 'foreach', items: '{% $input.items %}', concurrency: 1, steps: [
-        { id: 'sum', type: 'set', vars: { s: '{% $sum($map([1..8], function($v){ $v * $item })) %}' } },
-      ] },
+      {
+        id: 'each',
+        type: 'foreach',
+        items: '{% $input.items %}',
+        concurrency: 1,
+        steps: [{ id: 'sum', type: 'set', vars: { s: '{% $sum($map([1..8], function($v){ $v * $item })) %}' } }],
+      },
       { id: 'done', type: 'succeed', output: '{% $sum($steps.each.output.s) %}' },
     ],
   });

@@ -11,7 +11,9 @@ const id = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 let h: RunHarness;
 
 beforeAll(async () => {
-  h = await startRunHarness({ env: { CODE_HANDLERS_MODULE: require.resolve('../engine-tasks/fixtures/user-handlers') } });
+  h = await startRunHarness({
+    env: { CODE_HANDLERS_MODULE: require.resolve('../engine-tasks/fixtures/user-handlers') },
+  });
 });
 afterAll(() => h?.close());
 

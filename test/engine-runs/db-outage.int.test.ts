@@ -40,14 +40,25 @@ beforeAll(async () => {
   proxiedDb = createDb({ url: url.toString(), poolMax: 3 });
   connection = await NativeConnection.connect({ address: temporalAddress() });
   worker = await createOrchestratorWorker({
-    config: h.config, db: proxiedDb, logger: createLogger({ level: 'silent' }), connection, temporal: h.client,
+    config: h.config,
+    db: proxiedDb,
+    logger: createLogger({ level: 'silent' }),
+    connection,
+    temporal: h.client,
     workflowBundlePath: process.env[TEST_ENV.bundlePath],
   });
   running = worker.run();
   await activeWorkflow(h.db, {
     workflow_id: waits,
     steps: [
-      { id: 'await', type: 'wait_for_event', event: 'outage.test', correlation: '{% $input.key %}', timeout: '1s', on_timeout: 'end' },
+      {
+        id: 'await',
+        type: 'wait_for_event',
+        event: 'outage.test',
+        correlation: '{% $input.key %}',
+        timeout: '1s',
+        on_timeout: 'end',
+      },
       { id: 'end', type: 'succeed', output: 'waited' },
     ],
   } as never);
@@ -84,7 +95,11 @@ describe('a database outage during a run', () => {
     let res;
     try {
       res = await startRun(h.deps, { workflowId: waits, input: { key: id('k') }, options: FAST_RETRY });
-      const attempts = await until('registerSubscription to outlast the old attempt limit', () => pendingAttempt(res!.workflowId), (n) => n > OLD_MAX_ATTEMPTS + 2);
+      const attempts = await until(
+        'registerSubscription to outlast the old attempt limit',
+        () => pendingAttempt(res!.workflowId),
+        (n) => n > OLD_MAX_ATTEMPTS + 2,
+      );
       expect(attempts).toBeGreaterThan(OLD_MAX_ATTEMPTS);
       const d = await h.client.workflow.getHandle(res.workflowId).describe();
       expect(d.status.name).toBe('RUNNING');
@@ -94,12 +109,23 @@ describe('a database outage during a run', () => {
     }
     await expect(h.client.workflow.getHandle(res.workflowId).result()).resolves.toBe('waited');
     expect(await h.db(SUBS).where({ temporal_workflow_id: res.workflowId }).pluck('status')).toEqual(['expired']);
-    await until('the mirror to record the end', () => h.db(WI).where({ id: res.instanceId }).first('status'), (r) => r?.status === 'completed', 10_000);
+    await until(
+      'the mirror to record the end',
+      () => h.db(WI).where({ id: res.instanceId }).first('status'),
+      (r) => r?.status === 'completed',
+      10_000,
+    );
   });
 
   it('when the database refuses the request itself (a value too long for its column), then the step fails at once, not after retries', async () => {
     const res = await startRun(h.deps, { workflowId: waits, input: { key: 'x'.repeat(600) }, options: FAST_RETRY });
-    const err = await h.client.workflow.getHandle(res.workflowId).result().then(() => undefined, (e: Error & { cause?: { type?: string; message?: string } }) => e);
+    const err = await h.client.workflow
+      .getHandle(res.workflowId)
+      .result()
+      .then(
+        () => undefined,
+        (e: Error & { cause?: { type?: string; message?: string } }) => e,
+      );
     expect(err?.cause?.type).toBe('DatabaseError');
     expect(err?.cause?.message).toMatch(/SQLSTATE 22001/);
     const history = await h.client.workflow.getHandle(res.workflowId).fetchHistory();

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../common/config';
 import type { WorkflowDefinition } from '../../common/definitions/types';
 import { createLogger } from '../../common/logger';
-import { createTaskDefinition, createWorkflowDefinition, activateWorkflowDefinition, setTaskDefinitionStatus } from '../../services/definitions';
+import {
+  createTaskDefinition,
+  createWorkflowDefinition,
+  activateWorkflowDefinition,
+  setTaskDefinitionStatus,
+} from '../../services/definitions';
 import type { RunDeps } from '../../services/runs';
 import { createOrchestratorWorker } from '../../workers/orchestrator';
 import { createTestDb } from '../helpers/db';
@@ -39,7 +44,9 @@ export function testConfig(extra: Record<string, string> = {}): Config {
 }
 
 /** Starts the worker and returns the deps of the run services. */
-export async function startRunHarness(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<RunHarness> {
+export async function startRunHarness(
+  opts: { worker?: boolean; env?: Record<string, string> } = {},
+): Promise<RunHarness> {
   const db = createTestDb();
   const client = await createTestClient();
   const config = testConfig(opts.env);
@@ -49,13 +56,20 @@ export async function startRunHarness(opts: { worker?: boolean; env?: Record<str
   if (opts.worker !== false) {
     connection = await NativeConnection.connect({ address: temporalAddress() });
     worker = await createOrchestratorWorker({
-      config, db, logger: createLogger({ level: 'silent' }), connection, temporal: client,
+      config,
+      db,
+      logger: createLogger({ level: 'silent' }),
+      connection,
+      temporal: client,
       workflowBundlePath: process.env[TEST_ENV.bundlePath],
     });
     running = worker.run();
   }
   return {
-    db, client, config, deps: { db, temporal: client, config },
+    db,
+    client,
+    config,
+    deps: { db, temporal: client, config },
     async close() {
       worker?.shutdown();
       await running;
@@ -73,7 +87,10 @@ export async function activeTask(db: Knex, doc: Record<string, unknown>): Promis
 }
 
 /** Creates and activates a workflow definition. */
-export async function activeWorkflow(db: Knex, doc: Partial<WorkflowDefinition> & Pick<WorkflowDefinition, 'workflow_id' | 'steps'>): Promise<void> {
+export async function activeWorkflow(
+  db: Knex,
+  doc: Partial<WorkflowDefinition> & Pick<WorkflowDefinition, 'workflow_id' | 'steps'>,
+): Promise<void> {
   const full = { name: doc.workflow_id, version: '1.0.0', ...doc };
   await createWorkflowDefinition(db, full);
   await activateWorkflowDefinition(db, full.workflow_id, full.version);

@@ -19,7 +19,12 @@ const sfx = randomBytes(3).toString('hex');
 const ids = { echo: `rb-echo-${sfx}`, flaky: `rb-flaky-${sfx}`, flow: `rb-flow-${sfx}` };
 const logger = createLogger({ level: 'silent' });
 // Nothing listens on port 1: every task mirror write of the outage worker fails like a database outage.
-const deadDb = knex({ client: 'pg', connection: 'postgres://x:y@127.0.0.1:1/none', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 1_000 });
+const deadDb = knex({
+  client: 'pg',
+  connection: 'postgres://x:y@127.0.0.1:1/none',
+  pool: { min: 0, max: 1 },
+  acquireConnectionTimeout: 1_000,
+});
 // Fails its first attempt, so the rebuilt row must carry attempt 2.
 const flaky = (input: unknown, { attempt }: { attempt: number }) => {
   if (attempt < 2) throw new Error('first attempt fails');
@@ -45,7 +50,12 @@ async function startWorker(mirrorDb?: Knex): Promise<TestWorker> {
 beforeAll(async () => {
   h = await startRunHarness({ worker: false });
   await activeTask(h.db, { task_id: ids.echo, type: 'echo' });
-  await activeTask(h.db, { task_id: ids.flaky, type: 'code', config: { handler: 'flaky' }, retry_policy: { max_attempts: 3, initial_interval: '100ms' } });
+  await activeTask(h.db, {
+    task_id: ids.flaky,
+    type: 'code',
+    config: { handler: 'flaky' },
+    retry_policy: { max_attempts: 3, initial_interval: '100ms' },
+  });
   await activeWorkflow(h.db, {
     workflow_id: ids.flow,
     steps: [
@@ -65,7 +75,10 @@ afterAll(async () => {
 const rowsOf = (instanceId: string) => h.db(TI).where({ workflow_instance_id: instanceId }).orderBy('created_at');
 const pass = () => reconcile({ db: h.db, temporal: h.client, logger }, { settleMs: 0 });
 const runCompleted = async (queue: string) => {
-  const run = await startRun({ ...h.deps, config: { ...h.config, taskQueue: queue } }, { workflowId: ids.flow, input: { n: 21 } });
+  const run = await startRun(
+    { ...h.deps, config: { ...h.config, taskQueue: queue } },
+    { workflowId: ids.flow, input: { n: 21 } },
+  );
   await h.client.workflow.getHandle(run.workflowId).result();
   await eventually(async () => (await h.db(WI).where({ id: run.instanceId }).first())?.status === 'completed');
   return run;
@@ -82,7 +95,13 @@ it('when every task mirror write failed, reconcile writes each task row from his
     ['first', 'completed', 1, { n: 21 }, null],
     ['second', 'completed', 2, { doubled: 42 }, null],
   ]);
-  expect(rows[1]).toMatchObject({ task_id: ids.flaky, task_version: '1.0.0', step_path: 'second', input: { n: 21 }, execution_key: `${run.runId}/${rows[1].temporal_activity_id}` });
+  expect(rows[1]).toMatchObject({
+    task_id: ids.flaky,
+    task_version: '1.0.0',
+    step_path: 'second',
+    input: { n: 21 },
+    execution_key: `${run.runId}/${rows[1].temporal_activity_id}`,
+  });
   expect(rows[1].task_definition_id).not.toBeNull();
   expect(rows[1].started_at.getTime()).toBeLessThanOrEqual(rows[1].completed_at.getTime());
 });
@@ -94,7 +113,10 @@ it('a row left running by a dropped end write ends completed, and a missing row 
   const [first, second] = before;
   // What an outage leaves: "first" never written at all, "second" stuck at its running write.
   await h.db(TI).where({ id: first.id }).delete();
-  await h.db(TI).where({ id: second.id }).update({ status: 'running', output: null, completed_at: null, duration_ms: null, mirror_seq: second.attempt * 2 });
+  await h
+    .db(TI)
+    .where({ id: second.id })
+    .update({ status: 'running', output: null, completed_at: null, duration_ms: null, mirror_seq: second.attempt * 2 });
 
   await pass();
 
@@ -105,13 +127,22 @@ it('a row left running by a dropped end write ends completed, and a missing row 
   ]);
   expect(after[1].id).toBe(second.id);
   // Same (execution_key, created_at) as runTask wrote: history's scheduled time is the activity's.
-  expect([after[0].execution_key, after[0].created_at.getTime()]).toEqual([first.execution_key, first.created_at.getTime()]);
+  expect([after[0].execution_key, after[0].created_at.getTime()]).toEqual([
+    first.execution_key,
+    first.created_at.getTime(),
+  ]);
 });
 
 it('a second reconcile changes nothing', async () => {
   const instances = (await h.db(WI).where({ definition_workflow_id: ids.flow })).map((w) => w.id as string);
-  const snapshot = async () => (await h.db(TI).whereIn('workflow_instance_id', instances).orderBy('id'))
-    .map((r) => [r.id, r.status, r.attempt, r.mirror_seq, r.updated_at.getTime()]);
+  const snapshot = async () =>
+    (await h.db(TI).whereIn('workflow_instance_id', instances).orderBy('id')).map((r) => [
+      r.id,
+      r.status,
+      r.attempt,
+      r.mirror_seq,
+      r.updated_at.getTime(),
+    ]);
   await pass();
   const before = await snapshot();
   await pass();

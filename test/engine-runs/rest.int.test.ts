@@ -28,10 +28,16 @@ afterAll(async () => {
   await h?.close();
 });
 
-const post = (path: string, body?: object) => request(api.app).post(`${V1}${path}`).set(admin.bearer).send(body ?? {});
+const post = (path: string, body?: object) =>
+  request(api.app)
+    .post(`${V1}${path}`)
+    .set(admin.bearer)
+    .send(body ?? {});
 const get = (path: string) => request(api.app).get(`${V1}${path}`).set(admin.bearer);
 const flow = (version: string, output: string, delay = '10ms') => ({
-  workflow_id: wfId, name: 'REST flow', version,
+  workflow_id: wfId,
+  name: 'REST flow',
+  version,
   input_schema: { type: 'object', properties: { n: { type: 'integer' } } },
   steps: [
     { id: 'call', type: 'task', task: taskId },
@@ -42,10 +48,21 @@ const flow = (version: string, output: string, delay = '10ms') => ({
 
 describe('task and workflow definitions', () => {
   it('creates, validates and activates a task definition', async () => {
-    const bad = await post('/task-definitions', { task_id: taskId, version: '1.0.0', type: 'http', config: {}, retry_policy: { max_attempts: -1 } });
+    const bad = await post('/task-definitions', {
+      task_id: taskId,
+      version: '1.0.0',
+      type: 'http',
+      config: {},
+      retry_policy: { max_attempts: -1 },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toContain('/body/retry_policy/max_attempts');
-    const dry = await post('/task-definitions/validate', { task_id: taskId, version: '1.0.0', type: 'echo', config: {} });
+    const dry = await post('/task-definitions/validate', {
+      task_id: taskId,
+      version: '1.0.0',
+      type: 'echo',
+      config: {},
+    });
     expect(dry.body).toEqual({ valid: true, errors: [] });
     const created = await post('/task-definitions', { task_id: taskId, version: '1.0.0', type: 'echo', config: {} });
     expect(created.status).toBe(201);
@@ -54,7 +71,13 @@ describe('task and workflow definitions', () => {
   });
 
   it('answers 422 with every error of an invalid definition and writes nothing', async () => {
-    const doc = { ...flow('1.0.0', 'v1'), steps: [{ id: 'a', type: 'task', task: 'no-such-task', next: 'nowhere' }, { id: 'a', type: 'set', vars: {} }] };
+    const doc = {
+      ...flow('1.0.0', 'v1'),
+      steps: [
+        { id: 'a', type: 'task', task: 'no-such-task', next: 'nowhere' },
+        { id: 'a', type: 'set', vars: {} },
+      ],
+    };
     const res = await post('/workflow-definitions', doc);
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toContain('application/problem+json');
@@ -69,13 +92,25 @@ describe('task and workflow definitions', () => {
 
   it('answers 422 naming the field for an expression in fail.error (a name catch clauses match) or vars that read $vars', async () => {
     const doc = {
-      ...flow('1.0.0', 'v1'), workflow_id: `${wfId}-names`, vars: { n: '{% $vars.m %}' },
-      steps: [{ id: 'stop', type: 'fail', error: '{% "E" & $input.x %}', message: 'bad {% $input.x %}', details: { x: '{% $input.x %}' } }],
+      ...flow('1.0.0', 'v1'),
+      workflow_id: `${wfId}-names`,
+      vars: { n: '{% $vars.m %}' },
+      steps: [
+        {
+          id: 'stop',
+          type: 'fail',
+          error: '{% "E" & $input.x %}',
+          message: 'bad {% $input.x %}',
+          details: { x: '{% $input.x %}' },
+        },
+      ],
     };
     const res = await post('/workflow-definitions', doc);
     expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: { pointer: string; code: string }) => `${e.code} ${e.pointer}`).sort())
-      .toEqual(['expression_not_allowed /body/steps/0/error', 'unavailable_variable /body/vars/n']);
+    expect(res.body.errors.map((e: { pointer: string; code: string }) => `${e.code} ${e.pointer}`).sort()).toEqual([
+      'expression_not_allowed /body/steps/0/error',
+      'unavailable_variable /body/vars/n',
+    ]);
     expect((await get(`/workflow-definitions/${wfId}-names`)).status).toBe(404);
   });
 
@@ -106,12 +141,15 @@ describe('task and workflow definitions', () => {
     expect(v2.status).toBe(201);
     await post(`/workflow-definitions/${wfId}/versions/2.0.0/activate`);
     expect((await get(`/workflow-definitions/${wfId}`)).body.version).toBe('2.0.0');
-    expect((await get(`/workflow-definitions/${wfId}/versions`)).body.items.map((v: { version: string }) => v.version)).toEqual(['1.0.0', '2.0.0']);
+    expect(
+      (await get(`/workflow-definitions/${wfId}/versions`)).body.items.map((v: { version: string }) => v.version),
+    ).toEqual(['1.0.0', '2.0.0']);
 
-    const done = (id: string) => eventually(async () => {
-      const r = await get(`/workflow-instances/${id}`);
-      return r.body.status === 'completed' ? r.body : undefined;
-    });
+    const done = (id: string) =>
+      eventually(async () => {
+        const r = await get(`/workflow-instances/${id}`);
+        return r.body.status === 'completed' ? r.body : undefined;
+      });
     expect((await done(first.body.id)).output).toEqual({ version: 'v1', echoed: { n: 1 } });
     const latest = await post(`/workflow-definitions/${wfId}/runs`, { input: { n: 2 } });
     expect((await done(latest.body.id)).output.version).toBe('v2');
@@ -128,7 +166,9 @@ describe('workflow instances', () => {
     const b = await post(`/workflow-definitions/${wfId}/runs`, body);
     expect([a.status, b.status]).toEqual([201, 200]);
     expect(b.body.id).toBe(a.body.id);
-    expect(a.body.temporal_ui_url).toMatch(new RegExp(`^http://ui\\.test/namespaces/default/workflows/${wfId}%3Abk-${sfx}/`));
+    expect(a.body.temporal_ui_url).toMatch(
+      new RegExp(`^http://ui\\.test/namespaces/default/workflows/${wfId}%3Abk-${sfx}/`),
+    );
 
     const bad = await post(`/workflow-definitions/${wfId}/runs`, { input: { n: 'five' } });
     expect(bad.status).toBe(422);
@@ -138,7 +178,9 @@ describe('workflow instances', () => {
       const r = await get(`/workflow-instances/${a.body.id}`);
       return r.body.status === 'completed' ? r.body : undefined;
     });
-    expect(run.tasks).toEqual([expect.objectContaining({ step_id: 'call', status: 'completed', attempt: 1, output: { n: 5 } })]);
+    expect(run.tasks).toEqual([
+      expect.objectContaining({ step_id: 'call', status: 'completed', attempt: 1, output: { n: 5 } }),
+    ]);
     expect(run.temporal_ui_url).toMatch(/\/history$/);
 
     const page1 = await get(`/workflow-instances?definition=${wfId}&limit=1`);
@@ -176,7 +218,10 @@ describe('workflow instances', () => {
 
   it('refuses callers without the permission', async () => {
     const reader = await createTestCaller(api.deps, ['workflow_instances:read'], 'reader');
-    const res = await request(api.app).post(`${V1}/workflow-definitions/${wfId}/runs`).set(reader.bearer).send({ input: {} });
+    const res = await request(api.app)
+      .post(`${V1}/workflow-definitions/${wfId}/runs`)
+      .set(reader.bearer)
+      .send({ input: {} });
     expect(res.status).toBe(403);
   });
 });

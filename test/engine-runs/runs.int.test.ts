@@ -22,7 +22,12 @@ beforeAll(async () => {
   h = await startRunHarness();
   await activeTask(h.db, { task_id: ids.echo, type: 'echo' });
   await activeTask(h.db, { task_id: ids.double, type: 'transform', config: { expression: '{ "n": $input.n * 2 }' } });
-  await activeTask(h.db, { task_id: ids.sleep, type: 'code', config: { handler: 'sleep' }, timeouts: { heartbeat: '5s' } });
+  await activeTask(h.db, {
+    task_id: ids.sleep,
+    type: 'code',
+    config: { handler: 'sleep' },
+    timeouts: { heartbeat: '5s' },
+  });
   await activeWorkflow(h.db, {
     workflow_id: ids.flow,
     input_schema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
@@ -31,16 +36,20 @@ beforeAll(async () => {
       { id: 'second', type: 'task', task: ids.double, input: '{% $steps.first.output %}' },
     ],
   });
-  await activeWorkflow(h.db, { workflow_id: ids.slow, steps: [{ id: 'nap', type: 'task', task: ids.sleep, input: { ms: 20_000 } }] });
+  await activeWorkflow(h.db, {
+    workflow_id: ids.slow,
+    steps: [{ id: 'nap', type: 'task', task: ids.sleep, input: { ms: 20_000 } }],
+  });
 });
 
 afterAll(() => h?.close());
 
 const row = (instanceId: string) => h.db(WI).where({ id: instanceId }).first();
-const settled = (instanceId: string, status: string) => eventually(async () => {
-  const r = await row(instanceId);
-  return r?.status === status ? r : undefined;
-});
+const settled = (instanceId: string, status: string) =>
+  eventually(async () => {
+    const r = await row(instanceId);
+    return r?.status === status ? r : undefined;
+  });
 
 describe('startRun', () => {
   it('runs the definition and mirrors the run and each task execution once', async () => {
@@ -48,17 +57,31 @@ describe('startRun', () => {
     expect(res.started).toBe(true);
     await h.client.workflow.getHandle(res.workflowId).result();
     const wi = await settled(res.instanceId, 'completed');
-    expect(wi).toMatchObject({ output: { n: 42 }, correlation_key: 'order-1', temporal_run_id: res.runId, definition_version: '1.0.0' });
+    expect(wi).toMatchObject({
+      output: { n: 42 },
+      correlation_key: 'order-1',
+      temporal_run_id: res.runId,
+      definition_version: '1.0.0',
+    });
     expect(wi.completed_at).not.toBeNull();
     const tasks = await h.db(TI).where({ workflow_instance_id: res.instanceId }).orderBy('created_at');
-    expect(tasks.map((t) => [t.step_id, t.status, t.attempt])).toEqual([['first', 'completed', 1], ['second', 'completed', 1]]);
+    expect(tasks.map((t) => [t.step_id, t.status, t.attempt])).toEqual([
+      ['first', 'completed', 1],
+      ['second', 'completed', 1],
+    ]);
     const desc = await h.client.workflow.getHandle(res.workflowId).describe();
     expect(desc.typedSearchAttributes.get({ name: 'AosDefinitionId', type: 'KEYWORD' } as never)).toBe(ids.flow);
   });
 
   it('mirrors the start itself: running with its run id as soon as startRun answers, no start marker in the history', async () => {
     const res = await startRun(h.deps, { workflowId: ids.slow, input: {} });
-    expect(await row(res.instanceId)).toMatchObject({ status: 'running', temporal_run_id: res.runId, mirror_seq: 1, variables: {}, current_steps: [] });
+    expect(await row(res.instanceId)).toMatchObject({
+      status: 'running',
+      temporal_run_id: res.runId,
+      mirror_seq: 1,
+      variables: {},
+      current_steps: [],
+    });
     expect((await row(res.instanceId)).started_at).not.toBeNull();
     const handle = h.client.workflow.getHandle(res.workflowId);
     await handle.terminate('test done');
@@ -68,7 +91,9 @@ describe('startRun', () => {
     const done = await startRun(h.deps, { workflowId: ids.flow, input: { n: 1 } });
     const doneHandle = h.client.workflow.getHandle(done.workflowId);
     await doneHandle.result();
-    expect(((await doneHandle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes)).toHaveLength(1);
+    expect(
+      ((await doneHandle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes),
+    ).toHaveLength(1);
     expect(await settled(done.instanceId, 'completed')).toMatchObject({ mirror_seq: 2, temporal_run_id: done.runId });
   });
 
@@ -87,7 +112,9 @@ describe('startRun', () => {
 
   it('rejects input that violates the input_schema with 422 and writes nothing', async () => {
     const before = await h.db(WI).where({ definition_workflow_id: ids.flow }).count('* as n').first();
-    const err = await startRun(h.deps, { workflowId: ids.flow, input: { n: 'x' }, inputPointer: '/body/input' }).catch((e) => e);
+    const err = await startRun(h.deps, { workflowId: ids.flow, input: { n: 'x' }, inputPointer: '/body/input' }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
     expect(err.status).toBe(422);
     expect(err.errors).toEqual([expect.objectContaining({ pointer: '/body/input/n' })]);
@@ -126,54 +153,100 @@ describe('run control and mirror of runs that end outside the interpreter', () =
 
   it('the reconciler mirrors a terminate done behind the API and a run timeout, and closes their task rows', async () => {
     const killed = await startRun(h.deps, { workflowId: ids.slow, input: {} });
-    await eventually(async () => (await h.db(TI).where({ workflow_instance_id: killed.instanceId, status: 'running' }))[0]);
+    await eventually(
+      async () => (await h.db(TI).where({ workflow_instance_id: killed.instanceId, status: 'running' }))[0],
+    );
     await h.client.workflow.getHandle(killed.workflowId).terminate('from the CLI');
 
     const resolved = await resolveDefinition(h.db, ids.slow);
     const timedOutId = crypto.randomUUID();
     await h.client.workflow.start('interpreterWorkflow', {
-      taskQueue: h.config.taskQueue, workflowId: `${ids.slow}:${timedOutId}`, workflowExecutionTimeout: '2s',
-      args: [{ instanceId: timedOutId, definitionRowId: resolved.definitionRowId, definition: resolved.definition, tasks: resolved.tasks, input: {} }],
+      taskQueue: h.config.taskQueue,
+      workflowId: `${ids.slow}:${timedOutId}`,
+      workflowExecutionTimeout: '2s',
+      args: [
+        {
+          instanceId: timedOutId,
+          definitionRowId: resolved.definitionRowId,
+          definition: resolved.definition,
+          tasks: resolved.tasks,
+          input: {},
+        },
+      ],
     });
     await settled(timedOutId, 'running');
     await new Promise((r) => setTimeout(r, 2_500));
 
-    const report = await reconcile({ db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) }, { settleMs: 0 });
-    expect(report.drift).toEqual(expect.arrayContaining([
-      expect.objectContaining({ instanceId: killed.instanceId, temporalStatus: 'TERMINATED', fixedTo: 'terminated' }),
-      expect.objectContaining({ instanceId: timedOutId, temporalStatus: 'TIMED_OUT', fixedTo: 'timed_out' }),
-    ]));
+    const report = await reconcile(
+      { db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) },
+      { settleMs: 0 },
+    );
+    expect(report.drift).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ instanceId: killed.instanceId, temporalStatus: 'TERMINATED', fixedTo: 'terminated' }),
+        expect.objectContaining({ instanceId: timedOutId, temporalStatus: 'TIMED_OUT', fixedTo: 'timed_out' }),
+      ]),
+    );
     expect((await row(killed.instanceId)).status).toBe('terminated');
     expect((await row(timedOutId)).status).toBe('timed_out');
     expect((await h.db(TI).where({ workflow_instance_id: timedOutId }).first()).status).toBe('timed_out');
     expect((await h.db(TI).where({ workflow_instance_id: killed.instanceId }).first()).status).toBe('cancelled');
-    const second = await reconcile({ db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) }, { settleMs: 0 });
+    const second = await reconcile(
+      { db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) },
+      { settleMs: 0 },
+    );
     expect(second.drift.filter((d) => [killed.instanceId, timedOutId].includes(d.instanceId))).toEqual([]);
   });
 
   it('the reconciler finishes a start its starter died in: running when Temporal has the run, failed when it never got it', async () => {
     const resolved = await resolveDefinition(h.db, ids.slow);
-    const pendingRow = (instanceId: string, workflowId: string, createdAt = new Date()) => h.db(WI).insert({
-      id: instanceId, temporal_workflow_id: workflowId, workflow_definition_id: resolved.definitionRowId, definition_workflow_id: ids.slow,
-      definition_version: '1.0.0', status: 'pending', mirror_seq: 0, created_at: createdAt,
-    });
+    const pendingRow = (instanceId: string, workflowId: string, createdAt = new Date()) =>
+      h.db(WI).insert({
+        id: instanceId,
+        temporal_workflow_id: workflowId,
+        workflow_definition_id: resolved.definitionRowId,
+        definition_workflow_id: ids.slow,
+        definition_version: '1.0.0',
+        status: 'pending',
+        mirror_seq: 0,
+        created_at: createdAt,
+      });
     // Died after Temporal's start, before markRunStarted: the row is pending without a run id.
     const startedId = crypto.randomUUID();
     await pendingRow(startedId, `${ids.slow}:${startedId}`);
     const handle = await h.client.workflow.start('interpreterWorkflow', {
-      taskQueue: h.config.taskQueue, workflowId: `${ids.slow}:${startedId}`,
-      args: [{ instanceId: startedId, definitionRowId: resolved.definitionRowId, definition: resolved.definition, tasks: resolved.tasks, input: {}, startMirrored: true }],
+      taskQueue: h.config.taskQueue,
+      workflowId: `${ids.slow}:${startedId}`,
+      args: [
+        {
+          instanceId: startedId,
+          definitionRowId: resolved.definitionRowId,
+          definition: resolved.definition,
+          tasks: resolved.tasks,
+          input: {},
+          startMirrored: true,
+        },
+      ],
     });
     // Died before Temporal's start, two minutes ago: no run will ever come.
     const lostId = crypto.randomUUID();
     await pendingRow(lostId, `${ids.slow}:${lostId}`, new Date(Date.now() - 120_000));
 
-    const report = await reconcile({ db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) }, { settleMs: 0 });
-    expect(report.drift).toEqual(expect.arrayContaining([
-      expect.objectContaining({ instanceId: startedId, temporalStatus: 'RUNNING', fixedTo: 'running' }),
-      expect.objectContaining({ instanceId: lostId, temporalStatus: 'NOT_FOUND', fixedTo: 'failed' }),
-    ]));
-    expect(await row(startedId)).toMatchObject({ status: 'running', temporal_run_id: handle.firstExecutionRunId, mirror_seq: 1 });
+    const report = await reconcile(
+      { db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) },
+      { settleMs: 0 },
+    );
+    expect(report.drift).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ instanceId: startedId, temporalStatus: 'RUNNING', fixedTo: 'running' }),
+        expect.objectContaining({ instanceId: lostId, temporalStatus: 'NOT_FOUND', fixedTo: 'failed' }),
+      ]),
+    );
+    expect(await row(startedId)).toMatchObject({
+      status: 'running',
+      temporal_run_id: handle.firstExecutionRunId,
+      mirror_seq: 1,
+    });
     expect(await row(lostId)).toMatchObject({ status: 'failed', error: { type: 'StartLost' } });
     await handle.terminate('test done');
   });
@@ -183,7 +256,12 @@ describe('mirror ordering', () => {
   it('a late lower-seq write never regresses the row, a repeat is a no-op, terminal is final', async () => {
     const res = await startRun(h.deps, { workflowId: ids.flow, input: { n: 2 } });
     await settled(res.instanceId, 'completed');
-    const base = { instanceId: res.instanceId, workflowId: res.workflowId, runId: res.runId, at: new Date().toISOString() };
+    const base = {
+      instanceId: res.instanceId,
+      workflowId: res.workflowId,
+      runId: res.runId,
+      at: new Date().toISOString(),
+    };
     const current = await row(res.instanceId);
     expect(await applyWorkflowUpdate(h.db, { ...base, seq: 1, status: 'running' })).toBe(false);
     expect(await applyWorkflowUpdate(h.db, { ...base, seq: current.mirror_seq, status: 'running' })).toBe(false);
@@ -203,7 +281,9 @@ describe('mirror ordering', () => {
     expect(await applyWorkflowUpdate(h.db, { ...base, seq: 3, status: 'waiting', currentSteps: ['wait'] })).toBe(true);
     expect(await applyWorkflowUpdate(h.db, { ...base, seq: 2, status: 'running', currentSteps: ['x'] })).toBe(false);
     expect(await row(instanceId)).toMatchObject({ status: 'waiting', current_steps: ['wait'], mirror_seq: 3 });
-    expect(await applyWorkflowUpdate(h.db, { ...base, seq: 4, status: 'failed', error: { type: 'Boom', message: 'x' } })).toBe(true);
+    expect(
+      await applyWorkflowUpdate(h.db, { ...base, seq: 4, status: 'failed', error: { type: 'Boom', message: 'x' } }),
+    ).toBe(true);
     expect(await row(instanceId)).toMatchObject({ status: 'failed', current_steps: [], error: { type: 'Boom' } });
   });
 });

@@ -13,11 +13,19 @@ afterAll(() => h.close());
 
 it('the order-processing example totals the order and confirms it', async () => {
   const order = ORDER_CREATED_EVENT.examples![0] as { orderId: string; customer: { email: string } };
-  const run = await startRun(h.deps, { workflowId: 'order-processing', input: { order }, businessKey: `seed-demo-${Date.now()}` });
+  const run = await startRun(h.deps, {
+    workflowId: 'order-processing',
+    input: { order },
+    businessKey: `seed-demo-${Date.now()}`,
+  });
   const output = await h.client.workflow.getHandle(run.workflowId, run.runId).result();
   expect(output).toEqual({ orderId: order.orderId, total: 25, confirmed: true });
   const row = await getRunRow({ db: h.db }, run.instanceId);
   expect(row?.status).toBe('completed');
-  const tasks = await h.db('task_execution_service.task_instances').where({ workflow_instance_id: run.instanceId }).orderBy('created_at').pluck('step_id');
+  const tasks = await h
+    .db('task_execution_service.task_instances')
+    .where({ workflow_instance_id: run.instanceId })
+    .orderBy('created_at')
+    .pluck('step_id');
   expect(tasks).toEqual(['total', 'confirm']);
 });

@@ -23,14 +23,32 @@ beforeAll(async () => {
     workflow_id: ids.nested,
     steps: [
       { id: 'before', type: 'task', task: ids.echo, input: { n: 0 } },
-      { id: 'fanout', type: 'parallel', branches: [
-        { id: 'a', steps: [{ id: 'solo', type: 'task', task: ids.echo, input: { n: 1 } }] },
-        { id: 'b', steps: [{ id: 'each', type: 'foreach', items: '{% [10, 20] %}', steps: [{ id: 'inner', type: 'task', task: ids.echo, input: { n: '{% $item %}' } }] }] },
-      ] },
+      {
+        id: 'fanout',
+        type: 'parallel',
+        branches: [
+          { id: 'a', steps: [{ id: 'solo', type: 'task', task: ids.echo, input: { n: 1 } }] },
+          {
+            id: 'b',
+            steps: [
+              {
+                id: 'each',
+                type: 'foreach',
+                items: '{% [10, 20] %}',
+                steps: [{ id: 'inner', type: 'task', task: ids.echo, input: { n: '{% $item %}' } }],
+              },
+            ],
+          },
+        ],
+      },
     ],
   } as never);
   // The child's output names the version that ran, so the parent's output shows which one it resolved.
-  await activeWorkflow(h.db, { workflow_id: ids.child, steps: [{ id: 'noop', type: 'task', task: ids.echo }], output: '{% $workflow.version %}' } as never);
+  await activeWorkflow(h.db, {
+    workflow_id: ids.child,
+    steps: [{ id: 'noop', type: 'task', task: ids.echo }],
+    output: '{% $workflow.version %}',
+  } as never);
   await activeWorkflow(h.db, {
     workflow_id: ids.parent,
     steps: [
@@ -52,11 +70,28 @@ async function runToEnd(workflowId: string, input: unknown = {}) {
 describe('nested blocks on the real stack', () => {
   it('writes task_instances rows whose ltree step_path places each execution in its parallel branch and foreach iteration', async () => {
     const res = await runToEnd(ids.nested);
-    const under = await h.db(TI).where({ workflow_instance_id: res.instanceId }).whereRaw(`step_path <@ 'fanout'`).orderBy('step_path').pluck('step_path');
+    const under = await h
+      .db(TI)
+      .where({ workflow_instance_id: res.instanceId })
+      .whereRaw(`step_path <@ 'fanout'`)
+      .orderBy('step_path')
+      .pluck('step_path');
     expect(under).toEqual(['fanout.a.solo', 'fanout.b.each.i0.inner', 'fanout.b.each.i1.inner']);
-    const iterations = await h.db(TI).where({ workflow_instance_id: res.instanceId }).whereRaw(`step_path ~ 'fanout.b.each.*{1}.inner'`).orderBy('step_path').select('step_id', 'input');
-    expect(iterations).toEqual([{ step_id: 'inner', input: { n: 10 } }, { step_id: 'inner', input: { n: 20 } }]);
-    const top = await h.db(TI).where({ workflow_instance_id: res.instanceId }).whereRaw(`nlevel(step_path) = 1`).pluck('step_path');
+    const iterations = await h
+      .db(TI)
+      .where({ workflow_instance_id: res.instanceId })
+      .whereRaw(`step_path ~ 'fanout.b.each.*{1}.inner'`)
+      .orderBy('step_path')
+      .select('step_id', 'input');
+    expect(iterations).toEqual([
+      { step_id: 'inner', input: { n: 10 } },
+      { step_id: 'inner', input: { n: 20 } },
+    ]);
+    const top = await h
+      .db(TI)
+      .where({ workflow_instance_id: res.instanceId })
+      .whereRaw(`nlevel(step_path) = 1`)
+      .pluck('step_path');
     expect(top).toEqual(['before']);
   });
 
@@ -65,7 +100,9 @@ describe('nested blocks on the real stack', () => {
     const history = await h.client.workflow.getHandle(res.workflowId).fetchHistory();
     const summaries = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTask')
-      .map((e) => (e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined))
+      .map((e) =>
+        e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined,
+      )
       .sort();
     expect(summaries).toEqual([`before: ${ids.echo}`, `inner: ${ids.echo}`, `inner: ${ids.echo}`, `solo: ${ids.echo}`]);
   });
@@ -74,11 +111,22 @@ describe('nested blocks on the real stack', () => {
 describe('sub_workflow resolves the child definition from the database', () => {
   it('runs the pinned version, and the latest active version once a newer one is activated', async () => {
     expect((await runToEnd(ids.parent)).output).toEqual({ pinned: '1.0.0', latest: '1.0.0' });
-    await createWorkflowDefinition(h.db, { workflow_id: ids.child, name: ids.child, version: '1.1.0', steps: [{ id: 'noop', type: 'task', task: ids.echo }], output: '{% $workflow.version %}' } as never);
+    await createWorkflowDefinition(h.db, {
+      workflow_id: ids.child,
+      name: ids.child,
+      version: '1.1.0',
+      steps: [{ id: 'noop', type: 'task', task: ids.echo }],
+      output: '{% $workflow.version %}',
+    } as never);
     await activateWorkflowDefinition(h.db, ids.child, '1.1.0');
     const res = await runToEnd(ids.parent);
     expect(res.output).toEqual({ pinned: '1.0.0', latest: '1.1.0' });
-    const children = await h.db(WI).where({ definition_workflow_id: ids.child }).whereLike('temporal_workflow_id', `${res.workflowId}/%`).orderBy('temporal_workflow_id').select('temporal_workflow_id', 'definition_version', 'status');
+    const children = await h
+      .db(WI)
+      .where({ definition_workflow_id: ids.child })
+      .whereLike('temporal_workflow_id', `${res.workflowId}/%`)
+      .orderBy('temporal_workflow_id')
+      .select('temporal_workflow_id', 'definition_version', 'status');
     expect(children).toEqual([
       { temporal_workflow_id: `${res.workflowId}/latest`, definition_version: '1.1.0', status: 'completed' },
       { temporal_workflow_id: `${res.workflowId}/pinned`, definition_version: '1.0.0', status: 'completed' },

@@ -15,13 +15,25 @@ let h: RunHarness;
 beforeAll(async () => {
   h = await startRunHarness({ env: { CODE_HANDLERS_MODULE: require.resolve('./fixtures/stall-handlers') } });
   // The task definition allows a long silence; the step narrows it.
-  await activeTask(h.db, { task_id: ids.stall, type: 'code', config: { handler: 'stall' }, timeouts: { heartbeat: '30s', start_to_close: '1m' } });
+  await activeTask(h.db, {
+    task_id: ids.stall,
+    type: 'code',
+    config: { handler: 'stall' },
+    timeouts: { heartbeat: '30s', start_to_close: '1m' },
+  });
   await activeTask(h.db, { task_id: ids.echo, type: 'echo' });
   await activeWorkflow(h.db, {
     workflow_id: ids.flow,
     steps: [
-      { id: 'stuck', type: 'task', task: ids.stall, timeout: '45s', timeouts: { heartbeat: '1s', schedule_to_close: '40s' }, retry: { max_attempts: 1 },
-        catch: [{ errors: ['Timeout'], next: 'recover', into: 'err' }] },
+      {
+        id: 'stuck',
+        type: 'task',
+        task: ids.stall,
+        timeout: '45s',
+        timeouts: { heartbeat: '1s', schedule_to_close: '40s' },
+        retry: { max_attempts: 1 },
+        catch: [{ errors: ['Timeout'], next: 'recover', into: 'err' }],
+      },
       { id: 'unreached', type: 'succeed' },
       { id: 'recover', type: 'task', task: ids.echo, input: { recovered: true } },
     ],
@@ -42,7 +54,9 @@ it('a task that stops heartbeating fails its step with Timeout within the step h
   expect(Date.now() - started).toBeLessThan(15_000); // the task's own 30s heartbeat timeout did not apply
 
   const history = await handle.fetchHistory();
-  const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes).find((a) => a?.activityType?.name === 'runTask');
+  const scheduled = (history.events ?? [])
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .find((a) => a?.activityType?.name === 'runTask');
   const seconds = (d: { seconds?: unknown } | null | undefined) => Number(d?.seconds ?? 0);
   expect(seconds(scheduled?.heartbeatTimeout)).toBe(1);
   expect(seconds(scheduled?.scheduleToCloseTimeout)).toBe(40);

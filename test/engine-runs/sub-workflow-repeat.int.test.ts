@@ -17,12 +17,24 @@ const ids = { failing: id('failing-child'), ok: id('ok-child'), retried: id('ret
 
 beforeAll(async () => {
   h = await startRunHarness();
-  await activeWorkflow(h.db, { workflow_id: ids.failing, steps: [{ id: 'stop', type: 'fail', error: 'ChildFailed', message: 'always' }] } as never);
-  await activeWorkflow(h.db, { workflow_id: ids.ok, steps: [{ id: 'done', type: 'succeed', output: '{% $input.n %}' }] } as never);
+  await activeWorkflow(h.db, {
+    workflow_id: ids.failing,
+    steps: [{ id: 'stop', type: 'fail', error: 'ChildFailed', message: 'always' }],
+  } as never);
+  await activeWorkflow(h.db, {
+    workflow_id: ids.ok,
+    steps: [{ id: 'done', type: 'succeed', output: '{% $input.n %}' }],
+  } as never);
   await activeWorkflow(h.db, {
     workflow_id: ids.retried,
     steps: [
-      { id: 'call', type: 'sub_workflow', workflow: ids.failing, retry: { max_attempts: 3, initial_interval: '100ms' }, catch: [{ errors: ['ChildFailed'], next: 'end' }] },
+      {
+        id: 'call',
+        type: 'sub_workflow',
+        workflow: ids.failing,
+        retry: { max_attempts: 3, initial_interval: '100ms' },
+        catch: [{ errors: ['ChildFailed'], next: 'end' }],
+      },
       { id: 'end', type: 'succeed', output: 'handled' },
     ],
   } as never);
@@ -46,8 +58,12 @@ async function runToEnd(workflowId: string) {
   return { ...res, output };
 }
 
-const children = (parentInstanceId: string) => h.db(WI).where({ parent_instance_id: parentInstanceId })
-  .orderBy('started_at').select('temporal_workflow_id', 'status', 'output');
+const children = (parentInstanceId: string) =>
+  h
+    .db(WI)
+    .where({ parent_instance_id: parentInstanceId })
+    .orderBy('started_at')
+    .select('temporal_workflow_id', 'status', 'output');
 
 describe('a sub_workflow step that runs more than once', () => {
   it('when its retry runs the child again, then every attempt is its own child instance with its own row', async () => {
@@ -59,7 +75,8 @@ describe('a sub_workflow step that runs more than once', () => {
       [`${res.workflowId}/call#2`, 'failed'],
       [`${res.workflowId}/call#3`, 'failed'],
     ]);
-    for (const r of rows) expect((await h.client.workflow.getHandle(r.temporal_workflow_id).describe()).status.name).toBe('FAILED');
+    for (const r of rows)
+      expect((await h.client.workflow.getHandle(r.temporal_workflow_id).describe()).status.name).toBe('FAILED');
   });
 
   it('when a loop goes back to it, then every pass starts a child of its own, mirrored, with nothing left to reconcile', async () => {
@@ -71,7 +88,10 @@ describe('a sub_workflow step that runs more than once', () => {
       { temporal_workflow_id: `${res.workflowId}/call#2`, status: 'completed', output: 1 },
       { temporal_workflow_id: `${res.workflowId}/call#3`, status: 'completed', output: 2 },
     ]);
-    const report = await reconcile({ db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) }, { settleMs: 0 });
+    const report = await reconcile(
+      { db: h.db, temporal: h.client, logger: createLogger({ level: 'silent' }) },
+      { settleMs: 0 },
+    );
     expect(report.drift.filter((d) => d.workflowId.startsWith(res.workflowId))).toEqual([]);
   });
 });

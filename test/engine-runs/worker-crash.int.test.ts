@@ -22,7 +22,13 @@ beforeAll(async () => {
   h = await startRunHarness({ worker: false });
   await activeTask(h.db, { task_id: `crash-echo-${sfx}`, type: 'echo' });
   // A short heartbeat timeout: the dead worker's attempt is given up on within seconds.
-  await activeTask(h.db, { task_id: `crash-nap-${sfx}`, type: 'code', config: { handler: 'sleep' }, timeouts: { heartbeat: '2s', start_to_close: '60s' }, retry_policy: { max_attempts: 5, initial_interval: '200ms' } });
+  await activeTask(h.db, {
+    task_id: `crash-nap-${sfx}`,
+    type: 'code',
+    config: { handler: 'sleep' },
+    timeouts: { heartbeat: '2s', start_to_close: '60s' },
+    retry_policy: { max_attempts: 5, initial_interval: '200ms' },
+  });
   await activeWorkflow(h.db, {
     workflow_id: `crash-${sfx}`,
     steps: [
@@ -42,7 +48,10 @@ it('when the worker is killed mid-activity, a new worker completes the run and t
   const first = await startWorker();
   const run = await startRun(h.deps, { workflowId: `crash-${sfx}`, input: { hello: 'world' } });
   const TI = h.db('task_execution_service.task_instances');
-  await eventually(async () => (await TI.clone().where({ workflow_instance_id: run.instanceId, step_id: 'nap', status: 'running' }))[0]);
+  await eventually(
+    async () =>
+      (await TI.clone().where({ workflow_instance_id: run.instanceId, step_id: 'nap', status: 'running' }))[0],
+  );
 
   await first.kill();
   await startWorker();
@@ -58,6 +67,10 @@ it('when the worker is killed mid-activity, a new worker completes the run and t
   });
   expect(wi).toMatchObject({ output: { sleptMs: 4000 }, temporal_run_id: desc.runId });
   const rows = await TI.clone().where({ workflow_instance_id: run.instanceId }).orderBy('created_at');
-  expect(rows.map((r) => [r.step_id, r.status])).toEqual([['before', 'completed'], ['nap', 'completed'], ['after', 'completed']]);
+  expect(rows.map((r) => [r.step_id, r.status])).toEqual([
+    ['before', 'completed'],
+    ['nap', 'completed'],
+    ['after', 'completed'],
+  ]);
   expect(rows.find((r) => r.step_id === 'nap').attempt).toBeGreaterThanOrEqual(2);
 });

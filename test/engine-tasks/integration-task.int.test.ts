@@ -30,7 +30,13 @@ beforeAll(async () => {
   db = createTestDb();
   client = await createTestClient();
   svc = await startFakeService();
-  const activities = createTaskActivities({ db, egressAllow: testConfig().egressAllow, logger: captured.logger, credentialsEncryptionKey: TEST_SECRETS.CREDENTIALS_ENCRYPTION_KEY, runningWriteDelayMs: 0 });
+  const activities = createTaskActivities({
+    db,
+    egressAllow: testConfig().egressAllow,
+    logger: captured.logger,
+    credentialsEncryptionKey: TEST_SECRETS.CREDENTIALS_ENCRYPTION_KEY,
+    runningWriteDelayMs: 0,
+  });
   worker = await startTestWorker({ taskQueue, workflowsPath: require.resolve('./workflows'), activities });
 });
 
@@ -41,20 +47,50 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const getItem = { name: 'get_item', method: 'POST', path: '/items/{% $input.id %}', query: { region: '{% $config.region %}' }, body: { id: '{% $input.id %}', region: '{% $config.region %}' }, response: '{% $response.body %}' };
+const getItem = {
+  name: 'get_item',
+  method: 'POST',
+  path: '/items/{% $input.id %}',
+  query: { region: '{% $config.region %}' },
+  body: { id: '{% $input.id %}', region: '{% $config.region %}' },
+  response: '{% $response.body %}',
+};
 
-async function seed(s: Partial<SeedIntegration> & Pick<SeedIntegration, 'authType'>): Promise<{ instanceId: string; rowId: string }> {
-  return seedIntegration(db, cipher, { operations: [getItem], config: { base_url: `${svc.url}/api/`, region: 'eu' }, ...s });
+async function seed(
+  s: Partial<SeedIntegration> & Pick<SeedIntegration, 'authType'>,
+): Promise<{ instanceId: string; rowId: string }> {
+  return seedIntegration(db, cipher, {
+    operations: [getItem],
+    config: { base_url: `${svc.url}/api/`, region: 'eu' },
+    ...s,
+  });
 }
 
 async function run(instanceId: string, input: unknown, extra: Record<string, unknown> = {}): Promise<unknown> {
-  const task: TaskDefinitionSnapshot = { task_id: 't-integration', version: '1.0.0', type: 'integration', config: { integration: instanceId, operation: 'get_item', ...extra } };
+  const task: TaskDefinitionSnapshot = {
+    task_id: 't-integration',
+    version: '1.0.0',
+    type: 'integration',
+    config: { integration: instanceId, operation: 'get_item', ...extra },
+  };
   const ctx: StepContext = await seedInstance(db);
-  return client.workflow.execute('runTaskWorkflow', { taskQueue, workflowId: `it-${randomUUID()}`, args: [{ task, input, ctx }, { maxAttempts: 3, initialIntervalMs: 50 }] });
+  return client.workflow.execute('runTaskWorkflow', {
+    taskQueue,
+    workflowId: `it-${randomUUID()}`,
+    args: [
+      { task, input, ctx },
+      { maxAttempts: 3, initialIntervalMs: 50 },
+    ],
+  });
 }
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(() => { throw new Error('expected the run to fail'); }, (e: unknown) => e);
+  const err = await p.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const app = ((err as WorkflowFailedError).cause as ActivityFailure).cause;
   expect(app).toBeInstanceOf(ApplicationFailure);
@@ -86,26 +122,42 @@ describe('integration tasks: auth per auth_type', () => {
     const byDefinition = await seed({ authType: 'api_key', credentials: { api_key: SECRETS.api_key }, configSchema });
     await run(byDefinition.instanceId, { id: 1 });
     expect(lastHit(1).headers['x-def-key']).toBe(SECRETS.api_key);
-    const byInstance = await seed({ authType: 'api_key', credentials: { api_key: SECRETS.api_key }, configSchema, config: { base_url: `${svc.url}/api`, region: 'us', api_key_header: 'X-Inst-Key' } });
+    const byInstance = await seed({
+      authType: 'api_key',
+      credentials: { api_key: SECRETS.api_key },
+      configSchema,
+      config: { base_url: `${svc.url}/api`, region: 'us', api_key_header: 'X-Inst-Key' },
+    });
     await run(byInstance.instanceId, { id: 1 });
     expect(lastHit(1).headers['x-inst-key']).toBe(SECRETS.api_key);
     expect(lastHit(1).url).toBe('/api/items/1?region=us');
   });
 
   it('basic sends username:password; config.input maps the task input first', async () => {
-    const { instanceId } = await seed({ authType: 'basic', credentials: { username: 'ada', password: SECRETS.password } });
+    const { instanceId } = await seed({
+      authType: 'basic',
+      credentials: { username: 'ada', password: SECRETS.password },
+    });
     await run(instanceId, { order: { item: 1 } }, { input: { id: '{% $input.order.item %}' } });
     expect(lastHit(1).headers.authorization).toBe(`Basic ${Buffer.from(`ada:${SECRETS.password}`).toString('base64')}`);
   });
 
   it('oauth2 sends the access token as a bearer token', async () => {
-    const { instanceId } = await seed({ authType: 'oauth2', credentials: { access_token: SECRETS.access_token }, credentialsExpiresAt: new Date(Date.now() + 3_600_000) });
+    const { instanceId } = await seed({
+      authType: 'oauth2',
+      credentials: { access_token: SECRETS.access_token },
+      credentialsExpiresAt: new Date(Date.now() + 3_600_000),
+    });
     await run(instanceId, { id: 1 });
     expect(lastHit(1).headers.authorization).toBe(`Bearer ${SECRETS.access_token}`);
   });
 
   it('an expired oauth2 token is a non-retryable CredentialsExpired, without calling the service', async () => {
-    const { instanceId, rowId } = await seed({ authType: 'oauth2', credentials: { access_token: SECRETS.access_token }, credentialsExpiresAt: new Date(Date.now() - 1000) });
+    const { instanceId, rowId } = await seed({
+      authType: 'oauth2',
+      credentials: { access_token: SECRETS.access_token },
+      credentialsExpiresAt: new Date(Date.now() - 1000),
+    });
     const before = svc.hits.length;
     const f = await failure(run(instanceId, { id: 1 }));
     expect(f.type).toBe('CredentialsExpired');
@@ -144,8 +196,14 @@ describe('integration tasks: failures', () => {
     expect(op).toMatchObject({ type: 'NotFound', nonRetryable: true });
     expect(op.message).toContain('"delete_everything"');
     const disabled = await seed({ authType: 'none', status: 'disabled' });
-    expect(await failure(run(disabled.instanceId, { id: 1 }))).toMatchObject({ type: 'BadTaskConfig', nonRetryable: true });
-    expect(await failure(run(instanceId, { id: 1 }, { operation: '' }))).toMatchObject({ type: 'BadTaskConfig', nonRetryable: true });
+    expect(await failure(run(disabled.instanceId, { id: 1 }))).toMatchObject({
+      type: 'BadTaskConfig',
+      nonRetryable: true,
+    });
+    expect(await failure(run(instanceId, { id: 1 }, { operation: '' }))).toMatchObject({
+      type: 'BadTaskConfig',
+      nonRetryable: true,
+    });
   });
 });
 

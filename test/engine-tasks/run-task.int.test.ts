@@ -28,8 +28,15 @@ beforeAll(async () => {
   db = createTestDb();
   client = await createTestClient();
   svc = await startFakeService();
-  const handlers = new CodeHandlerRegistry(builtinCodeHandlers).registerAll(await loadCodeHandlersModule(require.resolve('./fixtures/user-handlers')));
-  const activities = createTaskActivities({ db, egressAllow: testConfig().egressAllow, logger: createLogger({ level: 'silent' }), handlers });
+  const handlers = new CodeHandlerRegistry(builtinCodeHandlers).registerAll(
+    await loadCodeHandlersModule(require.resolve('./fixtures/user-handlers')),
+  );
+  const activities = createTaskActivities({
+    db,
+    egressAllow: testConfig().egressAllow,
+    logger: createLogger({ level: 'silent' }),
+    handlers,
+  });
   worker = await startTestWorker({ taskQueue, workflowsPath: require.resolve('./workflows'), activities });
 });
 
@@ -40,19 +47,45 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-function task(type: TaskDefinitionSnapshot['type'], config: Record<string, unknown>, extra: Partial<TaskDefinitionSnapshot> = {}): TaskDefinitionSnapshot {
+function task(
+  type: TaskDefinitionSnapshot['type'],
+  config: Record<string, unknown>,
+  extra: Partial<TaskDefinitionSnapshot> = {},
+): TaskDefinitionSnapshot {
   return { task_id: `t-${type}`, version: '1.0.0', type, config, ...extra };
 }
 
-const ctx = (stepId = 'call'): StepContext => ({ instanceId: randomUUID(), workflowId: 'w', runId: 'r', definitionId: 'd', definitionVersion: '1.0.0', stepId, stepPath: stepId });
+const ctx = (stepId = 'call'): StepContext => ({
+  instanceId: randomUUID(),
+  workflowId: 'w',
+  runId: 'r',
+  definitionId: 'd',
+  definitionVersion: '1.0.0',
+  stepId,
+  stepPath: stepId,
+});
 
-function run(t: TaskDefinitionSnapshot, input: unknown, opts: RunTaskOptions = {}, c: StepContext = ctx()): Promise<unknown> {
-  return client.workflow.execute('runTaskWorkflow', { taskQueue, workflowId: `rt-${randomUUID()}`, args: [{ task: t, input, ctx: c }, opts] });
+function run(
+  t: TaskDefinitionSnapshot,
+  input: unknown,
+  opts: RunTaskOptions = {},
+  c: StepContext = ctx(),
+): Promise<unknown> {
+  return client.workflow.execute('runTaskWorkflow', {
+    taskQueue,
+    workflowId: `rt-${randomUUID()}`,
+    args: [{ task: t, input, ctx: c }, opts],
+  });
 }
 
 /** The ApplicationFailure at the bottom of a failed run. */
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(() => { throw new Error('expected the run to fail'); }, (e: unknown) => e);
+  const err = await p.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const activity = (err as WorkflowFailedError).cause;
   expect(activity).toBeInstanceOf(ActivityFailure);
@@ -65,8 +98,11 @@ describe('http tasks', () => {
   it('renders method, url, headers, query and body from $input and maps the response', async () => {
     svc.route('/orders/42', { status: 201, body: { id: 42, total: 99 } });
     const t = task('http', {
-      method: 'POST', url: `${svc.url}/orders/{% $input.id %}`, headers: { 'x-tenant': '{% $input.tenant %}' },
-      query: { dry: '{% $input.dry %}' }, body: { amount: '{% $input.amount * 2 %}' },
+      method: 'POST',
+      url: `${svc.url}/orders/{% $input.id %}`,
+      headers: { 'x-tenant': '{% $input.tenant %}' },
+      query: { dry: '{% $input.dry %}' },
+      body: { amount: '{% $input.amount * 2 %}' },
       response: { orderId: '{% $response.body.id %}', status: '{% $response.status %}', echoed: '{% $input.tenant %}' },
     });
     const out = await run(t, { id: 42, tenant: 'acme', amount: 10, dry: true });
@@ -81,7 +117,11 @@ describe('http tasks', () => {
   it('retries 503 with backoff and succeeds when the service recovers', async () => {
     svc.route('/flaky', { status: 503 }, { status: 503 }, { status: 200, body: { ok: true } });
     const before = Date.now();
-    const out = await run(task('http', { url: `${svc.url}/flaky`, response: '{% $response.body %}' }), {}, { maxAttempts: 5, initialIntervalMs: 200 });
+    const out = await run(
+      task('http', { url: `${svc.url}/flaky`, response: '{% $response.body %}' }),
+      {},
+      { maxAttempts: 5, initialIntervalMs: 200 },
+    );
     expect(out).toEqual({ ok: true });
     expect(svc.hits.filter((h) => h.url === '/flaky')).toHaveLength(3);
     expect(Date.now() - before).toBeGreaterThanOrEqual(200 + 400); // 200ms then 400ms backoff
@@ -101,7 +141,9 @@ describe('http tasks', () => {
     const f = await failure(run(task('http', { url: `${svc.url}/ok`, expected_status: [201] }), {}));
     expect(f.type).toBe('UnexpectedStatus');
     svc.route('/busy', { status: 429 });
-    const g = await failure(run(task('http', { url: `${svc.url}/busy` }), {}, { maxAttempts: 2, initialIntervalMs: 50 }));
+    const g = await failure(
+      run(task('http', { url: `${svc.url}/busy` }), {}, { maxAttempts: 2, initialIntervalMs: 50 }),
+    );
     expect(g.type).toBe('UnexpectedStatus');
     expect(g.nonRetryable).toBe(false);
     expect(svc.hits.filter((h) => h.url === '/busy')).toHaveLength(2);
@@ -110,13 +152,22 @@ describe('http tasks', () => {
 
 describe('transform and code tasks', () => {
   it('transform evaluates JSONata over $input', async () => {
-    const t = task('transform', { expression: '{% { "total": $sum($input.items.price), "n": $count($input.items) } %}' });
+    const t = task('transform', {
+      expression: '{% { "total": $sum($input.items.price), "n": $count($input.items) } %}',
+    });
     expect(await run(t, { items: [{ price: 2 }, { price: 3 }] })).toEqual({ total: 5, n: 2 });
   });
 
   it('transform also takes the input as the JSONata context, so bare paths work', async () => {
     const t = task('transform', { expression: '{ "total": $sum(items.(price * quantity)) }' });
-    expect(await run(t, { items: [{ price: 2, quantity: 3 }, { price: 1, quantity: 1 }] })).toEqual({ total: 7 });
+    expect(
+      await run(t, {
+        items: [
+          { price: 2, quantity: 3 },
+          { price: 1, quantity: 1 },
+        ],
+      }),
+    ).toEqual({ total: 7 });
   });
 
   it('code runs a built-in handler and a handler from a user module', async () => {
@@ -174,10 +225,23 @@ describe('task mirror', () => {
   it('keeps one row per step execution across retries, ending completed with the last attempt', async () => {
     const c = await seedInstance(db);
     svc.route('/mirror', { status: 500 }, { status: 200, body: { fine: true } });
-    await run(task('http', { url: `${svc.url}/mirror`, response: '{% $response.body %}' }), { q: 1 }, { initialIntervalMs: 50 }, c);
+    await run(
+      task('http', { url: `${svc.url}/mirror`, response: '{% $response.body %}' }),
+      { q: 1 },
+      { initialIntervalMs: 50 },
+      c,
+    );
     const rows = await db('task_execution_service.task_instances').where({ workflow_instance_id: c.instanceId });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ status: 'completed', attempt: 2, step_id: 'call', step_path: 'call', input: { q: 1 }, output: { fine: true }, error: null });
+    expect(rows[0]).toMatchObject({
+      status: 'completed',
+      attempt: 2,
+      step_id: 'call',
+      step_path: 'call',
+      input: { q: 1 },
+      output: { fine: true },
+      error: null,
+    });
     expect(rows[0].duration_ms).toBeGreaterThanOrEqual(0);
   });
 

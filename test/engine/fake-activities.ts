@@ -30,7 +30,17 @@ export function createFakeActivities(
   definitions: Record<string, ResolvedDefinition> = {},
   pending: EventEnvelope[] = [],
 ): { activities: InterpreterActivities; log: FakeLog } {
-  const log: FakeLog = { attempts: [], records: [], cancelled: [], emitted: [], subscriptions: [], closed: [], mirror: [], inFlight: 0, maxInFlight: 0 };
+  const log: FakeLog = {
+    attempts: [],
+    records: [],
+    cancelled: [],
+    emitted: [],
+    subscriptions: [],
+    closed: [],
+    mirror: [],
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   let subscriptionCounter = 0;
 
   async function code(req: RunTaskRequest): Promise<unknown> {
@@ -42,7 +52,9 @@ export function createFakeActivities(
         if (info.attempt <= (config.failTimes ?? 2)) throw new Error(`transient failure ${info.attempt}`);
         return { attempts: info.attempt };
       case 'reject':
-        throw ApplicationFailure.nonRetryable(`rejected: ${JSON.stringify(input)}`, config.errorType ?? 'Rejected', { input });
+        throw ApplicationFailure.nonRetryable(`rejected: ${JSON.stringify(input)}`, config.errorType ?? 'Rejected', {
+          input,
+        });
       case 'slow': {
         log.inFlight += 1;
         log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
@@ -66,7 +78,12 @@ export function createFakeActivities(
 
   const activities: InterpreterActivities = {
     async runTask(req) {
-      log.attempts.push({ stepPath: req.ctx.stepPath, attempt: Context.current().info.attempt, at: Date.now(), workflowId: req.ctx.workflowId });
+      log.attempts.push({
+        stepPath: req.ctx.stepPath,
+        attempt: Context.current().info.attempt,
+        at: Date.now(),
+        workflowId: req.ctx.workflowId,
+      });
       switch (req.task.type) {
         case 'noop':
           return null;
@@ -77,7 +94,10 @@ export function createFakeActivities(
         case 'code':
           return code(req);
         default:
-          throw ApplicationFailure.nonRetryable(`task type ${req.task.type} not supported by the fakes`, 'UnknownTaskType');
+          throw ApplicationFailure.nonRetryable(
+            `task type ${req.task.type} not supported by the fakes`,
+            'UnknownTaskType',
+          );
       }
     },
     async resolveDefinition(req) {
@@ -86,13 +106,22 @@ export function createFakeActivities(
       return found;
     },
     async emitEvent(req) {
-      log.emitted.push({ pattern: req.pattern, payload: req.payload, eventId: req.eventId, workflowId: req.ctx.workflowId });
+      log.emitted.push({
+        pattern: req.pattern,
+        payload: req.payload,
+        eventId: req.eventId,
+        workflowId: req.ctx.workflowId,
+      });
       return { eventId: req.eventId };
     },
     async registerSubscription(req) {
       const subscriptionId = `sub-${++subscriptionCounter}`;
       log.subscriptions.push({ ...req, subscriptionId });
-      const match = pending.find((e) => e.pattern === req.pattern && (req.correlation === undefined || e.metadata?.correlationKey === req.correlation));
+      const match = pending.find(
+        (e) =>
+          e.pattern === req.pattern &&
+          (req.correlation === undefined || e.metadata?.correlationKey === req.correlation),
+      );
       return { subscriptionId, ...(match && { pendingEvent: match }) };
     },
     async closeSubscription(req) {

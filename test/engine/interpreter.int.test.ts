@@ -40,15 +40,28 @@ const mirrorOf = (workflowId: string) => log.mirror.filter((m) => m.workflowId =
 describe('data flow and step types', () => {
   it('passes data through $input, $vars, $steps, result_var, output mappings and $workflow', async () => {
     const { input, result } = await run('task-data-flow');
-    await expect(result).resolves.toEqual({ total: 10, count: 2, label: 'order o-1 for cust-7', instance: input.instanceId });
+    await expect(result).resolves.toEqual({
+      total: 10,
+      count: 2,
+      label: 'order o-1 for cust-7',
+      instance: input.instanceId,
+    });
   });
 
   it('mirrors running then completed, with increasing seq and the start context on the first write', async () => {
     const { handle, input, result } = await run('task-data-flow');
     await result;
     const writes = mirrorOf(handle.workflowId);
-    expect(writes.map((w) => [w.status, w.seq])).toEqual([['running', 1], ['completed', 2]]);
-    expect(writes[0].start).toMatchObject({ definitionId: 'task-data-flow', definitionVersion: '1.0.0', correlationKey: 'cust-7', trigger: { kind: 'api' } });
+    expect(writes.map((w) => [w.status, w.seq])).toEqual([
+      ['running', 1],
+      ['completed', 2],
+    ]);
+    expect(writes[0].start).toMatchObject({
+      definitionId: 'task-data-flow',
+      definitionVersion: '1.0.0',
+      correlationKey: 'cust-7',
+      trigger: { kind: 'api' },
+    });
     expect(writes[0].instanceId).toBe(input.instanceId);
     expect(writes[1].output).toMatchObject({ total: 10 });
   });
@@ -59,7 +72,7 @@ describe('data flow and step types', () => {
     expect(mirrorOf(handle.workflowId).map((w) => [w.status, w.seq, 'start' in w])).toEqual([['completed', 2, false]]);
   });
 
-  it('evaluates the definition\'s vars once at start, and a set step assigns all its entries at once', async () => {
+  it("evaluates the definition's vars once at start, and a set step assigns all its entries at once", async () => {
     const { handle, result } = await run('evaluated-vars');
     await expect(result).resolves.toEqual({ a: 2, b: 1, sum: 3, who: 'run of evaluated-vars', n: 0 });
     // The starter mirrored the definition's vars as written: the run mirrors the evaluated ones before its first step.
@@ -69,12 +82,17 @@ describe('data flow and step types', () => {
     ]);
   });
 
-  it('fails the run with ExpressionError when the definition\'s vars cannot be evaluated, after mirroring its start', async () => {
-    const broken: Scenario = { definition: { ...SCENARIOS['evaluated-vars'].definition, vars: { x: '{% $error("no x") %}' } } };
+  it("fails the run with ExpressionError when the definition's vars cannot be evaluated, after mirroring its start", async () => {
+    const broken: Scenario = {
+      definition: { ...SCENARIOS['evaluated-vars'].definition, vars: { x: '{% $error("no x") %}' } },
+    };
     const { handle, result } = await run('evaluated-vars', broken);
     const err = await result.catch((e: unknown) => e);
-    expect(((err as { cause?: ApplicationFailure }).cause)?.type).toBe('ExpressionError');
-    expect(mirrorOf(handle.workflowId).map((w) => [w.status, w.error?.type])).toEqual([['running', undefined], ['failed', 'ExpressionError']]);
+    expect((err as { cause?: ApplicationFailure }).cause?.type).toBe('ExpressionError');
+    expect(mirrorOf(handle.workflowId).map((w) => [w.status, w.error?.type])).toEqual([
+      ['running', undefined],
+      ['failed', 'ExpressionError'],
+    ]);
   });
 
   it('switch takes the first matching case', async () => {
@@ -99,12 +117,17 @@ describe('data flow and step types', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
   });
 
-  it('expressions read the run\'s deterministic clock and seeded randomness, not the machine\'s', async () => {
+  it("expressions read the run's deterministic clock and seeded randomness, not the machine's", async () => {
     const { handle, result } = await run('sandbox-clock');
     const out = (await result) as { t0: number; t1: number; now: string; r: number };
     // Workflow time is the start time of the workflow task being processed: the first one, then the one after the timer.
     const events = (await handle.fetchHistory()).events ?? [];
-    const taskStarts = events.filter((e) => e.workflowTaskStartedEventAttributes).map((e) => ({ id: Number(e.eventId), ms: Number(e.eventTime?.seconds) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6) }));
+    const taskStarts = events
+      .filter((e) => e.workflowTaskStartedEventAttributes)
+      .map((e) => ({
+        id: Number(e.eventId),
+        ms: Number(e.eventTime?.seconds) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6),
+      }));
     const timerFired = Number(events.find((e) => e.timerFiredEventAttributes)?.eventId);
     expect(out.t0).toBe(taskStarts[0].ms);
     expect(out.t1).toBe(taskStarts.find((t) => t.id > timerFired)?.ms);
@@ -159,8 +182,17 @@ describe('events', () => {
     const state = await handle.query(aosStateQuery);
     expect(state.currentSteps).toEqual(['await']);
     expect(state.completedSteps).toEqual(['pause']);
-    expect(log.subscriptions.find((x) => x.workflowId === handle.workflowId)).toMatchObject({ pattern: 'invoice.*.reviewed', correlation: 'inv-2', stepId: 'await' });
-    await handle.signal(aosEventSignal, { eventId: 'e-2', pattern: 'invoice.us.reviewed', payload: { decision: 'reject' }, metadata: { correlationKey: 'inv-2' } });
+    expect(log.subscriptions.find((x) => x.workflowId === handle.workflowId)).toMatchObject({
+      pattern: 'invoice.*.reviewed',
+      correlation: 'inv-2',
+      stepId: 'await',
+    });
+    await handle.signal(aosEventSignal, {
+      eventId: 'e-2',
+      pattern: 'invoice.us.reviewed',
+      payload: { decision: 'reject' },
+      metadata: { correlationKey: 'inv-2' },
+    });
     await expect(result).resolves.toEqual({ decision: 'reject', eventId: 'e-2' });
     expect(mirrorOf(handle.workflowId).map((m) => m.status)).toEqual(['running', 'waiting', 'running', 'completed']);
     expect(log.closed).toContainEqual({ subscriptionId: expect.any(String), status: 'matched', eventId: 'e-2' });
@@ -169,9 +201,15 @@ describe('events', () => {
 
   it('completes a wait at once with an event found by the subscription look-back', async () => {
     const s: Scenario = {
-      definition: { workflow_id: 'look-back', name: 'look-back', version: '1.0.0', steps: [
-        { id: 'await', type: 'wait_for_event', event: 'payment.settled', correlation: 'pay-1', timeout: '10s' },
-      ], output: '{% $steps.await.output.amount %}' },
+      definition: {
+        workflow_id: 'look-back',
+        name: 'look-back',
+        version: '1.0.0',
+        steps: [
+          { id: 'await', type: 'wait_for_event', event: 'payment.settled', correlation: 'pay-1', timeout: '10s' },
+        ],
+        output: '{% $steps.await.output.amount %}',
+      },
     };
     await expect(run('look-back', s).then((r) => r.result)).resolves.toBe(10);
   });
@@ -192,7 +230,10 @@ describe('errors', () => {
   });
 
   it('catch routes by error type and stores the error in $vars and $steps.<id>.error', async () => {
-    await expect(run('catch').then((r) => r.result)).resolves.toEqual({ type: 'LedgerRejected', via: 'LedgerRejected' });
+    await expect(run('catch').then((r) => r.result)).resolves.toEqual({
+      type: 'LedgerRejected',
+      via: 'LedgerRejected',
+    });
   });
 
   it('step timeouts fail non-activity steps and activities with Timeout', async () => {
@@ -211,7 +252,10 @@ describe('errors', () => {
     const err = (await result.catch((e: unknown) => e)) as WorkflowFailedError;
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(err.cause).toBeInstanceOf(CancelledFailure);
-    expect(log.records.filter((r) => r.workflowId === handle.workflowId).map((r) => r.value)).toEqual(['reserved', 'released reserved']);
+    expect(log.records.filter((r) => r.workflowId === handle.workflowId).map((r) => r.value)).toEqual([
+      'reserved',
+      'released reserved',
+    ]);
     await waitUntil(async () => log.cancelled.includes('long'));
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     expect(mirrorOf(handle.workflowId).at(-1)).toMatchObject({ status: 'cancelled', error: { type: 'Cancelled' } });

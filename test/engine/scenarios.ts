@@ -22,8 +22,16 @@ export interface Scenario {
   ends?: 'completed' | 'failed' | 'cancelled';
 }
 
-const def = (workflow_id: string, steps: WorkflowDefinition['steps'], extra: Partial<WorkflowDefinition> = {}): WorkflowDefinition => ({
-  workflow_id, name: workflow_id, version: '1.0.0', steps, ...extra,
+const def = (
+  workflow_id: string,
+  steps: WorkflowDefinition['steps'],
+  extra: Partial<WorkflowDefinition> = {},
+): WorkflowDefinition => ({
+  workflow_id,
+  name: workflow_id,
+  version: '1.0.0',
+  steps,
+  ...extra,
 });
 
 const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,28 +41,82 @@ export const CHILD_DEFINITIONS: Record<string, ResolvedDefinition> = {
   'child-double': {
     definitionRowId: '00000000-0000-4000-8000-00000000c41d',
     tasks: { double: TEST_TASKS.double },
-    definition: def('child-double', [
-      { id: 'twice', type: 'task', task: 'double', input: { value: '{% $input.n %}' } },
-      { id: 'done', type: 'succeed', output: { doubled: '{% $steps.twice.output.value %}', parent: '{% $workflow.correlationKey %}' } },
-    ], { version: '2.1.0' }),
+    definition: def(
+      'child-double',
+      [
+        { id: 'twice', type: 'task', task: 'double', input: { value: '{% $input.n %}' } },
+        {
+          id: 'done',
+          type: 'succeed',
+          output: { doubled: '{% $steps.twice.output.value %}', parent: '{% $workflow.correlationKey %}' },
+        },
+      ],
+      { version: '2.1.0' },
+    ),
   },
 };
 
 /** Scenarios by name (the name is also the replay fixture's file name). */
 export const SCENARIOS: Record<string, Scenario> = {
   'task-data-flow': {
-    input: { order: { id: 'o-1', lines: [{ sku: 'a', qty: 2 }, { sku: 'b', qty: 3 }] } },
+    input: {
+      order: {
+        id: 'o-1',
+        lines: [
+          { sku: 'a', qty: 2 },
+          { sku: 'b', qty: 3 },
+        ],
+      },
+    },
     correlationKey: 'cust-7',
-    definition: def('task-data-flow', [
-      { id: 'prepare', type: 'set', vars: { count: '{% $count($input.order.lines) %}', label: 'order {% $input.order.id %} for {% $workflow.correlationKey %}' } },
-      { id: 'call', type: 'task', task: 'echo', input: { qty: '{% $sum($input.order.lines.qty) %}', label: '{% $vars.label %}' }, result_var: 'echoed' },
-      { id: 'twice', type: 'task', task: 'double', input: { value: '{% $steps.call.output.qty %}' }, output: '{% $output.value %}' },
-    ], { output: { total: '{% $steps.twice.output %}', count: '{% $vars.count %}', label: '{% $vars.echoed.label %}', instance: '{% $workflow.instanceId %}' } }),
+    definition: def(
+      'task-data-flow',
+      [
+        {
+          id: 'prepare',
+          type: 'set',
+          vars: {
+            count: '{% $count($input.order.lines) %}',
+            label: 'order {% $input.order.id %} for {% $workflow.correlationKey %}',
+          },
+        },
+        {
+          id: 'call',
+          type: 'task',
+          task: 'echo',
+          input: { qty: '{% $sum($input.order.lines.qty) %}', label: '{% $vars.label %}' },
+          result_var: 'echoed',
+        },
+        {
+          id: 'twice',
+          type: 'task',
+          task: 'double',
+          input: { value: '{% $steps.call.output.qty %}' },
+          output: '{% $output.value %}',
+        },
+      ],
+      {
+        output: {
+          total: '{% $steps.twice.output %}',
+          count: '{% $vars.count %}',
+          label: '{% $vars.echoed.label %}',
+          instance: '{% $workflow.instanceId %}',
+        },
+      },
+    ),
   },
   switch: {
     input: { amount: 1500 },
     definition: def('switch', [
-      { id: 'route', type: 'switch', cases: [{ when: '{% $input.amount > 1000 %}', next: 'big' }, { when: '{% $input.amount > 100 %}', next: 'medium' }], default: 'small' },
+      {
+        id: 'route',
+        type: 'switch',
+        cases: [
+          { when: '{% $input.amount > 1000 %}', next: 'big' },
+          { when: '{% $input.amount > 100 %}', next: 'medium' },
+        ],
+        default: 'small',
+      },
       { id: 'big', type: 'succeed', output: 'big' },
       { id: 'medium', type: 'succeed', output: 'medium' },
       { id: 'small', type: 'succeed', output: 'small' },
@@ -62,23 +124,46 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   parallel: {
     input: { n: 4 },
-    definition: def('parallel', [
-      { id: 'fan', type: 'parallel', branches: [
-        { id: 'left', steps: [{ id: 'l1', type: 'task', task: 'double', input: { value: '{% $input.n %}' } }] },
-        { id: 'right', steps: [
-          { id: 'r1', type: 'task', task: 'slow', input: { ms: 50, v: 1 } },
-          { id: 'r2', type: 'task', task: 'echo', input: { got: '{% $steps.r1.output.v %}' } },
-        ] },
-      ] },
-    ], { output: { left: '{% $steps.fan.output.left.value %}', right: '{% $steps.fan.output.right.got %}' } }),
+    definition: def(
+      'parallel',
+      [
+        {
+          id: 'fan',
+          type: 'parallel',
+          branches: [
+            { id: 'left', steps: [{ id: 'l1', type: 'task', task: 'double', input: { value: '{% $input.n %}' } }] },
+            {
+              id: 'right',
+              steps: [
+                { id: 'r1', type: 'task', task: 'slow', input: { ms: 50, v: 1 } },
+                { id: 'r2', type: 'task', task: 'echo', input: { got: '{% $steps.r1.output.v %}' } },
+              ],
+            },
+          ],
+        },
+      ],
+      { output: { left: '{% $steps.fan.output.left.value %}', right: '{% $steps.fan.output.right.got %}' } },
+    ),
   },
   foreach: {
     input: { items: [1, 2, 3, 4, 5] },
     definition: def('foreach', [
-      { id: 'each', type: 'foreach', items: '{% $input.items %}', concurrency: 2, steps: [
-        { id: 'work', type: 'task', task: 'slow', input: { ms: 100, v: '{% $item %}' } },
-        { id: 'scale', type: 'task', task: 'double', input: { value: '{% $steps.work.output.v * 10 + $index %}' }, output: '{% $output.value %}' },
-      ] },
+      {
+        id: 'each',
+        type: 'foreach',
+        items: '{% $input.items %}',
+        concurrency: 2,
+        steps: [
+          { id: 'work', type: 'task', task: 'slow', input: { ms: 100, v: '{% $item %}' } },
+          {
+            id: 'scale',
+            type: 'task',
+            task: 'double',
+            input: { value: '{% $steps.work.output.v * 10 + $index %}' },
+            output: '{% $output.value %}',
+          },
+        ],
+      },
     ]),
   },
   'wait-for-event': {
@@ -86,25 +171,65 @@ export const SCENARIOS: Record<string, Scenario> = {
     options: { subscriptions: true },
     definition: def('wait-for-event', [
       { id: 'pause', type: 'delay', duration: '500ms' },
-      { id: 'await', type: 'wait_for_event', event: 'invoice.*.reviewed', correlation: '{% $input.invoiceId %}', timeout: '30s' },
-      { id: 'done', type: 'succeed', output: { decision: '{% $steps.await.output.decision %}', eventId: '{% $event.eventId %}' } },
+      {
+        id: 'await',
+        type: 'wait_for_event',
+        event: 'invoice.*.reviewed',
+        correlation: '{% $input.invoiceId %}',
+        timeout: '30s',
+      },
+      {
+        id: 'done',
+        type: 'succeed',
+        output: { decision: '{% $steps.await.output.decision %}', eventId: '{% $event.eventId %}' },
+      },
     ]),
     // Sent while the run is still in `pause`: the buffer must keep them until the wait starts.
     drive: async (handle) => {
-      await handle.signal(aosEventSignal, { eventId: 'e-other', pattern: 'invoice.eu.reviewed', payload: { decision: 'wrong' }, metadata: { correlationKey: 'inv-1' } });
-      await handle.signal(aosEventSignal, { eventId: 'e-1', pattern: 'invoice.eu.reviewed', payload: { decision: 'approve' }, metadata: { correlationKey: 'inv-9' } });
-      await handle.signal(aosEventSignal, { eventId: 'e-1', pattern: 'invoice.eu.reviewed', payload: { decision: 'duplicate' }, metadata: { correlationKey: 'inv-9' } });
+      await handle.signal(aosEventSignal, {
+        eventId: 'e-other',
+        pattern: 'invoice.eu.reviewed',
+        payload: { decision: 'wrong' },
+        metadata: { correlationKey: 'inv-1' },
+      });
+      await handle.signal(aosEventSignal, {
+        eventId: 'e-1',
+        pattern: 'invoice.eu.reviewed',
+        payload: { decision: 'approve' },
+        metadata: { correlationKey: 'inv-9' },
+      });
+      await handle.signal(aosEventSignal, {
+        eventId: 'e-1',
+        pattern: 'invoice.eu.reviewed',
+        payload: { decision: 'duplicate' },
+        metadata: { correlationKey: 'inv-9' },
+      });
     },
   },
   'wait-for-signal': {
     input: { invoiceId: 'inv-3' },
-    definition: def('wait-for-signal', [
-      { id: 'await', type: 'wait_for_event', event: 'invoice.**', correlation: '{% $input.invoiceId %}', timeout: '30s' },
-    ], { output: '{% $event.payload %}' }),
+    definition: def(
+      'wait-for-signal',
+      [
+        {
+          id: 'await',
+          type: 'wait_for_event',
+          event: 'invoice.**',
+          correlation: '{% $input.invoiceId %}',
+          timeout: '30s',
+        },
+      ],
+      { output: '{% $event.payload %}' },
+    ),
     // Sent once the run is waiting: exercises the subscription, the waiting mirror writes and AosCurrentStep.
     drive: async (handle) => {
       await sleepMs(1500);
-      await handle.signal(aosEventSignal, { eventId: 'e-3', pattern: 'invoice.us.reviewed', payload: { decision: 'approve' }, metadata: { correlationKey: 'inv-3' } });
+      await handle.signal(aosEventSignal, {
+        eventId: 'e-3',
+        pattern: 'invoice.us.reviewed',
+        payload: { decision: 'approve' },
+        metadata: { correlationKey: 'inv-3' },
+      });
     },
   },
   'wait-timeout': {
@@ -115,88 +240,161 @@ export const SCENARIOS: Record<string, Scenario> = {
     ]),
   },
   delay: {
-    definition: def('delay', [
-      { id: 'short', type: 'delay', duration: '200ms' },
-      { id: 'until', type: 'delay', until: '{% $fromMillis($millis() + 200) %}' },
-    ], { output: 'slept' }),
+    definition: def(
+      'delay',
+      [
+        { id: 'short', type: 'delay', duration: '200ms' },
+        { id: 'until', type: 'delay', until: '{% $fromMillis($millis() + 200) %}' },
+      ],
+      { output: 'slept' },
+    ),
   },
   // Expression clock and randomness: JSONata is preloaded (shared by every run), yet reads the run's own clock.
   'sandbox-clock': {
     // No mirror: its local activity would add a workflow task step whose time the test would have to read too.
     options: { mirror: false },
-    definition: def('sandbox-clock', [
-      { id: 'before', type: 'set', vars: { t0: '{% $millis() %}', now: '{% $now() %}', r: '{% $random() %}' } },
-      { id: 'nap', type: 'delay', duration: '300ms' },
-      { id: 'after', type: 'set', vars: { t1: '{% $millis() %}' } },
-    ], { output: '{% $vars %}' }),
+    definition: def(
+      'sandbox-clock',
+      [
+        { id: 'before', type: 'set', vars: { t0: '{% $millis() %}', now: '{% $now() %}', r: '{% $random() %}' } },
+        { id: 'nap', type: 'delay', duration: '300ms' },
+        { id: 'after', type: 'set', vars: { t1: '{% $millis() %}' } },
+      ],
+      { output: '{% $vars %}' },
+    ),
   },
   // task-data-flow as startRun starts it: the starter mirrors the start, the run writes only its end.
   'starter-mirrored': {
     startMirrored: true,
     correlationKey: 'cust-7',
-    definition: def('starter-mirrored', [
-      { id: 'double', type: 'task', task: 'double', input: { value: 2 }, output: '{% $output.value %}' },
-      { id: 'note', type: 'set', vars: { doubled: '{% $steps.double.output %}' } },
-    ], { output: '{% $vars.doubled %}' }),
+    definition: def(
+      'starter-mirrored',
+      [
+        { id: 'double', type: 'task', task: 'double', input: { value: 2 }, output: '{% $output.value %}' },
+        { id: 'note', type: 'set', vars: { doubled: '{% $steps.double.output %}' } },
+      ],
+      { output: '{% $vars.doubled %}' },
+    ),
   },
   // The definition's vars are evaluated at start ($input, $workflow); a set step assigns simultaneously (a swap).
   'evaluated-vars': {
     startMirrored: true,
     input: { a: 1, b: 2 },
-    definition: def('evaluated-vars', [
-      { id: 'swap', type: 'set', vars: { a: '{% $vars.b %}', b: '{% $vars.a %}', sum: '{% $vars.a + $vars.b %}' } },
-    ], { vars: { a: '{% $input.a %}', b: '{% $input.b %}', who: 'run of {% $workflow.definitionId %}', n: 0 }, output: '{% $vars %}' }),
+    definition: def(
+      'evaluated-vars',
+      [{ id: 'swap', type: 'set', vars: { a: '{% $vars.b %}', b: '{% $vars.a %}', sum: '{% $vars.a + $vars.b %}' } }],
+      {
+        vars: { a: '{% $input.a %}', b: '{% $input.b %}', who: 'run of {% $workflow.definitionId %}', n: 0 },
+        output: '{% $vars %}',
+      },
+    ),
   },
   'sub-workflow': {
     input: { n: 21 },
     correlationKey: 'parent-key',
-    definition: def('sub-workflow', [
-      { id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n %}' } },
-    ], { output: '{% $steps.child.output %}' }),
+    definition: def(
+      'sub-workflow',
+      [{ id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n %}' } }],
+      { output: '{% $steps.child.output %}' },
+    ),
   },
   'sub-workflow-repeat': {
     input: { n: 1 },
-    definition: def('sub-workflow-repeat', [
-      { id: 'child', type: 'sub_workflow', workflow: 'child-double', input: { n: '{% $input.n + $count($vars.outs) %}' } },
-      { id: 'collect', type: 'set', vars: { outs: '{% $append($vars.outs, [$steps.child.output.doubled]) %}' } },
-      { id: 'again', type: 'switch', cases: [{ when: '{% $count($vars.outs) < 2 %}', next: 'child' }], default: 'end' },
-      { id: 'end', type: 'succeed', output: '{% $vars.outs %}' },
-    ], { vars: { outs: [] } }),
+    definition: def(
+      'sub-workflow-repeat',
+      [
+        {
+          id: 'child',
+          type: 'sub_workflow',
+          workflow: 'child-double',
+          input: { n: '{% $input.n + $count($vars.outs) %}' },
+        },
+        { id: 'collect', type: 'set', vars: { outs: '{% $append($vars.outs, [$steps.child.output.doubled]) %}' } },
+        {
+          id: 'again',
+          type: 'switch',
+          cases: [{ when: '{% $count($vars.outs) < 2 %}', next: 'child' }],
+          default: 'end',
+        },
+        { id: 'end', type: 'succeed', output: '{% $vars.outs %}' },
+      ],
+      { vars: { outs: [] } },
+    ),
   },
   // A small payload limit (the run's option), so kilobytes stand in for megabytes.
   'payload-too-large': {
     ends: 'failed',
     options: { payloadLimitBytes: 4096 },
     input: { blob: 'x'.repeat(3000) },
-    definition: def('payload-too-large', [
-      { id: 'both', type: 'task', task: 'echo', input: { a: '{% $input.blob %}', b: '{% $input.blob %}' }, catch: [{ errors: ['PayloadTooLarge'], next: 'one' }] },
-      { id: 'one', type: 'task', task: 'echo', input: { a: '{% $input.blob %}' } },
-    ], { output: '{% [$input.blob, $input.blob] %}' }),
+    definition: def(
+      'payload-too-large',
+      [
+        {
+          id: 'both',
+          type: 'task',
+          task: 'echo',
+          input: { a: '{% $input.blob %}', b: '{% $input.blob %}' },
+          catch: [{ errors: ['PayloadTooLarge'], next: 'one' }],
+        },
+        { id: 'one', type: 'task', task: 'echo', input: { a: '{% $input.blob %}' } },
+      ],
+      { output: '{% [$input.blob, $input.blob] %}' },
+    ),
   },
   'emit-event': {
     input: { id: 'x-1' },
-    definition: def('emit-event', [
-      { id: 'announce', type: 'emit_event', event: 'order.shipped', payload: { id: '{% $input.id %}' } },
-    ], { output: '{% $steps.announce.output %}' }),
+    definition: def(
+      'emit-event',
+      [{ id: 'announce', type: 'emit_event', event: 'order.shipped', payload: { id: '{% $input.id %}' } }],
+      { output: '{% $steps.announce.output %}' },
+    ),
   },
   fail: {
     ends: 'failed',
     input: { reason: 'limit' },
     definition: def('fail', [
-      { id: 'stop', type: 'fail', error: 'LimitExceeded', message: 'over the {% $input.reason %}', details: { reason: '{% $input.reason %}' } },
+      {
+        id: 'stop',
+        type: 'fail',
+        error: 'LimitExceeded',
+        message: 'over the {% $input.reason %}',
+        details: { reason: '{% $input.reason %}' },
+      },
     ]),
   },
   retry: {
-    definition: def('retry', [
-      { id: 'call', type: 'task', task: 'flaky', retry: { max_attempts: 4, initial_interval: '200ms', backoff_coefficient: 2 } },
-    ], { output: '{% $steps.call.output %}' }),
+    definition: def(
+      'retry',
+      [
+        {
+          id: 'call',
+          type: 'task',
+          task: 'flaky',
+          retry: { max_attempts: 4, initial_interval: '200ms', backoff_coefficient: 2 },
+        },
+      ],
+      { output: '{% $steps.call.output %}' },
+    ),
   },
   catch: {
     input: { amount: 5 },
     definition: def('catch', [
-      { id: 'post', type: 'task', task: 'reject', input: { amount: '{% $input.amount %}' }, catch: [{ errors: ['Other'], next: 'wrong' }, { errors: ['LedgerRejected'], next: 'escalate', into: 'failure' }] },
+      {
+        id: 'post',
+        type: 'task',
+        task: 'reject',
+        input: { amount: '{% $input.amount %}' },
+        catch: [
+          { errors: ['Other'], next: 'wrong' },
+          { errors: ['LedgerRejected'], next: 'escalate', into: 'failure' },
+        ],
+      },
       { id: 'wrong', type: 'fail' },
-      { id: 'escalate', type: 'succeed', output: { type: '{% $vars.failure.type %}', via: '{% $steps.post.error.type %}' } },
+      {
+        id: 'escalate',
+        type: 'succeed',
+        output: { type: '{% $vars.failure.type %}', via: '{% $steps.post.error.type %}' },
+      },
     ]),
   },
   // The expression budget and the platform's own functions: a runaway loop stops at the same step on replay
@@ -204,21 +402,55 @@ export const SCENARIOS: Record<string, Scenario> = {
   'expression-budget': {
     input: { n: 3, text: 'hé' },
     definition: def('expression-budget', [
-      { id: 'loop', type: 'set', vars: { x: '{% ($f := function($n){ $f($n + 1) }; $f(0)) %}' }, catch: [{ errors: ['ExpressionError'], next: 'fan', into: 'budget' }] },
+      {
+        id: 'loop',
+        type: 'set',
+        vars: { x: '{% ($f := function($n){ $f($n + 1) }; $f(0)) %}' },
+        catch: [{ errors: ['ExpressionError'], next: 'fan', into: 'budget' }],
+      },
       { id: 'unreached', type: 'fail' },
-      { id: 'fan', type: 'parallel', branches: [
-        { id: 'left', steps: [{ id: 'l1', type: 'task', task: 'double', input: { value: '{% $sum([1..$input.n]) %}' } }] },
-        { id: 'right', steps: [{ id: 'r1', type: 'task', task: 'echo', input: { b64: '{% $base64encode($input.text) %}' } }] },
-      ] },
-      { id: 'done', type: 'succeed', output: { limit: '{% $vars.budget.details.limit %}', left: '{% $steps.fan.output.left %}',
-        back: '{% $base64decode($steps.fan.output.right.b64) %}' } },
+      {
+        id: 'fan',
+        type: 'parallel',
+        branches: [
+          {
+            id: 'left',
+            steps: [{ id: 'l1', type: 'task', task: 'double', input: { value: '{% $sum([1..$input.n]) %}' } }],
+          },
+          {
+            id: 'right',
+            steps: [{ id: 'r1', type: 'task', task: 'echo', input: { b64: '{% $base64encode($input.text) %}' } }],
+          },
+        ],
+      },
+      {
+        id: 'done',
+        type: 'succeed',
+        output: {
+          limit: '{% $vars.budget.details.limit %}',
+          left: '{% $steps.fan.output.left %}',
+          back: '{% $base64decode($steps.fan.output.right.b64) %}',
+        },
+      },
     ]),
   },
   'step-timeout': {
     definition: def('step-timeout', [
       { id: 'nap', type: 'delay', duration: '1h', timeout: '300ms', catch: [{ errors: ['Timeout'], next: 'call' }] },
-      { id: 'call', type: 'task', task: 'slow', input: { ms: 5000 }, timeout: '300ms', retry: { max_attempts: 1 }, catch: [{ errors: ['*'], next: 'after' }] },
-      { id: 'after', type: 'succeed', output: { nap: '{% $steps.nap.error.type %}', call: '{% $steps.call.error.type %}' } },
+      {
+        id: 'call',
+        type: 'task',
+        task: 'slow',
+        input: { ms: 5000 },
+        timeout: '300ms',
+        retry: { max_attempts: 1 },
+        catch: [{ errors: ['*'], next: 'after' }],
+      },
+      {
+        id: 'after',
+        type: 'succeed',
+        output: { nap: '{% $steps.nap.error.type %}', call: '{% $steps.call.error.type %}' },
+      },
     ]),
   },
   'workflow-timeout': {
@@ -229,7 +461,13 @@ export const SCENARIOS: Record<string, Scenario> = {
     ends: 'cancelled',
     definition: def('cancellation', [
       { id: 'reserve', type: 'task', task: 'record', input: 'reserved' },
-      { id: 'long', type: 'task', task: 'slow', input: { ms: 30000 }, catch: [{ errors: ['Cancelled'], next: 'undo' }] },
+      {
+        id: 'long',
+        type: 'task',
+        task: 'slow',
+        input: { ms: 30000 },
+        catch: [{ errors: ['Cancelled'], next: 'undo' }],
+      },
       { id: 'never', type: 'succeed' },
       { id: 'undo', type: 'task', task: 'record', input: 'released {% $steps.reserve.output %}' },
     ]),
@@ -242,13 +480,48 @@ export const SCENARIOS: Record<string, Scenario> = {
   // run's budget), a parallel charging the budget, and a foreach over too many items caught as LimitExceeded.
   'block-limits': {
     definition: def('block-limits', [
-      { id: 'many', type: 'foreach', items: '{% [1..250] %}', concurrency: 0, steps: [{ id: 'put', type: 'set', vars: { last: '{% $item %}' } }] },
-      { id: 'fan', type: 'parallel', branches: [
-        { id: 'a', steps: [{ id: 'inner', type: 'foreach', items: '{% [1..3] %}', concurrency: 0, steps: [{ id: 'a1', type: 'task', task: 'echo', input: '{% $item %}' }] }] },
-        { id: 'b', steps: [{ id: 'b1', type: 'task', task: 'echo', input: 'b' }] },
-      ] },
-      { id: 'huge', type: 'foreach', items: '{% [1..2001] %}', steps: [{ id: 'never', type: 'task', task: 'echo' }], catch: [{ errors: ['LimitExceeded'], next: 'done', into: 'limit' }] },
-      { id: 'done', type: 'succeed', output: { count: '{% $count($steps.many.output) %}', fan: '{% $steps.fan.output %}', limit: '{% $vars.limit.type %}' } },
+      {
+        id: 'many',
+        type: 'foreach',
+        items: '{% [1..250] %}',
+        concurrency: 0,
+        steps: [{ id: 'put', type: 'set', vars: { last: '{% $item %}' } }],
+      },
+      {
+        id: 'fan',
+        type: 'parallel',
+        branches: [
+          {
+            id: 'a',
+            steps: [
+              {
+                id: 'inner',
+                type: 'foreach',
+                items: '{% [1..3] %}',
+                concurrency: 0,
+                steps: [{ id: 'a1', type: 'task', task: 'echo', input: '{% $item %}' }],
+              },
+            ],
+          },
+          { id: 'b', steps: [{ id: 'b1', type: 'task', task: 'echo', input: 'b' }] },
+        ],
+      },
+      {
+        id: 'huge',
+        type: 'foreach',
+        items: '{% [1..2001] %}',
+        steps: [{ id: 'never', type: 'task', task: 'echo' }],
+        catch: [{ errors: ['LimitExceeded'], next: 'done', into: 'limit' }],
+      },
+      {
+        id: 'done',
+        type: 'succeed',
+        output: {
+          count: '{% $count($steps.many.output) %}',
+          fan: '{% $steps.fan.output %}',
+          limit: '{% $vars.limit.type %}',
+        },
+      },
     ]),
   },
   'continue-as-new': {

@@ -31,12 +31,20 @@ afterAll(async () => {
 
 /** The history's events by kind (only the kinds these tests count). */
 function kinds(events: Array<Record<string, unknown>>): string[] {
-  const kind = (e: Record<string, unknown>) => ['markerRecorded', 'timerStarted', 'timerFired', 'workflowTaskCompleted'].find((k) => e[`${k}EventAttributes`]) ?? 'other';
+  const kind = (e: Record<string, unknown>) =>
+    ['markerRecorded', 'timerStarted', 'timerFired', 'workflowTaskCompleted'].find((k) => e[`${k}EventAttributes`]) ??
+    'other';
   return events.map((e) => kind(e).replace('markerRecorded', 'marker'));
 }
 
 /** Runs a dispatcher through `full` full passes and the idle one after; returns its history's event kinds in order. */
-async function drain(name: string, input: DispatcherInput, full: number, passMs: number, markers: number): Promise<string[]> {
+async function drain(
+  name: string,
+  input: DispatcherInput,
+  full: number,
+  passMs: number,
+  markers: number,
+): Promise<string[]> {
   const workflowId = `${name}-${taskQueue}`;
   scripts.set(workflowId, { full, passMs, calls: 0 });
   const handle = await client.workflow.start('eventDispatcherWorkflow', { taskQueue, workflowId, args: [input] });

@@ -43,15 +43,24 @@ export const uniq = (): string => randomBytes(4).toString('hex');
 /** Settings of the event tests: fast retries and sweeps, a task queue of their own. */
 export function eventsTestConfig(env: Record<string, string> = {}): Config {
   return testConfig({
-    TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: process.env[TEST_ENV.databaseUrl] ?? '', TASK_QUEUE: uniqueTaskQueue('events'),
-    RECONCILE_INTERVAL_MS: '0', AOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'aos-events-')),
-    EVENT_DELIVERY_INITIAL_INTERVAL_MS: '50', EVENT_DELIVERY_MAX_INTERVAL_MS: '200', EVENT_DELIVERY_MAX_ATTEMPTS: '3',
-    EVENT_SWEEP_INTERVAL_MS: '300', EVENT_SWEEP_GRACE_MS: '500', ...env,
+    TEMPORAL_ADDRESS: temporalAddress(),
+    DATABASE_URL: process.env[TEST_ENV.databaseUrl] ?? '',
+    TASK_QUEUE: uniqueTaskQueue('events'),
+    RECONCILE_INTERVAL_MS: '0',
+    AOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'aos-events-')),
+    EVENT_DELIVERY_INITIAL_INTERVAL_MS: '50',
+    EVENT_DELIVERY_MAX_INTERVAL_MS: '200',
+    EVENT_DELIVERY_MAX_ATTEMPTS: '3',
+    EVENT_SWEEP_INTERVAL_MS: '300',
+    EVENT_SWEEP_GRACE_MS: '500',
+    ...env,
   });
 }
 
 /** Builds the harness; `handoff: false` stores events without starting delivery (the "API died after commit" seam). */
-export async function createEventsHarness(opts: { env?: Record<string, string>; handoff?: boolean; worker?: boolean } = {}): Promise<EventsHarness> {
+export async function createEventsHarness(
+  opts: { env?: Record<string, string>; handoff?: boolean; worker?: boolean } = {},
+): Promise<EventsHarness> {
   const config = eventsTestConfig(opts.env);
   const db = createTestDb();
   const temporal = await createTestClient();
@@ -65,11 +74,24 @@ export async function createEventsHarness(opts: { env?: Record<string, string>; 
   let running: Promise<void> | undefined;
   if (opts.worker) {
     connection = await NativeConnection.connect({ address: temporalAddress() });
-    worker = await createOrchestratorWorker({ config, db, logger, connection, temporal, workflowBundlePath: process.env[TEST_ENV.bundlePath] });
+    worker = await createOrchestratorWorker({
+      config,
+      db,
+      logger,
+      connection,
+      temporal,
+      workflowBundlePath: process.env[TEST_ENV.bundlePath],
+    });
     running = worker.run();
   }
   return {
-    db, temporal, config, deps, app, worker, http: request.agent(app).set(caller.bearer),
+    db,
+    temporal,
+    config,
+    deps,
+    app,
+    worker,
+    http: request.agent(app).set(caller.bearer),
     async close() {
       worker?.shutdown();
       await running;

@@ -19,7 +19,14 @@ import { createEventsHarness, uniq, type EventsHarness } from './harness';
 
 jest.setTimeout(60_000);
 
-const SECURITY_HEADERS = ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy'];
+const SECURITY_HEADERS = [
+  'content-security-policy',
+  'strict-transport-security',
+  'x-content-type-options',
+  'x-frame-options',
+  'referrer-policy',
+  'cross-origin-opener-policy',
+];
 const EVENTS = '/api/v1/events';
 
 describe('POST /events: the fast route answers exactly as the Express stack', () => {
@@ -29,17 +36,28 @@ describe('POST /events: the fast route answers exactly as the Express stack', ()
   let publisher: TestCaller;
   const p = `fr${uniq()}`;
   const pattern = `${p}.order.created`;
-  const event = (extra: Record<string, unknown> = {}) => ({ pattern, payload: { orderId: 'o-1' }, metadata: { correlationId: `c-${uniq()}` }, ...extra });
+  const event = (extra: Record<string, unknown> = {}) => ({
+    pattern,
+    payload: { orderId: 'o-1' },
+    metadata: { correlationId: `c-${uniq()}` },
+    ...extra,
+  });
 
   beforeAll(async () => {
     h = await createEventsHarness({ handoff: false, env: { API_BODY_LIMIT: '10kb' } });
     viaExpress = createApiApp(h.deps, { routes: allRoutes().map((r) => ({ ...r, fast: false })) });
     reader = await createTestCaller(h.deps, ['events:read'], 'reader');
     publisher = await createTestCaller(h.deps, ['events:publish'], 'publisher');
-    await h.http.post('/api/v1/event-definitions').send({
-      event_id: `${p}-order-created`, name: 'Order created', pattern, version: '1.0.0',
-      payload_schema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
-    }).expect(201);
+    await h.http
+      .post('/api/v1/event-definitions')
+      .send({
+        event_id: `${p}-order-created`,
+        name: 'Order created',
+        pattern,
+        version: '1.0.0',
+        payload_schema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
+      })
+      .expect(201);
   });
   afterAll(() => h.close());
 
@@ -49,7 +67,9 @@ describe('POST /events: the fast route answers exactly as the Express stack', ()
     contentType: res.headers['content-type'],
     requestId: res.headers['x-request-id'] ? 'present' : 'missing',
     security: SECURITY_HEADERS.map((name) => res.headers[name]),
-    body: res.headers['content-type']?.includes('problem+json') ? { ...res.body, requestId: typeof res.body.requestId } : Object.keys(res.body).sort(),
+    body: res.headers['content-type']?.includes('problem+json')
+      ? { ...res.body, requestId: typeof res.body.requestId }
+      : Object.keys(res.body).sort(),
   });
 
   /** Sends the same request to both apps; returns the fast route's answer after comparing. */
@@ -59,7 +79,10 @@ describe('POST /events: the fast route answers exactly as the Express stack', ()
     expect(answer(fast)).toEqual(answer(express));
     return fast;
   }
-  const post = (auth: Record<string, string> = publisher.bearer) => (app: Application) => request(app).post(EVENTS).set(auth);
+  const post =
+    (auth: Record<string, string> = publisher.bearer) =>
+    (app: Application) =>
+      request(app).post(EVENTS).set(auth);
 
   it('stores an event (202) and answers a repeated eventId with the original (200)', async () => {
     const stored = await both((app) => post()(app).send(event()));
@@ -114,8 +137,13 @@ describe('POST /events: the fast route answers exactly as the Express stack', ()
     expect(empty.status).toBe(422);
   });
 
-  it('keeps a caller\'s X-Request-Id and a BOM-prefixed or charset-labelled body', async () => {
-    const res = await both((app) => post()(app).set('X-Request-Id', 'req-fast-1').set('Content-Type', 'application/json; charset=UTF-8').send(`\uFEFF${JSON.stringify(event())}`));
+  it("keeps a caller's X-Request-Id and a BOM-prefixed or charset-labelled body", async () => {
+    const res = await both((app) =>
+      post()(app)
+        .set('X-Request-Id', 'req-fast-1')
+        .set('Content-Type', 'application/json; charset=UTF-8')
+        .send(`\uFEFF${JSON.stringify(event())}`),
+    );
     expect(res.status).toBe(202);
     expect(res.headers['x-request-id']).toBe('req-fast-1');
   });
@@ -136,9 +164,17 @@ describe('POST /events: which requests the fast route takes', () => {
       res.setHeader('X-Via-Express', '1');
       next();
     };
-    app = createApp(h.deps, { routes: allRoutes(), authorize: createAuthorizer(h.deps), headers: recordHeaders(helmet()), before: [marker] });
+    app = createApp(h.deps, {
+      routes: allRoutes(),
+      authorize: createAuthorizer(h.deps),
+      headers: recordHeaders(helmet()),
+      before: [marker],
+    });
     caller = await createTestCaller(h.deps, ['events:publish'], 'fw');
-    await h.http.post('/api/v1/event-definitions').send({ event_id: `${p}-ev`, name: 'Thing', pattern, version: '1.0.0' }).expect(201);
+    await h.http
+      .post('/api/v1/event-definitions')
+      .send({ event_id: `${p}-ev`, name: 'Thing', pattern, version: '1.0.0' })
+      .expect(201);
   });
   afterAll(() => h.close());
   const auth = () => caller.bearer.Authorization!;
@@ -151,10 +187,19 @@ describe('POST /events: which requests the fast route takes', () => {
 
   it('leaves compressed bodies, other JSON types, query strings and other paths to Express, which serves them the same', async () => {
     const viaExpress = [
-      request(app).post(EVENTS).set('Authorization', auth()).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip')
+      request(app)
+        .post(EVENTS)
+        .set('Authorization', auth())
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
         // superagent would serialise a Buffer as JSON under this content type: send the bytes as they are.
-        .serialize((b: Buffer) => b as unknown as string).send(gzipSync(JSON.stringify(body()))),
-      request(app).post(EVENTS).set('Authorization', auth()).set('Content-Type', 'application/cloudevents+json').send(JSON.stringify(body())),
+        .serialize((b: Buffer) => b as unknown as string)
+        .send(gzipSync(JSON.stringify(body()))),
+      request(app)
+        .post(EVENTS)
+        .set('Authorization', auth())
+        .set('Content-Type', 'application/cloudevents+json')
+        .send(JSON.stringify(body())),
       request(app).post(`${EVENTS}?source=test`).set('Authorization', auth()).send(body()),
       request(app).post(`${EVENTS}/`).set('Authorization', auth()).send(body()),
     ];
@@ -162,7 +207,11 @@ describe('POST /events: which requests the fast route takes', () => {
       expect(res.status).toBe(202);
       expect(res.headers['x-via-express']).toBe('1');
     }
-    const wrongType = await request(app).post(EVENTS).set('Authorization', auth()).set('Content-Type', 'text/plain').send(JSON.stringify(body()));
+    const wrongType = await request(app)
+      .post(EVENTS)
+      .set('Authorization', auth())
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify(body()));
     expect(wrongType.status).toBe(415);
     expect(wrongType.headers['x-via-express']).toBe('1');
   });
@@ -181,13 +230,27 @@ describe('POST /events: the fast route logs like the Express stack', () => {
 
   it('tags the rejection line and the access line with the request id (and the caller)', async () => {
     const from = captured.lines.length;
-    const res = await request(api.app).post(EVENTS).set(caller.bearer).set('X-Request-Id', 'req-fast-log').send({ pattern: `nope${uniq()}.x`, payload: {} });
+    const res = await request(api.app)
+      .post(EVENTS)
+      .set(caller.bearer)
+      .set('X-Request-Id', 'req-fast-log')
+      .send({ pattern: `nope${uniq()}.x`, payload: {} });
     expect(res.status).toBe(422);
-    for (let i = 0; i < 50 && !captured.lines.slice(from).some((l) => l.includes('"msg":"request"')); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && !captured.lines.slice(from).some((l) => l.includes('"msg":"request"')); i++)
+      await new Promise((r) => setTimeout(r, 10));
     const lines = captured.lines.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.objectContaining({ msg: 'request rejected', requestId: 'req-fast-log' }),
-      expect.objectContaining({ msg: 'request', requestId: 'req-fast-log', userId: caller.userId, method: 'POST', path: EVENTS, status: 422 }),
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ msg: 'request rejected', requestId: 'req-fast-log' }),
+        expect.objectContaining({
+          msg: 'request',
+          requestId: 'req-fast-log',
+          userId: caller.userId,
+          method: 'POST',
+          path: EVENTS,
+          status: 422,
+        }),
+      ]),
+    );
   });
 });

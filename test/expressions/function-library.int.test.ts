@@ -27,23 +27,53 @@ it('covers every built-in function', () => {
 
 it('answers the same in a workflow step, a transform task, a trigger mapping and plain JSONata', async () => {
   const reference: Record<string, unknown> = {};
-  for (const n of names) reference[n] = JSON.parse(JSON.stringify((await jsonata(FUNCTION_CASES[n]).evaluate({})) ?? null));
+  for (const n of names)
+    reference[n] = JSON.parse(JSON.stringify((await jsonata(FUNCTION_CASES[n]).evaluate({})) ?? null));
 
-  await activeTask(h.db, { task_id: `${p}-all`, type: 'transform',
-    config: { expression: `{ ${names.map((n) => `"${n}": (${FUNCTION_CASES[n]})`).join(', ')} }` } });
+  await activeTask(h.db, {
+    task_id: `${p}-all`,
+    type: 'transform',
+    config: { expression: `{ ${names.map((n) => `"${n}": (${FUNCTION_CASES[n]})`).join(', ')} }` },
+  });
   await activeWorkflow(h.db, {
     workflow_id: `${p}-library`,
     steps: [
       { id: 'w', type: 'set', vars: Object.fromEntries(names.map((n) => [n, `{% ${FUNCTION_CASES[n]} %}`])) } as never,
       { id: 't', type: 'task', task: `${p}-all`, input: {} } as never,
-      { id: 'done', type: 'succeed', output: '{% { "workflow": $steps.w.output, "transform": $steps.t.output, "trigger": $input } %}' } as never,
+      {
+        id: 'done',
+        type: 'succeed',
+        output: '{% { "workflow": $steps.w.output, "transform": $steps.t.output, "trigger": $input } %}',
+      } as never,
     ],
   });
-  await h.http.post('/api/v1/triggers').send({ workflowDefinitionId: `${p}-library`, eventPattern: `${p}.go`, triggerType: 'START',
-    inputMapping: FUNCTION_CASES }).expect(201);
-  const { eventId } = (await h.http.post('/api/v1/events').send({ pattern: `${p}.go`, payload: {} }).expect(202)).body;
-  const run = await eventually(async () => (await h.db('workflow_orchestrator_service.workflow_instances').whereRaw(`trigger->>'eventId' = ?`, [eventId]).first()), 30_000);
-  const out = (await h.temporal.workflow.getHandle(run.temporal_workflow_id).result()) as Record<'workflow' | 'transform' | 'trigger', Record<string, unknown>>;
+  await h.http
+    .post('/api/v1/triggers')
+    .send({
+      workflowDefinitionId: `${p}-library`,
+      eventPattern: `${p}.go`,
+      triggerType: 'START',
+      inputMapping: FUNCTION_CASES,
+    })
+    .expect(201);
+  const { eventId } = (
+    await h.http
+      .post('/api/v1/events')
+      .send({ pattern: `${p}.go`, payload: {} })
+      .expect(202)
+  ).body;
+  const run = await eventually(
+    async () =>
+      await h
+        .db('workflow_orchestrator_service.workflow_instances')
+        .whereRaw(`trigger->>'eventId' = ?`, [eventId])
+        .first(),
+    30_000,
+  );
+  const out = (await h.temporal.workflow.getHandle(run.temporal_workflow_id).result()) as Record<
+    'workflow' | 'transform' | 'trigger',
+    Record<string, unknown>
+  >;
 
   const nulls = (o: Record<string, unknown>) => Object.fromEntries(names.map((n) => [n, o[n] ?? null]));
   expect(nulls(out.workflow)).toEqual(reference);

@@ -26,8 +26,22 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 /** A pino logger whose JSON lines are kept in `lines` (to assert on, e.g. that no secret is logged). */
 export function captureLogger(level = 'trace'): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
-  const logger = pino({ level, redact: { paths: ['*.password', '*.credentials', '*.secret', '*.token', 'req.headers.authorization'], censor: '[redacted]' } }, stream);
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const logger = pino(
+    {
+      level,
+      redact: {
+        paths: ['*.password', '*.credentials', '*.secret', '*.token', 'req.headers.authorization'],
+        censor: '[redacted]',
+      },
+    },
+    stream,
+  );
   return { logger, lines };
 }
 
@@ -39,7 +53,9 @@ export interface TestApi {
 }
 
 /** Builds the app; call `close()` in afterAll. */
-export async function createTestApi(opts: { logger?: Logger; routes?: RouteDefinition[]; config?: Record<string, string> } = {}): Promise<TestApi> {
+export async function createTestApi(
+  opts: { logger?: Logger; routes?: RouteDefinition[]; config?: Record<string, string> } = {},
+): Promise<TestApi> {
   const config = testConfig(opts.config);
   const db = createTestDb();
   const temporal = await createTestClient();

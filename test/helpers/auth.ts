@@ -28,19 +28,46 @@ export interface TestCaller {
 }
 
 /** Creates a user whose only role grants `permissions` (`['*']` for everything). */
-export async function createTestCaller(deps: Pick<ApiDeps, 'db' | 'config'>, permissions: string[], name = 'caller'): Promise<TestCaller> {
+export async function createTestCaller(
+  deps: Pick<ApiDeps, 'db' | 'config'>,
+  permissions: string[],
+  name = 'caller',
+): Promise<TestCaller> {
   const suffix = randomBytes(4).toString('hex');
   const username = `test-${name}-${suffix}`.slice(0, 255);
-  await ensurePermissions(deps.db, permissions.map((p) => ({ permission_id: p, ...splitPermission(p) })));
+  await ensurePermissions(
+    deps.db,
+    permissions.map((p) => ({ permission_id: p, ...splitPermission(p) })),
+  );
   const roleId = `test-${suffix}`;
   await saveRole(deps.db, { role_id: roleId, name: `Test role ${suffix}`, permissions }, true);
   const userId = await insertUser(deps.db, { username, display_name: name });
   await setUserRoles(deps.db, userId, [roleId]);
   const key = newApiKey();
-  await insertApiKey(deps.db, { prefix: key.prefix, key_hash: key.hash, name: `test key ${suffix}`, user_id: userId, scopes: null, expires_at: null });
+  await insertApiKey(deps.db, {
+    prefix: key.prefix,
+    key_hash: key.hash,
+    name: `test key ${suffix}`,
+    user_id: userId,
+    scopes: null,
+    expires_at: null,
+  });
   // Access tokens belong to a login session: open one, as a login does.
   const sessionId = randomUUID();
-  await insertRefreshToken(deps.db, { user_id: userId, token_hash: sha256(randomSecret()), family_id: sessionId, expires_at: new Date(Date.now() + 86_400_000) });
+  await insertRefreshToken(deps.db, {
+    user_id: userId,
+    token_hash: sha256(randomSecret()),
+    family_id: sessionId,
+    expires_at: new Date(Date.now() + 86_400_000),
+  });
   const { token } = await signAccessToken(deps.config, userId, username, sessionId);
-  return { userId, username, token, sessionId, apiKey: key.key, bearer: { Authorization: `Bearer ${token}` }, keyHeader: { 'X-API-Key': key.key } };
+  return {
+    userId,
+    username,
+    token,
+    sessionId,
+    apiKey: key.key,
+    bearer: { Authorization: `Bearer ${token}` },
+    keyHeader: { 'X-API-Key': key.key },
+  };
 }

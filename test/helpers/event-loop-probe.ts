@@ -15,7 +15,11 @@ export interface ProbedAnswer {
 
 /** Sends `body` as JSON (`method`, default POST) to `base + path` while health checks run alongside. */
 export async function sendAlongsideHealthChecks(
-  base: string, path: string, body: unknown, headers: Record<string, string>, method = 'POST',
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  method = 'POST',
 ): Promise<ProbedAnswer> {
   const text = JSON.stringify(body);
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -34,7 +38,11 @@ export async function sendAlongsideHealthChecks(
   let res: Response;
   let answer: string;
   try {
-    res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: text });
+    res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: text,
+    });
     answer = await res.text();
   } finally {
     done = true;

@@ -23,27 +23,33 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let accepted = 0;
   let server: Server | undefined;
   let port = 0;
-  const listen = () => new Promise<void>((resolve, reject) => {
-    const s = createServer((client) => {
-      accepted += 1;
-      const upstream = connect(target.port, target.host);
-      for (const sock of [client, upstream]) {
-        sockets.add(sock);
-        sock.on('close', () => sockets.delete(sock));
-        sock.on('error', () => { client.destroy(); upstream.destroy(); });
-      }
-      client.pipe(upstream).pipe(client);
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const s = createServer((client) => {
+        accepted += 1;
+        const upstream = connect(target.port, target.host);
+        for (const sock of [client, upstream]) {
+          sockets.add(sock);
+          sock.on('close', () => sockets.delete(sock));
+          sock.on('error', () => {
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => {
+        port = (s.address() as { port: number }).port;
+        server = s;
+        resolve();
+      });
     });
-    s.once('error', reject);
-    s.listen(port, '127.0.0.1', () => {
-      port = (s.address() as { port: number }).port;
-      server = s;
-      resolve();
-    });
-  });
   await listen();
   return {
-    get port() { return port; },
+    get port() {
+      return port;
+    },
     async stop() {
       const s = server;
       server = undefined;

@@ -8,7 +8,8 @@ import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
 /** The harness's Temporal address; fails loudly when a test runs outside the integration project. */
 export function temporalAddress(): string {
   const address = process.env[TEST_ENV.temporalAddress];
-  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run integration tests through jest (test/global-setup.ts)');
+  if (!address)
+    throw new Error('TEMPORAL_ADDRESS is not set: run integration tests through jest (test/global-setup.ts)');
   return address;
 }
 

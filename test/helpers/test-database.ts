@@ -8,7 +8,8 @@ import { createDb } from '../../db/connection';
 import { migrateLatest } from '../../db/migrate';
 
 /** The admin server: set by globalSetup for test files; DATABASE_URL or the local default before that. */
-export const ADMIN_URL = process.env.AOS_TEST_ADMIN_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL =
+  process.env.AOS_TEST_ADMIN_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   name: string;
@@ -46,13 +47,18 @@ export async function cloneDatabase(template: string): Promise<TestDatabase> {
 /** Drops the template and every copy of it (names are unique to the run). */
 export async function dropRunDatabases(template: string): Promise<void> {
   await onAdmin(async (admin) => {
-    const names = await admin('pg_database').where('datname', template).orWhere('datname', 'like', `${template}\\_%`).pluck('datname');
+    const names = await admin('pg_database')
+      .where('datname', template)
+      .orWhere('datname', 'like', `${template}\\_%`)
+      .pluck('datname');
     for (const name of names as string[]) await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 }
 
 /** A standalone database (schema tests, benchmarks) with migrations unless `migrate: false`; drop() removes it. */
-export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase & { drop(): Promise<void> }> {
+export async function createTestDatabase(
+  opts: { migrate?: boolean } = {},
+): Promise<TestDatabase & { drop(): Promise<void> }> {
   const name = `aos_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await onAdmin((admin) => admin.raw(`CREATE DATABASE ${name}`));
   const url = withDatabase(ADMIN_URL, name);

@@ -31,9 +31,30 @@ const HANDLE_NAMES = new Set(['db', 'trx', 'knex', 'tx']);
  * is called. (Not `update`/`delete`/`count`: `createHash('sha256').update(...)`, `map.delete(...)`.)
  */
 const BUILDER_METHODS = new Set([
-  'where', 'whereIn', 'whereNot', 'whereNull', 'whereNotNull', 'andWhere', 'orWhere', 'select', 'insert', 'del',
-  'first', 'join', 'leftJoin', 'innerJoin', 'orderBy', 'returning', 'onConflict', 'increment', 'decrement', 'pluck',
-  'forUpdate', 'forShare', 'skipLocked', 'truncate',
+  'where',
+  'whereIn',
+  'whereNot',
+  'whereNull',
+  'whereNotNull',
+  'andWhere',
+  'orWhere',
+  'select',
+  'insert',
+  'del',
+  'first',
+  'join',
+  'leftJoin',
+  'innerJoin',
+  'orderBy',
+  'returning',
+  'onConflict',
+  'increment',
+  'decrement',
+  'pluck',
+  'forUpdate',
+  'forShare',
+  'skipLocked',
+  'truncate',
 ]);
 /** A table name: a string or template literal, or a constant such as `WORKFLOW_INSTANCES`. */
 const isTable = (node: ts.Node | undefined): boolean =>
@@ -58,7 +79,9 @@ const isString = (node: ts.Node | undefined): boolean =>
 
 /** The type name `Knex.QueryBuilder` (with or without type arguments). */
 const isQueryBuilderType = (node: ts.Node): boolean =>
-  ts.isQualifiedName(node) && ts.isIdentifier(node.left) && node.left.text === 'Knex' &&
+  ts.isQualifiedName(node) &&
+  ts.isIdentifier(node.left) &&
+  node.left.text === 'Knex' &&
   node.right.text === 'QueryBuilder';
 
 const calleeName = (callee: ts.Expression): string | undefined =>
@@ -74,9 +97,13 @@ function findSql(fileName: string, text: string): Finding[] {
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const from = node.moduleSpecifier.text;
-      const typeOnly = node.importClause?.isTypeOnly || (node.importClause && !node.importClause.name &&
-        node.importClause.namedBindings && ts.isNamedImports(node.importClause.namedBindings) &&
-        node.importClause.namedBindings.elements.every((e) => e.isTypeOnly));
+      const typeOnly =
+        node.importClause?.isTypeOnly ||
+        (node.importClause &&
+          !node.importClause.name &&
+          node.importClause.namedBindings &&
+          ts.isNamedImports(node.importClause.namedBindings) &&
+          node.importClause.namedBindings.elements.every((e) => e.isTypeOnly));
       if ((from === 'knex' || from === 'pg') && !typeOnly) report(node, `value import from '${from}'`);
     }
     if (ts.isCallExpression(node)) {
@@ -91,8 +118,14 @@ function findSql(fileName: string, text: string): Finding[] {
         if (chained) report(node, `.${name}('...')`);
       }
       const parent = node.parent;
-      if (isTable(first) && node.arguments.length === 1 && ts.isPropertyAccessExpression(parent) &&
-        parent.expression === node && BUILDER_METHODS.has(parent.name.text) && !HANDLE_NAMES.has(name ?? '')) {
+      if (
+        isTable(first) &&
+        node.arguments.length === 1 &&
+        ts.isPropertyAccessExpression(parent) &&
+        parent.expression === node &&
+        BUILDER_METHODS.has(parent.name.text) &&
+        !HANDLE_NAMES.has(name ?? '')
+      ) {
         report(node, `query builder on '${first.getText(source)}'`);
       }
     }
@@ -205,7 +238,8 @@ describe('SQL outside db/', () => {
   });
 
   it('finds none except the PENDING files', () => {
-    const unexpected = [...offenders].filter(([file]) => !PENDING.includes(file))
+    const unexpected = [...offenders]
+      .filter(([file]) => !PENDING.includes(file))
       .map(([file, findings]) => `${file}: ${findings.map((f) => `${f.line} ${f.what}`).join(', ')}`);
     expect(unexpected).toEqual([]);
   });
@@ -235,7 +269,8 @@ describe('query builders handed out of db/', () => {
     const files = sourceFiles(join(ROOT, 'db'));
     expect(files).toEqual(expect.arrayContaining(['db/repositories/keyset.ts']));
     const offenders = files.flatMap((file) =>
-      buildersHandedOut(file, readFileSync(join(ROOT, file), 'utf8')).map((name) => `${file}: ${name}`));
+      buildersHandedOut(file, readFileSync(join(ROOT, file), 'utf8')).map((name) => `${file}: ${name}`),
+    );
     expect(offenders).toEqual([]);
   });
 });

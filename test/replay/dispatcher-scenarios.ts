@@ -18,7 +18,8 @@ export interface DispatcherScenario {
 const idle = (ms: number | null): Partial<DispatchResult> => ({ nextDueInMs: ms });
 
 async function passesDone(handle: WorkflowHandle, n: number): Promise<void> {
-  while (((await handle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes).length < n) await new Promise((r) => setTimeout(r, 100));
+  while (((await handle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes).length < n)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 /** Waits until the dispatcher is idle after `n` passes, then wakes it. */
@@ -33,7 +34,12 @@ export const DISPATCHER_SCENARIOS: Record<string, DispatcherScenario> = {
   // full pass -> next at once; a retry due in 200 ms -> timer; idle -> wake-up signal -> pass; then cancelled.
   'dispatcher-busy-retry-idle': {
     input: { batchSize: 2 },
-    passes: [{ delivered: 2, full: true }, { delivered: 1, failed: 1, ...idle(200) }, { delivered: 1, ...idle(null) }, { delivered: 1, ...idle(null) }],
+    passes: [
+      { delivered: 2, full: true },
+      { delivered: 1, failed: 1, ...idle(200) },
+      { delivered: 1, ...idle(null) },
+      { delivered: 1, ...idle(null) },
+    ],
     drive: async (_client, handle) => {
       await wakeAfter(handle, 3);
       await passesDone(handle, 4);
@@ -44,7 +50,11 @@ export const DISPATCHER_SCENARIOS: Record<string, DispatcherScenario> = {
   // A backlog of three full passes with no time allowed per workflow task: a 1 ms timer after each full pass.
   'dispatcher-yields': {
     input: { maxTaskSliceMs: 0 },
-    passes: [{ delivered: 2, full: true }, { delivered: 2, full: true }, { delivered: 1, ...idle(null) }],
+    passes: [
+      { delivered: 2, full: true },
+      { delivered: 2, full: true },
+      { delivered: 1, ...idle(null) },
+    ],
     drive: async (_client, handle) => {
       await passesDone(handle, 4); // three passes and the patch marker
       await handle.cancel();
@@ -54,10 +64,14 @@ export const DISPATCHER_SCENARIOS: Record<string, DispatcherScenario> = {
   // Continues as new after two passes (the recorder keeps the first run).
   'dispatcher-continue-as-new': {
     input: { passesPerRun: 2 },
-    passes: [{ delivered: 1, ...idle(null) }, { delivered: 1, ...idle(null) }],
+    passes: [
+      { delivered: 1, ...idle(null) },
+      { delivered: 1, ...idle(null) },
+    ],
     drive: async (_client, handle) => {
       await wakeAfter(handle, 1);
-      while ((await handle.describe()).runId === handle.firstExecutionRunId) await new Promise((r) => setTimeout(r, 100));
+      while ((await handle.describe()).runId === handle.firstExecutionRunId)
+        await new Promise((r) => setTimeout(r, 100));
       await handle.terminate('recorded');
     },
   },

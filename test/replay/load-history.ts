@@ -11,8 +11,12 @@ type FromJson = (type: unknown, json: unknown, options: { ignoreUnknownFields: b
 
 const protoDir = dirname(require.resolve('@temporalio/proto/package.json'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fromJson } = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as { fromJson: FromJson };
-const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+const { fromJson } = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as {
+  fromJson: FromJson;
+};
+const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType(
+  'temporal.api.history.v1.History',
+);
 
 /** Parses a history JSON document (events with canonical enum names) into a History message. */
 export function loadHistory(json: unknown): proto.temporal.api.history.v1.IHistory {

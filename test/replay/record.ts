@@ -42,31 +42,54 @@ if (unmatched.length > 0) {
 
 async function main(): Promise<void> {
   let server: DevServer | undefined;
-  const address = process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
+  const address =
+    process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
   const nativeConnection = await NativeConnection.connect({ address });
   const { activities } = createFakeActivities(CHILD_DEFINITIONS);
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, ...BUNDLE_AT_START, activities: { ...activities, ...dispatcherActivities } });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: TASK_QUEUE,
+    ...BUNDLE_AT_START,
+    activities: { ...activities, ...dispatcherActivities },
+  });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   mkdirSync(OUT_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
-      await Promise.all(Object.entries(SCENARIOS).filter(([name]) => wanted(name)).map(async ([name, scenario]) => {
-        const { handle } = await startScenario(client, TASK_QUEUE, name, scenario, replayWorkflowId(name));
-        const outcome = await handle.result().then(() => 'completed', (err: unknown) => (err instanceof WorkflowFailedError && err.cause?.name === 'CancelledFailure' ? 'cancelled' : 'failed'));
-        if (outcome !== (scenario.ends ?? 'completed')) throw new Error(`${name}: expected ${scenario.ends ?? 'completed'}, got ${outcome}`);
-        // The handle is bound to the first run: for continue-as-new that is the run that ended by continuing.
-        write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
-        if (name === 'continue-as-new') write(`${name}-last-run`, historyJson(address, handle.workflowId));
-        console.log(`recorded ${name} (${outcome})`);
-      }));
-      await Promise.all(Object.entries(DISPATCHER_SCENARIOS).filter(([name]) => wanted(name)).map(async ([name, scenario]) => {
-        const handle = await client.workflow.start('eventDispatcherWorkflow', { taskQueue: TASK_QUEUE, workflowId: replayWorkflowId(name), args: [scenario.input] });
-        await scenario.drive(client, handle);
-        // The first run: for continue-as-new that is the run that ended by continuing.
-        write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
-        console.log(`recorded ${name}`);
-      }));
+      await Promise.all(
+        Object.entries(SCENARIOS)
+          .filter(([name]) => wanted(name))
+          .map(async ([name, scenario]) => {
+            const { handle } = await startScenario(client, TASK_QUEUE, name, scenario, replayWorkflowId(name));
+            const outcome = await handle.result().then(
+              () => 'completed',
+              (err: unknown) =>
+                err instanceof WorkflowFailedError && err.cause?.name === 'CancelledFailure' ? 'cancelled' : 'failed',
+            );
+            if (outcome !== (scenario.ends ?? 'completed'))
+              throw new Error(`${name}: expected ${scenario.ends ?? 'completed'}, got ${outcome}`);
+            // The handle is bound to the first run: for continue-as-new that is the run that ended by continuing.
+            write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
+            if (name === 'continue-as-new') write(`${name}-last-run`, historyJson(address, handle.workflowId));
+            console.log(`recorded ${name} (${outcome})`);
+          }),
+      );
+      await Promise.all(
+        Object.entries(DISPATCHER_SCENARIOS)
+          .filter(([name]) => wanted(name))
+          .map(async ([name, scenario]) => {
+            const handle = await client.workflow.start('eventDispatcherWorkflow', {
+              taskQueue: TASK_QUEUE,
+              workflowId: replayWorkflowId(name),
+              args: [scenario.input],
+            });
+            await scenario.drive(client, handle);
+            // The first run: for continue-as-new that is the run that ended by continuing.
+            write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
+            console.log(`recorded ${name}`);
+          }),
+      );
     });
   } finally {
     await connection.close();
@@ -80,7 +103,17 @@ async function main(): Promise<void> {
  * breaks when npm installs two protobufjs copies; the CLI's output is the canonical form anyway.)
  */
 function historyJson(address: string, workflowId: string, runId?: string): string {
-  const args = ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json', ...(runId ? ['--run-id', runId] : [])];
+  const args = [
+    'workflow',
+    'show',
+    '--address',
+    address,
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+    ...(runId ? ['--run-id', runId] : []),
+  ];
   return execFileSync(findTemporalCli(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 

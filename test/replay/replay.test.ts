@@ -13,7 +13,9 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
 
 const DIR = join(__dirname, 'histories');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** The fixture the negative case mutates: a task step, so its history schedules the `runTask` activity. */
 const MUTATED_FIXTURE = 'task-data-flow';

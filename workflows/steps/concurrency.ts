@@ -11,7 +11,9 @@ export async function mapLimited<T>(count: number, limit: number, job: (i: numbe
   return scope.run(async () => {
     try {
       // Unbounded: one promise per job, no lanes (every promise costs a stack capture in the sandbox).
-      return await (limit <= 0 || limit >= count ? Promise.all(Array.from({ length: count }, (_, i) => job(i))) : pool(count, limit, job));
+      return await (limit <= 0 || limit >= count
+        ? Promise.all(Array.from({ length: count }, (_, i) => job(i)))
+        : pool(count, limit, job));
     } catch (err) {
       scope.cancel();
       throw err;

@@ -13,12 +13,17 @@ export const delayStep: StepExecutor<DelayStep> = async (step, run, frame) => {
   if (step.until !== undefined) {
     const until = await evaluate(step.until, run, frame, `step "${step.id}" until`);
     const at = typeof until === 'number' ? until : Date.parse(String(until));
-    if (Number.isNaN(at)) throw failure(FailureType.ExpressionError, `step "${step.id}": until is not a timestamp: ${JSON.stringify(until)}`);
+    if (Number.isNaN(at))
+      throw failure(
+        FailureType.ExpressionError,
+        `step "${step.id}": until is not a timestamp: ${JSON.stringify(until)}`,
+      );
     ms = at - Date.now();
   } else {
     const value = await evaluate(step.duration, run, frame, `step "${step.id}" duration`);
     ms = tryParseDuration(value);
-    if (ms === undefined) throw failure(FailureType.ExpressionError, `step "${step.id}": not a duration: ${JSON.stringify(value)}`);
+    if (ms === undefined)
+      throw failure(FailureType.ExpressionError, `step "${step.id}": not a duration: ${JSON.stringify(value)}`);
   }
   if (ms > 0) await sleep(ms, { summary: step.id });
   return { output: null };

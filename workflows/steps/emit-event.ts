@@ -8,7 +8,8 @@ import { stepContext } from './context';
 
 /** Executes an emit_event step; output `{ eventId }`. */
 export const emitEventStep: StepExecutor<EmitEventStep> = async (step, run, frame) => {
-  const payload = step.payload === undefined ? {} : await evaluate(step.payload, run, frame, `step "${step.id}" payload`);
+  const payload =
+    step.payload === undefined ? {} : await evaluate(step.payload, run, frame, `step "${step.id}" payload`);
   // uuid4() is seeded per run, so replay yields the same id and a retried emit dedupes downstream.
   const eventId = uuid4();
   const { emitEvent } = engineActivities(`${step.id}: emit ${step.event}`, run.input.options);

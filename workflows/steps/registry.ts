@@ -33,7 +33,10 @@ const registry: Registry = {
 
 /** The executor of `step`'s type; an unknown type is a non-retryable failure (validation prevents it). */
 export function executorFor(step: Step): StepExecutor {
-  const executor = Object.prototype.hasOwnProperty.call(registry, step.type) ? (registry[step.type] as StepExecutor) : undefined;
-  if (!executor) throw failure(FailureType.InvalidDefinition, `step "${step.id}" has unknown type "${String(step.type)}"`);
+  const executor = Object.prototype.hasOwnProperty.call(registry, step.type)
+    ? (registry[step.type] as StepExecutor)
+    : undefined;
+  if (!executor)
+    throw failure(FailureType.InvalidDefinition, `step "${step.id}" has unknown type "${String(step.type)}"`);
   return executor;
 }

@@ -29,8 +29,14 @@ export function childWorkflowId(run: RunState, path: string): string {
 
 /** Executes a sub_workflow step; output: the child's output. */
 export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, frame) => {
-  const { resolveDefinition } = engineActivities(`${step.id}: resolve ${step.workflow}${step.version ? `@${step.version}` : ''}`, run.input.options);
-  const resolved = await resolveDefinition({ workflow_id: step.workflow, ...(step.version !== undefined && { version: step.version }) });
+  const { resolveDefinition } = engineActivities(
+    `${step.id}: resolve ${step.workflow}${step.version ? `@${step.version}` : ''}`,
+    run.input.options,
+  );
+  const resolved = await resolveDefinition({
+    workflow_id: step.workflow,
+    ...(step.version !== undefined && { version: step.version }),
+  });
   const input = await evaluate(step.input ?? '{% $input %}', run, frame, `step "${step.id}" input`);
   const { correlationKey, options, trigger } = run.input;
   // Events stored after this one are visible to the child's waits (docs/events.md, "Event visibility").
@@ -42,7 +48,11 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     tasks: resolved.tasks,
     input,
     ...(correlationKey !== undefined && { correlationKey }),
-    trigger: { kind: 'sub_workflow', parentInstanceId: run.input.instanceId, ...(cause !== undefined && { causeEventId: cause }) },
+    trigger: {
+      kind: 'sub_workflow',
+      parentInstanceId: run.input.instanceId,
+      ...(cause !== undefined && { causeEventId: cause }),
+    },
     ...(options && { options }),
   };
   const searchAttributes: Record<string, string[]> = {

@@ -6,7 +6,8 @@ import type { StepExecutor } from '../runtime';
 /** Executes a switch step; its output is `{ next }`. */
 export const switchStep: StepExecutor<SwitchStep> = async (step, run, frame) => {
   for (const [i, c] of step.cases.entries()) {
-    if (await evaluate(c.when, run, frame, `step "${step.id}" case ${i}`)) return { output: { next: c.next }, next: c.next };
+    if (await evaluate(c.when, run, frame, `step "${step.id}" case ${i}`))
+      return { output: { next: c.next }, next: c.next };
   }
   const next = step.default ?? step.next;
   return { output: { next: next ?? null }, ...(next !== undefined && { next }) };

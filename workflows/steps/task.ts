@@ -11,7 +11,8 @@ import { stepContext } from './context';
 /** Executes a task step. */
 export const taskStep: StepExecutor<TaskStep> = async (step, run, frame) => {
   const task = run.input.tasks[step.task];
-  if (!task) throw failure(FailureType.UnknownTask, `step "${step.id}": task "${step.task}" is not in the run's task snapshot`);
+  if (!task)
+    throw failure(FailureType.UnknownTask, `step "${step.id}": task "${step.task}" is not in the run's task snapshot`);
   // Literal inputs and plain paths are evaluated without a promise (each costs a stack capture in the sandbox).
   const evaluated = evaluateNow(step.input ?? '{% $input %}', run, frame, `step "${step.id}" input`);
   const input = isPromise(evaluated) ? await evaluated : evaluated;

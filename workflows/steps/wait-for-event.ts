@@ -17,8 +17,14 @@ import { timeoutFailure } from '../step-errors';
 
 /** Executes a wait; output: the event payload (`$event` is the whole envelope). */
 export const waitForEventStep: StepExecutor<WaitForEventStep> = async (step, run, frame) => {
-  const correlation = step.correlation === undefined ? undefined : await evaluate(step.correlation, run, frame, `step "${step.id}" correlation`);
-  const accept = eventMatcher(step.event, correlation === undefined || correlation === null ? undefined : String(correlation));
+  const correlation =
+    step.correlation === undefined
+      ? undefined
+      : await evaluate(step.correlation, run, frame, `step "${step.id}" correlation`);
+  const accept = eventMatcher(
+    step.event,
+    correlation === undefined || correlation === null ? undefined : String(correlation),
+  );
   const timeoutMs = step.timeout === undefined ? undefined : parseDuration(step.timeout);
   const engine = engineActivities(`${step.id}: wait ${step.event}`, run.input.options);
 
@@ -39,7 +45,11 @@ export const waitForEventStep: StepExecutor<WaitForEventStep> = async (step, run
   if (!event) event = await waitFor(step, run, accept, timeoutMs, subscription);
 
   if (subscription) {
-    const close = { subscriptionId: subscription.subscriptionId, status: event ? ('matched' as const) : ('expired' as const), ...(event && { eventId: event.eventId }) };
+    const close = {
+      subscriptionId: subscription.subscriptionId,
+      status: event ? ('matched' as const) : ('expired' as const),
+      ...(event && { eventId: event.eventId }),
+    };
     await engine.closeSubscription(close);
   }
   if (!event) {
@@ -66,7 +76,9 @@ async function waitFor(
   } catch (err) {
     if (subscription) {
       const { closeSubscription } = engineActivities(`${step.id}: close subscription`, run.input.options);
-      await CancellationScope.nonCancellable(() => closeSubscription({ subscriptionId: subscription.subscriptionId, status: 'cancelled' }));
+      await CancellationScope.nonCancellable(() =>
+        closeSubscription({ subscriptionId: subscription.subscriptionId, status: 'cancelled' }),
+      );
     }
     throw err;
   } finally {
@@ -79,7 +91,8 @@ async function enterWaiting(run: RunState, stepId: string): Promise<void> {
   run.waiting += 1;
   if (run.waiting > 1) return;
   run.status = 'waiting';
-  if (run.input.options?.currentStepSearchAttribute !== false) upsertSearchAttributes({ [AosCurrentStep.name]: [stepId] });
+  if (run.input.options?.currentStepSearchAttribute !== false)
+    upsertSearchAttributes({ [AosCurrentStep.name]: [stepId] });
   await mirrorStatus(run, 'waiting');
 }
 

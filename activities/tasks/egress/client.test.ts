@@ -26,12 +26,22 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
 });
-afterAll(() => new Promise((r) => { server.closeAllConnections(); server.close(r); }));
+afterAll(
+  () =>
+    new Promise((r) => {
+      server.closeAllConnections();
+      server.close(r);
+    }),
+);
 
 /** A resolver standing in for DNS: answers from `answers` in turn (the last repeats), counting calls. */
 function fakeDns(...answers: string[]) {
   const calls: string[] = [];
-  const lookup = ((hostname: string, options: { all?: boolean }, cb: (e: Error | null, a: string | LookupAddress[], f?: number) => void) => {
+  const lookup = ((
+    hostname: string,
+    options: { all?: boolean },
+    cb: (e: Error | null, a: string | LookupAddress[], f?: number) => void,
+  ) => {
     calls.push(hostname);
     const address = answers[Math.min(calls.length - 1, answers.length - 1)];
     const family = address.includes(':') ? 6 : 4;
@@ -44,7 +54,12 @@ function fakeDns(...answers: string[]) {
 const get = (client: ReturnType<typeof createEgressClient>, url: string) => client(url, { method: 'GET', headers: {} });
 
 async function refusal(p: Promise<unknown>): Promise<unknown> {
-  const err = await p.then(() => { throw new Error('expected the request to be refused'); }, (e: unknown) => e);
+  const err = await p.then(
+    () => {
+      throw new Error('expected the request to be refused');
+    },
+    (e: unknown) => e,
+  );
   expect(isEgressDenied(err)).toBe(true);
   return err;
 }

@@ -7,23 +7,48 @@ describe('the default egress policy', () => {
   const policy = createEgressPolicy();
 
   it.each([
-    ['loopback', '127.0.0.1'], ['loopback (anywhere in 127/8)', '127.255.0.9'], ['IPv6 loopback', '::1'],
-    ['RFC 1918 10/8', '10.1.2.3'], ['RFC 1918 172.16/12', '172.31.255.1'], ['RFC 1918 192.168/16', '192.168.0.10'],
-    ['link-local', '169.254.10.1'], ['AWS/GCP/Azure metadata', '169.254.169.254'], ['AWS IPv6 metadata', 'fd00:ec2::254'],
-    ['Alibaba metadata (CGNAT)', '100.100.100.200'], ['CGNAT', '100.64.0.1'], ['ULA', 'fd12:3456::1'], ['IPv6 link-local', 'fe80::1'],
-    ['multicast', '224.0.0.1'], ['IPv6 multicast', 'ff02::1'], ['broadcast', '255.255.255.255'],
-    ['unspecified', '0.0.0.0'], ['0/8', '0.1.2.3'], ['IPv6 unspecified', '::'],
-    ['IPv4-mapped loopback', '::ffff:127.0.0.1'], ['IPv4-mapped metadata', '::ffff:169.254.169.254'], ['IPv4-mapped private (hex)', '::ffff:a00:1'],
-    ['IPv4-compatible loopback', '::127.0.0.1'], ['6to4 of loopback', '2002:7f00:1::1'], ['NAT64 of private', '64:ff9b::a00:1'],
-    ['Teredo', '2001:0:4136:e378:8000:63bf:3fff:fdd2'], ['documentation', '192.0.2.1'], ['IETF protocol assignments (Oracle metadata)', '192.0.0.192'],
-    ['reserved 240/4', '240.0.0.1'], ['benchmarking', '198.18.0.1'], ['IPv6 documentation', '2001:db8::1'], ['zone id', 'fe80::1%eth0'],
+    ['loopback', '127.0.0.1'],
+    ['loopback (anywhere in 127/8)', '127.255.0.9'],
+    ['IPv6 loopback', '::1'],
+    ['RFC 1918 10/8', '10.1.2.3'],
+    ['RFC 1918 172.16/12', '172.31.255.1'],
+    ['RFC 1918 192.168/16', '192.168.0.10'],
+    ['link-local', '169.254.10.1'],
+    ['AWS/GCP/Azure metadata', '169.254.169.254'],
+    ['AWS IPv6 metadata', 'fd00:ec2::254'],
+    ['Alibaba metadata (CGNAT)', '100.100.100.200'],
+    ['CGNAT', '100.64.0.1'],
+    ['ULA', 'fd12:3456::1'],
+    ['IPv6 link-local', 'fe80::1'],
+    ['multicast', '224.0.0.1'],
+    ['IPv6 multicast', 'ff02::1'],
+    ['broadcast', '255.255.255.255'],
+    ['unspecified', '0.0.0.0'],
+    ['0/8', '0.1.2.3'],
+    ['IPv6 unspecified', '::'],
+    ['IPv4-mapped loopback', '::ffff:127.0.0.1'],
+    ['IPv4-mapped metadata', '::ffff:169.254.169.254'],
+    ['IPv4-mapped private (hex)', '::ffff:a00:1'],
+    ['IPv4-compatible loopback', '::127.0.0.1'],
+    ['6to4 of loopback', '2002:7f00:1::1'],
+    ['NAT64 of private', '64:ff9b::a00:1'],
+    ['Teredo', '2001:0:4136:e378:8000:63bf:3fff:fdd2'],
+    ['documentation', '192.0.2.1'],
+    ['IETF protocol assignments (Oracle metadata)', '192.0.0.192'],
+    ['reserved 240/4', '240.0.0.1'],
+    ['benchmarking', '198.18.0.1'],
+    ['IPv6 documentation', '2001:db8::1'],
+    ['zone id', 'fe80::1%eth0'],
   ])('refuses %s (%s)', (_what, address) => {
     expect(policy.allows(at(address))).toBe(false);
   });
 
-  it.each([['93.184.215.14'], ['8.8.8.8'], ['2606:4700:4700::1111'], ['::ffff:8.8.8.8']])('allows the public address %s', (address) => {
-    expect(policy.allows(at(address))).toBe(true);
-  });
+  it.each([['93.184.215.14'], ['8.8.8.8'], ['2606:4700:4700::1111'], ['::ffff:8.8.8.8']])(
+    'allows the public address %s',
+    (address) => {
+      expect(policy.allows(at(address))).toBe(true);
+    },
+  );
 
   it('refuses what is not an IP address at all', () => {
     expect(policy.allows(at('localhost'))).toBe(false);

@@ -65,15 +65,21 @@ function parseEntry(entry: string): Entry {
   const p = hostPort ? port(hostPort[2], entry) : undefined;
   const hostIp = parseIp(host);
   if (hostIp) return { kind: 'range', range: [hostIp, hostIp.kind() === 'ipv4' ? 32 : 128], exact: true, port: p };
-  const m = /^(\*\.)?((?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/i.exec(host);
-  if (!m || bracketed) throw new EgressAllowListError(entry, 'expected a host name, host:port, IP address, IP:port or CIDR range');
+  const m = /^(\*\.)?((?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/i.exec(
+    host,
+  );
+  if (!m || bracketed)
+    throw new EgressAllowListError(entry, 'expected a host name, host:port, IP address, IP:port or CIDR range');
   return { kind: 'host', name: m[2].toLowerCase(), subdomains: Boolean(m[1]), port: p };
 }
 
 /** Parses EGRESS_ALLOW's entries (comma or whitespace separated); throws EgressAllowListError on a bad one. */
 export function parseAllowList(list: string | readonly string[] | undefined): Entry[] {
   const entries = typeof list === 'string' ? list.split(/[\s,]+/) : [...(list ?? [])];
-  return entries.map((e) => e.trim()).filter(Boolean).map(parseEntry);
+  return entries
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map(parseEntry);
 }
 
 function entryAllows(e: Entry, t: EgressTarget, ip: Ip): boolean {

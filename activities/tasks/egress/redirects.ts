@@ -30,7 +30,12 @@ function withoutHeaders(headers: Record<string, string>, names: Iterable<string>
 }
 
 /** The request of the next hop, or undefined when `res` is not a redirect to follow. */
-function nextHop(req: OutgoingRequest, res: Response, secretHeaders: readonly string[], where: string): OutgoingRequest | undefined {
+function nextHop(
+  req: OutgoingRequest,
+  res: Response,
+  secretHeaders: readonly string[],
+  where: string,
+): OutgoingRequest | undefined {
   const location = REDIRECT_STATUSES.has(res.status) ? res.headers.get('location') : null;
   if (location === null) return undefined;
   let target: URL;
@@ -40,15 +45,24 @@ function nextHop(req: OutgoingRequest, res: Response, secretHeaders: readonly st
     target = new URL('invalid:');
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw nonRetryable(FailureType.UnexpectedStatus, `${where}: ${req.method} ${req.url} answered ${res.status} with a redirect to a non-http(s) location`, { status: res.status });
+    throw nonRetryable(
+      FailureType.UnexpectedStatus,
+      `${where}: ${req.method} ${req.url} answered ${res.status} with a redirect to a non-http(s) location`,
+      { status: res.status },
+    );
   }
   let { method, body, headers } = req;
-  if (res.status === 303 ? method !== 'GET' && method !== 'HEAD' : (res.status === 301 || res.status === 302) && method === 'POST') {
+  if (
+    res.status === 303
+      ? method !== 'GET' && method !== 'HEAD'
+      : (res.status === 301 || res.status === 302) && method === 'POST'
+  ) {
     method = 'GET';
     body = undefined;
     headers = withoutHeaders(headers, BODY_HEADERS);
   }
-  if (target.origin !== new URL(req.url).origin) headers = withoutHeaders(headers, [...secretHeaders, ...CREDENTIAL_HEADERS]);
+  if (target.origin !== new URL(req.url).origin)
+    headers = withoutHeaders(headers, [...secretHeaders, ...CREDENTIAL_HEADERS]);
   return { method, url: target.toString(), headers, body };
 }
 
@@ -56,15 +70,28 @@ function nextHop(req: OutgoingRequest, res: Response, secretHeaders: readonly st
  * Sends `req`, following redirects; returns the final response and the URL it came from. `secretHeaders`
  * names the headers that must never leave the request's origin.
  */
-export async function sendFollowingRedirects(client: HttpClient, req: OutgoingRequest, opts: { signal: AbortSignal; secretHeaders: readonly string[]; where: string }): Promise<{ res: Response; url: string }> {
+export async function sendFollowingRedirects(
+  client: HttpClient,
+  req: OutgoingRequest,
+  opts: { signal: AbortSignal; secretHeaders: readonly string[]; where: string },
+): Promise<{ res: Response; url: string }> {
   let current = req;
   for (let hops = 0; ; hops++) {
-    const res = await client(current.url, { method: current.method, headers: current.headers, body: current.body, signal: opts.signal });
+    const res = await client(current.url, {
+      method: current.method,
+      headers: current.headers,
+      body: current.body,
+      signal: opts.signal,
+    });
     const next = nextHop(current, res, opts.secretHeaders, opts.where);
     if (!next) return { res, url: current.url };
     await res.body?.cancel();
     if (hops >= MAX_REDIRECTS) {
-      throw nonRetryable(FailureType.UnexpectedStatus, `${opts.where}: ${req.method} ${req.url} redirected more than ${MAX_REDIRECTS} times`, { status: res.status });
+      throw nonRetryable(
+        FailureType.UnexpectedStatus,
+        `${opts.where}: ${req.method} ${req.url} redirected more than ${MAX_REDIRECTS} times`,
+        { status: res.status },
+      );
     }
     current = next;
   }

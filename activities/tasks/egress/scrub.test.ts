@@ -27,9 +27,21 @@ describe('the credential scrubber', () => {
   });
 
   it('rebuilds an ApplicationFailure with the message and details scrubbed, keeping type and retryability', () => {
-    const err = ApplicationFailure.create({ type: 'UnexpectedStatus', message: 'echo sk-KEY-999', nonRetryable: false, details: [{ body: 'tok-123456' }], nextRetryDelay: 1000 });
+    const err = ApplicationFailure.create({
+      type: 'UnexpectedStatus',
+      message: 'echo sk-KEY-999',
+      nonRetryable: false,
+      details: [{ body: 'tok-123456' }],
+      nextRetryDelay: 1000,
+    });
     const out = scrubber.failure(err) as ApplicationFailure;
-    expect(out).toMatchObject({ type: 'UnexpectedStatus', message: `echo ${REDACTED}`, nonRetryable: false, details: [{ body: REDACTED }], nextRetryDelay: 1000 });
+    expect(out).toMatchObject({
+      type: 'UnexpectedStatus',
+      message: `echo ${REDACTED}`,
+      nonRetryable: false,
+      details: [{ body: REDACTED }],
+      nextRetryDelay: 1000,
+    });
   });
 
   it('is the identity without credentials, and ignores fragments too short to mean anything', () => {

@@ -21,7 +21,13 @@ export interface Scrubber {
 
 function variants(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
-  return [secret, encodeURIComponent(secret), bytes.toString('base64'), bytes.toString('base64url'), JSON.stringify(secret).slice(1, -1)];
+  return [
+    secret,
+    encodeURIComponent(secret),
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+    JSON.stringify(secret).slice(1, -1),
+  ];
 }
 
 /** The credential strings carried by auth header values (`Basic …`, `Bearer …`, or a bare key). */
@@ -45,7 +51,8 @@ export function createScrubber(secrets: Iterable<string>): Scrubber {
   const needles = [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(variants))]
     .filter((s) => s.length >= MIN_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length);
-  const text = (s: string): string => needles.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(REDACTED) : acc), s);
+  const text = (s: string): string =>
+    needles.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(REDACTED) : acc), s);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(walk);
@@ -63,8 +70,11 @@ export function createScrubber(secrets: Iterable<string>): Scrubber {
         return err;
       }
       return ApplicationFailure.create({
-        type: err.type ?? undefined, message: text(err.message), nonRetryable: err.nonRetryable ?? undefined,
-        details: err.details ? (walk(err.details) as unknown[]) : undefined, nextRetryDelay: err.nextRetryDelay ?? undefined,
+        type: err.type ?? undefined,
+        message: text(err.message),
+        nonRetryable: err.nonRetryable ?? undefined,
+        details: err.details ? (walk(err.details) as unknown[]) : undefined,
+        nextRetryDelay: err.nextRetryDelay ?? undefined,
       });
     },
   };

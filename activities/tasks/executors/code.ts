@@ -9,12 +9,18 @@ export function codeExecutor(handlers: CodeHandlerRegistry): TaskExecutor {
   return async ({ task, input, ctx, logger, signal, heartbeat, attempt }) => {
     const name = task.config.handler;
     if (typeof name !== 'string' || name === '') {
-      throw nonRetryable(FailureType.BadTaskConfig, `task ${task.task_id}@${task.version}: config.handler must name a registered code handler`);
+      throw nonRetryable(
+        FailureType.BadTaskConfig,
+        `task ${task.task_id}@${task.version}: config.handler must name a registered code handler`,
+      );
     }
     const handler = handlers.get(name);
     if (!handler) {
       const known = handlers.names().join(', ') || 'none';
-      throw nonRetryable(FailureType.UnknownHandler, `task ${task.task_id}@${task.version}: config.handler "${name}" is not registered in this worker (known: ${known})`);
+      throw nonRetryable(
+        FailureType.UnknownHandler,
+        `task ${task.task_id}@${task.version}: config.handler "${name}" is not registered in this worker (known: ${known})`,
+      );
     }
     const result = await handler(input, { ctx, logger, signal, heartbeat, attempt, options: task.config.options });
     return result === undefined ? null : result;

@@ -11,7 +11,8 @@ describe('statusMatches', () => {
 });
 
 describe('unexpectedStatus', () => {
-  const at = (status: number, headers: Record<string, string> = {}) => unexpectedStatus('task t', 'GET', 'http://x', { status, headers: new Headers(headers) }, 'body');
+  const at = (status: number, headers: Record<string, string> = {}) =>
+    unexpectedStatus('task t', 'GET', 'http://x', { status, headers: new Headers(headers) }, 'body');
   it('is retryable for 5xx and 429 (honouring Retry-After), non-retryable for other 4xx', () => {
     expect(at(503).nonRetryable).toBe(false);
     expect(at(429, { 'retry-after': '2' })).toMatchObject({ nonRetryable: false, nextRetryDelay: 2000 });

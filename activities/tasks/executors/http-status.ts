@@ -31,7 +31,13 @@ function retryAfterMs(header: string | null): number | undefined {
  * An `UnexpectedStatus` failure: retryable for 5xx, 408, 425 and 429 (honouring Retry-After), non-retryable
  * for other 4xx (and anything else outside the expected set), since resending the same request cannot fix it.
  */
-export function unexpectedStatus(where: string, method: string, url: string, res: { status: number; headers: Headers }, body: unknown): ApplicationFailure {
+export function unexpectedStatus(
+  where: string,
+  method: string,
+  url: string,
+  res: { status: number; headers: Headers },
+  body: unknown,
+): ApplicationFailure {
   const transient = res.status >= 500 || TRANSIENT.has(res.status);
   const preview = typeof body === 'string' ? body.slice(0, 500) : body;
   return createFailure(FailureType.UnexpectedStatus, `${where}: ${method} ${url} answered ${res.status}`, {

@@ -36,16 +36,31 @@ function joinUrl(base: string | undefined, path: unknown): unknown {
   return `${base.replace(/\/+$/, '')}/${String(path ?? '').replace(/^\/+/, '')}`;
 }
 
-async function buildRequest({ config: c, bindings, where, baseUrl, secretHeaders }: HttpCall): Promise<OutgoingRequest> {
-  const r = (await render({ method: c.method ?? 'GET', url: c.url, headers: c.headers ?? {}, query: c.query, body: c.body }, bindings, where)) as Record<string, unknown>;
+async function buildRequest({
+  config: c,
+  bindings,
+  where,
+  baseUrl,
+  secretHeaders,
+}: HttpCall): Promise<OutgoingRequest> {
+  const r = (await render(
+    { method: c.method ?? 'GET', url: c.url, headers: c.headers ?? {}, query: c.query, body: c.body },
+    bindings,
+    where,
+  )) as Record<string, unknown>;
   r.url = joinUrl(baseUrl, r.url);
   if (typeof r.url !== 'string' || !/^https?:\/\//.test(r.url)) {
-    throw nonRetryable(FailureType.BadTaskConfig, `${where}/url: must render to an absolute http(s) URL, got ${JSON.stringify(r.url)}`);
+    throw nonRetryable(
+      FailureType.BadTaskConfig,
+      `${where}/url: must render to an absolute http(s) URL, got ${JSON.stringify(r.url)}`,
+    );
   }
   const url = new URL(r.url);
-  for (const [k, v] of Object.entries((r.query as Record<string, unknown>) ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries((r.query as Record<string, unknown>) ?? {}))
+    if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries((r.headers as Record<string, unknown>) ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+  for (const [k, v] of Object.entries((r.headers as Record<string, unknown>) ?? {}))
+    if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
   let body: string | undefined;
   if (r.body !== undefined && r.body !== null) {
     body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
@@ -72,12 +87,24 @@ async function readBody(res: Response): Promise<unknown> {
  * A refused destination, or a connection that failed: the message names the request, never the address it
  * resolved to nor why the connection failed (refused, reset, unreachable), so a task cannot map a network.
  */
-function networkFailure(err: unknown, where: string, req: { method: string; url: string }, timeoutMs: number | undefined): ApplicationFailure {
+function networkFailure(
+  err: unknown,
+  where: string,
+  req: { method: string; url: string },
+  timeoutMs: number | undefined,
+): ApplicationFailure {
   if (isEgressDenied(err)) {
-    return nonRetryable(FailureType.EgressDenied, `${where}: ${req.method} ${req.url} refused: the egress policy does not allow this destination (EGRESS_ALLOW)`);
+    return nonRetryable(
+      FailureType.EgressDenied,
+      `${where}: ${req.method} ${req.url} refused: the egress policy does not allow this destination (EGRESS_ALLOW)`,
+    );
   }
-  if ((err as Error).name === 'TimeoutError') return retryable(FailureType.HttpTimeout, `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
-  return retryable(FailureType.HttpNetworkError, `${where}: ${req.method} ${req.url} failed: no answer could be obtained`);
+  if ((err as Error).name === 'TimeoutError')
+    return retryable(FailureType.HttpTimeout, `${where}: ${req.method} ${req.url} timed out after ${timeoutMs}ms`);
+  return retryable(
+    FailureType.HttpNetworkError,
+    `${where}: ${req.method} ${req.url} failed: no answer could be obtained`,
+  );
 }
 
 /**
@@ -94,7 +121,11 @@ export async function executeHttpCall(client: HttpClient, exec: TaskExecution, c
   }
 }
 
-async function send(client: HttpClient, { signal, heartbeat, logger }: TaskExecution, call: HttpCall): Promise<unknown> {
+async function send(
+  client: HttpClient,
+  { signal, heartbeat, logger }: TaskExecution,
+  call: HttpCall,
+): Promise<unknown> {
   const { config, where } = call;
   const req = await buildRequest(call);
   const timeoutMs = tryParseDuration(config.timeout);
@@ -106,13 +137,24 @@ async function send(client: HttpClient, { signal, heartbeat, logger }: TaskExecu
   let body: unknown;
   try {
     const secretHeaders = Object.keys(call.secretHeaders ?? {});
-    ({ res, url } = await sendFollowingRedirects(client, req, { signal: AbortSignal.any(signals), secretHeaders, where }));
+    ({ res, url } = await sendFollowingRedirects(client, req, {
+      signal: AbortSignal.any(signals),
+      secretHeaders,
+      where,
+    }));
     body = await readBody(res);
   } catch (err) {
     if (signal.aborted) throw new CancelledFailure(`${req.method} ${req.url} cancelled`);
     if (err instanceof ApplicationFailure) throw err;
     // The cause stays in the worker's log, for operators; the failure (history, task_instances) gets none of it.
-    logger.debug({ method: req.method, url: req.url, err: (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message }, 'http task request failed');
+    logger.debug(
+      {
+        method: req.method,
+        url: req.url,
+        err: (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message,
+      },
+      'http task request failed',
+    );
     throw networkFailure(err, where, req, timeoutMs);
   } finally {
     clearInterval(beat);
@@ -130,6 +172,10 @@ async function send(client: HttpClient, { signal, heartbeat, logger }: TaskExecu
 export function httpExecutor(client: HttpClient): TaskExecutor {
   return (exec) => {
     const { task, input } = exec;
-    return executeHttpCall(client, exec, { config: task.config, bindings: { input }, where: `task ${task.task_id}@${task.version} config` });
+    return executeHttpCall(client, exec, {
+      config: task.config,
+      bindings: { input },
+      where: `task ${task.task_id}@${task.version} config`,
+    });
   };
 }

@@ -27,7 +27,8 @@ export interface IntegrationExecutorDeps {
 }
 
 function name(value: unknown, field: string, where: string): string {
-  if (typeof value !== 'string' || value === '') throw nonRetryable(FailureType.BadTaskConfig, `${where}: config.${field} must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw nonRetryable(FailureType.BadTaskConfig, `${where}: config.${field} must be a non-empty string`);
   return value;
 }
 
@@ -38,18 +39,30 @@ export function integrationExecutor({ db, cipher, http }: IntegrationExecutorDep
     const where = `task ${task.task_id}@${task.version}`;
     const instanceId = name(task.config.integration, 'integration', where);
     const operationName = name(task.config.operation, 'operation', where);
-    const input = task.config.input === undefined ? exec.input : await render(task.config.input, { input: exec.input }, `${where} config/input`);
+    const input =
+      task.config.input === undefined
+        ? exec.input
+        : await render(task.config.input, { input: exec.input }, `${where} config/input`);
     const target = await loadTarget(db, instanceId, operationName, where);
     const opWhere = `${where} integration ${instanceId} operation ${operationName}`;
     try {
       const baseUrl = target.config.base_url;
       if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl)) {
-        throw nonRetryable(FailureType.BadTaskConfig, `${opWhere}: instance config.base_url must be an absolute http(s) URL`);
+        throw nonRetryable(
+          FailureType.BadTaskConfig,
+          `${opWhere}: instance config.base_url must be an absolute http(s) URL`,
+        );
       }
       const secretHeaders = await authHeaders(db, cipher, target, opWhere);
       const { name: _n, path, ...rest } = target.operation;
       const config = { ...rest, url: path ?? '', timeout: rest.timeout ?? task.config.timeout };
-      const output = await executeHttpCall(http, exec, { config, bindings: { input, config: target.config }, where: opWhere, baseUrl, secretHeaders });
+      const output = await executeHttpCall(http, exec, {
+        config,
+        bindings: { input, config: target.config },
+        where: opWhere,
+        baseUrl,
+        secretHeaders,
+      });
       await recordUse(db, logger, target.rowId, null);
       return output;
     } catch (err) {

@@ -23,7 +23,10 @@ export interface TransformPoolOptions {
 
 /** Why an evaluation did not answer: the thread overran its time, died (heap), or the task was cancelled. */
 export class TransformThreadError extends Error {
-  constructor(readonly reason: 'timeout' | 'crashed' | 'cancelled', message: string) {
+  constructor(
+    readonly reason: 'timeout' | 'crashed' | 'cancelled',
+    message: string,
+  ) {
     super(message);
     this.name = 'TransformThreadError';
   }

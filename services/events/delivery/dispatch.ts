@@ -34,8 +34,19 @@ async function deliverOne(deps: RoutingDeps, c: ClaimedEvent): Promise<Outcome> 
 export async function dispatchPending(deps: RoutingDeps, req: DispatchRequest): Promise<DispatchResult> {
   const owner = req.dispatcherId;
   const heads = await claimDue(deps.db, { owner, limit: req.limit, leaseSeconds: LEASE_SECONDS });
-  const result: DispatchResult = { delivered: 0, failed: 0, deadLettered: 0, full: heads.length >= req.limit, nextDueInMs: null };
-  const count = (o: Outcome) => void (o.status === 'delivered' ? result.delivered++ : o.status === 'failed' ? result.failed++ : result.deadLettered++);
+  const result: DispatchResult = {
+    delivered: 0,
+    failed: 0,
+    deadLettered: 0,
+    full: heads.length >= req.limit,
+    nextDueInMs: null,
+  };
+  const count = (o: Outcome) =>
+    void (o.status === 'delivered'
+      ? result.delivered++
+      : o.status === 'failed'
+        ? result.failed++
+        : result.deadLettered++);
   // One lane per claimed row; a sequenced row's lane continues with its key's next number once it is done.
   const lane = async (first: ClaimedEvent) => {
     let c: ClaimedEvent | undefined = first;
@@ -49,9 +60,11 @@ export async function dispatchPending(deps: RoutingDeps, req: DispatchRequest): 
     }
   };
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_KEYS, heads.length) }, async () => {
-    while (next < heads.length) await lane(heads[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(PARALLEL_KEYS, heads.length) }, async () => {
+      while (next < heads.length) await lane(heads[next++]!);
+    }),
+  );
   result.nextDueInMs = await nextDueInMs(deps.db, owner);
   return result;
 }

@@ -43,21 +43,40 @@ export async function recordDelivered(db: Knex, c: ClaimedEvent): Promise<Outcom
 }
 
 /** Records a failed attempt: a retry later, or a dead letter when none is left. */
-export async function recordFailure(db: Knex, config: Config, c: ClaimedEvent, err: unknown, event: StoredEvent | undefined): Promise<Outcome> {
+export async function recordFailure(
+  db: Knex,
+  config: Config,
+  c: ClaimedEvent,
+  err: unknown,
+  event: StoredEvent | undefined,
+): Promise<Outcome> {
   const error = describeError(err);
   const max = c.maxAttempts ?? config.eventDeliveryMaxAttempts;
   const final = c.attempt >= max || (err instanceof ApplicationFailure && err.nonRetryable);
   if (!final) {
-    const delay = Math.min(config.eventDeliveryInitialIntervalMs * 2 ** (c.attempt - 1), config.eventDeliveryMaxIntervalMs);
+    const delay = Math.min(
+      config.eventDeliveryInitialIntervalMs * 2 ** (c.attempt - 1),
+      config.eventDeliveryMaxIntervalMs,
+    );
     await markFailed(db, c.eventId, { ...error, attempt: c.attempt }, delay);
     return { status: 'failed', more: false };
   }
   const q = await getQueueState(db, c.eventId);
   return db.transaction(async (trx) => {
     await addDeadLetter(trx, {
-      event_id: c.eventId, event_instance_id: q?.event_instance_id ?? null, event_queue_state_id: q?.id ?? null,
-      error, attempts: c.attempt,
-      context: { event: event ?? null, delivery: q && { attempts: c.attempt, lastError: { ...error, attempt: c.attempt }, dispatcher: q.temporal_workflow_id } },
+      event_id: c.eventId,
+      event_instance_id: q?.event_instance_id ?? null,
+      event_queue_state_id: q?.id ?? null,
+      error,
+      attempts: c.attempt,
+      context: {
+        event: event ?? null,
+        delivery: q && {
+          attempts: c.attempt,
+          lastError: { ...error, attempt: c.attempt },
+          dispatcher: q.temporal_workflow_id,
+        },
+      },
     });
     await markDeadLettered(trx, c.eventId, { ...error, attempt: c.attempt });
     // A dead letter passes the turn too: one poisoned event must not block its sequence forever.

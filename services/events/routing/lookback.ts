@@ -23,13 +23,18 @@ const START_SKEW_MS = 2_000;
  * cause event, the run's (or its root's) recorded start less {@link START_SKEW_MS}. Events stored in one
  * statement share `created_at`, and a transaction begun after another committed has a later one.
  */
-export async function visibleSince(db: Knex, temporal: Client | undefined, run: { instanceId?: string | null; workflowId: string }): Promise<Date> {
+export async function visibleSince(
+  db: Knex,
+  temporal: Client | undefined,
+  run: { instanceId?: string | null; workflowId: string },
+): Promise<Date> {
   const rows = await causeChain(db, run);
   const caused = rows.find((r) => r.cause !== null);
   if (caused?.cause_at) return caused.cause_at;
   // A cause event no longer stored, or none: the start of the run that has it, else of the root.
   const anchor = caused ?? rows[rows.length - 1];
-  const t = anchor?.t ?? (temporal ? (await temporal.workflow.getHandle(run.workflowId).describe()).startTime : undefined);
+  const t =
+    anchor?.t ?? (temporal ? (await temporal.workflow.getHandle(run.workflowId).describe()).startTime : undefined);
   if (!t) throw new Error(`workflow ${run.workflowId} has no instance row yet`);
   return new Date(t.getTime() - START_SKEW_MS);
 }

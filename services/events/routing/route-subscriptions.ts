@@ -6,7 +6,11 @@ import type { RoutingResult } from '../../../common/events/delivery';
 import { getEventByEventId, type StoredEvent } from '../../../db/repositories/event-instances';
 import { recordSignalled } from '../../../db/repositories/event-queue-state';
 import { runsStartedByEvent } from '../../../db/repositories/event-runs';
-import { closeSubscription, findSubscriptionCandidates, type SubscriptionRow } from '../../../db/repositories/workflow-event-subscriptions';
+import {
+  closeSubscription,
+  findSubscriptionCandidates,
+  type SubscriptionRow,
+} from '../../../db/repositories/workflow-event-subscriptions';
 import { aosEventSignal } from '../../../workflows/api';
 import { correlationOf, toEnvelope } from './envelope';
 import { unreceivedEvents, visibleSince } from './lookback';
@@ -16,7 +20,11 @@ import { unreceivedEvents, visibleSince } from './lookback';
  * patterns through their partial index, then the `*`/`**` matcher. A subscription without a correlation
  * value accepts any correlation.
  */
-export async function findSubscriptions(db: Knex, pattern: string, correlation: string | null): Promise<SubscriptionRow[]> {
+export async function findSubscriptions(
+  db: Knex,
+  pattern: string,
+  correlation: string | null,
+): Promise<SubscriptionRow[]> {
   const { exact, wildcard } = await findSubscriptionCandidates(db, pattern, correlation);
   return [...exact, ...wildcard.filter((s) => matchesPattern(s.event_pattern, pattern))];
 }
@@ -28,17 +36,29 @@ export async function findSubscriptions(db: Knex, pattern: string, correlation: 
  */
 async function catchUp(db: Knex, temporal: Client, event: StoredEvent, s: SubscriptionRow): Promise<StoredEvent[]> {
   if (event.sequenceKey === null || event.sequenceNumber === null || event.sequenceNumber <= 1) return [];
-  const since = await visibleSince(db, temporal, { instanceId: s.workflow_instance_id, workflowId: s.temporal_workflow_id });
+  const since = await visibleSince(db, temporal, {
+    instanceId: s.workflow_instance_id,
+    workflowId: s.temporal_workflow_id,
+  });
   const ids = await unreceivedEvents(db, {
-    workflowId: s.temporal_workflow_id, pattern: s.event_pattern, correlation: s.correlation_value, since,
-    below: { sequenceKey: event.sequenceKey, sequenceNumber: event.sequenceNumber }, handedAsReceived: false,
+    workflowId: s.temporal_workflow_id,
+    pattern: s.event_pattern,
+    correlation: s.correlation_value,
+    since,
+    below: { sequenceKey: event.sequenceKey, sequenceNumber: event.sequenceNumber },
+    handedAsReceived: false,
   });
   const events = await Promise.all(ids.map((id) => getEventByEventId(db, id)));
   return events.filter((e): e is StoredEvent => e !== undefined);
 }
 
 /** Signals every waiting workflow; a workflow that is gone has its subscription cancelled. */
-export async function routeToSubscriptions(db: Knex, temporal: Client, event: StoredEvent, out: RoutingResult): Promise<void> {
+export async function routeToSubscriptions(
+  db: Knex,
+  temporal: Client,
+  event: StoredEvent,
+  out: RoutingResult,
+): Promise<void> {
   const subs = await findSubscriptions(db, event.pattern, correlationOf(event));
   // One signal per workflow even when several of its waits match: the interpreter buffers by eventId.
   const byWorkflow = new Map<string, SubscriptionRow>();
@@ -47,19 +67,21 @@ export async function routeToSubscriptions(db: Knex, temporal: Client, event: St
   if (byWorkflow.size > 0) {
     for (const id of await runsStartedByEvent(db, [...byWorkflow.keys()], event.eventId)) byWorkflow.delete(id);
   }
-  await Promise.all([...byWorkflow.values()].map(async (s) => {
-    const handle = temporal.workflow.getHandle(s.temporal_workflow_id);
-    try {
-      for (const e of [...(await catchUp(db, temporal, event, s)), event]) {
-        await handle.signal(aosEventSignal, toEnvelope(e, s.id));
-        // Recorded after the signal succeeded: a later wait's look-back then skips it (it is in the run's
-        // buffer or consumed) and never skips an event that was not signalled.
-        await recordSignalled(db, e, s.temporal_workflow_id);
+  await Promise.all(
+    [...byWorkflow.values()].map(async (s) => {
+      const handle = temporal.workflow.getHandle(s.temporal_workflow_id);
+      try {
+        for (const e of [...(await catchUp(db, temporal, event, s)), event]) {
+          await handle.signal(aosEventSignal, toEnvelope(e, s.id));
+          // Recorded after the signal succeeded: a later wait's look-back then skips it (it is in the run's
+          // buffer or consumed) and never skips an event that was not signalled.
+          await recordSignalled(db, e, s.temporal_workflow_id);
+        }
+        out.signalled.push({ workflowId: s.temporal_workflow_id, subscriptionId: s.id });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        await closeSubscription(db, s.id, 'cancelled');
       }
-      out.signalled.push({ workflowId: s.temporal_workflow_id, subscriptionId: s.id });
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      await closeSubscription(db, s.id, 'cancelled');
-    }
-  }));
+    }),
+  );
 }

@@ -26,8 +26,9 @@ type Trigger = TriggerWithDefinition;
 /** Matching enabled triggers with their definition's business id, lowest priority number first. */
 export async function findTriggers(db: Knex, pattern: string): Promise<Trigger[]> {
   const { exact, wildcard } = await listTriggerCandidates(db, pattern);
-  return [...exact, ...wildcard.filter((t) => matchesPattern(t.event_pattern, pattern))]
-    .sort((a, b) => a.priority - b.priority || +a.created_at - +b.created_at);
+  return [...exact, ...wildcard.filter((t) => matchesPattern(t.event_pattern, pattern))].sort(
+    (a, b) => a.priority - b.priority || +a.created_at - +b.created_at,
+  );
 }
 
 async function evalOrFail(expr: string, doc: object, what: string, t: Trigger): Promise<unknown> {
@@ -41,7 +42,8 @@ async function evalOrFail(expr: string, doc: object, what: string, t: Trigger): 
 async function mappedInput(t: Trigger, doc: StoredEvent): Promise<unknown> {
   if (!t.input_mapping) return doc.payload;
   const input: Record<string, unknown> = {};
-  for (const [key, expr] of Object.entries(t.input_mapping)) input[key] = await evalOrFail(String(expr), doc, `input_mapping.${key}`, t);
+  for (const [key, expr] of Object.entries(t.input_mapping))
+    input[key] = await evalOrFail(String(expr), doc, `input_mapping.${key}`, t);
   return input;
 }
 
@@ -53,19 +55,37 @@ export type TriggerRoutingDeps = { db: Knex; temporal: Client; config: Config };
  * mapping); otherwise the exclusive start decides under its lock, so of concurrent events with one key only
  * one starts a run and the others see it (pending rows count as live).
  */
-async function startUnlessLive(deps: TriggerRoutingDeps, t: Trigger, event: StoredEvent, key: string, ownId: string, out: RoutingResult): Promise<void> {
+async function startUnlessLive(
+  deps: TriggerRoutingDeps,
+  t: Trigger,
+  event: StoredEvent,
+  key: string,
+  ownId: string,
+  out: RoutingResult,
+): Promise<void> {
   const { db, temporal } = deps;
   const known = await startedLiveRunIds(db, t.definition_workflow_id, key, ownId);
-  const res = known.length > 0 ? { outcome: 'live' as const, liveWorkflowIds: known } : await startRun({ db, temporal, config: deps.config }, {
-    workflowId: t.definition_workflow_id, input: await mappedInput(t, event), correlationKey: key, exclusive: true,
-    trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id }, temporalWorkflowId: ownId,
-  });
+  const res =
+    known.length > 0
+      ? { outcome: 'live' as const, liveWorkflowIds: known }
+      : await startRun(
+          { db, temporal, config: deps.config },
+          {
+            workflowId: t.definition_workflow_id,
+            input: await mappedInput(t, event),
+            correlationKey: key,
+            exclusive: true,
+            trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id },
+            temporalWorkflowId: ownId,
+          },
+        );
   if (res.outcome !== 'live') {
     out.started.push({ triggerId: t.trigger_id, workflowId: res.workflowId, started: res.started });
   } else if (t.on_running === 'skip') {
     out.skipped.push({ triggerId: t.trigger_id, reason: `running: ${res.liveWorkflowIds.join(', ')}` });
   } else {
-    for (const wf of res.liveWorkflowIds) await temporal.workflow.getHandle(wf).signal(aosEventSignal, toEnvelope(event));
+    for (const wf of res.liveWorkflowIds)
+      await temporal.workflow.getHandle(wf).signal(aosEventSignal, toEnvelope(event));
     out.signalled.push(...res.liveWorkflowIds.map((wf) => ({ workflowId: wf, triggerId: t.trigger_id })));
   }
 }
@@ -82,7 +102,10 @@ export async function routeToTriggers(deps: TriggerRoutingDeps, event: StoredEve
     const key = rawKey === undefined || rawKey === null ? undefined : String(rawKey);
     const ownId = `trg:${t.trigger_id}:${event.eventId}`;
     if (t.trigger_type === 'CANCEL') {
-      if (key === undefined) { out.skipped.push({ triggerId: t.trigger_id, reason: 'no correlation key' }); continue; }
+      if (key === undefined) {
+        out.skipped.push({ triggerId: t.trigger_id, reason: 'no correlation key' });
+        continue;
+      }
       for (const wf of await liveRunIds(db, t.definition_workflow_id, key)) {
         try {
           await temporal.workflow.getHandle(wf).cancel();
@@ -97,10 +120,16 @@ export async function routeToTriggers(deps: TriggerRoutingDeps, event: StoredEve
       await startUnlessLive(deps, t, event, key, ownId, out);
       continue;
     }
-    const res = await startRun({ db, temporal, config: deps.config }, {
-      workflowId: t.definition_workflow_id, input: await mappedInput(t, event), ...(key !== undefined && { correlationKey: key }),
-      trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id }, temporalWorkflowId: ownId,
-    });
+    const res = await startRun(
+      { db, temporal, config: deps.config },
+      {
+        workflowId: t.definition_workflow_id,
+        input: await mappedInput(t, event),
+        ...(key !== undefined && { correlationKey: key }),
+        trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id },
+        temporalWorkflowId: ownId,
+      },
+    );
     out.started.push({ triggerId: t.trigger_id, workflowId: res.workflowId, started: res.started });
   }
 }

@@ -12,7 +12,10 @@ import { FailureType } from '../../../common/errors';
 import type { Logger } from '../../../common/logger';
 import type { DroppedTaskWrites } from '../dropped-writes';
 import {
-  closeOpenWorkflowInstance, listSettledOpenWorkflowInstances, markRunStarted, type OpenWorkflowInstance,
+  closeOpenWorkflowInstance,
+  listSettledOpenWorkflowInstances,
+  markRunStarted,
+  type OpenWorkflowInstance,
   type WorkflowInstanceStatus,
 } from '../../../db/repositories/workflow-instances';
 import { closeOrphanTasks } from '../../../db/repositories/orphan-tasks';
@@ -54,12 +57,20 @@ export interface ReconcileOptions {
 }
 
 const CLOSED: Partial<Record<WorkflowExecutionStatusName, string>> = {
-  COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed_out',
 };
 
 type OpenRow = OpenWorkflowInstance;
 
-async function outcome(temporal: Client, workflowId: string, status: string): Promise<{ output?: unknown; error?: unknown }> {
+async function outcome(
+  temporal: Client,
+  workflowId: string,
+  status: string,
+): Promise<{ output?: unknown; error?: unknown }> {
   if (status === 'completed' || status === 'failed') {
     try {
       return { output: await temporal.workflow.getHandle(workflowId).result() };
@@ -69,12 +80,20 @@ async function outcome(temporal: Client, workflowId: string, status: string): Pr
       return { error: { type, message: cause?.message ?? String(err) } };
     }
   }
-  const type = status === 'timed_out' ? FailureType.Timeout
-    : status === 'terminated' ? FailureType.Terminated : FailureType.Cancelled;
+  const type =
+    status === 'timed_out'
+      ? FailureType.Timeout
+      : status === 'terminated'
+        ? FailureType.Terminated
+        : FailureType.Cancelled;
   return { error: { type, message: `run ${status} outside the interpreter (reconciled from Temporal)` } };
 }
 
-async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts: ReconcileOptions): Promise<DriftEntry | undefined> {
+async function checkRow(
+  deps: { db: Knex; temporal: Client },
+  row: OpenRow,
+  opts: ReconcileOptions,
+): Promise<DriftEntry | undefined> {
   let temporalStatus: WorkflowExecutionStatusName | 'NOT_FOUND';
   let closeTime: Date | undefined;
   let runId: string | undefined;
@@ -91,15 +110,26 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     temporalStatus = 'NOT_FOUND';
   }
-  const entry: DriftEntry = { instanceId: row.id, workflowId: row.temporal_workflow_id, mirrorStatus: row.status, temporalStatus };
+  const entry: DriftEntry = {
+    instanceId: row.id,
+    workflowId: row.temporal_workflow_id,
+    mirrorStatus: row.status,
+    temporalStatus,
+  };
   let target = temporalStatus === 'NOT_FOUND' ? undefined : CLOSED[temporalStatus];
   let fields: { output?: unknown; error?: unknown } = {};
   if (temporalStatus === 'NOT_FOUND') {
     // A pending row whose start never reached Temporal (the starter crashed in between): close it as failed.
-    if (row.status !== 'pending' || Date.now() - row.created_at.getTime() < (opts.lostStartMs ?? 60_000)) return row.status === 'pending' ? undefined : entry;
+    if (row.status !== 'pending' || Date.now() - row.created_at.getTime() < (opts.lostStartMs ?? 60_000))
+      return row.status === 'pending' ? undefined : entry;
     target = 'failed';
     fields = { error: { type: FailureType.StartLost, message: 'no Temporal run exists for this instance' } };
-  } else if (temporalStatus === 'RUNNING' && opts.workflowTaskMaxAttempts && taskAttempt >= opts.workflowTaskMaxAttempts && runId) {
+  } else if (
+    temporalStatus === 'RUNNING' &&
+    opts.workflowTaskMaxAttempts &&
+    taskAttempt >= opts.workflowTaskMaxAttempts &&
+    runId
+  ) {
     // Retrying forever: nothing the run does changes the next attempt's outcome. Contain it.
     if (opts.dryRun) return entry;
     const fixed = await quarantineRun(deps, row, runId, taskAttempt);
@@ -114,30 +144,50 @@ async function checkRow(deps: { db: Knex; temporal: Client }, row: OpenRow, opts
   }
   if (opts.dryRun) return entry;
   const closed = await closeOpenWorkflowInstance(deps.db, row.id, {
-    status: target as WorkflowInstanceStatus, output: fields.output, error: fields.error,
+    status: target as WorkflowInstanceStatus,
+    output: fields.output,
+    error: fields.error,
     completedAt: closeTime ?? new Date(),
   });
   return closed ? { ...entry, fixedTo: target } : undefined;
 }
 
 /** One reconciliation pass over the open mirror rows. */
-export async function reconcile(deps: { db: Knex; temporal: Client; logger: Logger; drops?: DroppedTaskWrites }, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcile(
+  deps: { db: Knex; temporal: Client; logger: Logger; drops?: DroppedTaskWrites },
+  opts: ReconcileOptions = {},
+): Promise<ReconcileReport> {
   const settledBefore = new Date(Date.now() - (opts.settleMs ?? 5_000));
   const rows = await listSettledOpenWorkflowInstances(deps.db, settledBefore, opts.limit ?? 500);
   const drift: DriftEntry[] = [];
   // A few describes at a time: enough to keep up, gentle on the frontend.
   for (let i = 0; i < rows.length; i += 8) {
-    const batch = await Promise.all(rows.slice(i, i + 8).map((r) => checkRow(deps, r, opts).catch((err) => {
-      deps.logger.warn({ err, workflowId: r.temporal_workflow_id }, 'reconcile: describe failed');
-      return undefined;
-    })));
+    const batch = await Promise.all(
+      rows.slice(i, i + 8).map((r) =>
+        checkRow(deps, r, opts).catch((err) => {
+          deps.logger.warn({ err, workflowId: r.temporal_workflow_id }, 'reconcile: describe failed');
+          return undefined;
+        }),
+      ),
+    );
     for (const e of batch) if (e) drift.push(e);
   }
   const settleMs = opts.settleMs ?? 5_000;
   // History first: the orphan close below is only for what history cannot explain.
   const tasksRebuilt = await rebuildTasksFromHistory(deps, { dryRun: opts.dryRun, settleMs, limit: opts.limit ?? 500 });
   const orphanTasksClosed = opts.dryRun ? 0 : await closeOrphanTasks(deps.db, settleMs);
-  const report = { at: new Date().toISOString(), checked: rows.length, drift, fixed: drift.filter((d) => d.fixedTo).length, tasksRebuilt, orphanTasksClosed };
-  if (drift.length > 0 || tasksRebuilt > 0 || orphanTasksClosed > 0) deps.logger.info({ fixed: report.fixed, drift: drift.length, tasksRebuilt, orphanTasksClosed }, 'reconcile: drift repaired');
+  const report = {
+    at: new Date().toISOString(),
+    checked: rows.length,
+    drift,
+    fixed: drift.filter((d) => d.fixedTo).length,
+    tasksRebuilt,
+    orphanTasksClosed,
+  };
+  if (drift.length > 0 || tasksRebuilt > 0 || orphanTasksClosed > 0)
+    deps.logger.info(
+      { fixed: report.fixed, drift: drift.length, tasksRebuilt, orphanTasksClosed },
+      'reconcile: drift repaired',
+    );
   return report;
 }

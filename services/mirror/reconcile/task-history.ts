@@ -42,9 +42,17 @@ function failureOf(f: Failure | null | undefined, fallback: string) {
 function endOf(e: HistoryEvent): { scheduledId: string; end: TaskAttemptEnd } | undefined {
   const endedAt = at(e);
   const done = e.activityTaskCompletedEventAttributes;
-  if (done) return { scheduledId: String(done.scheduledEventId), end: { status: 'completed', output: decode(done.result?.payloads?.[0]), endedAt } };
+  if (done)
+    return {
+      scheduledId: String(done.scheduledEventId),
+      end: { status: 'completed', output: decode(done.result?.payloads?.[0]), endedAt },
+    };
   const failed = e.activityTaskFailedEventAttributes;
-  if (failed) return { scheduledId: String(failed.scheduledEventId), end: { status: 'failed', error: failureOf(failed.failure, FailureType.Error), endedAt } };
+  if (failed)
+    return {
+      scheduledId: String(failed.scheduledEventId),
+      end: { status: 'failed', error: failureOf(failed.failure, FailureType.Error), endedAt },
+    };
   const timedOut = e.activityTaskTimedOutEventAttributes;
   // The interpreter reports activity timeouts as type Timeout (workflows/step-errors.ts); so does the mirror.
   if (timedOut) {
@@ -60,8 +68,12 @@ function endOf(e: HistoryEvent): { scheduledId: string; end: TaskAttemptEnd } | 
 }
 
 const CLOSE_EVENTS: (keyof HistoryEvent)[] = [
-  'workflowExecutionCompletedEventAttributes', 'workflowExecutionFailedEventAttributes', 'workflowExecutionCanceledEventAttributes',
-  'workflowExecutionTerminatedEventAttributes', 'workflowExecutionTimedOutEventAttributes', 'workflowExecutionContinuedAsNewEventAttributes',
+  'workflowExecutionCompletedEventAttributes',
+  'workflowExecutionFailedEventAttributes',
+  'workflowExecutionCanceledEventAttributes',
+  'workflowExecutionTerminatedEventAttributes',
+  'workflowExecutionTimedOutEventAttributes',
+  'workflowExecutionContinuedAsNewEventAttributes',
 ];
 
 /** Reads the runTask activities of `workflowId`/`runId`, page by page. */
@@ -71,14 +83,19 @@ export async function readRunTaskHistory(temporal: Client, workflowId: string, r
   let nextPageToken: Uint8Array | undefined;
   do {
     const res: HistoryResponse = await temporal.workflowService.getWorkflowExecutionHistory({
-      namespace: temporal.options.namespace, execution: { workflowId, runId }, maximumPageSize: PAGE_SIZE, nextPageToken,
+      namespace: temporal.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: PAGE_SIZE,
+      nextPageToken,
     });
     for (const e of res.history?.events ?? []) {
       const scheduled = e.activityTaskScheduledEventAttributes;
       if (scheduled?.activityType?.name === RUN_TASK && scheduled.activityId) {
         const req = decode(scheduled.input?.payloads?.[0]) as RunTaskRequest;
         const scheduledAt = at(e);
-        tasks.set(String(e.eventId), { attempt: { ...req, attempt: 1, activityId: scheduled.activityId, scheduledAt, startedAt: scheduledAt } });
+        tasks.set(String(e.eventId), {
+          attempt: { ...req, attempt: 1, activityId: scheduled.activityId, scheduledAt, startedAt: scheduledAt },
+        });
         continue;
       }
       const started = e.activityTaskStartedEventAttributes;

@@ -30,7 +30,11 @@ export interface TaskRebuildDeps {
 const GRPC_NOT_FOUND = 5;
 
 /** Rewrites the rows of one run's closed runTask activities that disagree with history; returns how many (would) change. */
-export async function rebuildRunTasks(deps: TaskRebuildDeps, run: DroppedRun, dryRun = false): Promise<{ closed: boolean; rebuilt: number }> {
+export async function rebuildRunTasks(
+  deps: TaskRebuildDeps,
+  run: DroppedRun,
+  dryRun = false,
+): Promise<{ closed: boolean; rebuilt: number }> {
   const history = await readRunTaskHistory(deps.temporal, run.workflowId, run.runId);
   const rows = new Map((await listTaskInstancesOfWorkflow(deps.db, run.instanceId)).map((r) => [r.execution_key, r]));
   let rebuilt = 0;
@@ -45,7 +49,10 @@ export async function rebuildRunTasks(deps: TaskRebuildDeps, run: DroppedRun, dr
 }
 
 /** Rebuilds the runs with open task rows under a closed run and the runs with dropped writes; returns rows changed. */
-export async function rebuildTasksFromHistory(deps: TaskRebuildDeps, opts: { dryRun?: boolean; settleMs: number; limit: number }): Promise<number> {
+export async function rebuildTasksFromHistory(
+  deps: TaskRebuildDeps,
+  opts: { dryRun?: boolean; settleMs: number; limit: number },
+): Promise<number> {
   const drops = deps.drops ?? droppedTaskWrites;
   const runs = new Map<string, DroppedRun>();
   for (const r of await listRunsWithOpenTasks(deps.db, opts.settleMs, opts.limit)) runs.set(r.runId, r);
@@ -54,17 +61,24 @@ export async function rebuildTasksFromHistory(deps: TaskRebuildDeps, opts: { dry
   const list = [...runs.values()];
   // A few histories at a time, like the describes: bounded load on the frontend.
   for (let i = 0; i < list.length; i += 4) {
-    await Promise.all(list.slice(i, i + 4).map(async (run) => {
-      try {
-        const res = await rebuildRunTasks(deps, run, opts.dryRun);
-        rebuilt += res.rebuilt;
-        // An open run keeps its entry: activities still running may close with their writes dropped too.
-        if (res.closed && !opts.dryRun) drops.delete(run.runId);
-      } catch (err) {
-        if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) drops.delete(run.runId); // history gone (retention)
-        else deps.logger.warn({ err, workflowId: run.workflowId, runId: run.runId }, 'reconcile: task history rebuild failed');
-      }
-    }));
+    await Promise.all(
+      list.slice(i, i + 4).map(async (run) => {
+        try {
+          const res = await rebuildRunTasks(deps, run, opts.dryRun);
+          rebuilt += res.rebuilt;
+          // An open run keeps its entry: activities still running may close with their writes dropped too.
+          if (res.closed && !opts.dryRun) drops.delete(run.runId);
+        } catch (err) {
+          if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)
+            drops.delete(run.runId); // history gone (retention)
+          else
+            deps.logger.warn(
+              { err, workflowId: run.workflowId, runId: run.runId },
+              'reconcile: task history rebuild failed',
+            );
+        }
+      }),
+    );
   }
   return rebuilt;
 }

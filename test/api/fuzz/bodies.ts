@@ -24,11 +24,14 @@ const DOCUMENT_SCHEMAS: Record<string, object> = {
   TaskDefinition: taskDefinitionSchema,
 };
 const compiled = new Map<object, ValidateFunction>();
-const compile = (schema: object) => compiled.get(schema) ?? compiled.set(schema, ajv.compile(schema)).get(schema) as ValidateFunction;
+const compile = (schema: object) =>
+  compiled.get(schema) ?? (compiled.set(schema, ajv.compile(schema)).get(schema) as ValidateFunction);
 
 /** The schema a body of `route` must satisfy. */
 export function bodyValidator(route: RouteDefinition): ValidateFunction {
-  const doc = Object.entries(DOCUMENT_SCHEMAS).find(([name]) => route.operationId.includes(name) && route.body && !route.body.properties);
+  const doc = Object.entries(DOCUMENT_SCHEMAS).find(
+    ([name]) => route.operationId.includes(name) && route.body && !route.body.properties,
+  );
   return compile(doc ? doc[1] : (route.body as object));
 }
 
@@ -39,13 +42,34 @@ function deep(levels: number): unknown {
 }
 
 const WRONG_VALUES: unknown[] = [
-  12345, -1.5, 'a string', true, null, [], {}, ['x'], 'x'.repeat(100_000), deep(200),
+  12345,
+  -1.5,
+  'a string',
+  true,
+  null,
+  [],
+  {},
+  ['x'],
+  'x'.repeat(100_000),
+  deep(200),
   // What PostgreSQL cannot store, nesting past the API's limit, a huge array.
-  'nul\u0000inside', 'lone \ud800 surrogate', '\udc00', { k: 'deep \u0000' }, deep(MAX_REQUEST_JSON_DEPTH + 5), Array.from({ length: 20_000 }, (_, i) => i),
+  'nul\u0000inside',
+  'lone \ud800 surrogate',
+  '\udc00',
+  { k: 'deep \u0000' },
+  deep(MAX_REQUEST_JSON_DEPTH + 5),
+  Array.from({ length: 20_000 }, (_, i) => i),
 ];
 
 /** Valid but awkward unicode: line/paragraph separators, bidi overrides, a long grapheme cluster, ZWJ emoji. */
-export const AWKWARD_STRINGS = ['line\u2028sep\u2029para', '\u202eevil\u202c', '\u05e9\u05dc\u05d5\u05dd', `e${'\u0301'.repeat(3000)}`, '\ud83d\udc69\u200d\ud83d\udc69\u200d\ud83d\udc67', '\ufeff\u200b'];
+export const AWKWARD_STRINGS = [
+  'line\u2028sep\u2029para',
+  '\u202eevil\u202c',
+  '\u05e9\u05dc\u05d5\u05dd',
+  `e${'\u0301'.repeat(3000)}`,
+  '\ud83d\udc69\u200d\ud83d\udc69\u200d\ud83d\udc67',
+  '\ufeff\u200b',
+];
 
 /** Payloads the JSON parser refuses, or that exceed the body limit: refused even by routes without a body. */
 export const UNPARSEABLE: Array<[string, string]> = [
@@ -68,34 +92,60 @@ export const NOT_A_BODY: Array<[string, string]> = [
 ];
 
 /** Document ids a route takes from its URL when the body omits them. */
-const FROM_URL: Record<string, [param: string, field: string]> = { workflowId: ['workflowId', 'workflow_id'], taskId: ['taskId', 'task_id'] };
+const FROM_URL: Record<string, [param: string, field: string]> = {
+  workflowId: ['workflowId', 'workflow_id'],
+  taskId: ['taskId', 'task_id'],
+};
 
 /** Schema-invalid JSON texts derived from `valid` (`params`: the URL's, which may supply ids the body omits). */
-export function bodyMutations(route: RouteDefinition, valid: Record<string, unknown>, params: Record<string, string> = {}): string[] {
+export function bodyMutations(
+  route: RouteDefinition,
+  valid: Record<string, unknown>,
+  params: Record<string, string> = {},
+): string[] {
   const check = bodyValidator(route);
-  const fill = route.body?.properties ? {} : Object.fromEntries(Object.values(FROM_URL).filter(([p]) => params[p]).map(([p, field]) => [field, params[p]]));
+  const fill = route.body?.properties
+    ? {}
+    : Object.fromEntries(
+        Object.values(FROM_URL)
+          .filter(([p]) => params[p])
+          .map(([p, field]) => [field, params[p]]),
+      );
   // Accepted only when the schema and the API's edge checks (NUL, surrogates, depth) both pass.
-  const validate = (body: unknown) => jsonSafetyErrors(body, '', MAX_REQUEST_JSON_DEPTH).length === 0
-    && check(body && typeof body === 'object' && !Array.isArray(body) ? { ...fill, ...body } : body);
+  const validate = (body: unknown) =>
+    jsonSafetyErrors(body, '', MAX_REQUEST_JSON_DEPTH).length === 0 &&
+    check(body && typeof body === 'object' && !Array.isArray(body) ? { ...fill, ...body } : body);
   const props = (route.body?.properties ?? {}) as Record<string, { maxLength?: number }>;
   const declared = Object.keys(props);
   const keys = [...new Set([...declared, ...Object.keys(valid)])];
   const out: string[] = [JSON.stringify({}), JSON.stringify({ ...valid, unexpected_field: 1 })];
   // Own "__proto__" / "constructor" keys only exist in JSON text (an object literal would set the prototype).
   const inner = JSON.stringify(valid).slice(1);
-  out.push(`{"__proto__": {"admin": true}${inner === '}' ? '' : ','}${inner}`, `{"constructor": {"prototype": {"admin": true}}${inner === '}' ? '' : ','}${inner}`);
+  out.push(
+    `{"__proto__": {"admin": true}${inner === '}' ? '' : ','}${inner}`,
+    `{"constructor": {"prototype": {"admin": true}}${inner === '}' ? '' : ','}${inner}`,
+  );
   for (const key of keys) for (const v of WRONG_VALUES) out.push(JSON.stringify({ ...valid, [key]: v }));
   // Strings one character over their declared bound, and a key PostgreSQL cannot store.
-  for (const [key, p] of Object.entries(props)) if (p.maxLength !== undefined) out.push(JSON.stringify({ ...valid, [key]: 'a'.repeat(p.maxLength + 1) }));
+  for (const [key, p] of Object.entries(props))
+    if (p.maxLength !== undefined) out.push(JSON.stringify({ ...valid, [key]: 'a'.repeat(p.maxLength + 1) }));
   out.push(JSON.stringify({ ...valid, 'key\u0000': 1 }));
-  for (const key of Object.keys(valid)) { const copy = { ...valid }; delete copy[key]; out.push(JSON.stringify(copy)); }
+  for (const key of Object.keys(valid)) {
+    const copy = { ...valid };
+    delete copy[key];
+    out.push(JSON.stringify(copy));
+  }
   return out.filter((text) => !validate(JSON.parse(text)));
 }
 
 /** The valid body with each of its strings replaced, in turn, by each awkward unicode string (may be accepted). */
 export function awkwardBodies(valid: Record<string, unknown>): string[] {
-  const strings = Object.entries(valid).filter(([, v]) => typeof v === 'string').map(([k]) => k);
-  return strings.flatMap((key) => AWKWARD_STRINGS.map((v) => JSON.stringify({ ...valid, [key]: `${valid[key] as string}${v}` })));
+  const strings = Object.entries(valid)
+    .filter(([, v]) => typeof v === 'string')
+    .map(([k]) => k);
+  return strings.flatMap((key) =>
+    AWKWARD_STRINGS.map((v) => JSON.stringify({ ...valid, [key]: `${valid[key] as string}${v}` })),
+  );
 }
 
 /** Path parameters with one value broken at a time (wrong format, pattern or length). */
@@ -107,7 +157,10 @@ export function badParams(route: RouteDefinition, params: Record<string, string>
   for (const [name, schema] of Object.entries(props)) {
     for (const value of ['not-a-uuid', 'bad id!', 'x'.repeat((schema.maxLength ?? 1000) + 1)]) {
       const candidate = { ...params, [name]: value };
-      if (!validate(candidate)) { out.push(candidate); break; }
+      if (!validate(candidate)) {
+        out.push(candidate);
+        break;
+      }
     }
   }
   return out;

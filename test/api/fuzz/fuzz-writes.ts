@@ -25,11 +25,13 @@ export const RAW_PARAMS = ['%00', 'a%00b', '%ED%A0%80', '%E2%80%AE', '%', '..%2F
 export function documentedOperations(): Array<{ method: string; path: string; route: RouteDefinition }> {
   const routes = new Map(allRoutes().map((r) => [r.operationId, r]));
   const doc = buildOpenApi(allRoutes()) as { paths: Record<string, Record<string, { operationId: string }>> };
-  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => {
-    const route = routes.get(op.operationId);
-    if (!route) throw new Error(`OpenAPI operation ${op.operationId} has no route declaration`);
-    return { method, path, route };
-  }));
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => {
+      const route = routes.get(op.operationId);
+      if (!route) throw new Error(`OpenAPI operation ${op.operationId} has no route declaration`);
+      return { method, path, route };
+    }),
+  );
 }
 
 /** `route`'s URL with its first path parameter replaced by `raw` (already encoded), the others from `f`. */
@@ -46,21 +48,40 @@ export function urlWithRawParam(route: RouteDefinition, f: Pick<Fixture, 'params
 /** Tags of each fuzz test file; together they must cover every write route. */
 export const FUZZ_GROUPS = {
   own: ['auth', 'users', 'api-keys', 'ui-components', 'integrations', 'tests'],
-  engine: ['workflow-definitions', 'task-definitions', 'workflow-instances', 'event-definitions', 'events', 'triggers', 'dead-letters'],
+  engine: [
+    'workflow-definitions',
+    'task-definitions',
+    'workflow-instances',
+    'event-definitions',
+    'events',
+    'triggers',
+    'dead-letters',
+  ],
 };
 
 /** Operations that change state, as the OpenAPI document lists them. */
-export const writeRoutes = (): RouteDefinition[] => documentedOperations().filter((o) => o.method !== 'get').map((o) => o.route);
+export const writeRoutes = (): RouteDefinition[] =>
+  documentedOperations()
+    .filter((o) => o.method !== 'get')
+    .map((o) => o.route);
 
 const DRY_RUN = new Set(['validateWorkflowDefinition', 'validateTaskDefinition']);
 
 /** What a malformed request got, in a form that names it when the expectation fails. */
 async function outcome(what: string, res: request.Response, dryRun: boolean) {
   let body: { status?: unknown; valid?: unknown } = {};
-  try { body = JSON.parse(res.text) as typeof body; } catch { /* not JSON: the expectation below shows it */ }
+  try {
+    body = JSON.parse(res.text) as typeof body;
+  } catch {
+    /* not JSON: the expectation below shows it */
+  }
   if (dryRun && res.status === 200) return { what, ok: body.valid === false };
   const problem = /^application\/problem\+json/.test(String(res.headers['content-type']));
-  return { what, ok: res.status >= 400 && res.status < 500 && problem && body.status === res.status, ...(!(res.status >= 400 && res.status < 500 && problem) && { status: res.status, body: res.text.slice(0, 300) }) };
+  return {
+    what,
+    ok: res.status >= 400 && res.status < 500 && problem && body.status === res.status,
+    ...(!(res.status >= 400 && res.status < 500 && problem) && { status: res.status, body: res.text.slice(0, 300) }),
+  };
 }
 
 /** Sends every malformed variant to the write routes tagged with `tags`; returns how many were sent. */
@@ -75,7 +96,9 @@ export async function fuzzWrites(api: TestApi, admin: TestCaller, tags: string[]
   let sent = 0;
   const check = async (route: RouteDefinition, what: string, req: request.Test) => {
     const res = await req.timeout({ deadline: REQUEST_DEADLINE_MS });
-    expect(await outcome(`${route.operationId}: ${what.slice(0, 80)}`, res, DRY_RUN.has(route.operationId))).toEqual(expect.objectContaining({ ok: true }));
+    expect(await outcome(`${route.operationId}: ${what.slice(0, 80)}`, res, DRY_RUN.has(route.operationId))).toEqual(
+      expect.objectContaining({ ok: true }),
+    );
     sent++;
   };
   for (const { route, f } of cases) {
@@ -110,10 +133,17 @@ export async function fuzzWrites(api: TestApi, admin: TestCaller, tags: string[]
   for (const { route, f } of cases) {
     if (!route.body || !f.body || typeof f.body !== 'object' || Array.isArray(f.body)) continue;
     for (const text of awkwardBodies(f.body as Record<string, unknown>)) {
-      const res = await request(api.app)[route.method](urlOf(route, f)).set({ ...admin.bearer, ...f.headers })
-        .set('Content-Type', 'application/json').send(text).timeout({ deadline: REQUEST_DEADLINE_MS });
-      expect({ what: `${route.operationId}: ${text.slice(0, 80)}`, serverError: res.status >= 500, body: res.status >= 500 ? res.text.slice(0, 300) : '' })
-        .toEqual({ what: `${route.operationId}: ${text.slice(0, 80)}`, serverError: false, body: '' });
+      const res = await request(api.app)
+        [route.method](urlOf(route, f))
+        .set({ ...admin.bearer, ...f.headers })
+        .set('Content-Type', 'application/json')
+        .send(text)
+        .timeout({ deadline: REQUEST_DEADLINE_MS });
+      expect({
+        what: `${route.operationId}: ${text.slice(0, 80)}`,
+        serverError: res.status >= 500,
+        body: res.status >= 500 ? res.text.slice(0, 300) : '',
+      }).toEqual({ what: `${route.operationId}: ${text.slice(0, 80)}`, serverError: false, body: '' });
       sent++;
     }
   }

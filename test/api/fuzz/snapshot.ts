@@ -4,12 +4,17 @@ import { SCHEMAS } from '../../../db/migrations/helpers';
 
 /** Row count and md5 of all rows, per table (partitions included, so inserts into them count twice: harmless). */
 export async function snapshotTables(db: Knex): Promise<Record<string, string>> {
-  const tables = (await db('information_schema.tables').whereIn('table_schema', [...SCHEMAS]).where('table_type', 'BASE TABLE')
-    .orderBy(['table_schema', 'table_name']).select('table_schema', 'table_name')) as Array<{ table_schema: string; table_name: string }>;
+  const tables = (await db('information_schema.tables')
+    .whereIn('table_schema', [...SCHEMAS])
+    .where('table_type', 'BASE TABLE')
+    .orderBy(['table_schema', 'table_name'])
+    .select('table_schema', 'table_name')) as Array<{ table_schema: string; table_name: string }>;
   const out: Record<string, string> = {};
   for (const t of tables) {
     const name = `${t.table_schema}.${t.table_name}`;
-    const { rows } = await db.raw(`SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') AS s FROM ${db.raw('??', [name]).toQuery()} x`);
+    const { rows } = await db.raw(
+      `SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') AS s FROM ${db.raw('??', [name]).toQuery()} x`,
+    );
     out[name] = rows[0].s as string;
   }
   return out;

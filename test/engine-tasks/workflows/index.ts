@@ -15,7 +15,11 @@ export async function runTaskWorkflow(req: RunTaskRequest, opts: RunTaskOptions 
   const { runTask } = proxyActivities<TaskActivities>({
     startToCloseTimeout: opts.startToCloseMs ?? 10_000,
     ...(opts.heartbeatMs && { heartbeatTimeout: opts.heartbeatMs }),
-    retry: { maximumAttempts: opts.maxAttempts ?? 3, initialInterval: opts.initialIntervalMs ?? 100, backoffCoefficient: 2 },
+    retry: {
+      maximumAttempts: opts.maxAttempts ?? 3,
+      initialInterval: opts.initialIntervalMs ?? 100,
+      backoffCoefficient: 2,
+    },
   });
   return runTask(req);
 }
