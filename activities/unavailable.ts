@@ -2,19 +2,7 @@
  * "The database (or Temporal) is not answering" versus "this request is wrong". The first only needs time:
  * engine activities retry it without an attempt limit. The second will fail the same way on every attempt.
  */
-
-// Socket-level failures: the peer is down, restarting, or unreachable.
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
+import { matchesInChain, NETWORK_CODES, type ErrorFields } from '../common/error-chain';
 
 // PostgreSQL SQLSTATEs of an unavailable or overloaded server, and of conflicts that a retry resolves:
 // 08 connection exception, 53 insufficient resources, 57P01-57P03 shutdown / cannot connect now,
@@ -28,17 +16,20 @@ const DROPPED_CONNECTION =
 // gRPC status codes of a Temporal frontend that is down or overloaded (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED).
 const GRPC_TRANSIENT = new Set([14, 4, 8]);
 
-/** True when `err` says a dependency (PostgreSQL, the knex pool, Temporal) is unavailable, not that the call was wrong. */
-export function isUnavailable(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 4) return false;
-  const e = err as { code?: unknown; name?: unknown; message?: unknown; errors?: unknown; cause?: unknown };
+/** One error of the chain: a socket failure, a transient SQLSTATE, a transient gRPC status, a pool timeout. */
+function transient(e: ErrorFields): boolean {
   if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || TRANSIENT_SQLSTATE.test(e.code))) return true;
   // A gRPC status (the Temporal client wraps it as the `cause` of a ServiceError).
   if (typeof e.code === 'number' && 'metadata' in e && GRPC_TRANSIENT.has(e.code)) return true;
   // knex: no pooled connection could be acquired in time (every connect attempt failing, or pool exhausted).
   if (e.name === 'KnexTimeoutError') return true;
-  if (typeof e.message === 'string' && DROPPED_CONNECTION.test(e.message)) return true;
-  // Node's happy-eyeballs connect fails with an AggregateError of one error per address.
-  if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => isUnavailable(x, depth + 1))) return true;
-  return isUnavailable(e.cause, depth + 1);
+  return typeof e.message === 'string' && DROPPED_CONNECTION.test(e.message);
+}
+
+/**
+ * True when `err` says a dependency (PostgreSQL, the knex pool, Temporal) is unavailable, not that the call was
+ * wrong; an AggregateError counts only when every member does.
+ */
+export function isUnavailable(err: unknown): boolean {
+  return matchesInChain(err, transient, 'every');
 }
