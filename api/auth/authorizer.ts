@@ -12,7 +12,7 @@ import { addLogBindings } from '../http/request-context';
 import { AUTHENTICATED, grants } from './permissions';
 import type { Principal } from './principal';
 import { credentialKey, principalCacheOf } from './principal-cache';
-import { parseApiKey, sameDigest, verifyAccessToken } from './tokens';
+import { parseApiKey, sameDigest, verifyAccessToken } from '../../services/auth/tokens';
 
 const unauthorized = (detail: string) => new AppError(401, 'Unauthorized', detail);
 

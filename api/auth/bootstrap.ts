@@ -6,7 +6,7 @@ import { ensurePermissions } from '../../db/repositories/auth-roles';
 import { grantRole, insertUser, lockBootstrapAdmin, userExists } from '../../db/repositories/auth-users';
 import type { ApiDeps } from '../deps';
 import type { RouteDefinition } from '../http/route';
-import { hashPassword } from './passwords';
+import { hashPassword } from '../../services/auth/passwords';
 import { AUTHENTICATED, PERMISSIONS, splitPermission } from './permissions';
 
 /** Adds the permissions used by `routes` (and the built-in catalogue) to auth_service.permissions. */

@@ -8,7 +8,7 @@
  * every other API process on the same database stops accepting the credential within the TTL
  * (AUTH_PRINCIPAL_CACHE_TTL_MS, default 5 s), when its entry expires and the lookup runs again.
  */
-import { sha256 } from './tokens';
+import { sha256 } from '../../services/auth/tokens';
 import type { Principal } from './principal';
 
 interface Entry {

@@ -17,9 +17,9 @@ import { findLoginUser, recordLogin, userPermissions } from '../../db/repositori
 import type { Db } from '../../db/repositories/sql';
 import type { Logger } from '../../common/logger';
 import type { ApiDeps } from '../deps';
-import { verifyPassword } from './passwords';
+import { verifyPassword } from '../../services/auth/passwords';
 import { principalCacheOf } from './principal-cache';
-import { randomSecret, sha256, signAccessToken } from './tokens';
+import { randomSecret, sha256, signAccessToken } from '../../services/auth/tokens';
 
 /** What login and refresh return. */
 export interface TokenPair {

@@ -3,14 +3,19 @@
  * it is returned once at creation and stored only as a hash with a visible prefix.
  */
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../common/errors';
-import { insertApiKey, listApiKeys, revokeApiKey } from '../../db/repositories/auth-credentials';
+import type { Response } from 'express';
+import { createApiKey, listKeysOf, revokeKey, type KeyCaller } from '../../services/auth';
 import { can, principalOf } from '../auth/principal';
 import { apiKeySchema, permissionSchema, uuidSchema } from '../auth/schemas';
-import { newApiKey } from '../auth/tokens';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
+
+/** The caller as the key service sees them. */
+function callerOf(res: Response): KeyCaller {
+  const p = principalOf(res);
+  return { userId: p.userId, holds: (permission) => can(p, permission) };
+}
 
 /** `/api-keys` routes. */
 export const apiKeyRoutes: RouteDefinition[] = [
@@ -23,11 +28,7 @@ export const apiKeyRoutes: RouteDefinition[] = [
     permission: 'api_keys:read',
     query: listQuery({ status: ['active', 'revoked'] }, { all: Type.Boolean({ default: false }) }),
     responses: { 200: { description: 'A page of keys (never the secret)', schema: pageSchema(apiKeySchema) } },
-    handler: async ({ deps, query, res }) => {
-      const p = principalOf(res);
-      const userId = query.all && can(p, 'users:admin') ? undefined : p.userId;
-      return { body: toPage(await listApiKeys(deps.db, { userId, status: query.status }, query)) };
-    },
+    handler: async ({ deps, query, res }) => ({ body: toPage(await listKeysOf(deps.db, callerOf(res), query, query)) }),
   }),
   defineRoute({
     method: 'post',
@@ -61,29 +62,10 @@ export const apiKeyRoutes: RouteDefinition[] = [
       },
     },
     handler: async ({ deps, body, res }) => {
-      const p = principalOf(res);
-      const beyond = (body.scopes ?? []).filter((s: string) => !can(p, s));
-      if (beyond.length)
-        throw AppError.unprocessable(
-          'A key cannot hold permissions you do not have',
-          beyond.map((s: string) => ({ pointer: `/body/scopes/${body.scopes!.indexOf(s)}`, message: `you lack ${s}` })),
-        );
-      if (body.expires_at && Date.parse(body.expires_at) <= Date.now())
-        throw AppError.unprocessable('Expiry is in the past', [
-          { pointer: '/body/expires_at', message: 'must be in the future' },
-        ]);
-      const k = newApiKey();
-      const row = await insertApiKey(deps.db, {
-        prefix: k.prefix,
-        key_hash: k.hash,
-        name: body.name,
-        user_id: p.userId,
-        scopes: body.scopes ?? null,
-        expires_at: body.expires_at ?? null,
-      });
+      const row = await createApiKey(deps.db, callerOf(res), body);
       return {
         status: 201,
-        body: { ...row, key: k.key },
+        body: row,
         headers: { 'Cache-Control': 'no-store', Location: `/api/v1/api-keys/${String(row.id)}` },
       };
     },
@@ -98,9 +80,7 @@ export const apiKeyRoutes: RouteDefinition[] = [
     params: Type.Object({ id: uuidSchema }),
     responses: { 204: { description: 'Revoked' }, 404: { description: 'No such active key' } },
     handler: async ({ deps, params, res }) => {
-      const p = principalOf(res);
-      if (!(await revokeApiKey(deps.db, params.id, can(p, 'users:admin') ? undefined : p.userId)))
-        throw AppError.notFound(`API key ${params.id} not found`);
+      await revokeKey(deps.db, callerOf(res), params.id);
       return { status: 204 };
     },
   }),

@@ -1,7 +1,6 @@
 /** Role and permission management (users:admin). Built-in roles can be edited but not deleted. */
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../common/errors';
-import { deleteRole, getRole, listPermissionIds, listRoles, saveRole } from '../../db/repositories/auth-roles';
+import { listPermissions, listRolePage, removeRole, roleOrNotFound, saveRoleChecked } from '../../services/auth';
 import { permissionSchema, roleIdSchema, roleSchema } from '../auth/schemas';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
@@ -15,25 +14,6 @@ const roleFields = {
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
   permissions: Type.Array(permissionSchema, { uniqueItems: true, maxItems: 500 }),
 };
-
-async function save(
-  db: Parameters<typeof saveRole>[0],
-  body: { role_id: string; name: string; description?: string | null; permissions: string[] },
-  create: boolean,
-) {
-  const r = await saveRole(db, body, create);
-  if (r.unknown.length) {
-    throw AppError.unprocessable(
-      'Unknown permissions',
-      r.unknown.map((p) => ({
-        pointer: `/body/permissions/${body.permissions.indexOf(p)}`,
-        message: `permission ${p} does not exist`,
-      })),
-    );
-  }
-  if (!r.found) throw AppError.notFound(`Role ${body.role_id} not found`);
-  return getRole(db, body.role_id);
-}
 
 /** `/roles` and `/permissions` routes. */
 export const roleRoutes: RouteDefinition[] = [
@@ -54,7 +34,7 @@ export const roleRoutes: RouteDefinition[] = [
         },
       },
     },
-    handler: async ({ deps }) => ({ body: { items: await listPermissionIds(deps.db) } }),
+    handler: async ({ deps }) => ({ body: { items: await listPermissions(deps.db) } }),
   }),
   defineRoute({
     method: 'get',
@@ -65,7 +45,7 @@ export const roleRoutes: RouteDefinition[] = [
     permission: P,
     query: listQuery(),
     responses: { 200: { description: 'A page of roles', schema: pageSchema(roleSchema) } },
-    handler: async ({ deps, query }) => ({ body: toPage(await listRoles(deps.db, query)) }),
+    handler: async ({ deps, query }) => ({ body: toPage(await listRolePage(deps.db, query)) }),
   }),
   defineRoute({
     method: 'post',
@@ -78,7 +58,7 @@ export const roleRoutes: RouteDefinition[] = [
     responses: { 201: { description: 'Created', schema: roleSchema }, 409: { description: 'Role id taken' } },
     handler: async ({ deps, body }) => ({
       status: 201,
-      body: await save(deps.db, body, true),
+      body: await saveRoleChecked(deps.db, body, true),
       headers: { Location: `/api/v1/roles/${body.role_id}` },
     }),
   }),
@@ -91,11 +71,7 @@ export const roleRoutes: RouteDefinition[] = [
     permission: P,
     params: roleParams,
     responses: { 200: { description: 'The role', schema: roleSchema }, 404: { description: 'Not found' } },
-    handler: async ({ deps, params }) => {
-      const role = await getRole(deps.db, params.role_id);
-      if (!role) throw AppError.notFound(`Role ${params.role_id} not found`);
-      return { body: role };
-    },
+    handler: async ({ deps, params }) => ({ body: await roleOrNotFound(deps.db, params.role_id) }),
   }),
   defineRoute({
     method: 'put',
@@ -108,7 +84,7 @@ export const roleRoutes: RouteDefinition[] = [
     body: Type.Object(roleFields, { additionalProperties: false }),
     responses: { 200: { description: 'The updated role', schema: roleSchema }, 404: { description: 'Not found' } },
     handler: async ({ deps, params, body }) => ({
-      body: await save(deps.db, { ...body, role_id: params.role_id }, false),
+      body: await saveRoleChecked(deps.db, { ...body, role_id: params.role_id }, false),
     }),
   }),
   defineRoute({
@@ -125,9 +101,7 @@ export const roleRoutes: RouteDefinition[] = [
       409: { description: 'Built-in roles cannot be deleted' },
     },
     handler: async ({ deps, params }) => {
-      const r = await deleteRole(deps.db, params.role_id);
-      if (r === 'missing') throw AppError.notFound(`Role ${params.role_id} not found`);
-      if (r === 'system') throw AppError.conflict(`Role ${params.role_id} is built in and cannot be deleted`);
+      await removeRole(deps.db, params.role_id);
       return { status: 204 };
     },
   }),

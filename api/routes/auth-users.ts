@@ -1,8 +1,6 @@
 /** User management (users:admin): create, list, read, update (incl. password and status), roles, delete. */
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../common/errors';
-import { deleteUser, getUser, insertUser, listUsers, setUserRoles, updateUser } from '../../db/repositories/auth-users';
-import { hashPassword } from '../auth/passwords';
+import { changeUser, createUser, listUserPage, removeUser, userOrNotFound } from '../../services/auth';
 import { principalOf } from '../auth/principal';
 import { emailSchema, passwordSchema, roleIdSchema, userSchema, usernameSchema, uuidSchema } from '../auth/schemas';
 import { listQuery, pageSchema } from '../http/list-query';
@@ -19,20 +17,6 @@ const userFields = {
   password: Type.Optional(passwordSchema),
   status: Type.Optional(Enum(['active', 'disabled', 'locked'])),
 };
-const found = async (db: Parameters<typeof getUser>[0], id: string) => {
-  const user = await getUser(db, id);
-  if (!user) throw AppError.notFound(`User ${id} not found`);
-  return user;
-};
-const assignRoles = async (db: Parameters<typeof setUserRoles>[0], id: string, roleIds: string[]) => {
-  const unknown = await setUserRoles(db, id, roleIds);
-  if (unknown.length)
-    throw AppError.unprocessable(
-      'Unknown roles',
-      unknown.map((r) => ({ pointer: `/body/roles/${roleIds.indexOf(r)}`, message: `role ${r} does not exist` })),
-    );
-};
-
 /** `/users` routes. */
 export const userRoutes: RouteDefinition[] = [
   defineRoute({
@@ -44,7 +28,7 @@ export const userRoutes: RouteDefinition[] = [
     permission: P,
     query: listQuery({ status: ['active', 'disabled', 'locked'] }),
     responses: { 200: { description: 'A page of users', schema: pageSchema(userSchema) } },
-    handler: async ({ deps, query }) => ({ body: toPage(await listUsers(deps.db, query, query)) }),
+    handler: async ({ deps, query }) => ({ body: toPage(await listUserPage(deps.db, query, query)) }),
   }),
   defineRoute({
     method: 'post',
@@ -56,20 +40,8 @@ export const userRoutes: RouteDefinition[] = [
     body: Type.Object({ username: usernameSchema, ...userFields, roles }, { additionalProperties: false }),
     responses: { 201: { description: 'Created', schema: userSchema }, 409: { description: 'Username or email taken' } },
     handler: async ({ deps, body }) => {
-      const password_hash = body.password ? await hashPassword(body.password) : null;
-      // One transaction: an unknown role must not leave a half-created user behind.
-      const id = await deps.db.transaction(async (trx) => {
-        const userId = await insertUser(trx, {
-          username: body.username,
-          email: body.email,
-          display_name: body.display_name,
-          status: body.status,
-          password_hash,
-        });
-        await assignRoles(trx, userId, body.roles ?? []);
-        return userId;
-      });
-      return { status: 201, body: await found(deps.db, id), headers: { Location: `/api/v1/users/${id}` } };
+      const user = await createUser(deps.db, body);
+      return { status: 201, body: user, headers: { Location: `/api/v1/users/${user.id}` } };
     },
   }),
   defineRoute({
@@ -81,7 +53,7 @@ export const userRoutes: RouteDefinition[] = [
     permission: P,
     params: idParams,
     responses: { 200: { description: 'The user', schema: userSchema }, 404: { description: 'Not found' } },
-    handler: async ({ deps, params }) => ({ body: await found(deps.db, params.id) }),
+    handler: async ({ deps, params }) => ({ body: await userOrNotFound(deps.db, params.id) }),
   }),
   defineRoute({
     method: 'patch',
@@ -93,19 +65,7 @@ export const userRoutes: RouteDefinition[] = [
     params: idParams,
     body: Type.Object({ ...userFields, roles }, { additionalProperties: false, minProperties: 1 }),
     responses: { 200: { description: 'The updated user', schema: userSchema }, 404: { description: 'Not found' } },
-    handler: async ({ deps, params, body }) => {
-      const {
-        password,
-        roles: roleIds,
-        ...rest
-      } = body as { password?: string; roles?: string[] } & Record<string, unknown>;
-      const changes = { ...rest, ...(password && { password_hash: await hashPassword(password) }) };
-      await deps.db.transaction(async (trx) => {
-        if (!(await updateUser(trx, params.id, changes))) throw AppError.notFound(`User ${params.id} not found`);
-        if (roleIds) await assignRoles(trx, params.id, roleIds);
-      });
-      return { body: await found(deps.db, params.id) };
-    },
+    handler: async ({ deps, params, body }) => ({ body: await changeUser(deps.db, params.id, body) }),
   }),
   defineRoute({
     method: 'delete',
@@ -121,8 +81,7 @@ export const userRoutes: RouteDefinition[] = [
       409: { description: 'You cannot delete yourself' },
     },
     handler: async ({ deps, params, res }) => {
-      if (principalOf(res).userId === params.id) throw AppError.conflict('You cannot delete your own account');
-      if (!(await deleteUser(deps.db, params.id))) throw AppError.notFound(`User ${params.id} not found`);
+      await removeUser(deps.db, params.id, principalOf(res).userId);
       return { status: 204 };
     },
   }),

@@ -1,6 +1,6 @@
 /** Sessions: login, token refresh, logout, and "who am I". */
 import { Type } from '@sinclair/typebox';
-import { getUser } from '../../db/repositories/auth-users';
+import { findUser } from '../../services/auth';
 import { AUTHENTICATED } from '../auth/permissions';
 import { loginLimiter } from '../auth/login-limiter';
 import { principalOf } from '../auth/principal';
@@ -98,7 +98,7 @@ export const authRoutes: RouteDefinition[] = [
     },
     handler: async ({ deps, res }) => {
       const p = principalOf(res);
-      const user = await getUser(deps.db, p.userId);
+      const user = await findUser(deps.db, p.userId);
       return { body: { ...user, permissions: [...p.permissions].sort(), via: p.via } };
     },
   }),

@@ -3,13 +3,12 @@
  * paginated newest first by its own time column (`created_after`/`created_before` apply to it).
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { AppError } from '../../common/errors';
 import {
-  getObservability,
-  listObservability,
-  OBSERVABILITY_TABLES,
+  listObservabilityPage,
+  observabilityOrNotFound,
+  observabilityTimeColumn,
   type ObservabilityKind,
-} from '../../db/repositories/observability';
+} from '../../services/observability';
 import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from '../http/route';
@@ -113,7 +112,7 @@ const RESOURCES: Resource[] = [
 ];
 
 function routesOf(r: Resource): RouteDefinition[] {
-  const at = OBSERVABILITY_TABLES[r.kind].time;
+  const at = observabilityTimeColumn(r.kind);
   const item = {
     type: 'object',
     required: ['id', at],
@@ -132,7 +131,7 @@ function routesOf(r: Resource): RouteDefinition[] {
       responses: { 200: { description: `A page of ${r.noun}s`, schema: pageSchema(item) } },
       handler: async ({ deps, query }) => {
         const equals = Object.fromEntries(Object.entries(r.filters).map(([name, f]) => [f.column, query[name]]));
-        return { body: toPage(await listObservability(deps.db, r.kind, { ...query, equals }, query)) };
+        return { body: toPage(await listObservabilityPage(deps.db, r.kind, { ...query, equals }, query)) };
       },
     }),
     defineRoute({
@@ -144,11 +143,9 @@ function routesOf(r: Resource): RouteDefinition[] {
       permission: P,
       params: Type.Object({ id: uuid }),
       responses: { 200: { description: `The ${r.noun}`, schema: item }, 404: { description: 'Not found' } },
-      handler: async ({ deps, params }) => {
-        const row = await getObservability(deps.db, r.kind, params.id);
-        if (!row) throw AppError.notFound(`${r.noun} ${params.id} not found`);
-        return { body: row };
-      },
+      handler: async ({ deps, params }) => ({
+        body: await observabilityOrNotFound(deps.db, r.kind, params.id, r.noun),
+      }),
     }),
   ];
 }

@@ -1,6 +1,6 @@
 /** Authentication: password login, token refresh rotation, logout, API keys, rate limiting, bootstrap admin. */
 import request from 'supertest';
-import { hashPassword } from '../../api/auth/passwords';
+import { hashPassword } from '../../services/auth/passwords';
 import { ensureBootstrapAdmin } from '../../api/auth/bootstrap';
 import { principalCacheOf } from '../../api/auth/principal-cache';
 import { insertUser, setUserRoles } from '../../db/repositories/auth-users';
@@ -112,7 +112,7 @@ describe('access tokens', () => {
     const caller = await createTestCaller(api.deps, ['observability:read']);
     await request(api.app).get('/api/v1/auth/me').set(caller.bearer).expect(200);
     const other = testConfig({ AUTH_JWT_SECRET: 'another-secret-another-secret-another-secret' });
-    const { signAccessToken } = await import('../../api/auth/tokens');
+    const { signAccessToken } = await import('../../services/auth/tokens');
     const forged = (await signAccessToken(other, caller.userId, caller.username, caller.sessionId)).token;
     await request(api.app).get('/api/v1/auth/me').set('Authorization', `Bearer ${forged}`).expect(401);
     await request(api.app).get('/api/v1/auth/me').set('Authorization', 'Bearer not.a.jwt').expect(401);

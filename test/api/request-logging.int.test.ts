@@ -3,7 +3,7 @@
  * handler's and the access log — carries that request's id, the one answered in X-Request-Id.
  */
 import request from 'supertest';
-import { hashPassword } from '../../api/auth/passwords';
+import { hashPassword } from '../../services/auth/passwords';
 import { defineRoute } from '../../api/http/route';
 import { allRoutes } from '../../api/routes';
 import { insertUser } from '../../db/repositories/auth-users';

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import type { Application } from 'express';
-import { hashPassword } from '../../api/auth/passwords';
+import { hashPassword } from '../../services/auth/passwords';
 import { insertUser, setUserRoles } from '../../db/repositories/auth-users';
 import { createTestApi, type TestApi } from '../helpers/api';
 

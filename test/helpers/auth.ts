@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiDeps } from '../../api/deps';
 import { splitPermission } from '../../api/auth/permissions';
-import { newApiKey, randomSecret, sha256, signAccessToken } from '../../api/auth/tokens';
+import { newApiKey, randomSecret, sha256, signAccessToken } from '../../services/auth/tokens';
 import { insertApiKey, insertRefreshToken } from '../../db/repositories/auth-credentials';
 import { ensurePermissions, saveRole } from '../../db/repositories/auth-roles';
 import { insertUser, setUserRoles } from '../../db/repositories/auth-users';

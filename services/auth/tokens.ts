@@ -1,8 +1,9 @@
 /**
  * Access tokens: short-lived HS256 JWTs (jose) naming the user and the login session (`sid`: the refresh-token
  * family); permissions and the session's liveness are looked up in the database (reused per credential for
- * AUTH_PRINCIPAL_CACHE_TTL_MS, see principal-cache.ts), so a revoked session stops its access tokens too. Refresh tokens
- * and API keys are opaque random strings stored as SHA-256 hashes (high-entropy secrets need no slow KDF).
+ * AUTH_PRINCIPAL_CACHE_TTL_MS, see api/auth/principal-cache.ts), so a revoked session stops its access tokens
+ * too. Refresh tokens and API keys are opaque random strings stored as SHA-256 hashes (high-entropy secrets need
+ * no slow KDF).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
