@@ -163,5 +163,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Routes map HTTP to application services; data access goes through services/, never straight to db/.
+    files: ['api/routes/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?:\\.\\./)+db(?:/|$)',
+              message: 'api/routes/ must not import db/: call a service in services/ (which calls the repositories).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   eslintConfigPrettier,
 );
