@@ -12,16 +12,24 @@ import { AppError } from '../../common/errors';
 
 // gRPC status UNAVAILABLE: the frontend cannot be reached.
 const GRPC_UNAVAILABLE = 14;
+// gRPC status FAILED_PRECONDITION: for a query, the server's "no poller seen for task queue recently, worker may be
+// down", which it answers shortly before the query's deadline (temporalio/temporal#5252): a race with our deadline.
+const GRPC_FAILED_PRECONDITION = 9;
+const NO_POLLER = /no poller seen/i;
+
+const noWorker = (e: unknown): boolean =>
+  isGrpcServiceError(e) && e.code === GRPC_FAILED_PRECONDITION && NO_POLLER.test(e.details);
 
 export function translateTemporalError(err: unknown): AppError | undefined {
-  if (err instanceof WorkflowExecutionAlreadyStartedError)
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return AppError.conflict(`Workflow ${err.workflowId} is already running`);
+  }
   if (err instanceof WorkflowNotFoundError) return AppError.notFound(`Workflow ${err.workflowId} not found`);
   const cause = (err as { cause?: unknown })?.cause;
   if (
     isGrpcDeadlineError(err) ||
     isGrpcDeadlineError(cause) ||
-    [err, cause].some((e) => isGrpcServiceError(e) && e.code === GRPC_UNAVAILABLE)
+    [err, cause].some((e) => (isGrpcServiceError(e) && e.code === GRPC_UNAVAILABLE) || noWorker(e))
   ) {
     return new AppError(503, 'Service Unavailable', 'Temporal did not answer in time; retry later');
   }
