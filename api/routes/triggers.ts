@@ -3,15 +3,14 @@ import { Type } from '@sinclair/typebox';
 import { triggerCreateSchema, triggerPatchSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
 import {
+  createTrigger,
   deleteTrigger,
   findTrigger,
-  insertTrigger,
   listTriggers,
   toTriggerColumns,
   toTriggerResource,
   updateTrigger,
   type TriggerBody,
-  type WorkflowEventTriggerInsert,
 } from '../../services/events/triggers';
 import { listQuery, pageSchema } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
@@ -44,7 +43,6 @@ const createBody = Typed<
 >(triggerCreateSchema);
 const patchBody = Typed<Omit<TriggerBody, 'triggerId'>>(triggerPatchSchema);
 const problem = { description: 'Problem' };
-const isUnique = (err: unknown) => (err as { code?: string }).code === '23505';
 
 /** Routes under /triggers. */
 export const triggerRoutes: RouteDefinition[] = [
@@ -89,14 +87,8 @@ export const triggerRoutes: RouteDefinition[] = [
     body: createBody,
     responses: { 201: { description: 'Created', schema: trigger }, 409: problem, 422: problem },
     handler: async ({ deps, body }) => {
-      const cols = await toTriggerColumns(deps.db, body);
-      try {
-        const row = await insertTrigger(deps.db, cols as WorkflowEventTriggerInsert);
-        return { status: 201, body: toTriggerResource(row), headers: { Location: `/api/v1/triggers/${row.id}` } };
-      } catch (err) {
-        if (isUnique(err)) throw AppError.conflict(`Trigger ${body.triggerId} already exists`);
-        throw err;
-      }
+      const row = await createTrigger(deps.db, body);
+      return { status: 201, body: toTriggerResource(row), headers: { Location: `/api/v1/triggers/${row.id}` } };
     },
   }),
   defineRoute({

@@ -41,3 +41,8 @@ export async function transition<T>(
     .returning('*');
   return row as T | undefined;
 }
+
+/** True for a PostgreSQL unique violation (SQLSTATE 23505), e.g. a duplicate business id or version. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === '23505';
+}

@@ -7,8 +7,3 @@ export function invalidDefinition(what: string, errors: ValidationError[], prefi
   const fields = errors.map((e) => ({ pointer: `${prefix}${e.pointer}`, message: e.message, code: e.code }));
   return AppError.unprocessable(`${what} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, fields);
 }
-
-/** True for a PostgreSQL unique violation. */
-export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === '23505';
-}

@@ -11,8 +11,7 @@ import type {
   DefinitionStatus,
 } from '../../db/repositories/definitions';
 import type { Page, PageRequest } from '../../db/repositories/keyset';
-import type { Db } from '../../db/repositories/sql';
-import { isUniqueViolation } from './errors';
+import { isUniqueViolation, type Db } from '../../db/repositories/sql';
 import { highest } from './semver';
 
 /** Who is acting (for created_by / updated_by). */

@@ -9,9 +9,11 @@ import { jsonSafetyErrors } from '../../common/events/json-safety';
 import { patternError } from '../../common/events/pattern';
 import { expressionError } from '../../common/events/trigger-expressions';
 import { triggerErrorsOffThread } from '../validation';
+import { isUniqueViolation } from '../../db/repositories/sql';
 import {
   findTriggerTarget,
   getTrigger,
+  insertTrigger,
   getTriggerByTriggerId,
   type WorkflowEventTriggerInsert,
   type WorkflowEventTriggerRow,
@@ -20,7 +22,6 @@ import {
 // The trigger store as the API uses it: rows in, rows out (toTriggerResource gives their API shape).
 export {
   deleteTrigger,
-  insertTrigger,
   listTriggers,
   updateTrigger,
   type WorkflowEventTriggerInsert,
@@ -114,4 +115,15 @@ export function toTriggerResource(r: WorkflowEventTriggerRow): Record<string, un
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** Checks and stores a new trigger: 422 on an invalid body, 409 when its `triggerId` is taken. */
+export async function createTrigger(db: Knex, body: TriggerBody): Promise<WorkflowEventTriggerRow> {
+  const cols = await toTriggerColumns(db, body);
+  try {
+    return await insertTrigger(db, cols as WorkflowEventTriggerInsert);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw AppError.conflict(`Trigger ${body.triggerId} already exists`);
+    throw err;
+  }
 }
