@@ -2,7 +2,8 @@
  * The workflow types, signals and queries of `interpreterWorkflow` and `eventDispatcherWorkflow`. Client code imports these definitions
  * (never string names alone) so the two sides cannot drift.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HumanTaskSubmission, HumanTaskSubmitResult } from '../common/contracts/human-tasks';
 import type { EventEnvelope, InterpreterState } from '../common/definitions/types';
 import { DISPATCHER_WAKE_SIGNAL } from '../common/events/delivery';
 import type { eventDispatcherWorkflow } from './event-dispatcher';
@@ -13,6 +14,13 @@ export const aosEventSignal = defineSignal<[EventEnvelope]>('aosEvent');
 
 /** Live state: status, current and completed steps, variables, step outputs. */
 export const aosStateQuery = defineQuery<InterpreterState>('aosState');
+
+/**
+ * Submits a human task's form to the run that waits on it. The validator refuses a closed task, a duplicate
+ * approval, a starter's self-approval and an unknown action (`HumanTaskRejection`), so the submitter learns at
+ * once whether the run accepted it; of two concurrent submissions the run accepts exactly one.
+ */
+export const humanTaskSubmitUpdate = defineUpdate<HumanTaskSubmitResult, [HumanTaskSubmission]>('aosHumanTaskSubmit');
 
 /** The interpreter's signature: starters pass it as the type argument, so `args` and the result are typed. */
 export type InterpreterWorkflow = typeof interpreterWorkflow;

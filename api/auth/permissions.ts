@@ -32,6 +32,10 @@ export const PERMISSIONS = [
   'api_keys:read',
   'api_keys:write',
   'users:admin',
+  'human_tasks:read',
+  'human_tasks:work',
+  'human_tasks:assign',
+  'human_tasks:admin',
 ] as const;
 
 /** The wildcard permission: holds every permission. */

@@ -90,6 +90,8 @@ export interface TriggerContext {
   parentInstanceId?: string;
   /** sub_workflow: the last event the parent had received when it started the child (the child's event horizon). */
   causeEventId?: string;
+  /** Username of the caller who started the run (API start) or published its event, when known (human tasks' self-approval rule). */
+  startedBy?: string;
 }
 
 /** Interpreter behaviour switches (defaults in brackets). */

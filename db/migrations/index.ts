@@ -15,6 +15,7 @@ import * as m009 from './009_auth_sessions_and_roles';
 import * as m010 from './010_event_routing_indexes';
 import * as m011 from './011_event_dispatch_index';
 import * as m012 from './012_subscription_lookback_event';
+import * as m013 from './013_human_tasks';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '010_event_routing_indexes': m010,
   '011_event_dispatch_index': m011,
   '012_subscription_lookback_event': m012,
+  '013_human_tasks': m013,
 };
