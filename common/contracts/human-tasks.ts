@@ -60,6 +60,68 @@ export interface OpenHumanTaskResult {
   actions: string[];
 }
 
+/** A field's presentation in a form's layout. */
+export interface FormFieldLayout {
+  label?: string;
+  help?: string;
+  placeholder?: string;
+  widget?: 'text' | 'textarea' | 'number' | 'checkbox' | 'select' | 'radio' | 'date' | 'datetime' | 'email' | 'hidden';
+  readonly?: boolean;
+}
+
+/**
+ * A form's layout (ui_components.layout): sections in order, each listing top-level property names of the
+ * schema; properties no section names follow in schema order. `fields` holds per-field presentation.
+ */
+export interface FormLayout {
+  sections?: Array<{ title?: string; description?: string; fields: string[] }>;
+  fields?: Record<string, FormFieldLayout>;
+}
+
+/** An action a form offers (ui_components.actions): a button that submits the form with this action id. */
+export interface FormAction {
+  id: string;
+  label: string;
+  /** Top-level fields that must be present (non-empty) when submitting with this action. */
+  requires?: string[];
+  style?: 'primary' | 'danger' | 'default';
+}
+
+/** The UI component version a task renders, copied into the task when it opens (later edits never change it). */
+export interface FormSnapshot {
+  componentId: string;
+  version: string;
+  name: string;
+  /** JSON Schema of the data (ui_components.form_schema). */
+  schema: Record<string, unknown> | boolean;
+  layout: FormLayout;
+  actions: FormAction[];
+  /** Free rendering hints (ui_components.ui_schema), passed to the console unchanged. */
+  uiSchema?: Record<string, unknown>;
+}
+
+/** One accepted submission, as kept on the task (`human_task.submissions`). */
+export interface HumanTaskSubmissionRecord {
+  submittedBy: string;
+  action: string;
+  data: Record<string, unknown>;
+  comment?: string;
+  at: string;
+}
+
+/** task_instances.human_task: everything about a human task that is not a column. */
+export interface HumanTaskRecord {
+  title: string;
+  description?: string;
+  form: FormSnapshot;
+  prefill?: unknown;
+  approvals: HumanTaskApprovalRule;
+  submissions: HumanTaskSubmissionRecord[];
+  starter?: string;
+  /** How many escalation rules have fired. */
+  escalationLevel: number;
+}
+
 /** One change the run writes to an open task. */
 export type HumanTaskChange =
   | { kind: 'escalated'; taskId: string; level: number; assignment?: HumanTaskAssignment; emittedEventId?: string }
