@@ -7,7 +7,6 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { DispatchActivities } from '../common/contracts/events';
-import type { HumanTaskActivities } from '../common/contracts/human-tasks';
 import type { InterpreterActivities } from '../common/definitions/activity-types';
 import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
@@ -57,5 +56,5 @@ export function createActivities(deps: ActivityDeps) {
     ...createTurnActivities(),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
     ...createHumanTaskActivities({ db: deps.db }),
-  } satisfies InterpreterActivities & DispatchActivities & HumanTaskActivities;
+  } satisfies InterpreterActivities & DispatchActivities;
 }
