@@ -58,6 +58,11 @@ export async function eventDefinitionErrorsOffThread(body: object): Promise<Fiel
   return run({ kind: 'event-definition', body: body as Record<string, unknown> }, '/body');
 }
 
+/** Every problem of a UI component document (services/forms/checks.ts), pointers relative to it. */
+export async function uiComponentErrorsOffThread(doc: unknown): Promise<ValidationError[]> {
+  return (await run({ kind: 'ui-component', doc }, '')) as ValidationError[];
+}
+
 /** Errors (under `pointer`) when `schema` is not a usable JSON Schema (common/json-schema/user-schemas.ts). */
 export async function jsonSchemaErrorsOffThread(schema: unknown, pointer: string): Promise<FieldError[]> {
   return run({ kind: 'json-schema', schema, pointer }, pointer);

@@ -8,6 +8,7 @@ export type ValidationJob =
   | { kind: 'task-definition'; doc: unknown }
   | { kind: 'trigger'; body: Record<string, unknown> }
   | { kind: 'event-definition'; body: Record<string, unknown> }
+  | { kind: 'ui-component'; doc: unknown }
   | { kind: 'json-schema'; schema: unknown; pointer: string }
   | { kind: 'value'; schema: object; value: unknown; pointer: string };
 
