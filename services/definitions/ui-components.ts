@@ -116,26 +116,36 @@ export async function deleteUiComponent(
   await uiComponentVersions.remove(db, componentId, version, precondition);
 }
 
+/** Why a reference names no component version: the message, and the member of the reference at fault. */
+export interface UnresolvedComponent {
+  field: 'component_id' | 'version' | '';
+  message: string;
+}
+
 /**
  * The component version a reference names: `version` exactly (any status), else the current version (the
- * highest active one). A string says why there is none.
+ * highest active one); otherwise why there is none.
  */
 export async function resolveUiComponent(
   db: Db,
   componentId: string,
   version?: string,
-): Promise<UiComponentRow | string> {
+): Promise<UiComponentRow | UnresolvedComponent> {
+  const rows = await uiComponents.listVersions(db, componentId);
+  if (rows.length === 0) return { field: 'component_id', message: `UI component ${componentId} does not exist` };
   if (version !== undefined) {
     return (
-      (await uiComponents.getVersion(db, componentId, version)) ??
-      `UI component ${componentId} version ${version} does not exist`
+      rows.find((r) => r.version === version) ?? {
+        field: 'version',
+        message: `UI component ${componentId} has no version ${version}`,
+      }
     );
   }
-  const rows = await uiComponents.listVersions(db, componentId);
-  if (rows.length === 0) return `UI component ${componentId} does not exist`;
   return (
-    highest(rows.filter((r) => r.status === 'active')) ??
-    `UI component ${componentId} has no active version: activate one or name a version`
+    highest(rows.filter((r) => r.status === 'active')) ?? {
+      field: '',
+      message: `UI component ${componentId} has no active version: activate one or name a version`,
+    }
   );
 }
 

@@ -35,12 +35,17 @@ async function run(job: ValidationJob, pointer: string): Promise<(ValidationErro
   }
 }
 
-/** {@link validateDefinition} of a workflow definition, `knownTasks` being the task references that exist. */
+/**
+ * {@link validateDefinition} of a workflow definition, `knownTasks` being the task references that exist and
+ * `manualTasks` those that name manual tasks (refused in `task` steps).
+ */
 export async function validateWorkflowDefinitionOffThread(
   doc: unknown,
   knownTasks: Iterable<string>,
+  manualTasks: Iterable<string> = [],
 ): Promise<ValidationError[]> {
-  return (await run({ kind: 'workflow-definition', doc, knownTasks: [...knownTasks] }, '')) as ValidationError[];
+  const job = { kind: 'workflow-definition' as const, doc, knownTasks: [...knownTasks], manualTasks: [...manualTasks] };
+  return (await run(job, '')) as ValidationError[];
 }
 
 /** {@link validateTaskDefinition} in a validation thread. */

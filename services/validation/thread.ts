@@ -14,7 +14,8 @@ function check(job: ValidationJob): Extract<ValidationReply, { ok: true }>['erro
   switch (job.kind) {
     case 'workflow-definition': {
       const known = new Set(job.knownTasks);
-      return validateDefinition(job.doc, { knownTasks: (ref) => known.has(ref) });
+      const manual = new Set(job.manualTasks);
+      return validateDefinition(job.doc, { knownTasks: (ref) => known.has(ref), manualTasks: (ref) => manual.has(ref) });
     }
     case 'task-definition':
       return validateTaskDefinition(job.doc);
