@@ -9,6 +9,7 @@ import {
   type TaskDefinitionInsert,
   type TaskDefinitionRow,
 } from '../../db/repositories/task-definitions';
+import { MANUAL_TASK_TYPE } from '../../common/definitions/kinds';
 import { AppError } from '../../common/errors';
 import { invalidDefinition } from './errors';
 import { getUiComponentById, resolveUiComponent } from './ui-components';
@@ -62,7 +63,8 @@ export function checkTaskDefinition(doc: unknown): Promise<ValidationError[]> {
  */
 async function validate(db: Db, doc: unknown): Promise<ResolvedForm | undefined> {
   const errors = await checkTaskDefinition(doc);
-  const ref = (doc as { ui_component?: { component_id?: unknown; version?: unknown } } | null)?.ui_component;
+  const d = doc as { type?: unknown; ui_component?: { component_id?: unknown; version?: unknown } } | null;
+  const ref = d?.type === MANUAL_TASK_TYPE ? d.ui_component : undefined;
   let form: ResolvedForm | undefined;
   if (ref && typeof ref.component_id === 'string' && (ref.version === undefined || typeof ref.version === 'string')) {
     const found = await resolveUiComponent(db, ref.component_id, ref.version);
