@@ -41,12 +41,6 @@ const versionParams = Type.Object({ componentId, version: Type.String({ pattern:
 const nullableString = { type: ['string', 'null'] };
 const time = { type: 'string', format: 'date-time' };
 
-/** A request schema's shape without its `$id` (answers repeat the shape; the `$id` is the request's, hoisted). */
-function withoutId(schema: JsonSchema): JsonSchema {
-  const { $id: _id, ...rest } = schema;
-  return rest;
-}
-
 /** A UI component version as answered (the document plus lifecycle fields). */
 const item: JsonSchema = {
   type: 'object',
@@ -60,8 +54,8 @@ const item: JsonSchema = {
     component_type: { enum: COMPONENT_TYPES },
     form_schema: { type: ['object', 'boolean'] },
     ui_schema: { type: 'object' },
-    layout: withoutId(FormLayoutSchema),
-    actions: { type: 'array', items: withoutId(FormActionSchema) },
+    layout: FormLayoutSchema,
+    actions: { type: 'array', items: FormActionSchema },
     status: { enum: STATUSES },
     created_by: nullableString,
     updated_by: nullableString,

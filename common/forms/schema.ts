@@ -70,7 +70,7 @@ export const FormLayoutSchema = Type.Object(
       Type.Record(Type.String({ minLength: 1, maxLength: 255 }), FormFieldLayoutSchema, { maxProperties: 500 }),
     ),
   },
-  { additionalProperties: false, $id: 'https://augmented-os.dev/schemas/form-layout.json', title: 'FormLayout' },
+  { additionalProperties: false, title: 'FormLayout' },
 );
 
 /** A button that submits the form with its action id. */
@@ -82,7 +82,7 @@ export const FormActionSchema = Type.Object(
     requires: Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 500 })),
     style: Optional(Enum(['primary', 'danger', 'default'] as const, { type: 'string' })),
   },
-  { additionalProperties: false, $id: 'https://augmented-os.dev/schemas/form-action.json', title: 'FormAction' },
+  { additionalProperties: false, title: 'FormAction' },
 );
 
 /** A UI component version as sent to the API (create, new version, draft replacement, validate). */
