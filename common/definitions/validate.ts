@@ -47,7 +47,8 @@ function allDefinitionErrors(doc: unknown, opts: ValidateOptions): ValidationErr
   const known = opts.knownTasks;
   const isKnown = known === undefined ? undefined : typeof known === 'function' ? known : (id: string) => known.has(id);
   // Semantic checks run even when the schema failed, so one round trip reports everything they can see.
-  if (doc !== null && typeof doc === 'object') errors.push(...checkSemantics(doc as Record<string, unknown>, isKnown, opts.manualTasks));
+  if (doc !== null && typeof doc === 'object')
+    errors.push(...checkSemantics(doc as Record<string, unknown>, isKnown, opts.manualTasks));
   return errors;
 }
 

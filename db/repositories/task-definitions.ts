@@ -57,7 +57,9 @@ export const taskDefinitions = {
   /** `task_id` and `task_id@version` of the manual versions among `taskIds` (`task_id` when every version is). */
   async manualRefs(db: Db, taskIds: string[]): Promise<string[]> {
     if (taskIds.length === 0) return [];
-    const rows = (await db(TASK_DEFINITIONS).whereIn('task_id', taskIds).select('task_id', 'version', 'type')) as Array<{
+    const rows = (await db(TASK_DEFINITIONS)
+      .whereIn('task_id', taskIds)
+      .select('task_id', 'version', 'type')) as Array<{
       task_id: string;
       version: string;
       type: string;

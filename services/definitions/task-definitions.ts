@@ -129,7 +129,9 @@ export function setTaskDefinitionStatus(
       const form = await getUiComponentById(db, current.ui_component_id);
       if (form?.status === 'draft') {
         const ref = `${form.component_id}@${form.version}`;
-        throw AppError.conflict(`The form of task ${taskId}@${version}, UI component ${ref}, is a draft: activate it first`);
+        throw AppError.conflict(
+          `The form of task ${taskId}@${version}, UI component ${ref}, is a draft: activate it first`,
+        );
       }
     },
   });

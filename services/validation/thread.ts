@@ -15,7 +15,10 @@ function check(job: ValidationJob): Extract<ValidationReply, { ok: true }>['erro
     case 'workflow-definition': {
       const known = new Set(job.knownTasks);
       const manual = new Set(job.manualTasks);
-      return validateDefinition(job.doc, { knownTasks: (ref) => known.has(ref), manualTasks: (ref) => manual.has(ref) });
+      return validateDefinition(job.doc, {
+        knownTasks: (ref) => known.has(ref),
+        manualTasks: (ref) => manual.has(ref),
+      });
     }
     case 'task-definition':
       return validateTaskDefinition(job.doc);

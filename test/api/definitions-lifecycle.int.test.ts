@@ -47,7 +47,9 @@ describe('updating a definition', () => {
     await patch({ status: 'draft' }, '*').expect(409);
     await patch({ status: 'deprecated' }, '*').expect(200);
     // The previous versions are kept in the history table.
-    const history = await api.deps.db('integration_service.integration_definition_history').where({ definition_id: id });
+    const history = await api.deps
+      .db('integration_service.integration_definition_history')
+      .where({ definition_id: id });
     expect(history.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -65,7 +67,8 @@ describe('updating a definition', () => {
 
 describe('listing', () => {
   it('pages newest first with an opaque cursor, each row exactly once', async () => {
-    for (let i = 0; i < 5; i++) await post({ integration_id: 'paged', version: `${i}`, name: `Paged ${i}`, integration_type: 'crm' }).expect(201);
+    for (let i = 0; i < 5; i++)
+      await post({ integration_id: 'paged', version: `${i}`, name: `Paged ${i}`, integration_type: 'crm' }).expect(201);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -82,7 +85,8 @@ describe('listing', () => {
   });
 
   it('rejects bad limits, tampered cursors and unknown filters with 400', async () => {
-    const get = (query: object) => request(api.app).get('/api/v1/integration-definitions').query(query).set(caller.bearer);
+    const get = (query: object) =>
+      request(api.app).get('/api/v1/integration-definitions').query(query).set(caller.bearer);
     await get({ limit: 201 }).expect(400);
     await get({ limit: 0 }).expect(400);
     expect((await get({ cursor: 'garbage' }).expect(400)).body.errors[0].pointer).toBe('/query/cursor');
