@@ -5,6 +5,7 @@
  * step naming a manual task refused.
  */
 import request from 'supertest';
+import { toFormSnapshot, uiComponentVersions } from '../../services/definitions';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
 
@@ -140,6 +141,29 @@ describe('versions', () => {
   });
 });
 
+describe('the form a human task renders', () => {
+  it('is a frozen copy of the version, with one submit action when the form has none', async () => {
+    const id = uniq('snap');
+    await post('/ui-components', form(id)).expect(201);
+    const { actions: _a, ...noActions } = form(id, '2.0.0');
+    await post(`/ui-components/${id}/versions`, { ...noActions, ui_schema: { amount: { 'ui:autofocus': true } } });
+    const v1 = toFormSnapshot(await uiComponentVersions.getVersion(api.deps.db, id, '1.0.0'));
+    expect(v1).toEqual({
+      componentId: id,
+      version: '1.0.0',
+      name: 'Expense approval',
+      schema: form(id).form_schema,
+      layout: form(id).layout,
+      actions: form(id).actions,
+    });
+    const v2 = toFormSnapshot(await uiComponentVersions.getVersion(api.deps.db, id, '2.0.0'));
+    expect(v2).toMatchObject({
+      actions: [{ id: 'submit', label: 'Submit' }],
+      uiSchema: { amount: { 'ui:autofocus': true } },
+    });
+  });
+});
+
 describe('422 with a pointer per error', () => {
   const refused = async (body: object) => {
     const res = await post('/ui-components', body).expect(422);
@@ -243,6 +267,30 @@ describe('manual task definitions', () => {
     const res = await post('/task-definitions', { ...manual(uniq('auto'), { component_id: 'x' }), type: 'echo' });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/body/ui_component' })]);
+  });
+
+  it('a task step whose unpinned task resolves to a manual version cannot be activated', async () => {
+    const id = uniq('form');
+    await post('/ui-components', form(id)).expect(201);
+    await post(`/ui-components/${id}/versions/1.0.0/activate`, {}).expect(200);
+    const taskId = uniq('mixed');
+    await post('/task-definitions', { task_id: taskId, version: '1.0.0', type: 'echo', config: {} }).expect(201);
+    await post(`/task-definitions/${taskId}/versions/1.0.0/activate`, {}).expect(200);
+    const workflowId = uniq('wf');
+    const flow = {
+      workflow_id: workflowId,
+      name: 'Mixed',
+      version: '1.0.0',
+      steps: [{ id: 'a', type: 'task', task: taskId }],
+    };
+    await post('/workflow-definitions', flow).expect(201);
+    // A later, manual version of the same task_id becomes the highest active one.
+    await post(`/task-definitions/${taskId}/versions`, { ...manual(taskId, { component_id: id }), version: '2.0.0' });
+    await post(`/task-definitions/${taskId}/versions/2.0.0/activate`, {}).expect(200);
+    const res = await post(`/workflow-definitions/${workflowId}/versions/1.0.0/activate`, {}).expect(422);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ pointer: `/tasks/${taskId}`, message: expect.stringMatching(/manual task/) }),
+    ]);
   });
 
   it('a task step naming a manual task is refused with a pointer at the step', async () => {
