@@ -35,7 +35,8 @@ export async function resolveWorkflowRow(db: Db, workflowId: string, version?: s
 
 async function resolveTask(db: Db, ref: TaskRef): Promise<TaskDefinitionRow | string> {
   const row = await findTask(db, ref);
-  // A task step runs an activity; a manual task is a person's (human_task steps resolve it themselves).
+  // The refs here are `task` steps' (collectTaskRefs): a task step runs an activity, and a manual task is a
+  // person's. A human_task step's manual task must be resolved apart from these, not through this refusal.
   if (typeof row !== 'string' && row.type === MANUAL_TASK_TYPE)
     return `task ${row.task_id}@${row.version} is a manual task: only a human_task step can use it`;
   return row;
