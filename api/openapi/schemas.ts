@@ -17,7 +17,12 @@ export const problemSchema: JsonSchema = {
       items: {
         type: 'object',
         required: ['pointer', 'message'],
-        properties: { pointer: { type: 'string' }, message: { type: 'string' } },
+        properties: {
+          pointer: { type: 'string' },
+          message: { type: 'string' },
+          /** Stable machine code of definition and form checks, e.g. `unknown_target`, `duplicate_action_id`. */
+          code: { type: 'string' },
+        },
       },
     },
   },

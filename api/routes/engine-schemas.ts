@@ -84,5 +84,11 @@ export const taskDefinitionItem: JsonSchema = {
     output_schema: {},
     retry_policy: {},
     timeouts: {},
+    /** The form of a manual task, as resolved on save. */
+    ui_component: {
+      type: 'object',
+      required: ['component_id', 'version'],
+      properties: { component_id: { type: 'string' }, version: { type: 'string' } },
+    },
   },
 };

@@ -28,3 +28,15 @@ export const TASK_TYPES = ['http', 'transform', 'code', 'noop', 'echo', 'integra
 
 /** A task type name. */
 export type TaskType = (typeof TASK_TYPES)[number];
+
+/**
+ * A task a person does (#12): its definition names a form (a UI component) and is used only by `human_task` steps.
+ * Never an activity, so not one of {@link TASK_TYPES}: a `task` step naming a manual task is refused at validation.
+ */
+export const MANUAL_TASK_TYPE = 'manual';
+
+/** Every type a task definition may have: the worker's, and `manual`. */
+export const TASK_DEFINITION_TYPES = [...TASK_TYPES, MANUAL_TASK_TYPE] as const;
+
+/** A task definition's type. */
+export type TaskDefinitionType = (typeof TASK_DEFINITION_TYPES)[number];

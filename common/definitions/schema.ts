@@ -7,7 +7,7 @@
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './duration';
-import { STEP_TYPES, TASK_TYPES, type StepType } from './kinds';
+import { STEP_TYPES, TASK_DEFINITION_TYPES, type StepType } from './kinds';
 import { BLOCK_LIMITS } from './limits';
 import { MAX_DEFINITION_STEPS } from './validation-bounds';
 
@@ -307,8 +307,19 @@ export const taskDefinitionSchema = Closed(
     version: semver,
     name: Optional(Type.String({ maxLength: 255 })),
     description: Optional(Type.String()),
-    type: Enum(TASK_TYPES),
+    /** `manual`: a task a person does in a `human_task` step, with the form `ui_component`. */
+    type: Enum(TASK_DEFINITION_TYPES),
     config: JsonObject(),
+    /**
+     * The form of a `manual` task: a UI component version (`version` omitted = the component's current active
+     * version when the task definition is saved; the stored definition names the version it resolved to).
+     */
+    ui_component: Optional(
+      Closed({
+        component_id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,255}$' }),
+        version: Optional(Type.String({ pattern: '^[A-Za-z0-9._+-]{1,50}$' })),
+      }),
+    ),
     input_schema: Optional(jsonSchemaDoc),
     output_schema: Optional(jsonSchemaDoc),
     retry_policy: Optional(RetryPolicySchema),

@@ -16,7 +16,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const TERMINAL = new Set(['succeed', 'fail']);
 
 /** Runs every semantic check and returns all errors found. */
-export function checkSemantics(doc: Obj, isKnownTask?: (id: string) => boolean): ValidationError[] {
+export function checkSemantics(
+  doc: Obj,
+  isKnownTask?: (id: string) => boolean,
+  isManualTask?: (ref: string) => boolean,
+): ValidationError[] {
   const errors: ValidationError[] = [];
   errors.push(
     ...jsonSchemaErrors(doc.input_schema, '/input_schema'),
@@ -26,7 +30,7 @@ export function checkSemantics(doc: Obj, isKnownTask?: (id: string) => boolean):
   if (isObj(doc.vars)) errors.push(...templateErrors(doc.vars, '/vars'), ...initialVarsErrors(doc.vars, '/vars'));
   checkDuration(doc.timeout, '/timeout', errors);
   const seenIds = new Map<string, string>();
-  checkList(doc.steps, '/steps', { errors, seenIds, isKnownTask });
+  checkList(doc.steps, '/steps', { errors, seenIds, isKnownTask, isManualTask });
   return errors;
 }
 
@@ -34,6 +38,8 @@ interface Walk {
   errors: ValidationError[];
   seenIds: Map<string, string>;
   isKnownTask?: (id: string) => boolean;
+  /** Whether a task reference names a manual task (a person's, used by `human_task` steps only). */
+  isManualTask?: (ref: string) => boolean;
 }
 
 function checkList(list: unknown, ptr: string, w: Walk): void {
@@ -80,6 +86,12 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
   }
   if (s.type === 'task' && typeof s.task === 'string' && w.isKnownTask && !w.isKnownTask(s.task)) {
     w.errors.push({ pointer: `${ptr}/task`, code: 'unknown_task', message: `task "${s.task}" does not exist` });
+  } else if (s.type === 'task' && typeof s.task === 'string' && w.isManualTask?.(s.task)) {
+    w.errors.push({
+      pointer: `${ptr}/task`,
+      code: 'manual_task_in_task_step',
+      message: `task "${s.task}" is a manual task (a person does it): use it from a human_task step`,
+    });
   }
   if (s.type === 'switch' && s.default === undefined && (!Array.isArray(s.cases) || s.cases.length === 0)) {
     w.errors.push({

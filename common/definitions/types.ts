@@ -20,7 +20,15 @@ import type {
   workflowDefinitionSchema,
 } from './schema';
 
-export { STEP_TYPES, TASK_TYPES, type StepType, type TaskType } from './kinds';
+export {
+  MANUAL_TASK_TYPE,
+  STEP_TYPES,
+  TASK_DEFINITION_TYPES,
+  TASK_TYPES,
+  type StepType,
+  type TaskDefinitionType,
+  type TaskType,
+} from './kinds';
 
 /** A duration: ISO-8601 (`PT30S`), `<n>ms|s|m|h|d` (`10s`), or a number of milliseconds. */
 export type Duration = Static<typeof DurationSchema>;

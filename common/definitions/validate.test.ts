@@ -143,6 +143,18 @@ describe('validateDefinition', () => {
     expect(validateDefinition(doc)).toEqual([]);
   });
 
+  it('refuses a task step naming a manual task, pinned or not', () => {
+    const doc = base([
+      { id: 't', type: 'task', task: 'approve' },
+      { id: 'u', type: 'task', task: 'mixed@2.0.0' },
+      { id: 'v', type: 'task', task: 'mixed' },
+    ]);
+    const manual = new Set(['approve', 'approve@1.0.0', 'mixed@2.0.0']);
+    const errors = validateDefinition(doc, { knownTasks: () => true, manualTasks: (ref) => manual.has(ref) });
+    expect(codes(errors)).toEqual(['manual_task_in_task_step /steps/0/task', 'manual_task_in_task_step /steps/1/task']);
+    expect(errors[0].message).toMatch(/human_task step/);
+  });
+
   it('reports unparsable JSONata anywhere in step values and the workflow output', () => {
     const errors = validateDefinition(
       base(
@@ -414,5 +426,20 @@ describe('validateTaskDefinition', () => {
     expect(codes(validateTaskDefinition({ task_id: 't', type: 'magic' }))).toEqual(
       expect.arrayContaining(['schema.required /version', 'schema.enum /type']),
     );
+  });
+
+  it('accepts a manual task naming its form, and only a manual task', () => {
+    const manual = { task_id: 'approve', version: '1.0.0', type: 'manual', config: {} };
+    expect(validateTaskDefinition({ ...manual, ui_component: { component_id: 'expense-approval' } })).toEqual([]);
+    expect(
+      validateTaskDefinition({ ...manual, ui_component: { component_id: 'expense-approval', version: '1.0.0' } }),
+    ).toEqual([]);
+    expect(codes(validateTaskDefinition(manual))).toEqual(['manual_task_form /ui_component']);
+    expect(
+      codes(validateTaskDefinition({ ...manual, type: 'echo', ui_component: { component_id: 'expense-approval' } })),
+    ).toEqual(['form_on_automatic_task /ui_component']);
+    expect(codes(validateTaskDefinition({ ...manual, ui_component: { component_id: 'x', colour: 1 } }))).toEqual([
+      'schema.additionalProperties /ui_component/colour',
+    ]);
   });
 });

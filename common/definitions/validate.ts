@@ -5,6 +5,7 @@
  */
 import { ajv } from '../ajv';
 import { expressionErrors } from './expression-check';
+import { MANUAL_TASK_TYPE } from './kinds';
 import { taskDefinitionSchema } from './schema';
 import { checkSemantics } from './semantics';
 import { jsonSchemaErrors } from './json-schema-check';
@@ -18,6 +19,8 @@ export type { ValidationError } from './validation-error';
 export interface ValidateOptions {
   /** Task ids that exist (a set or a predicate); when omitted, task references are not checked. */
   knownTasks?: Set<string> | ((taskId: string) => boolean);
+  /** Task references that name manual tasks (refused in `task` steps); when omitted, not checked. */
+  manualTasks?: (ref: string) => boolean;
 }
 
 const compiledTask = ajv.getSchema(taskDefinitionSchema.$id as string) ?? ajv.compile(taskDefinitionSchema);
@@ -44,7 +47,8 @@ function allDefinitionErrors(doc: unknown, opts: ValidateOptions): ValidationErr
   const known = opts.knownTasks;
   const isKnown = known === undefined ? undefined : typeof known === 'function' ? known : (id: string) => known.has(id);
   // Semantic checks run even when the schema failed, so one round trip reports everything they can see.
-  if (doc !== null && typeof doc === 'object') errors.push(...checkSemantics(doc as Record<string, unknown>, isKnown));
+  if (doc !== null && typeof doc === 'object')
+    errors.push(...checkSemantics(doc as Record<string, unknown>, isKnown, opts.manualTasks));
   return errors;
 }
 
@@ -58,6 +62,13 @@ function allTaskErrors(doc: unknown): ValidationError[] {
   if (doc === null || typeof doc !== 'object') return errors;
   const d = doc as Record<string, unknown>;
   for (const key of ['input_schema', 'output_schema']) errors.push(...jsonSchemaErrors(d[key], `/${key}`));
+  if (d.type === MANUAL_TASK_TYPE && d.ui_component === undefined) {
+    errors.push({ pointer: '/ui_component', code: 'manual_task_form', message: 'a manual task names its form' });
+  }
+  if (d.type !== MANUAL_TASK_TYPE && d.ui_component !== undefined) {
+    const message = 'only a manual task has a form (ui_component)';
+    errors.push({ pointer: '/ui_component', code: 'form_on_automatic_task', message });
+  }
   const config = d.config as Record<string, unknown> | undefined;
   if (d.type === 'transform' && typeof config?.expression === 'string') {
     errors.push(...expressionErrors(config.expression, '/config/expression', true));

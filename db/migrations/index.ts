@@ -16,6 +16,7 @@ import * as m010 from './010_event_routing_indexes';
 import * as m011 from './011_event_dispatch_index';
 import * as m012 from './012_subscription_lookback_event';
 import * as m013 from './013_human_tasks';
+import * as m014 from './014_manual_task_forms';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '011_event_dispatch_index': m011,
   '012_subscription_lookback_event': m012,
   '013_human_tasks': m013,
+  '014_manual_task_forms': m014,
 };

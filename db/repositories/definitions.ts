@@ -29,6 +29,9 @@ export interface DefinitionFilter {
   businessId?: string;
   /** Substring of the name (served by the pg_trgm index). */
   search?: string;
+  /** Created at or after / before these instants (RFC 3339). */
+  createdAfter?: string;
+  createdBefore?: string;
 }
 
 /** Allowed status moves: an active version is immutable except for deprecation. */
@@ -108,6 +111,8 @@ export function definitionRepository<Row extends DefinitionRowBase, Insert exten
       if (filter.status) q.where(`${alias}.status`, filter.status);
       if (filter.businessId) q.where(`${alias}.${businessId}`, filter.businessId);
       if (filter.search) q.where(`${alias}.name`, 'ilike', `%${filter.search.replace(/[\\%_]/g, '\\$&')}%`);
+      if (filter.createdAfter) q.where(`${alias}.created_at`, '>=', filter.createdAfter);
+      if (filter.createdBefore) q.where(`${alias}.created_at`, '<', filter.createdBefore);
       return paginate<Row>(q, alias, page);
     },
     async setStatus(db, id, to, updatedBy) {

@@ -1,9 +1,16 @@
 /** task_execution_service.task_definitions: what a task step runs and with which options. */
-import type { TaskType } from '../../common/definitions/kinds';
+import type { TaskDefinitionType } from '../../common/definitions/kinds';
 import { definitionRepository, type DefinitionRowBase, type DefinitionStatus } from './definitions';
+import type { Db } from './sql';
 
-/** Task types of the schema's CHECK constraint: the language's, and `manual` (reserved for human tasks). */
-export type TaskDefinitionType = TaskType | 'manual';
+/** Task types of the schema's CHECK constraint: the worker's, and `manual` (a person's task, #12). */
+export type { TaskDefinitionType };
+
+/** The form of a manual task as resolved on save: the UI component version ui_component_id points at. */
+export interface TaskFormRef {
+  component_id: string;
+  version: string;
+}
 
 /** A row of task_definitions. */
 export interface TaskDefinitionRow extends DefinitionRowBase {
@@ -15,6 +22,8 @@ export interface TaskDefinitionRow extends DefinitionRowBase {
   retry_policy: Record<string, unknown> | null;
   timeouts: Record<string, unknown> | null;
   ui_component_id: string | null;
+  /** The component_id and version of ui_component_id (migration 014). */
+  ui_component: TaskFormRef | null;
   checksum: string | null;
 }
 
@@ -32,6 +41,7 @@ export interface TaskDefinitionInsert {
   retry_policy?: object | null;
   timeouts?: object | null;
   ui_component_id?: string | null;
+  ui_component?: TaskFormRef | null;
   checksum?: string | null;
   created_by?: string | null;
   updated_by?: string | null;
@@ -39,8 +49,25 @@ export interface TaskDefinitionInsert {
 
 export const TASK_DEFINITIONS = 'task_execution_service.task_definitions';
 
+const base = definitionRepository<TaskDefinitionRow, TaskDefinitionInsert>(TASK_DEFINITIONS, 'task_id');
+
 /** Repository of task definitions (business key: task_id + version). */
-export const taskDefinitions = definitionRepository<TaskDefinitionRow, TaskDefinitionInsert>(
-  TASK_DEFINITIONS,
-  'task_id',
-);
+export const taskDefinitions = {
+  ...base,
+  /** `task_id` and `task_id@version` of the manual versions among `taskIds` (`task_id` when every version is). */
+  async manualRefs(db: Db, taskIds: string[]): Promise<string[]> {
+    if (taskIds.length === 0) return [];
+    const rows = (await db(TASK_DEFINITIONS)
+      .whereIn('task_id', taskIds)
+      .select('task_id', 'version', 'type')) as Array<{
+      task_id: string;
+      version: string;
+      type: string;
+    }>;
+    const refs = rows.filter((r) => r.type === 'manual').map((r) => `${r.task_id}@${r.version}`);
+    for (const id of new Set(rows.map((r) => r.task_id))) {
+      if (rows.every((r) => r.task_id !== id || r.type === 'manual')) refs.push(id);
+    }
+    return refs;
+  },
+};

@@ -5,6 +5,7 @@
  */
 import type { ResolvedDefinition } from '../../common/definitions/activity-types';
 import type { TaskDefinitionSnapshot, WorkflowDefinition } from '../../common/definitions/types';
+import { MANUAL_TASK_TYPE } from '../../common/definitions/kinds';
 import { AppError } from '../../common/errors';
 import type { Db } from '../../db/repositories/sql';
 import { taskDefinitions, type TaskDefinitionRow } from '../../db/repositories/task-definitions';
@@ -33,6 +34,15 @@ export async function resolveWorkflowRow(db: Db, workflowId: string, version?: s
 }
 
 async function resolveTask(db: Db, ref: TaskRef): Promise<TaskDefinitionRow | string> {
+  const row = await findTask(db, ref);
+  // The refs here are `task` steps' (collectTaskRefs): a task step runs an activity, and a manual task is a
+  // person's. A human_task step's manual task must be resolved apart from these, not through this refusal.
+  if (typeof row !== 'string' && row.type === MANUAL_TASK_TYPE)
+    return `task ${row.task_id}@${row.version} is a manual task: only a human_task step can use it`;
+  return row;
+}
+
+async function findTask(db: Db, ref: TaskRef): Promise<TaskDefinitionRow | string> {
   if (ref.version) {
     const row = await taskDefinitions.getVersion(db, ref.taskId, ref.version);
     if (!row) return `task ${ref.taskId} version ${ref.version} does not exist`;

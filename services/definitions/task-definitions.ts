@@ -9,7 +9,10 @@ import {
   type TaskDefinitionInsert,
   type TaskDefinitionRow,
 } from '../../db/repositories/task-definitions';
+import { MANUAL_TASK_TYPE } from '../../common/definitions/kinds';
+import { AppError } from '../../common/errors';
 import { invalidDefinition } from './errors';
+import { getUiComponentById, resolveUiComponent } from './ui-components';
 import { versioned, type Actor, type Precondition } from './versioned';
 import { validateTaskDefinitionOffThread } from '../validation';
 
@@ -23,7 +26,13 @@ export const taskVersions = versioned({
   current: 'highest',
 });
 
-function toInsert(doc: Record<string, unknown>, actor?: string): TaskDefinitionInsert {
+/** The form a manual task resolved to on save: the component row and its reference. */
+interface ResolvedForm {
+  ui_component_id: string;
+  ui_component: { component_id: string; version: string };
+}
+
+function toInsert(doc: Record<string, unknown>, form: ResolvedForm | undefined, actor?: string): TaskDefinitionInsert {
   return {
     task_id: doc.task_id as string,
     version: doc.version as string,
@@ -35,6 +44,8 @@ function toInsert(doc: Record<string, unknown>, actor?: string): TaskDefinitionI
     output_schema: (doc.output_schema as object | undefined) ?? null,
     retry_policy: (doc.retry_policy as object | undefined) ?? null,
     timeouts: (doc.timeouts as object | undefined) ?? null,
+    ui_component_id: form?.ui_component_id ?? null,
+    ui_component: form?.ui_component ?? null,
     checksum: createHash('sha256').update(JSON.stringify(doc)).digest('hex'),
     created_by: actor ?? null,
     updated_by: actor ?? null,
@@ -46,15 +57,32 @@ export function checkTaskDefinition(doc: unknown): Promise<ValidationError[]> {
   return validateTaskDefinitionOffThread(doc);
 }
 
-async function validate(doc: unknown): Promise<void> {
+/**
+ * Validates a document and resolves the form of a manual task (`ui_component`: the named version, else the
+ * component's current active version): 422 with every error, the unresolvable form included.
+ */
+async function validate(db: Db, doc: unknown): Promise<ResolvedForm | undefined> {
   const errors = await checkTaskDefinition(doc);
+  const d = doc as { type?: unknown; ui_component?: { component_id?: unknown; version?: unknown } } | null;
+  const ref = d?.type === MANUAL_TASK_TYPE ? d.ui_component : undefined;
+  let form: ResolvedForm | undefined;
+  if (ref && typeof ref.component_id === 'string' && (ref.version === undefined || typeof ref.version === 'string')) {
+    const found = await resolveUiComponent(db, ref.component_id, ref.version);
+    if ('field' in found) {
+      const pointer = found.field ? `/ui_component/${found.field}` : '/ui_component';
+      errors.push({ pointer, code: 'unknown_ui_component', message: found.message });
+    } else {
+      form = { ui_component_id: found.id, ui_component: { component_id: found.component_id, version: found.version } };
+    }
+  }
   if (errors.length > 0) throw invalidDefinition('Task definition', errors);
+  return form;
 }
 
 /** Creates a version (status draft). 422 with every error when invalid; 409 when task_id@version exists. */
 export async function createTaskDefinition(db: Db, doc: unknown, { actor }: Actor = {}): Promise<TaskDefinitionRow> {
-  await validate(doc);
-  return taskVersions.insert(db, toInsert(doc as Record<string, unknown>, actor));
+  const form = await validate(db, doc);
+  return taskVersions.insert(db, toInsert(doc as Record<string, unknown>, form, actor));
 }
 
 /** A version, or 404. */
@@ -70,14 +98,15 @@ export function updateTaskDraft(
   doc: unknown,
   { actor, precondition }: Actor & { precondition?: Precondition<TaskDefinitionRow> } = {},
 ): Promise<TaskDefinitionRow> {
+  let form: ResolvedForm | undefined;
   return taskVersions.replaceDraft(db, taskId, version, doc, {
     actor,
     precondition,
-    validate,
+    validate: async (d) => void (form = await validate(db, d)),
     immutableFirst: false,
     mismatch: `must be ${version}`,
     values: (d, by) => {
-      const { created_by: _c, ...values } = toInsert(d, by);
+      const { created_by: _c, ...values } = toInsert(d, form, by);
       return values;
     },
   });
@@ -91,7 +120,21 @@ export function setTaskDefinitionStatus(
   to: Exclude<DefinitionStatus, 'draft'>,
   { actor, precondition }: Actor & { precondition?: Precondition<TaskDefinitionRow> } = {},
 ): Promise<TaskDefinitionRow> {
-  return taskVersions.move(db, taskId, version, to, { actor, precondition });
+  return taskVersions.move(db, taskId, version, to, {
+    actor,
+    precondition,
+    // A manual task's form must be settled before the task can be used: not a draft that may still change.
+    before: async (current) => {
+      if (to !== 'active' || !current.ui_component_id) return;
+      const form = await getUiComponentById(db, current.ui_component_id);
+      if (form?.status === 'draft') {
+        const ref = `${form.component_id}@${form.version}`;
+        throw AppError.conflict(
+          `The form of task ${taskId}@${version}, UI component ${ref}, is a draft: activate it first`,
+        );
+      }
+    },
+  });
 }
 
 /** The immutable snapshot a run carries (nulls dropped so the snapshot matches the definition schema). */
@@ -108,6 +151,7 @@ export function toTaskSnapshot(row: TaskDefinitionRow): TaskDefinitionSnapshot {
   if (row.output_schema) s.output_schema = row.output_schema;
   if (row.retry_policy) s.retry_policy = row.retry_policy as TaskDefinitionSnapshot['retry_policy'];
   if (row.timeouts) s.timeouts = row.timeouts as TaskDefinitionSnapshot['timeouts'];
+  if (row.ui_component) s.ui_component = row.ui_component;
   return s;
 }
 

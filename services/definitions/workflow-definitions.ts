@@ -31,9 +31,10 @@ type Options = Actor & { precondition?: Precondition<WorkflowDefinitionRow> };
 /** Full validation (in a validation thread): schema, semantics, and task references checked against task_definitions. */
 export async function checkWorkflowDefinition(db: Db, doc: unknown): Promise<ValidationError[]> {
   const refs = doc && typeof doc === 'object' ? collectTaskRefs((doc as { steps?: unknown }).steps) : [];
-  const rows = await taskDefinitions.versionKeys(db, [...new Set(refs.map((r) => r.taskId))]);
+  const ids = [...new Set(refs.map((r) => r.taskId))];
+  const [rows, manual] = await Promise.all([taskDefinitions.versionKeys(db, ids), taskDefinitions.manualRefs(db, ids)]);
   const known = new Set(rows.flatMap((r) => [r.businessId, `${r.businessId}@${r.version}`]));
-  return validateWorkflowDefinitionOffThread(doc, known);
+  return validateWorkflowDefinitionOffThread(doc, known, manual);
 }
 
 async function validate(db: Db, doc: unknown): Promise<void> {

@@ -35,12 +35,17 @@ async function run(job: ValidationJob, pointer: string): Promise<(ValidationErro
   }
 }
 
-/** {@link validateDefinition} of a workflow definition, `knownTasks` being the task references that exist. */
+/**
+ * {@link validateDefinition} of a workflow definition, `knownTasks` being the task references that exist and
+ * `manualTasks` those that name manual tasks (refused in `task` steps).
+ */
 export async function validateWorkflowDefinitionOffThread(
   doc: unknown,
   knownTasks: Iterable<string>,
+  manualTasks: Iterable<string> = [],
 ): Promise<ValidationError[]> {
-  return (await run({ kind: 'workflow-definition', doc, knownTasks: [...knownTasks] }, '')) as ValidationError[];
+  const job = { kind: 'workflow-definition' as const, doc, knownTasks: [...knownTasks], manualTasks: [...manualTasks] };
+  return (await run(job, '')) as ValidationError[];
 }
 
 /** {@link validateTaskDefinition} in a validation thread. */
@@ -56,6 +61,11 @@ export async function triggerErrorsOffThread(body: object): Promise<FieldError[]
 /** Every problem of an event definition body (services/event-definitions.ts `definitionErrors`). */
 export async function eventDefinitionErrorsOffThread(body: object): Promise<FieldError[]> {
   return run({ kind: 'event-definition', body: body as Record<string, unknown> }, '/body');
+}
+
+/** Every problem of a UI component document (services/forms/checks.ts), pointers relative to it. */
+export async function uiComponentErrorsOffThread(doc: unknown): Promise<ValidationError[]> {
+  return (await run({ kind: 'ui-component', doc }, '')) as ValidationError[];
 }
 
 /** Errors (under `pointer`) when `schema` is not a usable JSON Schema (common/json-schema/user-schemas.ts). */

@@ -4,10 +4,11 @@ import type { ValidationError } from '../../common/definitions/validation-error'
 
 /** One validation to run in a thread: which checker, and its arguments (structured-cloned). */
 export type ValidationJob =
-  | { kind: 'workflow-definition'; doc: unknown; knownTasks: string[] }
+  | { kind: 'workflow-definition'; doc: unknown; knownTasks: string[]; manualTasks?: string[] }
   | { kind: 'task-definition'; doc: unknown }
   | { kind: 'trigger'; body: Record<string, unknown> }
   | { kind: 'event-definition'; body: Record<string, unknown> }
+  | { kind: 'ui-component'; doc: unknown }
   | { kind: 'json-schema'; schema: unknown; pointer: string }
   | { kind: 'value'; schema: object; value: unknown; pointer: string };
 

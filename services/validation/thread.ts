@@ -7,13 +7,18 @@ import { validateDefinition, validateTaskDefinition } from '../../common/definit
 import { schemaErrors, valueErrors } from '../../common/json-schema/user-schemas';
 import { definitionErrors } from '../definitions/event-definitions';
 import { triggerErrors } from '../events/triggers';
+import { uiComponentErrors } from '../forms/checks';
 import { THREAD_READY, type ValidationJob, type ValidationReply } from './protocol';
 
 function check(job: ValidationJob): Extract<ValidationReply, { ok: true }>['errors'] {
   switch (job.kind) {
     case 'workflow-definition': {
       const known = new Set(job.knownTasks);
-      return validateDefinition(job.doc, { knownTasks: (ref) => known.has(ref) });
+      const manual = new Set(job.manualTasks);
+      return validateDefinition(job.doc, {
+        knownTasks: (ref) => known.has(ref),
+        manualTasks: (ref) => manual.has(ref),
+      });
     }
     case 'task-definition':
       return validateTaskDefinition(job.doc);
@@ -21,6 +26,8 @@ function check(job: ValidationJob): Extract<ValidationReply, { ok: true }>['erro
       return triggerErrors(job.body);
     case 'event-definition':
       return definitionErrors(job.body);
+    case 'ui-component':
+      return uiComponentErrors(job.doc);
     case 'json-schema':
       return schemaErrors(job.schema, job.pointer);
     case 'value':
@@ -37,6 +44,7 @@ function warmUp(): void {
   const flow = { workflow_id: 'warm-up', name: 'warm-up', version: '1.0.0', steps: [{ id: 'done', type: 'succeed' }] };
   check({ kind: 'workflow-definition', doc: { ...flow, vars: { x: '{% 1 + 1 %}' } }, knownTasks: [] });
   check({ kind: 'task-definition', doc: null });
+  check({ kind: 'ui-component', doc: null });
 }
 
 parentPort?.on('message', (job: ValidationJob) => {

@@ -65,7 +65,7 @@ export const writeRoutes = (): RouteDefinition[] =>
     .filter((o) => o.method !== 'get')
     .map((o) => o.route);
 
-const DRY_RUN = new Set(['validateWorkflowDefinition', 'validateTaskDefinition']);
+const DRY_RUN = new Set(['validateWorkflowDefinition', 'validateTaskDefinition', 'validateUiComponent']);
 
 /** What a malformed request got, in a form that names it when the expectation fails. */
 async function outcome(what: string, res: request.Response, dryRun: boolean) {
