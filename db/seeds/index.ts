@@ -1,13 +1,27 @@
 /**
  * Example data for a first demo: an `echo` and a `transform` task, the `order.created` event, an order
- * workflow using them, and a START trigger on order.created. Idempotent: upserts on business ids.
+ * workflow using them, and a START trigger on order.created; and an approval example: the `expense-approval`
+ * form, the roles `approvers` and `finance-managers`, the `expense.submitted` event, the `expense-approval`
+ * workflow with a human task, and its START trigger. Idempotent: upserts on business ids (roles are created
+ * when missing and never changed afterwards).
  */
 import type { Knex } from 'knex';
 import { taskDefinitions } from '../repositories/task-definitions';
 import { eventDefinitions } from '../repositories/event-definitions';
 import { workflowDefinitions } from '../repositories/workflow-definitions';
 import { upsertTrigger } from '../repositories/workflow-event-triggers';
-import { ORDER_CREATED_EVENT, ORDER_WORKFLOW, TASKS } from './examples';
+import { getRole, saveRole } from '../repositories/auth-roles';
+import { uiComponents } from '../repositories/ui-components';
+import {
+  EXPENSE_APPROVAL_FORM,
+  EXPENSE_DECIDED_EVENT,
+  EXPENSE_ROLES,
+  EXPENSE_SUBMITTED_EVENT,
+  EXPENSE_WORKFLOW,
+  ORDER_CREATED_EVENT,
+  ORDER_WORKFLOW,
+  TASKS,
+} from './examples';
 
 /** What {@link seed} wrote. */
 export interface SeedResult {
@@ -15,7 +29,13 @@ export interface SeedResult {
   events: string[];
   workflows: string[];
   triggers: string[];
+  forms: string[];
+  roles: string[];
 }
+
+type Trx = Parameters<Parameters<Knex['transaction']>[0]>[0];
+
+const by = { created_by: 'seed', updated_by: 'seed' };
 
 /** Loads the example definitions and trigger in one transaction. Safe to run any number of times. */
 export async function seed(db: Knex): Promise<SeedResult> {
@@ -32,18 +52,7 @@ export async function seed(db: Knex): Promise<SeedResult> {
       created_by: 'seed',
       updated_by: 'seed',
     });
-    const { workflow_id, version, name, description, input_schema } = ORDER_WORKFLOW;
-    const workflow = await workflowDefinitions.upsert(trx, {
-      workflow_id,
-      version,
-      name,
-      description,
-      input_schema,
-      definition: ORDER_WORKFLOW,
-      status: 'active',
-      created_by: 'seed',
-      updated_by: 'seed',
-    });
+    const workflow = await upsertWorkflow(trx, ORDER_WORKFLOW);
     const trigger = await upsertTrigger(trx, {
       trigger_id: 'order-created-starts-order-processing',
       workflow_definition_id: workflow.id,
@@ -57,11 +66,61 @@ export async function seed(db: Knex): Promise<SeedResult> {
       on_running: 'skip',
       description: 'Every new order starts the order-processing workflow',
     });
+    const approval = await seedApprovalExample(trx);
     return {
       tasks: tasks.map((t) => `${t.task_id}@${t.version}`),
-      events: [`${event.event_id}@${event.version}`],
-      workflows: [`${workflow.workflow_id}@${workflow.version}`],
-      triggers: [trigger.trigger_id],
+      events: [`${event.event_id}@${event.version}`, ...approval.events],
+      workflows: [`${workflow.workflow_id}@${workflow.version}`, approval.workflow],
+      triggers: [trigger.trigger_id, approval.trigger],
+      forms: [approval.form],
+      roles: approval.roles,
     };
   });
+}
+
+async function upsertWorkflow(trx: Trx, definition: typeof ORDER_WORKFLOW) {
+  const { workflow_id, version, name, description, input_schema } = definition;
+  return workflowDefinitions.upsert(trx, {
+    workflow_id,
+    version,
+    name,
+    description,
+    input_schema,
+    definition,
+    status: 'active',
+    ...by,
+  });
+}
+
+/** The approval example: its form, roles, event, workflow and trigger. */
+async function seedApprovalExample(trx: Trx) {
+  const form = await uiComponents.upsert(trx, { ...EXPENSE_APPROVAL_FORM, status: 'active', ...by });
+  const roles = [];
+  for (const role of EXPENSE_ROLES) {
+    if (!(await getRole(trx, role.role_id))) await saveRole(trx, role, true);
+    roles.push(role.role_id);
+  }
+  const event = await eventDefinitions.upsert(trx, { ...EXPENSE_SUBMITTED_EVENT, status: 'active', ...by });
+  const decided = await eventDefinitions.upsert(trx, { ...EXPENSE_DECIDED_EVENT, status: 'active', ...by });
+  const workflow = await upsertWorkflow(trx, EXPENSE_WORKFLOW);
+  const trigger = await upsertTrigger(trx, {
+    trigger_id: 'expense-submitted-starts-expense-approval',
+    workflow_definition_id: workflow.id,
+    event_definition_id: event.id,
+    event_pattern: 'expense.submitted',
+    trigger_type: 'START',
+    input_mapping: { expense: '{% $event.payload %}' },
+    correlation_key: '{% $event.payload.expenseId %}',
+    enabled: true,
+    priority: 100,
+    on_running: 'skip',
+    description: 'Every submitted expense starts the expense-approval workflow',
+  });
+  return {
+    form: `${form.component_id}@${form.version}`,
+    roles,
+    events: [`${event.event_id}@${event.version}`, `${decided.event_id}@${decided.version}`],
+    workflow: `${workflow.workflow_id}@${workflow.version}`,
+    trigger: trigger.trigger_id,
+  };
 }

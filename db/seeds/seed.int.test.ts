@@ -15,13 +15,15 @@ it('is idempotent: a second run changes nothing', async () => {
   const first = await seed(db);
   const second = await seed(db);
   expect(second).toEqual(first);
-  expect(first.workflows).toEqual(['order-processing@1.0.0']);
+  expect(first.workflows).toEqual(['order-processing@1.0.0', 'expense-approval@1.0.0']);
+  expect(first.forms).toEqual(['expense-approval@1.0.0']);
+  expect(first.roles).toEqual(['approvers', 'finance-managers']);
   const [{ n }] = await db('workflow_orchestrator_service.workflow_definitions')
     .where({ workflow_id: 'order-processing' })
     .count({ n: '*' });
   expect(Number(n)).toBe(1);
   const [{ h }] = await db('workflow_orchestrator_service.workflow_definition_history')
     .count({ h: '*' })
-    .whereIn('business_id', ['order-processing']);
+    .whereIn('business_id', ['order-processing', 'expense-approval']);
   expect(Number(h)).toBe(0);
 });
