@@ -6,6 +6,7 @@
  */
 import request from 'supertest';
 import { changeAssignment } from '../../db/repositories/human-task-queries';
+import { activateWorkflowDefinition, createWorkflowDefinition } from '../../services/definitions';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
 import { addUserToRole, createRunRow, insertHumanTask } from '../helpers/human-tasks';
@@ -336,5 +337,31 @@ describe('complete: the form check', () => {
       status: 'completed',
     });
     expect((await post(alice, `/human-tasks/${closed}/complete`, body)).status).toBe(409);
+  });
+});
+
+describe('who started a run', () => {
+  it('When a run is started through the API, then its trigger records the caller as startedBy', async () => {
+    const starter = await createTestCaller(api.deps, ['workflow_instances:start'], 'starter');
+    const workflowId = `started-by-${Date.now()}`;
+    await createWorkflowDefinition(api.deps.db, {
+      workflow_id: workflowId,
+      name: 'started by',
+      version: '1.0.0',
+      steps: [{ id: 'wait', type: 'wait_for_event', event: 'never.happens', timeout: '1m' }],
+    });
+    await activateWorkflowDefinition(api.deps.db, workflowId, '1.0.0');
+    const res = await request(api.app)
+      .post(`/api/v1/workflow-definitions/${workflowId}/runs`)
+      .set(starter.keyHeader)
+      .send({ input: {} });
+    expect(res.status).toBe(201);
+    expect(res.body.trigger).toEqual({ kind: 'api', startedBy: starter.username });
+    const row = await api.deps
+      .db('workflow_orchestrator_service.workflow_instances')
+      .where({ id: res.body.id })
+      .first();
+    expect(row.trigger).toEqual({ kind: 'api', startedBy: starter.username });
+    await api.deps.temporal.workflow.getHandle(row.temporal_workflow_id).terminate('test done');
   });
 });
