@@ -10,6 +10,7 @@ import type { DispatchActivities } from '../common/contracts/events';
 import type { InterpreterActivities } from '../common/definitions/activity-types';
 import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
+import { createHumanTaskActivities } from './human-tasks';
 import { createDefinitionActivities } from './definitions/resolve-definition';
 import { withEngineFailures } from './engine-failures';
 import { createMirrorActivities } from './mirror';
@@ -54,5 +55,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createTurnActivities(),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
+    ...createHumanTaskActivities({ db: deps.db }),
   } satisfies InterpreterActivities & DispatchActivities;
 }

@@ -9,6 +9,7 @@ import {
   type RetryPolicy as TemporalRetry,
 } from '@temporalio/workflow';
 import { ActivityCancellationType } from '@temporalio/workflow';
+import type { HumanTaskActivities } from '../common/contracts/human-tasks';
 import type { MirrorActivities } from '../common/contracts/mirror';
 import type { TaskActivities } from '../common/contracts/tasks';
 import type { TurnActivities } from '../common/contracts/turn';
@@ -72,8 +73,17 @@ export const ENGINE_RETRY_DEFAULTS = { initialIntervalMs: 1_000, maximumInterval
  * timeouts (the step's or the workflow's deadline cancels the retrying activity), and never fails it.
  */
 export function engineActivities(summary: string, options?: InterpreterOptions): EngineActivities {
+  return proxyActivities<EngineActivities>(engineActivityOptions(summary, options));
+}
+
+/** The human_task step's activities, with the engine's profile (an outage delays the step, never fails it). */
+export function humanTaskActivities(summary: string, options?: InterpreterOptions): HumanTaskActivities {
+  return proxyActivities<HumanTaskActivities>(engineActivityOptions(summary, options));
+}
+
+function engineActivityOptions(summary: string, options?: InterpreterOptions): ActivityOptions {
   const backoff = { ...ENGINE_RETRY_DEFAULTS, ...options?.engineRetry };
-  return proxyActivities<EngineActivities>({
+  return {
     startToCloseTimeout: 30_000,
     // No maximumAttempts: unlimited (the SDK refuses 0).
     retry: {
@@ -83,7 +93,7 @@ export function engineActivities(summary: string, options?: InterpreterOptions):
       nonRetryableErrorTypes: [FailureType.NotFound],
     },
     summary,
-  });
+  };
 }
 
 // Mirror writes retry without limit: a database outage delays the run's bookkeeping, never loses it.

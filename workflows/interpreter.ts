@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { parseDuration } from '../common/definitions/duration';
 import { STARTER_MIRROR_SEQ, type InterpreterInput, type ResumeState } from '../common/definitions/types';
-import { aosEventSignal, aosStateQuery } from './api';
+import { aosEventSignal, aosStateQuery, humanTaskSubmitUpdate } from './api';
 import { initialLimitState } from './block-limits';
 import { withDeadline } from './deadline';
 import { offerEvent } from './events';
@@ -21,6 +21,7 @@ import { evaluate } from './expressions';
 import { evaluateInitialVars } from './initial-vars';
 import { mirrorStatus } from './mirror';
 import { checkPayloadSize } from './payload-check';
+import { checkSubmission, submitHumanTask } from './steps/human-task';
 import { snapshot, type Frame, type RunState } from './runtime';
 import { runSequence } from './sequence';
 import { failure, timeoutFailure, toStepError } from './step-errors';
@@ -33,6 +34,9 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   const run = createRun(input);
   setHandler(aosEventSignal, (event) => offerEvent(run, event));
   setHandler(aosStateQuery, () => snapshot(run));
+  setHandler(humanTaskSubmitUpdate, (submission) => submitHumanTask(run, submission), {
+    validator: (submission) => checkSubmission(run, submission),
+  });
   const top: Frame = { path: [], overlays: [], top: true };
   const evaluating = input.resume ? undefined : evaluateInitialVars(run, top);
   const vars = evaluating ? await evaluating : { evaluated: false, failure: undefined };
@@ -101,6 +105,7 @@ function createRun(input: InterpreterInput): RunState {
     generation: (r.generation ?? -1) + 1,
     childStarts: { ...r.childStarts },
     limits: initialLimitState(),
+    humanTasks: new Map(),
   };
 }
 

@@ -3,7 +3,28 @@
  * data mutated only by workflow code, so it replays deterministically.
  */
 import type { EventEnvelope, InterpreterInput, InterpreterState, Step, StepRecord } from '../common/definitions/types';
+import type { HumanTaskApprovalRule, HumanTaskSubmission } from '../common/contracts/human-tasks';
 import type { LimitState } from './block-limits';
+
+/** A human task the run has opened and not yet closed (the aosHumanTaskSubmit Update checks submissions here). */
+export interface OpenHumanTask {
+  taskId: string;
+  stepId: string;
+  /** Action ids the form offers. */
+  actions: string[];
+  approvals: HumanTaskApprovalRule;
+  starter?: string;
+  /** Accepted submissions of the approving action, in order (distinct submitters). */
+  approved: HumanTaskSubmission[];
+  /** The submission that completes the task, once one is accepted (later submissions are refused). */
+  completion?: HumanTaskSubmission;
+  /** Its `completed` write has landed: the step may go on. */
+  recorded: boolean;
+  /** Withdrawn by the run (timeout, cancellation, goto escalation): refuses every submission. */
+  withdrawn: boolean;
+  /** Approval writes in flight (the step waits for them before it goes on). */
+  writing: number;
+}
 
 /** Mutable state of one run (one Temporal run; continue-as-new carries the relevant parts). */
 export interface RunState {
@@ -23,7 +44,7 @@ export interface RunState {
   lastEvent?: EventEnvelope;
   lastOutput: unknown;
   mirrorSeq: number;
-  /** Number of wait_for_event steps currently waiting (status is `waiting` while > 0). */
+  /** Number of wait_for_event and human_task steps currently waiting (status is `waiting` while > 0). */
   waiting: number;
   /** Absolute deadline (epoch ms, workflow time) from definition.timeout. */
   deadline?: number;
@@ -32,6 +53,8 @@ export interface RunState {
   generation: number;
   /** Step path -> how many times a sub_workflow step there has started a child (its child ids' suffix). */
   childStarts: Record<string, number>;
+  /** Human tasks opened by the run and still open, by task id (never carried across continue-as-new: none is open then). */
+  humanTasks: Map<string, OpenHumanTask>;
   /** Block limits state: the run's budget of concurrent children and the current workflow task's steps. */
   limits: LimitState;
 }

@@ -38,7 +38,10 @@ export interface OpenHumanTaskRequest {
   executionKey: string;
   title: string;
   description?: string;
-  form: HumanTaskFormRef;
+  /** The form: a UI component (exactly one of `form` and `manualTask`). */
+  form?: HumanTaskFormRef;
+  /** Or a `manual` task definition (`task_id` or `task_id@version`) whose ui_component_id names the form. */
+  manualTask?: string;
   prefill?: unknown;
   assignment: HumanTaskAssignment;
   /** ISO-8601 due time, when the step has `due`. */

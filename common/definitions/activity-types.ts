@@ -3,6 +3,7 @@
  * Types only: sandbox-safe.
  */
 import type { DefinitionActivities } from '../contracts/definitions';
+import type { HumanTaskActivities } from '../contracts/human-tasks';
 import type { MirrorActivities } from '../contracts/mirror';
 import type { TaskActivities } from '../contracts/tasks';
 import type { TurnActivities } from '../contracts/turn';
@@ -25,4 +26,8 @@ export type {
 export type EngineActivities = DefinitionActivities & InterpreterEventActivities;
 
 /** Every activity the interpreter calls by name; the worker's composed record satisfies it (activities/index.ts). */
-export type InterpreterActivities = TaskActivities & EngineActivities & MirrorActivities & TurnActivities;
+export type InterpreterActivities = TaskActivities &
+  EngineActivities &
+  MirrorActivities &
+  TurnActivities &
+  HumanTaskActivities;

@@ -15,6 +15,7 @@ export const STEP_TYPES = [
   'set',
   'sub_workflow',
   'emit_event',
+  'human_task',
   'succeed',
   'fail',
 ] as const;

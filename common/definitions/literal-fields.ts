@@ -16,6 +16,7 @@ const EMBEDDED = /\{%([\s\S]*?)%\}/g;
 const NAME_FIELDS: Record<string, Record<string, string>> = {
   fail: { error: 'the error type a catch matches on; put computed text in "message" or "details"' },
   task: { task: 'the task definition to run' },
+  human_task: { task: 'the manual task definition whose form is shown' },
   sub_workflow: { workflow: 'the child definition to run', version: 'the child definition version to run' },
 };
 

@@ -38,6 +38,8 @@ export const ExpressionSchema = Type.String({ pattern: EXPRESSION_PATTERN });
 export const TemplateSchema = Type.Unknown();
 const stepRef = Type.String({ pattern: ID_PATTERN });
 const label = Type.String({ pattern: LABEL_PATTERN });
+/** `MAJOR.MINOR.PATCH` with an optional pre-release tag (the `version` columns are varchar(50)). */
+const semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 });
 const jsonSchemaDoc = Type.Unsafe<Record<string, unknown> | boolean>({ type: ['object', 'boolean'] });
 
 /** Retry policy of a step or a task definition; unset fields fall back to the next level. */
@@ -170,6 +172,71 @@ function stepVariants<S extends TSchema>(step: S) {
       event: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
       payload: Optional(TemplateSchema),
     }),
+    /**
+     * Waits for a person to submit a form (a UI component, directly or through a `manual` task definition).
+     * Output: `{ action, data, submitted_by, submitted_at, approvals }` (or `output` mapped from it). The
+     * relational rules (form xor task, at least one of assignee / candidate_users / candidate_roles, one action
+     * per escalation) are semantic checks (semantics.ts), reported with their own codes.
+     */
+    human_task: variant('human_task', {
+      /** The UI component (component_type form) rendered; `version` absent = its active version at open time. */
+      form: Optional(
+        Closed({ component_id: Type.String({ pattern: ID_PATTERN, maxLength: 255 }), version: Optional(semver) }),
+      ),
+      /** A `manual` task definition whose ui_component_id names the form: `task_id` or `task_id@version`. */
+      task: Optional(Type.String({ minLength: 1 })),
+      /** Title template (the inbox line). */
+      title: Type.String({ minLength: 1 }),
+      /** A user (username), or an expression yielding one (null = unassigned). */
+      assignee: Optional(Type.String({ minLength: 1 })),
+      /** Usernames offered the task, or an expression yielding them. */
+      candidate_users: Optional(
+        OneOf([Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 }), ExpressionSchema]),
+      ),
+      /** Role ids offered the task, or an expression yielding them. */
+      candidate_roles: Optional(
+        OneOf([Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 }), ExpressionSchema]),
+      ),
+      /** The form's initial data (a template). */
+      prefill: Optional(TemplateSchema),
+      /** Due duration from the opening: the task's due_at. */
+      due: Optional(DurationSchema),
+      /** Rules fired in order, each `after` a duration from the opening: reassign, emit an event, or go to a step. */
+      escalations: Optional(
+        Type.Array(
+          Closed({
+            after: DurationSchema,
+            /** Reassign: to one user (the new assignee) or one role (the candidates, unclaimed). */
+            assign: Optional(
+              Closed({ user: Optional(Type.String({ minLength: 1 })), role: Optional(Type.String({ minLength: 1 })) }),
+            ),
+            /** Publish an event (like emit_event); the task stays open. */
+            emit: Optional(
+              Closed({
+                event: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
+                payload: Optional(TemplateSchema),
+              }),
+            ),
+            /** Withdraw the task and continue at this step of the same list. */
+            goto: Optional(stepRef),
+          }),
+          { maxItems: 20 },
+        ),
+      ),
+      /** N-of-M approvals: `required` distinct people must submit `approve_action` [approve]. */
+      approvals: Optional(
+        Closed({
+          required: Type.Integer({ minimum: 1, maximum: 100 }),
+          approve_action: Optional(Type.String({ pattern: ID_PATTERN })),
+          /** May the run's starter approve [true]. */
+          allow_starter: Optional(Type.Boolean()),
+        }),
+      ),
+      /** Optional mapping of the raw output (`$output`) before it is recorded. */
+      output: Optional(TemplateSchema),
+      /** Store the (optionally mapped) output into `$vars.<name>`. */
+      result_var: Optional(label),
+    }),
     /** Ends the workflow successfully. Output: `output` (default: the workflow `output` template or null). */
     succeed: variant('succeed', { output: Optional(TemplateSchema) }),
     /** Ends the workflow with a non-retryable failure of type `error` (default `WorkflowFailed`). */
@@ -205,9 +272,6 @@ function stepDefs(): Record<string, unknown> {
   };
   return defs;
 }
-
-/** `MAJOR.MINOR.PATCH` with an optional pre-release tag (the `version` columns are varchar(50)). */
-const semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 });
 
 /** Schema of a workflow definition document (`workflow_definitions.definition`). */
 export const workflowDefinitionSchema = Closed(

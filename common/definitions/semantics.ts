@@ -68,6 +68,8 @@ function targetsOf(s: Obj, ptr: string): Array<[string, string]> {
   add(`${ptr}/on_timeout`, s.on_timeout);
   if (Array.isArray(s.cases)) s.cases.forEach((c, i) => isObj(c) && add(`${ptr}/cases/${i}/next`, c.next));
   if (Array.isArray(s.catch)) s.catch.forEach((c, i) => isObj(c) && add(`${ptr}/catch/${i}/next`, c.next));
+  if (s.type === 'human_task' && Array.isArray(s.escalations))
+    s.escalations.forEach((e, i) => isObj(e) && add(`${ptr}/escalations/${i}/goto`, e.goto));
   return out;
 }
 
@@ -93,6 +95,7 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
       message: 'on_timeout needs a timeout',
     });
   }
+  if (s.type === 'human_task') checkHumanTask(s, ptr, w.errors);
   const branchIds = new Set<string>();
   for (const nested of childStepLists(s, ptr)) {
     if (s.type === 'parallel') {
@@ -121,6 +124,53 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
   w.errors.push(...literalNameErrors(s, ptr));
 }
 
+/** The rules of a human_task the schema cannot say: form xor task, someone to do it, one action per escalation. */
+function checkHumanTask(s: Obj, ptr: string, errors: ValidationError[]): void {
+  if (s.form === undefined && s.task === undefined)
+    errors.push({ pointer: ptr, code: 'human_task_no_form', message: 'a human_task needs "form" or "task"' });
+  if (s.form !== undefined && s.task !== undefined)
+    errors.push({
+      pointer: `${ptr}/task`,
+      code: 'human_task_form_and_task',
+      message: 'give "form" or "task", not both',
+    });
+  if (s.assignee === undefined && s.candidate_users === undefined && s.candidate_roles === undefined)
+    errors.push({
+      pointer: ptr,
+      code: 'human_task_no_assignment',
+      message: 'a human_task needs "assignee", "candidate_users" or "candidate_roles"',
+    });
+  checkDuration(s.due, `${ptr}/due`, errors);
+  if (!Array.isArray(s.escalations)) return;
+  let previous = -1;
+  s.escalations.forEach((e, i) => {
+    if (!isObj(e)) return;
+    const at = `${ptr}/escalations/${i}`;
+    checkDuration(e.after, `${at}/after`, errors);
+    const after = tryParseDuration(e.after);
+    if (after !== undefined && after < previous)
+      errors.push({
+        pointer: `${at}/after`,
+        code: 'escalation_order',
+        message: 'escalations fire in order: "after" may not be shorter than the previous rule\'s',
+      });
+    if (after !== undefined) previous = after;
+    const actions = ['assign', 'emit', 'goto'].filter((k) => e[k] !== undefined);
+    if (actions.length !== 1)
+      errors.push({
+        pointer: at,
+        code: 'escalation_action',
+        message: `an escalation needs exactly one of "assign", "emit", "goto" (has ${actions.length})`,
+      });
+    if (isObj(e.assign) && (e.assign.user === undefined) === (e.assign.role === undefined))
+      errors.push({
+        pointer: `${at}/assign`,
+        code: 'escalation_assign',
+        message: 'assign needs exactly one of "user", "role"',
+      });
+  });
+}
+
 function checkDuration(value: unknown, pointer: string, errors: ValidationError[]): void {
   if (value === undefined || typeof value === 'object') return;
   if (tryParseDuration(value) === undefined)
@@ -144,6 +194,7 @@ function successors(s: Obj, i: number, count: number, index: Map<string, number>
     return out;
   }
   to(s.on_timeout);
+  if (s.type === 'human_task' && Array.isArray(s.escalations)) s.escalations.forEach((e) => isObj(e) && to(e.goto));
   fallThrough();
   return out;
 }

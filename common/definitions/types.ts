@@ -68,6 +68,10 @@ export type SetStep = StepOf<'set'>;
 export type SubWorkflowStep = StepOf<'sub_workflow'>;
 /** Publishes an event. Output: `{ eventId }`. */
 export type EmitEventStep = StepOf<'emit_event'>;
+/** Waits for a person to submit a form. Output: `{ action, data, submitted_by, submitted_at, approvals }`. */
+export type HumanTaskStep = StepOf<'human_task'>;
+/** One escalation rule of a human_task step. */
+export type HumanTaskEscalation = NonNullable<HumanTaskStep['escalations']>[number];
 /** Ends the workflow successfully. Output: `output` (default: the workflow `output` template or null). */
 export type SucceedStep = StepOf<'succeed'>;
 /** Ends the workflow with a non-retryable failure of type `error` (default `WorkflowFailed`). */

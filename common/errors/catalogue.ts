@@ -80,6 +80,13 @@ export const FAILURES = {
     'a referenced row does not exist (integration instance or operation, ' +
       'sub_workflow child definition, emit_event pattern)',
   ),
+  FormNotFound: entry(
+    'engine',
+    false,
+    null,
+    "a `human_task`'s form does not exist: no form UI component of that id (and version, or none active), or " +
+      'its `task` is not a manual task definition with a form UI component',
+  ),
   PayloadTooLarge: entry(
     'task',
     false,

@@ -46,6 +46,8 @@ const instance = (id: string) => h.http.get(`${API}/workflow-instances/${id}`);
 async function runExample(ex: WorkedExample): Promise<Obj> {
   for (const e of ex.eventDefinitions)
     expectStatus(await h.http.post(`${API}/event-definitions`).send(e), 201, `event definition ${String(e.event_id)}`);
+  for (const c of ex.uiComponents)
+    expectStatus(await h.http.post(`${API}/ui-components`).send(c), 201, `UI component ${String(c.component_id)}`);
   for (const t of ex.tasks) await createActive('task', t);
   for (const c of ex.children) await createActive('workflow', c);
   await createActive('workflow', ex.definition as Obj);

@@ -10,6 +10,7 @@
  * | `child` | another workflow definition the example needs (created and activated, not run) |
  * | `task` | a task definition the example needs |
  * | `event-definition` | an event definition the example needs (`POST /event-definitions`) |
+ * | `ui-component` | a UI component (form) the example needs (`POST /ui-components`) |
  * | `input` | the run's input |
  * | `output` | what the run returns (status `completed`) |
  * | `error` | the run's `error` (status `failed`) |
@@ -51,6 +52,7 @@ export interface WorkedExample {
   children: Array<Record<string, unknown>>;
   tasks: Array<Record<string, unknown>>;
   eventDefinitions: Array<Record<string, unknown>>;
+  uiComponents: Array<Record<string, unknown>>;
   events: Array<Record<string, unknown>>;
   input?: unknown;
   output?: { value: unknown };
@@ -67,6 +69,7 @@ export const MARK_KINDS = [
   'child',
   'task',
   'event-definition',
+  'ui-component',
   'input',
   'output',
   'error',
@@ -133,7 +136,7 @@ export function workedExamples(blocks: DocBlock[] = allBlocks()): WorkedExample[
     const { kind, name } = b.mark;
     let ex = byName.get(name);
     if (!ex) {
-      ex = { name, where: at(b), children: [], tasks: [], eventDefinitions: [], events: [] };
+      ex = { name, where: at(b), children: [], tasks: [], eventDefinitions: [], uiComponents: [], events: [] };
       byName.set(name, ex);
     }
     const value = JSON.parse(b.text) as unknown;
@@ -144,6 +147,7 @@ export function workedExamples(blocks: DocBlock[] = allBlocks()): WorkedExample[
     } else if (kind === 'child') ex.children.push(obj);
     else if (kind === 'task') ex.tasks.push(obj);
     else if (kind === 'event-definition') ex.eventDefinitions.push(obj);
+    else if (kind === 'ui-component') ex.uiComponents.push(obj);
     else if (kind === 'event') ex.events.push(obj);
     else if (kind === 'input') ex.input = value;
     else if (kind === 'output') ex.output = { value };

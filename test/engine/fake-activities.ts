@@ -7,6 +7,7 @@ import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import jsonata from 'jsonata';
 import type { ResolvedDefinition } from '../../common/contracts/definitions';
+import type { HumanTaskChange } from '../../common/contracts/human-tasks';
 import type { MirrorWorkflowUpdate } from '../../common/contracts/mirror';
 import type { RunTaskRequest } from '../../common/contracts/tasks';
 import type { InterpreterActivities, RegisterSubscriptionRequest } from '../../common/definitions/activity-types';
@@ -21,6 +22,8 @@ export interface FakeLog {
   subscriptions: Array<RegisterSubscriptionRequest & { subscriptionId: string }>;
   closed: Array<{ subscriptionId: string; status: string; eventId?: string }>;
   mirror: MirrorWorkflowUpdate[];
+  /** Human task writes: `opened <taskId>` and every recorded change. */
+  humanTasks: Array<{ opened: string } | HumanTaskChange>;
   inFlight: number;
   maxInFlight: number;
 }
@@ -38,6 +41,7 @@ export function createFakeActivities(
     subscriptions: [],
     closed: [],
     mirror: [],
+    humanTasks: [],
     inFlight: 0,
     maxInFlight: 0,
   };
@@ -131,6 +135,20 @@ export function createFakeActivities(
       log.mirror.push(update);
     },
     async nextActivation() {},
+    // The task id is the step id (`ht-<stepId>`), so a scenario's driver can submit without reading a table.
+    async openHumanTask(req) {
+      const taskId = `ht-${req.ctx.stepId}`;
+      log.humanTasks.push({ opened: taskId });
+      return {
+        taskId,
+        componentId: req.form?.componentId ?? 'manual',
+        version: '1.0.0',
+        actions: ['approve', 'reject'],
+      };
+    },
+    async recordHumanTask(change) {
+      log.humanTasks.push(change);
+    },
   };
   return { activities, log };
 }

@@ -5,7 +5,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ResolvedDefinition } from '../../common/contracts/definitions';
 import type { InterpreterOptions, WorkflowDefinition } from '../../common/definitions/types';
-import { aosEventSignal } from '../../workflows/api';
+import type { HumanTaskSubmission } from '../../common/contracts/human-tasks';
+import { aosEventSignal, aosStateQuery, humanTaskSubmitUpdate } from '../../workflows/api';
 import { TEST_TASKS } from './tasks';
 
 /** One run: a definition, its input, and optionally what the test does to the running workflow. */
@@ -55,6 +56,27 @@ export const CHILD_DEFINITIONS: Record<string, ResolvedDefinition> = {
     ),
   },
 };
+
+/** Waits until the run reports `waiting` (its human task is open). */
+async function untilWaiting(handle: WorkflowHandle): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await handle.query(aosStateQuery)).status === 'waiting') return;
+    await sleepMs(50);
+  }
+  throw new Error('the run never waited');
+}
+
+/** Submits to the fake human task of step `stepId` (task id `ht-<stepId>`, see fake-activities.ts). */
+function submitTo(handle: WorkflowHandle, stepId: string, submittedBy: string, action = 'approve') {
+  const submission: HumanTaskSubmission = {
+    taskId: `ht-${stepId}`,
+    action,
+    data: { note: `${action} by ${submittedBy}` },
+    submittedBy,
+    at: '2026-12-02T10:00:00.000Z',
+  };
+  return handle.executeUpdate(humanTaskSubmitUpdate, { args: [submission] });
+}
 
 /** Scenarios by name (the name is also the replay fixture's file name). */
 export const SCENARIOS: Record<string, Scenario> = {
@@ -340,6 +362,72 @@ export const SCENARIOS: Record<string, Scenario> = {
       ],
       { output: '{% [$input.blob, $input.blob] %}' },
     ),
+  },
+  'human-task-waiting': {
+    ends: 'cancelled',
+    input: { amount: 40 },
+    definition: def('human-task-waiting', [
+      {
+        id: 'review',
+        type: 'human_task',
+        form: { component_id: 'expense-approval' },
+        title: 'Approve {% $input.amount %} EUR',
+        candidate_roles: ['approvers'],
+        prefill: { amount: '{% $input.amount %}' },
+        due: 'P1D',
+      },
+    ]),
+    // The run waits on the open task until it is cancelled: the task is withdrawn.
+    drive: async (handle) => {
+      await untilWaiting(handle);
+      await handle.cancel();
+    },
+  },
+  'human-task-completed': {
+    input: { amount: 900, starter: 'alice' },
+    definition: def(
+      'human-task-completed',
+      [
+        {
+          id: 'review',
+          type: 'human_task',
+          form: { component_id: 'expense-approval', version: '1.0.0' },
+          title: 'Approve {% $input.amount %} EUR',
+          assignee: 'alice',
+          candidate_users: '{% ["bob", "carol"] %}',
+          approvals: { required: 2, approve_action: 'approve', allow_starter: true },
+          output: { ok: "{% $output.action = 'approve' %}", approvers: '{% $output.approvals.submitted_by %}' },
+          result_var: 'review',
+        },
+      ],
+      { output: '{% $vars.review %}' },
+    ),
+    // Two approvals complete it; the duplicate in between is refused by the validator (not in the history).
+    drive: async (handle) => {
+      await untilWaiting(handle);
+      await submitTo(handle, 'review', 'bob');
+      await submitTo(handle, 'review', 'bob').catch(() => undefined);
+      await submitTo(handle, 'review', 'carol');
+    },
+  },
+  'human-task-escalated': {
+    input: { ref: 'r-9' },
+    definition: def('human-task-escalated', [
+      {
+        id: 'review',
+        type: 'human_task',
+        form: { component_id: 'expense-approval' },
+        title: 'Review {% $input.ref %}',
+        assignee: 'alice',
+        escalations: [
+          { after: '1s', assign: { role: 'managers' } },
+          { after: '2s', emit: { event: 'expense.overdue', payload: { ref: '{% $input.ref %}' } } },
+          { after: '3s', goto: 'auto_reject' },
+        ],
+      },
+      { id: 'approved', type: 'succeed', output: 'approved' },
+      { id: 'auto_reject', type: 'succeed', output: { decision: 'auto-rejected', task: '{% $steps.review.output %}' } },
+    ]),
   },
   'emit-event': {
     input: { id: 'x-1' },

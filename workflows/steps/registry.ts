@@ -7,6 +7,7 @@ import { delayStep } from './delay';
 import { emitEventStep } from './emit-event';
 import { failStep } from './fail';
 import { foreachStep } from './foreach';
+import { humanTaskStep } from './human-task';
 import { parallelStep } from './parallel';
 import { setStep } from './set';
 import { subWorkflowStep } from './sub-workflow';
@@ -27,6 +28,7 @@ const registry: Registry = {
   set: setStep,
   sub_workflow: subWorkflowStep,
   emit_event: emitEventStep,
+  human_task: humanTaskStep,
   succeed: succeedStep,
   fail: failStep,
 };

@@ -3,17 +3,16 @@
  * arrived earlier are taken from the buffer; the subscription's look-back covers events published before
  * the run could receive signals. A timeout goes to `on_timeout`, or fails the step with `Timeout`.
  */
-import { CancellationScope, condition, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition } from '@temporalio/workflow';
 import type { RegisterSubscriptionResult } from '../../common/definitions/activity-types';
 import { parseDuration } from '../../common/definitions/duration';
 import type { EventEnvelope, WaitForEventStep } from '../../common/definitions/types';
-import { AosCurrentStep } from '../../common/search-attributes';
 import { engineActivities } from '../activities';
 import { eventMatcher, offerEvent, takeEvent } from '../events';
 import { evaluate } from '../expressions';
-import { mirrorStatus } from '../mirror';
 import type { RunState, StepExecutor } from '../runtime';
 import { timeoutFailure } from '../step-errors';
+import { enterWaiting, leaveWaiting } from '../waiting';
 
 /** Executes a wait; output: the event payload (`$event` is the whole envelope). */
 export const waitForEventStep: StepExecutor<WaitForEventStep> = async (step, run, frame) => {
@@ -84,23 +83,4 @@ async function waitFor(
   } finally {
     await leaveWaiting(run);
   }
-}
-
-// Status and AosCurrentStep change only when the first wait starts and the last one ends, to keep history small.
-async function enterWaiting(run: RunState, stepId: string): Promise<void> {
-  run.waiting += 1;
-  if (run.waiting > 1) return;
-  run.status = 'waiting';
-  if (run.input.options?.currentStepSearchAttribute !== false)
-    upsertSearchAttributes({ [AosCurrentStep.name]: [stepId] });
-  await mirrorStatus(run, 'waiting');
-}
-
-async function leaveWaiting(run: RunState): Promise<void> {
-  run.waiting -= 1;
-  if (run.waiting > 0 || run.status !== 'waiting') return;
-  run.status = 'running';
-  if (CancellationScope.current().consideredCancelled) return; // the run is ending; its final mirror write follows
-  if (run.input.options?.currentStepSearchAttribute !== false) upsertSearchAttributes({ [AosCurrentStep.name]: [] });
-  await mirrorStatus(run, 'running');
 }
