@@ -22,4 +22,4 @@ export {
   type CompleteRequest,
   type HumanTaskDeps,
 } from './actions';
-export { effectiveData, formActions, IMPLICIT_ACTION, submissionErrors } from './submission-check';
+export { effectiveData, formActions, submissionErrors } from './submission-check';

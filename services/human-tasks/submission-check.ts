@@ -9,9 +9,8 @@ import type { FormAction, FormSnapshot } from '../../common/contracts/human-task
 import { toFieldErrors } from '../../common/ajv';
 import type { FieldError } from '../../common/errors';
 import { cachedUserSchema } from '../../common/json-schema/user-schemas';
+import { IMPLICIT_ACTION } from './runtime';
 
-/** The action of a form without actions. */
-export const IMPLICIT_ACTION: FormAction = { id: 'submit', label: 'Submit' };
 
 /** The actions a form offers (its own, or the implicit `submit`). */
 export function formActions(form: FormSnapshot): FormAction[] {
