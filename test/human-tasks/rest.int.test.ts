@@ -340,6 +340,31 @@ describe('complete: the form check', () => {
   });
 });
 
+describe('complete: no run to submit to', () => {
+  it('When the run is missing in Temporal or already finished, then a valid submission is 409 and nothing is recorded', async () => {
+    const id = await insertHumanTask(api.deps.db, { workflowInstanceId: run.instanceId, candidateRoles: [role] });
+    const body = { action: 'approve', data: { decision_note: 'fine' } };
+    const missing = await post(alice, `/human-tasks/${id}/complete`, body);
+    expect(missing.status).toBe(409);
+    const finished = await createRunRow(api.deps.db);
+    await api.deps
+      .db('workflow_orchestrator_service.workflow_instances')
+      .where({ id: finished.instanceId })
+      .update({ status: 'completed' });
+    const other = await insertHumanTask(api.deps.db, {
+      workflowInstanceId: finished.instanceId,
+      candidateRoles: [role],
+    });
+    const closed = await post(alice, `/human-tasks/${other}/complete`, body);
+    expect(closed.status).toBe(409);
+    expect(closed.body.detail).toMatch(/no longer running/);
+    const events = await api.deps
+      .db('task_execution_service.human_task_events')
+      .whereIn('task_instance_id', [id, other]);
+    expect(events.map((e: { kind: string }) => e.kind)).toEqual(['created', 'created']);
+  });
+});
+
 describe('who started a run', () => {
   it('When a run is started through the API, then its trigger records the caller as startedBy', async () => {
     const starter = await createTestCaller(api.deps, ['workflow_instances:start'], 'starter');
