@@ -20,7 +20,7 @@ let bob: TestCaller;
 
 beforeAll(async () => {
   api = await createTestApiWithWorker('ht-rest');
-  form = await insertExpenseForm(api.deps);
+  form = await insertExpenseForm(api.deps, true);
   alice = await createTestCaller(api.deps, WORK, 'alice');
   bob = await createTestCaller(api.deps, WORK, 'bob');
 });
