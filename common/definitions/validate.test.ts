@@ -294,6 +294,99 @@ describe('validateDefinition', () => {
   });
 });
 
+describe('human_task', () => {
+  const task = (extra: Record<string, unknown>) => ({
+    id: 'review',
+    type: 'human_task',
+    form: { component_id: 'expense-approval' },
+    title: 'Review {% $input.id %}',
+    assignee: 'alice',
+    ...extra,
+  });
+
+  it('accepts a complete step (assignment expressions, escalations with a goto, approvals, output)', () => {
+    const doc = base([
+      task({
+        form: { component_id: 'expense-approval', version: '1.0.0' },
+        description: 'For {% $input.employee %}',
+        assignee: '{% $input.manager %}',
+        candidate_users: ['bob'],
+        candidate_roles: '{% $input.roles %}',
+        prefill: { amount: '{% $input.amount %}' },
+        due: 'P2D',
+        escalations: [
+          { after: 'PT4H', assign: { user: 'boss' } },
+          { after: 'PT4H', assign: { role: 'managers' } },
+          { after: 'P1D', emit: { event: 'expense.overdue', payload: { id: '{% $input.id %}' } } },
+          { after: 'P2D', goto: 'auto' },
+        ],
+        approvals: { required: 2, approve_action: 'approve', allow_starter: false },
+        output: { ok: "{% $output.action = 'approve' %}" },
+        result_var: 'review',
+      }),
+      { id: 'done', type: 'succeed' },
+      { id: 'auto', type: 'fail', error: 'AutoRejected' },
+    ]);
+    expect(validateDefinition(doc)).toEqual([]);
+    expect(validateDefinition(base([task({ form: undefined, task: 'manual-review@1.0.0' })]))).toEqual([]);
+  });
+
+  it('needs form xor task and someone to do it', () => {
+    expect(codes(validateDefinition(base([task({ form: undefined, assignee: undefined })])))).toEqual([
+      'human_task_no_form /steps/0',
+      'human_task_no_assignment /steps/0',
+    ]);
+    expect(codes(validateDefinition(base([task({ task: 'manual-review' })])))).toEqual([
+      'human_task_form_and_task /steps/0/task',
+    ]);
+    expect(codes(validateDefinition(base([task({ form: undefined, task: '{% $input.t %}' })])))).toEqual([
+      'expression_not_allowed /steps/0/task',
+    ]);
+  });
+
+  it('checks escalations: one action each, one assignee kind, ordered durations, goto targets', () => {
+    const errors = validateDefinition(
+      base([
+        task({
+          due: 'soon',
+          escalations: [
+            { after: 'P1D', assign: { user: 'a', role: 'b' } },
+            { after: 'PT1H', goto: 'nowhere' },
+            { after: 'P2D' },
+            { after: 'P3D', goto: 'x', emit: { event: 'a.b' } },
+          ],
+        }),
+      ]),
+    );
+    expect(codes(errors)).toEqual(
+      expect.arrayContaining([
+        'unknown_target /steps/0/escalations/1/goto',
+        'invalid_duration /steps/0/due',
+        'escalation_assign /steps/0/escalations/0/assign',
+        'escalation_order /steps/0/escalations/1/after',
+        'escalation_action /steps/0/escalations/2',
+        'escalation_action /steps/0/escalations/3',
+      ]),
+    );
+  });
+
+  it('counts a goto target as reachable, and rejects unknown fields and bad approvals', () => {
+    const reach = base([
+      task({ escalations: [{ after: '1h', goto: 'late' }] }),
+      { id: 'done', type: 'succeed' },
+      { id: 'late', type: 'succeed' },
+    ]);
+    expect(validateDefinition(reach)).toEqual([]);
+    const errors = validateDefinition(base([task({ approvals: { required: 0 }, assignees: ['x'] })]));
+    expect(codes(errors)).toEqual(
+      expect.arrayContaining([
+        'schema.minimum /steps/0/approvals/required',
+        'schema.additionalProperties /steps/0/assignees',
+      ]),
+    );
+  });
+});
+
 describe('validateTaskDefinition', () => {
   it('accepts a complete task definition', () => {
     expect(

@@ -312,6 +312,55 @@ it("the step's timeout withdraws the task and fails the step with Timeout", asyn
   expect((await eventsOf(row.id)).map((e) => e.kind)).toContain('withdrawn');
 });
 
+it("the workflow's deadline withdraws the open task and fails the run with Timeout", async () => {
+  const workflowId = await flow({ assignee: 'alice' }, [], { timeout: '1s' });
+  const { instanceId, handle } = await start(workflowId);
+  const err = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
+  expect((err.cause as ApplicationFailure).type).toBe('Timeout');
+  const row = await taskOf(instanceId, 'cancelled');
+  expect((await eventsOf(row.id)).map((e) => e.kind)).toContain('withdrawn');
+});
+
+it('keeps two tasks of parallel branches open at once; each completes its own branch', async () => {
+  const workflowId = id('ht-parallel');
+  const ht = (stepId: string, assignee: string) => ({
+    id: stepId,
+    type: 'human_task',
+    form: { component_id: FORM },
+    title: stepId,
+    assignee,
+    output: '{% $output.submitted_by %}',
+  });
+  await activeWorkflow(h.db, {
+    workflow_id: workflowId,
+    steps: [
+      {
+        id: 'both',
+        type: 'parallel',
+        branches: [
+          { id: 'finance', steps: [ht('finance_review', 'fin')] },
+          { id: 'legal', steps: [ht('legal_review', 'law')] },
+        ],
+      },
+    ],
+  } as never);
+  const { instanceId, handle } = await start(workflowId);
+  const rows = await eventually(async () => {
+    const r = (await h.db('task_execution_service.task_instances').where({
+      workflow_instance_id: instanceId,
+      step_type: 'human_task',
+    })) as TaskRow[];
+    return r.length === 2 ? r : undefined;
+  });
+  const byStep = Object.fromEntries(rows.map((r) => [r.step_id, r]));
+  await submit(handle, byStep.legal_review.id, 'law');
+  expect(
+    (await h.db('task_execution_service.task_instances').where({ id: byStep.finance_review.id }).first()).status,
+  ).toBe('waiting');
+  await submit(handle, byStep.finance_review.id, 'fin');
+  await expect(handle.result()).resolves.toEqual({ finance: 'fin', legal: 'law' });
+});
+
 it("renders a manual task definition's form", async () => {
   const component = (await h
     .db('web_application_service.ui_components')

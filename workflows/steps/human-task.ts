@@ -7,7 +7,7 @@
  * starter's self-approval (`HumanTaskRejection`); the handler marks the submission at once (synchronously, so of
  * two concurrent submissions only one completes the task) and returns after the row shows it.
  */
-import { ApplicationFailure, CancellationScope, condition, uuid4 } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, uuid4 } from '@temporalio/workflow';
 import {
   HumanTaskRejection,
   type HumanTaskAssignment,
@@ -83,14 +83,15 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
   try {
     goto = await waitForCompletion(step, run, frame, task, openedAt);
   } catch (err) {
-    // Cancelled (run, enclosing block, step timeout, workflow deadline): the task goes away with the step.
-    if (!task.completion) {
+    // Cancelled (run, enclosing block, step timeout, workflow deadline): the task goes away with the step. A
+    // submission accepted meanwhile is written first (its write is not cancellable): then it stands.
+    await CancellationScope.nonCancellable(async () => {
+      await condition(() => task.writing === 0);
+      if (task.completion) return;
       task.withdrawn = true;
-      const reason = CancellationScope.current().consideredCancelled ? 'cancelled' : 'failed';
-      await CancellationScope.nonCancellable(() =>
-        record(run, step.id, { kind: 'withdrawn', taskId: task.taskId, reason }),
-      );
-    }
+      const reason = isCancellation(err) ? 'cancelled' : 'failed';
+      await record(run, step.id, { kind: 'withdrawn', taskId: task.taskId, reason });
+    });
     throw err;
   } finally {
     run.humanTasks.delete(task.taskId);
@@ -157,7 +158,7 @@ async function escalate(
   const assign = rule.assign ?? {};
   const assignment: HumanTaskAssignment =
     assign.user !== undefined
-      ? { assignee: assign.user, candidateUsers: [], candidateRoles: [] }
+      ? { assignee: assign.user, candidateUsers: [assign.user], candidateRoles: [] }
       : { assignee: null, candidateUsers: [], candidateRoles: assign.role === undefined ? [] : [assign.role] };
   await record(run, step.id, { kind: 'escalated', taskId, level, assignment });
   return undefined;
@@ -214,28 +215,25 @@ export async function submitHumanTask(run: RunState, submission: HumanTaskSubmis
   if (approving) task.approved.push(submission);
   const completes = !approving || task.approved.length >= required;
   const approvals = task.approved.length;
-  if (!completes) {
-    task.writing += 1;
-    try {
-      await record(run, task.stepId, { kind: 'approval', taskId: task.taskId, submission, approvals, required });
-    } catch (err) {
-      task.approved = task.approved.filter((s) => s !== submission);
-      throw err;
-    } finally {
-      task.writing -= 1;
-    }
-    return { status: 'recorded', approvals, required };
-  }
-  task.completion = submission;
+  if (completes) task.completion = submission;
+  // Accepted: the write is not cancellable (a run cancelled meanwhile waits for it, see the step's catch).
+  task.writing += 1;
   try {
-    const output = rawOutput(task);
-    await record(run, task.stepId, { kind: 'completed', taskId: task.taskId, submission, output });
+    const { taskId, stepId } = task;
+    await CancellationScope.nonCancellable(() =>
+      completes
+        ? record(run, stepId, { kind: 'completed', taskId, submission, output: rawOutput(task) })
+        : record(run, stepId, { kind: 'approval', taskId, submission, approvals, required }),
+    );
   } catch (err) {
     // The row does not show it: the task stays open for another submission.
-    task.completion = undefined;
+    if (completes) task.completion = undefined;
     if (approving) task.approved = task.approved.filter((s) => s !== submission);
     throw err;
+  } finally {
+    task.writing -= 1;
   }
+  if (!completes) return { status: 'recorded', approvals, required };
   task.recorded = true;
   return { status: 'completed', approvals, required };
 }
