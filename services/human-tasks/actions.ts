@@ -206,7 +206,7 @@ export interface CompleteRequest {
 }
 
 /** The run's refusal as an API error (undefined: not a refusal of the validator). */
-function rejection(err: unknown): AppError | undefined {
+export function rejection(err: unknown): AppError | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
   const type = cause instanceof ApplicationFailure ? cause.type : undefined;
