@@ -10,6 +10,7 @@ import type { HumanTaskSubmission, HumanTaskSubmitResult } from '../../common/co
 import type { TriggerContext } from '../../common/definitions/types';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
 import { createEventDefinition } from '../../services/definitions/event-definitions';
+import { openHumanTask, recordHumanTask } from '../../services/human-tasks/runtime';
 import { startRun } from '../../services/runs';
 import { humanTaskSubmitUpdate, type InterpreterWorkflow } from '../../workflows/api';
 import { activeWorkflow, eventually, startRunHarness, type RunHarness } from './harness';
@@ -359,6 +360,69 @@ it('keeps two tasks of parallel branches open at once; each completes its own br
   ).toBe('waiting');
   await submit(handle, byStep.finance_review.id, 'fin');
   await expect(handle.result()).resolves.toEqual({ finance: 'fin', legal: 'law' });
+});
+
+it('writes idempotently: a repeated open or change (a retried activity) changes nothing twice', async () => {
+  const workflowId = await flow({ assignee: 'alice' });
+  const { instanceId, handle } = await start(workflowId);
+  const running = await taskOf(instanceId);
+  const req = {
+    ctx: {
+      instanceId,
+      workflowId: handle.workflowId,
+      runId: 'r',
+      definitionId: workflowId,
+      definitionVersion: '1.0.0',
+      stepId: 'extra',
+      stepPath: 'extra',
+    },
+    executionKey: `${instanceId}/extra`,
+    title: 'Extra',
+    form: { componentId: FORM },
+    assignment: { assignee: 'bob', candidateUsers: [], candidateRoles: [] },
+    approvals: { required: 1, approveAction: 'approve', allowStarter: true },
+    at: '2026-12-02T10:00:00.000Z',
+  };
+  const first = await openHumanTask(h.db, req);
+  await expect(openHumanTask(h.db, req)).resolves.toEqual(first);
+  expect(first).toMatchObject({ componentId: FORM, version: '1.0.0', actions: ['approve', 'reject'] });
+  const change = {
+    kind: 'escalated' as const,
+    taskId: first.taskId,
+    level: 1,
+    assignment: { assignee: null, candidateUsers: [], candidateRoles: ['managers'] },
+    at: '2026-12-02T11:00:00.000Z',
+  };
+  await recordHumanTask(h.db, change);
+  await recordHumanTask(h.db, change);
+  const submission = {
+    taskId: first.taskId,
+    action: 'approve',
+    data: {},
+    submittedBy: 'mia',
+    at: '2026-12-02T12:00:00.000Z',
+  };
+  const done = {
+    kind: 'completed' as const,
+    taskId: first.taskId,
+    submission,
+    output: { action: 'approve' },
+    at: submission.at,
+  };
+  await recordHumanTask(h.db, done);
+  await recordHumanTask(h.db, done);
+  expect((await eventsOf(first.taskId)).map((e) => e.kind).sort()).toEqual([
+    'completed',
+    'created',
+    'escalated',
+    'submitted',
+  ]);
+  const row = (await h.db('task_execution_service.task_instances').where({ id: first.taskId }).first()) as TaskRow;
+  expect(row).toMatchObject({ status: 'completed', assignee: null, candidate_roles: ['managers'] });
+  expect(row.human_task.submissions).toHaveLength(1);
+  expect(row.human_task.escalationLevel).toBe(1);
+  await submit(handle, running.id, 'alice');
+  await handle.result();
 });
 
 it("renders a manual task definition's form", async () => {
