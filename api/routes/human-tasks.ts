@@ -117,6 +117,18 @@ const detail = {
     escalation_level: { type: 'integer' },
     output: {},
     history: { type: 'array', items: historyItem },
+    allowed: {
+      type: 'object',
+      description: 'What the caller may do to the task now (a claim may still lose a race)',
+      required: ['claim', 'release', 'complete', 'comment', 'assign'],
+      properties: {
+        claim: { type: 'boolean' },
+        release: { type: 'boolean' },
+        complete: { type: 'boolean' },
+        comment: { type: 'boolean' },
+        assign: { type: 'boolean' },
+      },
+    },
   },
 };
 const comment = {
@@ -130,7 +142,13 @@ const roleId = Type.String({ minLength: 1, maxLength: 255 });
 /** The caller with their roles and whether they hold human_tasks:admin. */
 async function actorOf(deps: ApiDeps, res: Response): Promise<ResolvedActor> {
   const p = principalOf(res);
-  return resolveActor(deps.db, { userId: p.userId, username: p.username, admin: can(p, 'human_tasks:admin') });
+  return resolveActor(deps.db, {
+    userId: p.userId,
+    username: p.username,
+    admin: can(p, 'human_tasks:admin'),
+    assign: can(p, 'human_tasks:assign'),
+    work: can(p, 'human_tasks:work'),
+  });
 }
 
 /** Routes under /human-tasks. */

@@ -47,10 +47,10 @@ const changed = (id: string) =>
   AppError.conflict(`Human task ${id} changed meanwhile (claimed, reassigned or closed); reload it`);
 
 /** The task after a change, as the API answers it. */
-async function reloaded(db: Knex, id: string) {
+async function reloaded(db: Knex, id: string, actor: ResolvedActor) {
   const task = await getHumanTask(db, id);
   if (!task) throw AppError.notFound(`Human task ${id} not found`);
-  return taskDetail(db, task);
+  return taskDetail(db, task, actor);
 }
 
 /**
@@ -60,7 +60,7 @@ async function reloaded(db: Knex, id: string) {
 export async function claimTask(deps: HumanTaskDeps, id: string, actor: ResolvedActor) {
   const task = await visibleTask(deps.db, id, actor);
   assertWaiting(task);
-  if (task.assignee === actor.username) return taskDetail(deps.db, task);
+  if (task.assignee === actor.username) return taskDetail(deps.db, task, actor);
   if (task.assignee !== null) throw AppError.conflict(`Human task ${id} is already claimed by ${task.assignee}`);
   if (!actor.admin && !isCandidate(task, actor)) throw forbidden(`You are not a candidate of human task ${id}`);
   const event = await changeAssignment(
@@ -75,12 +75,12 @@ export async function claimTask(deps: HumanTaskDeps, id: string, actor: Resolved
   );
   if (!event) {
     const now = await getHumanTask(deps.db, id);
-    if (now?.status === 'waiting' && now.assignee === actor.username) return taskDetail(deps.db, now);
+    if (now?.status === 'waiting' && now.assignee === actor.username) return taskDetail(deps.db, now, actor);
     throw AppError.conflict(
       now?.assignee ? `Human task ${id} is already claimed by ${now.assignee}` : `Human task ${id} changed meanwhile`,
     );
   }
-  return reloaded(deps.db, id);
+  return reloaded(deps.db, id, actor);
 }
 
 /** Gives a claimed task back to its candidates: only its assignee, or an admin. */
@@ -104,7 +104,7 @@ export async function releaseTask(deps: HumanTaskDeps, id: string, actor: Resolv
     },
   );
   if (!event) throw changed(id);
-  return reloaded(deps.db, id);
+  return reloaded(deps.db, id, actor);
 }
 
 /** Body of an assignment (each part optional; the parts given replace the task's). */
@@ -171,7 +171,7 @@ export async function assignTask(deps: HumanTaskDeps, id: string, actor: Resolve
     },
   });
   if (!event) throw changed(id);
-  return reloaded(deps.db, id);
+  return reloaded(deps.db, id, actor);
 }
 
 /** A task's comments, oldest first. */
@@ -264,5 +264,5 @@ export async function completeTask(deps: HumanTaskDeps, id: string, actor: Resol
       throw AppError.conflict(`The run of human task ${id} is no longer running`);
     throw rejection(err) ?? err;
   }
-  return { task: await reloaded(deps.db, id), result };
+  return { task: await reloaded(deps.db, id, actor), result };
 }

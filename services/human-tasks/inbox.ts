@@ -23,6 +23,10 @@ export interface HumanTaskActor {
   username: string;
   /** Holds human_tasks:admin: sees and acts on every task. */
   admin: boolean;
+  /** Holds human_tasks:assign: may reassign any open task. */
+  assign?: boolean;
+  /** Holds human_tasks:work (claim, release, complete, comment), subject to the caller's relation to the task. */
+  work?: boolean;
 }
 
 /** The caller with their role ids (looked up once per request). */
@@ -84,8 +88,30 @@ export function eventView(e: HumanTaskEventRow) {
   return { id: e.id, kind: e.kind, actor: e.actor, details: e.details, at: e.created_at };
 }
 
-/** The full task: summary, description, form, prefilled data, approval rule, submissions, output, history. */
-export async function taskDetail(db: Knex, t: HumanTaskRow) {
+/**
+ * What the caller may do to the task now (for the console's buttons): the same rules the actions check, without
+ * the races they settle (a claim may still lose to a concurrent one).
+ */
+export function allowedActions(t: HumanTaskRow, actor: ResolvedActor) {
+  const open = t.status === 'waiting';
+  const work = actor.work !== false;
+  const mine = t.assignee === actor.username;
+  const offered = t.assignee === null && isCandidate(t, actor);
+  const hasCandidates = (t.candidate_users ?? []).length > 0 || (t.candidate_roles ?? []).length > 0;
+  return {
+    claim: work && open && t.assignee === null && (actor.admin || isCandidate(t, actor)),
+    release: work && open && t.assignee !== null && hasCandidates && (mine || actor.admin),
+    complete: work && open && (mine || offered || actor.admin),
+    comment: work,
+    assign: open && actor.assign === true,
+  };
+}
+
+/**
+ * The full task: summary, description, form, prefilled data, approval rule, submissions, output, history, and
+ * what the caller may do to it.
+ */
+export async function taskDetail(db: Knex, t: HumanTaskRow, actor: ResolvedActor) {
   const ht = t.human_task;
   const history = await listHumanTaskEvents(db, t.id);
   const form = ht?.form ? { ...ht.form, actions: formActions(ht.form) } : null;
@@ -111,6 +137,7 @@ export async function taskDetail(db: Knex, t: HumanTaskRow) {
     escalation_level: ht?.escalationLevel ?? 0,
     output: t.output ?? null,
     history: history.map(eventView),
+    allowed: allowedActions(t, actor),
   };
 }
 
@@ -152,5 +179,5 @@ export async function listTasks(db: Knex, actor: ResolvedActor, q: TaskListQuery
 
 /** One task's detail, or 404. */
 export async function getTask(db: Knex, id: string, actor: ResolvedActor) {
-  return taskDetail(db, await visibleTask(db, id, actor));
+  return taskDetail(db, await visibleTask(db, id, actor), actor);
 }

@@ -1,5 +1,6 @@
 /** Human tasks application service (#12): the inbox and the actions people take on tasks. */
 export {
+  allowedActions,
   canSee,
   getTask,
   isCandidate,

@@ -11,7 +11,6 @@ import type { FieldError } from '../../common/errors';
 import { cachedUserSchema } from '../../common/json-schema/user-schemas';
 import { IMPLICIT_ACTION } from './runtime';
 
-
 /** The actions a form offers (its own, or the implicit `submit`). */
 export function formActions(form: FormSnapshot): FormAction[] {
   return form.actions && form.actions.length > 0 ? form.actions : [IMPLICIT_ACTION];

@@ -63,7 +63,11 @@ describe('lists', () => {
       approvals: { required: 1, approve_action: 'approve', allow_starter: true },
       submissions: [],
       history: [{ kind: 'created', actor: 'system' }],
+      allowed: { claim: true, release: false, complete: true, comment: true, assign: false },
     });
+    const claimed = await post(alice, `/human-tasks/${id}/claim`);
+    expect(claimed.body.allowed).toEqual({ claim: false, release: true, complete: true, comment: true, assign: false });
+    expect((await get(admin, `/human-tasks/${id}`)).body.allowed).toMatchObject({ claim: false, assign: true });
   });
 
   it('When a task is assigned to a user, then it is in their inbox and mine, not in the candidates’ available list', async () => {
