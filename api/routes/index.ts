@@ -12,6 +12,7 @@ import { deadLetterRoutes } from './dead-letters';
 import { eventDefinitionRoutes } from './event-definitions';
 import { eventRoutes } from './events';
 import { healthRoutes } from './health';
+import { humanTaskRoutes } from './human-tasks';
 import { integrationRoutes } from './integrations';
 import { observabilityRoutes } from './observability';
 import { testRoutes } from './tests';
@@ -45,6 +46,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowRunRoutes,
     ...taskDefinitionRoutes,
     ...workflowInstanceRoutes,
+    ...humanTaskRoutes,
   ];
   return cached;
 }

@@ -1,6 +1,7 @@
 /** Starting a run over REST: `POST /workflow-definitions/:workflowId/runs` and `POST /workflow-instances` share this. */
 import { Type, type Static } from '@sinclair/typebox';
 import { getRunRow, startRun } from '../../services/runs';
+import { principalOf } from '../auth/principal';
 import { defineRoute, type RouteContext, type RouteDefinition, type RouteResult } from '../http/route';
 import { idParams, problem } from './engine-schemas';
 import { workflowInstanceItem, workflowInstanceView } from './workflow-instance-views';
@@ -26,7 +27,7 @@ export const startRunBody = Type.Object(
 
 /** Starts the run and answers 201 (started) or 200 (an existing run answered), with the run's view. */
 export async function startRunHandler(
-  { deps, body }: RouteContext<unknown, unknown, Static<typeof startRunBody>>,
+  { deps, body, res }: RouteContext<unknown, unknown, Static<typeof startRunBody>>,
   workflowId: string,
 ): Promise<RouteResult> {
   const b = (body ?? {}) as { input?: unknown; version?: string; business_key?: string; correlation_key?: string };
@@ -37,6 +38,7 @@ export async function startRunHandler(
     businessKey: b.business_key,
     correlationKey: b.correlation_key,
     trigger: { kind: 'api' },
+    startedBy: principalOf(res).username,
     inputPointer: '/body/input',
   });
   const row = await getRunRow(deps, result.instanceId);

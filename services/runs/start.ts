@@ -49,6 +49,11 @@ export interface StartRunRequest {
   businessKey?: string;
   correlationKey?: string;
   trigger?: TriggerContext;
+  /**
+   * Username of the caller starting the run (API starts): recorded as `trigger.startedBy`, which the human_task
+   * step's self-approval rule reads.
+   */
+  startedBy?: string;
   /** Explicit Temporal workflow id (event triggers dedupe by event + trigger); wins over businessKey. */
   temporalWorkflowId?: string;
   options?: InterpreterOptions;
@@ -213,7 +218,10 @@ export async function startRun(
     const found = await existing(deps, workflowId);
     if (found) return found;
   }
-  const trigger: TriggerContext = req.trigger ?? { kind: 'api' };
+  const trigger: TriggerContext = {
+    ...(req.trigger ?? { kind: 'api' }),
+    ...(req.startedBy !== undefined && { startedBy: req.startedBy }),
+  };
   const values: WorkflowInstanceInsert = {
     id: instanceId,
     temporal_workflow_id: workflowId,

@@ -56,6 +56,7 @@ export const FUZZ_GROUPS = {
     'events',
     'triggers',
     'dead-letters',
+    'human-tasks',
   ],
 };
 
