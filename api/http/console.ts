@@ -50,6 +50,8 @@ export function consoleRouter(dist = findConsoleDist()): Router {
   const page = readFileSync(join(dist, 'index.html'));
   const sendPage: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    // `/console` itself: relative URLs resolve against `/console/`.
+    if (req.originalUrl.split('?')[0] === CONSOLE_PATH) return res.redirect(301, `${CONSOLE_PATH}/`);
     res.setHeader('Content-Security-Policy', csp);
     res.setHeader('Cache-Control', 'no-cache');
     res.type('html').send(page);
@@ -63,7 +65,6 @@ export function consoleRouter(dist = findConsoleDist()): Router {
       maxAge: YEAR_SECONDS * 1000,
     }),
   );
-  router.get(CONSOLE_PATH, (_req, res) => res.redirect(301, `${CONSOLE_PATH}/`));
   router.use(CONSOLE_PATH, sendPage);
   return router;
 }

@@ -162,7 +162,7 @@ export function RunPage({ id }: { id: string }) {
   const r = run.data;
   const status = r?.status;
   const state = useLoad(
-    () => api<RunState>(`/workflow-instances/${id}/state`).catch(() => undefined),
+    () => api<RunState>(`/workflow-instances/${id}/state`, { query: { replay: 'true' } }).catch(() => undefined),
     [id, r?.updated_at],
   );
   const definition = useLoad(

@@ -6,7 +6,7 @@ import type { ErrorSchema } from '@rjsf/utils';
 import { useState, type FormEvent } from 'react';
 import { serverErrorsToExtraErrors, type FormAction, type FormSnapshot } from '../form/layout';
 import { TaskForm } from '../form/TaskForm';
-import { api, ApiError, type Page } from '../lib/api';
+import { api, ApiError } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link } from '../lib/router';
 import { ErrorBox, errorText, Json, PageHeader, Status, Time, useLoad } from '../lib/ui';
@@ -18,7 +18,7 @@ interface HistoryEntry {
   kind: string;
   actor: string;
   details?: Record<string, unknown> | null;
-  created_at: string;
+  at: string;
 }
 
 /** GET /human-tasks/{id}. */
@@ -26,28 +26,25 @@ interface TaskDetail extends TaskSummary {
   description?: string | null;
   form: FormSnapshot;
   data?: Record<string, unknown> | null;
-  approvals?: { required: number; approve_action?: string; approveAction?: string } | null;
-  submissions?: Array<{ submitted_by?: string; submittedBy?: string; action: string; at: string }>;
+  approvals?: { required: number; approve_action?: string; allow_starter?: boolean } | null;
+  submissions?: Array<{ submitted_by: string; action: string; at: string; comment?: string }>;
+  escalation_level?: number;
   output?: unknown;
   history?: HistoryEntry[];
 }
 
 /** One comment. */
 interface Comment {
-  id?: string;
+  id: string;
+  author: string;
   text: string;
-  actor?: string;
-  author?: string;
-  created_at: string;
+  at: string;
 }
 
 export function TaskPage({ id }: { id: string }) {
   const me = useMe();
   const task = useLoad(() => api<TaskDetail>(`/human-tasks/${id}`), [id]);
-  const comments = useLoad(
-    () => api<Page<Comment> | Comment[]>(`/human-tasks/${id}/comments`).then((r) => (Array.isArray(r) ? r : r.items)),
-    [id],
-  );
+  const comments = useLoad(() => api<{ items: Comment[] }>(`/human-tasks/${id}/comments`).then((r) => r.items), [id]);
   const [actionError, setActionError] = useState<unknown>(null);
   const [serverErrors, setServerErrors] = useState<ErrorSchema | undefined>();
   const [otherErrors, setOtherErrors] = useState<string[]>([]);
@@ -223,7 +220,7 @@ export function TaskPage({ id }: { id: string }) {
         <ol className="history">
           {(t.history ?? []).map((h, i) => (
             <li key={h.id ?? i}>
-              <Time value={h.created_at} /> · <strong>{h.kind}</strong> by {h.actor}
+              <Time value={h.at} /> · <strong>{h.kind}</strong> by {h.actor}
               {h.details && Object.keys(h.details).length > 0 && (
                 <span className="muted small"> {JSON.stringify(h.details)}</span>
               )}
@@ -263,7 +260,7 @@ function Comments(props: {
       <ul className="comments">
         {props.items.map((c, i) => (
           <li key={c.id ?? i}>
-            <strong>{c.actor ?? c.author}</strong> · <Time value={c.created_at} />
+            <strong>{c.author}</strong> · <Time value={c.at} />
             <p>{c.text}</p>
           </li>
         ))}
