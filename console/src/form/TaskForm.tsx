@@ -80,6 +80,8 @@ export function TaskForm({ form, initialData, disabled, serverErrors, onSubmit }
       showErrorList="top"
       noHtml5Validate
       focusOnFirstError
+      // The errors are shown on the fields and listed above the form (without a handler rjsf logs them).
+      onError={() => setLocalErrors(undefined)}
       onChange={(e) => setData((e.formData ?? {}) as Record<string, unknown>)}
       onSubmit={(e) => {
         const action = pending.current;

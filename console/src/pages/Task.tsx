@@ -222,7 +222,10 @@ export function TaskPage({ id }: { id: string }) {
             <li key={h.id ?? i}>
               <Time value={h.at} /> · <strong>{h.kind}</strong> by {h.actor}
               {h.details && Object.keys(h.details).length > 0 && (
-                <span className="muted small"> {JSON.stringify(h.details)}</span>
+                <details className="history-details">
+                  <summary>details</summary>
+                  <Json value={h.details} label={`Details of ${h.kind}`} />
+                </details>
               )}
             </li>
           ))}
