@@ -173,7 +173,7 @@ describe('runs', () => {
 
     await page.getByTestId('run-row').getByRole('link').first().click();
     await page.getByRole('heading', { name: /^Run / }).waitFor();
-    const tree = page.getByRole('tree', { name: 'Steps of the run' });
+    const tree = page.getByTestId('step-tree');
     await tree.waitFor();
     for (const step of ['prepare', 'total', 'fan_out', 'bill', 'ship', 'each_line', 'pick', 'done'])
       await expectAttr(tree.getByTestId(`step-${step}`), 'data-status', 'completed');

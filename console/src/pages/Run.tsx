@@ -60,14 +60,16 @@ function StepTree(props: {
   onSelect(id: string): void;
 }) {
   return (
-    <ul className="step-tree" role="group">
+    <ul className="step-tree">
       {props.steps.map((s) => {
         const status = stepStatus(s, props.tasks, props.state);
         return (
-          <li key={s.id} role="treeitem" aria-selected={props.selected === s.id} aria-label={`${s.id}: ${status}`}>
+          <li key={s.id} className={props.selected === s.id ? 'selected' : undefined}>
             <button
               type="button"
               className={`step status-${status}`}
+              aria-pressed={props.selected === s.id}
+              aria-label={`${s.name ?? s.id} (${s.type}): ${status.replace(/_/g, ' ')}`}
               data-testid={`step-${s.id}`}
               data-status={status}
               onClick={() => props.onSelect(s.id)}
@@ -268,7 +270,7 @@ export function RunPage({ id }: { id: string }) {
           <h2 id="steps-title">Steps</h2>
           <ErrorBox error={definition.error} />
           {definition.data && (
-            <div role="tree" aria-label="Steps of the run">
+            <div data-testid="step-tree" aria-label="Steps of the run">
               <StepTree
                 steps={definition.data.definition.steps ?? []}
                 tasks={tasks}
