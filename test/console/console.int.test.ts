@@ -192,6 +192,51 @@ describe('runs', () => {
   });
 });
 
+describe('a live run', () => {
+  const wf = `${p}-slow`;
+  let runId: string;
+  let viewer: LoginUser;
+
+  beforeAll(async () => {
+    await activeWorkflow(stack.db, {
+      workflow_id: wf,
+      name: 'Slow flow',
+      steps: [
+        { id: 'start', type: 'set', vars: { n: 1 } },
+        { id: 'sleep', type: 'delay', duration: '10m' },
+        { id: 'done', type: 'succeed' },
+      ],
+    } as never);
+    viewer = await createLoginUser(stack, { username: `${p}-viewer`, roles: ['viewer'] });
+    const started = await stack.http.post(`/api/v1/workflow-definitions/${wf}/runs`).send({ input: {} });
+    expect(started.status).toBe(201);
+    runId = started.body.id;
+  });
+
+  it('offers no cancel or terminate to a viewer', async () => {
+    await loginAs(page, stack, viewer);
+    await page.goto(`${stack.url}/console/runs/${runId}`);
+    await expectAttr(page.getByTestId('step-sleep'), 'data-status', 'running');
+    expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Terminate' }).count()).toBe(0);
+  });
+
+  it('shows the running step, and the terminated run without a reload (polling)', async () => {
+    await loginAs(page, stack, admin);
+    await page.goto(`${stack.url}/console/runs/${runId}`);
+    await expectAttr(page.getByTestId('step-start'), 'data-status', 'completed');
+    await expectAttr(page.getByTestId('step-sleep'), 'data-status', 'running');
+    await expectAttr(page.getByTestId('step-done'), 'data-status', 'not_reached');
+    await page.getByRole('button', { name: 'Cancel run' }).waitFor();
+    await screenshot(page, 'run-live');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Terminate' }).click();
+    await expectText(page.getByTestId('run-status'), 'terminated');
+    await page.getByRole('button', { name: 'Terminate' }).waitFor({ state: 'detached' });
+    expect((await stack.http.get(`/api/v1/workflow-instances/${runId}`)).body.status).toBe('terminated');
+  });
+});
+
 describe('definitions', () => {
   const wf = `${p}-approvals`;
   const doc = (version: string) => ({

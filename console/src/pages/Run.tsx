@@ -216,7 +216,9 @@ export function RunPage({ id }: { id: string }) {
           </>
         }
       >
-        <Status status={r.status} />
+        <span data-testid="run-status">
+          <Status status={r.status} />
+        </span>
         {live && (
           <span className="muted small" aria-live="polite">
             refreshing every 2 s
