@@ -10,9 +10,11 @@
  *   await loginAs(page, stack, await createLoginUser(stack, { roles: ['operator'] }));
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { eventually } from '../engine-runs/harness';
 import { createEventsHarness, type EventsHarness } from '../events/harness';
@@ -129,9 +131,18 @@ export async function loginAs(
   await page.getByRole('heading', { name: 'Inbox' }).waitFor();
 }
 
-/** Saves a full-page screenshot as docs/console/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+/**
+ * Takes a full-page screenshot. It lands in docs/console/<name>.png when that file is missing or with
+ * UPDATE_SCREENSHOTS=1 (`UPDATE_SCREENSHOTS=1 npx jest test/console` refreshes the docs' pictures); otherwise in
+ * a temporary folder, so a test run does not rewrite tracked files with new ids and times.
+ */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const docs = join(SCREENSHOT_DIR, `${name}.png`);
+  const scratch = join(tmpdir(), 'aos-console-screenshots');
+  const path = process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(docs) ? docs : join(scratch, `${name}.png`);
+  mkdirSync(dirname(path), { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+  return path;
 }
 
 /** Waits until the locator's text contains `text`. */
