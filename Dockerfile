@@ -4,8 +4,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# Compile TypeScript, then prebuild the workflow bundle so workers start without webpack.
-RUN npm run build && node dist/scripts/bundle-workflows.js dist/workflow-bundle.js && npm prune --omit=dev
+# Compile TypeScript, bundle the web console (console/dist, served by the API at /console), then prebuild the
+# workflow bundle so workers start without webpack.
+RUN npm run build && npm run build:console && node dist/scripts/bundle-workflows.js dist/workflow-bundle.js \
+  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
@@ -13,5 +15,6 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 USER node
 CMD ["node", "dist/api/main.js"]

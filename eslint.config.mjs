@@ -92,7 +92,17 @@ function sandboxImports(depth) {
 const WORKFLOW_DEPTHS = [0, 1, 2, 3];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.data/**', 'coverage/**', 'test/replay/histories/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'console/dist/**',
+      '.tools/**',
+      '.data/**',
+      'coverage/**',
+      'test/replay/histories/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -100,8 +110,9 @@ export default tseslint.config(
     },
   },
   {
-    // Type-aware rules: the TypeScript project service reads tsconfig.json (which includes test/ and bench/).
-    files: ['**/*.ts'],
+    // Type-aware rules: the TypeScript project service reads tsconfig.json (which includes test/ and bench/);
+    // the web console's sources (console/src, .ts and .tsx) get their own console/tsconfig.json (DOM, JSX).
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

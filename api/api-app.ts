@@ -3,6 +3,7 @@ import type { Application } from 'express';
 import helmet from 'helmet';
 import { createAuthorizer } from './auth/authorizer';
 import { createApp } from './app';
+import { consoleRouter } from './http/console';
 import type { ApiDeps } from './deps';
 import type { RouteDefinition } from './http/route';
 import { recordHeaders } from './http/security-headers';
@@ -22,8 +23,9 @@ export function createApiApp(deps: ApiDeps, opts: ApiAppOptions = {}): Applicati
     routes: opts.routes ?? allRoutes(),
     authorize: createAuthorizer(deps),
     // helmet's defaults: CSP (self only; the docs page has no inline script), HSTS, nosniff, frame-ancestors 'self', ...
+    // The console's page adds one source to script-src (api/http/console.ts).
     // They are static, so they are recorded once instead of rebuilt per request.
     headers: recordHeaders(helmet()),
-    before: [docsRouter()],
+    before: [docsRouter(), consoleRouter()],
   });
 }

@@ -18,6 +18,7 @@ import { ensureBootstrapAdmin, syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
 import { startApiServer } from '../api/server';
 import { createOrchestratorWorker } from '../workers/orchestrator';
+import { ensureConsoleBuilt } from './console-build';
 
 /**
  * The quick start needs someone to log in as: outside production, an unconfigured bootstrap admin gets
@@ -37,6 +38,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos' });
   installTemporalRuntime(logger);
+  // The web console's bundle (console/dist): built on a fresh clone or after console/ changed, before the API
+  // reads it. A failed build is logged and the API starts without the console.
+  try {
+    ensureConsoleBuilt((msg) => logger.info(msg));
+  } catch (err) {
+    logger.error({ err }, 'the web console could not be built; /console will say so');
+  }
   const stack = await startLocalStack(config, logger);
   const cleanups: Array<() => Promise<unknown>> = [stack.stop];
   let stopping = false;
@@ -85,12 +93,15 @@ async function main(): Promise<void> {
     const api = await startApiServer(deps);
     cleanups.push(() => api.close());
     const uiUrl = stack.temporalUiUrl ?? config.temporalUiUrl;
-    logger.info({ api: `${api.url}/api/v1`, docs: `${api.url}/api/v1/docs`, temporalUi: uiUrl }, 'platform ready');
+    logger.info(
+      { console: `${api.url}/console`, api: `${api.url}/api/v1`, docs: `${api.url}/api/v1/docs`, temporalUi: uiUrl },
+      'platform ready',
+    );
     const login = config.authBootstrapAdminPassword
       ? ''
       : `  Login    user "${config.authBootstrapAdminUsername}", password in ${join(config.dataDir, 'secrets', 'admin-password')}\n`;
     process.stdout.write(
-      `\n  API      ${api.url}/api/v1   (reference: ${api.url}/api/v1/docs)\n  Web UI   ${uiUrl}\n${login}\n`,
+      `\n  Console  ${api.url}/console\n  API      ${api.url}/api/v1   (reference: ${api.url}/api/v1/docs)\n  Web UI   ${uiUrl}\n${login}\n`,
     );
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');

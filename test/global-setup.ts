@@ -1,6 +1,7 @@
 /**
  * Integration-test setup, once per `jest` run: one Temporal dev server on free ports, a migrated template
- * database (each test file gets a copy: test/per-file-database.ts), and one prebuilt workflow bundle.
+ * database (each test file gets a copy: test/per-file-database.ts), one prebuilt workflow bundle, and the web
+ * console's bundle (console/dist, for the browser tests; built only when missing or older than console/).
  * Their coordinates reach the test files through environment variables (jest workers inherit this env).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,10 +11,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { freePort } from '../devstack/free-port';
+import { ensureConsoleBuilt } from '../scripts/console-build';
 import { ADMIN_URL, createTemplateDatabase } from './helpers/test-database';
 import { TEST_EGRESS_ALLOW, TEST_ENV, type HarnessState } from './harness-state';
 
 export default async function globalSetup(): Promise<void> {
+  // Before the parallel work: the browser tests' API serves console/dist as it finds it at start.
+  ensureConsoleBuilt((msg) => process.stderr.write(`${msg}\n`));
   const [server, template, bundlePath] = await Promise.all([
     freePort().then((port) => startTemporalDevServer({ port })),
     createTemplateDatabase(),

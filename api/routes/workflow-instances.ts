@@ -131,6 +131,18 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     tags: TAG,
     permission: 'workflow_instances:read',
     params: idParams,
+    query: Type.Object(
+      {
+        replay: Type.Optional(
+          Type.Boolean({
+            description:
+              'A closed run answers from the mirror (no completed steps); `true` asks Temporal for its final state ' +
+              '(a worker replays it; the mirror remains the fallback)',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
     responses: {
       200: {
         description: 'Live state',
@@ -149,7 +161,9 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
       },
       404: problem,
     },
-    handler: async ({ deps, params }) => ({ body: await queryRunState(deps, params.id) }),
+    handler: async ({ deps, params, query }) => ({
+      body: await queryRunState(deps, params.id, { replayClosed: query.replay === true }),
+    }),
   }),
   defineRoute({
     method: 'post',

@@ -51,22 +51,29 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
 
 /**
  * Live state from the interpreter's `aosState` query. A closed run answers from the mirror (querying it
- * would need a worker to replay the whole history).
+ * would need a worker to replay the whole history), unless `replayClosed` asks for its final state from
+ * Temporal (the steps it completed, which the mirror keeps only for task steps): the mirror's answer is then
+ * the fallback when the query fails (no worker, history gone).
  */
 export async function queryRunState(
   deps: RunDeps,
   instanceId: string,
+  opts: { replayClosed?: boolean } = {},
 ): Promise<InterpreterState & { source: 'temporal' | 'mirror' }> {
   const row = await getRunRow(deps, instanceId);
-  if (TERMINAL_WORKFLOW_STATUSES.includes(row.status)) {
+  const closed = TERMINAL_WORKFLOW_STATUSES.includes(row.status);
+  const fromMirror = (): InterpreterState & { source: 'mirror' } => {
     const status = (
       ['completed', 'failed'].includes(row.status) ? row.status : 'cancelled'
     ) as InterpreterState['status'];
     return { status, currentSteps: [], completedSteps: [], variables: row.variables ?? {}, source: 'mirror' };
-  }
+  };
+  if (closed && !opts.replayClosed) return fromMirror();
   const handle = deps.temporal.workflow.getHandle(row.temporal_workflow_id);
-  const state = await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+  const query = deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
     handle.query(aosStateQuery),
   );
+  const state = closed ? await query.catch(() => undefined) : await query;
+  if (!state) return fromMirror();
   return { ...state, source: 'temporal' };
 }

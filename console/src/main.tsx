@@ -1,0 +1,11 @@
+/** Entry point of the web console (bundled by Vite into console/dist, served by the API at /console). */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import './styles.css';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

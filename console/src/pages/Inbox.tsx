@@ -1,0 +1,121 @@
+/** The inbox: human tasks assigned to me or offered to me and my roles (GET /human-tasks?scope=...). */
+import { api, type Page } from '../lib/api';
+import { can, useMe } from '../lib/me';
+import { Link, navigate, useLocation } from '../lib/router';
+import { ErrorBox, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
+
+/** A task as the list answers it. */
+export interface TaskSummary {
+  id: string;
+  workflow_instance_id: string;
+  workflow_id: string;
+  step_id: string;
+  status: string;
+  title: string;
+  assignee: string | null;
+  candidate_users: string[];
+  candidate_roles: string[];
+  due_at: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+const SCOPES = [
+  { id: 'inbox', label: 'Inbox', help: 'Assigned to me, and unclaimed tasks offered to me or my roles' },
+  { id: 'mine', label: 'Assigned to me', help: 'Tasks I have claimed or that were assigned to me' },
+  { id: 'available', label: 'Available', help: 'Unclaimed tasks I may claim' },
+  { id: 'all', label: 'All', help: 'Every task (administrators)' },
+] as const;
+
+/** Who may work on a task, in one line. */
+export function whoText(t: Pick<TaskSummary, 'assignee' | 'candidate_users' | 'candidate_roles'>): string {
+  if (t.assignee) return t.assignee;
+  const parts = [...(t.candidate_users ?? []), ...(t.candidate_roles ?? []).map((r) => `role ${r}`)];
+  return parts.length ? `unclaimed: ${parts.join(', ')}` : 'unclaimed';
+}
+
+export function InboxPage() {
+  const me = useMe();
+  const { search } = useLocation();
+  const scope = search.get('scope') ?? 'inbox';
+  const status = search.get('status') ?? 'waiting';
+  const cursor = search.get('cursor') ?? undefined;
+  const tasks = useLoad(
+    () => api<Page<TaskSummary>>('/human-tasks', { query: { scope, status, cursor, limit: 50 } }),
+    [scope, status, cursor],
+    { pollMs: 5000, poll: () => true },
+  );
+  const go = (next: Record<string, string | undefined>) => {
+    const q = new URLSearchParams({ scope, status, ...next } as Record<string, string>);
+    for (const [k, v] of [...q.entries()]) if (!v || v === 'undefined') q.delete(k);
+    navigate(`/inbox?${q.toString()}`);
+  };
+  const scopes = SCOPES.filter((s) => s.id !== 'all' || can(me, 'human_tasks:admin'));
+  return (
+    <>
+      <PageHeader title="Inbox" />
+      <div className="toolbar">
+        <div role="group" aria-label="Which tasks" className="segmented">
+          {scopes.map((s) => (
+            <button
+              key={s.id}
+              type="button"
+              className="btn"
+              aria-pressed={scope === s.id}
+              title={s.help}
+              onClick={() => go({ scope: s.id, cursor: undefined })}
+            >
+              {s.label}
+            </button>
+          ))}
+        </div>
+        <label className="inline">
+          Status{' '}
+          <select value={status} onChange={(e) => go({ status: e.target.value, cursor: undefined })}>
+            {['waiting', 'completed', 'cancelled'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorBox error={tasks.error} />
+      <table className="list" aria-label="Tasks">
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">Workflow</th>
+            <th scope="col">Who</th>
+            <th scope="col">Due</th>
+            <th scope="col">Created</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.data?.items.map((t) => (
+            <tr key={t.id} data-testid="task-row">
+              <td>
+                <Link to={`/tasks/${t.id}`}>{t.title || t.step_id}</Link>
+              </td>
+              <td>
+                <Link to={`/runs/${t.workflow_instance_id}`}>{t.workflow_id}</Link>
+                <div className="muted small">{t.step_id}</div>
+              </td>
+              <td>{whoText(t)}</td>
+              <td className={t.due_at && new Date(t.due_at) < new Date() && t.status === 'waiting' ? 'overdue' : ''}>
+                <Time value={t.due_at} />
+              </td>
+              <td>
+                <Time value={t.created_at} />
+              </td>
+              <td>
+                <Status status={t.status} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {tasks.data && tasks.data.items.length === 0 && <p className="empty">No tasks here.</p>}
+      <MoreButton cursor={tasks.data?.next_cursor} onMore={(c) => go({ cursor: c })} />
+    </>
+  );
+}

@@ -1,0 +1,282 @@
+/**
+ * One human task: what it is about, who may work on it, claim / release, the form (rendered from its UI
+ * component snapshot, validated in the browser, then by the server), the history and the comments.
+ */
+import type { ErrorSchema } from '@rjsf/utils';
+import { useState, type FormEvent } from 'react';
+import { serverErrorsToExtraErrors, type FormAction, type FormSnapshot } from '../form/layout';
+import { TaskForm } from '../form/TaskForm';
+import { api, ApiError } from '../lib/api';
+import { can, useMe } from '../lib/me';
+import { Link } from '../lib/router';
+import { ErrorBox, errorText, Json, PageHeader, Status, Time, useLoad } from '../lib/ui';
+import { whoText, type TaskSummary } from './Inbox';
+
+/** One audit entry of a task. */
+interface HistoryEntry {
+  id?: string;
+  kind: string;
+  actor: string;
+  details?: Record<string, unknown> | null;
+  at: string;
+}
+
+/** GET /human-tasks/{id}. */
+interface TaskDetail extends TaskSummary {
+  description?: string | null;
+  form: FormSnapshot;
+  data?: Record<string, unknown> | null;
+  approvals?: { required: number; approve_action?: string; allow_starter?: boolean } | null;
+  submissions?: Array<{ submitted_by: string; action: string; at: string; comment?: string }>;
+  escalation_level?: number;
+  output?: unknown;
+  history?: HistoryEntry[];
+}
+
+/** One comment. */
+interface Comment {
+  id: string;
+  author: string;
+  text: string;
+  at: string;
+}
+
+export function TaskPage({ id }: { id: string }) {
+  const me = useMe();
+  const task = useLoad(() => api<TaskDetail>(`/human-tasks/${id}`), [id]);
+  const comments = useLoad(() => api<{ items: Comment[] }>(`/human-tasks/${id}/comments`).then((r) => r.items), [id]);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [serverErrors, setServerErrors] = useState<ErrorSchema | undefined>();
+  const [otherErrors, setOtherErrors] = useState<string[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [formKey, setFormKey] = useState(0);
+
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    setBusy(true);
+    setActionError(null);
+    setNotice(null);
+    try {
+      await what();
+      setNotice(done);
+      task.reload();
+      comments.reload();
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = async (action: FormAction, data: Record<string, unknown>) => {
+    setBusy(true);
+    setActionError(null);
+    setOtherErrors([]);
+    setServerErrors(undefined);
+    setNotice(null);
+    try {
+      const res = await api<{ result?: { status?: string; approvals?: number; required?: number } }>(
+        `/human-tasks/${id}/complete`,
+        { method: 'POST', body: { action: action.id, data } },
+      );
+      const r = res.result;
+      setNotice(
+        r?.status === 'recorded'
+          ? `Your “${action.label}” was recorded (${r.approvals ?? '?'} of ${r.required ?? '?'} approvals).`
+          : `Submitted: ${action.label}.`,
+      );
+      setFormKey((k) => k + 1);
+      task.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 422 && err.errors.length > 0) {
+        const { extraErrors, other } = serverErrorsToExtraErrors(err.errors);
+        setServerErrors(extraErrors);
+        setOtherErrors(other);
+        setActionError(new ApiError(422, 'The server refused the submission', 'Check the highlighted fields.'));
+      } else setActionError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (task.error) return <ErrorBox error={task.error} />;
+  const t = task.data;
+  if (!t) return <p aria-busy="true">Loading…</p>;
+  const open = t.status === 'waiting';
+  const mineNow = t.assignee === me.username;
+  const admin = can(me, 'human_tasks:admin');
+  const mayWork = can(me, 'human_tasks:work');
+  const candidate =
+    (t.candidate_users ?? []).includes(me.username) || (t.candidate_roles ?? []).some((r) => me.roles.includes(r));
+  const maySubmit = open && mayWork && (mineNow || (!t.assignee && (candidate || admin)) || admin);
+  return (
+    <>
+      <PageHeader title={t.title || t.step_id}>
+        <Status status={t.status} />
+      </PageHeader>
+      <section className="card" aria-label="About this task">
+        {t.description && <p className="description">{t.description}</p>}
+        <dl className="facts">
+          <dt>Workflow</dt>
+          <dd>
+            <Link to={`/runs/${t.workflow_instance_id}`}>{t.workflow_id}</Link> · step {t.step_id}
+          </dd>
+          <dt>Assignee</dt>
+          <dd data-testid="task-assignee">{whoText(t)}</dd>
+          {t.assignee && (t.candidate_users?.length || t.candidate_roles?.length) ? (
+            <>
+              <dt>Candidates</dt>
+              <dd>{[...(t.candidate_users ?? []), ...(t.candidate_roles ?? []).map((r) => `role ${r}`)].join(', ')}</dd>
+            </>
+          ) : null}
+          <dt>Due</dt>
+          <dd>
+            <Time value={t.due_at} />
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            <Time value={t.created_at} />
+          </dd>
+          {t.completed_at && (
+            <>
+              <dt>Completed</dt>
+              <dd>
+                <Time value={t.completed_at} />
+              </dd>
+            </>
+          )}
+          {t.approvals && t.approvals.required > 1 && (
+            <>
+              <dt>Approvals</dt>
+              <dd>
+                {t.submissions?.length ?? 0} of {t.approvals.required}
+              </dd>
+            </>
+          )}
+        </dl>
+        {open && mayWork && (
+          <div className="actions">
+            {!t.assignee && (candidate || admin) && (
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => act(() => api(`/human-tasks/${id}/claim`, { method: 'POST' }), 'You claimed the task.')}
+              >
+                Claim
+              </button>
+            )}
+            {t.assignee && (mineNow || admin) && (
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => act(() => api(`/human-tasks/${id}/release`, { method: 'POST' }), 'Task released.')}
+              >
+                Release
+              </button>
+            )}
+          </div>
+        )}
+      </section>
+      {notice && (
+        <div role="status" className="notice">
+          {notice}
+        </div>
+      )}
+      <ErrorBox error={actionError} />
+      {otherErrors.length > 0 && (
+        <ul className="error-box" aria-label="Other errors">
+          {otherErrors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      )}
+      <section className="card" aria-labelledby="form-title">
+        <h2 id="form-title">{t.form?.name ?? 'Form'}</h2>
+        {open ? (
+          t.form ? (
+            <TaskForm
+              key={formKey}
+              form={t.form}
+              initialData={(t.data ?? {}) as Record<string, unknown>}
+              disabled={busy || !maySubmit}
+              serverErrors={serverErrors}
+              onSubmit={submit}
+            />
+          ) : (
+            <p className="muted">This task has no form.</p>
+          )
+        ) : (
+          <>
+            <p className="muted">This task is {t.status}.</p>
+            <Json value={t.output} label="Task output" />
+          </>
+        )}
+        {open && !maySubmit && <p className="muted">You may look at this task but not submit it.</p>}
+      </section>
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        <ol className="history">
+          {(t.history ?? []).map((h, i) => (
+            <li key={h.id ?? i}>
+              <Time value={h.at} /> · <strong>{h.kind}</strong> by {h.actor}
+              {h.details && Object.keys(h.details).length > 0 && (
+                <details className="history-details">
+                  <summary>details</summary>
+                  <Json value={h.details} label={`Details of ${h.kind}`} />
+                </details>
+              )}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <Comments
+        items={comments.data ?? []}
+        error={comments.error}
+        canComment={mayWork}
+        onAdd={(text) =>
+          act(() => api(`/human-tasks/${id}/comments`, { method: 'POST', body: { text } }), 'Comment added.')
+        }
+      />
+    </>
+  );
+}
+
+function Comments(props: {
+  items: Comment[];
+  error: unknown;
+  canComment: boolean;
+  onAdd(text: string): Promise<void>;
+}) {
+  const [text, setText] = useState('');
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    await props.onAdd(text.trim());
+    setText('');
+  };
+  return (
+    <section className="card" aria-labelledby="comments-title">
+      <h2 id="comments-title">Comments</h2>
+      {props.error ? <p className="muted">{errorText(props.error)}</p> : null}
+      <ul className="comments">
+        {props.items.map((c, i) => (
+          <li key={c.id ?? i}>
+            <strong>{c.author}</strong> · <Time value={c.at} />
+            <p>{c.text}</p>
+          </li>
+        ))}
+      </ul>
+      {props.canComment && (
+        <form onSubmit={add}>
+          <label htmlFor="comment-text">Add a comment</label>
+          <textarea id="comment-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          <button type="submit" className="btn">
+            Comment
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
