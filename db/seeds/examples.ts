@@ -215,13 +215,26 @@ export const EXPENSE_ROLES = [
     role_id: 'approvers',
     name: 'Expense approvers',
     description: 'Approve expenses (example workflow expense-approval)',
-    permissions: ['human_tasks:read', 'human_tasks:work', 'workflow_instances:read'],
+    permissions: [
+      'human_tasks:read',
+      'human_tasks:work',
+      'workflow_instances:read',
+      'workflow_definitions:read',
+      'events:read',
+    ],
   },
   {
     role_id: 'finance-managers',
     name: 'Finance managers',
     description: 'Receive expense approvals nobody handled in time (example workflow expense-approval)',
-    permissions: ['human_tasks:read', 'human_tasks:work', 'human_tasks:assign', 'workflow_instances:read'],
+    permissions: [
+      'human_tasks:read',
+      'human_tasks:work',
+      'human_tasks:assign',
+      'workflow_instances:read',
+      'workflow_definitions:read',
+      'events:read',
+    ],
   },
 ];
 

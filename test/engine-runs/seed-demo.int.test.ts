@@ -60,7 +60,10 @@ describe('the expense-approval example', () => {
       status: 'completed',
     });
     await expect(handle.result()).resolves.toEqual({ approved: true, amount: 400, note: 'capped at 400', by: 'admin' });
-    const decided = await h.db('event_processing_service.event_instances').where({ pattern: 'expense.decided' }).first();
+    const decided = await h
+      .db('event_processing_service.event_instances')
+      .where({ pattern: 'expense.decided' })
+      .first();
     expect(decided).toBeDefined();
   });
 
