@@ -2,10 +2,9 @@
  * The web console (console/, built by Vite into console/dist) served at /console: hashed assets cached for a
  * year, every other path answered with index.html (the console routes in the browser), `/` redirected there.
  *
- * Content-Security-Policy: the API's policy (helmet's defaults: scripts from 'self' only, no inline script),
- * with one addition on the console's page: 'unsafe-eval' in script-src, because the form validator (Ajv, as
- * @rjsf/validator-ajv8 uses it) compiles each task's JSON Schema into a function at run time. Scripts still
- * come only from this origin; nothing is loaded from a CDN.
+ * Content-Security-Policy: the API's policy, helmet's defaults: scripts from 'self' only, no inline script, no
+ * eval (the console's form validator interprets JSON Schemas, console/src/form/validator.ts, rather than
+ * compiling them into functions as Ajv does), nothing loaded from a CDN.
  */
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -27,7 +26,6 @@ export function findConsoleDist(): string | undefined {
 /** The console page's Content-Security-Policy header (see the module comment). */
 export function consoleCsp(): string {
   const directives = helmet.contentSecurityPolicy.getDefaultDirectives();
-  directives['script-src'] = ["'self'", "'unsafe-eval'"];
   const headers = recordHeaders(helmet.contentSecurityPolicy({ useDefaults: false, directives }) as RequestHandler);
   return headers.find(([name]) => name.toLowerCase() === 'content-security-policy')![1];
 }

@@ -1,11 +1,11 @@
 /**
  * A human task's form: the snapshot rendered by @rjsf/core with the layout's uiSchema (layout.ts), sections as
- * headed groups, one submit button per action, client-side validation (ajv8) plus each action's `requires`,
- * and the server's 422 field errors shown on their fields.
+ * headed groups, one submit button per action, client-side validation (validator.ts: JSON Schema without code
+ * generation, so the page's CSP needs no 'unsafe-eval') plus each action's `requires`, and the server's 422 field
+ * errors shown on their fields.
  */
 import Form from '@rjsf/core';
 import type { ErrorSchema, ObjectFieldTemplateProps } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
 import { useMemo, useRef, useState } from 'react';
 import {
   formActions,
@@ -16,6 +16,7 @@ import {
   type FormSnapshot,
   type UiSection,
 } from './layout';
+import { validator } from './validator';
 
 /** Sections as `<fieldset>`s with a heading (root object only); nested objects render plainly. */
 function SectionedObject(props: ObjectFieldTemplateProps) {
