@@ -136,7 +136,11 @@ async function waitForCompletion(
     if (ms > 0 && (await condition(completed, ms))) break;
     if (overdueNext) {
       overdueRecorded = true;
-      await record(run, step.id, { kind: 'overdue', taskId: task.taskId, dueAt: new Date(dueAt as number).toISOString() });
+      await record(run, step.id, {
+        kind: 'overdue',
+        taskId: task.taskId,
+        dueAt: new Date(dueAt as number).toISOString(),
+      });
       continue;
     }
     level += 1;
