@@ -61,6 +61,7 @@ const historyItem = {
         'released',
         'assigned',
         'escalated',
+        'overdue',
         'commented',
         'submitted',
         'completed',

@@ -128,6 +128,8 @@ export interface HumanTaskRecord {
 /** One change the run writes to an open task. */
 export type HumanTaskChange =
   | { kind: 'escalated'; taskId: string; level: number; assignment?: HumanTaskAssignment; emittedEventId?: string }
+  /** The due time passed while the task was open (recorded once; the task stays open). */
+  | { kind: 'overdue'; taskId: string; dueAt: string }
   | { kind: 'approval'; taskId: string; submission: HumanTaskSubmission; approvals: number; required: number }
   | { kind: 'completed'; taskId: string; submission: HumanTaskSubmission; output: unknown }
   | { kind: 'withdrawn'; taskId: string; reason: string };

@@ -199,13 +199,21 @@ function stepVariants<S extends TSchema>(step: S) {
       ),
       /** The form's initial data (a template). */
       prefill: Optional(TemplateSchema),
-      /** Due duration from the opening: the task's due_at. */
+      /**
+       * Due duration from the opening: the task's due_at. When it passes while the task is open, the run records
+       * an `overdue` event (the task stays open); escalations may count from it (`from: "due"`).
+       */
       due: Optional(DurationSchema),
-      /** Rules fired in order, each `after` a duration from the opening: reassign, emit an event, or go to a step. */
+      /**
+       * Rules fired in order, each `after` a duration from the opening (or from the due time, `from: "due"`):
+       * reassign, emit an event, or go to a step.
+       */
       escalations: Optional(
         Type.Array(
           Closed({
             after: DurationSchema,
+            /** What `after` counts from: the opening [opened] or the due time (needs the step's `due`). */
+            from: Optional(Enum(['opened', 'due'])),
             /** Reassign: to one user (the new assignee) or one role (the candidates, unclaimed). */
             assign: Optional(
               Closed({ user: Optional(Type.String({ minLength: 1 })), role: Optional(Type.String({ minLength: 1 })) }),

@@ -154,19 +154,30 @@ function checkHumanTask(s: Obj, ptr: string, errors: ValidationError[]): void {
     });
   checkDuration(s.due, `${ptr}/due`, errors);
   if (!Array.isArray(s.escalations)) return;
+  const due = tryParseDuration(s.due);
   let previous = -1;
   s.escalations.forEach((e, i) => {
     if (!isObj(e)) return;
     const at = `${ptr}/escalations/${i}`;
     checkDuration(e.after, `${at}/after`, errors);
+    if (e.from === 'due' && s.due === undefined)
+      errors.push({
+        pointer: `${at}/from`,
+        code: 'escalation_from_due_without_due',
+        message: 'an escalation counted from the due time ("from": "due") needs the step\'s "due"',
+      });
+    // Rules fire in order: compare when each fires, counted from the opening (`from: "due"` adds the due time).
     const after = tryParseDuration(e.after);
-    if (after !== undefined && after < previous)
+    const base = e.from === 'due' ? due : 0;
+    const offset = after === undefined || base === undefined ? undefined : base + after;
+    if (offset !== undefined && offset < previous)
       errors.push({
         pointer: `${at}/after`,
         code: 'escalation_order',
-        message: 'escalations fire in order: "after" may not be shorter than the previous rule\'s',
+        message:
+          'escalations fire in order: a rule may not fire before the previous one (counted from the opening; "from": "due" adds the due time)',
       });
-    if (after !== undefined) previous = after;
+    if (offset !== undefined) previous = offset;
     const actions = ['assign', 'emit', 'goto'].filter((k) => e[k] !== undefined);
     if (actions.length !== 1)
       errors.push({

@@ -382,6 +382,39 @@ describe('human_task', () => {
     );
   });
 
+  it('counts escalations from the due time only with a due, and orders rules by when they fire', () => {
+    const fromDue = (escalations: unknown[], due: string | null = 'PT2H') =>
+      codes(validateDefinition(base([task({ ...(due !== null && { due }), escalations })])));
+    // PT1H after opening, then 30 min after a 2 h due (2h30), then 3 h after opening: in order.
+    expect(
+      fromDue([
+        { after: 'PT1H', assign: { role: 'managers' } },
+        { after: 'PT30M', from: 'due', emit: { event: 'expense.overdue' } },
+        { after: 'PT3H', from: 'opened', assign: { user: 'boss' } },
+      ]),
+    ).toEqual([]);
+    expect(fromDue([{ after: 'PT1H', from: 'due', assign: { role: 'managers' } }], null)).toEqual([
+      'escalation_from_due_without_due /steps/0/escalations/0/from',
+    ]);
+    // 2h + 0 after the due fires before 3 h after the opening: out of order, though "after" grows.
+    expect(
+      fromDue([
+        { after: 'PT3H', assign: { role: 'managers' } },
+        { after: 'PT0S', from: 'due', assign: { user: 'boss' } },
+      ]),
+    ).toEqual(['escalation_order /steps/0/escalations/1/after']);
+    // ... and the other way round: a rule counted from the opening may not fire before one counted from the due.
+    expect(
+      fromDue([
+        { after: 'PT1H', from: 'due', assign: { role: 'managers' } },
+        { after: 'PT2H', assign: { user: 'boss' } },
+      ]),
+    ).toEqual(['escalation_order /steps/0/escalations/1/after']);
+    expect(fromDue([{ after: 'PT1H', from: 'later', assign: { role: 'managers' } }])).toEqual([
+      'schema.enum /steps/0/escalations/0/from',
+    ]);
+  });
+
   it('counts a goto target as reachable, and rejects unknown fields and bad approvals', () => {
     const reach = base([
       task({ escalations: [{ after: '1h', goto: 'late' }] }),

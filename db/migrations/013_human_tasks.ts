@@ -1,7 +1,7 @@
 /**
  * Human tasks (#12). A `human_task` step is a task_instances row (step_type 'human_task', status 'waiting'
  * while people work on it) with its assignment, due time and form snapshot in new columns; every action on it
- * (created, claimed, released, assigned, escalated, commented, submitted, completed, withdrawn) is a row of
+ * (created, claimed, released, assigned, escalated, overdue, commented, submitted, completed, withdrawn) is a row of
  * task_execution_service.human_task_events. Also seeds the human_tasks permissions and grants them to the
  * built-in roles.
  */
@@ -18,6 +18,7 @@ export const HUMAN_TASK_EVENT_KINDS = [
   'released',
   'assigned',
   'escalated',
+  'overdue',
   'commented',
   'submitted',
   'completed',
@@ -61,7 +62,7 @@ export async function up(knex: Knex): Promise<void> {
     -- username, or 'system' for what the run did (escalation, withdrawal)
     actor varchar(255) NOT NULL,
     details jsonb NOT NULL DEFAULT '{}',
-    -- Set by writes a retried activity may repeat (created, escalated, completed, withdrawn): one row per key.
+    -- Set by writes a retried activity may repeat (created, escalated, overdue, completed, withdrawn): one row per key.
     dedupe_key varchar(512) UNIQUE,
     created_at timestamptz NOT NULL DEFAULT now()
   )`);

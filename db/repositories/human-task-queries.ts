@@ -18,7 +18,16 @@ const WORKFLOW_INSTANCES = 'workflow_orchestrator_service.workflow_instances';
 
 /** Kinds of audit events (the CHECK constraint of human_task_events.kind). */
 export type HumanTaskEventKind =
-  'created' | 'claimed' | 'released' | 'assigned' | 'escalated' | 'commented' | 'submitted' | 'completed' | 'withdrawn';
+  | 'created'
+  | 'claimed'
+  | 'released'
+  | 'assigned'
+  | 'escalated'
+  | 'overdue'
+  | 'commented'
+  | 'submitted'
+  | 'completed'
+  | 'withdrawn';
 
 /** A human task: its task_instances row with the run's definition id, Temporal id and status. */
 export interface HumanTaskRow {

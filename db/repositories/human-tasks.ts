@@ -99,7 +99,7 @@ export interface HumanTaskInsert {
 export interface HumanTaskEventInsert {
   task_instance_id: string;
   workflow_instance_id: string;
-  kind: 'created' | 'assigned' | 'escalated' | 'submitted' | 'completed' | 'withdrawn';
+  kind: 'created' | 'assigned' | 'escalated' | 'overdue' | 'submitted' | 'completed' | 'withdrawn';
   actor: string;
   details: Record<string, unknown>;
   dedupe_key: string;

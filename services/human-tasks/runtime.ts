@@ -1,7 +1,7 @@
 /**
  * What the run does to its human tasks (#12), behind the `openHumanTask` and `recordHumanTask` activities:
  * resolve the form into a snapshot, write the task_instances row and its `created` event, then record
- * escalations, approvals, the completion and the withdrawal. Every write is idempotent (a retried activity
+ * escalations, the due time passing (`overdue`), approvals, the completion and the withdrawal. Every write is idempotent (a retried activity
  * changes nothing twice): the row by its execution key and opening time, each event by its dedupe_key, and a row
  * change only with the first insert of its event, in one transaction.
  */
@@ -173,6 +173,10 @@ export async function recordHumanTask(db: Knex, change: HumanTaskChange & { at: 
           await reassignHumanTask(trx, change.taskId, change.level, change.assignment);
         return;
       }
+      case 'overdue':
+        // Only the audit entry: the row already has its due_at, and the task stays open.
+        await insertHumanTaskEvent(trx, event('overdue', 'system', { dueAt: change.dueAt }, 'overdue'));
+        return;
       case 'approval':
       case 'completed': {
         const s = change.submission;

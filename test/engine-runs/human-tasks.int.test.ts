@@ -1,7 +1,8 @@
 /**
  * The human_task step on the real stack (#12): the task_instances row and its events, submissions through the
  * `aosHumanTaskSubmit` Update (assignment, prefill, output mapping, N-of-M approvals, the rejections, concurrent
- * completion), escalations on durable timers (assign, emit, goto), cancellation withdrawing the task, and the form
+ * completion), escalations and the due time on durable timers (assign, emit, goto; `overdue`; rules counted from
+ * the due time), cancellation withdrawing the task, and the form
  * of a manual task definition.
  */
 import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -275,6 +276,59 @@ it('escalation: assign moves the task to the role after the duration, emit publi
   expect(event).toMatchObject({ pattern: EVENT, payload: { task: 'r-1' } });
   await expect(submit(handle, row.id, 'mia')).resolves.toMatchObject({ status: 'completed' });
   await handle.result();
+});
+
+it('due: the due time passing is recorded once, the task stays open, and a rule counted from it fires after it', async () => {
+  const workflowId = await flow({
+    assignee: 'alice',
+    due: '2s',
+    escalations: [{ after: '1s', from: 'due', assign: { role: 'managers' } }],
+  });
+  const { instanceId, handle } = await start(workflowId);
+  const opened = await taskOf(instanceId);
+  const openedAt = (
+    (await h
+      .db('task_execution_service.human_task_events')
+      .where({ task_instance_id: opened.id, kind: 'created' })
+      .first()) as {
+      created_at: Date;
+    }
+  ).created_at.getTime();
+  expect(opened.due_at!.getTime() - openedAt).toBe(2000);
+
+  // After the due time: `overdue` (by the run), the task still waiting and still Alice's.
+  const overdue = await eventually(async () => (await eventsOf(opened.id)).find((e) => e.kind === 'overdue'));
+  expect(overdue).toMatchObject({ actor: 'system', details: { dueAt: opened.due_at!.toISOString() } });
+  expect(await taskOf(instanceId)).toMatchObject({ status: 'waiting', assignee: 'alice' });
+  expect(await instanceStatus(instanceId)).toBe('waiting');
+
+  // One second after the due time the rule moves it to the role.
+  const escalated = await eventually(async () => {
+    const r = await taskOf(instanceId);
+    return r.human_task.escalationLevel === 1 ? r : undefined;
+  });
+  expect(escalated).toMatchObject({ status: 'waiting', assignee: null, candidate_roles: ['managers'] });
+  const events = await eventsOf(opened.id);
+  const at = (kind: string) =>
+    (events.find((e) => e.kind === kind) as unknown as { created_at: Date }).created_at.getTime() - openedAt;
+  expect(at('overdue')).toBeGreaterThanOrEqual(2000);
+  expect(at('escalated')).toBeGreaterThanOrEqual(3000);
+  expect(at('escalated')).toBeLessThan(6000);
+
+  await expect(submit(handle, opened.id, 'mia')).resolves.toMatchObject({ status: 'completed' });
+  await handle.result();
+  expect((await eventsOf(opened.id)).map((e) => e.kind).filter((k) => k === 'overdue')).toEqual(['overdue']);
+});
+
+it('due: a task completed before its due time records no overdue', async () => {
+  const workflowId = await flow({ assignee: 'alice', due: '3s' });
+  const { instanceId, handle } = await start(workflowId);
+  const row = await taskOf(instanceId);
+  await submit(handle, row.id, 'alice');
+  await handle.result();
+  // Past the due time: the run has ended, its timer went with it.
+  await new Promise((r) => setTimeout(r, Math.max(0, row.due_at!.getTime() - Date.now()) + 500));
+  expect((await eventsOf(row.id)).map((e) => e.kind)).not.toContain('overdue');
 });
 
 it('escalation goto withdraws the task and continues at the target step', async () => {

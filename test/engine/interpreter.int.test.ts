@@ -155,6 +155,17 @@ describe('data flow and step types', () => {
     expect(out.eventId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('human_task records the due time passing once, in order with the escalations counted from it', async () => {
+    const { result } = await run('human-task-overdue');
+    await expect(result).resolves.toEqual({ decision: 'late', task: null });
+    const writes = log.humanTasks
+      .filter((w) => ('opened' in w ? w.opened : w.taskId) === 'ht-late_review')
+      .map((w) => ('opened' in w ? 'opened' : w.kind === 'escalated' ? `escalated ${w.level}` : w.kind));
+    expect(writes).toEqual(['opened', 'escalated 1', 'overdue', 'escalated 2', 'withdrawn']);
+    const overdue = log.humanTasks.find((w) => 'kind' in w && w.kind === 'overdue' && w.taskId === 'ht-late_review');
+    expect(overdue).toMatchObject({ dueAt: expect.stringMatching(/^\d{4}-/) });
+  });
+
   it('fail ends the run with the step error type, message and details', async () => {
     const { result } = await run('fail');
     const err = await result.catch((e: unknown) => e);

@@ -429,6 +429,28 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'auto_reject', type: 'succeed', output: { decision: 'auto-rejected', task: '{% $steps.review.output %}' } },
     ]),
   },
+  // The due time passes while the task is open: `overdue` is recorded between the rule counted from the opening
+  // and those counted from the due time; the task stays open until the last rule moves the run on.
+  'human-task-overdue': {
+    input: { ref: 'r-7' },
+    definition: def('human-task-overdue', [
+      {
+        id: 'late_review',
+        type: 'human_task',
+        form: { component_id: 'expense-approval' },
+        title: 'Review {% $input.ref %}',
+        assignee: 'alice',
+        due: '1s',
+        escalations: [
+          { after: '500ms', emit: { event: 'expense.reminder', payload: { ref: '{% $input.ref %}' } } },
+          { after: '0s', from: 'due', assign: { role: 'managers' } },
+          { after: '1s', from: 'due', goto: 'late' },
+        ],
+      },
+      { id: 'approved', type: 'succeed', output: 'approved' },
+      { id: 'late', type: 'succeed', output: { decision: 'late', task: '{% $steps.late_review.output %}' } },
+    ]),
+  },
   'emit-event': {
     input: { id: 'x-1' },
     definition: def(

@@ -1,7 +1,8 @@
 /**
  * `human_task`: opens a task for people (a task_instances row with a form snapshot, written by the
- * `openHumanTask` activity), waits durably for submissions through the `aosHumanTaskSubmit` Update, fires the
- * escalation rules on durable timers, and withdraws the task when the step is cancelled or times out.
+ * `openHumanTask` activity), waits durably for submissions through the `aosHumanTaskSubmit` Update, records the
+ * due time passing (`overdue`) and fires the escalation rules (counted from the opening or from the due time) on
+ * durable timers, and withdraws the task when the step is cancelled or times out.
  *
  * Submissions: the Update's validator refuses a closed task, an unknown action, a duplicate approval and the
  * starter's self-approval (`HumanTaskRejection`); the handler marks the submission at once (synchronously, so of
@@ -48,6 +49,7 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
   };
   const starter = run.input.trigger?.startedBy;
   const openedAt = Date.now();
+  const dueAt = step.due === undefined ? undefined : openedAt + parseDuration(step.due);
   const ctx = stepContext(run, frame, step.id);
   // uuid4() is seeded per run: the same key on replay, a new one for every execution of the step.
   const executionKey = `${run.runId}/human/${ctx.stepPath}/${uuid4()}`;
@@ -60,7 +62,7 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
     ...formRef(step),
     ...(prefill !== undefined && { prefill }),
     assignment,
-    ...(step.due !== undefined && { dueAt: new Date(openedAt + parseDuration(step.due)).toISOString() }),
+    ...(dueAt !== undefined && { dueAt: new Date(dueAt).toISOString() }),
     approvals,
     ...(starter !== undefined && { starter }),
     at: new Date(openedAt).toISOString(),
@@ -81,7 +83,7 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
   let goto: string | undefined;
   await enterWaiting(run, step.id);
   try {
-    goto = await waitForCompletion(step, run, frame, task, openedAt);
+    goto = await waitForCompletion(step, run, frame, task, openedAt, dueAt);
   } catch (err) {
     // Cancelled (run, enclosing block, step timeout, workflow deadline): the task goes away with the step. A
     // submission accepted meanwhile is written first (its write is not cancellable): then it stands.
@@ -104,21 +106,45 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
   return { output: await evaluate(step.output, run, frame, where('output'), { output: raw }) };
 };
 
-/** Waits for the completing submission, firing escalations when due; returns a `goto` target if one fired. */
+/**
+ * Waits for the completing submission. Meanwhile, on durable timers (one condition() at a time, until the next
+ * of: the due time, the next escalation rule), records the due time passing (`overdue`, once; the task stays
+ * open) and fires the escalation rules in order, each `after` its duration from the opening or, with
+ * `from: "due"`, from the due time. Returns a `goto` target if one fired.
+ */
 async function waitForCompletion(
   step: HumanTaskStep,
   run: RunState,
   frame: Frame,
   task: OpenHumanTask,
   openedAt: number,
+  dueAt: number | undefined,
 ): Promise<string | undefined> {
   const escalations = step.escalations ?? [];
   const completed = () => task.completion !== undefined;
-  for (let level = 0; level < escalations.length; level++) {
-    const rule = escalations[level];
-    const ms = openedAt + parseDuration(rule.after) - Date.now();
-    if (completed() || (ms > 0 && (await condition(completed, ms)))) break;
-    const goto = await escalate(step, run, frame, task, rule, level + 1);
+  // Validation guarantees `due` for `from: "due"` and rules in the order they fire.
+  const firesAt = (rule: HumanTaskEscalation) =>
+    (rule.from === 'due' ? (dueAt as number) : openedAt) + parseDuration(rule.after);
+  let overdueRecorded = dueAt === undefined;
+  let level = 0;
+  while (!completed()) {
+    const rule = escalations[level] as HumanTaskEscalation | undefined;
+    // The due time before a rule firing at the same moment: the history says `overdue`, then `escalated`.
+    const overdueNext = !overdueRecorded && (rule === undefined || (dueAt as number) <= firesAt(rule));
+    if (!overdueNext && rule === undefined) break;
+    const ms = (overdueNext ? (dueAt as number) : firesAt(rule as HumanTaskEscalation)) - Date.now();
+    if (ms > 0 && (await condition(completed, ms))) break;
+    if (overdueNext) {
+      overdueRecorded = true;
+      await record(run, step.id, {
+        kind: 'overdue',
+        taskId: task.taskId,
+        dueAt: new Date(dueAt as number).toISOString(),
+      });
+      continue;
+    }
+    level += 1;
+    const goto = await escalate(step, run, frame, task, rule as HumanTaskEscalation, level);
     if (goto !== undefined) return goto;
   }
   // The completing submission's write (and any approval write) lands before the step goes on.
