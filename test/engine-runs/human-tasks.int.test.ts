@@ -492,6 +492,7 @@ it("renders a manual task definition's form", async () => {
     status: 'active',
     type: 'manual',
     ui_component_id: component.id,
+    ui_component: { component_id: FORM, version: '1.0.0' },
   });
   const workflowId = id('ht-manual');
   await activeWorkflow(h.db, {
