@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { eventBatchSchema, eventInstanceSchema } from '../../common/events/schema';
 import { AppError } from '../../common/errors';
+import { principalOf } from '../auth/principal';
 import { publishBatch, publishEvent, type EventInput } from '../../services/events/ingest';
 import { decodeCursor, encodeCursor, getEventByEventId, getQueueState, listEvents } from '../../services/events/reads';
 import { listQuery, pageSchema } from '../http/list-query';
@@ -24,6 +25,11 @@ const stored = {
     sequenceKey: { type: ['string', 'null'] },
     sequenceNumber: { type: ['integer', 'null'] },
     eventDefinitionId: { type: ['string', 'null'] },
+    publishedBy: {
+      type: ['string', 'null'],
+      description:
+        "Username of the authenticated publisher (the caller; for a workflow-emitted event, its run's starter)",
+    },
     createdAt: { type: 'string' },
     delivery: { type: 'object' },
   },
@@ -52,8 +58,9 @@ export const eventRoutes: RouteDefinition[] = [
       413: problem,
       422: problem,
     },
-    handler: async ({ deps, body }) => {
-      const { event, created } = await publishEvent(deps, body);
+    handler: async ({ deps, body, res }) => {
+      // The publisher is the authenticated caller, never a field of the body (metadata cannot claim a user).
+      const { event, created } = await publishEvent(deps, body, { publishedBy: principalOf(res).username });
       return {
         status: created ? 202 : 200,
         body: event,
@@ -85,13 +92,13 @@ export const eventRoutes: RouteDefinition[] = [
       413: problem,
       422: problem,
     },
-    handler: async ({ deps, body }) => {
+    handler: async ({ deps, body, res }) => {
       if (body.events.length > deps.config.eventBatchMax) {
         throw AppError.unprocessable(`At most ${deps.config.eventBatchMax} events per batch`, [
           { pointer: '/body/events', message: `has ${body.events.length} items` },
         ]);
       }
-      const results = await publishBatch(deps, body.events);
+      const results = await publishBatch(deps, body.events, { publishedBy: principalOf(res).username });
       return { status: 202, body: { items: results } };
     },
   }),

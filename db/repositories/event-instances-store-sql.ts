@@ -9,7 +9,7 @@ const EV = 'event_processing_service';
 export const EVENT_COLUMNS = `id, event_id AS "eventId", pattern, version, source,
   to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "timestamp", payload, metadata,
   sequence_key AS "sequenceKey", sequence_number AS "sequenceNumber", event_definition_id AS "eventDefinitionId",
-  created_at::text AS "createdAt"`;
+  published_by AS "publishedBy", created_at::text AS "createdAt"`;
 
 // - Keys are claimed in event_id order and sequences locked in key order, so two concurrent statements take
 //   their row locks in the same order (no deadlock between overlapping batches).
@@ -21,7 +21,8 @@ export const EVENT_COLUMNS = `id, event_id AS "eventId", pattern, version, sourc
 export const STORE_EVENTS_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset(:rows::jsonb) AS r(ord int, event_id text, pattern text, version text, source jsonb,
-    ts timestamptz, payload jsonb, metadata jsonb, event_definition_id uuid, sequence_key text, max_attempts int, dispatcher text)
+    ts timestamptz, payload jsonb, metadata jsonb, event_definition_id uuid, sequence_key text, max_attempts int, dispatcher text,
+    published_by text)
 ), k AS (
   INSERT INTO ${EV}.event_instance_keys (id, event_id, event_created_at)
   SELECT gen_random_uuid(), event_id, now() FROM input ORDER BY event_id
@@ -39,10 +40,10 @@ WITH input AS (
   RETURNING sequence_key, last_number
 ), ev AS (
   INSERT INTO ${EV}.event_instances (id, event_id, pattern, version, source, "timestamp", payload, metadata,
-    created_at, partition_key, event_definition_id, sequence_key, sequence_number)
+    created_at, partition_key, event_definition_id, sequence_key, sequence_number, published_by)
   SELECT f.id, f.event_id, f.pattern, f.version, f.source, COALESCE(f.ts, f.event_created_at), COALESCE(f.payload, '{}'),
     COALESCE(f.metadata, '{}'), f.event_created_at, to_char(f.event_created_at AT TIME ZONE 'UTC', 'YYYY-MM'),
-    f.event_definition_id, f.sequence_key, s.last_number - f.n + f.rank
+    f.event_definition_id, f.sequence_key, s.last_number - f.n + f.rank, f.published_by
   FROM fresh f LEFT JOIN seq s ON s.sequence_key = f.sequence_key
   ORDER BY f.ord
   RETURNING *

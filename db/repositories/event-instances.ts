@@ -24,6 +24,11 @@ export interface StoredEvent {
   sequenceKey: string | null;
   sequenceNumber: number | null;
   eventDefinitionId: string | null;
+  /**
+   * Username of whoever published it, as authenticated by the platform (never taken from the body): the
+   * `POST /events` caller, or the starter of the run whose emit_event step published it; null when unknown.
+   */
+  publishedBy: string | null;
   createdAt: string;
 }
 
@@ -41,6 +46,8 @@ export interface EventInsert {
   maxAttempts: number;
   /** Id of the dispatcher workflow that delivers it (recorded on the queue row). */
   dispatcherId: string;
+  /** The authenticated publisher's username (event_instances.published_by); absent = unknown. */
+  publishedBy?: string | null;
 }
 
 /** One stored event and whether this call stored it (false: an earlier call with the same eventId did). */
@@ -72,6 +79,7 @@ export async function insertEvents(db: Db, events: EventInsert[]): Promise<Inser
       sequence_key: e.sequenceKey,
       max_attempts: e.maxAttempts,
       dispatcher: e.dispatcherId,
+      published_by: e.publishedBy ?? null,
     });
   }
   const { rows: stored } = (await db.raw(STORE_EVENTS_SQL, { rows: JSON.stringify(rows) })) as { rows: StoredEvent[] };

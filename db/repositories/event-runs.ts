@@ -42,9 +42,9 @@ export async function startedLiveRunIds(
 export async function runTrigger(
   db: Db,
   instanceId: string,
-): Promise<{ trigger: { eventId?: string } | null } | undefined> {
+): Promise<{ trigger: { eventId?: string; startedBy?: string } | null } | undefined> {
   return (await db(WORKFLOW_INSTANCES).where({ id: instanceId }).first('trigger')) as
-    { trigger: { eventId?: string } | null } | undefined;
+    { trigger: { eventId?: string; startedBy?: string } | null } | undefined;
 }
 
 /** Whether a run's row exists (a run started on Temporal directly gets it from the mirror, a moment later). */

@@ -7,6 +7,11 @@ import { publishEvent, type EventDeps } from './ingest';
  * Publishes a workflow's event, sourced from its step and correlated with the run (causationId: the event
  * that started the run, when an event did). The event id comes from the workflow (seeded uuid), so a retry is
  * answered idempotently. Throws ingest's AppErrors (422 when the event is not accepted).
+ *
+ * Its publisher is the run's starter (`trigger.startedBy`, read from the run's row, not from the workflow), or
+ * nobody when the run has none: a run acts for whoever started it, so a run it triggers has the same starter
+ * and a human_task forbidding self-approval there cannot be approved by that user either (routing a request
+ * through an emitted event does not launder it).
  */
 export async function emitWorkflowEvent(
   deps: EventDeps,
@@ -15,6 +20,7 @@ export async function emitWorkflowEvent(
   const { ctx } = req;
   const run = await runTrigger(deps.db, ctx.instanceId);
   const causationId = run?.trigger?.eventId;
+  const starter = run?.trigger?.startedBy;
   const { event } = await publishEvent(
     deps,
     {
@@ -33,7 +39,7 @@ export async function emitWorkflowEvent(
         tags: { workflowId: ctx.workflowId, stepId: ctx.stepId },
       },
     },
-    '/event',
+    { at: '/event', ...(typeof starter === 'string' && { publishedBy: starter }) },
   );
   return { eventId: event.eventId };
 }

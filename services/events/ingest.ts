@@ -2,6 +2,10 @@
  * Event ingest: the one path by which events enter the platform (REST `POST /events`, the batch form
  * and the `emitEvent` activity). Validates against the event's definition, stores the event and its
  * delivery bookkeeping in one statement, and hands it to durable delivery after the commit.
+ *
+ * The publisher (`published_by`) is the caller's authenticated username, given by the caller of this module
+ * (the route, from the request's principal; emit_event, from its run's starter), never read from the event
+ * body: a `metadata` field claiming a user is just metadata. A trigger's run records it as `trigger.startedBy`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -34,6 +38,14 @@ export interface EventDeps {
   config: Config;
   logger?: Logger;
   handoff?: boolean;
+}
+
+/** Who publishes, as the platform authenticated them. */
+export interface PublishOptions {
+  /** JSON-pointer prefix of the event's field errors [`/body`]. */
+  at?: string;
+  /** Username recorded as the event's publisher (event_instances.published_by); absent = unknown. */
+  publishedBy?: string;
 }
 
 /** The stored event and whether this call stored it (false: an earlier call with the same eventId did). */
@@ -91,7 +103,12 @@ export async function checkEvent(
   return def;
 }
 
-function toInsert(deps: EventDeps, event: EventInput, def: ResolvedEventDefinition | undefined): EventInsert {
+function toInsert(
+  deps: EventDeps,
+  event: EventInput,
+  def: ResolvedEventDefinition | undefined,
+  publishedBy: string | undefined,
+): EventInsert {
   return {
     // Without a client eventId a retry cannot be recognised: each attempt would store a new event.
     eventId: event.eventId ?? randomUUID(),
@@ -105,6 +122,7 @@ function toInsert(deps: EventDeps, event: EventInput, def: ResolvedEventDefiniti
     sequenceKey: sequenceKeyOf(event, def),
     maxAttempts: deps.config.eventDeliveryMaxAttempts,
     dispatcherId: dispatcherIdOf(deps.config),
+    publishedBy: publishedBy ?? null,
   };
 }
 
@@ -121,10 +139,17 @@ function store(deps: EventDeps, row: EventInsert): Promise<PublishResult> {
   return ingestGroupCommit(deps.db, { windowMs, maxBatch, maxInFlight: 4 }).write(row);
 }
 
-/** Validates, stores (idempotent on eventId) and hands off one event. */
-export async function publishEvent(deps: EventDeps, event: EventInput, at = '/body'): Promise<PublishResult> {
+/**
+ * Validates, stores (idempotent on eventId: a repeat answers the original row, with its original publisher) and
+ * hands off one event.
+ */
+export async function publishEvent(
+  deps: EventDeps,
+  event: EventInput,
+  { at = '/body', publishedBy }: PublishOptions = {},
+): Promise<PublishResult> {
   const def = await checkEvent(deps, event, at);
-  const result = await store(deps, toInsert(deps, event, def));
+  const result = await store(deps, toInsert(deps, event, def, publishedBy));
   handOffCreated(deps, [result]);
   return result;
 }
@@ -134,7 +159,11 @@ export async function publishEvent(deps: EventDeps, event: EventInput, at = '/bo
  * stored by one statement (a database failure stores none; the client retries the whole batch, and events
  * it sent with eventIds are answered idempotently). Events stored before are answered with the original.
  */
-export async function publishBatch(deps: EventDeps, events: EventInput[]): Promise<PublishResult[]> {
+export async function publishBatch(
+  deps: EventDeps,
+  events: EventInput[],
+  { publishedBy }: Pick<PublishOptions, 'publishedBy'> = {},
+): Promise<PublishResult[]> {
   const errors: FieldError[] = [];
   const defs: Array<ResolvedEventDefinition | undefined> = [];
   for (const [i, e] of events.entries()) {
@@ -151,7 +180,7 @@ export async function publishBatch(deps: EventDeps, events: EventInput[]): Promi
   if (errors.length > 0) throw AppError.unprocessable('Batch rejected; no event was stored', errors);
   const results = await insertEvents(
     deps.db,
-    events.map((e, i) => toInsert(deps, e, defs[i])),
+    events.map((e, i) => toInsert(deps, e, defs[i], publishedBy)),
   );
   handOffCreated(deps, results);
   return results;

@@ -27,7 +27,7 @@ import {
 import { TERMINAL_WORKFLOW_STATUSES, type WorkflowInstanceStatus } from '../../db/repositories/workflow-instances';
 import { humanTaskSubmitUpdate } from '../../workflows/api';
 import { eventView, isCandidate, taskDetail, visibleTask, type ResolvedActor } from './inbox';
-import { effectiveData, submissionErrors } from './submission-check';
+import { effectiveData, submissionErrors } from '../forms/submission';
 
 /** What the human-task actions need. */
 export interface HumanTaskDeps {

@@ -15,7 +15,7 @@ import {
 } from '../../db/repositories/human-task-queries';
 import type { Page, PageRequest } from '../../db/repositories/keyset';
 import type { TaskInstanceStatus } from '../../db/repositories/task-instances';
-import { formActions } from './submission-check';
+import { formActions } from '../forms/submission';
 
 /** The caller, as the human-task services see them. */
 export interface HumanTaskActor {

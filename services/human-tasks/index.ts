@@ -23,4 +23,4 @@ export {
   type CompleteRequest,
   type HumanTaskDeps,
 } from './actions';
-export { effectiveData, formActions, submissionErrors } from './submission-check';
+export { effectiveData, formActions, submissionErrors } from '../forms/submission';

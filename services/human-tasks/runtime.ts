@@ -34,9 +34,7 @@ import {
   type ManualTaskRow,
 } from '../../db/repositories/human-tasks';
 import { parseTaskRef } from '../definitions/task-refs';
-
-/** The one action of a form that declares none. */
-export const IMPLICIT_ACTION: FormAction = { id: 'submit', label: 'Submit' };
+import { IMPLICIT_ACTION } from '../forms/submission';
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

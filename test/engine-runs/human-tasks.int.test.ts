@@ -239,6 +239,29 @@ it("refuses the starter's self-approval when allow_starter is false", async () =
   await expect(handle.result()).resolves.toMatchObject({ submitted_by: 'bob' });
 });
 
+it("refuses the parent's starter in a sub-workflow's human task too (the child inherits trigger.startedBy)", async () => {
+  const child = await flow({ candidate_users: ['alice', 'bob'], approvals: { required: 1, allow_starter: false } });
+  const parent = id('ht-parent');
+  await activeWorkflow(h.db, {
+    workflow_id: parent,
+    steps: [{ id: 'call', type: 'sub_workflow', workflow: child }],
+  } as never);
+  const { instanceId, handle } = await start(parent, {}, { kind: 'api', startedBy: 'alice' });
+  const childRow = await eventually(
+    async () =>
+      (await h
+        .db('workflow_orchestrator_service.workflow_instances')
+        .where({ parent_instance_id: instanceId })
+        .first()) as { id: string; temporal_workflow_id: string; trigger: TriggerContext } | undefined,
+  );
+  expect(childRow.trigger).toMatchObject({ kind: 'sub_workflow', parentInstanceId: instanceId, startedBy: 'alice' });
+  const row = await taskOf(childRow.id);
+  const childHandle = h.client.workflow.getHandle<InterpreterWorkflow>(childRow.temporal_workflow_id);
+  expect(await refusal(submit(childHandle, row.id, 'alice'))).toBe('HumanTaskSelfApproval');
+  await expect(submit(childHandle, row.id, 'bob')).resolves.toMatchObject({ status: 'completed' });
+  await handle.result();
+});
+
 it('of two concurrent submissions exactly one is accepted', async () => {
   const workflowId = await flow({ candidate_users: ['bob', 'carol'] });
   const { instanceId, handle } = await start(workflowId);

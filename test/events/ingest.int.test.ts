@@ -1,3 +1,8 @@
+import request from 'supertest';
+import { randomUUID } from 'node:crypto';
+import { emitWorkflowEvent } from '../../services/events/emit';
+import { createTestCaller } from '../helpers/auth';
+import { createRunRow } from '../helpers/human-tasks';
 import { createEventsHarness, uniq, type EventsHarness } from './harness';
 
 jest.setTimeout(60_000);
@@ -176,5 +181,62 @@ describe('event definitions and ingest', () => {
       .post('/api/v1/events')
       .send({ pattern, version: '1.0.0', payload: { orderId: 'x' } })
       .expect(202);
+  });
+
+  it('records the authenticated publisher (single, group-committed, batch), never a body field; emit_event records its run’s starter', async () => {
+    // Payloads fit every version of the definition (the test above adds 2.0.0 requiring a currency).
+    const alice = await createTestCaller(h.deps, ['events:publish'], 'alice');
+    const bob = await createTestCaller(h.deps, ['events:publish'], 'bob');
+    const as = (c: typeof alice) => request.agent(h.app).set(c.bearer);
+    const eventId = `e-${uniq()}`;
+    const claimBob = { userId: bob.username, context: { type: 'user', id: bob.username } };
+    const body = { eventId, pattern, payload: { orderId: 'o-1', currency: 'EUR' }, metadata: claimBob };
+    const first = await as(alice).post('/api/v1/events').send(body).expect(202);
+    expect(first.body).toMatchObject({ publishedBy: alice.username, metadata: { userId: bob.username } });
+    // A repeat by someone else answers the original, with its original publisher.
+    expect((await as(bob).post('/api/v1/events').send(body).expect(200)).body.publishedBy).toBe(alice.username);
+    const row = await h.db('event_processing_service.event_instances').where({ event_id: eventId }).first();
+    expect(row.published_by).toBe(alice.username);
+
+    const batch = await as(bob)
+      .post('/api/v1/events/batch')
+      .send({
+        events: [
+          { pattern, payload: { orderId: 'b-1', currency: 'EUR' }, metadata: { userId: alice.username } },
+          { pattern, payload: { orderId: 'b-2', currency: 'EUR' } },
+        ],
+      })
+      .expect(202);
+    expect(batch.body.items.map((i: { event: { publishedBy: string } }) => i.event.publishedBy)).toEqual([
+      bob.username,
+      bob.username,
+    ]);
+    expect((await h.http.get(`/api/v1/events/${eventId}`).expect(200)).body.publishedBy).toBe(alice.username);
+
+    const emit = async (startedBy?: string) => {
+      const { instanceId, workflowId } = await createRunRow(h.db);
+      await h
+        .db('workflow_orchestrator_service.workflow_instances')
+        .where({ id: instanceId })
+        .update({ trigger: { kind: 'api', ...(startedBy && { startedBy }) } });
+      const ctx = {
+        instanceId,
+        workflowId: `${workflowId}:${instanceId}`,
+        runId: randomUUID(),
+        definitionId: workflowId,
+        definitionVersion: '1.0.0',
+        stepId: 'emit',
+        stepPath: 'emit',
+      };
+      const { eventId: emitted } = await emitWorkflowEvent(h.deps, {
+        eventId: randomUUID(),
+        pattern,
+        payload: { orderId: 'w-1', currency: 'EUR' },
+        ctx,
+      });
+      return (await h.db('event_processing_service.event_instances').where({ event_id: emitted }).first()).published_by;
+    };
+    expect(await emit(alice.username)).toBe(alice.username);
+    expect(await emit()).toBeNull();
   });
 });

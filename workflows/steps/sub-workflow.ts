@@ -52,6 +52,8 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
       kind: 'sub_workflow',
       parentInstanceId: run.input.instanceId,
       ...(cause !== undefined && { causeEventId: cause }),
+      // The child acts for the parent's starter: its human tasks apply the same self-approval rule.
+      ...(trigger?.startedBy !== undefined && { startedBy: trigger.startedBy }),
     },
     ...(options && { options }),
   };

@@ -3,11 +3,13 @@
  * correlation key and input mapping are JSONata over the event. START starts the definition (at most once
  * per trigger and event; with on_running skip/signal only while no other run of the definition with the same
  * correlation key is live, decided atomically by the engine's exclusive start); CANCEL cancels the running
- * instances with the same correlation key.
+ * instances with the same correlation key. A started run's `trigger.startedBy` is the event's publisher
+ * (event_instances.published_by), when known.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../../../common/config';
+import type { TriggerContext } from '../../../common/definitions/types';
 import { FailureType } from '../../../common/errors';
 import type { RoutingResult } from '../../../common/events/delivery';
 import { matchesPattern } from '../../../common/events/pattern';
@@ -47,6 +49,16 @@ async function mappedInput(t: Trigger, doc: StoredEvent): Promise<unknown> {
   return input;
 }
 
+/** The started run's trigger: the event, the trigger, and the event's publisher as the run's starter. */
+function triggerOf(event: StoredEvent, t: Trigger): TriggerContext {
+  return {
+    kind: 'event',
+    eventId: event.eventId,
+    triggerId: t.trigger_id,
+    ...(event.publishedBy && { startedBy: event.publishedBy }),
+  };
+}
+
 /** What trigger routing needs. */
 export type TriggerRoutingDeps = { db: Knex; temporal: Client; config: Config };
 
@@ -75,7 +87,7 @@ async function startUnlessLive(
             input: await mappedInput(t, event),
             correlationKey: key,
             exclusive: true,
-            trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id },
+            trigger: triggerOf(event, t),
             temporalWorkflowId: ownId,
           },
         );
@@ -126,7 +138,7 @@ export async function routeToTriggers(deps: TriggerRoutingDeps, event: StoredEve
         workflowId: t.definition_workflow_id,
         input: await mappedInput(t, event),
         ...(key !== undefined && { correlationKey: key }),
-        trigger: { kind: 'event', eventId: event.eventId, triggerId: t.trigger_id },
+        trigger: triggerOf(event, t),
         temporalWorkflowId: ownId,
       },
     );
