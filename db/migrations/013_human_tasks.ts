@@ -6,6 +6,7 @@
  * built-in roles.
  */
 import type { Knex } from 'knex';
+import { touchUpdatedAt } from './helpers';
 
 const WF = 'workflow_orchestrator_service';
 const TASK = 'task_execution_service';
@@ -64,8 +65,10 @@ export async function up(knex: Knex): Promise<void> {
     details jsonb NOT NULL DEFAULT '{}',
     -- Set by writes a retried activity may repeat (created, escalated, overdue, completed, withdrawn): one row per key.
     dedupe_key varchar(512) UNIQUE,
-    created_at timestamptz NOT NULL DEFAULT now()
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
   )`);
+  await touchUpdatedAt(knex, `${TASK}.human_task_events`);
   await knex.raw(`CREATE INDEX human_task_events_task ON ${TASK}.human_task_events (task_instance_id, created_at, id)`);
   await knex.raw(`CREATE INDEX human_task_events_instance ON ${TASK}.human_task_events (workflow_instance_id)`);
 

@@ -17,7 +17,7 @@ import * as m011 from './011_event_dispatch_index';
 import * as m012 from './012_subscription_lookback_event';
 import * as m013 from './013_human_tasks';
 import * as m014 from './014_manual_task_forms';
-import * as m017 from './017_event_publisher';
+import * as m015 from './015_event_publisher';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -34,5 +34,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '012_subscription_lookback_event': m012,
   '013_human_tasks': m013,
   '014_manual_task_forms': m014,
-  '017_event_publisher': m017,
+  '015_event_publisher': m015,
 };

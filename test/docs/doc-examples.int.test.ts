@@ -30,8 +30,15 @@ function expectStatus(res: Response, status: number, what: string): void {
     throw new Error(`${what}: answered ${res.status}, expected ${status}: ${JSON.stringify(res.body)}`);
 }
 
-async function createActive(kind: 'task' | 'workflow', doc: Obj): Promise<void> {
-  const [path, id] = kind === 'task' ? ['task-definitions', doc.task_id] : ['workflow-definitions', doc.workflow_id];
+const KINDS = {
+  task: ['task-definitions', 'task_id'],
+  workflow: ['workflow-definitions', 'workflow_id'],
+  'ui-component': ['ui-components', 'component_id'],
+} as const;
+
+async function createActive(kind: keyof typeof KINDS, doc: Obj): Promise<void> {
+  const [path, key] = KINDS[kind];
+  const id = doc[key];
   expectStatus(await h.http.post(`${API}/${path}`).send(doc), 201, `create ${path} ${String(id)}`);
   expectStatus(
     await h.http.post(`${API}/${path}/${String(id)}/versions/${String(doc.version)}/activate`).send(),
@@ -46,8 +53,7 @@ const instance = (id: string) => h.http.get(`${API}/workflow-instances/${id}`);
 async function runExample(ex: WorkedExample): Promise<Obj> {
   for (const e of ex.eventDefinitions)
     expectStatus(await h.http.post(`${API}/event-definitions`).send(e), 201, `event definition ${String(e.event_id)}`);
-  for (const c of ex.uiComponents)
-    expectStatus(await h.http.post(`${API}/ui-components`).send(c), 201, `UI component ${String(c.component_id)}`);
+  for (const c of ex.uiComponents) await createActive('ui-component', c);
   for (const t of ex.tasks) await createActive('task', t);
   for (const c of ex.children) await createActive('workflow', c);
   await createActive('workflow', ex.definition as Obj);

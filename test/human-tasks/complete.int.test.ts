@@ -126,7 +126,7 @@ it('When the data is invalid, then 422 with every pointer and the run keeps wait
   const task = (await request(api.app).get(`/api/v1/human-tasks/${taskId}`).set(alice.bearer)).body;
   expect(task).toMatchObject({ status: 'waiting', submissions: [] });
   expect(task.history.map((e: { kind: string }) => e.kind)).toEqual(['created']);
-  expect(await runStatus(instanceId)).toBe('waiting');
+  expect(await runStatus(instanceId, 'waiting')).toBe('waiting');
   expect((await complete(alice, taskId, approve)).status).toBe(200);
 });
 
