@@ -19,6 +19,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     rolldownOptions: {
       // @rjsf marks its hooks 'use client' (a React Server Components hint): meaningless in a client bundle.
+      // @rjsf/core's test registry (never imported by the console, so tree-shaken away) imports the Ajv validator,
+      // which the console does not install (it validates with an eval-free validator, src/form/validator.ts).
+      external: ['@rjsf/validator-ajv8'],
+      // Any other import that does not resolve fails the build (Vite's default): a bare specifier in the bundle
+      // would break the page at run time.
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
       },
