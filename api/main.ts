@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
+import { logSinkFromConfig } from '../services/observability/log-sink';
 import { ensureBootstrapAdmin, syncPermissions } from './auth/bootstrap';
 import { allRoutes } from './routes';
 import { startApiServer } from './server';
@@ -18,12 +19,19 @@ async function main(): Promise<void> {
       'DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone API (npm start runs the embedded stack)',
     ]);
   }
-  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-api' });
+  const logSink = logSinkFromConfig(config);
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.logPretty,
+    name: 'aos-api',
+    sinks: logSink ? [logSink.destination] : [],
+  });
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const deps = { config, logger, db, temporal };
   await migrateLatest(db);
+  logSink?.start(db);
   await syncPermissions(deps, allRoutes());
   const admin = await ensureBootstrapAdmin(deps);
   if (admin === 'not-configured')
@@ -35,6 +43,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await api.close();
     await connection.close();
+    await logSink?.close(2000);
     await db.destroy();
     process.exit(0);
   };

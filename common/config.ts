@@ -10,6 +10,14 @@ export interface Config {
   readonly nodeEnv: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   readonly logPretty: boolean;
+  /** Also write the platform's logs to observability_service.observability_logs (batched, bounded, lossy). */
+  readonly observabilityLogsDb: boolean;
+  /** Lowest level written to observability_logs (independent of LOG_LEVEL). */
+  readonly observabilityLogsLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** Most log lines waiting for the database; past it new lines are dropped and counted. */
+  readonly observabilityLogsQueueMax: number;
+  /** Longest a log line waits before its batch is written. */
+  readonly observabilityLogsFlushMs: number;
   /** Postgres connection string; undefined means "start the embedded PGlite server". */
   readonly databaseUrl: string | undefined;
   readonly databasePoolMax: number;
@@ -103,6 +111,30 @@ export const SETTINGS: readonly Setting[] = [
     enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
   },
   { env: 'LOG_PRETTY', key: 'logPretty', type: 'boolean' },
+  { env: 'OBSERVABILITY_LOGS_DB', key: 'observabilityLogsDb', type: 'boolean', default: true },
+  {
+    env: 'OBSERVABILITY_LOGS_LEVEL',
+    key: 'observabilityLogsLevel',
+    type: 'string',
+    default: 'info',
+    enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
+  },
+  {
+    env: 'OBSERVABILITY_LOGS_QUEUE_MAX',
+    key: 'observabilityLogsQueueMax',
+    type: 'integer',
+    default: 10000,
+    min: 1,
+    max: 1000000,
+  },
+  {
+    env: 'OBSERVABILITY_LOGS_FLUSH_MS',
+    key: 'observabilityLogsFlushMs',
+    type: 'integer',
+    default: 1000,
+    min: 10,
+    max: 60000,
+  },
   { env: 'DATABASE_URL', key: 'databaseUrl', type: 'string', pattern: '^postgres(ql)?://' },
   { env: 'DATABASE_POOL_MAX', key: 'databasePoolMax', type: 'integer', default: 10, min: 1, max: 1000 },
   { env: 'AOS_DATA_DIR', key: 'dataDir', type: 'string', default: '.data' },

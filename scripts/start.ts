@@ -13,6 +13,7 @@ import { installTemporalRuntime } from '../common/temporal-logging';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { ensurePartitions } from '../db/partitions';
+import { logSinkFromConfig } from '../services/observability/log-sink';
 import { startLocalStack } from '../devstack/local-stack';
 import { ensureBootstrapAdmin, syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
@@ -36,7 +37,13 @@ function withDevAdmin(config: Config): Config {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos' });
+  const logSink = logSinkFromConfig(config);
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.logPretty,
+    name: 'aos',
+    sinks: logSink ? [logSink.destination] : [],
+  });
   installTemporalRuntime(logger);
   // The web console's bundle (console/dist): built on a fresh clone or after console/ changed, before the API
   // reads it. A failed build is logged and the API starts without the console.
@@ -69,6 +76,11 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await ensurePartitions(db);
+    if (logSink) {
+      logSink.start(db);
+      // Runs (cleanups are reversed) after the worker and the API stopped, before the pool is destroyed.
+      cleanups.push(() => logSink.close(2000));
+    }
 
     const clientConnection = await Connection.connect({ address: stack.temporalAddress });
     cleanups.push(() => clientConnection.close());

@@ -8,11 +8,18 @@ import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { installTemporalRuntime } from '../common/temporal-logging';
 import { createDb } from '../db/connection';
+import { logSinkFromConfig } from '../services/observability/log-sink';
 import { createOrchestratorWorker } from './orchestrator';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-worker' });
+  const logSink = logSinkFromConfig(config);
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.logPretty,
+    name: 'aos-worker',
+    sinks: logSink ? [logSink.destination] : [],
+  });
   if (!config.databaseUrl || !config.temporalAddress) {
     throw new ConfigError([
       'DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone worker (npm start runs the embedded stack)',
@@ -20,6 +27,7 @@ async function main(): Promise<void> {
   }
   installTemporalRuntime(logger);
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+  logSink?.start(db);
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -37,6 +45,7 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
     await clientConnection.close();
+    await logSink?.close(2000);
     await db.destroy();
   }
 }

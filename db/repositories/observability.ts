@@ -48,3 +48,43 @@ export async function getObservability(
 ): Promise<ObservabilityRow | undefined> {
   return (await db(OBSERVABILITY_TABLES[kind].table).where({ id }).first()) as ObservabilityRow | undefined;
 }
+
+/** A log line to store in observability_logs (strings already cut to their column sizes). */
+export interface LogRowInput {
+  timestamp: string;
+  level: string;
+  message: string;
+  service: string | null;
+  request_id: string | null;
+  temporal_workflow_id: string | null;
+  /** A uuid, or null: then the run whose temporal_workflow_id matches, if any, fills it. */
+  workflow_instance_id: string | null;
+  step_id: string | null;
+  trace_id: string | null;
+  span_id: string | null;
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * Stores log lines with one multi-row INSERT (one parameter: the rows as a JSON array). A line that names a
+ * Temporal workflow but no run gets the run of that workflow id (the unique `temporal_workflow_id`), so a run's
+ * workflow and activity lines are found by its id.
+ */
+export async function insertLogs(db: Db, rows: readonly LogRowInput[]): Promise<void> {
+  if (rows.length === 0) return;
+  // JSON has no NUL-free guarantee and PostgreSQL text/jsonb reject U+0000: strip its escapes.
+  const json = JSON.stringify(rows).replace(/(?<!\\)\\u0000/g, '');
+  await db.raw(
+    `INSERT INTO ${S}.observability_logs
+       (timestamp, level, message, service, request_id, temporal_workflow_id, workflow_instance_id, step_id,
+        trace_id, span_id, attributes)
+     SELECT r.timestamp, r.level, r.message, r.service, r.request_id, r.temporal_workflow_id,
+            COALESCE(r.workflow_instance_id, wi.id), r.step_id, r.trace_id, r.span_id, COALESCE(r.attributes, '{}')
+       FROM jsonb_to_recordset(?::jsonb) AS r(timestamp timestamptz, level text, message text, service text,
+              request_id text, temporal_workflow_id text, workflow_instance_id uuid, step_id text, trace_id text,
+              span_id text, attributes jsonb)
+       LEFT JOIN workflow_orchestrator_service.workflow_instances wi
+         ON r.workflow_instance_id IS NULL AND wi.temporal_workflow_id = r.temporal_workflow_id`,
+    [json],
+  );
+}
