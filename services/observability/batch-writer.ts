@@ -49,6 +49,14 @@ export interface BatchWriterOptions<T> {
   onDrop?: (reason: DropReason, count: number, err?: unknown) => void;
 }
 
+/** The writers not yet closed, for {@link batchWriterStats}. */
+const open = new Set<BatchWriter<unknown>>();
+
+/** The counters of every writer of this process not yet closed (e.g. for a metrics endpoint), by creation order. */
+export function batchWriterStats(): BatchWriterStats[] {
+  return [...open].map((w) => w.stats());
+}
+
 /** See the module comment. Writes nothing until a sink is set (constructor or {@link BatchWriter.start}). */
 export class BatchWriter<T> {
   private readonly queue: T[] = [];
@@ -75,6 +83,7 @@ export class BatchWriter<T> {
     this.intervalMs = Math.max(1, opts.intervalMs ?? 1000);
     this.writeTimeoutMs = Math.max(1, opts.writeTimeoutMs ?? 5000);
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
+    open.add(this as BatchWriter<unknown>);
     if (opts.write) this.start(opts.write);
   }
 
@@ -130,6 +139,7 @@ export class BatchWriter<T> {
   async close(deadlineMs = 2000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    open.delete(this as BatchWriter<unknown>);
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.flush(deadlineMs);

@@ -1,5 +1,5 @@
 /** The bounded batch writer against fake sinks: drops are counted by reason, order kept, close flushes. */
-import { BatchWriter, type DropReason } from '../../services/observability/batch-writer';
+import { BatchWriter, batchWriterStats, type DropReason } from '../../services/observability/batch-writer';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -125,5 +125,13 @@ describe('BatchWriter', () => {
     await w.close(1000);
     expect(got).toEqual([1, 2, 3]);
     expect(w.stats()).toMatchObject({ offered: 3, written: 3, queued: 0 });
+  });
+
+  it('batchWriterStats() lists the open writers', async () => {
+    const w = new BatchWriter<number>({ name: 'listed' });
+    w.offer(1);
+    expect(batchWriterStats().find((s) => s.name === 'listed')).toMatchObject({ offered: 1, queued: 1 });
+    await w.close(10);
+    expect(batchWriterStats().some((s) => s.name === 'listed')).toBe(false);
   });
 });
