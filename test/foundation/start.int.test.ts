@@ -127,6 +127,12 @@ describe('npm start', () => {
       await waitReady(second.output);
       const again = createDb({ url: `postgres://postgres@127.0.0.1:${ports.pg}/postgres`, poolMax: 1 });
       expect(await again('public.restart_probe').pluck('v')).toEqual(['kept']);
+      // The log sink wrote the first start's lines, its last ones flushed on shutdown (docs/observability.md).
+      const logged = await again('observability_service.observability_logs')
+        .where({ service: 'aos' })
+        .whereIn('message', ['platform ready', 'shutting down'])
+        .pluck('message');
+      expect(new Set(logged)).toEqual(new Set(['platform ready', 'shutting down']));
       await again.destroy();
       const conn2 = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       const description = await new Client({ connection: conn2 }).workflow.getHandle('restart-probe').describe();
