@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createDb } from '../../db/connection';
 import { insertLogs, type LogRowInput } from '../../db/repositories/observability';
-import { BatchWriter } from '../../services/observability/batch-writer';
+import { createLogger } from '../../common/logger';
+import { BatchWriter, type DropReason } from '../../services/observability/batch-writer';
+import { createLogSink } from '../../services/observability/log-sink';
 import { createTestDb } from '../helpers/db';
 
 let db: Knex;
@@ -71,6 +73,24 @@ it('with the database unreachable, drops and counts while offer() stays fast', a
     expect(dropped).toBe(5000);
     expect(s.dropped.queue_full).toBeGreaterThanOrEqual(4000);
     expect(s.dropped.write_failed + s.dropped.write_timeout).toBeGreaterThan(0);
+  } finally {
+    quiet.mockRestore();
+    await dead.destroy();
+  }
+});
+
+it("the log sink's drops are reported outside the logger: no line about a drop is offered back", async () => {
+  const dead = createDb({ url: 'postgres://nobody:x@127.0.0.1:1/none', poolMax: 1 });
+  const quiet = jest.spyOn(console, 'log').mockImplementation(() => {});
+  const reports: DropReason[] = [];
+  const sink = createLogSink({ level: 'info', intervalMs: 10, report: (reason) => reports.push(reason) });
+  try {
+    const logger = createLogger({ level: 'silent', name: 'aos-test', sinks: [sink.destination] });
+    sink.start(dead);
+    for (let i = 0; i < 100; i++) logger.info({ i }, 'line');
+    await sink.close(3000);
+    expect(reports).toContain('write_failed');
+    expect(sink.stats()).toMatchObject({ offered: 100, written: 0 });
   } finally {
     quiet.mockRestore();
     await dead.destroy();

@@ -115,6 +115,10 @@ it("a failing run's log lines land once each, found by run id and by workflow id
   expect(rows.filter((l) => l.message === 'step failed, caught')).toHaveLength(1);
   expect(rows.filter((l) => l.message === 'run failed')).toHaveLength(1);
   expect(rows.filter((l) => l.message === 'Workflow failed')).toHaveLength(1); // the SDK's own, also replay-aware
+  // ...although the caught failure's workflow task was replayed by each of the later ones.
+  const history = await client.workflow.getHandle(run.workflowId).fetchHistory();
+  const workflowTasks = history.events?.filter((e) => e.workflowTaskCompletedEventAttributes).length ?? 0;
+  expect(workflowTasks).toBeGreaterThanOrEqual(3);
   // Activity lines: one per attempt, with the step id.
   const attempts = rows.filter((l) => l.message === 'task attempt failed');
   expect(attempts.map((l) => `${l.level} ${l.step_id}`)).toEqual([
