@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from '../common/config';
 import { devSecret } from '../common/dev-secrets';
 import { createLogger } from '../common/logger';
 import { installTemporalRuntime } from '../common/temporal-logging';
+import { setTemporalMetricsAddress } from '../services/observability/metrics';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { ensurePartitions } from '../db/partitions';
@@ -37,7 +38,9 @@ function withDevAdmin(config: Config): Config {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos' });
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { metricsAddress: config.temporalMetricsAddress });
+  // One process: the API's /metrics carries the worker's series and the SDK's.
+  setTemporalMetricsAddress(config.temporalMetricsAddress === 'off' ? undefined : config.temporalMetricsAddress);
   // The web console's bundle (console/dist): built on a fresh clone or after console/ changed, before the API
   // reads it. A failed build is logged and the API starts without the console.
   try {
