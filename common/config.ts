@@ -270,7 +270,13 @@ export const SETTINGS: readonly Setting[] = [
     pattern: '^[A-Za-z0-9+/]{43}=$',
   },
   // Each entry is checked precisely when the worker builds its egress policy (activities/tasks/egress/policy.ts).
-  { env: 'METRICS_API', key: 'metricsApi', type: 'string', default: 'public', enum: ['public', 'authenticated', 'off'] },
+  {
+    env: 'METRICS_API',
+    key: 'metricsApi',
+    type: 'string',
+    default: 'public',
+    enum: ['public', 'authenticated', 'off'],
+  },
   { env: 'WORKER_METRICS_PORT', key: 'workerMetricsPort', type: 'integer', default: 0, min: 0, max: 65535 },
   { env: 'WORKER_METRICS_HOST', key: 'workerMetricsHost', type: 'string', default: '0.0.0.0' },
   {
@@ -281,7 +287,14 @@ export const SETTINGS: readonly Setting[] = [
     pattern: '^(off|[A-Za-z0-9.\\[\\]:-]+:\\d{1,5})$',
   },
   { env: 'METRICS_GAUGE_CACHE_MS', key: 'metricsGaugeCacheMs', type: 'integer', default: 5000, min: 0, max: 3_600_000 },
-  { env: 'METRICS_GAUGE_TIMEOUT_MS', key: 'metricsGaugeTimeoutMs', type: 'integer', default: 2000, min: 1, max: 60_000 },
+  {
+    env: 'METRICS_GAUGE_TIMEOUT_MS',
+    key: 'metricsGaugeTimeoutMs',
+    type: 'integer',
+    default: 2000,
+    min: 1,
+    max: 60_000,
+  },
   { env: 'EGRESS_ALLOW', key: 'egressAllow', type: 'string', default: '', pattern: '^[A-Za-z0-9.:/\\[\\]*_,\\s-]*$' },
 ];
 

@@ -333,7 +333,10 @@ export interface WorkflowMirrorApplied {
 const MIRROR_RETURNING = ['definition_workflow_id', 'status', 'started_at', 'completed_at'];
 
 /** Applies a mirror write to an existing row; the row when it changed it (undefined = stale, duplicate or unknown). */
-export async function updateWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite): Promise<WorkflowMirrorApplied | undefined> {
+export async function updateWorkflowMirrorRow(
+  db: Db,
+  w: WorkflowMirrorWrite,
+): Promise<WorkflowMirrorApplied | undefined> {
   const q = db(WORKFLOW_INSTANCES)
     .where({ id: w.instanceId })
     .update({ ...w.set, started_at: mirroredStartedAt(db, w, 'started_at') });

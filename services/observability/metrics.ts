@@ -13,7 +13,7 @@ import { countGaugeRows, type GaugeCounts } from '../../db/repositories/metrics-
 
 /** The registry every platform metric lives in (not prom-client's global one). */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'aos_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'aos_' });
 
 const registers = [registry];
 
