@@ -143,7 +143,7 @@ let source: GaugeSource | undefined;
 
 /**
  * Sets the database the gauges count from (the API app and the worker call it; one database per process).
- * Without one the gauges are absent from the exposition rather than wrong.
+ * Without one (a process that set none) the gauges read 0.
  */
 export function setGaugeSource(db: Knex, opts: GaugeSourceOptions = {}): void {
   source = { db, ttlMs: opts.ttlMs ?? 5000, timeoutMs: opts.timeoutMs ?? 2000 };
