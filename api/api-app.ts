@@ -7,6 +7,7 @@ import { consoleRouter } from './http/console';
 import type { ApiDeps } from './deps';
 import type { RouteDefinition } from './http/route';
 import { recordHeaders } from './http/security-headers';
+import { metricsRouter } from './http/metrics';
 import { docsRouter } from './openapi/docs';
 import { allRoutes } from './routes';
 import { warmValidationThreads } from '../services/validation';
@@ -19,13 +20,14 @@ export interface ApiAppOptions {
 /** Builds the full API app on `deps`. */
 export function createApiApp(deps: ApiDeps, opts: ApiAppOptions = {}): Application {
   void warmValidationThreads();
+  const authorize = createAuthorizer(deps);
   return createApp(deps, {
     routes: opts.routes ?? allRoutes(),
-    authorize: createAuthorizer(deps),
+    authorize,
     // helmet's defaults: CSP (self only; the docs page has no inline script), HSTS, nosniff, frame-ancestors 'self', ...
     // The console's page adds one source to script-src (api/http/console.ts).
     // They are static, so they are recorded once instead of rebuilt per request.
     headers: recordHeaders(helmet()),
-    before: [docsRouter(), consoleRouter()],
+    before: [docsRouter(), consoleRouter(), metricsRouter(deps, authorize)],
   });
 }

@@ -85,6 +85,17 @@ export interface Config {
   readonly credentialsEncryptionKey: string;
   /** Destinations `http` and `integration` tasks may reach besides public addresses (hosts, host:port, IPs, CIDRs). */
   readonly egressAllow: readonly string[];
+  /** Who may read the API's `/metrics`: anyone (`public`), callers with observability:read, or nobody (`off`). */
+  readonly metricsApi: 'public' | 'authenticated' | 'off';
+  /** Port of the worker's own `/metrics` server; 0 = not served. */
+  readonly workerMetricsPort: number;
+  readonly workerMetricsHost: string;
+  /** host:port the Temporal SDK's Prometheus exporter binds (merged into `/metrics`); `off` = not installed. */
+  readonly temporalMetricsAddress: string;
+  /** How long a scrape-time gauge count is reused. */
+  readonly metricsGaugeCacheMs: number;
+  /** Longest a scrape waits for the gauge counts (their last values are shown instead). */
+  readonly metricsGaugeTimeoutMs: number;
 }
 
 interface Setting {
@@ -291,6 +302,31 @@ export const SETTINGS: readonly Setting[] = [
     pattern: '^[A-Za-z0-9+/]{43}=$',
   },
   // Each entry is checked precisely when the worker builds its egress policy (activities/tasks/egress/policy.ts).
+  {
+    env: 'METRICS_API',
+    key: 'metricsApi',
+    type: 'string',
+    default: 'public',
+    enum: ['public', 'authenticated', 'off'],
+  },
+  { env: 'WORKER_METRICS_PORT', key: 'workerMetricsPort', type: 'integer', default: 0, min: 0, max: 65535 },
+  { env: 'WORKER_METRICS_HOST', key: 'workerMetricsHost', type: 'string', default: '0.0.0.0' },
+  {
+    env: 'TEMPORAL_METRICS_ADDRESS',
+    key: 'temporalMetricsAddress',
+    type: 'string',
+    default: 'auto',
+    pattern: '^(off|auto|[A-Za-z0-9.\\[\\]:-]+:\\d{1,5})$',
+  },
+  { env: 'METRICS_GAUGE_CACHE_MS', key: 'metricsGaugeCacheMs', type: 'integer', default: 5000, min: 0, max: 3_600_000 },
+  {
+    env: 'METRICS_GAUGE_TIMEOUT_MS',
+    key: 'metricsGaugeTimeoutMs',
+    type: 'integer',
+    default: 2000,
+    min: 1,
+    max: 60_000,
+  },
   { env: 'EGRESS_ALLOW', key: 'egressAllow', type: 'string', default: '', pattern: '^[A-Za-z0-9.:/\\[\\]*_,\\s-]*$' },
 ];
 

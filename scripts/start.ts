@@ -9,7 +9,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { devSecret } from '../common/dev-secrets';
 import { createLogger } from '../common/logger';
-import { installTemporalRuntime } from '../common/temporal-logging';
+import { installTemporalRuntime, resolveTemporalMetricsAddress } from '../common/temporal-logging';
+import { setTemporalMetricsAddress } from '../services/observability/metrics';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { ensurePartitions } from '../db/partitions';
@@ -44,7 +45,10 @@ async function main(): Promise<void> {
     name: 'aos',
     sinks: logSink ? [logSink.destination] : [],
   });
-  installTemporalRuntime(logger);
+  const temporalMetricsAddress = await resolveTemporalMetricsAddress(config.temporalMetricsAddress);
+  installTemporalRuntime(logger, { metricsAddress: temporalMetricsAddress });
+  // One process: the API's /metrics carries the worker's series and the SDK's.
+  setTemporalMetricsAddress(temporalMetricsAddress);
   // The web console's bundle (console/dist): built on a fresh clone or after console/ changed, before the API
   // reads it. A failed build is logged and the API starts without the console.
   try {

@@ -6,9 +6,11 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
-import { installTemporalRuntime } from '../common/temporal-logging';
+import { installTemporalRuntime, resolveTemporalMetricsAddress } from '../common/temporal-logging';
 import { createDb } from '../db/connection';
 import { logSinkFromConfig } from '../services/observability/log-sink';
+import { setGaugeSource, setTemporalMetricsAddress } from '../services/observability/metrics';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createOrchestratorWorker } from './orchestrator';
 
 async function main(): Promise<void> {
@@ -25,9 +27,17 @@ async function main(): Promise<void> {
       'DATABASE_URL and TEMPORAL_ADDRESS are required for a standalone worker (npm start runs the embedded stack)',
     ]);
   }
-  installTemporalRuntime(logger);
+  const temporalMetricsAddress = await resolveTemporalMetricsAddress(config.temporalMetricsAddress);
+  installTemporalRuntime(logger, { metricsAddress: temporalMetricsAddress });
+  setTemporalMetricsAddress(temporalMetricsAddress);
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
   logSink?.start(db);
+  setGaugeSource(db, { ttlMs: config.metricsGaugeCacheMs, timeoutMs: config.metricsGaugeTimeoutMs });
+  let metrics: MetricsServer | undefined;
+  if (config.workerMetricsPort > 0) {
+    metrics = await startMetricsServer({ host: config.workerMetricsHost, port: config.workerMetricsPort, logger });
+    logger.info({ url: `${metrics.url}/metrics` }, 'worker metrics served');
+  }
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -43,6 +53,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    await metrics?.close();
     await connection.close();
     await clientConnection.close();
     await logSink?.close(2000);

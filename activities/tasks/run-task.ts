@@ -17,6 +17,7 @@ import type { TaskAttempt, TaskMirror } from '../../services/mirror/task-mirror'
 import { describeFailure, nonRetryable, toFailure } from './failures';
 import { checkSchema } from './schema-check';
 import type { TaskRegistry } from './types';
+import { taskAttemptDuration, taskAttempts, taskFailures } from '../../services/observability/metrics';
 
 /** What runTask is built from. */
 export interface RunTaskDeps {
@@ -62,6 +63,9 @@ export function createRunTask({
       startedAt: new Date(),
     };
     mirror.started(attempt);
+    const metricLabels = { task_type: task.type };
+    taskAttempts.inc(metricLabels);
+    const endTimer = taskAttemptDuration.startTimer(metricLabels);
     try {
       const executor = registry.get(task.type);
       if (!executor) {
@@ -89,6 +93,7 @@ export function createRunTask({
           PAYLOAD_TOO_LARGE,
           payloadTooLargeMessage(`task ${task.task_id}@${task.version} output`, size, payloadLimitBytes),
         );
+      endTimer();
       await mirror.finished(attempt, { status: 'completed', output, endedAt: new Date() });
       log.debug('task completed');
       return output;
@@ -97,6 +102,8 @@ export function createRunTask({
       const error = cancelled
         ? { type: FailureType.Cancelled, message: (err as Error).message, nonRetryable: true }
         : describeFailure(err);
+      endTimer();
+      if (!cancelled) taskFailures.inc(metricLabels);
       await mirror.finished(attempt, { status: cancelled ? 'cancelled' : 'failed', error, endedAt: new Date() });
       log.warn({ errorType: error.type, nonRetryable: error.nonRetryable, msg: error.message }, 'task attempt failed');
       if (cancelled) throw err;

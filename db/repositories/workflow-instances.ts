@@ -265,6 +265,7 @@ export async function closeOpenWorkflowInstance(
 export interface OpenWorkflowInstance {
   id: string;
   temporal_workflow_id: string;
+  definition_workflow_id: string;
   status: string;
   created_at: Date;
 }
@@ -276,7 +277,7 @@ export async function listSettledOpenWorkflowInstances(
   limit: number,
 ): Promise<OpenWorkflowInstance[]> {
   return (await db(WORKFLOW_INSTANCES)
-    .select('id', 'temporal_workflow_id', 'status', 'created_at')
+    .select('id', 'temporal_workflow_id', 'definition_workflow_id', 'status', 'created_at')
     .whereIn('status', ['pending', 'running', 'waiting'])
     .where('updated_at', '<', settledBefore)
     .orderBy('updated_at')
@@ -321,21 +322,34 @@ const mirrorGuard = (seq: number) => (q: Knex.QueryBuilder) =>
     .where('workflow_instances.mirror_seq', '<', seq)
     .whereNotIn('workflow_instances.status', TERMINAL_WORKFLOW_STATUSES as string[]);
 
-/** Applies a mirror write to an existing row; true when it changed it (false = stale, duplicate or row unknown). */
-export async function updateWorkflowMirrorRow(db: Db, w: WorkflowMirrorWrite): Promise<boolean> {
+/** What a mirror write that took effect reports about the row (for the run metrics). */
+export interface WorkflowMirrorApplied {
+  definition_workflow_id: string;
+  status: WorkflowInstanceStatus;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+const MIRROR_RETURNING = ['definition_workflow_id', 'status', 'started_at', 'completed_at'];
+
+/** Applies a mirror write to an existing row; the row when it changed it (undefined = stale, duplicate or unknown). */
+export async function updateWorkflowMirrorRow(
+  db: Db,
+  w: WorkflowMirrorWrite,
+): Promise<WorkflowMirrorApplied | undefined> {
   const q = db(WORKFLOW_INSTANCES)
     .where({ id: w.instanceId })
     .update({ ...w.set, started_at: mirroredStartedAt(db, w, 'started_at') });
-  const n = await mirrorGuard(w.seq)(q);
-  return n > 0;
+  const rows = (await mirrorGuard(w.seq)(q).returning(MIRROR_RETURNING)) as WorkflowMirrorApplied[];
+  return rows[0];
 }
 
-/** Inserts the row or applies the write to it (same guard); true when it changed the row. */
+/** Inserts the row or applies the write to it (same guard); the row when it changed it. */
 export async function upsertWorkflowMirrorRow(
   db: Db,
   w: WorkflowMirrorWrite,
   values: WorkflowMirrorInsert,
-): Promise<boolean> {
+): Promise<WorkflowMirrorApplied | undefined> {
   const { definitionRowId, ...columns } = values;
   const definitionId =
     definitionRowId ??
@@ -356,6 +370,6 @@ export async function upsertWorkflowMirrorRow(
       .insert(insert)
       .onConflict('id')
       .merge({ ...w.set, started_at: mirroredStartedAt(db, w, 'workflow_instances.started_at') }),
-  ).returning('id');
-  return rows.length > 0;
+  ).returning(MIRROR_RETURNING);
+  return (rows as WorkflowMirrorApplied[])[0];
 }

@@ -19,6 +19,7 @@ import { insertEvent, insertEvents, type EventInsert, type StoredEvent } from '.
 import { ingestGroupCommit } from './ingest-group-commit';
 import { dispatcherIdOf, handOff } from './handoff';
 import { resolveEventDefinition, type ResolvedEventDefinition } from './validators';
+import { eventsIngested } from '../observability/metrics';
 
 /** An event as submitted (the documented EventInstance shape; eventId, version, source, timestamp optional). */
 export interface EventInput {
@@ -128,7 +129,9 @@ function toInsert(
 
 // One wake-up per committed batch (coalesced further across batches): the dispatcher claims whatever is due.
 function handOffCreated(deps: EventDeps, results: PublishResult[]): void {
-  if (deps.handoff === false || !results.some((r) => r.created)) return;
+  const created = results.filter((r) => r.created).length;
+  if (created > 0) eventsIngested.inc(created);
+  if (deps.handoff === false || created === 0) return;
   handOff(deps.temporal, deps.config, deps.logger);
 }
 

@@ -9,8 +9,10 @@ import {
   TERMINAL_WORKFLOW_STATUSES,
   updateWorkflowMirrorRow,
   upsertWorkflowMirrorRow,
+  type WorkflowMirrorApplied,
   type WorkflowMirrorWrite,
 } from '../../db/repositories/workflow-instances';
+import { recordRunTransition } from '../observability/metrics';
 
 const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
 
@@ -35,8 +37,26 @@ function changes(u: MirrorWorkflowUpdate): Record<string, unknown> {
  * The row's started_at: the run's own start time (Temporal's, same clock as its `at`) replaces what the starter
  * wrote: the starter stamps the row from its own clock and may even write after a fast run's end was mirrored, so
  * keeping its value could put completed_at before started_at. Updates from older runs only fill a missing one.
+ *
+ * A write that took effect is counted in the run metrics (services/observability/metrics.ts): the seq and
+ * terminal guards make a retried or replayed write a no-op, so each transition is counted once. A run's start
+ * is counted here when the run wrote its own start (seq 1 with `start`: a child or trigger-less start); a run
+ * started through startRun is counted by the starter (services/runs/start.ts).
  */
 export async function applyWorkflowUpdate(db: Knex, u: MirrorWorkflowUpdate): Promise<boolean> {
+  const applied = await writeWorkflowUpdate(db, u);
+  if (!applied) return false;
+  recordRunTransition({
+    definition: applied.definition_workflow_id,
+    status: applied.status,
+    started: u.start !== undefined && u.seq === 1,
+    startedAt: applied.started_at,
+    completedAt: applied.completed_at,
+  });
+  return true;
+}
+
+function writeWorkflowUpdate(db: Knex, u: MirrorWorkflowUpdate): Promise<WorkflowMirrorApplied | undefined> {
   const write: WorkflowMirrorWrite = {
     instanceId: u.instanceId,
     seq: u.seq,

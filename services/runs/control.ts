@@ -9,6 +9,7 @@ import {
 } from '../../db/repositories/workflow-instances';
 import { aosStateQuery } from '../../workflows/api';
 import type { RunDeps } from './deps';
+import { recordRunClosed } from '../observability/metrics';
 
 const QUERY_DEADLINE_MS = 5_000;
 
@@ -46,6 +47,7 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
     error: { type: FailureType.Terminated, message: why },
     completedAt: new Date(),
   });
+  if (updated) recordRunClosed(updated);
   return updated ?? (await getRunRow(deps, instanceId));
 }
 

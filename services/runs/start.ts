@@ -37,6 +37,7 @@ import { resolveDefinition } from '../definitions/resolve';
 import type { RunDeps } from './deps';
 import { checkRunInput } from './input-check';
 import { runSearchAttributes } from '../../common/search-attributes';
+import { runsStarted } from '../observability/metrics';
 
 /** A start request. */
 export interface StartRunRequest {
@@ -282,6 +283,7 @@ export async function startRun(
       staticDetails: `Definition **${definition.workflow_id}@${definition.version}**, trigger ${trigger.kind}, instance ${instanceId}`,
     });
     await markRunStarted(deps.db, instanceId, handle.firstExecutionRunId, requestedAt);
+    runsStarted.inc({ definition: definition.workflow_id });
     return { outcome: 'started', instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
     await deletePendingWorkflowInstance(deps.db, instanceId);

@@ -10,6 +10,7 @@ import { claimDue, nextDueInMs, type ClaimedEvent } from '../../../db/repositori
 import { nonRetryable } from '../../../common/errors/failures';
 import { routeEvent, type RoutingDeps } from '../routing/route-event';
 import { recordDelivered, recordFailure, type Outcome } from './outcome';
+import { deliveryLag, secondsBetween } from '../../observability/metrics';
 
 // Longer than the activity's start-to-close timeout: a retried pass never re-claims what a timed-out one still routes.
 const LEASE_SECONDS = 300;
@@ -27,7 +28,10 @@ async function deliverOne(deps: RoutingDeps, c: ClaimedEvent): Promise<Outcome> 
   } catch (err) {
     return recordFailure(deps.db, deps.config, c, err, event);
   }
-  return recordDelivered(deps.db, c);
+  const outcome = await recordDelivered(deps.db, c);
+  const lag = secondsBetween(event.createdAt, new Date());
+  if (lag !== undefined) deliveryLag.observe(lag);
+  return outcome;
 }
 
 /** Delivers the dispatcher's due events once; reports what happened and when the next one is due. */

@@ -8,6 +8,7 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { FailureType } from '../../../common/errors';
 import { closeOpenWorkflowInstance } from '../../../db/repositories/workflow-instances';
+import { recordRunClosed } from '../../observability/metrics';
 
 /** The attempt of the run's pending workflow task (1 = first try), 0 when none is pending. */
 export function workflowTaskAttempt(d: WorkflowExecutionDescription): number {
@@ -47,5 +48,6 @@ export async function quarantineRun(
     error: { type: FailureType.WorkflowTaskFailed, message, details: { attempts: attempt, lastFailure: cause } },
     completedAt: new Date(),
   });
+  if (closed) recordRunClosed(closed);
   return closed !== undefined;
 }

@@ -21,6 +21,7 @@ import {
 import { closeOrphanTasks } from '../../../db/repositories/orphan-tasks';
 import { quarantineRun, workflowTaskAttempt } from './quarantine';
 import { rebuildTasksFromHistory } from './task-rebuild';
+import { recordRunClosed, runsStarted } from '../../observability/metrics';
 
 /** One mirror row that disagreed with Temporal. */
 export interface DriftEntry {
@@ -137,7 +138,10 @@ async function checkRow(
   } else if (!target) {
     // Started, but the starter died before it mirrored the start (startRun's markRunStarted): mirror it now.
     if (row.status !== 'pending' || temporalStatus !== 'RUNNING' || !runId) return undefined;
-    if (!opts.dryRun) await markRunStarted(deps.db, row.id, runId, startTime);
+    if (!opts.dryRun) {
+      await markRunStarted(deps.db, row.id, runId, startTime);
+      runsStarted.inc({ definition: row.definition_workflow_id });
+    }
     return { ...entry, ...(!opts.dryRun && { fixedTo: 'running' }) };
   } else {
     fields = await outcome(deps.temporal, row.temporal_workflow_id, target);
@@ -149,6 +153,7 @@ async function checkRow(
     error: fields.error,
     completedAt: closeTime ?? new Date(),
   });
+  if (closed) recordRunClosed(closed);
   return closed ? { ...entry, fixedTo: target } : undefined;
 }
 
