@@ -1,6 +1,6 @@
 /**
  * Read side of observability_service for the API: logs, metrics and trace spans, newest first by each table's
- * own time column; a missing row is a 404.
+ * own time column (a missing row is a 404), and the monitoring views of migration 008.
  */
 import type { Knex } from 'knex';
 import { AppError } from '../common/errors';
@@ -8,13 +8,21 @@ import type { Page, PageRequest } from '../db/repositories/keyset';
 import type { ListQueryValues } from '../db/repositories/list-filters';
 import {
   getObservability,
+  listMonitoringView,
   listObservability,
   OBSERVABILITY_TABLES,
+  type MonitoringRow,
+  type MonitoringView,
   type ObservabilityKind,
   type ObservabilityRow,
 } from '../db/repositories/observability';
 
-export type { ObservabilityKind, ObservabilityRow } from '../db/repositories/observability';
+export type {
+  MonitoringRow,
+  MonitoringView,
+  ObservabilityKind,
+  ObservabilityRow,
+} from '../db/repositories/observability';
 
 /** The column `kind`'s rows are ordered and filtered by (`created_after`/`created_before` apply to it). */
 export function observabilityTimeColumn(kind: ObservabilityKind): string {
@@ -41,4 +49,14 @@ export async function observabilityOrNotFound(
   const row = await getObservability(db, kind, id);
   if (!row) throw AppError.notFound(`${noun} ${id} not found`);
   return row;
+}
+
+/** Up to `limit` rows of a monitoring view (active executions, performance, storage), filtered by `equals`. */
+export function listMonitoring(
+  db: Knex,
+  name: MonitoringView,
+  equals: Record<string, unknown>,
+  limit: number,
+): Promise<MonitoringRow[]> {
+  return listMonitoringView(db, name, equals, limit);
 }

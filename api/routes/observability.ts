@@ -1,12 +1,15 @@
 /**
  * Read-only access to observability_service: logs, metrics and trace spans, each filterable and
- * paginated newest first by its own time column (`created_after`/`created_before` apply to it).
+ * paginated newest first by its own time column (`created_after`/`created_before` apply to it); and the monitoring
+ * views (active executions, execution and task performance, storage usage) as small filtered arrays.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
+  listMonitoring,
   listObservabilityPage,
   observabilityOrNotFound,
   observabilityTimeColumn,
+  type MonitoringView,
   type ObservabilityKind,
 } from '../../services/observability';
 import { listQuery, pageSchema } from '../http/list-query';
@@ -150,5 +153,131 @@ function routesOf(r: Resource): RouteDefinition[] {
   ];
 }
 
-/** `/observability/{logs,metrics,traces}` routes. */
-export const observabilityRoutes: RouteDefinition[] = RESOURCES.flatMap(routesOf);
+interface Monitoring {
+  path: string;
+  view: MonitoringView;
+  operationId: string;
+  summary: string;
+  /** Query filters: query name -> view column (all optional, equality). */
+  filters: Record<string, { column: string; schema: TSchema }>;
+  /** Every column of a row (all present, possibly null where the schema says so). */
+  columns: Record<string, JsonSchema>;
+}
+
+const count = { type: 'integer', minimum: 0 };
+const ms = { type: ['number', 'null'] };
+const nullableTime = { type: ['string', 'null'], format: 'date-time' };
+const RUN_STATUS = ['pending', 'running', 'waiting'] as const;
+
+const MONITORING: Monitoring[] = [
+  {
+    path: '/observability/active-executions',
+    view: 'active_executions',
+    operationId: 'listActiveExecutions',
+    summary: 'Unfinished runs per definition version and status, with the oldest start',
+    filters: {
+      workflow_id: { column: 'definition_workflow_id', schema: str() },
+      status: { column: 'status', schema: Enum(RUN_STATUS) },
+    },
+    columns: {
+      definition_workflow_id: text,
+      definition_version: text,
+      status: { enum: [...RUN_STATUS] },
+      executions: count,
+      oldest_started_at: time,
+    },
+  },
+  {
+    path: '/observability/execution-performance',
+    view: 'execution_performance',
+    operationId: 'listExecutionPerformance',
+    summary: 'Finished runs per definition version: counts by outcome and durations of completed runs (ms)',
+    filters: {
+      workflow_id: { column: 'definition_workflow_id', schema: str() },
+      version: { column: 'definition_version', schema: str(50) },
+    },
+    columns: {
+      definition_workflow_id: text,
+      definition_version: text,
+      total_executions: count,
+      completed: count,
+      failed: count,
+      cancelled: count,
+      avg_duration_ms: ms,
+      p50_duration_ms: ms,
+      p95_duration_ms: ms,
+      last_completed_at: nullableTime,
+    },
+  },
+  {
+    path: '/observability/task-performance',
+    view: 'task_performance',
+    operationId: 'listTaskPerformance',
+    summary: 'Step executions per task and step type: counts by outcome, durations (ms) and average attempts',
+    filters: {
+      task_id: { column: 'task_id', schema: str() },
+      step_type: { column: 'step_type', schema: str(50) },
+    },
+    columns: {
+      task_id: nullable,
+      step_type: text,
+      total_executions: count,
+      completed: count,
+      failed: count,
+      avg_duration_ms: ms,
+      p95_duration_ms: ms,
+      avg_attempts: ms,
+    },
+  },
+  {
+    path: '/observability/storage-usage',
+    view: 'storage_usage',
+    operationId: 'listStorageUsage',
+    summary: "Size and estimated rows of every table of the platform's schemas (partitions roll up)",
+    filters: { schema: { column: 'schema_name', schema: str(63) } },
+    columns: {
+      schema_name: text,
+      table_name: text,
+      total_bytes: count,
+      total_size: text,
+      estimated_rows: { type: ['integer', 'null'] },
+    },
+  },
+];
+
+/** At most this many rows per monitoring answer (`limit`, default 100). */
+const MONITORING_MAX = 1000;
+
+function monitoringRoute(m: Monitoring): RouteDefinition {
+  const item = { type: 'object', required: Object.keys(m.columns), properties: m.columns };
+  const filters = Object.fromEntries(Object.entries(m.filters).map(([k, f]) => [k, Type.Optional(f.schema)]));
+  return defineRoute({
+    method: 'get',
+    path: m.path,
+    operationId: m.operationId,
+    summary: m.summary,
+    tags: ['observability'],
+    permission: P,
+    query: Type.Object(
+      { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MONITORING_MAX, default: 100 })), ...filters },
+      { additionalProperties: false },
+    ),
+    responses: {
+      200: {
+        description: `Rows of the ${m.view} view`,
+        schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: item } } },
+      },
+    },
+    handler: async ({ deps, query }) => {
+      const q = query as Record<string, unknown>;
+      const equals = Object.fromEntries(Object.entries(m.filters).map(([name, f]) => [f.column, q[name]]));
+      return { body: { data: await listMonitoring(deps.db, m.view, equals, (q.limit as number | undefined) ?? 100) } };
+    },
+  });
+}
+
+/** `/observability/{logs,metrics,traces}` routes and the monitoring views. */
+export const observabilityRoutes: RouteDefinition[] = [
+  ...RESOURCES.flatMap(routesOf),
+  ...MONITORING.map(monitoringRoute),
+];

@@ -88,3 +88,53 @@ export async function insertLogs(db: Db, rows: readonly LogRowInput[]): Promise<
     [json],
   );
 }
+
+/**
+ * The monitoring views of migration 008 (read-only), with the columns each can be filtered by (`column = value`)
+ * and the order of its rows.
+ */
+export const MONITORING_VIEWS = {
+  active_executions: {
+    view: `${S}.active_executions`,
+    filters: ['definition_workflow_id', 'status'],
+    order: ['definition_workflow_id', 'definition_version', 'status'],
+  },
+  execution_performance: {
+    view: `${S}.execution_performance`,
+    filters: ['definition_workflow_id', 'definition_version'],
+    order: ['definition_workflow_id', 'definition_version'],
+  },
+  task_performance: {
+    view: `${S}.task_performance`,
+    filters: ['task_id', 'step_type'],
+    order: ['task_id', 'step_type'],
+  },
+  storage_usage: {
+    view: `${S}.storage_usage`,
+    filters: ['schema_name'],
+    order: ['schema_name', 'table_name'],
+  },
+} as const;
+
+/** Which monitoring view. */
+export type MonitoringView = keyof typeof MONITORING_VIEWS;
+
+/** A row of a monitoring view (columns vary by view). */
+export type MonitoringRow = Record<string, unknown>;
+
+/**
+ * Up to `limit` rows of a monitoring view in its order, with `column = value` for every defined entry of
+ * `equals` whose column the view can be filtered by (other entries are ignored).
+ */
+export async function listMonitoringView(
+  db: Db,
+  name: MonitoringView,
+  equals: Record<string, unknown>,
+  limit: number,
+): Promise<MonitoringRow[]> {
+  const { view, filters, order } = MONITORING_VIEWS[name];
+  const q = db(view).select('*');
+  for (const column of filters as readonly string[]) if (equals[column] !== undefined) q.where(column, equals[column]);
+  for (const column of order) q.orderBy(column, 'asc', 'first');
+  return (await q.limit(limit)) as MonitoringRow[];
+}
