@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import { createMetricsRollup, metricsToRows, unitOf } from './metrics-rollup';
+import { registry as platformRegistry } from './metrics';
 
 function knownRegistry(): Registry {
   const reg = new Registry();
@@ -88,5 +89,20 @@ describe('createMetricsRollup', () => {
     const rollup = createMetricsRollup({ intervalMs: 60_000, registry: reg });
     await expect(rollup.tick()).resolves.toBe(0);
     await rollup.close(100);
+  });
+});
+
+describe('drops', () => {
+  it('a failing database drops the rows and counts them under writer="metrics"', async () => {
+    const reg = new Registry();
+    new Counter({ name: 'c_total', help: 'h', registers: [reg] }).inc();
+    const rollup = createMetricsRollup({ intervalMs: 60_000, registry: reg });
+    rollup.start({ raw: () => Promise.reject(new Error('down')) } as never);
+    await rollup.tick();
+    const json = await platformRegistry.getMetricsAsJSON();
+    await rollup.close(500);
+    expect(rollup.stats().dropped.write_failed).toBe(2);
+    const dropped = json.find((m) => m.name === 'aos_telemetry_rows_dropped_total');
+    expect(dropped?.values.some((v) => v.labels.writer === 'metrics')).toBe(true);
   });
 });
