@@ -2,12 +2,14 @@
  * Standalone API process (production image): config, connections, migrations, auth bootstrap, listen,
  * graceful shutdown. It needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` runs the embedded stack instead.
  */
+import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { logSinkFromConfig } from '../services/observability/log-sink';
+import { metricsRollupFromConfig } from '../services/observability/metrics-rollup';
 import { ensureBootstrapAdmin, syncPermissions } from './auth/bootstrap';
 import { allRoutes } from './routes';
 import { startApiServer } from './server';
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
     ]);
   }
   const logSink = logSinkFromConfig(config);
+  const rollup = metricsRollupFromConfig(config, { service: 'aos-api', instance: `${hostname()}:${process.pid}` });
   const logger = createLogger({
     level: config.logLevel,
     pretty: config.logPretty,
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
   const deps = { config, logger, db, temporal };
   await migrateLatest(db);
   logSink?.start(db);
+  rollup?.start(db);
   await syncPermissions(deps, allRoutes());
   const admin = await ensureBootstrapAdmin(deps);
   if (admin === 'not-configured')
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await api.close();
     await connection.close();
+    await rollup?.close(2000);
     await logSink?.close(2000);
     await db.destroy();
     process.exit(0);

@@ -18,6 +18,8 @@ export interface Config {
   readonly observabilityLogsQueueMax: number;
   /** Longest a log line waits before its batch is written. */
   readonly observabilityLogsFlushMs: number;
+  /** How often the process's Prometheus series are written to observability_metrics; 0 = never. */
+  readonly observabilityMetricsRollupMs: number;
   /** Postgres connection string; undefined means "start the embedded PGlite server". */
   readonly databaseUrl: string | undefined;
   readonly databasePoolMax: number;
@@ -145,6 +147,14 @@ export const SETTINGS: readonly Setting[] = [
     default: 1000,
     min: 10,
     max: 60000,
+  },
+  {
+    env: 'OBSERVABILITY_METRICS_ROLLUP_MS',
+    key: 'observabilityMetricsRollupMs',
+    type: 'integer',
+    default: 60000,
+    min: 0,
+    max: 86_400_000,
   },
   { env: 'DATABASE_URL', key: 'databaseUrl', type: 'string', pattern: '^postgres(ql)?://' },
   { env: 'DATABASE_POOL_MAX', key: 'databasePoolMax', type: 'integer', default: 10, min: 1, max: 1000 },

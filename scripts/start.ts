@@ -4,6 +4,7 @@
  * Ctrl-C stops everything in reverse order and leaves no child process behind.
  */
 import { Client, Connection } from '@temporalio/client';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../common/config';
@@ -15,6 +16,7 @@ import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { ensurePartitions } from '../db/partitions';
 import { logSinkFromConfig } from '../services/observability/log-sink';
+import { metricsRollupFromConfig } from '../services/observability/metrics-rollup';
 import { startLocalStack } from '../devstack/local-stack';
 import { ensureBootstrapAdmin, syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
@@ -39,6 +41,7 @@ function withDevAdmin(config: Config): Config {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logSink = logSinkFromConfig(config);
+  const rollup = metricsRollupFromConfig(config, { service: 'aos', instance: `${hostname()}:${process.pid}` });
   const logger = createLogger({
     level: config.logLevel,
     pretty: config.logPretty,
@@ -84,6 +87,11 @@ async function main(): Promise<void> {
       logSink.start(db);
       // Runs (cleanups are reversed) after the worker and the API stopped, before the pool is destroyed.
       cleanups.push(() => logSink.close(2000));
+    }
+    if (rollup) {
+      rollup.start(db);
+      // Runs before the log sink closes (cleanups are reversed): the last snapshot is taken while the pool lives.
+      cleanups.push(() => rollup.close(2000));
     }
 
     const clientConnection = await Connection.connect({ address: stack.temporalAddress });

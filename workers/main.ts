@@ -2,6 +2,7 @@
  * Standalone worker process (production image, and the crash test): config, connections, worker, graceful
  * shutdown on SIGINT/SIGTERM (in-flight activities get the grace time, then the process exits).
  */
+import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../common/config';
@@ -9,6 +10,7 @@ import { createLogger } from '../common/logger';
 import { installTemporalRuntime, resolveTemporalMetricsAddress } from '../common/temporal-logging';
 import { createDb } from '../db/connection';
 import { logSinkFromConfig } from '../services/observability/log-sink';
+import { metricsRollupFromConfig } from '../services/observability/metrics-rollup';
 import { setGaugeSource, setTemporalMetricsAddress } from '../services/observability/metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createOrchestratorWorker } from './orchestrator';
@@ -16,6 +18,7 @@ import { createOrchestratorWorker } from './orchestrator';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logSink = logSinkFromConfig(config);
+  const rollup = metricsRollupFromConfig(config, { service: 'aos-worker', instance: `${hostname()}:${process.pid}` });
   const logger = createLogger({
     level: config.logLevel,
     pretty: config.logPretty,
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
   setTemporalMetricsAddress(temporalMetricsAddress);
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
   logSink?.start(db);
+  rollup?.start(db);
   setGaugeSource(db, { ttlMs: config.metricsGaugeCacheMs, timeoutMs: config.metricsGaugeTimeoutMs });
   let metrics: MetricsServer | undefined;
   if (config.workerMetricsPort > 0) {
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     await metrics?.close();
     await connection.close();
     await clientConnection.close();
+    await rollup?.close(2000);
     await logSink?.close(2000);
     await db.destroy();
   }

@@ -138,3 +138,26 @@ export async function listMonitoringView(
   for (const column of order) q.orderBy(column, 'asc', 'first');
   return (await q.limit(limit)) as MonitoringRow[];
 }
+
+/** A metric sample to store in observability_metrics (name cut to its column size). */
+export interface MetricRowInput {
+  name: string;
+  type: 'counter' | 'gauge' | 'histogram' | 'summary';
+  value: number;
+  unit: string | null;
+  labels: Record<string, string | number>;
+  recorded_at: string;
+}
+
+/** Stores metric samples with one multi-row INSERT (one parameter: the rows as a JSON array). */
+export async function insertMetrics(db: Db, rows: readonly MetricRowInput[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows).replace(/(?<!\\)\\u0000/g, '');
+  await db.raw(
+    `INSERT INTO ${S}.observability_metrics (name, type, value, unit, labels, recorded_at)
+     SELECT r.name, r.type, r.value, r.unit, COALESCE(r.labels, '{}'), r.recorded_at
+       FROM jsonb_to_recordset(?::jsonb) AS r(name text, type text, value double precision, unit text,
+              labels jsonb, recorded_at timestamptz)`,
+    [json],
+  );
+}

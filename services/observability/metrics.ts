@@ -129,7 +129,7 @@ export const gaugeErrors = new Counter({
  */
 export const telemetryRowsDropped = new Counter({
   name: 'aos_telemetry_rows_dropped_total',
-  help: 'Telemetry rows (logs, spans) dropped instead of waited for, by writer and reason',
+  help: 'Telemetry rows (logs, spans, metric samples) dropped instead of waited for, by writer and reason',
   labelNames: ['writer', 'reason'] as const,
   registers,
   collect() {
