@@ -17,6 +17,7 @@ import {
   resolveActor,
   type ResolvedActor,
 } from '../../services/human-tasks';
+import { HUMAN_TASK_EVENT_KINDS } from '../../common/contracts/human-tasks';
 import { can, principalOf } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { listQuery, pageSchema } from '../http/list-query';
@@ -54,20 +55,7 @@ const historyItem = {
   required: ['id', 'kind', 'actor', 'details', 'at'],
   properties: {
     id: { type: 'string' },
-    kind: {
-      enum: [
-        'created',
-        'claimed',
-        'released',
-        'assigned',
-        'escalated',
-        'overdue',
-        'commented',
-        'submitted',
-        'completed',
-        'withdrawn',
-      ],
-    },
+    kind: { enum: [...HUMAN_TASK_EVENT_KINDS] },
     actor: { type: 'string', description: "Username, or 'system' for what the run did" },
     details: { type: 'object' },
     at: time,

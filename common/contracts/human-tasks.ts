@@ -6,6 +6,26 @@
  */
 import type { StepContext } from '../definitions/types';
 
+/**
+ * Kinds of a task's history rows (task_execution_service.human_task_events.kind; migration 013 keeps its own frozen
+ * copy for the CHECK constraint). `commented` rows are the task's comments.
+ */
+export const HUMAN_TASK_EVENT_KINDS = [
+  'created',
+  'claimed',
+  'released',
+  'assigned',
+  'escalated',
+  'overdue',
+  'commented',
+  'submitted',
+  'completed',
+  'withdrawn',
+] as const;
+
+/** A kind of history row. */
+export type HumanTaskEventKind = (typeof HUMAN_TASK_EVENT_KINDS)[number];
+
 /** Who may work on a task. Users are usernames, roles are role ids (auth_service.roles.role_id). */
 export interface HumanTaskAssignment {
   /** The one user the task is assigned to (claimed or assigned); null = unclaimed, offered to candidates. */

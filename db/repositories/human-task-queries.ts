@@ -7,6 +7,7 @@
  * is still the one the caller decided on, so of two concurrent claims exactly one matches (the second waits for
  * the first's row lock, re-reads the row and no longer matches). The change and its event commit together.
  */
+import type { HumanTaskEventKind } from '../../common/contracts/human-tasks';
 import type { Knex } from 'knex';
 import type { HumanTaskRecord } from '../../common/contracts/human-tasks';
 import { paginateSelect, type Page, type PageRequest } from './keyset';
@@ -15,19 +16,6 @@ import { TASK_INSTANCES, type TaskInstanceStatus } from './task-instances';
 
 export const HUMAN_TASK_EVENTS = 'task_execution_service.human_task_events';
 const WORKFLOW_INSTANCES = 'workflow_orchestrator_service.workflow_instances';
-
-/** Kinds of audit events (the CHECK constraint of human_task_events.kind). */
-export type HumanTaskEventKind =
-  | 'created'
-  | 'claimed'
-  | 'released'
-  | 'assigned'
-  | 'escalated'
-  | 'overdue'
-  | 'commented'
-  | 'submitted'
-  | 'completed'
-  | 'withdrawn';
 
 /** A human task: its task_instances row with the run's definition id, Temporal id and status. */
 export interface HumanTaskRow {
