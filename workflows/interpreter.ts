@@ -106,6 +106,7 @@ function createRun(input: InterpreterInput): RunState {
     childStarts: { ...r.childStarts },
     limits: initialLimitState(),
     humanTasks: new Map(),
+    humanTasksOpening: 0,
   };
 }
 

@@ -55,6 +55,11 @@ export interface RunState {
   childStarts: Record<string, number>;
   /** Human tasks opened by the run and still open, by task id (never carried across continue-as-new: none is open then). */
   humanTasks: Map<string, OpenHumanTask>;
+  /**
+   * How many human tasks are being opened (their openHumanTask activity in flight). The row is visible before the
+   * run learns the task's id: a submission arriving meanwhile waits for the opening instead of being refused.
+   */
+  humanTasksOpening: number;
   /** Block limits state: the run's budget of concurrent children and the current workflow task's steps. */
   limits: LimitState;
 }

@@ -23,7 +23,7 @@ export interface Scenario {
   ends?: 'completed' | 'failed' | 'cancelled';
 }
 
-const def = (
+export const def = (
   workflow_id: string,
   steps: WorkflowDefinition['steps'],
   extra: Partial<WorkflowDefinition> = {},

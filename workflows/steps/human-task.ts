@@ -54,31 +54,38 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
   // uuid4() is seeded per run: the same key on replay, a new one for every execution of the step.
   const executionKey = `${run.runId}/human/${ctx.stepPath}/${uuid4()}`;
   const activities = humanTaskActivities(`${step.id}: human task`, run.input.options);
-  const opened = await activities.openHumanTask({
-    ctx,
-    executionKey,
-    title: String(title),
-    ...(description !== undefined && { description: String(description) }),
-    ...formRef(step),
-    ...(prefill !== undefined && { prefill }),
-    assignment,
-    ...(dueAt !== undefined && { dueAt: new Date(dueAt).toISOString() }),
-    approvals,
-    ...(starter !== undefined && { starter }),
-    at: new Date(openedAt).toISOString(),
-  });
-  const task: OpenHumanTask = {
-    taskId: opened.taskId,
-    stepId: step.id,
-    actions: opened.actions,
-    approvals,
-    ...(starter !== undefined && { starter }),
-    approved: [],
-    recorded: false,
-    withdrawn: false,
-    writing: 0,
-  };
-  run.humanTasks.set(task.taskId, task);
+  run.humanTasksOpening += 1;
+  let task: OpenHumanTask;
+  try {
+    const opened = await activities.openHumanTask({
+      ctx,
+      executionKey,
+      title: String(title),
+      ...(description !== undefined && { description: String(description) }),
+      ...formRef(step),
+      ...(prefill !== undefined && { prefill }),
+      assignment,
+      ...(dueAt !== undefined && { dueAt: new Date(dueAt).toISOString() }),
+      approvals,
+      ...(starter !== undefined && { starter }),
+      at: new Date(openedAt).toISOString(),
+    });
+    task = {
+      taskId: opened.taskId,
+      stepId: step.id,
+      actions: opened.actions,
+      approvals,
+      ...(starter !== undefined && { starter }),
+      approved: [],
+      recorded: false,
+      withdrawn: false,
+      writing: 0,
+    };
+    run.humanTasks.set(task.taskId, task);
+  } finally {
+    // In the same synchronous turn as the registration: a waiting submission sees the task, or no opening.
+    run.humanTasksOpening -= 1;
+  }
 
   let goto: string | undefined;
   await enterWaiting(run, step.id);
@@ -222,8 +229,20 @@ function refusal(run: RunState, submission: HumanTaskSubmission): ApplicationFai
   return undefined;
 }
 
-/** The Update's validator: refuses what the run cannot accept (nothing is recorded then). */
+/**
+ * A submission for a task the run does not know yet while it is opening one: the row is written (and listed)
+ * before the openHumanTask activity's result reaches the run, so the submission may be for it.
+ */
+function maybeOpening(run: RunState, submission: HumanTaskSubmission): boolean {
+  return run.humanTasksOpening > 0 && !run.humanTasks.has(submission?.taskId);
+}
+
+/**
+ * The Update's validator: refuses what the run cannot accept (nothing is recorded then). A submission that may be
+ * for a task being opened is accepted here and checked by the handler once the opening has finished.
+ */
 export function checkSubmission(run: RunState, submission: HumanTaskSubmission): void {
+  if (maybeOpening(run, submission)) return;
   const refused = refusal(run, submission);
   if (refused) throw refused;
 }
@@ -233,8 +252,11 @@ export function checkSubmission(run: RunState, submission: HumanTaskSubmission):
  * sees it), then records it; returns when the row shows it.
  */
 export async function submitHumanTask(run: RunState, submission: HumanTaskSubmission): Promise<HumanTaskSubmitResult> {
+  // Only a submission that may be for a task being opened waits (any other takes the same path as ever).
+  if (maybeOpening(run, submission)) await condition(() => !maybeOpening(run, submission));
   // Validated in the same activation; checked again for a submission accepted meanwhile.
-  checkSubmission(run, submission);
+  const refused = refusal(run, submission);
+  if (refused) throw refused;
   const task = run.humanTasks.get(submission.taskId) as OpenHumanTask;
   const { required, approveAction } = task.approvals;
   const approving = submission.action === approveAction;
