@@ -38,6 +38,12 @@ export const eventInstanceSchema = {
         correlationId: { type: 'string', maxLength: 512 },
         causationId: shortString,
         traceId: shortString,
+        traceparent: {
+          type: 'string',
+          pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+          description: 'W3C trace context: the runs the event starts or resumes join this trace',
+        },
+        tracestate: { type: 'string', maxLength: 512 },
         userId: shortString,
         context: {
           type: 'object',

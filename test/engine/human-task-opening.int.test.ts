@@ -6,7 +6,11 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { HumanTaskRejection, type HumanTaskSubmission } from '../../common/contracts/human-tasks';
+import {
+  HumanTaskRejection,
+  type HumanTaskSubmission,
+  type OpenHumanTaskRequest,
+} from '../../common/contracts/human-tasks';
 import { humanTaskSubmitUpdate } from '../../workflows/api';
 import { createTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { createFakeActivities, type FakeLog } from './fake-activities';
@@ -37,7 +41,7 @@ beforeAll(async () => {
     activities: {
       ...fakes.activities,
       // Stands for the real activity between its row write and its result reaching the run.
-      async openHumanTask(req) {
+      async openHumanTask(req: OpenHumanTaskRequest) {
         const entry = armed.get(req.ctx.workflowId);
         if (entry) {
           await new Promise<void>((r) => {
@@ -58,7 +62,13 @@ afterAll(async () => {
 
 const flow = () =>
   def('ht-opening', [
-    { id: 'review', type: 'human_task', form: { component_id: 'expense-approval' }, title: 'Review', assignee: 'alice' },
+    {
+      id: 'review',
+      type: 'human_task',
+      form: { component_id: 'expense-approval' },
+      title: 'Review',
+      assignee: 'alice',
+    },
   ]);
 
 function submission(taskId: string, submittedBy: string): HumanTaskSubmission {
@@ -67,13 +77,7 @@ function submission(taskId: string, submittedBy: string): HumanTaskSubmission {
 
 async function startGated(workflowId: string, definition = flow()) {
   const g = gate(workflowId);
-  const { handle } = await startScenario(
-    client,
-    taskQueue,
-    'ht-opening',
-    { definition },
-    workflowId,
-  );
+  const { handle } = await startScenario(client, taskQueue, 'ht-opening', { definition }, workflowId);
   await g.started;
   return { handle, release: g.release };
 }
