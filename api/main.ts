@@ -10,6 +10,7 @@ import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { logSinkFromConfig } from '../services/observability/log-sink';
 import { metricsRollupFromConfig } from '../services/observability/metrics-rollup';
+import { setupTracing, temporalClientInterceptors } from '../services/observability/tracing';
 import { ensureBootstrapAdmin, syncPermissions } from './auth/bootstrap';
 import { allRoutes } from './routes';
 import { startApiServer } from './server';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     ]);
   }
   const logSink = logSinkFromConfig(config);
+  const tracing = setupTracing(config, 'aos-api');
   const rollup = metricsRollupFromConfig(config, { service: 'aos-api', instance: `${hostname()}:${process.pid}` });
   const logger = createLogger({
     level: config.logLevel,
@@ -31,10 +33,15 @@ async function main(): Promise<void> {
   });
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
   const connection = await Connection.connect({ address: config.temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    interceptors: temporalClientInterceptors(),
+  });
   const deps = { config, logger, db, temporal };
   await migrateLatest(db);
   logSink?.start(db);
+  tracing?.startDb(db);
   rollup?.start(db);
   await syncPermissions(deps, allRoutes());
   const admin = await ensureBootstrapAdmin(deps);
@@ -48,6 +55,7 @@ async function main(): Promise<void> {
     await api.close();
     await connection.close();
     await rollup?.close(2000);
+    await tracing?.shutdown(2000);
     await logSink?.close(2000);
     await db.destroy();
     process.exit(0);

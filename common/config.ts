@@ -20,6 +20,22 @@ export interface Config {
   readonly observabilityLogsFlushMs: number;
   /** How often the process's Prometheus series are written to observability_metrics; 0 = never. */
   readonly observabilityMetricsRollupMs: number;
+  /** OpenTelemetry tracing of requests, runs, steps and task attempts (`off`: no provider, no spans). */
+  readonly tracing: 'on' | 'off';
+  /** Share of new traces kept (parent-based: a span follows its parent's decision). */
+  readonly tracingSampleRatio: number;
+  /** Also write ended spans to observability_service.observability_traces (batched, bounded, lossy). */
+  readonly observabilityTracesDb: boolean;
+  /** Most spans waiting for the database; past it new spans are dropped and counted. */
+  readonly observabilityTracesQueueMax: number;
+  /** Longest a span waits before its batch is written. */
+  readonly observabilityTracesFlushMs: number;
+  /** The `service.name` of this process's spans; unset = the process's own name (aos-api, aos-worker, aos). */
+  readonly otelServiceName: string | undefined;
+  /** OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset (with the next) = no OTLP export. */
+  readonly otelExporterOtlpEndpoint: string | undefined;
+  /** OTLP/HTTP traces URL, used as given (overrides the base URL for spans). */
+  readonly otelExporterOtlpTracesEndpoint: string | undefined;
   /** Postgres connection string; undefined means "start the embedded PGlite server". */
   readonly databaseUrl: string | undefined;
   readonly databasePoolMax: number;
@@ -103,7 +119,7 @@ export interface Config {
 interface Setting {
   env: string;
   key: keyof Config;
-  type: 'string' | 'integer' | 'boolean';
+  type: 'string' | 'integer' | 'number' | 'boolean';
   default?: string | number | boolean;
   enum?: readonly string[];
   pattern?: string;
@@ -155,6 +171,33 @@ export const SETTINGS: readonly Setting[] = [
     default: 60000,
     min: 0,
     max: 86_400_000,
+  },
+  { env: 'TRACING', key: 'tracing', type: 'string', default: 'on', enum: ['on', 'off'] },
+  { env: 'TRACING_SAMPLE_RATIO', key: 'tracingSampleRatio', type: 'number', default: 1, min: 0, max: 1 },
+  { env: 'OBSERVABILITY_TRACES_DB', key: 'observabilityTracesDb', type: 'boolean', default: true },
+  {
+    env: 'OBSERVABILITY_TRACES_QUEUE_MAX',
+    key: 'observabilityTracesQueueMax',
+    type: 'integer',
+    default: 10000,
+    min: 1,
+    max: 1000000,
+  },
+  {
+    env: 'OBSERVABILITY_TRACES_FLUSH_MS',
+    key: 'observabilityTracesFlushMs',
+    type: 'integer',
+    default: 1000,
+    min: 10,
+    max: 60000,
+  },
+  { env: 'OTEL_SERVICE_NAME', key: 'otelServiceName', type: 'string', pattern: '^\\S{1,100}$' },
+  { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', key: 'otelExporterOtlpEndpoint', type: 'string', pattern: '^https?://' },
+  {
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    key: 'otelExporterOtlpTracesEndpoint',
+    type: 'string',
+    pattern: '^https?://',
   },
   { env: 'DATABASE_URL', key: 'databaseUrl', type: 'string', pattern: '^postgres(ql)?://' },
   { env: 'DATABASE_POOL_MAX', key: 'databasePoolMax', type: 'integer', default: 10, min: 1, max: 1000 },

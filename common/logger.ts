@@ -4,6 +4,7 @@
  */
 import pino, { Logger, type Level, type StreamEntry } from 'pino';
 import PinoPretty from 'pino-pretty';
+import { activeTraceIds } from './telemetry';
 
 export type { Logger } from 'pino';
 
@@ -28,6 +29,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const options: pino.LoggerOptions = {
     name: opts.name ?? 'aos',
     level,
+    // Every line logged inside a span carries its trace and span ids (the log sink maps them to columns).
+    mixin: () => activeTraceIds() ?? {},
     // Defence in depth: the API never logs bodies or credential columns, but a stray object must not leak them.
     redact: {
       paths: [

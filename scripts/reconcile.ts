@@ -7,6 +7,7 @@ import { reconcile } from '../services/mirror/reconcile/reconcile';
 import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createDb } from '../db/connection';
+import { temporalClientInterceptors } from '../services/observability/tracing';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,7 +17,11 @@ async function main(): Promise<void> {
   const db = createDb({ url: config.databaseUrl, poolMax: 2 });
   const connection = await Connection.connect({ address: config.temporalAddress });
   try {
-    const temporal = new Client({ connection, namespace: config.temporalNamespace });
+    const temporal = new Client({
+      connection,
+      namespace: config.temporalNamespace,
+      interceptors: temporalClientInterceptors(),
+    });
     const report = await reconcile(
       { db, temporal, logger },
       { dryRun: process.argv.includes('--dry-run'), settleMs: 0 },

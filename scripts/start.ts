@@ -17,6 +17,7 @@ import { migrateLatest } from '../db/migrate';
 import { ensurePartitions } from '../db/partitions';
 import { logSinkFromConfig } from '../services/observability/log-sink';
 import { metricsRollupFromConfig } from '../services/observability/metrics-rollup';
+import { setupTracing, temporalClientInterceptors } from '../services/observability/tracing';
 import { startLocalStack } from '../devstack/local-stack';
 import { ensureBootstrapAdmin, syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
@@ -41,6 +42,7 @@ function withDevAdmin(config: Config): Config {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logSink = logSinkFromConfig(config);
+  const tracing = setupTracing(config, 'aos');
   const rollup = metricsRollupFromConfig(config, { service: 'aos', instance: `${hostname()}:${process.pid}` });
   const logger = createLogger({
     level: config.logLevel,
@@ -88,6 +90,11 @@ async function main(): Promise<void> {
       // Runs (cleanups are reversed) after the worker and the API stopped, before the pool is destroyed.
       cleanups.push(() => logSink.close(2000));
     }
+    if (tracing) {
+      tracing.startDb(db);
+      // Runs after the worker and the API stopped (their last spans are flushed), before the pool is destroyed.
+      cleanups.push(() => tracing.shutdown(2000));
+    }
     if (rollup) {
       rollup.start(db);
       // Runs before the log sink closes (cleanups are reversed): the last snapshot is taken while the pool lives.
@@ -96,14 +103,25 @@ async function main(): Promise<void> {
 
     const clientConnection = await Connection.connect({ address: stack.temporalAddress });
     cleanups.push(() => clientConnection.close());
-    const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+    const temporal = new Client({
+      connection: clientConnection,
+      namespace: config.temporalNamespace,
+      interceptors: temporalClientInterceptors(),
+    });
     const deps = { config, logger, db, temporal };
     await syncPermissions(deps, allRoutes());
     await ensureBootstrapAdmin({ ...deps, config: withDevAdmin(config) });
 
     const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     cleanups.push(() => workerConnection.close());
-    const worker = await createOrchestratorWorker({ config, db, logger, connection: workerConnection, temporal });
+    const worker = await createOrchestratorWorker({
+      config,
+      db,
+      logger,
+      connection: workerConnection,
+      temporal,
+      tracing,
+    });
     const running = worker.run();
     cleanups.push(async () => {
       worker.shutdown();

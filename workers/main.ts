@@ -12,12 +12,14 @@ import { createDb } from '../db/connection';
 import { logSinkFromConfig } from '../services/observability/log-sink';
 import { metricsRollupFromConfig } from '../services/observability/metrics-rollup';
 import { setGaugeSource, setTemporalMetricsAddress } from '../services/observability/metrics';
+import { setupTracing, temporalClientInterceptors } from '../services/observability/tracing';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createOrchestratorWorker } from './orchestrator';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logSink = logSinkFromConfig(config);
+  const tracing = setupTracing(config, 'aos-worker');
   const rollup = metricsRollupFromConfig(config, { service: 'aos-worker', instance: `${hostname()}:${process.pid}` });
   const logger = createLogger({
     level: config.logLevel,
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   setTemporalMetricsAddress(temporalMetricsAddress);
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
   logSink?.start(db);
+  tracing?.startDb(db);
   rollup?.start(db);
   setGaugeSource(db, { ttlMs: config.metricsGaugeCacheMs, timeoutMs: config.metricsGaugeTimeoutMs });
   let metrics: MetricsServer | undefined;
@@ -43,9 +46,13 @@ async function main(): Promise<void> {
     logger.info({ url: `${metrics.url}/metrics` }, 'worker metrics served');
   }
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
-  const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: config.temporalNamespace,
+    interceptors: temporalClientInterceptors(),
+  });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createOrchestratorWorker({ config, db, logger, connection, temporal });
+  const worker = await createOrchestratorWorker({ config, db, logger, connection, temporal, tracing });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down worker');
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
     await connection.close();
     await clientConnection.close();
     await rollup?.close(2000);
+    await tracing?.shutdown(2000);
     await logSink?.close(2000);
     await db.destroy();
   }

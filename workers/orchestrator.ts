@@ -15,6 +15,8 @@ import { ensurePartitions } from '../db/partitions';
 import { startEventSweeper } from './event-sweeper';
 import { enableLinearRegExps } from './regexp-engine';
 import { startReconcileLoop } from './reconcile-loop';
+import { processTracing, type ProcessTracing } from '../services/observability/tracing';
+import { tracingWorkerOptions } from './tracing';
 
 /** What the worker is built from. */
 export interface OrchestratorWorkerDeps {
@@ -28,6 +30,8 @@ export interface OrchestratorWorkerDeps {
   temporal: Client;
   /** Code handlers; default the built-ins plus CODE_HANDLERS_MODULE. */
   handlers?: CodeHandlerRegistry;
+  /** The process's tracing (default: the one set up in this process, if any); off = spans discarded. */
+  tracing?: ProcessTracing;
   /** Overrides of worker options (tests: task queue, concurrency). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -54,11 +58,15 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
   const handlers = deps.handlers ?? (await codeHandlers(config, logger));
   const bundlePath = deps.workflowBundlePath ?? config.workflowBundlePath;
   const { temporal } = deps;
+  const tracing = tracingWorkerOptions(deps.tracing ?? processTracing());
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : BUNDLE_AT_START),
+    // With no prebuilt bundle the workflow interceptors come from BUNDLE_AT_START's workflowModules.
+    interceptors: { ...tracing.interceptors, ...(!bundlePath && BUNDLE_AT_START.interceptors) },
+    sinks: tracing.sinks,
     activities: createActivities({ db, logger: deps.logger, handlers, temporal, config }),
     shutdownGraceTime: '10s',
     ...deps.workerOptions,

@@ -17,11 +17,29 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
  */
 export const PRELOADED_MODULES = ['jsonata'];
 
+/**
+ * Temporal's OpenTelemetry workflow interceptors (RunWorkflow and StartActivity spans, trace context in the
+ * headers of the activities and child workflows a run schedules). Always in the bundle: the bundle is built
+ * before any config is read, and the interceptors add no commands (histories recorded without them replay,
+ * test/replay checks it). With tracing off the worker's span sink discards their spans (workers/tracing.ts).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
+
 /** Options for `bundleWorkflowCode` (add a logger if wanted). */
 export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowsPath: WORKFLOWS_PATH,
   preloadModules: PRELOADED_MODULES,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
 } as const satisfies BundleOptions;
 
-/** Worker options that bundle the interpreter at worker start (no prebuilt bundle). */
-export const BUNDLE_AT_START = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_MODULES } };
+/**
+ * Worker options that bundle the interpreter at worker start (no prebuilt bundle). A worker that adds its own
+ * `interceptors` must keep `workflowModules`.
+ */
+export const BUNDLE_AT_START = {
+  workflowsPath: WORKFLOWS_PATH,
+  bundlerOptions: { preloadModules: PRELOADED_MODULES },
+  interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+};

@@ -16,6 +16,7 @@ import { isPlainJson, readJsonBody } from './json-body';
 import type { Authorizer } from './mount';
 import { sendProblem } from './problem';
 import { startRequest, type ContextResponse } from './request-context';
+import { setRequestRoute, withRequestContext } from './request-span';
 import type { RouteDefinition, RouteResult } from './route';
 import { setStaticHeaders, type StaticHeaders } from './security-headers';
 import { compileRoute, validateRequest } from './validate';
@@ -76,9 +77,10 @@ export function fastRoute(route: RouteDefinition, opts: FastRouteOptions): FastH
   return (req, res) => {
     if (req.method !== 'POST' || req.url !== url || !isPlainJson(req)) return false;
     const ctx = Object.assign(res, { locals: Object.create(null) as Record<string, unknown> });
+    setRequestRoute(req, url);
     startRequest(logger, req, ctx);
     setStaticHeaders(res, opts.headers);
-    void serve(req, ctx);
+    withRequestContext(ctx, () => void serve(req, ctx));
     return true;
   };
 }

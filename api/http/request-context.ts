@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../common/logger';
+import { SpanAttr } from '../../common/telemetry';
+import { setRequestSpanAttributes, startRequestSpan, withRequestContext } from './request-span';
 
 /** What the request context needs of a response: node's plus `locals` (Express's Response is one). */
 export type ContextResponse = ServerResponse & { locals: Record<string, unknown> };
@@ -35,6 +37,7 @@ export function startRequest(logger: Logger, req: IncomingMessage, res: ContextR
     set: (log: Logger) => void (state.log = log),
   });
   res.setHeader('X-Request-Id', requestId);
+  startRequestSpan(req, res, requestId);
   if (logger.isLevelEnabled('info')) {
     const started = process.hrtime.bigint();
     // Taken now: routers rewrite req.url while they handle the request.
@@ -52,16 +55,17 @@ export function startRequest(logger: Logger, req: IncomingMessage, res: ContextR
 
 /** Adds bindings (e.g. the caller's userId) to the request's logger, still without building it early. */
 export function addLogBindings(res: ContextResponse, bindings: Record<string, unknown>): void {
+  if (typeof bindings.userId === 'string') setRequestSpanAttributes(res, { [SpanAttr.userId]: bindings.userId });
   const state = logStates.get(res);
   if (!state) return void (res.locals.log = (res.locals.log as Logger | undefined)?.child(bindings));
   if (state.log) state.log = state.log.child(bindings);
   else Object.assign(state.bindings, bindings);
 }
 
-/** The Express middleware form of {@link startRequest}. */
+/** The Express middleware form of {@link startRequest}: the rest of the stack runs in the request's span. */
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     startRequest(logger, req, res);
-    next();
+    withRequestContext(res, next);
   };
 }

@@ -161,3 +161,49 @@ export async function insertMetrics(db: Db, rows: readonly MetricRowInput[]): Pr
     [json],
   );
 }
+
+/** A span to store in observability_traces (strings already cut to their column sizes). */
+export interface SpanRowInput {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  service: string | null;
+  kind: 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+  status: 'unset' | 'ok' | 'error';
+  started_at: string;
+  ended_at: string;
+  duration_ms: number;
+  temporal_workflow_id: string | null;
+  /** A uuid, or null: then the run whose temporal_workflow_id matches, if any, fills it. */
+  workflow_instance_id: string | null;
+  attributes: Record<string, unknown>;
+  events: unknown[];
+}
+
+/**
+ * Stores spans with one multi-row INSERT (one parameter: the rows as a JSON array). A span already stored (the
+ * same trace and span id: a workflow task re-run after a worker crash exports its deterministic spans again) is
+ * skipped: `ON CONFLICT DO NOTHING` without a conflict target applies to whatever unique index the table has,
+ * `(trace_id, span_id)` or a time-partitioned table's `(trace_id, span_id, started_at)`, and is a plain insert
+ * when there is none. A span naming a Temporal workflow but no run gets the run of that workflow id.
+ */
+export async function insertSpans(db: Db, rows: readonly SpanRowInput[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows).replace(/(?<!\\)\\u0000/g, '');
+  await db.raw(
+    `INSERT INTO ${S}.observability_traces
+       (trace_id, span_id, parent_span_id, name, service, kind, status, started_at, ended_at, duration_ms,
+        temporal_workflow_id, workflow_instance_id, attributes, events)
+     SELECT r.trace_id, r.span_id, r.parent_span_id, r.name, r.service, r.kind, r.status, r.started_at, r.ended_at,
+            r.duration_ms, r.temporal_workflow_id, COALESCE(r.workflow_instance_id, wi.id),
+            COALESCE(r.attributes, '{}'), COALESCE(r.events, '[]')
+       FROM jsonb_to_recordset(?::jsonb) AS r(trace_id text, span_id text, parent_span_id text, name text,
+              service text, kind text, status text, started_at timestamptz, ended_at timestamptz, duration_ms int,
+              temporal_workflow_id text, workflow_instance_id uuid, attributes jsonb, events jsonb)
+       LEFT JOIN workflow_orchestrator_service.workflow_instances wi
+         ON r.workflow_instance_id IS NULL AND wi.temporal_workflow_id = r.temporal_workflow_id
+     ON CONFLICT DO NOTHING`,
+    [json],
+  );
+}
