@@ -20,6 +20,7 @@ import { recordStep, type BlockRunner, type Frame, type RunState, type StepResul
 import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './step-errors';
 import { executorFor } from './steps/registry';
 import { toTemporalRetry } from './activities';
+import { endStepSpan, inStepSpan, startStepSpan } from './tracing';
 
 /** Called before each top-level step after the first of this run (continue-as-new checkpoint); undefined = go on. */
 export type Checkpoint = (position: number) => Promise<void> | undefined;
@@ -87,14 +88,18 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
   if (turn) await turn;
   run.current.set(step.id, (run.current.get(step.id) ?? 0) + 1);
   setCurrentDetails(`steps: ${[...run.current.keys()].join(', ')}`);
+  const span = startStepSpan(step, run);
+  let failed: unknown;
   try {
-    const result = await withRetry(step, () =>
-      withStepTimeout(step, () => executorFor(step)(step, run, frame, runBlock)),
+    // inStepSpan calls its function synchronously: the same promises, in the same order, as without a span.
+    const result = await inStepSpan(span, () =>
+      withRetry(step, () => withStepTimeout(step, () => executorFor(step)(step, run, frame, runBlock))),
     );
     recordStep(run, frame, step.id, { output: result.output });
     if ('result_var' in step && step.result_var) run.vars[step.result_var] = result.output;
     return result;
   } catch (err) {
+    failed = err;
     if (err instanceof ContinueAsNew) throw err;
     const error = toStepError(err);
     const clause = findCatch(step.catch, error);
@@ -105,6 +110,7 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
     if (error.type === CANCELLED) return { output: error, compensateFrom: clause.next, cancellation: err };
     return { output: error, next: clause.next };
   } finally {
+    endStepSpan(span, failed);
     const left = (run.current.get(step.id) ?? 1) - 1;
     if (left > 0) run.current.set(step.id, left);
     else run.current.delete(step.id);

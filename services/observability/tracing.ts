@@ -71,7 +71,11 @@ export function processTracing(): ProcessTracing | undefined {
 export function setupTracing(
   config: TracingConfig,
   serviceName: string,
-  opts: { report?: (reason: DropReason, count: number, err?: unknown) => void } = {},
+  opts: {
+    report?: (reason: DropReason, count: number, err?: unknown) => void;
+    /** More processors (tests, the replay recorder: an in-memory exporter). */
+    processors?: SpanProcessor[];
+  } = {},
 ): ProcessTracing | undefined {
   if (config.tracing === 'off') return undefined;
   if (current) return current;
@@ -87,6 +91,7 @@ export function setupTracing(
     );
     processors.push(new BatchSpanProcessor(exporter, { maxQueueSize: 2048, maxExportBatchSize: 512 }));
   }
+  processors.push(...(opts.processors ?? []));
   const ratio = config.tracingSampleRatio;
   const provider = new NodeTracerProvider({
     resource,

@@ -4,6 +4,8 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { TEST_ENV } from '../harness-state';
 import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
+import { tracingWorkerOptions } from '../../workers/tracing';
+import { processTracing, temporalClientInterceptors } from '../../services/observability/tracing';
 
 /** The harness's Temporal address; fails loudly when a test runs outside the integration project. */
 export function temporalAddress(): string {
@@ -18,14 +20,17 @@ export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Connects a client to the harness's dev server. Close `client.connection` in afterAll. */
+/**
+ * Connects a client to the harness's dev server, with the OpenTelemetry client interceptors production clients
+ * have (they carry the active trace context, if any). Close `client.connection` in afterAll.
+ */
 export async function createTestClient(): Promise<Client> {
   const connection = await Connection.connect({ address: temporalAddress() });
-  return new Client({ connection, namespace: 'default' });
+  return new Client({ connection, namespace: 'default', interceptors: temporalClientInterceptors() });
 }
 
 /** Options to run workers on the prebuilt bundle (no re-bundling per test file). */
-export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
   const codePath = process.env[TEST_ENV.bundlePath];
   return codePath ? { workflowBundle: { codePath } } : BUNDLE_AT_START;
 }
@@ -36,11 +41,22 @@ export interface RunningTestWorker {
   stop(): Promise<void>;
 }
 
-/** Creates and runs a worker; the prebuilt interpreter bundle unless `workflowsPath`/`workflowBundle` is given. */
+/**
+ * Creates and runs a worker; the prebuilt interpreter bundle unless `workflowsPath`/`workflowBundle` is given. Like
+ * production workers it has the tracing interceptors and the workflow span sink (of this file's tracing, if set up).
+ */
 export async function startTestWorker(opts: Omit<WorkerOptions, 'connection'>): Promise<RunningTestWorker> {
   const connection = await NativeConnection.connect({ address: temporalAddress() });
   const source = opts.workflowsPath || opts.workflowBundle ? {} : workflowSource();
-  const worker = await Worker.create({ connection, namespace: 'default', ...source, ...opts });
+  const tracing = tracingWorkerOptions(processTracing());
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    ...source,
+    ...opts,
+    interceptors: { ...tracing.interceptors, ...source.interceptors, ...opts.interceptors },
+    sinks: { ...tracing.sinks, ...opts.sinks },
+  });
   const running = worker.run();
   return {
     worker,

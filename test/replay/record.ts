@@ -6,6 +6,10 @@
  * `npm run replay:record -- --all` (every fixture). With no argument it refuses: rewriting every fixture by
  * accident would hide a determinism change. Starts its own dev server, or uses TEMPORAL_ADDRESS when set: then
  * the recorded workflow ids must be free.
+ * The worker runs as production does, with Temporal's OpenTelemetry interceptors (in the bundle) and the
+ * interpreter's step spans. `--traced` records the named scenarios as `traced-<name>` fixtures with a tracer
+ * provider in this process, so their histories carry the trace context the client and the workflow propagate
+ * (the older fixtures were recorded before the interceptors existed: both kinds must replay).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,13 +25,20 @@ import { CHILD_DEFINITIONS, SCENARIOS } from '../engine/scenarios';
 import { DISPATCHER_SCENARIOS, dispatcherActivities } from './dispatcher-scenarios';
 import { replayWorkflowId } from './workflow-ids';
 import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
+import { tracingWorkerOptions } from '../../workers/tracing';
+import { setupTracing, temporalClientInterceptors } from '../../services/observability/tracing';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 const OUT_DIR = join(__dirname, 'histories');
 const TASK_QUEUE = 'replay-record';
-const USAGE = 'usage: npm run replay:record -- <fixture-name-prefix> ... | --all';
-const args = process.argv.slice(2);
+const USAGE = 'usage: npm run replay:record -- [--traced] <fixture-name-prefix> ... | --all';
+const traced = process.argv.includes('--traced');
+const args = process.argv.slice(2).filter((a) => a !== '--traced');
 const all = args.includes('--all');
 const only = args.filter((a) => a !== '--all');
+/** The fixture (and workflow id) a scenario is recorded under. */
+const fixtureName = (name: string) => (traced ? `traced-${name}` : name);
+const spans = new InMemorySpanExporter();
 if (args.length === 0 || (all && only.length > 0) || only.some((a) => a.startsWith('-'))) {
   console.error(USAGE);
   process.exit(2);
@@ -46,14 +57,33 @@ async function main(): Promise<void> {
     process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
   const nativeConnection = await NativeConnection.connect({ address });
   const { activities } = createFakeActivities(CHILD_DEFINITIONS);
+  const tracing = traced
+    ? setupTracing(
+        {
+          tracing: 'on',
+          tracingSampleRatio: 1,
+          observabilityTracesDb: false,
+          observabilityTracesQueueMax: 1,
+          observabilityTracesFlushMs: 1000,
+          otelServiceName: undefined,
+          otelExporterOtlpEndpoint: undefined,
+          otelExporterOtlpTracesEndpoint: undefined,
+        },
+        'aos-replay-record',
+        { processors: [new SimpleSpanProcessor(spans)] },
+      )
+    : undefined;
+  const withTracing = tracingWorkerOptions(tracing);
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     ...BUNDLE_AT_START,
     activities: { ...activities, ...dispatcherActivities },
+    interceptors: { ...withTracing.interceptors, ...BUNDLE_AT_START.interceptors },
+    sinks: withTracing.sinks,
   });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, interceptors: temporalClientInterceptors() });
   mkdirSync(OUT_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
@@ -61,7 +91,8 @@ async function main(): Promise<void> {
         Object.entries(SCENARIOS)
           .filter(([name]) => wanted(name))
           .map(async ([name, scenario]) => {
-            const { handle } = await startScenario(client, TASK_QUEUE, name, scenario, replayWorkflowId(name));
+            const fixture = fixtureName(name);
+            const { handle } = await startScenario(client, TASK_QUEUE, name, scenario, replayWorkflowId(fixture));
             const outcome = await handle.result().then(
               () => 'completed',
               (err: unknown) =>
@@ -70,9 +101,9 @@ async function main(): Promise<void> {
             if (outcome !== (scenario.ends ?? 'completed'))
               throw new Error(`${name}: expected ${scenario.ends ?? 'completed'}, got ${outcome}`);
             // The handle is bound to the first run: for continue-as-new that is the run that ended by continuing.
-            write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
-            if (name === 'continue-as-new') write(`${name}-last-run`, historyJson(address, handle.workflowId));
-            console.log(`recorded ${name} (${outcome})`);
+            write(fixture, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
+            if (name === 'continue-as-new') write(`${fixture}-last-run`, historyJson(address, handle.workflowId));
+            console.log(`recorded ${fixture} (${outcome})`);
           }),
       );
       await Promise.all(
@@ -81,17 +112,25 @@ async function main(): Promise<void> {
           .map(async ([name, scenario]) => {
             const handle = await client.workflow.start('eventDispatcherWorkflow', {
               taskQueue: TASK_QUEUE,
-              workflowId: replayWorkflowId(name),
+              workflowId: replayWorkflowId(fixtureName(name)),
               args: [scenario.input],
             });
             await scenario.drive(client, handle);
             // The first run: for continue-as-new that is the run that ended by continuing.
-            write(name, historyJson(address, handle.workflowId, handle.firstExecutionRunId));
-            console.log(`recorded ${name}`);
+            write(fixtureName(name), historyJson(address, handle.workflowId, handle.firstExecutionRunId));
+            console.log(`recorded ${fixtureName(name)}`);
           }),
       );
     });
+    if (tracing) {
+      await tracing.provider.forceFlush();
+      const steps = spans.getFinishedSpans().filter((s) => s.name.startsWith('step '));
+      // A traced recording whose runs made no step spans would not be what its name says.
+      if (steps.length === 0) throw new Error('--traced: the recorded runs produced no step spans');
+      console.log(`${steps.length} step spans`);
+    }
   } finally {
+    await tracing?.shutdown();
     await connection.close();
     await nativeConnection.close();
     await server?.stop();

@@ -11,6 +11,7 @@ import { replayWorkflowId } from './workflow-ids';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
+import { tracingReplayOptions } from '../../workers/tracing';
 
 const DIR = join(__dirname, 'histories');
 const files = readdirSync(DIR)
@@ -56,7 +57,10 @@ beforeAll(async () => {
     history: loadHistory(mutate(readFixture(`${MUTATED_FIXTURE}.json`))),
   };
   results = [];
-  for await (const result of Worker.runReplayHistories(source, [...histories, mutated])) results.push(result);
+  // As production runs: the bundle holds Temporal's OpenTelemetry workflow interceptors (and the interpreter its
+  // step spans); the worker gives them their span sink.
+  const options = { ...source, ...tracingReplayOptions(undefined) };
+  for await (const result of Worker.runReplayHistories(options, [...histories, mutated])) results.push(result);
 }, 120_000);
 
 it('has a fixture for every step type and error path', () => {
@@ -69,6 +73,15 @@ it('replays every stored history', () => {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   expect(failures).toEqual([]);
+});
+
+// `npm run replay:record -- --traced ...`: recorded with the interceptors and step spans, by a process that traced.
+it('has fixtures recorded with the OpenTelemetry interceptors, carrying trace context in their headers', () => {
+  const traced = files.filter((f) => f.startsWith('traced-'));
+  expect(traced.length).toBeGreaterThanOrEqual(8);
+  for (const f of traced) expect(readFileSync(join(DIR, f), 'utf8')).toContain('_tracer-data');
+  // The older ones predate the interceptors: both kinds replay (the test above).
+  expect(readFileSync(join(DIR, `${MUTATED_FIXTURE}.json`), 'utf8')).not.toContain('_tracer-data');
 });
 
 // Without mutate() the history is the unchanged fixture, which replays (the test above): this then fails.
