@@ -2,6 +2,7 @@
  * `runTask`: the one activity behind every task step. Looks the type up in the registry, validates input,
  * executes, validates output, and mirrors the attempt into task_instances around it.
  */
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { RunTaskRequest } from '../../common/contracts/tasks';
@@ -13,6 +14,7 @@ import {
   PAYLOAD_TOO_LARGE,
   payloadTooLargeMessage,
 } from '../../common/payload-size';
+import { SpanAttr } from '../../common/telemetry';
 import type { TaskAttempt, TaskMirror } from '../../services/mirror/task-mirror';
 import { describeFailure, nonRetryable, toFailure } from './failures';
 import { checkSchema } from './schema-check';
@@ -63,6 +65,17 @@ export function createRunTask({
       startedAt: new Date(),
     };
     mirror.started(attempt);
+    // The attempt's RunActivity span (Temporal's activity interceptor), child of the step's StartActivity span.
+    const span = trace.getActiveSpan();
+    span?.setAttributes({
+      [SpanAttr.taskType]: task.type,
+      'aos.task_id': task.task_id,
+      'aos.task_version': task.version,
+      'aos.attempt': info.attempt,
+      [SpanAttr.stepId]: ctx.stepId,
+      [SpanAttr.instanceId]: ctx.instanceId,
+      [SpanAttr.temporalWorkflowId]: ctx.workflowId,
+    });
     const metricLabels = { task_type: task.type };
     taskAttempts.inc(metricLabels);
     const endTimer = taskAttemptDuration.startTimer(metricLabels);
@@ -104,6 +117,12 @@ export function createRunTask({
         : describeFailure(err);
       endTimer();
       if (!cancelled) taskFailures.inc(metricLabels);
+      if (span) {
+        span.setAttribute('aos.error_type', error.type);
+        if (cancelled) span.setAttribute('aos.cancelled', true);
+        // Temporal's interceptor records the exception when the failure leaves the activity.
+        else span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      }
       await mirror.finished(attempt, { status: cancelled ? 'cancelled' : 'failed', error, endedAt: new Date() });
       log.warn({ errorType: error.type, nonRetryable: error.nonRetryable, msg: error.message }, 'task attempt failed');
       if (cancelled) throw err;
