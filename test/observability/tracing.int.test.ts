@@ -1,0 +1,194 @@
+/**
+ * Traces end to end on a real worker, API, Temporal and PostgreSQL: a run's spans land in observability_traces as
+ * one tree (RunWorkflow -> step -> StartActivity -> RunActivity) with the run's instance id; an API request that
+ * sends a `traceparent` gets a SERVER span that is its child and whose context the handler sees; a pino line
+ * logged inside a span carries its ids; and when the traces writes fail, runs still complete and the drops count.
+ */
+import { Type } from '@sinclair/typebox';
+import type { Knex } from 'knex';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { defineRoute } from '../../api/http/route';
+import { createLogger } from '../../common/logger';
+import { activeTraceIds, tracer } from '../../common/telemetry';
+import { createDb } from '../../db/connection';
+import { registry } from '../../services/observability/metrics';
+import { setupTracing, type ProcessTracing } from '../../services/observability/tracing';
+import { startRun, type StartRunResult } from '../../services/runs';
+import { createTestApi, type TestApi } from '../helpers/api';
+import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from '../engine-runs/harness';
+import { TEST_ENV } from '../harness-state';
+
+jest.setTimeout(60_000);
+const sfx = randomBytes(3).toString('hex');
+let tracing: ProcessTracing;
+let harness: RunHarness;
+let api: TestApi;
+
+type SpanRow = {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  kind: string;
+  status: string;
+  service: string;
+  workflow_instance_id: string | null;
+  temporal_workflow_id: string | null;
+  attributes: Record<string, unknown>;
+  events: Array<{ name: string }>;
+};
+
+/** Probe routes: their handlers answer the trace ids active while they run (Express path and fast path). */
+const probeRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/trace-probe/:name',
+    operationId: 'traceProbe',
+    summary: 'probe',
+    tags: ['test'],
+    permission: 'public',
+    params: Type.Object({ name: Type.String() }),
+    body: Type.Object({ x: Type.Number() }),
+    responses: { 200: { description: 'ids' } },
+    handler: async () => ({ body: { ids: activeTraceIds() ?? null } }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/trace-fast',
+    operationId: 'traceFast',
+    summary: 'probe',
+    tags: ['test'],
+    permission: 'public',
+    fast: true,
+    body: Type.Object({ x: Type.Number() }),
+    responses: { 200: { description: 'ids' } },
+    handler: async () => ({ body: { ids: activeTraceIds() ?? null } }),
+  }),
+];
+
+beforeAll(async () => {
+  const traced = setupTracing(
+    {
+      tracing: 'on',
+      tracingSampleRatio: 1,
+      observabilityTracesDb: true,
+      observabilityTracesQueueMax: 10_000,
+      observabilityTracesFlushMs: 50,
+      otelServiceName: undefined,
+      otelExporterOtlpEndpoint: undefined,
+      otelExporterOtlpTracesEndpoint: undefined,
+    },
+    'aos-test',
+    { report: () => undefined },
+  );
+  if (!traced) throw new Error('tracing is on');
+  tracing = traced;
+  harness = await startRunHarness();
+  tracing.startDb(harness.db);
+  api = await createTestApi({ routes: probeRoutes });
+  await activeTask(harness.db, { task_id: `tr-sum-${sfx}`, type: 'code', config: { handler: 'sum' } });
+  await activeWorkflow(harness.db, {
+    workflow_id: `tr-flow-${sfx}`,
+    steps: [{ id: 'add', type: 'task', task: `tr-sum-${sfx}`, input: { values: [1, 2] } }],
+  } as never);
+});
+afterAll(async () => {
+  await api?.close();
+  await harness?.close();
+  await tracing?.shutdown(2000);
+});
+
+const traces = (db: Knex) => db<SpanRow>('observability_service.observability_traces');
+
+async function runToCompletion(workflowId: string): Promise<StartRunResult> {
+  const run = (await startRun(harness.deps, { workflowId, input: {} })) as StartRunResult;
+  await harness.client.workflow.getHandle(run.workflowId).result();
+  return run;
+}
+
+it('a run writes its span tree, RunWorkflow -> step -> StartActivity -> RunActivity, keyed by the run', async () => {
+  const run = await runToCompletion(`tr-flow-${sfx}`);
+  const rows = await eventually(async () => {
+    const r = await traces(harness.db).where({ workflow_instance_id: run.instanceId });
+    return r.some((s) => s.name === 'RunActivity:runTask') && r.some((s) => s.name.startsWith('RunWorkflow'))
+      ? r
+      : undefined;
+  });
+  const one = (name: string) => {
+    const found = rows.filter((s) => s.name === name);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const workflow = one('RunWorkflow:interpreterWorkflow');
+  const step = one('step add');
+  const start = one('StartActivity:runTask');
+  const attempt = one('RunActivity:runTask');
+  expect(new Set(rows.map((s) => s.trace_id))).toEqual(new Set([workflow.trace_id]));
+  expect(step.parent_span_id).toBe(workflow.span_id);
+  expect(start.parent_span_id).toBe(step.span_id);
+  expect(attempt.parent_span_id).toBe(start.span_id);
+  expect(step).toMatchObject({
+    kind: 'internal',
+    service: 'aos-test',
+    temporal_workflow_id: run.workflowId,
+    attributes: expect.objectContaining({ 'aos.step_id': 'add', 'aos.step_type': 'task' }),
+  });
+  expect(attempt.attributes).toMatchObject({ 'aos.task_type': 'code', 'aos.attempt': 1, 'aos.step_id': 'add' });
+  expect(rows.every((s) => s.status !== 'error')).toBe(true);
+});
+
+it('an API request with a traceparent gets a SERVER span, its child, active while the handler runs', async () => {
+  const traceId = randomBytes(16).toString('hex');
+  const parentId = randomBytes(8).toString('hex');
+  for (const path of ['/api/v1/trace-probe/one', '/api/v1/trace-fast']) {
+    const res = await request(api.app)
+      .post(path)
+      .set('traceparent', `00-${traceId}-${parentId}-01`)
+      .send({ x: 1 });
+    expect(res.status).toBe(200);
+    // The handler ran in the request's span: its trace, a span of its own (body parsing did not lose it).
+    expect(res.body.ids.traceId).toBe(traceId);
+    const requestId = res.headers['x-request-id'];
+    const span = await eventually(() => traces(harness.db).where({ span_id: res.body.ids.spanId }).first());
+    expect(span).toMatchObject({
+      trace_id: traceId,
+      parent_span_id: parentId,
+      kind: 'server',
+      name: path === '/api/v1/trace-fast' ? 'POST /api/v1/trace-fast' : 'POST /api/v1/trace-probe/:name',
+      attributes: expect.objectContaining({ 'http.response.status_code': 200, 'aos.request_id': requestId }),
+    });
+  }
+});
+
+it('a pino line logged inside a span carries its trace and span ids', () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'silent', sinks: [{ level: 'info', stream: { write: (l) => lines.push(l) } }] });
+  const ids = tracer().startActiveSpan('probe', (span) => {
+    logger.info('inside');
+    span.end();
+    return span.spanContext();
+  });
+  logger.info('outside');
+  const [inside, outside] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(inside).toMatchObject({ msg: 'inside', traceId: ids.traceId, spanId: ids.spanId });
+  expect(outside.msg).toBe('outside');
+  expect(outside).not.toHaveProperty('traceId');
+});
+
+it('with the traces writes failing, runs still complete and the traces writer counts the drops', async () => {
+  const broken = createDb({ url: process.env[TEST_ENV.databaseUrl] as string, poolMax: 1 });
+  await broken.destroy();
+  tracing.startDb(broken);
+  const before = tracing.stats()?.dropped.write_failed ?? 0;
+  const run = await runToCompletion(`tr-flow-${sfx}`);
+  const dropped = await eventually(async () => {
+    const n = tracing.stats()?.dropped.write_failed ?? 0;
+    return n > before ? n : undefined;
+  });
+  const metrics = await registry.getSingleMetricAsString('aos_telemetry_rows_dropped_total');
+  const line = metrics.split('\n').find((l) => l.includes('writer="traces"') && l.includes('reason="write_failed"'));
+  expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(dropped);
+  expect(await traces(harness.db).where({ workflow_instance_id: run.instanceId })).toEqual([]);
+  tracing.startDb(harness.db);
+});
