@@ -1,7 +1,8 @@
 /**
  * The SERVER span of each API request, `METHOD /route/pattern`, child of the caller's `traceparent` when it sends
- * one. Its context is made active for the whole handling (the request's stream events included, so body parsing
- * does not lose it): spans the handler starts (event ingest, ...) are its children and log lines carry its ids.
+ * one. Its context is made active for the rest of the handling (body parsing included: AsyncLocalStorage follows
+ * the request's stream events), so spans the handler starts (event ingest, ...) are its children and log lines carry
+ * its ids.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
@@ -28,7 +29,6 @@ export function startRequestSpan(req: IncomingMessage, res: ServerResponse, requ
   const ctx = trace.setSpan(parent, span);
   spans.set(res, span);
   contexts.set(res, ctx);
-  context.bind(ctx, req);
   const end = () => {
     if (!spans.delete(res)) return;
     const route = routeOf(req);

@@ -7,6 +7,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { defineRoute } from '../../api/http/route';
 import { createLogger } from '../../common/logger';
@@ -142,10 +144,7 @@ it('an API request with a traceparent gets a SERVER span, its child, active whil
   const traceId = randomBytes(16).toString('hex');
   const parentId = randomBytes(8).toString('hex');
   for (const path of ['/api/v1/trace-probe/one', '/api/v1/trace-fast']) {
-    const res = await request(api.app)
-      .post(path)
-      .set('traceparent', `00-${traceId}-${parentId}-01`)
-      .send({ x: 1 });
+    const res = await request(api.app).post(path).set('traceparent', `00-${traceId}-${parentId}-01`).send({ x: 1 });
     expect(res.status).toBe(200);
     // The handler ran in the request's span: its trace, a span of its own (body parsing did not lose it).
     expect(res.body.ids.traceId).toBe(traceId);
@@ -158,6 +157,48 @@ it('an API request with a traceparent gets a SERVER span, its child, active whil
       name: path === '/api/v1/trace-fast' ? 'POST /api/v1/trace-fast' : 'POST /api/v1/trace-probe/:name',
       attributes: expect.objectContaining({ 'http.response.status_code': 200, 'aos.request_id': requestId }),
     });
+  }
+});
+
+/** POSTs `{"x":1}` in two writes, the second after the headers are out: the body arrives in later packets. */
+async function postInTwoParts(
+  server: Server,
+  path: string,
+  traceparent: string,
+): Promise<{ ids: { traceId: string } }> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        port,
+        path,
+        method: 'POST',
+        headers: { traceparent, 'content-type': 'application/json', 'content-length': 7 },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += String(c)));
+        res.on('end', () => resolve(JSON.parse(text) as { ids: { traceId: string } }));
+      },
+    );
+    req.on('error', reject);
+    req.write('{"x":');
+    req.flushHeaders();
+    setTimeout(() => req.end('1}'), 50);
+  });
+}
+
+it('a request whose body arrives after its headers keeps its trace context while the body is parsed', async () => {
+  const server = createServer(api.app).listen(0, '127.0.0.1');
+  try {
+    await new Promise((resolve) => server.once('listening', resolve));
+    for (const path of ['/api/v1/trace-probe/two', '/api/v1/trace-fast']) {
+      const traceId = randomBytes(16).toString('hex');
+      const body = await postInTwoParts(server, path, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+      expect(body.ids?.traceId).toBe(traceId);
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 });
 
