@@ -24,6 +24,7 @@ import type { TaskActivities } from '../common/contracts/tasks';
 import type { InterpreterInput, TaskDefinitionSnapshot, WorkflowDefinition } from '../common/definitions/types';
 import { freePort } from '../devstack/free-port';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
+import { workflowSpanSinks } from '../workers/tracing';
 import { insertWorkflowInstance, markRunStarted } from '../db/repositories/workflow-instances';
 import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
 import { createCpuMeter } from './cpu-meter';
@@ -174,6 +175,8 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTaskExecutions: 100,
       maxConcurrentActivityTaskExecutions: 200,
       workflowBundle: await bundleWorkflowCode({ ...bundle, logger: new DefaultLogger('WARN') }),
+      // The interpreter's bundle holds the OpenTelemetry workflow interceptors: their span sink (tracing off here).
+      sinks: workflowSpanSinks(undefined),
     });
   const workers = [
     await worker(QUEUE.handWritten, { workflowsPath: require.resolve('./baseline-workflows') }),
