@@ -9,9 +9,10 @@
  * Span ids come from the run's seeded Math.random (the same ids on replay).
  */
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { ContinueAsNew, isCancellation } from '@temporalio/workflow';
+import { ContinueAsNew } from '@temporalio/workflow';
 import type { Step } from '../common/definitions/types';
 import type { RunState } from './runtime';
+import { CANCELLED, toStepError } from './step-errors';
 
 /** The instrumentation scope of the interpreter's spans. */
 const TRACER_NAME = 'aos-workflow';
@@ -34,13 +35,17 @@ export function inStepSpan<T>(span: Span, fn: () => T): T {
   return context.with(trace.setSpan(context.active(), span), fn);
 }
 
-/** Ends a step's span: an error status when `err` is a failure (a continue-as-new is not). */
+/**
+ * Ends a step's span: when `err` is a failure (a continue-as-new is not), an error status with the message and
+ * `aos.error_type` that `catch` sees (the inner failure, not Temporal's "Activity task failed"), and the exception.
+ */
 export function endStepSpan(span: Span, err?: unknown): void {
   if (err !== undefined && !(err instanceof ContinueAsNew)) {
-    const message = err instanceof Error ? err.message : String(err);
-    span.setStatus({ code: SpanStatusCode.ERROR, message });
+    const error = toStepError(err);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    span.setAttribute('aos.error_type', error.type);
     if (err instanceof Error) span.recordException(err);
-    if (isCancellation(err)) span.setAttribute('aos.cancelled', true);
+    if (error.type === CANCELLED) span.setAttribute('aos.cancelled', true);
   }
   span.end();
 }

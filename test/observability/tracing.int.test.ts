@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { defineRoute } from '../../api/http/route';
 import { createLogger } from '../../common/logger';
+import { installTemporalRuntime } from '../../common/temporal-logging';
+import { createLogSink, type LogSink } from '../../services/observability/log-sink';
 import { activeTraceIds, tracer } from '../../common/telemetry';
 import { createDb } from '../../db/connection';
 import { registry } from '../../services/observability/metrics';
@@ -26,6 +28,7 @@ const sfx = randomBytes(3).toString('hex');
 let tracing: ProcessTracing;
 let harness: RunHarness;
 let api: TestApi;
+let logSink: LogSink;
 
 type SpanRow = {
   trace_id: string;
@@ -86,19 +89,38 @@ beforeAll(async () => {
   );
   if (!traced) throw new Error('tracing is on');
   tracing = traced;
+  // Before the first NativeConnection: workflow and activity log lines go to observability_logs.
+  logSink = createLogSink({ level: 'info', intervalMs: 50 });
+  installTemporalRuntime(createLogger({ level: 'silent', name: 'aos-test', sinks: [logSink.destination] }));
   harness = await startRunHarness();
   tracing.startDb(harness.db);
+  logSink.start(harness.db);
   api = await createTestApi({ routes: probeRoutes });
   await activeTask(harness.db, { task_id: `tr-sum-${sfx}`, type: 'code', config: { handler: 'sum' } });
   await activeWorkflow(harness.db, {
     workflow_id: `tr-flow-${sfx}`,
     steps: [{ id: 'add', type: 'task', task: `tr-sum-${sfx}`, input: { values: [1, 2] } }],
   } as never);
+  await activeTask(harness.db, { task_id: `tr-fail-${sfx}`, type: 'code', config: { handler: 'fail' } });
+  await activeWorkflow(harness.db, {
+    workflow_id: `tr-caught-${sfx}`,
+    steps: [
+      {
+        id: 'boom',
+        type: 'task',
+        task: `tr-fail-${sfx}`,
+        input: { type: 'Boom', message: 'no luck' },
+        catch: [{ errors: ['Boom'], next: 'done' }],
+      },
+      { id: 'done', type: 'succeed' },
+    ],
+  } as never);
 });
 afterAll(async () => {
   await api?.close();
   await harness?.close();
   await tracing?.shutdown(2000);
+  await logSink?.close(2000);
 });
 
 const traces = (db: Knex) => db<SpanRow>('observability_service.observability_traces');
@@ -138,6 +160,33 @@ it('a run writes its span tree, RunWorkflow -> step -> StartActivity -> RunActiv
   });
   expect(attempt.attributes).toMatchObject({ 'aos.task_type': 'code', 'aos.attempt': 1, 'aos.step_id': 'add' });
   expect(rows.every((s) => s.status !== 'error')).toBe(true);
+});
+
+it("a failed step's span has an error status, and the run's log lines carry the run's trace id", async () => {
+  const run = await runToCompletion(`tr-caught-${sfx}`);
+  const rows = await eventually(async () => {
+    const r = await traces(harness.db).where({ workflow_instance_id: run.instanceId });
+    return r.some((s) => s.name === 'RunWorkflow:interpreterWorkflow') ? r : undefined;
+  });
+  const step = rows.find((s) => s.name === 'step boom');
+  expect(step).toMatchObject({
+    status: 'error',
+    attributes: expect.objectContaining({ 'status.message': 'no luck', 'aos.error_type': 'Boom' }),
+  });
+  expect(rows.find((s) => s.name === 'RunActivity:runTask')).toMatchObject({
+    status: 'error',
+    attributes: expect.objectContaining({ 'aos.error_type': 'Boom' }),
+  });
+  expect(rows.find((s) => s.name === 'step done')?.status).toBe('unset');
+  const traceId = rows[0].trace_id;
+  const logs = (db: Knex) =>
+    db('observability_service.observability_logs').where({ workflow_instance_id: run.instanceId });
+  const lines = await eventually(async () => {
+    const l = (await logs(harness.db)) as Array<{ message: string; trace_id: string | null }>;
+    return l.some((x) => x.message === 'step failed, caught') ? l : undefined;
+  });
+  // Written through Temporal's replay-aware workflow logger, trace ids added by the workflow interceptor.
+  expect(lines.find((x) => x.message === 'step failed, caught')?.trace_id).toBe(traceId);
 });
 
 it('an API request with a traceparent gets a SERVER span, its child, active while the handler runs', async () => {
