@@ -43,7 +43,10 @@ export function testConfig(extra: Record<string, string> = {}): Config {
   });
 }
 
-/** Starts the worker and returns the deps of the run services. */
+/**
+ * Starts the worker and returns the deps of the run services. The worker is wired as in production: Temporal's
+ * tracing interceptors and span sink, exporting to the tracing this test file set up (setupTracing), if any.
+ */
 export async function startRunHarness(
   opts: { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<RunHarness> {
