@@ -101,6 +101,10 @@ beforeAll(async () => {
     workflow_id: `tr-flow-${sfx}`,
     steps: [{ id: 'add', type: 'task', task: `tr-sum-${sfx}`, input: { values: [1, 2] } }],
   } as never);
+  await activeWorkflow(harness.db, {
+    workflow_id: `tr-parent-${sfx}`,
+    steps: [{ id: 'call', type: 'sub_workflow', workflow: `tr-flow-${sfx}` }],
+  } as never);
   await activeTask(harness.db, { task_id: `tr-fail-${sfx}`, type: 'code', config: { handler: 'fail' } });
   await activeWorkflow(harness.db, {
     workflow_id: `tr-caught-${sfx}`,
@@ -160,6 +164,29 @@ it('a run writes its span tree, RunWorkflow -> step -> StartActivity -> RunActiv
   });
   expect(attempt.attributes).toMatchObject({ 'aos.task_type': 'code', 'aos.attempt': 1, 'aos.step_id': 'add' });
   expect(rows.every((s) => s.status !== 'error')).toBe(true);
+});
+
+it("a sub_workflow step's child run hangs under the step, in the parent's trace", async () => {
+  const run = await runToCompletion(`tr-parent-${sfx}`);
+  const parentRows = await eventually(async () => {
+    const r = await traces(harness.db).where({ workflow_instance_id: run.instanceId });
+    return r.some((s) => s.name === 'RunWorkflow:interpreterWorkflow') ? r : undefined;
+  });
+  const step = parentRows.find((s) => s.name === 'step call');
+  const start = parentRows.find((s) => s.name === 'StartChildWorkflow:interpreterWorkflow');
+  expect(start?.parent_span_id).toBe(step?.span_id);
+  const trace = await eventually(async () => {
+    const r = await traces(harness.db).where({ trace_id: step?.trace_id });
+    return r.some((s) => s.name === 'RunActivity:runTask') ? r : undefined;
+  });
+  const childRun = trace.find(
+    (s) => s.name === 'RunWorkflow:interpreterWorkflow' && s.parent_span_id === start?.span_id,
+  );
+  expect(childRun?.workflow_instance_id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(childRun?.workflow_instance_id).not.toBe(run.instanceId);
+  const childStep = trace.find((s) => s.name === 'step add');
+  expect(childStep?.parent_span_id).toBe(childRun?.span_id);
+  expect(childStep?.workflow_instance_id).toBe(childRun?.workflow_instance_id);
 });
 
 it("a failed step's span has an error status, and the run's log lines carry the run's trace id", async () => {
