@@ -12,7 +12,7 @@ import { installTestTracing, type TestTracing } from '../../../test/helpers/in-m
 import { createEgressClient } from '../egress/client';
 import { createEgressPolicy } from '../egress/policy';
 import type { TaskExecution } from '../types';
-import { httpExecutor } from './http';
+import { executeHttpCall, httpExecutor } from './http';
 import { redactedUrl } from './http-trace';
 
 let tracing: TestTracing;
@@ -149,6 +149,25 @@ describe('http task tracing', () => {
       slow.closeAllConnections();
       await new Promise((r) => slow.close(r));
     }
+  });
+
+  it('traces an integration call the same way, its credentials sent but never recorded', async () => {
+    const before = hits.length;
+    const { spanId, traceId } = await withSpan('task attempt', {}, async (span) => {
+      await executeHttpCall(client(), execution({}), {
+        config: { method: 'GET', url: 'items/7' },
+        bindings: { input: {} },
+        where: 'integration',
+        baseUrl: `http://127.0.0.1:${port}/api`,
+        secretHeaders: { 'X-API-Key': 'k3y-s3cret' },
+      });
+      return span.spanContext();
+    });
+    expect(hits[before]!.headers['x-api-key']).toBe('k3y-s3cret');
+    expect(parse(hits[before]!.headers.traceparent)?.[1]).toBe(traceId);
+    const [call] = childrenOf(spanId);
+    expect(call!.attributes['url.full']).toBe(`http://127.0.0.1:${port}/api/items/7`);
+    expect(JSON.stringify([call!.attributes, call!.events, call!.status])).not.toContain('k3y-s3cret');
   });
 
   it('redacts credentials and query values of url.full', () => {
