@@ -104,6 +104,11 @@ export interface TriggerContext {
   causeEventId?: string;
   /** Username of the caller who started the run (API start) or published its event, when known (human tasks' self-approval rule). */
   startedBy?: string;
+  /**
+   * event: the W3C traceparent the run was started in (its `event.route` span, in the event's trace), so the
+   * run's place in the trace is findable from its row.
+   */
+  traceparent?: string;
 }
 
 /** Interpreter behaviour switches (defaults in brackets). */

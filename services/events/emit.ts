@@ -1,6 +1,7 @@
 /** An `emit_event` step's event: published through the same ingest path as `POST /events`. */
 import type { EmitEventRequest } from '../../common/contracts/events';
 import { runTrigger } from '../../db/repositories/event-runs';
+import { traceHeaders } from '../../common/telemetry';
 import { publishEvent, type EventDeps } from './ingest';
 
 /**
@@ -12,6 +13,9 @@ import { publishEvent, type EventDeps } from './ingest';
  * nobody when the run has none: a run acts for whoever started it, so a run it triggers has the same starter
  * and a human_task forbidding self-approval there cannot be approved by that user either (routing a request
  * through an emitted event does not launder it).
+ *
+ * Its `metadata.traceparent` is the active context (the emit activity's `event.emit` span), so the event's
+ * ingest span, and whatever the event starts or resumes, continue the emitting run's trace.
  */
 export async function emitWorkflowEvent(
   deps: EventDeps,
@@ -37,6 +41,7 @@ export async function emitWorkflowEvent(
         ...(causationId && { causationId }),
         context: { type: 'global', id: ctx.instanceId },
         tags: { workflowId: ctx.workflowId, stepId: ctx.stepId },
+        ...traceHeaders(),
       },
     },
     { at: '/event', ...(typeof starter === 'string' && { publishedBy: starter }) },

@@ -6,8 +6,13 @@
  * The publisher (`published_by`) is the caller's authenticated username, given by the caller of this module
  * (the route, from the request's principal; emit_event, from its run's starter), never read from the event
  * body: a `metadata` field claiming a user is just metadata. A trigger's run records it as `trigger.startedBy`.
+ *
+ * Each event is ingested in an `event.ingest <pattern>` span (./tracing.ts): its parent is the body's
+ * `metadata.traceparent`, else `metadata.traceId`, else the request's span, and the stored
+ * `metadata.traceparent` names it, so delivery and the runs it starts continue the publisher's trace.
  */
 import { randomUUID } from 'node:crypto';
+import { context, trace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { toFieldErrors } from '../../common/ajv';
@@ -15,11 +20,13 @@ import type { Config } from '../../common/config';
 import { AppError, type FieldError } from '../../common/errors';
 import { jsonSafetyErrors } from '../../common/events/json-safety';
 import type { Logger } from '../../common/logger';
+import type { Span } from '../../common/telemetry';
 import { insertEvent, insertEvents, type EventInsert, type StoredEvent } from '../../db/repositories/event-instances';
 import { ingestGroupCommit } from './ingest-group-commit';
 import { dispatcherIdOf, handOff } from './handoff';
 import { resolveEventDefinition, type ResolvedEventDefinition } from './validators';
 import { eventsIngested } from '../observability/metrics';
+import { endIngestSpan, metadataWithTrace, startIngestSpan } from './tracing';
 
 /** An event as submitted (the documented EventInstance shape; eventId, version, source, timestamp optional). */
 export interface EventInput {
@@ -143,29 +150,61 @@ function store(deps: EventDeps, row: EventInsert): Promise<PublishResult> {
 }
 
 /**
- * Validates, stores (idempotent on eventId: a repeat answers the original row, with its original publisher) and
- * hands off one event.
+ * Validates, stores (idempotent on eventId: a repeat answers the original row, with its original publisher and
+ * metadata) and hands off one event, in its ingest span.
  */
 export async function publishEvent(
   deps: EventDeps,
   event: EventInput,
   { at = '/body', publishedBy }: PublishOptions = {},
 ): Promise<PublishResult> {
-  const def = await checkEvent(deps, event, at);
-  const result = await store(deps, toInsert(deps, event, def, publishedBy));
-  handOffCreated(deps, [result]);
-  return result;
+  const eventId = event.eventId ?? randomUUID();
+  const span = startIngestSpan(event, eventId);
+  try {
+    const result = await context.with(trace.setSpan(context.active(), span), async () => {
+      const def = await checkEvent(deps, event, at);
+      const traced = { ...event, eventId, metadata: metadataWithTrace(event.metadata, span) };
+      return store(deps, toInsert(deps, traced, def, publishedBy));
+    });
+    endIngestSpan(span, result);
+    handOffCreated(deps, [result]);
+    return result;
+  } catch (error) {
+    endIngestSpan(span, { error });
+    throw error;
+  }
 }
 
 /**
  * Publishes a batch, all or nothing: every event is checked first (one 422 lists all errors), then all are
  * stored by one statement (a database failure stores none; the client retries the whole batch, and events
  * it sent with eventIds are answered idempotently). Events stored before are answered with the original.
+ * Each event has its own ingest span (its own parent), all ended when the statement answered.
  */
 export async function publishBatch(
   deps: EventDeps,
   events: EventInput[],
   { publishedBy }: Pick<PublishOptions, 'publishedBy'> = {},
+): Promise<PublishResult[]> {
+  const eventIds = events.map((e) => e.eventId ?? randomUUID());
+  const spans = events.map((e, i) => startIngestSpan(e, eventIds[i]!));
+  try {
+    const results = await storeBatch(deps, events, eventIds, spans, publishedBy);
+    results.forEach((r, i) => endIngestSpan(spans[i]!, r));
+    handOffCreated(deps, results);
+    return results;
+  } catch (error) {
+    for (const span of spans) endIngestSpan(span, { error });
+    throw error;
+  }
+}
+
+async function storeBatch(
+  deps: EventDeps,
+  events: EventInput[],
+  eventIds: string[],
+  spans: Span[],
+  publishedBy: string | undefined,
 ): Promise<PublishResult[]> {
   const errors: FieldError[] = [];
   const defs: Array<ResolvedEventDefinition | undefined> = [];
@@ -181,10 +220,15 @@ export async function publishBatch(
   if (new Set(ids).size !== ids.length)
     errors.push({ pointer: '/body/events', message: 'eventIds must be unique within a batch' });
   if (errors.length > 0) throw AppError.unprocessable('Batch rejected; no event was stored', errors);
-  const results = await insertEvents(
+  return insertEvents(
     deps.db,
-    events.map((e, i) => toInsert(deps, e, defs[i], publishedBy)),
+    events.map((e, i) =>
+      toInsert(
+        deps,
+        { ...e, eventId: eventIds[i], metadata: metadataWithTrace(e.metadata, spans[i]!) },
+        defs[i],
+        publishedBy,
+      ),
+    ),
   );
-  handOffCreated(deps, results);
-  return results;
 }

@@ -2,6 +2,7 @@
  * `http` executor. Config (every string may be a `{% %}` template over `$input`):
  * `method` (GET), `url`, `headers`, `query`, `body`, `expected_status` (["2xx"]), `timeout` (per request),
  * `response` (a template over `$response` = { status, headers, body } and `$input`; default `$response`).
+ * Every request sent is traced and carries the task's `traceparent` unless `headers` sets one (http-trace.ts).
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { tryParseDuration } from '../../../common/definitions/duration';
@@ -12,6 +13,7 @@ import { createScrubber, secretsOfHeaders } from '../egress/scrub';
 import { nonRetryable, retryable } from '../failures';
 import { render } from '../template';
 import type { TaskExecution, TaskExecutor } from '../types';
+import { tracedClient } from './http-trace';
 import { statusMatches, unexpectedStatus, type StatusSpec } from './http-status';
 
 export type { HttpClient } from '../egress/client';
@@ -137,7 +139,8 @@ async function send(
   let body: unknown;
   try {
     const secretHeaders = Object.keys(call.secretHeaders ?? {});
-    ({ res, url } = await sendFollowingRedirects(client, req, {
+    // Each request sent (redirect hops included) is a CLIENT span and carries its traceparent (http-trace.ts).
+    ({ res, url } = await sendFollowingRedirects(tracedClient(client), req, {
       signal: AbortSignal.any(signals),
       secretHeaders,
       where,

@@ -1,14 +1,18 @@
 /**
  * One pass of the event dispatcher: claims due events (queue rows naming this dispatcher), routes them —
  * different sequence keys concurrently, one key's events one after another in sequence order, following a key
- * on to its next number while it is due — and records each outcome.
+ * on to its next number while it is due — and records each outcome. The pass is an `event.dispatch` span; each
+ * event's routing an `event.route <pattern>` span in the event's own trace, linked to the pass (../tracing.ts).
  */
 import { FailureType } from '../../../common/errors';
-import type { DispatchRequest, DispatchResult } from '../../../common/events/delivery';
+import type { DispatchRequest, DispatchResult, RoutingResult } from '../../../common/events/delivery';
 import { getEventByEventId, type StoredEvent } from '../../../db/repositories/event-instances';
 import { claimDue, nextDueInMs, type ClaimedEvent } from '../../../db/repositories/event-queue-claim';
 import { nonRetryable } from '../../../common/errors/failures';
-import { routeEvent, type RoutingDeps } from '../routing/route-event';
+import { emptyRouting, routeEvent, type RoutingDeps } from '../routing/route-event';
+import { correlationOf } from '../routing/envelope';
+import { markError, withSpan, type Span } from '../../../common/telemetry';
+import { EventSpanAttr, EventSpanName, recordRouting, withRouteSpan } from '../tracing';
 import { recordDelivered, recordFailure, type Outcome } from './outcome';
 import { deliveryLag, secondsBetween } from '../../observability/metrics';
 
@@ -19,13 +23,44 @@ const PARALLEL_KEYS = 16;
 // Events of one key followed in one pass; more are left for the next pass (reported as `full`).
 const CHAIN_MAX = 50;
 
-async function deliverOne(deps: RoutingDeps, c: ClaimedEvent): Promise<Outcome> {
+async function deliverOne(deps: RoutingDeps, c: ClaimedEvent, pass: Span): Promise<Outcome> {
   let event: StoredEvent | undefined;
   try {
     event = await getEventByEventId(deps.db, c.eventId);
     if (!event) throw nonRetryable(FailureType.NotFound, `event ${c.eventId} is not stored`);
-    await routeEvent(deps, event);
   } catch (err) {
+    return recordFailure(deps.db, deps.config, c, err, event);
+  }
+  const routed = event;
+  const correlation = correlationOf(routed);
+  const attributes = {
+    [EventSpanAttr.attempt]: c.attempt,
+    ...(correlation !== null && { [EventSpanAttr.correlation]: correlation }),
+  };
+  return withRouteSpan(routed, attributes, pass, async (span) => {
+    const out = emptyRouting();
+    const outcome = await routeAndRecord(deps, c, routed, out, span);
+    recordRouting(span, out);
+    span.setAttributes({
+      [EventSpanAttr.outcome]: outcome.status,
+      [EventSpanAttr.isDeadLettered]: outcome.status === 'dead_lettered',
+    });
+    return outcome;
+  });
+}
+
+/** Routes one event and records the outcome; a routing error is the outcome, a recording error fails the pass. */
+async function routeAndRecord(
+  deps: RoutingDeps,
+  c: ClaimedEvent,
+  event: StoredEvent,
+  out: RoutingResult,
+  span: Span,
+): Promise<Outcome> {
+  try {
+    await routeEvent(deps, event, out);
+  } catch (err) {
+    markError(span, err);
     return recordFailure(deps.db, deps.config, c, err, event);
   }
   const outcome = await recordDelivered(deps.db, c);
@@ -34,10 +69,25 @@ async function deliverOne(deps: RoutingDeps, c: ClaimedEvent): Promise<Outcome> 
   return outcome;
 }
 
-/** Delivers the dispatcher's due events once; reports what happened and when the next one is due. */
-export async function dispatchPending(deps: RoutingDeps, req: DispatchRequest): Promise<DispatchResult> {
+/** Delivers the dispatcher's due events once, in an `event.dispatch` span; reports what happened and when the next one is due. */
+export function dispatchPending(deps: RoutingDeps, req: DispatchRequest): Promise<DispatchResult> {
+  const attributes = { [EventSpanAttr.dispatcherId]: req.dispatcherId, [EventSpanAttr.batchLimit]: req.limit };
+  return withSpan(EventSpanName.dispatch, { attributes }, async (pass) => {
+    const result = await dispatchPass(deps, req, pass);
+    pass.setAttributes({
+      [EventSpanAttr.delivered]: result.delivered,
+      [EventSpanAttr.failed]: result.failed,
+      [EventSpanAttr.deadLettered]: result.deadLettered,
+      [EventSpanAttr.full]: result.full,
+    });
+    return result;
+  });
+}
+
+async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span): Promise<DispatchResult> {
   const owner = req.dispatcherId;
   const heads = await claimDue(deps.db, { owner, limit: req.limit, leaseSeconds: LEASE_SECONDS });
+  pass.setAttribute(EventSpanAttr.claimed, heads.length);
   const result: DispatchResult = {
     delivered: 0,
     failed: 0,
@@ -55,7 +105,7 @@ export async function dispatchPending(deps: RoutingDeps, req: DispatchRequest): 
   const lane = async (first: ClaimedEvent) => {
     let c: ClaimedEvent | undefined = first;
     for (let n = 0; c; n++) {
-      const outcome = await deliverOne(deps, c);
+      const outcome = await deliverOne(deps, c, pass);
       count(outcome);
       // Only a sequence with later numbers has a successor whose turn has now come.
       if (!outcome.more || c.sequenceKey === null) return;

@@ -18,9 +18,18 @@ export interface RoutingDeps {
   config: Config;
 }
 
-/** Routes the event to subscriptions and triggers; returns what it did. */
-export async function routeEvent(deps: RoutingDeps, event: StoredEvent): Promise<RoutingResult> {
-  const out: RoutingResult = { started: [], cancelled: [], signalled: [], skipped: [] };
+/** A routing result with nothing done yet. */
+export const emptyRouting = (): RoutingResult => ({ started: [], cancelled: [], signalled: [], skipped: [] });
+
+/**
+ * Routes the event to subscriptions and triggers; returns what it did (collected in `out`, which keeps what was
+ * done before a failure).
+ */
+export async function routeEvent(
+  deps: RoutingDeps,
+  event: StoredEvent,
+  out: RoutingResult = emptyRouting(),
+): Promise<RoutingResult> {
   await Promise.all([routeToSubscriptions(deps.db, deps.temporal, event, out), routeToTriggers(deps, event, out)]);
   return out;
 }

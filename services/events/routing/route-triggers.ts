@@ -4,7 +4,8 @@
  * per trigger and event; with on_running skip/signal only while no other run of the definition with the same
  * correlation key is live, decided atomically by the engine's exclusive start); CANCEL cancels the running
  * instances with the same correlation key. A started run's `trigger.startedBy` is the event's publisher
- * (event_instances.published_by), when known.
+ * (event_instances.published_by), when known. Starts, signals and cancels run in the caller's active context
+ * (the dispatcher's `event.route` span), which Temporal's client interceptor carries into the workflows.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -21,6 +22,7 @@ import { listTriggerCandidates, type TriggerWithDefinition } from '../../../db/r
 import { aosEventSignal } from '../../../workflows/api';
 import { nonRetryable } from '../../../common/errors/failures';
 import { startRun } from '../../runs';
+import { traceparentOf } from '../../../common/telemetry';
 import { toEnvelope } from './envelope';
 
 type Trigger = TriggerWithDefinition;
@@ -49,13 +51,18 @@ async function mappedInput(t: Trigger, doc: StoredEvent): Promise<unknown> {
   return input;
 }
 
-/** The started run's trigger: the event, the trigger, and the event's publisher as the run's starter. */
+/**
+ * The started run's trigger: the event, the trigger, the event's publisher as the run's starter, and the trace
+ * context it is started in (routing's span, a child of the event's).
+ */
 function triggerOf(event: StoredEvent, t: Trigger): TriggerContext {
+  const traceparent = traceparentOf();
   return {
     kind: 'event',
     eventId: event.eventId,
     triggerId: t.trigger_id,
     ...(event.publishedBy && { startedBy: event.publishedBy }),
+    ...(traceparent && { traceparent }),
   };
 }
 
