@@ -230,6 +230,7 @@ const MAINTENANCE_LOCK = `hashtext('aos_partition_maintenance')`;
 /**
  * Runs `fn` while holding the session-level advisory lock of partition maintenance on a connection of its own, so
  * one process at a time maintains partitions. Answers `{ ran: false }` without waiting when another holds it.
+ * `fn` runs its queries on other connections of the pool, so the pool needs at least two.
  */
 export async function withMaintenanceLock<T>(
   db: Knex,

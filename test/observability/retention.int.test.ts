@@ -206,6 +206,19 @@ describe('on the migrated database', () => {
     expect(await exists(db, `${LOGS.table}_p${dayName(-3)}`)).toBe(true);
   });
 
+  it('two runs started together never fail: one works, the other finds the lock taken or finds nothing left to do', async () => {
+    await ensureTablePartitions(db, LOGS, 7, 25);
+    const runs = await Promise.all(
+      [1, 2].map(() => runPartitionMaintenance({ db, logger }, { [LOGS.table]: 14 }, [LOGS])),
+    );
+    const reports = runs.filter((r) => r !== undefined);
+    expect(reports.length).toBeGreaterThanOrEqual(1);
+    expect(reports.flatMap((r) => r.failed)).toEqual([]);
+    const dropped = reports.flatMap((r) => r.dropped);
+    expect(new Set(dropped).size).toBe(dropped.length); // no partition dropped twice
+    expect(dropped).toContain(`${LOGS.table}_p${dayName(-25)}`);
+  });
+
   it('while another process holds the maintenance lock, a run does nothing and is counted as locked', async () => {
     const holder = createTestDb(); // another process's connection
     try {
