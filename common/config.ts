@@ -36,6 +36,18 @@ export interface Config {
   readonly otelExporterOtlpEndpoint: string | undefined;
   /** OTLP/HTTP traces URL, used as given (overrides the base URL for spans). */
   readonly otelExporterOtlpTracesEndpoint: string | undefined;
+  /** Days of observability_logs kept (whole daily partitions older than this are dropped); 0 = forever. */
+  readonly observabilityLogsRetentionDays: number;
+  /** Days of observability_traces kept; 0 = forever. */
+  readonly observabilityTracesRetentionDays: number;
+  /** Days of observability_metrics kept; 0 = forever. */
+  readonly observabilityMetricsRetentionDays: number;
+  /** Months of event_instances kept (partitions still holding undelivered events are kept); 0 = forever. */
+  readonly eventInstancesRetentionMonths: number;
+  /** Months of task_instances kept (partitions still holding rows of unfinished runs are kept); 0 = forever. */
+  readonly taskInstancesRetentionMonths: number;
+  /** How often the worker creates partitions ahead and drops expired ones; 0 = never (run `npm run maintenance`). */
+  readonly partitionMaintenanceIntervalMs: number;
   /** Postgres connection string; undefined means "start the embedded PGlite server". */
   readonly databaseUrl: string | undefined;
   readonly databasePoolMax: number;
@@ -129,6 +141,11 @@ interface Setting {
 
 const PORT = { min: 1, max: 65535 } as const;
 
+/** A retention setting: a count of days or months, 0 meaning "keep forever". */
+function retention(env: string, key: keyof Config, dflt: number, max: number): Setting {
+  return { env, key, type: 'integer', default: dflt, min: 0, max };
+}
+
 /** The settings table; README.md documents the same list. */
 export const SETTINGS: readonly Setting[] = [
   { env: 'NODE_ENV', key: 'nodeEnv', type: 'string', default: 'development' },
@@ -198,6 +215,19 @@ export const SETTINGS: readonly Setting[] = [
     key: 'otelExporterOtlpTracesEndpoint',
     type: 'string',
     pattern: '^https?://',
+  },
+  retention('OBSERVABILITY_LOGS_RETENTION_DAYS', 'observabilityLogsRetentionDays', 14, 3650),
+  retention('OBSERVABILITY_TRACES_RETENTION_DAYS', 'observabilityTracesRetentionDays', 7, 3650),
+  retention('OBSERVABILITY_METRICS_RETENTION_DAYS', 'observabilityMetricsRetentionDays', 30, 3650),
+  retention('EVENT_INSTANCES_RETENTION_MONTHS', 'eventInstancesRetentionMonths', 0, 1200),
+  retention('TASK_INSTANCES_RETENTION_MONTHS', 'taskInstancesRetentionMonths', 0, 1200),
+  {
+    env: 'PARTITION_MAINTENANCE_INTERVAL_MS',
+    key: 'partitionMaintenanceIntervalMs',
+    type: 'integer',
+    default: 3_600_000,
+    min: 0,
+    max: 86_400_000,
   },
   { env: 'DATABASE_URL', key: 'databaseUrl', type: 'string', pattern: '^postgres(ql)?://' },
   { env: 'DATABASE_POOL_MAX', key: 'databasePoolMax', type: 'integer', default: 10, min: 1, max: 1000 },

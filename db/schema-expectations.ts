@@ -41,6 +41,18 @@ export const EXTRA_TABLES = [
 ];
 
 /**
+ * The range-partitioned tables and their partition column, which every primary key and unique index of theirs
+ * contains: monthly on created_at for the runtime tables, daily on the time column for telemetry (migration 016).
+ */
+export const PARTITION_COLUMNS: Record<string, string> = {
+  'event_processing_service.event_instances': 'created_at',
+  'observability_service.observability_logs': 'timestamp',
+  'observability_service.observability_metrics': 'recorded_at',
+  'observability_service.observability_traces': 'started_at',
+  'task_execution_service.task_instances': 'created_at',
+};
+
+/**
  * The unique business key of each table (columns of a unique index, partition column excluded).
  * Telemetry rows (logs, metrics) and dead letters (unique only while open) have none; see the docs.
  */

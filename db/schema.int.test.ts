@@ -4,7 +4,7 @@ import { createDb } from './connection';
 import { migrateLatest } from './migrate';
 import { ensurePartitions } from './partitions';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/test-database';
-import { BUSINESS_KEYS, EXTRA_TABLES, documentedTables } from './schema-expectations';
+import { BUSINESS_KEYS, EXTRA_TABLES, PARTITION_COLUMNS, documentedTables } from './schema-expectations';
 import {
   columnTypes,
   foreignKeys,
@@ -15,7 +15,7 @@ import {
   tablesWithUpdatedAtTrigger,
 } from './schema-inspect';
 
-const PARTITIONED = ['event_processing_service.event_instances', 'task_execution_service.task_instances'];
+const PARTITIONED = Object.keys(PARTITION_COLUMNS).sort();
 
 let fresh: TestDatabase & { drop(): Promise<void> };
 let db: Knex;
@@ -43,12 +43,12 @@ describe('migrating an empty database', () => {
 });
 
 describe('conventions, checked mechanically', () => {
-  it('every table has a uuid id primary key (plus created_at when partitioned), created_at and updated_at', async () => {
+  it('every table has a uuid id primary key (plus the partition column when partitioned), created_at and updated_at', async () => {
     const [tables, pks, types] = await Promise.all([listTables(db), primaryKeys(db), columnTypes(db)]);
     for (const t of tables) {
       const cols = types.get(t)!;
       expect({ t, id: cols.get('id') }).toEqual({ t, id: 'uuid' });
-      expect({ t, pk: pks.get(t) }).toEqual({ t, pk: PARTITIONED.includes(t) ? ['id', 'created_at'] : ['id'] });
+      expect({ t, pk: pks.get(t) }).toEqual({ t, pk: PARTITION_COLUMNS[t] ? ['id', PARTITION_COLUMNS[t]] : ['id'] });
       expect({ t, c: cols.get('created_at'), u: cols.get('updated_at') }).toEqual({
         t,
         c: 'timestamp with time zone',
@@ -60,7 +60,7 @@ describe('conventions, checked mechanically', () => {
   it('every business identifier is unique', async () => {
     const idx = await indexes(db);
     for (const [t, key] of Object.entries(BUSINESS_KEYS)) {
-      const expected = PARTITIONED.includes(t) ? [...key, 'created_at'] : key;
+      const expected = PARTITION_COLUMNS[t] ? [...key, PARTITION_COLUMNS[t]] : key;
       const found = idx.some((i) => i.t === t && i.unique && !i.partial && i.cols.join() === expected.join());
       expect({ t, key, found }).toEqual({ t, key, found: true });
     }
@@ -75,7 +75,7 @@ describe('conventions, checked mechanically', () => {
     }
   });
 
-  it('event_instances and task_instances are range-partitioned', async () => {
+  it('event_instances, task_instances and the three telemetry tables are range-partitioned', async () => {
     expect(await partitionedTables(db)).toEqual(PARTITIONED);
   });
 

@@ -1,4 +1,4 @@
-/** `npm run migrate`: applies pending migrations to DATABASE_URL and keeps monthly partitions ahead. */
+/** `npm run migrate`: applies pending migrations to DATABASE_URL and creates partitions ahead. */
 import { config } from '../common/config';
 import { createDb } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(db);
     console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.');
     const created = await ensurePartitions(db);
-    if (created > 0) console.log(`Created ${created} monthly partition(s).`);
+    if (created > 0) console.log(`Created ${created} partition(s) ahead.`);
   } finally {
     await db.destroy();
   }

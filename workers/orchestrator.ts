@@ -1,6 +1,7 @@
 /**
  * The orchestrator worker: the interpreter workflow and every activity on the configured task queue,
- * plus the mirror reconciler loop. Entry points (workers/main.ts, scripts/start.ts, tests) call this.
+ * plus the mirror reconciler, event sweeper and partition maintenance loops. Entry points (workers/main.ts,
+ * scripts/start.ts, tests) call this.
  */
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -11,8 +12,9 @@ import { builtinCodeHandlers } from '../activities/tasks/builtin-handlers';
 import { CodeHandlerRegistry, loadCodeHandlersModule } from '../activities/tasks/code-handlers';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { ensurePartitions } from '../db/partitions';
+import { retentionFromConfig } from '../services/maintenance/partition-maintenance';
 import { startEventSweeper } from './event-sweeper';
+import { startPartitionMaintenanceLoop } from './partition-maintenance-loop';
 import { enableLinearRegExps } from './regexp-engine';
 import { startReconcileLoop } from './reconcile-loop';
 import { processTracing, type ProcessTracing } from '../services/observability/tracing';
@@ -53,8 +55,6 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
     component: 'worker',
     taskQueue: deps.workerOptions?.taskQueue ?? config.taskQueue,
   });
-  const created = await ensurePartitions(db);
-  if (created > 0) logger.info({ created }, 'partitions created');
   const handlers = deps.handlers ?? (await codeHandlers(config, logger));
   const bundlePath = deps.workflowBundlePath ?? config.workflowBundlePath;
   const { temporal } = deps;
@@ -75,6 +75,12 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
   const sweeperLogger = logger.child({ component: 'event-sweeper' });
   const stopping = ['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED', 'FAILED'];
   startEventSweeper({ db, temporal, config, logger: sweeperLogger }, () => !stopping.includes(worker.getState()));
+  // Partitions ahead and retention: started, never awaited, so a slow first run does not hold up start-up.
+  startPartitionMaintenanceLoop(
+    { db, logger, retention: retentionFromConfig(config) },
+    config.partitionMaintenanceIntervalMs,
+    () => !stopping.includes(worker.getState()),
+  );
   startReconcileLoop({ db, temporal, logger }, worker, config.reconcileIntervalMs, undefined, {
     workflowTaskMaxAttempts: config.workflowTaskMaxAttempts,
   });

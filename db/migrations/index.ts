@@ -18,6 +18,7 @@ import * as m012 from './012_subscription_lookback_event';
 import * as m013 from './013_human_tasks';
 import * as m014 from './014_manual_task_forms';
 import * as m015 from './015_event_publisher';
+import * as m016 from './016_observability_partitions';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '013_human_tasks': m013,
   '014_manual_task_forms': m014,
   '015_event_publisher': m015,
+  '016_observability_partitions': m016,
 };

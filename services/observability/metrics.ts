@@ -122,6 +122,38 @@ export const gaugeErrors = new Counter({
   registers,
 });
 
+/** Partitions the maintenance job created ahead of time, by table (`schema.table`). */
+export const partitionsCreated = new Counter({
+  name: 'aos_partitions_created_total',
+  help: 'Range partitions created ahead by partition maintenance, by table',
+  labelNames: ['table'] as const,
+  registers,
+});
+
+/** Partitions dropped because their whole range is older than the table's retention, by table. */
+export const partitionsDropped = new Counter({
+  name: 'aos_partitions_dropped_total',
+  help: 'Expired range partitions dropped by partition maintenance, by table',
+  labelNames: ['table'] as const,
+  registers,
+});
+
+/** Expired partitions kept because their table's guard found rows still in use (unfinished runs, undelivered events). */
+export const partitionsKept = new Counter({
+  name: 'aos_partitions_kept_total',
+  help: 'Expired range partitions kept because they still hold rows in use, by table',
+  labelNames: ['table'] as const,
+  registers,
+});
+
+/** Partition maintenance runs, by outcome: ok, failed (retried next run), locked (another process was running it). */
+export const partitionMaintenanceRuns = new Counter({
+  name: 'aos_partition_maintenance_runs_total',
+  help: 'Partition maintenance runs, by outcome (ok, failed, locked)',
+  labelNames: ['outcome'] as const,
+  registers,
+});
+
 /**
  * Rows the process's telemetry writers (the log sink's batch writer, later the span exporter) dropped instead of
  * waiting, by writer and reason (queue_full, write_failed, write_timeout, closed): read from the writers' own
