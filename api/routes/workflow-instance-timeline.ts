@@ -10,9 +10,17 @@ const nullable = { type: ['string', 'null'] };
 
 const step = {
   type: 'object',
-  required: ['id', 'step_id', 'step_type', 'status', 'attempt', 'started_at', 'completed_at', 'span_ids'],
+  required: ['id', 'source', 'step_id', 'step_type', 'status', 'attempt', 'started_at', 'completed_at', 'span_ids'],
   properties: {
-    id: { type: 'string', format: 'uuid', description: 'The task execution (task_instances row)' },
+    id: {
+      type: ['string', 'null'],
+      format: 'uuid',
+      description: 'The task execution (task_instances row); null for a step known only from its span',
+    },
+    source: {
+      enum: ['task_instances', 'span'],
+      description: 'A mirrored execution, or a step the mirror does not record (set, delay, ...) seen in its span',
+    },
     step_id: { type: 'string' },
     step_path: nullable,
     step_type: { type: 'string' },

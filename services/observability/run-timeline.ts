@@ -1,6 +1,7 @@
 /**
  * A run's timeline: its step executions from the lifecycle mirror (task_instances) and its spans, each execution
- * linked to the spans of its step, and the trace ids the run's spans belong to.
+ * linked to the spans of its step, and the trace ids the run's spans belong to. Steps the mirror does not record
+ * (set, delay, choice, ... run inside the workflow) appear through their `step <id>` spans.
  */
 import type { Knex } from 'knex';
 import { AppError } from '../../common/errors';
@@ -10,7 +11,10 @@ import { getWorkflowInstance } from '../../db/repositories/workflow-instances';
 
 /** One step execution on the timeline, with the ids of its spans. */
 export interface TimelineStep {
-  id: string;
+  /** The task_instances row; null for a step known only from its span. */
+  id: string | null;
+  /** Where the entry comes from: a task_instances row, or a `step <id>` span alone. */
+  source: 'task_instances' | 'span';
   step_id: string;
   step_path: string | null;
   step_type: string;
@@ -42,7 +46,7 @@ export interface RunTimeline {
 /** At most this many spans of one run are read. */
 export const RUN_SPAN_LIMIT = 2000;
 /** Spans are looked for from this long before the run's creation to this long after its end (clock skew). */
-const SLACK_MS = 60 * 60 * 1000;
+const SLACK_MS = 5 * 60 * 1000;
 
 /** The step a span belongs to: its `aos.step_id` attribute, or the id in a `step <id>` name. */
 export function spanStepId(span: Pick<SpanRow, 'name' | 'attributes'>): string | undefined {
@@ -82,6 +86,7 @@ export function linkSteps(
     const during = mine.filter((s) => overlaps(s, t, now));
     return {
       id: t.id,
+      source: 'task_instances' as const,
       step_id: t.step_id,
       step_path: t.step_path,
       step_type: t.step_type,
@@ -95,6 +100,42 @@ export function linkSteps(
     };
   });
 }
+
+const SPAN_STATUS = { ok: 'completed', error: 'failed' } as const;
+
+/**
+ * Entries for the steps no execution row records, one per `step <id>` span, with the spans of that step inside
+ * it (its activity attempts).
+ */
+export function spanOnlySteps(tasks: readonly TaskInstanceRow[], spans: readonly SpanRow[]): TimelineStep[] {
+  const recorded = new Set(tasks.map((t) => t.step_id));
+  return spans
+    .filter((s) => /^step /.test(s.name) && !recorded.has(spanStepId(s) ?? ''))
+    .map((s) => {
+      const stepId = spanStepId(s)!;
+      const end = s.ended_at?.getTime() ?? Infinity;
+      const inside = spans.filter(
+        (x) => x !== s && spanStepId(x) === stepId && x.started_at >= s.started_at && x.started_at.getTime() <= end,
+      );
+      const type = s.attributes?.['aos.step_type'];
+      return {
+        id: null,
+        source: 'span' as const,
+        step_id: stepId,
+        step_path: null,
+        step_type: typeof type === 'string' ? type : 'step',
+        task_id: null,
+        status: s.status === 'unset' ? (s.ended_at ? 'completed' : 'running') : SPAN_STATUS[s.status],
+        attempt: 1,
+        started_at: s.started_at,
+        completed_at: s.ended_at,
+        duration_ms: s.duration_ms,
+        span_ids: [s.span_id, ...inside.map((x) => x.span_id)],
+      };
+    });
+}
+
+const startOf = (s: TimelineStep) => s.started_at?.getTime() ?? Infinity;
 
 /** The timeline of run `instanceId`; 404 for an unknown run. */
 export async function runTimeline(db: Knex, instanceId: string): Promise<RunTimeline> {
@@ -127,7 +168,8 @@ export async function runTimeline(db: Knex, instanceId: string): Promise<RunTime
       started_at: run.started_at ?? run.created_at,
       completed_at: run.completed_at,
     },
-    steps: linkSteps(tasks, kept, now),
+    // A stable sort: executions keep their order among equal starts.
+    steps: [...linkSteps(tasks, kept, now), ...spanOnlySteps(tasks, kept)].sort((a, b) => startOf(a) - startOf(b)),
     spans: kept,
     trace_ids: [...new Set(kept.map((s) => s.trace_id))],
     truncated: spans.length > RUN_SPAN_LIMIT,

@@ -93,6 +93,11 @@ it('draws each step execution on the run’s time axis, coloured by status, with
   await expectAttr(page.getByTestId('timeline-step-validate'), 'data-status', 'completed');
   await expectAttr(page.getByTestId('timeline-step-charge'), 'data-status', 'completed');
   await expectAttr(page.getByTestId('timeline-step-notify'), 'data-status', 'failed');
+  // A choice step has no execution row: its span puts it on the timeline.
+  await expectAttr(page.getByTestId('timeline-step-route'), 'data-status', 'completed');
+  expect(await page.getByTestId('timeline-step-route').getAttribute('title')).toBe(
+    'route (choice): completed, 30 ms, attempt 1, 1 span',
+  );
   // Bars follow the clock: validate (100-600 ms) before charge (700-2800 ms), charge the longest, notify last.
   const [validate, charge, notify] = [
     await box('timeline-step-validate'),

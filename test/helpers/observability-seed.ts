@@ -17,7 +17,7 @@ export interface SeededRun {
   traceId: string;
   /** span ids by name of their role */
   spans: Record<
-    'workflow' | 'validate' | 'validateAttempt' | 'charge' | 'charge1' | 'charge2' | 'notify' | 'orphan',
+    'workflow' | 'validate' | 'validateAttempt' | 'route' | 'charge' | 'charge1' | 'charge2' | 'notify' | 'orphan',
     string
   >;
   /** Parent of the orphan (never stored). */
@@ -59,6 +59,7 @@ export async function seedRunTelemetry(db: Knex, instanceId: string, wf: string,
     workflow: hex(8),
     validate: hex(8),
     validateAttempt: hex(8),
+    route: hex(8),
     charge: hex(8),
     charge1: hex(8),
     charge2: hex(8),
@@ -93,6 +94,10 @@ export async function seedRunTelemetry(db: Knex, instanceId: string, wf: string,
       },
       run,
     ),
+    // A choice step: no task_instances row, only its span.
+    span({ trace: tr, id: ids.route, parent: ids.workflow, name: 'step route', from: 620, ms: 30 }, run, {
+      attributes: JSON.stringify({ 'aos.step_id': 'route', 'aos.step_type': 'choice' }),
+    }),
     span(
       { trace: tr, id: ids.charge, parent: ids.workflow, name: 'step charge', from: 700, ms: 2100, step: 'charge' },
       run,

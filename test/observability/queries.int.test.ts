@@ -174,6 +174,7 @@ describe('GET /observability/traces/{id}', () => {
         false,
         [
           ['step validate', false, [['RunActivity:runTask', false, []]]],
+          ['step route', false, []],
           [
             'step charge',
             false,
@@ -187,11 +188,11 @@ describe('GET /observability/traces/{id}', () => {
       ],
       ['emit order.charged', true, []],
     ]);
-    const charge = (tree.roots[0] as unknown as Node).children[1]!;
+    const charge = (tree.roots[0] as unknown as Node).children[2]!;
     expect(charge.children.map((c) => c.span_id)).toEqual([run.spans.charge1, run.spans.charge2]);
     expect(tree.roots[1]).toMatchObject({ parent_span_id: run.missingParent, orphan: true });
     expect(tree.totals).toEqual({
-      span_count: 8,
+      span_count: 9,
       started_at: t0.toISOString(),
       ended_at: new Date(t0.getTime() + 3200).toISOString(),
       duration_ms: 3200,
@@ -357,17 +358,21 @@ describe('GET /workflow-instances/{id}/timeline', () => {
     expect(res.status).toBe(200);
     const body = res.body as { run: Row; steps: Row[]; spans: Row[]; trace_ids: string[]; truncated: boolean };
     expect(body.run).toMatchObject({ id: run.instanceId, workflow_id: run.temporalWorkflowId });
-    expect(body.steps.map((s) => [s.step_id, s.status, s.attempt, s.duration_ms])).toEqual([
-      ['validate', 'completed', 1, 500],
-      ['charge', 'completed', 2, 2100],
-      ['notify', 'failed', 1, 250],
+    // The choice step `route` has no execution row: its span stands for it.
+    expect(body.steps.map((s) => [s.step_id, s.source, s.step_type, s.status, s.attempt, s.duration_ms])).toEqual([
+      ['validate', 'task_instances', 'task', 'completed', 1, 500],
+      ['route', 'span', 'choice', 'completed', 1, 30],
+      ['charge', 'task_instances', 'task', 'completed', 2, 2100],
+      ['notify', 'task_instances', 'task', 'failed', 1, 250],
     ]);
+    expect(body.steps[1]!.id).toBeNull();
     expect(body.steps.map((s) => s.span_ids)).toEqual([
       [run.spans.validate, run.spans.validateAttempt],
+      [run.spans.route],
       [run.spans.charge, run.spans.charge1, run.spans.charge2],
       [run.spans.notify],
     ]);
-    expect(body.spans).toHaveLength(8);
+    expect(body.spans).toHaveLength(9);
     expect(body.spans.map((s) => s.started_at)).toEqual([...body.spans.map((s) => s.started_at)].sort());
     expect(new Set(body.spans.map((s) => s.workflow_instance_id))).toEqual(new Set([run.instanceId]));
     expect(body.trace_ids).toEqual([run.traceId]);

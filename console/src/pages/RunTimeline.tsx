@@ -9,7 +9,9 @@ import { ErrorBox, formatDuration, Json, Status, useLoad } from '../lib/ui';
 
 /** A step execution on the timeline. */
 export interface TimelineStep {
-  id: string;
+  /** The execution row; null for a step seen only in its span (set, delay, choice, ...). */
+  id: string | null;
+  source: 'task_instances' | 'span';
   step_id: string;
   step_path: string | null;
   step_type: string;
@@ -46,6 +48,8 @@ export interface Timeline {
   truncated: boolean;
 }
 
+/** A step entry's key: its execution row, else its span. */
+const keyOf = (s: TimelineStep): string => s.id ?? `span:${s.span_ids[0]}`;
 const ms = (t: string | null | undefined): number | undefined => (t ? Date.parse(t) : undefined);
 const SPAN_STATUS: Record<TimelineSpan['status'], string> = { ok: 'completed', error: 'failed', unset: 'pending' };
 
@@ -110,7 +114,7 @@ export function RunTimeline({ runId, version }: { runId: string; version: string
   const timeline = useLoad(() => api<Timeline>(`/workflow-instances/${runId}/timeline`), [runId, version]);
   const t = timeline.data;
   const axis = t ? axisOf(t) : undefined;
-  const chosen = t?.steps.find((s) => s.id === selected);
+  const chosen = t?.steps.find((s) => keyOf(s) === selected);
   return (
     <section className="card" aria-labelledby="timeline-title">
       <h2 id="timeline-title">Timeline</h2>
@@ -132,7 +136,7 @@ export function RunTimeline({ runId, version }: { runId: string; version: string
                 s.duration_ms,
               )}, attempt ${s.attempt}, ${s.span_ids.length} span${s.span_ids.length === 1 ? '' : 's'}`;
               return (
-                <div key={s.id} className="gantt-row" role="listitem">
+                <div key={keyOf(s)} className="gantt-row" role="listitem">
                   <span className="gantt-label mono small" title={label}>
                     {label}
                     {s.attempt > 1 && <span className="muted"> ×{s.attempt}</span>}
@@ -140,14 +144,14 @@ export function RunTimeline({ runId, version }: { runId: string; version: string
                   <div className="gantt-track">
                     <button
                       type="button"
-                      className={`gantt-bar status-${s.status}${selected === s.id ? ' selected' : ''}`}
+                      className={`gantt-bar status-${s.status}${selected === keyOf(s) ? ' selected' : ''}`}
                       style={place(axis, start, end)}
                       title={summary}
                       aria-label={summary}
-                      aria-pressed={selected === s.id}
+                      aria-pressed={selected === keyOf(s)}
                       data-testid={`timeline-step-${s.step_id}`}
                       data-status={s.status}
-                      onClick={() => setSelected(selected === s.id ? null : s.id)}
+                      onClick={() => setSelected(selected === keyOf(s) ? null : keyOf(s))}
                     />
                   </div>
                   <span className="gantt-duration small muted">{formatDuration(s.duration_ms)}</span>
