@@ -20,6 +20,7 @@ import { triggerRoutes } from './triggers';
 import { uiComponentRoutes } from './ui-components';
 import { taskDefinitionRoutes } from './task-definitions';
 import { workflowDefinitionRoutes } from './workflow-definitions';
+import { workflowInstanceTimelineRoutes } from './workflow-instance-timeline';
 import { workflowInstanceRoutes } from './workflow-instances';
 import { workflowRunRoutes } from './workflow-runs';
 
@@ -46,6 +47,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowRunRoutes,
     ...taskDefinitionRoutes,
     ...workflowInstanceRoutes,
+    ...workflowInstanceTimelineRoutes,
     ...humanTaskRoutes,
   ];
   return cached;

@@ -1,7 +1,8 @@
 /**
  * Read-only access to observability_service: logs, metrics and trace spans, each filterable and
  * paginated newest first by its own time column (`created_after`/`created_before` apply to it); and the monitoring
- * views (active executions, execution and task performance, storage usage) as small filtered arrays.
+ * views (active executions, execution and task performance, storage usage) as small filtered arrays. The log
+ * search, the trace tree and metric series are in observability-queries.ts.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
@@ -16,6 +17,7 @@ import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from '../http/route';
 import { Enum, Uuid } from '../http/schema';
+import { observabilityQueryRoutes } from './observability-queries';
 
 const P = 'observability:read';
 const uuid = Uuid();
@@ -31,6 +33,8 @@ interface Resource {
   statuses?: readonly string[];
   /** Response columns besides id, the time column, created_at and updated_at. */
   columns: Record<string, JsonSchema>;
+  /** Declared in observability-queries.ts instead: the list (logs: a search) or the read by id (traces: a tree). */
+  specialised?: 'list' | 'get';
 }
 
 const text = { type: 'string' };
@@ -42,6 +46,7 @@ const RESOURCES: Resource[] = [
   {
     path: '/observability/logs',
     kind: 'logs',
+    specialised: 'list',
     operation: 'ObservabilityLog',
     noun: 'log line',
     filters: {
@@ -86,6 +91,7 @@ const RESOURCES: Resource[] = [
   {
     path: '/observability/traces',
     kind: 'traces',
+    specialised: 'get',
     operation: 'ObservabilityTrace',
     noun: 'span',
     statuses: ['unset', 'ok', 'error'],
@@ -114,15 +120,19 @@ const RESOURCES: Resource[] = [
   },
 ];
 
-function routesOf(r: Resource): RouteDefinition[] {
+function itemOf(r: Resource): JsonSchema {
   const at = observabilityTimeColumn(r.kind);
-  const item = {
+  return {
     type: 'object',
     required: ['id', at],
     properties: { id: uuid, [at]: time, ...r.columns, created_at: time, updated_at: time },
   };
+}
+
+function routesOf(r: Resource): RouteDefinition[] {
+  const item = itemOf(r);
   const extra = Object.fromEntries(Object.entries(r.filters).map(([k, f]) => [k, f.schema]));
-  return [
+  const routes: RouteDefinition[] = [
     defineRoute({
       method: 'get',
       path: r.path,
@@ -151,6 +161,7 @@ function routesOf(r: Resource): RouteDefinition[] {
       }),
     }),
   ];
+  return routes.filter((_, i) => r.specialised !== (i === 0 ? 'list' : 'get'));
 }
 
 interface Monitoring {
@@ -278,6 +289,10 @@ function monitoringRoute(m: Monitoring): RouteDefinition {
 
 /** `/observability/{logs,metrics,traces}` routes and the monitoring views. */
 export const observabilityRoutes: RouteDefinition[] = [
+  ...observabilityQueryRoutes({
+    log: itemOf(RESOURCES.find((r) => r.kind === 'logs')!),
+    span: itemOf(RESOURCES.find((r) => r.kind === 'traces')!),
+  }),
   ...RESOURCES.flatMap(routesOf),
   ...MONITORING.map(monitoringRoute),
 ];

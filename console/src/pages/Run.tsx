@@ -1,14 +1,17 @@
 /**
  * One run: status and links, the definition's steps as a tree (parallel branches and foreach bodies nested)
  * coloured by status, each step's executions from the mirror (input, output, error, attempts, timings), the
- * events it received, cancel / terminate when permitted. Refreshes every 2 s until the run is over.
+ * events it received, its timeline (steps on a time axis with their spans) and its logs (with observability:read),
+ * cancel / terminate when permitted. Refreshes every 2 s until the run is over.
  */
 import { useState } from 'react';
 import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link } from '../lib/router';
 import { ErrorBox, formatDuration, Json, PageHeader, Status, Time, useLoad } from '../lib/ui';
+import { RunLogs } from './RunLogs';
 import type { Run, TaskExecution } from './Runs';
+import { RunTimeline } from './RunTimeline';
 
 const TERMINAL = ['completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
 
@@ -289,6 +292,8 @@ export function RunPage({ id }: { id: string }) {
           <section className="card muted">Select a step to see its input, output, error, attempts and timings.</section>
         )}
       </div>
+      <RunTimeline runId={r.id} version={r.updated_at} />
+      {can(me, 'observability:read') && <RunLogs runId={r.id} version={r.updated_at} />}
       <section className="card" aria-labelledby="io-title">
         <h2 id="io-title">Input and output</h2>
         <div className="io">
