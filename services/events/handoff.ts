@@ -5,6 +5,8 @@
  * the previous — Temporal work per burst, not per event, and bounded under sustained load.
  * Runs off the request path; a lost wake-up leaves the events `pending` for the sweeper to report.
  */
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../../common/config';
@@ -20,16 +22,24 @@ import {
 /** The dispatcher workflow id that this deployment's queue rows name. */
 export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(config.taskQueue);
 
-/** Wakes (starting it if needed) the dispatcher now; resolves once Temporal accepted the signal. */
+/**
+ * Wakes (starting it if needed) the dispatcher now; resolves once Temporal accepted the signal. The wake-up is
+ * sent outside any trace (tracing suppressed, no `traceparent` in its headers): it is coalesced across
+ * publishers, so it belongs to none of their traces, and the dispatcher it may start runs for days; started
+ * inside a request's trace it would put its every pass into that trace. Each event's routing joins the
+ * event's own trace instead (services/events/tracing.ts).
+ */
 export async function wakeDispatcher(temporal: Client, config: Config): Promise<void> {
   const args: [DispatcherInput] = [{}];
-  await temporal.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, {
-    workflowId: dispatcherIdOf(config),
-    taskQueue: config.taskQueue,
-    args,
-    signal: dispatcherWakeSignal,
-    signalArgs: [],
-  });
+  await context.with(suppressTracing(ROOT_CONTEXT), () =>
+    temporal.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, {
+      workflowId: dispatcherIdOf(config),
+      taskQueue: config.taskQueue,
+      args,
+      signal: dispatcherWakeSignal,
+      signalArgs: [],
+    }),
+  );
 }
 
 /**
