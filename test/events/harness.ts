@@ -16,7 +16,7 @@ import { syncPermissions } from '../../api/auth/bootstrap';
 import type { ApiDeps } from '../../api/deps';
 import { allRoutes } from '../../api/routes';
 import type { Config } from '../../common/config';
-import { createLogger } from '../../common/logger';
+import { createLogger, type Logger } from '../../common/logger';
 import { createOrchestratorWorker } from '../../workers/orchestrator';
 import { testConfig } from '../helpers/api';
 import { createTestCaller } from '../helpers/auth';
@@ -57,14 +57,17 @@ export function eventsTestConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-/** Builds the harness; `handoff: false` stores events without starting delivery (the "API died after commit" seam). */
+/**
+ * Builds the harness; `handoff: false` stores events without starting delivery (the "API died after commit" seam);
+ * `logger` is the API's and the worker's (default: silent).
+ */
 export async function createEventsHarness(
-  opts: { env?: Record<string, string>; handoff?: boolean; worker?: boolean } = {},
+  opts: { env?: Record<string, string>; handoff?: boolean; worker?: boolean; logger?: Logger } = {},
 ): Promise<EventsHarness> {
   const config = eventsTestConfig(opts.env);
   const db = createTestDb();
   const temporal = await createTestClient();
-  const logger = createLogger({ level: 'silent' });
+  const logger = opts.logger ?? createLogger({ level: 'silent' });
   const deps = { config, logger, db, temporal, ...(opts.handoff === false && { handoff: false }) };
   await syncPermissions(deps, allRoutes());
   const app = createApiApp(deps);
