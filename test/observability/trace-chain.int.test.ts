@@ -243,17 +243,17 @@ describe('one trace from an event through two runs', () => {
     a = await runOfEvent(eventId, ['completed', 'failed']);
     expect(a.status).toBe('completed');
     await expect(h.temporal.workflow.getHandle(b.temporal_workflow_id).result()).resolves.toEqual({ from: 'a' });
-    // Spans leave in batches (workflow spans when their workflow task completes): wait until the last of the
-    // chain, B's signal handler and A's run, are stored.
-    tree = await traceWhen(
-      traceId,
-      (all) =>
-        all.some((s) => s.name === 'HandleSignal:aosEvent' && s.temporal_workflow_id === b.temporal_workflow_id) &&
-        all.some(
-          (s) => s.name === 'RunWorkflow:interpreterWorkflow' && s.temporal_workflow_id === a.temporal_workflow_id,
-        ) &&
-        all.some((s) => s.name === 'POST /api/v1/events'),
-    );
+    // Spans leave in batches, from several places (the request, the routing, the activities, the workflow sink
+    // when a workflow task completes), in no fixed order: a parent may be stored after its child. Wait until every
+    // span the assertions walk through is stored.
+    const expected = [
+      ...['POST /api/v1/events', 'RunWorkflow:interpreterWorkflow', 'StartWorkflow:interpreterWorkflow'],
+      ...['step call', 'StartActivity:runTask', 'RunActivity:runTask', 'HTTP GET', 'step announce'],
+      ...['StartActivity:emitEvent', 'RunActivity:emitEvent', 'SignalWorkflow:aosEvent', 'HandleSignal:aosEvent'],
+      ...['requested', 'done'].flatMap((e) => [`event.ingest ${p}.${e}`, `event.route ${p}.${e}`]),
+      `event.emit ${p}.done`,
+    ];
+    tree = await traceWhen(traceId, (all) => expected.every((name) => all.some((s) => s.name === name)));
     spans = flatten(tree.roots);
     byId = new Map(spans.map((s) => [s.span_id, s]));
   });
