@@ -6,7 +6,7 @@
  * for it. The stored spans form one tree, read through `GET /observability/traces/{traceId}`, whose parents are
  * walked from the HTTP call and from B's signal handler up to the caller's span. Then: a failed step's log lines
  * found by run id and trace id through `GET /observability/logs`; and with the telemetry database unreachable,
- * runs still complete while the logs and traces writers count their drops in `/metrics`.
+ * runs still complete while the logs, traces and metrics writers count their drops in `/metrics`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -21,6 +21,7 @@ import {
   setTaskDefinitionStatus,
 } from '../../services/definitions';
 import { createLogSink, type LogSink } from '../../services/observability/log-sink';
+import { createMetricsRollup } from '../../services/observability/metrics-rollup';
 import { setupTracing, type ProcessTracing } from '../../services/observability/tracing';
 import { eventually } from '../events/flows';
 import { createEventsHarness, uniq, type EventsHarness } from '../events/harness';
@@ -397,18 +398,20 @@ describe("a failed step's logs", () => {
 });
 
 describe('with the telemetry database unreachable', () => {
-  it('runs still complete, and the logs and traces writers count their drops in /metrics', async () => {
+  it('runs still complete, and the logs, traces and metrics writers count their drops in /metrics', async () => {
     const dropped = async () => {
       const text = (await h.http.get('/metrics').expect(200)).text;
       // Every reason counts (write_failed, write_timeout, queue_full): the database is unreachable.
       const of = (writer: string) => sampleValue(text, 'aos_telemetry_rows_dropped_total', { writer });
-      return { logs: of('logs'), traces: of('traces') };
+      return { logs: of('logs'), traces: of('traces'), metrics: of('metrics') };
     };
     const before = await dropped();
     const broken = createDb({ url: process.env[TEST_ENV.databaseUrl] as string, poolMax: 1 });
     await broken.destroy();
     tracing.startDb(broken);
     logSink.start(broken);
+    const rollup = createMetricsRollup({ intervalMs: 60_000, labels: { service: 'aos-test' } });
+    rollup.start(broken);
     try {
       const started = await h.http
         .post(`/api/v1/workflow-definitions/${ids.plain}/runs`)
@@ -417,18 +420,23 @@ describe('with the telemetry database unreachable', () => {
       const run = await runRow(started.body.id);
       await h.temporal.workflow.getHandle(run.temporal_workflow_id).result();
       await eventually(async () => (await runRow(run.id)).status === 'completed');
+      const samples = await rollup.tick();
+      expect(samples).toBeGreaterThan(0);
+      // Every row offered while the database is unreachable is dropped and counted: the snapshot's exactly.
       const after = await eventually(async () => {
         const now = await dropped();
-        return now.logs > before.logs && now.traces > before.traces ? now : undefined;
+        return now.logs > before.logs && now.traces > before.traces && now.metrics - before.metrics === samples
+          ? now
+          : undefined;
       }, 30_000);
-      expect(after.logs).toBeGreaterThan(before.logs);
-      expect(after.traces).toBeGreaterThan(before.traces);
-      expect(await h.db('observability_service.observability_traces').where({ workflow_instance_id: run.id })).toEqual(
-        [],
-      );
+      expect(after.metrics - before.metrics).toBe(samples);
+      const stored = (table: string) => h.db(`observability_service.${table}`).where({ workflow_instance_id: run.id });
+      expect(await stored('observability_traces')).toEqual([]);
+      expect(await stored('observability_logs')).toEqual([]);
     } finally {
       tracing.startDb(h.db);
       logSink.start(h.db);
+      await rollup.close(100);
     }
   });
 });
