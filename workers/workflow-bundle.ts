@@ -21,11 +21,10 @@ export const PRELOADED_MODULES = ['jsonata'];
  * Temporal's OpenTelemetry workflow interceptors (RunWorkflow and StartActivity spans, trace context in the
  * headers of the activities and child workflows a run schedules). Always in the bundle: the bundle is built
  * before any config is read, and the interceptors add no commands (histories recorded without them replay,
- * test/replay checks it). With tracing off the worker's span sink discards their spans (workers/tracing.ts).
+ * test/replay checks it). With tracing off the worker's span sink discards their spans (workers/tracing.ts). The
+ * event dispatcher runs without them (workflows/interceptors.ts says why).
  */
-export const WORKFLOW_INTERCEPTOR_MODULES = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/interceptors')];
 
 /** Options for `bundleWorkflowCode` (add a logger if wanted). */
 export const WORKFLOW_BUNDLE_OPTIONS = {

@@ -357,6 +357,33 @@ describe('one trace from an event through two runs', () => {
   });
 });
 
+describe('the event dispatcher', () => {
+  it('is not one endless trace: each pass is a small trace of its own, its activity span the root', async () => {
+    // The passes that delivered the events above (runs with the dispatcher's workflow id are never traced).
+    type Row = { trace_id: string; span_id: string; parent_span_id: string | null; name: string };
+    const passes = await eventually(async () => {
+      const rows = (await h
+        .db('observability_service.observability_traces')
+        .whereIn('name', ['RunActivity:dispatchPending', 'event.dispatch'])
+        .select('trace_id', 'span_id', 'parent_span_id', 'name')) as Row[];
+      return rows.filter((r) => r.name === 'event.dispatch').length >= 2 ? rows : undefined;
+    });
+    const activities = passes.filter((r) => r.name === 'RunActivity:dispatchPending');
+    expect(activities.length).toBeGreaterThanOrEqual(2);
+    // Roots, one trace each: no RunWorkflow/StartActivity of the dispatcher above them.
+    expect(activities.every((r) => r.parent_span_id === null)).toBe(true);
+    expect(new Set(activities.map((r) => r.trace_id)).size).toBe(activities.length);
+    const byId = new Map(activities.map((r) => [r.span_id, r]));
+    for (const pass of passes.filter((r) => r.name === 'event.dispatch' && byId.has(r.parent_span_id ?? '')))
+      expect(pass.trace_id).toBe(byId.get(pass.parent_span_id!)!.trace_id);
+    const dispatcherRuns = await h
+      .db('observability_service.observability_traces')
+      .where('temporal_workflow_id', 'like', 'aos-event-dispatcher:%')
+      .whereIn('name', ['RunWorkflow:eventDispatcherWorkflow', 'StartActivity:dispatchPending']);
+    expect(dispatcherRuns).toEqual([]);
+  });
+});
+
 describe("a failed step's logs", () => {
   it('are found through the REST logs endpoint by run id and the trace id of the event that started the run', async () => {
     const traceId = hex(16);
