@@ -10,8 +10,10 @@
  * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on),
  * BENCH_OBSERVABILITY (default 1; 0 leaves out the "observability on" rows: POST /events and event-to-resume with
  * tracing, the span and log exporters into the bench's database switched on for their own rounds, see
- * bench/observability.ts); diagnostics: BENCH_HANDOFF=0 (no hand-off), BENCH_FAST_ROUTE=0 (POST /events through
- * the generic Express stack).
+ * bench/observability.ts), BENCH_LOG_LEVEL (default warn: the logger's stdout level in every row; `info`, the
+ * production default, writes an access line per request to stdout in the off rows too, so the on rows' extra
+ * is the log sink alone: redirect stdout); diagnostics: BENCH_HANDOFF=0 (no hand-off), BENCH_FAST_ROUTE=0
+ * (POST /events through the generic Express stack).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -44,6 +46,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const OBSERVABILITY = process.env.BENCH_OBSERVABILITY !== '0';
+/** The logger's stdout level in every row (warn: quiet; info: production's default LOG_LEVEL, access lines). */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -61,8 +65,8 @@ async function main(): Promise<void> {
   const db = createDb({ url: database.url, poolMax: 40 });
   // One API and one worker serve both the off and the on rows; observability is switched on for the on rows'
   // own rounds (global provider, log sink level, the worker's activity interceptors and workflow span sink).
-  const obs = OBSERVABILITY ? setupBenchObservability(db, 'aos-bench') : undefined;
-  const logger = obs?.logger ?? createLogger({ level: 'warn' });
+  const obs = OBSERVABILITY ? setupBenchObservability(db, 'aos-bench', LOG_LEVEL) : undefined;
+  const logger = obs?.logger ?? createLogger({ level: LOG_LEVEL });
   // The client as the API and the worker build theirs (its interceptors are no-ops while no provider is registered).
   const temporal = new Client({
     connection: await Connection.connect({ address }),

@@ -70,9 +70,14 @@ export function setupBenchObservability(db: Knex, serviceName: string, stdoutLev
     intervalMs: config.observabilityLogsFlushMs,
   });
   sink.start(db);
-  const logger = createLogger({ level: stdoutLevel, name: serviceName, sinks: [sink.destination] });
-  const lowest = logger.level;
   let on = true;
+  // The sink takes lines only while on (with stdout at info, the off rows serialise their lines for stdout alone).
+  const gatedSink = {
+    level: sink.destination.level,
+    stream: { write: (line: string) => void (on && sink.destination.stream.write(line)) },
+  };
+  const logger = createLogger({ level: stdoutLevel, name: serviceName, sinks: [gatedSink] });
+  const lowest = logger.level;
   const obs: BenchObservability = {
     tracing,
     logger,
