@@ -8,6 +8,10 @@ import { addCpu, cpuUsed, type CpuMeter, type CpuUse } from './cpu-meter';
 export interface Scenario {
   name: string;
   start: (client: Client, id: string) => Promise<{ result(): Promise<unknown> }>;
+  /** Runs as the batch's clock starts (e.g. switches observability on). */
+  before?: () => void;
+  /** Runs, and is awaited, before the batch's clock and CPU meter stop (e.g. flushes what the batch queued). */
+  after?: () => Promise<void>;
 }
 
 /** What the batches of one scenario measured, merged. */
@@ -37,6 +41,7 @@ export async function runBatch(
   const began = Date.now();
   // CPU of the stack (worker threads, activities, client, server, database): not moved by other load on the machine.
   const stack0 = await meter.snapshot();
+  s.before?.();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < runs) {
@@ -50,6 +55,7 @@ export async function runBatch(
       }
     }),
   );
+  await s.after?.();
   const stackCpu = cpuUsed(stack0, await meter.snapshot());
   return { name: s.name, latencies, seconds: (Date.now() - began) / 1000, stackCpu, workflowIds };
 }

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import { handoffBacklog, handoffsSent } from '../services/events/handoff';
 import { addCpu, cpuUsed, type CpuMeter, type CpuUse } from './cpu-meter';
+import type { BenchObservability, ObservabilityCounts } from './observability';
 import { postAll } from './events-load';
 import { runConcurrently, summarise, type Series } from './events-stats';
 
@@ -24,6 +25,16 @@ export interface IngestCpu {
   bare: CpuUse;
   api: CpuUse;
   loadGen: number;
+  /** The same for the observability-on rounds (zero without them). */
+  apiOn: CpuUse;
+  loadGenOn: number;
+}
+
+/** The POST /events rounds with observability on: series and what they gave the exporters. */
+export interface IngestOn {
+  api: Series;
+  acked: Series;
+  rows: ObservabilityCounts;
 }
 
 const EI = 'event_processing_service.event_instances';
@@ -34,10 +45,12 @@ export async function measureIngest(
   n: number,
   concurrency: number,
   rounds: number,
+  obs?: BenchObservability,
 ): Promise<{
   api: Series;
   acked: Series;
   bare: Series;
+  on?: IngestOn;
   pattern: string;
   stored: number;
   wakeups: number;
@@ -90,8 +103,16 @@ export async function measureIngest(
       ],
     );
   };
-  // Warm-up of both paths: connections, JIT, validator and principal caches (not counted).
+  // Warm-up of both paths: connections, JIT, validator and principal caches (not counted); the API's with
+  // observability on too, when measured (its events are stored under the pattern: 100 + 50).
   await runConcurrently(100, concurrency, async (i) => void (await post(ctx, body(i))));
+  const warmedOn = obs ? 50 : 0;
+  if (obs) {
+    obs.on();
+    await runConcurrently(warmedOn, concurrency, async (i) => void (await post(ctx, body(3 * n + 100 + i))));
+    await obs.settle();
+    obs.off();
+  }
   await runConcurrently(100, concurrency, async (i) => bareRow(n + 100 + i));
   // Interleaved rounds, alternating which side goes first: load from elsewhere on this shared machine falls
   // on both sides alike. An API round ends when its requests are answered AND its wake-ups of the dispatcher
@@ -100,7 +121,9 @@ export async function measureIngest(
   const wakeupsBefore = handoffsSent(ctx.temporal);
   const api = { latencies: [] as number[], seconds: 0, ackSeconds: 0, statuses: {} as Record<number, number> };
   const none: CpuUse = { self: 0, temporal: 0, pg: 0 };
-  const cpu: IngestCpu = { bare: none, api: none, loadGen: 0 };
+  const cpu: IngestCpu = { bare: none, api: none, loadGen: 0, apiOn: none, loadGenOn: 0 };
+  const apiOn = { latencies: [] as number[], seconds: 0, ackSeconds: 0, statuses: {} as Record<number, number> };
+  const rows: ObservabilityCounts = { spans: 0, spansWritten: 0, logs: 0, logsWritten: 0, dropped: 0 };
   const per = Math.ceil(n / rounds);
   for (let r = 0, from = 0; from < n; r++, from += per) {
     const count = Math.min(per, n - from);
@@ -111,30 +134,59 @@ export async function measureIngest(
       bare.latencies.push(...b.latencies);
       bare.seconds += b.seconds;
     };
-    const runApi = async () => {
-      const bodies = Array.from({ length: count }, (_, i) => JSON.stringify(body(100 + from + i)));
+    // The on rounds switch observability on as their clock starts and flush their span and log rows before it
+    // stops (the rows' writes are this side's cost, not the next round's).
+    const runApiSide = async (on: boolean) => {
+      const side = on ? apiOn : api;
+      const offset = on ? 100 + n : 100;
+      const bodies = Array.from({ length: count }, (_, i) => JSON.stringify(body(offset + from + i)));
       const before = await ctx.meter.snapshot();
+      const rowsBefore = obs?.counts();
       const t0 = performance.now();
+      if (on) obs!.on();
       const a = await postAll({ url: `${ctx.base}/events`, headers: ctx.auth, concurrency, bodies });
-      api.ackSeconds += a.seconds;
+      side.ackSeconds += a.seconds;
       while (handoffBacklog(ctx.temporal) > 0) await new Promise((res) => setTimeout(res, 5));
-      api.seconds += (performance.now() - t0) / 1000;
-      cpu.api = addCpu(cpu.api, cpuUsed(before, await ctx.meter.snapshot()));
-      cpu.loadGen += a.cpuMs ?? 0;
-      api.latencies.push(...a.latencies);
-      for (const [k, v] of Object.entries(a.statuses)) api.statuses[Number(k)] = (api.statuses[Number(k)] ?? 0) + v;
+      if (on) {
+        await obs!.settle();
+        obs!.off();
+      }
+      side.seconds += (performance.now() - t0) / 1000;
+      const used = cpuUsed(before, await ctx.meter.snapshot());
+      if (on) {
+        cpu.apiOn = addCpu(cpu.apiOn, used);
+        cpu.loadGenOn += a.cpuMs ?? 0;
+        const now = obs!.counts();
+        for (const k of Object.keys(rows) as Array<keyof ObservabilityCounts>) rows[k] += now[k] - rowsBefore![k];
+      } else {
+        cpu.api = addCpu(cpu.api, used);
+        cpu.loadGen += a.cpuMs ?? 0;
+      }
+      side.latencies.push(...a.latencies);
+      for (const [k, v] of Object.entries(a.statuses)) side.statuses[Number(k)] = (side.statuses[Number(k)] ?? 0) + v;
     };
-    if (r % 2 === 0) await runBare().then(runApi);
-    else await runApi().then(runBare);
+    // Each round rotates which side goes first.
+    const sides = [runBare, () => runApiSide(false), ...(obs ? [() => runApiSide(true)] : [])];
+    for (let k = 0; k < sides.length; k++) await sides[(r + k) % sides.length]();
   }
   if (api.statuses[202] !== n) throw new Error(`POST /events statuses: ${JSON.stringify(api.statuses)}`);
+  if (obs && apiOn.statuses[202] !== n) throw new Error(`POST /events statuses: ${JSON.stringify(apiOn.statuses)}`);
   const [{ c }] = await ctx.db(EI).where({ pattern }).count({ c: '*' });
   return {
     api: summarise('POST /events (validate + store + queue + hand-off done)', api.latencies, api.seconds),
     acked: summarise('POST /events, acknowledged only (hand-offs still running)', api.latencies, api.ackSeconds),
     bare: summarise('bare single-row INSERT into event_instances', bare.latencies, bare.seconds),
+    on: obs && {
+      api: summarise(
+        'POST /events, observability on (hand-off done, spans and log lines written)',
+        apiOn.latencies,
+        apiOn.seconds,
+      ),
+      acked: summarise('POST /events, observability on, acknowledged only', apiOn.latencies, apiOn.ackSeconds),
+      rows,
+    },
     pattern,
-    stored: Number(c) - 100,
+    stored: Number(c) - 100 - warmedOn,
     wakeups: handoffsSent(ctx.temporal) - wakeupsBefore,
     cpu,
   };

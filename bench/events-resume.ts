@@ -5,11 +5,19 @@ import { workflowDefinitions } from '../db/repositories/workflow-definitions';
 import { aosEventSignal } from '../workflows/api';
 import type { BenchCtx } from './events-ingest';
 import { summarise, type Series } from './events-stats';
+import type { BenchObservability } from './observability';
 
 const SUBS = 'workflow_orchestrator_service.workflow_event_subscriptions';
 
-/** Alternates the two ways of resuming identical waiting runs, one at a time (latency, not load). */
-export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: Series; signal: Series }> {
+/**
+ * Alternates the two ways of resuming identical waiting runs, one at a time (latency, not load); with `obs`,
+ * each also with observability on (switched on before the run starts, its rows flushed after it is measured).
+ */
+export async function measureResume(
+  ctx: BenchCtx,
+  n: number,
+  obs?: BenchObservability,
+): Promise<{ event: Series; signal: Series; eventOn?: Series; signalOn?: Series }> {
   const tag = randomUUID().slice(0, 8);
   const pattern = `resume${tag}.approved`;
   const definition: WorkflowDefinition = {
@@ -37,9 +45,12 @@ export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: 
     status: 'active',
     definition,
   });
-  const lat = { event: [] as number[], signal: [] as number[] };
-  for (let i = 0; i < n * 2; i++) {
-    const mode = i % 2 === 0 ? 'event' : 'signal';
+  const lat = { event: [] as number[], signal: [] as number[], eventOn: [] as number[], signalOn: [] as number[] };
+  const modes = ['event', 'signal', ...(obs ? ['eventOn', 'signalOn'] : [])] as Array<keyof typeof lat>;
+  for (let i = 0; i < n * modes.length; i++) {
+    const mode = modes[i % modes.length];
+    const on = mode === 'eventOn' || mode === 'signalOn';
+    if (on) obs!.on();
     const key = `k-${tag}-${i}`;
     const input: InterpreterInput = {
       instanceId: randomUUID(),
@@ -60,7 +71,7 @@ export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: 
       await new Promise((r) => setTimeout(r, 5));
     }
     const t0 = performance.now();
-    if (mode === 'event') {
+    if (mode === 'event' || mode === 'eventOn') {
       const res = await fetch(`${ctx.base}/events`, {
         method: 'POST',
         headers: { ...ctx.auth, 'content-type': 'application/json' },
@@ -77,6 +88,10 @@ export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: 
     }
     await handle.result();
     lat[mode].push(performance.now() - t0);
+    if (on) {
+      await obs!.settle();
+      obs!.off();
+    }
   }
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
   return {
@@ -86,5 +101,9 @@ export async function measureResume(ctx: BenchCtx, n: number): Promise<{ event: 
       total(lat.event),
     ),
     signal: summarise('direct Temporal signal -> run completes', lat.signal, total(lat.signal)),
+    ...(obs && {
+      eventOn: summarise('the same, observability on', lat.eventOn, total(lat.eventOn)),
+      signalOn: summarise('direct signal, observability on', lat.signalOn, total(lat.signalOn)),
+    }),
   };
 }

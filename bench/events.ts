@@ -7,8 +7,13 @@
  *  2. event-to-resume: a run waiting in wait_for_event, resumed by `POST /events` (store -> dispatcher wake-up
  *     -> dispatch pass -> signal) against the same wait resumed by a direct Temporal signal.
  * Env: BENCH_EVENTS (2000), BENCH_CONCURRENCY (32), BENCH_RESUMES (30), BENCH_ROUNDS (4, interleaved ingest rounds), TEMPORAL_ADDRESS (default: own dev
- * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on); diagnostics:
- * BENCH_HANDOFF=0 (no hand-off), BENCH_FAST_ROUTE=0 (POST /events through the generic Express stack).
+ * server), AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server to create a scratch database on),
+ * BENCH_OBSERVABILITY (default 1; 0 leaves out the "observability on" rows: POST /events and event-to-resume with
+ * tracing, the span and log exporters into the bench's database switched on for their own rounds, see
+ * bench/observability.ts), BENCH_LOG_LEVEL (default warn: the logger's stdout level in every row; `info`, the
+ * production default, writes an access line per request to stdout in the off rows too, so the on rows' extra
+ * is the log sink alone: redirect stdout); diagnostics: BENCH_HANDOFF=0 (no hand-off), BENCH_FAST_ROUTE=0
+ * (POST /events through the generic Express stack).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,9 @@ import { createTestCaller } from '../test/helpers/auth';
 import { testConfig } from '../test/helpers/api';
 import { createTestDatabase } from '../test/helpers/test-database';
 import { createOrchestratorWorker } from '../workers/orchestrator';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
+import { temporalClientInterceptors } from '../services/observability/tracing';
+import { setupBenchObservability } from './observability';
 import { createCpuMeter } from './cpu-meter';
 import { measureIngest, waitDelivered } from './events-ingest';
 import { measureResume } from './events-resume';
@@ -37,6 +45,9 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const OBSERVABILITY = process.env.BENCH_OBSERVABILITY !== '0';
+/** The logger's stdout level in every row (warn: quiet; info: production's default LOG_LEVEL, access lines). */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -52,8 +63,15 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
   });
   const db = createDb({ url: database.url, poolMax: 40 });
-  const logger = createLogger({ level: 'warn' });
-  const temporal = new Client({ connection: await Connection.connect({ address }) });
+  // One API and one worker serve both the off and the on rows; observability is switched on for the on rows'
+  // own rounds (global provider, log sink level, the worker's activity interceptors and workflow span sink).
+  const obs = OBSERVABILITY ? setupBenchObservability(db, 'aos-bench', LOG_LEVEL) : undefined;
+  const logger = obs?.logger ?? createLogger({ level: LOG_LEVEL });
+  // The client as the API and the worker build theirs (its interceptors are no-ops while no provider is registered).
+  const temporal = new Client({
+    connection: await Connection.connect({ address }),
+    interceptors: temporalClientInterceptors(),
+  });
   const deps = { config, db, logger, temporal, ...(process.env.BENCH_HANDOFF === '0' && { handoff: false }) };
   await syncPermissions(deps, allRoutes());
   const caller = await createTestCaller(deps, ['*'], 'bench');
@@ -62,10 +80,8 @@ async function main(): Promise<void> {
   const http = createApiApp(deps, { routes }).listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1`;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
+  // The production bundle (with Temporal's OpenTelemetry workflow interceptors, which run in the off rows too).
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'aos-bench-')), 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   const worker = await createOrchestratorWorker({
@@ -75,7 +91,11 @@ async function main(): Promise<void> {
     temporal,
     connection: await NativeConnection.connect({ address }),
     workflowBundlePath: bundlePath,
-    workerOptions: { maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentLocalActivityExecutions: 100 },
+    workerOptions: {
+      maxConcurrentWorkflowTaskExecutions: 100,
+      maxConcurrentLocalActivityExecutions: 100,
+      ...obs?.gatedWorkerOptions(),
+    },
   });
   let running: Promise<void> | undefined;
   try {
@@ -90,12 +110,12 @@ async function main(): Promise<void> {
     // The worker (dispatcher workflow, routing) starts after the ingest measurement: in production it is its
     // own process, and running it here during only the API half would charge its CPU to that side alone.
     // The API half still pays its own hand-off (the dispatcher wake-ups on the Temporal server).
-    const ingest = await measureIngest(ctx, EVENTS, CONCURRENCY, ROUNDS);
+    const ingest = await measureIngest(ctx, EVENTS, CONCURRENCY, ROUNDS, obs);
     running = worker.run();
     console.error('ingest measured; waiting for every event to be delivered');
-    const drain = await waitDelivered(db, ingest.pattern, EVENTS);
+    const drain = await waitDelivered(db, ingest.pattern, ingest.stored);
     console.error('delivered; measuring event-to-resume');
-    const resume = await measureResume(ctx, RESUMES);
+    const resume = await measureResume(ctx, RESUMES, obs);
     printTable({ events: EVENTS, concurrency: CONCURRENCY, resumes: RESUMES }, ingest, drain, resume);
   } finally {
     if (running) {
@@ -104,6 +124,7 @@ async function main(): Promise<void> {
     }
     http.close();
     await temporal.connection.close();
+    await obs?.close();
     await db.destroy();
     await database.drop();
     await server?.stop();

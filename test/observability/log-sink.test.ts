@@ -1,6 +1,7 @@
 /** Log lines -> observability_logs rows: ids mapped to columns, the rest to attributes, redaction kept, levels. */
 import { createLogger } from '../../common/logger';
-import { logLineToRow } from '../../services/observability/log-sink';
+import type { Knex } from 'knex';
+import { createLogSink, logLineToRow } from '../../services/observability/log-sink';
 
 function capture(level: string) {
   const lines: string[] = [];
@@ -71,5 +72,23 @@ describe('log sink', () => {
     logger.info('no');
     logger.error('yes');
     expect(lines.map((l) => logLineToRow(l)!.message)).toEqual(['yes']);
+  });
+
+  it('flush() writes what is queued at once, without waiting for the interval', async () => {
+    const written: Array<{ message: string }> = [];
+    // insertLogs sends the batch as one JSON parameter of db.raw.
+    const db = {
+      raw: async (_sql: string, [json]: [string]) => void written.push(...(JSON.parse(json) as typeof written)),
+    } as unknown as Knex;
+    const sink = createLogSink({ level: 'info', intervalMs: 60_000 });
+    sink.start(db);
+    const logger = createLogger({ level: 'silent', sinks: [sink.destination] });
+    logger.info('one');
+    logger.info('two');
+    expect(written).toEqual([]);
+    await sink.flush();
+    expect(written.map((r) => r.message)).toEqual(['one', 'two']);
+    expect(sink.stats()).toMatchObject({ offered: 2, written: 2, queued: 0 });
+    await sink.close();
   });
 });
