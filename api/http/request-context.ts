@@ -44,10 +44,11 @@ export function startRequest(logger: Logger, req: IncomingMessage, res: ContextR
     const { method, url: path } = req;
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      (res.locals.log as Logger).info(
-        { method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
-        'request',
-      );
+      const line = { method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      // A request that logged nothing else writes its access line through the root logger with its bindings
+      // inline: the same line, without building a child logger for one line.
+      if (state.log) state.log.info(line, 'request');
+      else state.base.info({ ...state.bindings, ...line }, 'request');
     });
   }
   return requestId;
