@@ -17,6 +17,7 @@ import {
   TraceFlags,
   type Attributes,
   type Context,
+  type Link,
   type Span,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -66,6 +67,8 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** The parent (default: the active context). */
   parent?: Context;
+  /** Spans this one is related to without being their child (e.g. the batch that handled it). */
+  links?: Link[];
 }
 
 /**
@@ -76,7 +79,11 @@ export async function withSpan<T>(name: string, opts: SpanOptions, fn: (span: Sp
   const parent = opts.parent ?? context.active();
   return tracer().startActiveSpan(
     name,
-    { kind: opts.kind ?? SpanKind.INTERNAL, ...(opts.attributes && { attributes: opts.attributes }) },
+    {
+      kind: opts.kind ?? SpanKind.INTERNAL,
+      ...(opts.attributes && { attributes: opts.attributes }),
+      ...(opts.links && { links: opts.links }),
+    },
     parent,
     async (span) => {
       try {

@@ -14,6 +14,7 @@ import {
   SpanKind,
   traceHeaders,
   tracer,
+  withSpan,
   type Span,
 } from '../../common/telemetry';
 
@@ -120,24 +121,15 @@ export function withRouteSpan<T>(
 ): Promise<T> {
   const eventContext = contextOfEventMetadata(event.metadata);
   const links: Link[] = eventContext ? [{ context: pass.spanContext() }] : [];
-  return tracer().startActiveSpan(
+  return withSpan(
     EventSpanName.route(event.pattern),
     {
       kind: SpanKind.CONSUMER,
       links,
       attributes: { [SpanAttr.eventId]: event.eventId, [SpanAttr.eventPattern]: event.pattern, ...attributes },
+      parent: eventContext ?? trace.setSpan(context.active(), pass),
     },
-    eventContext ?? trace.setSpan(context.active(), pass),
-    async (span) => {
-      try {
-        return await fn(span);
-      } catch (err) {
-        markError(span, err);
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
+    fn,
   );
 }
 

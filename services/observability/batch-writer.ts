@@ -210,3 +210,30 @@ export class BatchWriter<T> {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
+
+/**
+ * A drop reporter that writes a JSON line (pino's shape, level warn) on stderr, each reason at most once a minute
+ * with the count since the last. For writers that serve the logger itself: never reports through it (no loop).
+ */
+export function stderrDropReporter(message: string): (reason: DropReason, count: number, err?: unknown) => void {
+  const last = new Map<DropReason, number>();
+  const since = new Map<DropReason, number>();
+  return (reason, count, err) => {
+    since.set(reason, (since.get(reason) ?? 0) + count);
+    const now = Date.now();
+    if (now - (last.get(reason) ?? 0) < 60_000) return;
+    last.set(reason, now);
+    const dropped = since.get(reason);
+    since.set(reason, 0);
+    process.stderr.write(
+      `${JSON.stringify({
+        level: 40,
+        time: now,
+        msg: message,
+        reason,
+        dropped,
+        err: err instanceof Error ? err.message : undefined,
+      })}\n`,
+    );
+  };
+}

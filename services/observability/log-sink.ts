@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../common/config';
 import { insertLogs, type LogRowInput } from '../../db/repositories/observability';
-import { BatchWriter, type BatchWriterStats, type DropReason } from './batch-writer';
+import { BatchWriter, stderrDropReporter, type BatchWriterStats, type DropReason } from './batch-writer';
 
 /** pino's numeric levels. */
 const LEVEL_NAMES: Record<number, string> = {
@@ -110,7 +110,7 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
     batchSize: opts.batchSize,
     intervalMs: opts.intervalMs,
     writeTimeoutMs: opts.writeTimeoutMs,
-    onDrop: opts.report ?? stderrReporter(),
+    onDrop: opts.report ?? stderrDropReporter('observability log sink dropped lines'),
   });
   return {
     destination: {
@@ -142,28 +142,4 @@ export function logSinkFromConfig(
     capacity: config.observabilityLogsQueueMax,
     intervalMs: config.observabilityLogsFlushMs,
   });
-}
-
-/** Reports drops as JSON lines on stderr, each reason at most once a minute with the count since the last. */
-function stderrReporter(): (reason: DropReason, count: number, err?: unknown) => void {
-  const last = new Map<DropReason, number>();
-  const since = new Map<DropReason, number>();
-  return (reason, count, err) => {
-    since.set(reason, (since.get(reason) ?? 0) + count);
-    const now = Date.now();
-    if (now - (last.get(reason) ?? 0) < 60_000) return;
-    last.set(reason, now);
-    const dropped = since.get(reason);
-    since.set(reason, 0);
-    process.stderr.write(
-      `${JSON.stringify({
-        level: 40,
-        time: now,
-        msg: 'observability log sink dropped lines',
-        reason,
-        dropped,
-        err: err instanceof Error ? err.message : undefined,
-      })}\n`,
-    );
-  };
 }

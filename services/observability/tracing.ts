@@ -27,7 +27,7 @@ import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../../common/config';
 import { insertSpans, type SpanRowInput } from '../../db/repositories/observability';
-import { BatchWriter, type BatchWriterStats, type DropReason } from './batch-writer';
+import { BatchWriter, stderrDropReporter, type BatchWriterStats, type DropReason } from './batch-writer';
 import { spanToRow } from './span-rows';
 
 /** The settings tracing reads. */
@@ -137,7 +137,9 @@ export class PostgresSpanProcessor implements SpanProcessor {
 
   constructor(
     config: Pick<TracingConfig, 'observabilityTracesQueueMax' | 'observabilityTracesFlushMs'>,
-    report: (reason: DropReason, count: number, err?: unknown) => void = stderrReporter(),
+    report: (reason: DropReason, count: number, err?: unknown) => void = stderrDropReporter(
+      'observability trace exporter dropped spans',
+    ),
   ) {
     this.writer = new BatchWriter<SpanRowInput>({
       name: 'traces',
@@ -212,28 +214,4 @@ async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Reports drops as JSON lines on stderr, each reason at most once a minute (never through the logger). */
-function stderrReporter(): (reason: DropReason, count: number, err?: unknown) => void {
-  const last = new Map<DropReason, number>();
-  const since = new Map<DropReason, number>();
-  return (reason, count, err) => {
-    since.set(reason, (since.get(reason) ?? 0) + count);
-    const now = Date.now();
-    if (now - (last.get(reason) ?? 0) < 60_000) return;
-    last.set(reason, now);
-    const dropped = since.get(reason);
-    since.set(reason, 0);
-    process.stderr.write(
-      `${JSON.stringify({
-        level: 40,
-        time: now,
-        msg: 'observability trace exporter dropped spans',
-        reason,
-        dropped,
-        err: err instanceof Error ? err.message : undefined,
-      })}\n`,
-    );
-  };
 }
