@@ -25,9 +25,8 @@ export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(c
 /**
  * Wakes (starting it if needed) the dispatcher now; resolves once Temporal accepted the signal. The wake-up is
  * sent outside any trace (tracing suppressed, no `traceparent` in its headers): it is coalesced across
- * publishers, so it belongs to none of their traces, and the dispatcher it may start runs for days; started
- * inside a request's trace it would put its every pass into that trace. Each event's routing joins the
- * event's own trace instead (services/events/tracing.ts).
+ * publishers, so it belongs to none of their traces. The dispatcher itself runs untraced
+ * (workflows/interceptors.ts); each event's routing joins the event's own trace (services/events/tracing.ts).
  */
 export async function wakeDispatcher(temporal: Client, config: Config): Promise<void> {
   const args: [DispatcherInput] = [{}];

@@ -28,6 +28,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../../common/config';
 import { insertSpans, type SpanRowInput } from '../../db/repositories/observability';
 import { BatchWriter, stderrDropReporter, type BatchWriterStats, type DropReason } from './batch-writer';
+import { withTimeout } from './metrics';
 import { spanToRow } from './span-rows';
 
 /** The settings tracing reads. */
@@ -112,9 +113,9 @@ export function setupTracing(
     async shutdown(deadlineMs = 2000) {
       if (current !== this) return;
       current = undefined;
-      await withDeadline(provider.forceFlush(), deadlineMs);
+      await withTimeout(provider.forceFlush(), deadlineMs).catch(() => undefined);
       await db?.close(deadlineMs);
-      await withDeadline(provider.shutdown(), deadlineMs);
+      await withTimeout(provider.shutdown(), deadlineMs).catch(() => undefined);
       trace.disable();
       context.disable();
       propagation.disable();
@@ -203,15 +204,5 @@ class FanOutProcessor implements SpanProcessor {
   }
   async shutdown(): Promise<void> {
     await Promise.all(this.processors.map((p) => p.shutdown()));
-  }
-}
-
-async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  try {
-    await Promise.race([p.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
