@@ -22,7 +22,8 @@ import {
 } from '../../services/definitions';
 import { createLogSink, type LogSink } from '../../services/observability/log-sink';
 import { createMetricsRollup } from '../../services/observability/metrics-rollup';
-import { setupTracing, type ProcessTracing } from '../../services/observability/tracing';
+import type { ProcessTracing } from '../../services/observability/tracing';
+import { setupTestTracing } from '../helpers/tracing';
 import { eventually } from '../events/flows';
 import { createEventsHarness, uniq, type EventsHarness } from '../events/harness';
 import { sampleValue } from '../helpers/prometheus';
@@ -72,22 +73,7 @@ const ids = {
 };
 
 beforeAll(async () => {
-  const traced = setupTracing(
-    {
-      tracing: 'on',
-      tracingSampleRatio: 1,
-      observabilityTracesDb: true,
-      observabilityTracesQueueMax: 10_000,
-      observabilityTracesFlushMs: 50,
-      otelServiceName: undefined,
-      otelExporterOtlpEndpoint: undefined,
-      otelExporterOtlpTracesEndpoint: undefined,
-    },
-    'aos-test',
-    { report: () => undefined },
-  );
-  if (!traced) throw new Error('tracing is on');
-  tracing = traced;
+  tracing = setupTestTracing();
   logSink = createLogSink({ level: 'info', intervalMs: 50, report: () => undefined });
   const logger = createLogger({ level: 'silent', name: 'aos-test', sinks: [logSink.destination] });
   // Before the first NativeConnection: workflow `log` lines go to this logger (and so to the sink).

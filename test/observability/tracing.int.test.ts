@@ -17,7 +17,8 @@ import { createLogSink, type LogSink } from '../../services/observability/log-si
 import { activeTraceIds, tracer } from '../../common/telemetry';
 import { createDb } from '../../db/connection';
 import { registry } from '../../services/observability/metrics';
-import { setupTracing, type ProcessTracing } from '../../services/observability/tracing';
+import type { ProcessTracing } from '../../services/observability/tracing';
+import { setupTestTracing } from '../helpers/tracing';
 import { startRun, type StartRunResult } from '../../services/runs';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from '../engine-runs/harness';
@@ -73,22 +74,7 @@ const probeRoutes = [
 ];
 
 beforeAll(async () => {
-  const traced = setupTracing(
-    {
-      tracing: 'on',
-      tracingSampleRatio: 1,
-      observabilityTracesDb: true,
-      observabilityTracesQueueMax: 10_000,
-      observabilityTracesFlushMs: 50,
-      otelServiceName: undefined,
-      otelExporterOtlpEndpoint: undefined,
-      otelExporterOtlpTracesEndpoint: undefined,
-    },
-    'aos-test',
-    { report: () => undefined },
-  );
-  if (!traced) throw new Error('tracing is on');
-  tracing = traced;
+  tracing = setupTestTracing();
   // Before the first NativeConnection: workflow and activity log lines go to observability_logs.
   logSink = createLogSink({ level: 'info', intervalMs: 50 });
   installTemporalRuntime(createLogger({ level: 'silent', name: 'aos-test', sinks: [logSink.destination] }));
