@@ -64,6 +64,10 @@ export interface Config {
   /** Temporal's per-payload limit (`limit.blobSize.error`): larger task results, run inputs and outputs fail as PayloadTooLarge. */
   readonly temporalPayloadLimitBytes: number;
   readonly taskQueue: string;
+  /** Task queue of test runs (#14): case runs with mocked task activities [`<TASK_QUEUE>-tests`]. */
+  readonly testTaskQueue: string;
+  /** Serve the test task queue from this worker process [true]. */
+  readonly testRunner: boolean;
   /** Prebuilt workflow bundle (production); unset = bundle workflows/ at worker start. */
   readonly workflowBundlePath: string | undefined;
   /** Module whose default export is a record of `code` task handlers (path relative to the cwd, or a package). */
@@ -253,6 +257,8 @@ export const SETTINGS: readonly Setting[] = [
     max: 134_217_728,
   },
   { env: 'TASK_QUEUE', key: 'taskQueue', type: 'string', default: 'aos-orchestrator', pattern: '^\\S+$' },
+  { env: 'TEST_TASK_QUEUE', key: 'testTaskQueue', type: 'string', pattern: '^\\S+$' },
+  { env: 'TEST_RUNNER', key: 'testRunner', type: 'boolean', default: true },
   { env: 'WORKFLOW_BUNDLE_PATH', key: 'workflowBundlePath', type: 'string' },
   { env: 'CODE_HANDLERS_MODULE', key: 'codeHandlersModule', type: 'string' },
   {
@@ -457,6 +463,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const s of SETTINGS) out[s.key] = raw[s.env];
   out.logPretty ??= Boolean(process.stdout.isTTY);
   out.temporalUiUrl ??= `http://127.0.0.1:${out.temporalUiPort as number}`;
+  out.testTaskQueue ??= `${out.taskQueue as string}-tests`;
   out.egressAllow = Object.freeze(
     String(out.egressAllow ?? '')
       .split(/[\s,]+/)

@@ -129,6 +129,14 @@ export interface InterpreterOptions {
   engineRetry?: { initialIntervalMs?: number; maximumIntervalMs?: number };
   /** Temporal's per-payload limit (config TEMPORAL_PAYLOAD_LIMIT_BYTES) [2 MiB]; startRun sets it when not the default. */
   payloadLimitBytes?: number;
+  /**
+   * The compressed clock of test runs (#14): every duration of the definition (delays, wait, step and workflow
+   * timeouts, retry intervals, human-task due times and escalations) runs this many times faster [1]. Recorded
+   * in the run's input, so its history replays with the same timers.
+   */
+  timeScale?: number;
+  /** Record the steps in the order they start and the switch branches taken, for the aosState query [false]. */
+  recordTrail?: boolean;
 }
 
 /** A delivered event (the `aosEvent` signal payload). */
@@ -163,6 +171,14 @@ export interface ResumeState {
   generation: number;
   /** sub_workflow executions per step path so far (child workflow ids stay unique across continue-as-new). */
   childStarts?: Record<string, number>;
+  /** The trail so far, when options.recordTrail is on. */
+  trail?: RunTrail;
+}
+
+/** Steps in the order they started and switch branches taken (`<switch id>#<case index>` / `#default` / `#none`). */
+export interface RunTrail {
+  steps: string[];
+  branches: string[];
 }
 
 /** What is recorded for a finished step: `$steps.<id>`. */
@@ -229,4 +245,8 @@ export interface InterpreterState {
   completedSteps: string[];
   variables: Record<string, unknown>;
   stepOutputs?: Record<string, StepRecord>;
+  /** The run's open human tasks (task id and step id). */
+  openHumanTasks?: Array<{ taskId: string; stepId: string }>;
+  /** When options.recordTrail is on. */
+  trail?: RunTrail;
 }

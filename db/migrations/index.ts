@@ -19,6 +19,7 @@ import * as m013 from './013_human_tasks';
 import * as m014 from './014_manual_task_forms';
 import * as m015 from './015_event_publisher';
 import * as m016 from './016_observability_partitions';
+import * as m017 from './017_test_execution';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '014_manual_task_forms': m014,
   '015_event_publisher': m015,
   '016_observability_partitions': m016,
+  '017_test_execution': m017,
 };
