@@ -17,19 +17,29 @@ import type { EngineActivities } from '../common/definitions/activity-types';
 import { parseDuration } from '../common/definitions/duration';
 import type { InterpreterOptions, RetryPolicy, TaskDefinitionSnapshot, TaskStep } from '../common/definitions/types';
 import { FailureType } from '../common/errors/catalogue';
+import { runMs } from './clock';
 
 /** Defaults when neither the step nor the task definition says otherwise. */
 export const TASK_DEFAULTS = { startToCloseMs: 60_000, maxAttempts: 3, initialIntervalMs: 1_000, backoff: 2 } as const;
 
-/** Maps a definition retry policy onto Temporal's (step fields win over task fields). */
-export function toTemporalRetry(step: RetryPolicy | undefined, task: RetryPolicy | undefined): TemporalRetry {
+/**
+ * Maps a definition retry policy onto Temporal's (step fields win over task fields); intervals run on the run's
+ * clock (`timeScale`, test runs).
+ */
+export function toTemporalRetry(
+  step: RetryPolicy | undefined,
+  task: RetryPolicy | undefined,
+  timeScale?: number,
+): TemporalRetry {
   const r = { ...task, ...step };
+  const ms = (value: number) => runMs({ timeScale }, value);
   return {
     maximumAttempts: r.max_attempts ?? TASK_DEFAULTS.maxAttempts,
-    initialInterval:
+    initialInterval: ms(
       r.initial_interval !== undefined ? parseDuration(r.initial_interval) : TASK_DEFAULTS.initialIntervalMs,
+    ),
     backoffCoefficient: r.backoff_coefficient ?? TASK_DEFAULTS.backoff,
-    ...(r.max_interval !== undefined && { maximumInterval: parseDuration(r.max_interval) }),
+    ...(r.max_interval !== undefined && { maximumInterval: ms(parseDuration(r.max_interval)) }),
     ...(r.non_retryable_errors && { nonRetryableErrorTypes: r.non_retryable_errors }),
   };
 }
@@ -39,7 +49,7 @@ export function toTemporalRetry(step: RetryPolicy | undefined, task: RetryPolicy
  * per-attempt (start-to-close) shorthand. Steps without `timeouts` get exactly the options they had before,
  * so histories replay unchanged (activity options are not part of the determinism check anyway).
  */
-export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot): ActivityOptions {
+export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot, timeScale?: number): ActivityOptions {
   const s = step.timeouts ?? {};
   const t = {
     ...task.timeouts,
@@ -51,7 +61,7 @@ export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot
     startToCloseTimeout: startToClose !== undefined ? parseDuration(startToClose) : TASK_DEFAULTS.startToCloseMs,
     ...(t.schedule_to_close !== undefined && { scheduleToCloseTimeout: parseDuration(t.schedule_to_close) }),
     ...(t.heartbeat !== undefined && { heartbeatTimeout: parseDuration(t.heartbeat) }),
-    retry: toTemporalRetry(step.retry, task.retry_policy),
+    retry: toTemporalRetry(step.retry, task.retry_policy, timeScale),
     // TRY_CANCEL: a cancelled run does not wait for activities that never heartbeat to notice.
     cancellationType: ActivityCancellationType.TRY_CANCEL,
     summary: `${step.id}: ${task.task_id}`,

@@ -20,6 +20,7 @@ import { offerEvent } from './events';
 import { evaluate } from './expressions';
 import { evaluateInitialVars } from './initial-vars';
 import { mirrorStatus } from './mirror';
+import { runMs } from './clock';
 import { checkPayloadSize } from './payload-check';
 import { checkSubmission, submitHumanTask } from './steps/human-task';
 import { snapshot, type Frame, type RunState } from './runtime';
@@ -99,7 +100,7 @@ function createRun(input: InterpreterInput): RunState {
     lastOutput: r.lastOutput ?? null,
     mirrorSeq: r.mirrorSeq ?? 0,
     waiting: 0,
-    deadline: r.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + timeoutMs),
+    deadline: r.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + runMs(input.options, timeoutMs)),
     // Temporal's start time (server clock, like workflow time): the mirror's started_at.
     startedAt: r.startedAt ?? info.startTime.toISOString(),
     generation: (r.generation ?? -1) + 1,
@@ -107,6 +108,7 @@ function createRun(input: InterpreterInput): RunState {
     limits: initialLimitState(),
     humanTasks: new Map(),
     humanTasksOpening: 0,
+    ...(input.options?.recordTrail && { trail: r.trail ?? { steps: [], branches: [] } }),
   };
 }
 
@@ -137,6 +139,7 @@ async function continueAsNewFrom(run: RunState, position: number): Promise<void>
     startedAt: run.startedAt,
     generation: run.generation,
     childStarts: run.childStarts,
+    ...(run.trail && { trail: run.trail }),
   };
   log.info('continuing as new', { position, generation: run.generation, historyLength: workflowInfo().historyLength });
   await continueAsNew<typeof interpreterWorkflow>({ ...run.input, resume });

@@ -2,7 +2,14 @@
  * The interpreter's in-memory run state and the frame a step executes in. Everything here is plain
  * data mutated only by workflow code, so it replays deterministically.
  */
-import type { EventEnvelope, InterpreterInput, InterpreterState, Step, StepRecord } from '../common/definitions/types';
+import type {
+  EventEnvelope,
+  InterpreterInput,
+  InterpreterState,
+  RunTrail,
+  Step,
+  StepRecord,
+} from '../common/definitions/types';
 import type { HumanTaskApprovalRule, HumanTaskSubmission } from '../common/contracts/human-tasks';
 import type { LimitState } from './block-limits';
 
@@ -62,6 +69,8 @@ export interface RunState {
   humanTasksOpening: number;
   /** Block limits state: the run's budget of concurrent children and the current workflow task's steps. */
   limits: LimitState;
+  /** Steps started and switch branches taken, when options.recordTrail is on (test runs). */
+  trail?: RunTrail;
 }
 
 /** Where a step runs: its ltree path prefix and the locals of enclosing foreach iterations. */
@@ -126,5 +135,7 @@ export function snapshot(run: RunState): InterpreterState {
     completedSteps: [...run.completed],
     variables: run.vars,
     stepOutputs: run.steps,
+    openHumanTasks: [...run.humanTasks.values()].map((t) => ({ taskId: t.taskId, stepId: t.stepId })),
+    ...(run.trail && { trail: run.trail }),
   };
 }

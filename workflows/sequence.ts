@@ -20,6 +20,7 @@ import { recordStep, type BlockRunner, type Frame, type RunState, type StepResul
 import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './step-errors';
 import { executorFor } from './steps/registry';
 import { toTemporalRetry } from './activities';
+import { runMs } from './clock';
 import { endStepSpan, inStepSpan, startStepSpan } from './tracing';
 
 /** Called before each top-level step after the first of this run (continue-as-new checkpoint); undefined = go on. */
@@ -87,13 +88,14 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
   const turn = stepBudget(run);
   if (turn) await turn;
   run.current.set(step.id, (run.current.get(step.id) ?? 0) + 1);
+  run.trail?.steps.push(step.id);
   setCurrentDetails(`steps: ${[...run.current.keys()].join(', ')}`);
   const span = startStepSpan(step, run);
   let failed: unknown;
   try {
     // inStepSpan calls its function synchronously: the same promises, in the same order, as without a span.
     const result = await inStepSpan(span, () =>
-      withRetry(step, () => withStepTimeout(step, () => executorFor(step)(step, run, frame, runBlock))),
+      withRetry(step, run, () => withStepTimeout(step, run, () => executorFor(step)(step, run, frame, runBlock))),
     );
     recordStep(run, frame, step.id, { output: result.output });
     if ('result_var' in step && step.result_var) run.vars[step.result_var] = result.output;
@@ -117,10 +119,10 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
   }
 }
 
-function withStepTimeout(step: Step, fn: () => Promise<StepResult>): Promise<StepResult> {
+function withStepTimeout(step: Step, run: RunState, fn: () => Promise<StepResult>): Promise<StepResult> {
   if (step.timeout === undefined || SELF_TIMED.has(step.type)) return fn();
   return withDeadline(
-    parseDuration(step.timeout),
+    runMs(run.input.options, parseDuration(step.timeout)),
     fn,
     () => timeoutFailure(`step "${step.id}"`),
     `${step.id}: timeout`,
@@ -128,16 +130,17 @@ function withStepTimeout(step: Step, fn: () => Promise<StepResult>): Promise<Ste
 }
 
 /** Retries non-task steps as a whole (task steps retry inside Temporal's activity retry instead). */
-function withRetry(step: Step, fn: () => Promise<StepResult>): Promise<StepResult> {
-  return !step.retry || step.type === 'task' ? fn() : retrying(step.retry, fn, step.id);
+function withRetry(step: Step, run: RunState, fn: () => Promise<StepResult>): Promise<StepResult> {
+  return !step.retry || step.type === 'task' ? fn() : retrying(step.retry, fn, step.id, run.input.options?.timeScale);
 }
 
 async function retrying(
   retry: NonNullable<Step['retry']>,
   fn: () => Promise<StepResult>,
   stepId: string,
+  timeScale: number | undefined,
 ): Promise<StepResult> {
-  const policy = toTemporalRetry(retry, undefined);
+  const policy = toTemporalRetry(retry, undefined, timeScale);
   let interval = Number(policy.initialInterval);
   for (let attempt = 1; ; attempt++) {
     try {

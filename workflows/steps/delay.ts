@@ -3,6 +3,7 @@ import { sleep } from '@temporalio/workflow';
 import { tryParseDuration } from '../../common/definitions/duration';
 import type { DelayStep } from '../../common/definitions/types';
 import { FailureType } from '../../common/errors/catalogue';
+import { runMs } from '../clock';
 import { evaluate } from '../expressions';
 import type { StepExecutor } from '../runtime';
 import { failure } from '../step-errors';
@@ -25,6 +26,7 @@ export const delayStep: StepExecutor<DelayStep> = async (step, run, frame) => {
     if (ms === undefined)
       throw failure(FailureType.ExpressionError, `step "${step.id}": not a duration: ${JSON.stringify(value)}`);
   }
+  ms = runMs(run.input.options, ms);
   if (ms > 0) await sleep(ms, { summary: step.id });
   return { output: null };
 };

@@ -21,6 +21,7 @@ import { parseDuration } from '../../common/definitions/duration';
 import type { HumanTaskEscalation, HumanTaskStep } from '../../common/definitions/types';
 import { FailureType } from '../../common/errors/catalogue';
 import { engineActivities, humanTaskActivities } from '../activities';
+import { runMs } from '../clock';
 import { evaluate } from '../expressions';
 import type { Frame, OpenHumanTask, RunState, StepExecutor } from '../runtime';
 import { failure } from '../step-errors';
@@ -49,7 +50,7 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
   };
   const starter = run.input.trigger?.startedBy;
   const openedAt = Date.now();
-  const dueAt = step.due === undefined ? undefined : openedAt + parseDuration(step.due);
+  const dueAt = step.due === undefined ? undefined : openedAt + runMs(run.input.options, parseDuration(step.due));
   const ctx = stepContext(run, frame, step.id);
   // uuid4() is seeded per run: the same key on replay, a new one for every execution of the step.
   const executionKey = `${run.runId}/human/${ctx.stepPath}/${uuid4()}`;
@@ -131,7 +132,7 @@ async function waitForCompletion(
   const completed = () => task.completion !== undefined;
   // Validation guarantees `due` for `from: "due"` and rules in the order they fire.
   const firesAt = (rule: HumanTaskEscalation) =>
-    (rule.from === 'due' ? (dueAt as number) : openedAt) + parseDuration(rule.after);
+    (rule.from === 'due' ? (dueAt as number) : openedAt) + runMs(run.input.options, parseDuration(rule.after));
   let overdueRecorded = dueAt === undefined;
   let level = 0;
   while (!completed()) {

@@ -18,7 +18,7 @@ export const taskStep: StepExecutor<TaskStep> = async (step, run, frame) => {
   const input = isPromise(evaluated) ? await evaluated : evaluated;
   const request = { task, input, ctx: stepContext(run, frame, step.id) };
   checkPayloadSize(run, `the input of step "${step.id}" (task ${task.task_id})`, [request]);
-  const raw = await taskActivities(taskActivityOptions(step, task)).runTask(request);
+  const raw = await taskActivities(taskActivityOptions(step, task, run.input.options?.timeScale)).runTask(request);
   if (step.output === undefined) return { output: raw };
   const output = evaluateNow(step.output, run, frame, `step "${step.id}" output`, { output: raw });
   return { output: isPromise(output) ? await output : output };

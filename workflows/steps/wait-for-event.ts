@@ -8,6 +8,7 @@ import type { RegisterSubscriptionResult } from '../../common/definitions/activi
 import { parseDuration } from '../../common/definitions/duration';
 import type { EventEnvelope, WaitForEventStep } from '../../common/definitions/types';
 import { engineActivities } from '../activities';
+import { runMs } from '../clock';
 import { eventMatcher, offerEvent, takeEvent } from '../events';
 import { evaluate } from '../expressions';
 import type { RunState, StepExecutor } from '../runtime';
@@ -24,7 +25,7 @@ export const waitForEventStep: StepExecutor<WaitForEventStep> = async (step, run
     step.event,
     correlation === undefined || correlation === null ? undefined : String(correlation),
   );
-  const timeoutMs = step.timeout === undefined ? undefined : parseDuration(step.timeout);
+  const timeoutMs = step.timeout === undefined ? undefined : runMs(run.input.options, parseDuration(step.timeout));
   const engine = engineActivities(`${step.id}: wait ${step.event}`, run.input.options);
 
   let event = takeEvent(run, accept);
