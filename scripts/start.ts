@@ -23,6 +23,7 @@ import { ensureBootstrapAdmin, syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
 import { startApiServer } from '../api/server';
 import { createOrchestratorWorker } from '../workers/orchestrator';
+import { createTestRunnerWorker } from '../workers/test-runner';
 import { ensureConsoleBuilt } from './console-build';
 
 /**
@@ -131,6 +132,25 @@ async function main(): Promise<void> {
       logger.error({ err }, 'worker stopped unexpectedly');
       void shutdown(1);
     });
+    if (config.testRunner) {
+      const testWorker = await createTestRunnerWorker({
+        config,
+        db,
+        logger,
+        connection: workerConnection,
+        temporal,
+        tracing,
+      });
+      const testRunning = testWorker.run();
+      cleanups.push(async () => {
+        testWorker.shutdown();
+        await testRunning;
+      });
+      testRunning.catch((err: unknown) => {
+        logger.error({ err }, 'test runner worker stopped unexpectedly');
+        void shutdown(1);
+      });
+    }
 
     const api = await startApiServer(deps);
     cleanups.push(() => api.close());

@@ -15,6 +15,7 @@ import { setGaugeSource, setTemporalMetricsAddress } from '../services/observabi
 import { setupTracing, temporalClientInterceptors } from '../services/observability/tracing';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createOrchestratorWorker } from './orchestrator';
+import { createTestRunnerWorker } from './test-runner';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -53,16 +54,20 @@ async function main(): Promise<void> {
   });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createOrchestratorWorker({ config, db, logger, connection, temporal, tracing });
+  // Test runs (#14) get their own worker on the test task queue, unless TEST_RUNNER is off.
+  const testWorker = config.testRunner
+    ? await createTestRunnerWorker({ config, db, logger, connection, temporal, tracing })
+    : undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down worker');
       // The Temporal runtime may already have begun shutdown on the same signal; once is enough.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of [worker, testWorker]) if (w?.getState() === 'RUNNING') w.shutdown();
     });
   }
   logger.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker running');
   try {
-    await worker.run();
+    await Promise.all([worker.run(), testWorker?.run()]);
   } finally {
     await metrics?.close();
     await connection.close();

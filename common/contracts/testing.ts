@@ -7,6 +7,7 @@
  * A case's run carries `options.timeScale` (the compressed clock) and `options.recordTrail` (the path and switch
  * branches, answered by the aosState query), so everything the expectations need is in its history.
  */
+import type { TaskDefinitionSnapshot, WorkflowDefinition } from '../definitions/types';
 
 /** What a test definition tests. */
 export type TestTargetType = 'workflow' | 'task';
@@ -226,3 +227,68 @@ export const TEST_TRIGGER_KIND = 'test';
 export function branchLabel(switchId: string, branch: number | 'default' | 'none'): string {
   return `${switchId}#${branch}`;
 }
+
+/** A target resolved when a test run starts: the exact snapshot every case of it runs against. */
+export type PlannedTarget =
+  | {
+      type: 'workflow';
+      id: string;
+      version: string;
+      definitionRowId: string;
+      definition: WorkflowDefinition;
+      tasks: Record<string, TaskDefinitionSnapshot>;
+    }
+  | { type: 'task'; id: string; version: string; task: TaskDefinitionSnapshot };
+
+/** A test definition version as a test run runs it (only the cases selected). */
+export interface PlannedDefinition {
+  id: string;
+  test_id: string;
+  version: string;
+  /** Key of its target in {@link TestRunPlan.targets}. */
+  target: string;
+  settings: TestSettings;
+  cases: TestCase[];
+}
+
+/** test_runs.plan: what the run tests, fixed when it starts. */
+export interface TestRunPlan {
+  definitions: PlannedDefinition[];
+  /** By `<type>:<id>@<version>` (targetKey). */
+  targets: Record<string, PlannedTarget>;
+}
+
+/** Key of a target in a plan. */
+export function targetKey(type: TestTargetType, id: string, version: string): string {
+  return `${type}:${id}@${version}`;
+}
+
+/** Coverage of one workflow target (test_runs.coverage is a list of these). */
+export interface TargetCoverage extends TestCoverage {
+  target_id: string;
+  target_version: string;
+}
+
+/** Input of `testRunWorkflow`. */
+export interface TestRunWorkflowInput {
+  testRunId: string;
+}
+
+/** What a finished test run reports (also the workflow's result). */
+export interface TestRunOutcome {
+  status: TestRunStatus;
+  summary: TestRunSummary;
+}
+
+/** The test run's activities (activities/testing/), on the test task queue. */
+export interface TestRunActivities {
+  /** Marks the run running; answers its case result ids in order and its concurrency. */
+  beginTestRun(req: { testRunId: string }): Promise<{ caseResultIds: string[]; concurrency: number }>;
+  /** Runs one case to its result row (idempotent: a retry re-attaches to the case's run). */
+  runTestCase(req: { testRunId: string; caseResultId: string }): Promise<TestCaseStatus>;
+  /** Status, summary and coverage of the run; `cancelled` marks unfinished cases skipped. */
+  finishTestRun(req: { testRunId: string; cancelled?: boolean }): Promise<TestRunOutcome>;
+}
+
+/** Workflow type name of the test run workflow. */
+export const TEST_RUN_WORKFLOW_TYPE = 'testRunWorkflow';

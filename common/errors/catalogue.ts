@@ -164,6 +164,13 @@ export const FAILURES = {
     'the reconciler terminated a run whose workflow task failed ' + 'WORKFLOW_TASK_MAX_ATTEMPTS times in a row',
     false,
   ),
+  MockMissing: entry(
+    'task',
+    false,
+    null,
+    'a test case run reached a task without a mock while its unmocked tasks fail the case (docs/testing.md)',
+    false,
+  ),
   StartLost: entry('mirror', false, null, 'the reconciler found no Temporal run for an instance row', false),
 } as const satisfies Record<string, FailureEntry>;
 

@@ -84,6 +84,11 @@ async function resolveForm(
   return { component, task };
 }
 
+/** The form a task of `req` would render (test runs: the form is checked, no row is written). */
+export async function resolveFormSnapshot(db: Knex, req: OpenHumanTaskRequest): Promise<FormSnapshot> {
+  return formSnapshot((await resolveForm(db, req)).component);
+}
+
 /** Opens a human task: its row (status waiting) and its `created` event; idempotent. */
 export async function openHumanTask(db: Knex, req: OpenHumanTaskRequest): Promise<OpenHumanTaskResult> {
   const { component, task } = await resolveForm(db, req);

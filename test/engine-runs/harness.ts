@@ -16,6 +16,7 @@ import {
 } from '../../services/definitions';
 import type { RunDeps } from '../../services/runs';
 import { createOrchestratorWorker } from '../../workers/orchestrator';
+import { createTestRunnerWorker } from '../../workers/test-runner';
 import { createTestDb } from '../helpers/db';
 import { createTestClient, temporalAddress, uniqueTaskQueue } from '../helpers/temporal';
 import { TEST_ENV } from '../harness-state';
@@ -48,14 +49,16 @@ export function testConfig(extra: Record<string, string> = {}): Config {
  * tracing interceptors and span sink, exporting to the tracing this test file set up (setupTracing), if any.
  */
 export async function startRunHarness(
-  opts: { worker?: boolean; env?: Record<string, string> } = {},
+  opts: { worker?: boolean; env?: Record<string, string>; testRunner?: boolean } = {},
 ): Promise<RunHarness> {
   const db = createTestDb();
   const client = await createTestClient();
   const config = testConfig(opts.env);
   let worker: Worker | undefined;
+  let testWorker: Worker | undefined;
   let connection: NativeConnection | undefined;
   let running: Promise<void> | undefined;
+  let testRunning: Promise<void> | undefined;
   if (opts.worker !== false) {
     connection = await NativeConnection.connect({ address: temporalAddress() });
     worker = await createOrchestratorWorker({
@@ -67,6 +70,17 @@ export async function startRunHarness(
       workflowBundlePath: process.env[TEST_ENV.bundlePath],
     });
     running = worker.run();
+    if (opts.testRunner) {
+      testWorker = await createTestRunnerWorker({
+        config,
+        db,
+        logger: createLogger({ level: 'silent' }),
+        connection,
+        temporal: client,
+        workflowBundlePath: process.env[TEST_ENV.bundlePath],
+      });
+      testRunning = testWorker.run();
+    }
   }
   return {
     db,
@@ -75,7 +89,9 @@ export async function startRunHarness(
     deps: { db, temporal: client, config },
     async close() {
       worker?.shutdown();
+      testWorker?.shutdown();
       await running;
+      await testRunning;
       await connection?.close();
       await client.connection.close();
       await db.destroy();
