@@ -7,6 +7,7 @@
  * A case's run carries `options.timeScale` (the compressed clock) and `options.recordTrail` (the path and switch
  * branches, answered by the aosState query), so everything the expectations need is in its history.
  */
+import type { TaskDefinitionSnapshot } from '../definitions/types';
 
 /** What a test definition tests. */
 export type TestTargetType = 'workflow' | 'task';
@@ -225,4 +226,54 @@ export const TEST_TRIGGER_KIND = 'test';
 /** Branch label of a switch's case `index` (or `default`), as recorded in a run's trail. */
 export function branchLabel(switchId: string, branch: number | 'default' | 'none'): string {
   return `${switchId}#${branch}`;
+}
+
+// ---- Single-task test (TestState-like): one task definition, once, through its real executor ----
+
+/** Prefix of the workflow ids of single-task tests (`taskTestWorkflow`). */
+export const TASK_TEST_WORKFLOW_PREFIX = 'aos-task-test.';
+
+/** What `taskTestWorkflow` and its `testTask` activity run: a task snapshot, its input, the attempt's bounds. */
+export interface TaskTestRequest {
+  /** The snapshot a run would carry (services/definitions toTaskSnapshot). */
+  task: TaskDefinitionSnapshot;
+  input: unknown;
+  /** Start-to-close of the one attempt (the task's own, capped). */
+  timeout_ms: number;
+  /** Heartbeat timeout of the attempt (the task's `timeouts.heartbeat`), when it has one. */
+  heartbeat_ms?: number;
+}
+
+/** A JSON Schema check of the task's input or output; `valid` with no errors when the task has no such schema. */
+export interface TaskSchemaCheck {
+  valid: boolean;
+  /** Every error, pointer rooted at `/input` or `/output` (as the SchemaViolation a run raises names them). */
+  errors: Array<{ pointer: string; message: string }>;
+}
+
+/** The failure a task test ended with: what a `catch` of a real run would see. */
+export interface TaskTestError {
+  type: string;
+  message: string;
+  details?: unknown;
+}
+
+/** The answer of a single-task test. A failing task is a result (`failed`), not an error of the test itself. */
+export interface TaskTestResult {
+  status: 'succeeded' | 'failed';
+  /** The executor's output (also when it fails the output schema). */
+  output?: unknown;
+  error?: TaskTestError;
+  input_check: TaskSchemaCheck;
+  /** Absent when the executor produced no output. */
+  output_check?: TaskSchemaCheck;
+  /** Time the attempt took (executor and checks). */
+  duration_ms: number;
+  started_at: string;
+  task: { task_id: string; version: string; type: string };
+}
+
+/** The single-task test activity (activities/testing/task-test.ts), on the main task queue. */
+export interface TaskTestActivities {
+  testTask(req: TaskTestRequest): Promise<TaskTestResult>;
 }
