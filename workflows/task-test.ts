@@ -29,6 +29,7 @@ export async function taskTestWorkflow(req: TaskTestRequest): Promise<TaskTestRe
       error: {
         type: FailureType.Timeout,
         message: `task ${req.task.task_id}@${req.task.version}: the attempt timed out (${timeoutOf(err.cause, req)})`,
+        retryable: true,
       },
       input_check: { valid: true, errors: [] },
       duration_ms: Date.now() - startedAt,

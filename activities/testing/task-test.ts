@@ -33,6 +33,7 @@ export function describeTestFailure(err: unknown): TaskTestError {
   return {
     type: f.type ?? FailureType.Error,
     message: f.message,
+    retryable: f.nonRetryable !== true,
     ...(details.length > 0 && { details: details.length === 1 ? details[0] : details }),
   };
 }

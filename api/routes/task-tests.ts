@@ -43,8 +43,13 @@ export const taskTestResultSchema: JsonSchema = {
     output: {},
     error: {
       type: 'object',
-      required: ['type', 'message'],
-      properties: { type: { type: 'string' }, message: { type: 'string' }, details: {} },
+      required: ['type', 'message', 'retryable'],
+      properties: {
+        type: { type: 'string' },
+        message: { type: 'string' },
+        details: {},
+        retryable: { type: 'boolean' },
+      },
     },
     input_check: schemaCheck,
     output_check: schemaCheck,

@@ -256,6 +256,8 @@ export interface TaskTestError {
   type: string;
   message: string;
   details?: unknown;
+  /** Whether a run would retry it under a retry policy (false: non-retryable, whatever the policy says). */
+  retryable: boolean;
 }
 
 /** The answer of a single-task test. A failing task is a result (`failed`), not an error of the test itself. */

@@ -121,7 +121,7 @@ describe('testing a stored task', () => {
         output: { total: 152, lines: 2 },
         input_check: { valid: true, errors: [] },
         output_check: { valid: false, errors: [{ pointer: '/output/total', message: expect.any(String) }] },
-        error: expect.objectContaining({ type: 'SchemaViolation' }),
+        error: expect.objectContaining({ type: 'SchemaViolation', retryable: false }),
       }),
     );
     expect(res.body.error.message).toContain('/output/total');
@@ -161,6 +161,7 @@ describe('testing a stored task', () => {
           type: 'UnexpectedStatus',
           message: expect.any(String),
           details: expect.objectContaining({ status: 500, body: { oops: 'broken' } }),
+          retryable: true,
         },
         input_check: { valid: true, errors: [] },
       }),
@@ -228,6 +229,6 @@ describe('the service other features reuse', () => {
     };
     const result = await runTaskTest(api.deps, { task, input: { ms: 5_000 }, timeoutMs: 500 });
     expect(result.status).toBe('failed');
-    expect(result.error?.type).toBe('Timeout');
+    expect(result.error).toEqual(expect.objectContaining({ type: 'Timeout', retryable: true }));
   });
 });
