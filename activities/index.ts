@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { DispatchActivities } from '../common/contracts/events';
+import type { TaskTestActivities } from '../common/contracts/testing';
 import type { InterpreterActivities } from '../common/definitions/activity-types';
 import type { Logger } from '../common/logger';
 import { createEventActivities } from './events';
@@ -15,6 +16,7 @@ import { createDefinitionActivities } from './definitions/resolve-definition';
 import { withEngineFailures } from './engine-failures';
 import { createMirrorActivities } from './mirror';
 import { createTaskActivities, DEFAULT_TRANSFORM } from './tasks';
+import { createTaskTestActivities } from './testing/task-test';
 import { createTurnActivities } from './turn';
 import type { CodeHandlerRegistry } from './tasks/code-handlers';
 import type { HttpClient } from './tasks/executors/http';
@@ -35,26 +37,29 @@ export interface ActivityDeps {
 /** Every activity the orchestrator worker registers (regular and local). */
 export function createActivities(deps: ActivityDeps) {
   const { config } = deps;
+  const tasks = createTaskActivities({
+    db: deps.db,
+    logger: deps.logger,
+    handlers: deps.handlers,
+    http: deps.http,
+    mirror: deps.mirrorTasks,
+    credentialsEncryptionKey: config.credentialsEncryptionKey,
+    egressAllow: config.egressAllow,
+    transform: {
+      threads: config.transformThreads,
+      timeoutMs: config.transformTimeoutMs,
+      limits: { ...DEFAULT_TRANSFORM.limits, steps: config.transformMaxSteps },
+    },
+    payloadLimitBytes: config.temporalPayloadLimitBytes,
+  });
   return {
-    ...createTaskActivities({
-      db: deps.db,
-      logger: deps.logger,
-      handlers: deps.handlers,
-      http: deps.http,
-      mirror: deps.mirrorTasks,
-      credentialsEncryptionKey: config.credentialsEncryptionKey,
-      egressAllow: config.egressAllow,
-      transform: {
-        threads: config.transformThreads,
-        timeoutMs: config.transformTimeoutMs,
-        limits: { ...DEFAULT_TRANSFORM.limits, steps: config.transformMaxSteps },
-      },
-      payloadLimitBytes: config.temporalPayloadLimitBytes,
-    }),
+    ...tasks,
+    // Single-task tests run the same runTask (same executors, egress rules, handlers and credentials).
+    ...createTaskTestActivities({ runTask: tasks.runTask }),
     ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
     ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
     ...createTurnActivities(),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
     ...createHumanTaskActivities({ db: deps.db }),
-  } satisfies InterpreterActivities & DispatchActivities;
+  } satisfies InterpreterActivities & DispatchActivities & TaskTestActivities;
 }

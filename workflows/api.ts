@@ -8,6 +8,7 @@ import type { EventEnvelope, InterpreterState } from '../common/definitions/type
 import { DISPATCHER_WAKE_SIGNAL } from '../common/events/delivery';
 import type { eventDispatcherWorkflow } from './event-dispatcher';
 import type { interpreterWorkflow } from './interpreter';
+import type { taskTestWorkflow } from './task-test';
 
 /** Delivers an event to a waiting (or soon waiting) `wait_for_event` step; deduplicated by eventId. */
 export const aosEventSignal = defineSignal<[EventEnvelope]>('aosEvent');
@@ -43,3 +44,9 @@ export type EventDispatcherWorkflow = typeof eventDispatcherWorkflow;
  * `client.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, ...)`.
  */
 export const EVENT_DISPATCHER_WORKFLOW_TYPE = 'eventDispatcherWorkflow';
+
+/** The single-task test's signature (type argument of `client.workflow.start`). */
+export type TaskTestWorkflow = typeof taskTestWorkflow;
+
+/** Workflow type name of the single-task test, started with `client.workflow.start<TaskTestWorkflow>(...)`. */
+export const TASK_TEST_WORKFLOW_TYPE = 'taskTestWorkflow';

@@ -1,4 +1,5 @@
-/** Workflow bundle entry: the interpreter, the event dispatcher and the test run workflow. */
+/** Workflow bundle entry: the interpreter, the event dispatcher, the test run workflow and the single-task test. */
 export { interpreterWorkflow } from './interpreter';
 export { eventDispatcherWorkflow } from './event-dispatcher';
 export { testRunWorkflow } from './test-run';
+export { taskTestWorkflow } from './task-test';

@@ -19,6 +19,7 @@ import { testRoutes } from './tests';
 import { triggerRoutes } from './triggers';
 import { uiComponentRoutes } from './ui-components';
 import { taskDefinitionRoutes } from './task-definitions';
+import { taskTestRoutes } from './task-tests';
 import { workflowDefinitionRoutes } from './workflow-definitions';
 import { workflowInstanceTimelineRoutes } from './workflow-instance-timeline';
 import { workflowInstanceRoutes } from './workflow-instances';
@@ -46,6 +47,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowDefinitionRoutes,
     ...workflowRunRoutes,
     ...taskDefinitionRoutes,
+    ...taskTestRoutes,
     ...workflowInstanceRoutes,
     ...workflowInstanceTimelineRoutes,
     ...humanTaskRoutes,

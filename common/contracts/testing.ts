@@ -292,3 +292,54 @@ export interface TestRunActivities {
 
 /** Workflow type name of the test run workflow. */
 export const TEST_RUN_WORKFLOW_TYPE = 'testRunWorkflow';
+// ---- Single-task test (TestState-like): one task definition, once, through its real executor ----
+
+/** Prefix of the workflow ids of single-task tests (`taskTestWorkflow`). */
+export const TASK_TEST_WORKFLOW_PREFIX = 'aos-task-test.';
+
+/** What `taskTestWorkflow` and its `testTask` activity run: a task snapshot, its input, the attempt's bounds. */
+export interface TaskTestRequest {
+  /** The snapshot a run would carry (services/definitions toTaskSnapshot). */
+  task: TaskDefinitionSnapshot;
+  input: unknown;
+  /** Start-to-close of the one attempt (the task's own, capped). */
+  timeout_ms: number;
+  /** Heartbeat timeout of the attempt (the task's `timeouts.heartbeat`), when it has one. */
+  heartbeat_ms?: number;
+}
+
+/** A JSON Schema check of the task's input or output; `valid` with no errors when the task has no such schema. */
+export interface TaskSchemaCheck {
+  valid: boolean;
+  /** Every error, pointer rooted at `/input` or `/output` (as the SchemaViolation a run raises names them). */
+  errors: Array<{ pointer: string; message: string }>;
+}
+
+/** The failure a task test ended with: what a `catch` of a real run would see. */
+export interface TaskTestError {
+  type: string;
+  message: string;
+  details?: unknown;
+  /** Whether a run would retry it under a retry policy (false: non-retryable, whatever the policy says). */
+  retryable: boolean;
+}
+
+/** The answer of a single-task test. A failing task is a result (`failed`), not an error of the test itself. */
+export interface TaskTestResult {
+  status: 'succeeded' | 'failed';
+  /** The executor's output (also when it fails the output schema). */
+  output?: unknown;
+  error?: TaskTestError;
+  input_check: TaskSchemaCheck;
+  /** Absent when the executor produced no output. */
+  output_check?: TaskSchemaCheck;
+  /** Time the attempt took (executor and checks). */
+  duration_ms: number;
+  started_at: string;
+  task: { task_id: string; version: string; type: string };
+}
+
+/** The single-task test activity (activities/testing/task-test.ts), on the main task queue. */
+export interface TaskTestActivities {
+  testTask(req: TaskTestRequest): Promise<TaskTestResult>;
+}

@@ -155,6 +155,11 @@ export function toTaskSnapshot(row: TaskDefinitionRow): TaskDefinitionSnapshot {
   return s;
 }
 
+/** The snapshot a valid document runs as once stored (single-task tests of an unsaved definition). */
+export function toDocumentSnapshot(doc: Record<string, unknown>): TaskDefinitionSnapshot {
+  return toTaskSnapshot(toInsert(doc, undefined) as TaskDefinitionInsert as TaskDefinitionRow);
+}
+
 /** The document form of a row, as the API answers it. */
 export function taskDefinitionView(row: TaskDefinitionRow): Record<string, unknown> {
   return {
