@@ -6,20 +6,19 @@
  * subscription rows and publish no events. Started beside the orchestrator worker when TEST_RUNNER is on.
  */
 import type { Client } from '@temporalio/client';
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { createTestRunActivities, type TaskCaseOutcome } from '../activities/testing/case-runner';
 import { CaseContexts } from '../activities/testing/case-context';
+import { createTaskTestActivities } from '../activities/testing/task-test';
 import { mockedEmitEvent, mockedHumanTaskActivities, mockedRunTask } from '../activities/testing/mocks';
 import { builtinCodeHandlers } from '../activities/tasks/builtin-handlers';
 import { CodeHandlerRegistry, loadCodeHandlersModule } from '../activities/tasks/code-handlers';
 import type { Config } from '../common/config';
 import type { RunTaskRequest } from '../common/contracts/tasks';
-import type { PlannedTarget, TestCase } from '../common/contracts/testing';
-import { FailureType } from '../common/errors';
+import { taskTestTimeoutMs } from '../services/testing/task-test';
+import type { PlannedTarget, TaskTestActivities, TestCase } from '../common/contracts/testing';
 import type { Logger } from '../common/logger';
 import { processTracing, type ProcessTracing } from '../services/observability/tracing';
 import { tracingWorkerOptions } from './tracing';
@@ -51,8 +50,9 @@ export async function createTestRunnerWorker(deps: TestRunnerWorkerDeps): Promis
   const production = createActivities({ db, logger: deps.logger, handlers, temporal, config });
   const cases = new CaseContexts(db);
   const realRunTask = production.runTask;
+  const { testTask } = createTaskTestActivities({ runTask: realRunTask });
   const runTaskCase = (target: Extract<PlannedTarget, { type: 'task' }>, testCase: TestCase) =>
-    runTaskOnce(realRunTask, target, testCase);
+    runTaskOnce(testTask, target, testCase);
   const bundlePath = deps.workflowBundlePath ?? config.workflowBundlePath;
   const tracing = tracingWorkerOptions(deps.tracing ?? processTracing());
   return Worker.create({
@@ -74,39 +74,22 @@ export async function createTestRunnerWorker(deps: TestRunnerWorkerDeps): Promis
   });
 }
 
-/** A task target's case: the task once through the real runTask (no task row), timed, its failure an outcome. */
+/** A task target's case: the task once through the single-task test (real executor, no task row, schema checks). */
 async function runTaskOnce(
-  runTask: (req: RunTaskRequest) => Promise<unknown>,
+  testTask: TaskTestActivities['testTask'],
   target: Extract<PlannedTarget, { type: 'task' }>,
   testCase: TestCase,
 ): Promise<TaskCaseOutcome> {
-  const info = Context.current().info;
-  const started = Date.now();
-  try {
-    const output = await runTask({
-      task: target.task,
-      input: testCase.input ?? {},
-      ctx: {
-        instanceId: '00000000-0000-0000-0000-000000000000',
-        workflowId: info.workflowExecution?.workflowId ?? 'test-run',
-        runId: info.workflowExecution?.runId ?? 'test-run',
-        definitionId: target.id,
-        definitionVersion: target.version,
-        stepId: testCase.case_id,
-        stepPath: 'test',
-        mirror: false,
-      },
-    });
-    return { output, durationMs: Date.now() - started };
-  } catch (err) {
-    const failure = err instanceof ApplicationFailure ? err : undefined;
-    return {
-      error: {
-        type: failure?.type ?? FailureType.Error,
-        message: (err as Error).message,
-        ...(failure?.details?.length && { details: failure.details[0] }),
-      },
-      durationMs: Date.now() - started,
-    };
-  }
+  const result = await testTask({
+    task: target.task,
+    input: testCase.input ?? {},
+    timeout_ms: taskTestTimeoutMs(target.task),
+  });
+  return {
+    ...(result.output !== undefined && { output: result.output }),
+    ...(result.error && {
+      error: { type: result.error.type, message: result.error.message, details: result.error.details },
+    }),
+    durationMs: result.duration_ms,
+  };
 }

@@ -17,6 +17,8 @@ const suffix = Math.random().toString(36).slice(2, 8);
 const id = (name: string) => `${name}-${suffix}`;
 const ORDER = id('order-flow');
 const FANOUT = id('fanout');
+const APPROVAL = id('approval');
+const FORM = id('approval-form');
 
 beforeAll(async () => {
   h = await startRunHarness({ testRunner: true });
@@ -86,6 +88,36 @@ beforeAll(async () => {
           { id: 'right', steps: [{ id: 'r1', type: 'delay', duration: 'PT2H' }] },
         ],
       },
+    ],
+  } as never);
+  await h.db('web_application_service.ui_components').insert({
+    component_id: FORM,
+    version: '1.0.0',
+    name: 'Approval',
+    status: 'active',
+    component_type: 'form',
+    form_schema: JSON.stringify({ type: 'object', properties: { note: { type: 'string', minLength: 3 } } }),
+    layout: JSON.stringify({}),
+    actions: JSON.stringify([
+      { id: 'approve', label: 'Approve' },
+      { id: 'reject', label: 'Reject', requires: ['note'] },
+    ]),
+  });
+  await activeWorkflow(h.db, {
+    workflow_id: APPROVAL,
+    steps: [
+      {
+        id: 'approve',
+        type: 'human_task',
+        form: { component_id: FORM },
+        title: 'Approve {% $input.id %}',
+        candidate_users: ['alice', 'bob'],
+        approvals: { required: 2 },
+        due: 'P1D',
+        escalations: [{ after: 'P2D', goto: 'too-late' }],
+      },
+      { id: 'ok', type: 'succeed', output: { decision: '{% $steps.approve.output.action %}' } },
+      { id: 'too-late', type: 'succeed', output: { decision: 'escalated' } },
     ],
   } as never);
 });
@@ -351,5 +383,73 @@ describe('test runs', () => {
     const described = await h.client.workflow.getHandle(first.temporal_workflow_id).describe();
     expect(described.status.name).toBe('CANCELLED');
     await expect(cancelTestRun(deps, runId)).rejects.toMatchObject({ status: 409 });
+  });
+
+  test('human-task submissions: two approvals complete the task; without them the escalation fires on the compressed clock', async () => {
+    const def = await testDefinition(APPROVAL, [
+      {
+        case_id: 'approved',
+        input: { id: 'x-1' },
+        human_tasks: [
+          { step: 'approve', user: 'alice', action: 'approve', data: { note: 'fine' } },
+          { step: 'approve', user: 'bob', action: 'approve', data: { note: 'fine too' } },
+        ],
+        expect: { output: { decision: 'approve' } },
+      },
+      { case_id: 'nobody', input: { id: 'x-2' }, time_scale: 100_000, expect: { output: { decision: 'escalated' } } },
+      {
+        case_id: 'bad-form-data',
+        input: { id: 'x-3' },
+        time_scale: 100_000,
+        human_tasks: [{ step: 'approve', user: 'alice', action: 'reject', data: {} }],
+        expect: { output: { decision: 'reject' } },
+      },
+    ]);
+    const { id: runId } = await run(def);
+    const byCase = Object.fromEntries((await results(h.db, runId)).map((r) => [r.case_id, r]));
+    expect(byCase.approved.status).toBe('passed');
+    expect(byCase.nobody.status).toBe('passed');
+    // The form refuses a reject without its required note: reported at the submission, and the case fails.
+    expect(byCase['bad-form-data'].status).toBe('failed');
+    expect(byCase['bad-form-data'].assertions[0]).toMatchObject({
+      expectation: 'human_tasks[0]',
+      pointer: '/human_tasks/0',
+      passed: false,
+    });
+    expect(byCase['bad-form-data'].assertions[0].message).toContain('/human_tasks/0/data/note');
+    // No task rows for the test runs' human tasks.
+    const rows = await h
+      .db('task_execution_service.task_instances')
+      .where({ step_id: 'approve' })
+      .count<[{ count: string }]>();
+    expect(Number(rows[0].count)).toBe(0);
+  });
+
+  test('a task target: the task runs once through its real executor; its output is checked', async () => {
+    const [row] = await h
+      .db('testing_framework_service.test_definitions')
+      .insert({
+        test_id: id('task-tests'),
+        version: '1.0.0',
+        name: 'task tests',
+        status: 'active',
+        target_type: 'task',
+        target_id: id('price'),
+        test_cases: JSON.stringify([
+          { case_id: 'echo', input: { n: 1 }, expect: { output: { echo: { n: 1 } } } },
+          { case_id: 'wrong', input: { n: 2 }, expect: { output: { echo: { n: 3 } } } },
+        ]),
+      })
+      .returning<Array<{ id: string }>>('id');
+    const { outcome, id: runId } = await run(row.id);
+    expect(outcome.status).toBe('failed');
+    const byCase = Object.fromEntries((await results(h.db, runId)).map((r) => [r.case_id, r]));
+    expect(byCase.echo.status).toBe('passed');
+    expect(byCase.wrong.status).toBe('failed');
+    expect(byCase.wrong.assertions.find((a: { passed: boolean }) => !a.passed)).toMatchObject({
+      pointer: '/output/echo/n',
+      expected: 3,
+      actual: 2,
+    });
   });
 });
