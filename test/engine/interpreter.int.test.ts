@@ -289,3 +289,18 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Pro
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('compressed clock (test runs)', () => {
+  it('runs days of timers in about a second and records the trail of steps and switch branches', async () => {
+    const started = Date.now();
+    const { handle, result } = await run('compressed-clock');
+    await expect(result).resolves.toEqual({ attempts: 3 });
+    // P1D delay + P2D wait timeout + 2 retry intervals of 1-2 h + a P2D escalation: five days of definition time.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const state = await handle.query(aosStateQuery);
+    expect(state.trail).toEqual({
+      steps: ['nap', 'route', 'quiet', 'call', 'review', 'done'],
+      branches: ['route#0'],
+    });
+  });
+});

@@ -563,6 +563,37 @@ export const SCENARIOS: Record<string, Scenario> = {
       },
     ]),
   },
+  // A test run's compressed clock (options.timeScale, #14): days of delays, timeouts, retry intervals and human-task
+  // escalations pass in a second of real time, and the trail of steps and switch branches is recorded.
+  'compressed-clock': {
+    input: { ref: 'c-1' },
+    options: { timeScale: 864_000, recordTrail: true },
+    definition: def(
+      'compressed-clock',
+      [
+        { id: 'nap', type: 'delay', duration: 'P1D' },
+        {
+          id: 'route',
+          type: 'switch',
+          cases: [{ when: '{% $input.ref = "c-1" %}', next: 'quiet' }],
+          default: 'done',
+        },
+        { id: 'quiet', type: 'wait_for_event', event: 'never.happens', timeout: 'P2D', on_timeout: 'call' },
+        { id: 'call', type: 'task', task: 'flaky', retry: { max_attempts: 4, initial_interval: 'PT1H' } },
+        {
+          id: 'review',
+          type: 'human_task',
+          form: { component_id: 'expense-approval' },
+          title: 'Review {% $input.ref %}',
+          assignee: 'alice',
+          due: 'P1D',
+          escalations: [{ after: 'P2D', goto: 'done' }],
+        },
+        { id: 'done', type: 'succeed', output: '{% $steps.call.output %}' },
+      ],
+      { timeout: 'P30D' },
+    ),
+  },
   'workflow-timeout': {
     ends: 'failed',
     definition: def('workflow-timeout', [{ id: 'nap', type: 'delay', duration: '1h' }], { timeout: '500ms' }),
