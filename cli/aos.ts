@@ -116,7 +116,7 @@ async function appliedTestDefinitions(client: Client, paths: string[]): Promise<
   let stale = false;
   for (const doc of tests) {
     const item = planDocument(doc, await fetchStored(client, doc));
-    if (item.action === 'create' || (item.action !== 'unchanged' && item.writeContent !== false)) {
+    if (item.action === 'create' || item.action === 'conflict' || item.writeContent) {
       const why = item.action === 'create' ? 'is not stored' : `differs from the stored version (${item.reason})`;
       err(`${doc.source}: test ${doc.id}@${doc.version} ${why}: run aos apply first`);
       stale = true;

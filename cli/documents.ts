@@ -105,7 +105,7 @@ export function parseText(file: string, text: string): { values: unknown[]; prob
       problems.push({
         source,
         pointer: '',
-        message: `not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${e.message.split('\n')[0]}`,
+        message: `not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
       });
     }
     if (d.errors.length === 0) values.push(d.toJS());
