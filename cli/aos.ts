@@ -8,7 +8,7 @@
  * Exit codes: 0 success; 1 invalid definitions, conflicts, failed tests; 2 usage or connection errors.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { computePlan, fetchStored, formatPlanItem, applyPlan } from './apply';
+import { applyPlan, ApplyError, computePlan, fetchStored, formatPlanItem } from './apply';
 import { ApiError, Client, ConnectionError } from './client';
 import { formatProblem, loadDocuments, type LoadedDocument } from './documents';
 import { planDocument } from './plan';
@@ -73,7 +73,18 @@ async function applyCommand(paths: string[], flags: ConnectionFlags & { dryRun?:
     out('Dry run: nothing written.');
     return EXIT.ok;
   }
-  const writes = await applyPlan(client, plan, (line) => out(`  ${line}`));
+  let writes: number;
+  try {
+    writes = await applyPlan(client, plan, (line) => out(`  ${line}`));
+  } catch (e) {
+    if (!(e instanceof ApplyError)) throw e;
+    // A refused write: its field errors located in the file (the API's pointers are under /body).
+    err(`${e.item.doc.source}: ${e.cause.message}`);
+    for (const f of e.cause.errors)
+      err(formatProblem({ source: e.item.doc.source, ...f, pointer: f.pointer.replace(/^\/body/, '') }));
+    err('Stopped: the writes before this one were applied.');
+    return e.cause.status === 401 || e.cause.status === 403 ? EXIT.usage : EXIT.failed;
+  }
   out(writes ? `Applied ${writes} change(s).` : 'Nothing to change.');
   return EXIT.ok;
 }

@@ -3,7 +3,7 @@
  * in dependency order. Nothing is written when any document conflicts. Triggers are planned again just before
  * they are written: the workflow version their `workflowDefinitionId` resolves to may be one this apply created.
  */
-import type { Client } from './client';
+import { ApiError, type Client } from './client';
 import type { LoadedDocument } from './documents';
 import { applyOrder, planDocument, triggerFields, type PlanItem, type StoredState } from './plan';
 
@@ -113,6 +113,16 @@ async function applyDocument(client: Client, item: PlanItem, base: string): Prom
   else if (doc.status === 'deprecated') await client.send('POST', `${version}/deprecate`);
 }
 
+/** A write the platform refused, with the plan item it belongs to. */
+export class ApplyError extends Error {
+  constructor(
+    readonly item: PlanItem,
+    override readonly cause: ApiError,
+  ) {
+    super(cause.message);
+  }
+}
+
 /** Applies a plan in order: triggers re-planned first (see the module comment). Logs each write. */
 export async function applyPlan(client: Client, plan: PlanItem[], log: (line: string) => void): Promise<number> {
   let writes = 0;
@@ -120,7 +130,11 @@ export async function applyPlan(client: Client, plan: PlanItem[], log: (line: st
     const item =
       planned.doc.kind === 'trigger' ? planDocument(planned.doc, await fetchStored(client, planned.doc)) : planned;
     if (item.action !== 'create' && item.action !== 'update') continue;
-    await applyItem(client, item);
+    try {
+      await applyItem(client, item);
+    } catch (e) {
+      throw e instanceof ApiError ? new ApplyError(item, e) : e;
+    }
     writes++;
     log(
       `${item.action === 'create' ? 'created' : 'updated'} ${item.doc.kind} ${item.doc.id}${item.doc.version ? `@${item.doc.version}` : ''}`,

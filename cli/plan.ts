@@ -52,6 +52,10 @@ export function planDocument(doc: LoadedDocument, stored: StoredState | undefine
       : { doc, action: 'update', reason: 'fields differ', writeContent: true, stored };
   }
   const status = stored.row.status as string;
+  if (doc.kind === 'event' && stored.row.pattern !== doc.body.pattern) {
+    const reason = `version ${doc.version} has pattern ${String(stored.row.pattern)}: a pattern never changes, bump the version`;
+    return { doc, action: 'conflict', reason, stored };
+  }
   if (!same) {
     if (status !== 'draft') {
       const reason = `version ${doc.version} is ${status} with different content: bump the version`;

@@ -176,6 +176,22 @@ describe('aos apply', () => {
     expect([row.enabled, row.input_mapping]).toEqual([false, null]);
     expect((await aos('apply', changed)).stdout).toContain('1 unchanged');
   });
+
+  it('reports a write the platform refuses with the file and the field pointer, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aos-refused-'));
+    const file = join(dir, 'trigger.yaml');
+    const lines = [
+      'triggerId: cli-orphan',
+      'workflowDefinitionId: no-such-flow',
+      'eventPattern: a.b',
+      'triggerType: START',
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const run = await aos('apply', dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${file}: /workflowDefinitionId no such workflow definition`);
+    expect(await api.deps.db(WORKFLOW_EVENT_TRIGGERS).where({ trigger_id: 'cli-orphan' }).first()).toBeUndefined();
+  });
 });
 
 describe('aos validate', () => {

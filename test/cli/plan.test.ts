@@ -91,6 +91,11 @@ describe('aos apply plan', () => {
     };
     expect(planDocument(doc('event', event, 'active'), { row }).action).toBe('unchanged');
     expect(planDocument(doc('event', { ...event, description: 'new' }), { row }).action).toBe('conflict');
+    const draft = { ...row, status: 'draft' };
+    expect(planDocument(doc('event', { ...event, description: 'new' }), { row: draft }).action).toBe('update');
+    const moved = planDocument(doc('event', { ...event, pattern: 'order.placed' }), { row: draft });
+    expect(moved).toMatchObject({ action: 'conflict' });
+    expect(moved.reason).toContain('a pattern never changes');
   });
 
   it('compares a trigger through the workflow row its workflowDefinitionId resolves to, with the API defaults', () => {
