@@ -12,6 +12,7 @@ import { applyPlan, ApplyError, computePlan, fetchStored, formatPlanItem } from 
 import { ApiError, Client, ConnectionError } from './client';
 import { formatProblem, loadDocuments, type LoadedDocument } from './documents';
 import { planDocument } from './plan';
+import type { TestRunRequest } from '../common/contracts/testing';
 import { runTests } from './test-run';
 import { validateDocuments } from './validate';
 
@@ -93,6 +94,7 @@ interface TestFlags extends ConnectionFlags {
   tag?: string;
   testId?: string;
   junit?: string;
+  concurrency?: string;
   interval: string;
   timeout: string;
 }
@@ -101,13 +103,14 @@ async function testCommand(paths: string[], flags: TestFlags): Promise<number> {
   const selectors = [paths.length > 0, flags.tag !== undefined, flags.testId !== undefined].filter(Boolean).length;
   if (selectors !== 1) throw new UsageError('give exactly one of: files or directories, --tag, --test-id');
   const client = connect(flags, true)!;
-  let requests;
-  if (flags.tag !== undefined) requests = [{ tag: flags.tag }];
-  else if (flags.testId !== undefined) requests = [{ test_id: flags.testId }];
+  const concurrency = flags.concurrency === undefined ? {} : { concurrency: count(flags.concurrency) };
+  let requests: TestRunRequest[];
+  if (flags.tag !== undefined) requests = [{ tag: flags.tag, ...concurrency }];
+  else if (flags.testId !== undefined) requests = [{ test_id: flags.testId, ...concurrency }];
   else {
     const ids = await appliedTestDefinitions(client, paths);
     if (!ids) return EXIT.failed;
-    requests = ids.map((id) => ({ test_definition_id: id }));
+    requests = ids.map((id) => ({ test_definition_id: id, ...concurrency }));
   }
   return runTests(client, requests, {
     intervalMs: seconds(flags.interval, '--interval') * 1000,
@@ -134,6 +137,12 @@ async function appliedTestDefinitions(client: Client, paths: string[]): Promise<
     } else ids.push(item.stored!.row.id as string);
   }
   return stale ? undefined : ids;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError('--concurrency must be an integer from 1 to 16');
+  return n;
 }
 
 function seconds(value: string, flag: string): number {
@@ -178,6 +187,7 @@ export function program(): Command {
     .option('--tag <tag>', 'every case with this tag')
     .option('--test-id <id>', 'a test definition by test_id (its current version)')
     .option('--junit <file>', 'write a JUnit XML report')
+    .option('--concurrency <n>', "cases running at once across the run (1-16; default: the platform's)")
     .option('--interval <seconds>', 'polling interval', '1')
     .option('--timeout <seconds>', 'give up waiting after this long', '600')
     .addOption(url())

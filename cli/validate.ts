@@ -70,14 +70,9 @@ export async function remoteErrors(client: Client, doc: LoadedDocument, document
     doc.body,
   );
   const tasks = new Set(documents.filter((d) => d.kind === 'task').flatMap((d) => [d.id, `${d.id}@${d.version}`]));
-  return body.errors.filter(
-    (e) =>
-      !(
-        e.code === 'unknown_task' &&
-        /task "([^"]+)"/.test(e.message) &&
-        tasks.has(/task "([^"]+)"/.exec(e.message)![1])
-      ),
-  );
+  // The platform names the missing reference in its message: `task "<id>[@<version>]" does not exist`.
+  const definedHere = (message: string) => tasks.has(/task "([^"]+)"/.exec(message)?.[1] ?? '');
+  return body.errors.filter((e) => !(e.code === 'unknown_task' && definedHere(e.message)));
 }
 
 /** Every error of every document: offline, then (given a client) the platform's, without repeating one. */

@@ -165,9 +165,9 @@ describe('aos test', () => {
   it('exits 0 when every case passed', async () => {
     fake.cases = [passed, { ...passed, id: 'c3', case_id: 'again', name: 'again' }];
     const junit = join(mkdtempSync(join(tmpdir(), 'aos-junit-')), 'out.xml');
-    const run = await aos('test', '--tag', 'smoke', '--junit', junit, '--interval', '0.05');
+    const run = await aos('test', '--tag', 'smoke', '--junit', junit, '--interval', '0.05', '--concurrency', '2');
     expect(run.code).toBe(0);
-    expect(fake.requests.find((r) => r.method === 'POST')?.body).toEqual({ tag: 'smoke' });
+    expect(fake.requests.find((r) => r.method === 'POST')?.body).toEqual({ tag: 'smoke', concurrency: 2 });
     expect(fake.requests.every((r) => r.key === KEY)).toBe(true);
     expect(readFileSync(junit, 'utf8')).not.toContain('<failure');
   });
