@@ -64,7 +64,12 @@ async function applyCommand(paths: string[], flags: ConnectionFlags & { dryRun?:
   for (const item of plan) out(`  ${formatPlanItem(item)}`);
   const count = (a: string) => plan.filter((i) => i.action === a).length;
   out(
-    `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged, ${count('conflict')} in conflict`,
+    [
+      `${count('create')} to create`,
+      `${count('update')} to update`,
+      `${count('unchanged')} unchanged`,
+      `${count('conflict')} in conflict`,
+    ].join(', '),
   );
   if (count('conflict') > 0) {
     err('Nothing applied: resolve the conflicts first.');

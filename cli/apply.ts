@@ -56,10 +56,15 @@ export async function computePlan(client: Client, documents: LoadedDocument[]): 
   return items;
 }
 
+/** `kind id@version` (triggers: `trigger id`). */
+function nameOf(doc: LoadedDocument): string {
+  return `${doc.kind} ${doc.id}${doc.version ? `@${doc.version}` : ''}`;
+}
+
 /** One plan line, e.g. `create     workflow order-flow@1.0.0  (defs/order.yaml)`. */
 export function formatPlanItem(item: PlanItem): string {
   const { doc } = item;
-  const name = `${doc.kind} ${doc.id}${doc.version ? `@${doc.version}` : ''}`;
+  const name = nameOf(doc);
   const extra = [item.activate && item.action === 'create' ? 'then activate' : undefined, item.reason]
     .filter(Boolean)
     .join('; ');
@@ -136,9 +141,7 @@ export async function applyPlan(client: Client, plan: PlanItem[], log: (line: st
       throw e instanceof ApiError ? new ApplyError(item, e) : e;
     }
     writes++;
-    log(
-      `${item.action === 'create' ? 'created' : 'updated'} ${item.doc.kind} ${item.doc.id}${item.doc.version ? `@${item.doc.version}` : ''}`,
-    );
+    log(`${item.action === 'create' ? 'created' : 'updated'} ${nameOf(item.doc)}`);
   }
   return writes;
 }

@@ -105,12 +105,17 @@ export function parseText(file: string, text: string): { values: unknown[]; prob
       problems.push({
         source,
         pointer: '',
-        message: `not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        message: `not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${firstLine(e.message)}`,
       });
     }
     if (d.errors.length === 0) values.push(d.toJS());
   });
   return { values, problems };
+}
+
+/** The first line of a YAML error without its own `at line L, column C:` (printed before it). */
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Turns parsed values into documents: kind, id and version found, directives taken off the body. */

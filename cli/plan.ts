@@ -53,7 +53,8 @@ export function planDocument(doc: LoadedDocument, stored: StoredState | undefine
   }
   const status = stored.row.status as string;
   if (doc.kind === 'event' && stored.row.pattern !== doc.body.pattern) {
-    const reason = `version ${doc.version} has pattern ${String(stored.row.pattern)}: a pattern never changes, bump the version`;
+    const pattern = String(stored.row.pattern);
+    const reason = `version ${doc.version} has pattern ${pattern}: a pattern never changes, bump the version`;
     return { doc, action: 'conflict', reason, stored };
   }
   if (!same) {
@@ -137,7 +138,7 @@ function comparable(
   }
 }
 
-/** A trigger's stored fields with the API's defaults (nullable ones null, enabled true, priority 100, onRunning skip). */
+/** A trigger's stored fields with the API's defaults (nullables null, enabled, priority 100, onRunning skip). */
 export function triggerFields(v: Record<string, unknown>): Record<string, unknown> {
   const orNull = (x: unknown) => (x === undefined ? null : x);
   return {

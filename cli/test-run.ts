@@ -58,7 +58,7 @@ export async function runTests(client: Client, requests: TestRunRequest[], opts:
   for (const run of runs) printRun(run, opts.log);
   if (timedOut)
     opts.log(
-      `timed out after ${opts.timeoutMs / 1000}s: ${runs.filter((r) => RUNNING.has(r.status)).length} run(s) still going`,
+      `timed out after ${opts.timeoutMs / 1000}s: ${runs.filter((r) => RUNNING.has(r.status)).length} run(s) going`,
     );
   if (opts.junit) {
     writeFileSync(opts.junit, renderJUnit(runs.map((r) => r.id).join(','), all));

@@ -28,7 +28,8 @@ describe('aos definition files', () => {
   it('loads YAML (several documents per file) and JSON from a directory tree, taking $schema and status off', () => {
     const root = dir({
       'tasks.yaml':
-        'task_id: a\nversion: 1.0.0\ntype: echo\nconfig: {}\nstatus: active\n---\ntask_id: b\nversion: 1.0.0\ntype: echo\nconfig: {}\n',
+        'task_id: a\nversion: 1.0.0\ntype: echo\nconfig: {}\nstatus: active\n' +
+        '---\ntask_id: b\nversion: 1.0.0\ntype: echo\nconfig: {}\n',
       'nested/flow.json': JSON.stringify({ $schema: 'x', workflow_id: 'w', name: 'W', version: '1.0.0', steps: [] }),
       'README.md': '# not a definition',
     });
