@@ -15,6 +15,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# `npx aos` (the definitions-as-code CLI) runs bin/aos.js, which loads dist/cli/aos.js here.
+COPY --from=build /app/bin ./bin
 COPY --from=build /app/console/dist ./console/dist
 USER node
 CMD ["node", "dist/api/main.js"]
