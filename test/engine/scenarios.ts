@@ -591,7 +591,7 @@ export const SCENARIOS: Record<string, Scenario> = {
         },
         { id: 'done', type: 'succeed', output: '{% $steps.call.output %}' },
       ],
-      { timeout: 'P30D' },
+      { timeout: 'P365D' },
     ),
   },
   'workflow-timeout': {
