@@ -1,11 +1,10 @@
 /**
- * testing_framework_service: test definitions (versioned, like other definitions), test runs and their
- * per-case results. Plain CRUD: executing tests is a later feature.
+ * testing_framework_service: test definitions (./test-definitions.ts), test runs and their per-case results.
+ * Plain CRUD: executing tests is a later feature.
  */
-import { testTargetErrors } from '../../services/definitions/test-definitions';
-import { definitionRoutes } from '../http/definition-routes';
 import type { RouteDefinition } from '../http/route';
 import { crudRoutes } from '../http/crud-routes';
+import { testDefinitionRoutes } from './test-definitions';
 
 const S = 'testing_framework_service';
 const R = 'tests:read';
@@ -14,41 +13,6 @@ const uuid = { type: 'string', format: 'uuid' };
 const nullableUuid = { type: ['string', 'null'], format: 'uuid' };
 const nullableTime = { type: ['string', 'null'], format: 'date-time' };
 const ms = { type: ['integer', 'null'], minimum: 0 };
-
-const definitions = definitionRoutes({
-  path: '/test-definitions',
-  table: `${S}.test_definitions`,
-  businessId: 'test_id',
-  tag: 'tests',
-  operation: 'TestDefinition',
-  noun: 'test definition',
-  read: R,
-  write: W,
-  required: ['target_type'],
-  fields: {
-    target_type: { enum: ['workflow', 'task'] },
-    workflow_definition_id: nullableUuid,
-    task_definition_id: nullableUuid,
-    test_cases: {
-      type: 'array',
-      maxItems: 1000,
-      items: {
-        type: 'object',
-        required: ['case_id'],
-        properties: {
-          case_id: { type: 'string', minLength: 1, maxLength: 255 },
-          name: { type: 'string', maxLength: 255 },
-          input: {},
-          expected_output: {},
-          assertions: { type: 'array' },
-          mocks: { type: 'object' },
-        },
-      },
-    },
-    settings: { type: 'object' },
-  },
-  check: testTargetErrors,
-});
 
 const runs = crudRoutes({
   path: '/test-runs',
@@ -105,4 +69,4 @@ const results = crudRoutes({
 });
 
 /** `/test-definitions`, `/test-runs` and `/test-runs/{run_id}/results` routes. */
-export const testRoutes: RouteDefinition[] = [...definitions, ...runs, ...results];
+export const testRoutes: RouteDefinition[] = [...testDefinitionRoutes, ...runs, ...results];
