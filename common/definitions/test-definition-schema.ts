@@ -147,9 +147,7 @@ export const testDefinitionSchema = Closed(
     /** A workflow_id or a task_id. */
     target_id: Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 200 }),
     /** A pinned version of the target; absent or null = its current version when a test run starts. */
-    target_version: Optional(
-      Type.Union([Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 }), Type.Null()]),
-    ),
+    target_version: Optional(Type.Union([Type.String({ pattern: '^[A-Za-z0-9._+-]{1,50}$' }), Type.Null()])),
     test_cases: Type.Array(TestCaseSchema, { maxItems: L.cases }),
     settings: Optional(TestSettingsSchema),
   },

@@ -92,8 +92,9 @@ export async function prepareTestDefinition(db: Db, content: Obj, current?: Obj)
   if (content[other] != null)
     errors.push({ pointer: `/body/${other}`, message: `is for target_type ${other.split('_')[0]}` });
 
-  // Legacy body: a row id and no target_id pins that row.
-  const rowId = content[column];
+  // Legacy body (or a row written before target_id existed): a row id and no target_id pins that row.
+  const legacyRow = current && current.target_id == null ? current[column] : undefined;
+  const rowId = content[column] ?? legacyRow;
   let pinned: TargetRow | undefined;
   if (typeof rowId === 'string' && !('target_id' in content)) {
     pinned = await repositories[type].getById(db, rowId);
