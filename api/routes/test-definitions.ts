@@ -22,16 +22,16 @@ const fields: Record<string, JsonSchema> = {
   settings: documented.settings,
 };
 
-/** Request body properties: types only; the service reports every rule with its pointer. */
+/** Request body properties: types and column lengths only; the service reports every rule with its pointer. */
 const bodyFields: Record<string, JsonSchema> = {
-  test_id: { type: 'string' },
-  version: { type: 'string' },
-  name: { type: 'string' },
-  description: { type: ['string', 'null'] },
+  test_id: { type: 'string', maxLength: 255 },
+  version: { type: 'string', maxLength: 50 },
+  name: { type: 'string', maxLength: 255 },
+  description: { type: ['string', 'null'], maxLength: 10_000 },
   status: { enum: ['draft', 'active', 'deprecated'] },
-  target_type: { type: 'string' },
-  target_id: { type: 'string' },
-  target_version: { type: ['string', 'null'] },
+  target_type: { type: 'string', maxLength: 50 },
+  target_id: { type: 'string', maxLength: 255 },
+  target_version: { type: ['string', 'null'], maxLength: 50 },
   workflow_definition_id: nullableUuid,
   task_definition_id: nullableUuid,
   test_cases: { type: 'array' },
