@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { validateTestDefinition, workflowTarget, type TestTarget } from './test-definition-validate';
 
 const workflow = {
@@ -25,8 +27,7 @@ const doc = (cases: unknown[], extra: Record<string, unknown> = {}) => ({
   test_cases: cases,
   ...extra,
 });
-const pointers = (d: unknown, t: TestTarget | undefined = target) =>
-  validateTestDefinition(d, t).map((e) => e.pointer);
+const pointers = (d: unknown, t: TestTarget | undefined = target) => validateTestDefinition(d, t).map((e) => e.pointer);
 
 describe('validateTestDefinition', () => {
   it('accepts a full valid document against its target, nested steps included', () => {
@@ -133,5 +134,18 @@ describe('validateTestDefinition', () => {
     expect(pointers(doc([{ case_id: 'd', case_timeout: '3 days' }]))).toEqual(['/test_cases/0/case_timeout']);
     expect(pointers({ ...doc([]), extra: 1 })).toEqual(['/extra']);
     expect(pointers({ ...doc([]), $schema: 'https://x/schemas/test-definition.json' })).toEqual([]);
+  });
+});
+
+describe('docs/testing.md', () => {
+  it('has test definition examples that are valid documents', () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'docs', 'testing.md'), 'utf8');
+    const blocks = [...text.matchAll(/```json\n([\s\S]*?)\n```/g)].map(
+      (m) => JSON.parse(m[1]) as Record<string, unknown>,
+    );
+    const docs = blocks.filter((b) => 'test_cases' in b);
+    expect(docs.length).toBeGreaterThanOrEqual(2);
+    for (const d of docs)
+      expect({ test_id: d.test_id, errors: validateTestDefinition(d) }).toEqual({ test_id: d.test_id, errors: [] });
   });
 });
