@@ -4,17 +4,14 @@
  * `target_version`); the legacy row-id columns (`workflow_definition_id`, `task_definition_id`) are still accepted
  * and kept in step: a body naming only a row pins that row's version, a pinned target fills the row id.
  */
-import {
-  validateTestDefinition,
-  workflowTarget,
-  type TestTarget,
-} from '../../common/definitions/test-definition-validate';
+import { workflowTarget, type TestTarget } from '../../common/definitions/test-definition-validate';
 import { TEST_DEFINITION_FIELDS } from '../../common/definitions/test-definition-schema';
 import type { FieldError } from '../../common/errors';
 import type { DefinitionRowBase } from '../../db/repositories/definitions';
 import type { Db } from '../../db/repositories/sql';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
 import { workflowDefinitions } from '../../db/repositories/workflow-definitions';
+import { validateTestDefinitionOffThread } from '../validation';
 import { highest } from './semver';
 
 type Obj = Record<string, unknown>;
@@ -67,65 +64,66 @@ export interface PreparedTestDefinition {
   values: Obj;
 }
 
+/** The document a write leaves: the stored fields (an update) overlaid with the body's, nulls of optionals dropped. */
+function documentOf(fields: Obj, current?: Obj): Obj {
+  const kept = current ? Object.fromEntries(TEST_DEFINITION_FIELDS.map((k) => [k, current[k]])) : {};
+  const optional = new Set(['description', 'target_version']);
+  return Object.fromEntries(
+    Object.entries({ ...kept, ...fields }).filter(([k, v]) => v !== undefined && !(optional.has(k) && v === null)),
+  );
+}
+
+/** Errors of the fields a write may not carry: a deprecated new version, a changed id or version. */
+function lifecycleErrors(content: Obj, current?: Obj): FieldError[] {
+  if (!current) {
+    return content.status === 'deprecated'
+      ? [{ pointer: '/body/status', message: 'a new version is draft or active' }]
+      : [];
+  }
+  return ['test_id', 'version']
+    .filter((key) => key in content)
+    .map((key) => ({ pointer: `/body/${key}`, message: 'cannot be changed: create a new version' }));
+}
+
 /**
  * Checks a test definition body (a create, or a draft's changed fields over `current`) and derives its columns:
  * schema and semantic errors, unknown or unresolvable targets, references into the target, all under `/body`.
  */
 export async function prepareTestDefinition(db: Db, content: Obj, current?: Obj): Promise<PreparedTestDefinition> {
-  const errors: FieldError[] = [];
   const { $schema: _schema, workflow_definition_id: _w, task_definition_id: _t, ...fields } = content;
-  if (!current && content.status === 'deprecated') {
-    errors.push({ pointer: '/body/status', message: 'a new version is draft or active' });
-  }
-  if (current) {
-    for (const key of ['test_id', 'version'])
-      if (key in content) errors.push({ pointer: `/body/${key}`, message: 'cannot be changed: create a new version' });
-  }
-  const kept = current ? Object.fromEntries(TEST_DEFINITION_FIELDS.map((k) => [k, current[k]])) : {};
-  const doc: Obj = Object.fromEntries(
-    Object.entries({ ...kept, ...fields }).filter(([k, v]) => v !== undefined && !(k === 'description' && v === null)),
-  );
-  if (doc.target_version === null) delete doc.target_version;
+  const errors = lifecycleErrors(content, current);
+  const doc = documentOf(fields, current);
   const type: TargetType = doc.target_type === 'task' ? 'task' : 'workflow';
   const column = ROW_COLUMNS[type];
   const other = ROW_COLUMNS[type === 'task' ? 'workflow' : 'task'];
   if (content[other] != null)
-    errors.push({ pointer: `/body/${other}`, message: `is for target_type ${other.split('_')[0]}` });
+    errors.push({ pointer: `/body/${other}`, message: `is for target_type ${type === 'task' ? 'workflow' : 'task'}` });
 
-  // Legacy body (or a row written before target_id existed): a row id and no target_id pins that row.
-  const legacyRow = current && current.target_id == null ? current[column] : undefined;
-  const rowId = content[column] ?? legacyRow;
-  let pinned: TargetRow | undefined;
-  if (typeof rowId === 'string' && !('target_id' in content)) {
-    pinned = await repositories[type].getById(db, rowId);
-    if (!pinned) errors.push({ pointer: `/body/${column}`, message: 'does not exist' });
-    else {
-      doc.target_id = type === 'task' ? pinned.task_id : pinned.workflow_id;
-      doc.target_version = pinned.version;
-    }
+  // A legacy body (or a row written before target_id existed) names a row and no target_id: that row is the pin.
+  const rowId = content[column] ?? (current && current.target_id == null ? current[column] : undefined);
+  const byRow = typeof rowId === 'string' && !('target_id' in content);
+  let found: TargetRow | FieldError | undefined;
+  if (byRow) {
+    const row = await repositories[type].getById(db, rowId);
+    found = row ?? { pointer: `/body/${column}`, message: 'does not exist' };
+    if (row)
+      Object.assign(doc, { target_id: type === 'task' ? row.task_id : row.workflow_id, target_version: row.version });
+  } else if (typeof doc.target_id === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(doc.target_id)) {
+    const version = typeof doc.target_version === 'string' ? doc.target_version : undefined;
+    if (doc.target_version === undefined || version) found = await resolveTarget(db, type, doc.target_id, version);
   }
-
-  let target: TestTarget | undefined;
-  let targetRowId: string | null = null;
-  const targetId = doc.target_id;
-  const validTargetId = typeof targetId === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(targetId);
-  if (validTargetId && (doc.target_version === undefined || typeof doc.target_version === 'string')) {
-    const found = pinned ?? (await resolveTarget(db, type, targetId, doc.target_version as string | undefined));
-    if ('pointer' in found) errors.push(found);
-    else {
-      target = targetOf(type, found);
-      if (doc.target_version) targetRowId = found.id;
-    }
-  }
-  if (typeof rowId === 'string' && target && rowId !== targetRowId && !pinned) {
+  const target = found && !('pointer' in found) ? targetOf(type, found) : undefined;
+  if (found && 'pointer' in found) errors.push(found);
+  const targetRowId = target && doc.target_version ? (found as TargetRow).id : null;
+  if (!byRow && typeof rowId === 'string' && target && rowId !== targetRowId) {
     errors.push({ pointer: `/body/${column}`, message: 'is not the row of target_id at target_version' });
   }
 
-  for (const e of validateTestDefinition(doc, target))
+  for (const e of await validateTestDefinitionOffThread(doc, target)) {
     errors.push({ pointer: `/body${e.pointer}`, message: e.message });
+  }
   const values: Obj = { ...fields, target_id: doc.target_id, target_version: doc.target_version ?? null };
-  values[column] = targetRowId;
-  values[other] = null;
+  Object.assign(values, { [column]: targetRowId, [other]: null });
   return { errors: dedupe(errors), values };
 }
 
