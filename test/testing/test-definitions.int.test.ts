@@ -252,13 +252,21 @@ describe('JSON Schemas for editors', () => {
     expect(res.body).not.toHaveProperty('$schema');
   });
 
-  it('a workflow, a task and an event definition file with $schema validate and are created without it', async () => {
+  it('workflow, task, event definition, UI component and trigger files with $schema validate and are created without it', async () => {
     const compile = async (kind: string) =>
       new Ajv2020({ strict: false }).compile((await request(api.app).get(`/api/v1/schemas/${kind}.json`)).body);
     const files = {
       'workflow-definition': { ...workflow('3.0.0'), workflow_id: `${p}-editor-wf` },
       'task-definition': { task_id: `${p}-editor-task`, version: '1.0.0', type: 'noop', config: {} },
       'event-definition': { event_id: `${p}-editor-ev`, name: 'Ev', pattern: `${p}.editor`, version: '1.0.0' },
+      'ui-component': {
+        component_id: `${p}-editor-form`,
+        version: '1.0.0',
+        name: 'Form',
+        component_type: 'form',
+        form_schema: { type: 'object', properties: { note: { type: 'string' } } },
+      },
+      trigger: { workflowDefinitionId: workflowId, eventPattern: `${p}.editor.go`, triggerType: 'START' },
     };
     for (const [kind, file] of Object.entries(files)) {
       const doc = { $schema: `/api/v1/schemas/${kind}.json`, ...file };
