@@ -122,6 +122,22 @@ describe('creating test definitions', () => {
     expect(res.body).toMatchObject({ target_id: workflowId, target_version: '1.0.0', workflow_definition_id: row.id });
   });
 
+  it('refuses a row id that is not the pinned version, or of the other target type', async () => {
+    const [row] = await api.deps.db('workflow_orchestrator_service.workflow_definitions').where({
+      workflow_id: workflowId,
+      version: '1.1.0',
+    });
+    const body = testDoc(`${p}-mismatch`, [], { target_version: '1.0.0', workflow_definition_id: row.id });
+    const res = await http()
+      .post('/test-definitions', { ...body, task_definition_id: row.id })
+      .expect(422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+      '/body/task_definition_id',
+      '/body/workflow_definition_id',
+    ]);
+    expect(await rows(`${p}-mismatch`)).toHaveLength(0);
+  });
+
   it('answers 422 with every error at once (schema, semantic, target) and writes nothing', async () => {
     const id = `${p}-bad`;
     const body = testDoc(
