@@ -12,6 +12,7 @@ import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
 import { Typed } from './schema';
+import { SCHEMA_KEYWORD_PROPERTY, withoutSchemaKeyword } from './schema-keyword';
 import { ifMatch } from './versioned-routes';
 
 const STATUSES = ['draft', 'active', 'deprecated'] as const;
@@ -28,7 +29,18 @@ export interface DefinitionResource extends RecordKind {
   /** Resource-specific body properties (besides business id, version, name, description, status). */
   fields: Record<string, JsonSchema>;
   required?: string[];
+  /**
+   * Request body properties instead of `fields`, for a kind whose `prepare` hook checks the body in full (every
+   * error at once with its pointer): the bodies then only check top-level types and accept unknown properties,
+   * which the hook reports.
+   */
+  bodyFields?: Record<string, JsonSchema>;
+  /** Where the body's full rules are documented (the loose bodies' description). */
+  bodyDescription?: string;
 }
+
+/** A document written for an editor may name its JSON Schema: accepted, never stored (schema-keyword.ts). */
+const SCHEMA_KEYWORD = { $schema: SCHEMA_KEYWORD_PROPERTY };
 
 /** Builds the routes of one definition resource. */
 export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
@@ -53,18 +65,24 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
       updated_at: time,
     },
   };
+  const loose = r.bodyFields !== undefined;
   const createBody = Typed<Record<string, unknown>>({
     type: 'object',
-    additionalProperties: false,
-    required: [r.businessId, 'version', 'name', ...(r.required ?? [])],
-    properties: { ...base, status: { enum: ['draft', 'active'] }, ...r.fields },
+    ...(r.bodyDescription && { description: r.bodyDescription }),
+    additionalProperties: loose,
+    ...(!loose && { required: [r.businessId, 'version', 'name', ...(r.required ?? [])] }),
+    properties: loose
+      ? { ...SCHEMA_KEYWORD, ...r.bodyFields }
+      : { ...SCHEMA_KEYWORD, ...base, status: { enum: ['draft', 'active'] }, ...r.fields },
   });
   const { [r.businessId]: _b, version: _v, ...editable } = base;
   const patchBody = Typed<Record<string, unknown>>({
     type: 'object',
-    additionalProperties: false,
+    additionalProperties: loose,
     minProperties: 1,
-    properties: { ...editable, status: { enum: STATUSES }, ...r.fields },
+    properties: loose
+      ? { ...SCHEMA_KEYWORD, ...r.bodyFields }
+      : { ...SCHEMA_KEYWORD, ...editable, status: { enum: STATUSES }, ...r.fields },
   });
   const records = definitionRecords(r);
 
@@ -105,7 +123,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
         409: { description: `This ${r.businessId} and version exist` },
       },
       handler: async ({ deps, body, res }) => {
-        const row = await records.create(deps.db, body, principalOf(res).username);
+        const row = await records.create(deps.db, withoutSchemaKeyword(body), principalOf(res).username);
         return { status: 201, body: row, headers: { ETag: etagOf(row), Location: `/api/v1${r.path}/${row.id}` } };
       },
     }),
@@ -143,7 +161,7 @@ export function definitionRoutes(r: DefinitionResource): RouteDefinition[] {
         428: { description: 'If-Match missing' },
       },
       handler: async ({ deps, params, body, req, res }) => {
-        const row = await records.update(deps.db, params.id, body, {
+        const row = await records.update(deps.db, params.id, withoutSchemaKeyword(body), {
           actor: principalOf(res).username,
           precondition: ifMatch(req),
         });

@@ -17,6 +17,7 @@ import { checkIfMatch, etagHeader, etagOf } from './etag';
 import { listQuery, pageSchema } from './list-query';
 import { toPage } from './pagination';
 import { defineRoute, type JsonSchema, type RouteDefinition } from './route';
+import { withoutSchemaKeyword } from './schema-keyword';
 
 const STATUSES = ['draft', 'active', 'deprecated'] as const;
 
@@ -211,7 +212,8 @@ export function documentWriteRoutes<Row extends DefinitionRowBase, Q extends Ver
       permission: k.write,
       body,
       responses: { ...created, 409: problem, 422: problem },
-      handler: async ({ deps, body: doc, res }) => one(await k.create(deps.db, doc, actorOf(res)), 201),
+      handler: async ({ deps, body, res }) =>
+        one(await k.create(deps.db, withoutSchemaKeyword(body), actorOf(res)), 201),
     }),
     defineRoute({
       method: 'post',
@@ -222,8 +224,8 @@ export function documentWriteRoutes<Row extends DefinitionRowBase, Q extends Ver
       permission: k.read,
       body,
       responses: { 200: { description: 'Validation result', schema: validationResult } },
-      handler: async ({ deps, body: doc }) => {
-        const errors = await k.check(deps.db, doc);
+      handler: async ({ deps, body }) => {
+        const errors = await k.check(deps.db, withoutSchemaKeyword(body));
         return { body: { valid: errors.length === 0, errors } };
       },
     }),
@@ -237,7 +239,8 @@ export function documentWriteRoutes<Row extends DefinitionRowBase, Q extends Ver
       params: k.params.id,
       body,
       responses: { ...created, 404: problem, 409: problem, 422: problem },
-      handler: async ({ deps, params, body: doc, res }) => {
+      handler: async ({ deps, params, body, res }) => {
+        const doc = withoutSchemaKeyword(body);
         const id = params[param];
         await k.lifecycle.listVersions(deps.db, id); // 404 when the definition does not exist
         if (doc[k.businessId] !== undefined && doc[k.businessId] !== id) {
@@ -266,7 +269,7 @@ export function documentWriteRoutes<Row extends DefinitionRowBase, Q extends Ver
       },
       handler: async ({ deps, params, body: doc, req, res }) => {
         const opts = { ...actorOf(res), precondition: ifMatch<Row>(req) };
-        return one(await k.replace(deps.db, params[param], params.version, doc, opts));
+        return one(await k.replace(deps.db, params[param], params.version, withoutSchemaKeyword(doc), opts));
       },
     }),
     ...(['activate', 'deprecate'] as const).map((verb) =>

@@ -12,6 +12,7 @@ import { etagHeader, etagOf } from '../http/etag';
 import { listQuery } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Typed } from '../http/schema';
+import { acceptSchemaKeyword, withoutSchemaKeyword } from '../http/schema-keyword';
 import { actorOf, ifMatch, problem, versionedReadRoutes } from '../http/versioned-routes';
 
 const TAG = ['event-definitions'];
@@ -42,7 +43,7 @@ const versionParams = Type.Object({
   eventId: Type.String({ maxLength: 255 }),
   version: Type.String({ maxLength: 50 }),
 });
-const createBody = Typed<EventDefinitionBody>(eventDefinitionSchema);
+const createBody = Typed<EventDefinitionBody>(acceptSchemaKeyword(eventDefinitionSchema));
 const patchBody = Typed<Partial<EventDefinitionBody>>(eventDefinitionPatchSchema);
 
 /** Routes under /event-definitions. */
@@ -79,7 +80,7 @@ export const eventDefinitionRoutes: RouteDefinition[] = [
     body: createBody,
     responses: { 201: { description: 'Created', schema: row, headers: etagHeader }, 409: problem, 422: problem },
     handler: async ({ deps, body, res }) => {
-      const created = await createEventDefinition(deps.db, body, actorOf(res).actor);
+      const created = await createEventDefinition(deps.db, withoutSchemaKeyword(body), actorOf(res).actor);
       return {
         status: 201,
         body: created,

@@ -15,6 +15,7 @@ import { healthRoutes } from './health';
 import { humanTaskRoutes } from './human-tasks';
 import { integrationRoutes } from './integrations';
 import { observabilityRoutes } from './observability';
+import { schemaRoutes } from './schemas';
 import { testRoutes } from './tests';
 import { triggerRoutes } from './triggers';
 import { uiComponentRoutes } from './ui-components';
@@ -32,6 +33,7 @@ export function allRoutes(): RouteDefinition[] {
   cached ??= [
     ...healthRoutes,
     ...openApiRoutes(allRoutes),
+    ...schemaRoutes,
     ...authRoutes,
     ...userRoutes,
     ...roleRoutes,

@@ -15,6 +15,7 @@ import {
 import { listQuery, pageSchema } from '../http/list-query';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Enum, Typed, Uuid } from '../http/schema';
+import { acceptSchemaKeyword, withoutSchemaKeyword } from '../http/schema-keyword';
 
 const TAG = ['triggers'];
 const trigger = {
@@ -40,7 +41,7 @@ const trigger = {
 const params = Type.Object({ id: Type.String({ maxLength: 255 }) });
 const createBody = Typed<
   TriggerBody & Required<Pick<TriggerBody, 'workflowDefinitionId' | 'eventPattern' | 'triggerType'>>
->(triggerCreateSchema);
+>(acceptSchemaKeyword(triggerCreateSchema));
 const patchBody = Typed<Omit<TriggerBody, 'triggerId'>>(triggerPatchSchema);
 const problem = { description: 'Problem' };
 
@@ -87,7 +88,7 @@ export const triggerRoutes: RouteDefinition[] = [
     body: createBody,
     responses: { 201: { description: 'Created', schema: trigger }, 409: problem, 422: problem },
     handler: async ({ deps, body }) => {
-      const row = await createTrigger(deps.db, body);
+      const row = await createTrigger(deps.db, withoutSchemaKeyword(body));
       return { status: 201, body: toTriggerResource(row), headers: { Location: `/api/v1/triggers/${row.id}` } };
     },
   }),

@@ -26,6 +26,7 @@ import {
 import { listQuery } from '../http/list-query';
 import { defineRoute, type JsonSchema, type RouteDefinition } from '../http/route';
 import { Typed } from '../http/schema';
+import { acceptSchemaKeyword } from '../http/schema-keyword';
 import {
   documentWriteRoutes,
   ifMatch,
@@ -101,7 +102,7 @@ const kind: DocumentWrites<UiComponentRow, typeof listing> = {
     versions: 'Every version, oldest first',
   },
   descriptions: { current: 'The UI component' },
-  body: Typed<Record<string, unknown>>(UiComponentSchema),
+  body: Typed<Record<string, unknown>>(acceptSchemaKeyword(UiComponentSchema)),
   check: (_db, doc) => checkUiComponent(doc),
   create: createUiComponent,
   replace: updateUiComponentDraft,

@@ -18,6 +18,15 @@ export interface RecordKind {
   noun: string;
   /** Semantic checks beyond the schema (e.g. embedded schemas are valid); field errors under /body. */
   check?(body: Record<string, unknown>, db: Db): Promise<FieldError[]> | FieldError[];
+  /**
+   * Checks a create's body or an update's changed fields (over the `current` row) and derives the columns to
+   * write (e.g. a reference resolved to a row id): every error under /body, or the values. Runs after `check`.
+   */
+  prepare?(
+    db: Db,
+    content: Record<string, unknown>,
+    current?: Row,
+  ): Promise<{ errors: FieldError[]; values: Record<string, unknown> }>;
 }
 
 /** Filters of a record list; undefined values are no filter. */
@@ -51,9 +60,13 @@ export interface DefinitionRecords {
 /** The record operations of `kind`. */
 export function definitionRecords(kind: RecordKind): DefinitionRecords {
   const rows = tableRows(kind.table);
-  const check = async (body: Record<string, unknown>, db: Db) => {
-    const errors = (await kind.check?.(body, db)) ?? [];
+  /** Every error of the write (nothing is written when there is one), else the values to write. */
+  const check = async (db: Db, content: Record<string, unknown>, current?: Row) => {
+    const errors = [...((await kind.check?.(current ? { ...current, ...content } : content, db)) ?? [])];
+    const prepared = kind.prepare ? await kind.prepare(db, content, current) : { errors: [], values: content };
+    errors.push(...prepared.errors);
     if (errors.length) throw AppError.unprocessable(`The ${kind.noun} is invalid`, errors);
+    return prepared.values;
   };
   const get = async (db: Db, id: string) => {
     const row = await rows.find(db, { id });
@@ -73,8 +86,8 @@ export function definitionRecords(kind: RecordKind): DefinitionRecords {
         page,
       ),
     async create(db, body, actor) {
-      await check(body, db);
-      return rows.insert(db, { ...body, created_by: actor, updated_by: actor });
+      const values = await check(db, body);
+      return rows.insert(db, { ...values, created_by: actor, updated_by: actor });
     },
     get,
     update(db, id, body, { actor, precondition }) {
@@ -94,8 +107,10 @@ export function definitionRecords(kind: RecordKind): DefinitionRecords {
         if (!allowed) {
           throw AppError.conflict(`Cannot move from ${current.status} to ${status}`);
         }
-        await check({ ...current, ...content }, db);
-        const updated = await rows.update(trx, { id }, { ...content, ...(status && { status }), updated_by: actor });
+        // A status move alone is not re-prepared (its content was checked when written).
+        const moveOnly = kind.prepare && Object.keys(content).length === 0;
+        const values = moveOnly ? content : await check(trx, content, current);
+        const updated = await rows.update(trx, { id }, { ...values, ...(status && { status }), updated_by: actor });
         if (!updated) throw AppError.notFound(`${kind.noun} ${id} not found`); // cannot happen: the row is locked
         return updated;
       });

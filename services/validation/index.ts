@@ -5,6 +5,7 @@
  * answered as invalid, with the pointer given, instead of being waited for.
  */
 import type { FieldError } from '../../common/errors';
+import type { TestTarget } from '../../common/definitions/test-definition-validate';
 import type { ValidationError } from '../../common/definitions/validation-error';
 import { ValidationPool, ValidationThreadError } from './pool';
 import type { ValidationJob } from './protocol';
@@ -51,6 +52,11 @@ export async function validateWorkflowDefinitionOffThread(
 /** {@link validateTaskDefinition} in a validation thread. */
 export async function validateTaskDefinitionOffThread(doc: unknown): Promise<ValidationError[]> {
   return (await run({ kind: 'task-definition', doc }, '')) as ValidationError[];
+}
+
+/** {@link validateTestDefinition} in a validation thread (`target`: the resolved target, structured-cloned). */
+export async function validateTestDefinitionOffThread(doc: unknown, target?: TestTarget): Promise<ValidationError[]> {
+  return (await run({ kind: 'test-definition', doc, target }, '')) as ValidationError[];
 }
 
 /** Every problem of a trigger body (services/events/triggers.ts `triggerErrors`), pointers under /body. */

@@ -1,11 +1,13 @@
 /** Messages between the validation pool and its threads (pool.ts, thread.ts). */
 import type { FieldError } from '../../common/errors';
+import type { TestTarget } from '../../common/definitions/test-definition-validate';
 import type { ValidationError } from '../../common/definitions/validation-error';
 
 /** One validation to run in a thread: which checker, and its arguments (structured-cloned). */
 export type ValidationJob =
   | { kind: 'workflow-definition'; doc: unknown; knownTasks: string[]; manualTasks?: string[] }
   | { kind: 'task-definition'; doc: unknown }
+  | { kind: 'test-definition'; doc: unknown; target?: TestTarget }
   | { kind: 'trigger'; body: Record<string, unknown> }
   | { kind: 'event-definition'; body: Record<string, unknown> }
   | { kind: 'ui-component'; doc: unknown }

@@ -3,6 +3,7 @@
  * per message. Everything here is CPU work on the document alone; nothing touches the database.
  */
 import { parentPort } from 'node:worker_threads';
+import { validateTestDefinition } from '../../common/definitions/test-definition-validate';
 import { validateDefinition, validateTaskDefinition } from '../../common/definitions/validate';
 import { schemaErrors, valueErrors } from '../../common/json-schema/user-schemas';
 import { definitionErrors } from '../definitions/event-definitions';
@@ -22,6 +23,8 @@ function check(job: ValidationJob): Extract<ValidationReply, { ok: true }>['erro
     }
     case 'task-definition':
       return validateTaskDefinition(job.doc);
+    case 'test-definition':
+      return validateTestDefinition(job.doc, job.target);
     case 'trigger':
       return triggerErrors(job.body);
     case 'event-definition':
@@ -45,6 +48,7 @@ function warmUp(): void {
   check({ kind: 'workflow-definition', doc: { ...flow, vars: { x: '{% 1 + 1 %}' } }, knownTasks: [] });
   check({ kind: 'task-definition', doc: null });
   check({ kind: 'ui-component', doc: null });
+  check({ kind: 'test-definition', doc: null });
 }
 
 parentPort?.on('message', (job: ValidationJob) => {
