@@ -125,6 +125,11 @@ const resultItem = {
       type: ['string', 'null'],
       description: "The case run's workflow id, to inspect in Temporal",
     },
+    workflow_instance_id: {
+      type: ['string', 'null'],
+      format: 'uuid',
+      description: 'Always null: case runs are not mirrored into workflow_instances (see temporal_workflow_id)',
+    },
     time_scale: { type: ['number', 'null'] },
     started_at: time,
     completed_at: time,

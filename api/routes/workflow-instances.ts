@@ -155,6 +155,16 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
             completedSteps: { type: 'array' },
             variables: { type: 'object' },
             stepOutputs: { type: 'object' },
+            openHumanTasks: {
+              type: 'array',
+              description: 'Human tasks the run has open (task id and step id)',
+              items: { type: 'object', properties: { taskId: { type: 'string' }, stepId: { type: 'string' } } },
+            },
+            trail: {
+              type: 'object',
+              description: 'Test runs only: steps in the order they started and the switch branches taken',
+              properties: { steps: { type: 'array' }, branches: { type: 'array' } },
+            },
             source: { enum: ['temporal', 'mirror'] },
           },
         },
