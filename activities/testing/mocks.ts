@@ -18,11 +18,11 @@ import type { HumanTaskActivities, OpenHumanTaskRequest } from '../../common/con
 import type { RunTaskRequest, TaskActivities } from '../../common/contracts/tasks';
 import type { MockResponse, TaskMock, TestCase } from '../../common/contracts/testing';
 import { parseDuration } from '../../common/definitions/duration';
+import { bareExpression } from '../../common/definitions/expression-check';
 import { FailureType } from '../../common/errors';
 import { createFailure, nonRetryable } from '../../common/errors/failures';
 import { describeFailure, evaluate } from '../../common/expressions/engine';
 import { resolveFormSnapshot } from '../../services/human-tasks/runtime';
-import { expressionSource } from '../../services/testing/expectations';
 import { TEST_DEFAULTS } from '../../services/testing/test-runs';
 import { checkSchema } from '../tasks/schema-check';
 import type { CaseContexts } from './case-context';
@@ -50,7 +50,7 @@ export async function findMock(
     const context = { input: req.input, attempt, step: req.ctx.stepId, path: req.ctx.stepPath };
     let holds: unknown;
     try {
-      holds = await evaluate(expressionSource(mock.when), context, context);
+      holds = await evaluate(bareExpression(mock.when), context, context);
     } catch (err) {
       throw nonRetryable(
         FailureType.ExpressionError,

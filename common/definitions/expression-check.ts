@@ -20,6 +20,12 @@ export function expressionErrors(value: string, pointer: string, bare = false): 
   return errors;
 }
 
+/** A bare JSONata source given with or without the definition language's `{% %}` delimiters (test mocks and asserts). */
+export function bareExpression(text: string): string {
+  const m = /^\s*\{%([\s\S]*)%\}\s*$/.exec(text);
+  return (m ? m[1] : text).trim();
+}
+
 /** Walks any JSON value and reports refused expressions in its strings, with pointers. */
 export function templateErrors(value: unknown, pointer: string): ValidationError[] {
   if (typeof value === 'string') return expressionErrors(value, pointer);

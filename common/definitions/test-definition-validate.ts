@@ -4,7 +4,7 @@
  * definition). The target is given already resolved (services/definitions/test-definitions.ts resolves it).
  */
 import { ajv } from '../ajv';
-import { expressionErrors } from './expression-check';
+import { bareExpression, expressionErrors } from './expression-check';
 import { addSchemaErrors } from './step-wise-schema';
 import { testDefinitionSchema } from './test-definition-schema';
 import { DURATION_PATTERN, tryParseDuration } from './duration';
@@ -123,7 +123,8 @@ function expectErrors(
   durationErrors(x, at, ['max_duration'], out);
   const asserts = typeof x.assert === 'string' ? [[x.assert, `${at}/assert`]] : [];
   if (Array.isArray(x.assert)) x.assert.forEach((a, k) => asserts.push([a, `${at}/assert/${k}`]));
-  for (const [src, p] of asserts) if (typeof src === 'string') out.push(...expressionErrors(src, p, true));
+  for (const [src, p] of asserts)
+    if (typeof src === 'string') out.push(...expressionErrors(bareExpression(src), p, true));
   for (const key of ['path', 'path_contains', 'path_excludes']) {
     if (!has(x, key)) continue;
     if (isTask) workflowOnly(`${at}/${key}`, `expect.${key}`);
@@ -145,7 +146,7 @@ function mockErrors(m: Obj, p: string, out: ValidationError[]) {
     out.push({ pointer: p, code: 'mock_target', message });
   }
   responseErrors(m, p, out);
-  if (typeof m.when === 'string') out.push(...expressionErrors(m.when, `${p}/when`, true));
+  if (typeof m.when === 'string') out.push(...expressionErrors(bareExpression(m.when), `${p}/when`, true));
   const answers = ['output', 'error', 'delay'].filter((k) => has(m, k));
   if (has(m, 'attempts') && answers.length) {
     const message = `attempts answers every attempt: ${answers.join(', ')} belongs inside its entries`;

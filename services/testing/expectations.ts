@@ -5,6 +5,7 @@
  */
 import type { ExpectationResult, TestExpectations } from '../../common/contracts/testing';
 import { parseDuration } from '../../common/definitions/duration';
+import { bareExpression } from '../../common/definitions/expression-check';
 import { describeFailure, evaluate } from '../../common/expressions/engine';
 
 /** What a case's run did. */
@@ -84,12 +85,6 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** A JSONata source with or without the definition language's `{% %}` delimiters. */
-export function expressionSource(text: string): string {
-  const m = /^\s*\{%([\s\S]*)%\}\s*$/.exec(text);
-  return (m ? m[1] : text).trim();
 }
 
 const pass = (expectation: string, pointer: string, message: string, expected?: unknown): ExpectationResult => ({
@@ -289,7 +284,7 @@ async function checkAssertion(
     duration_ms: actual.simulatedDurationMs,
   };
   try {
-    const value = await evaluate(expressionSource(source), context, { ...context });
+    const value = await evaluate(bareExpression(source), context, { ...context });
     return value === true
       ? pass(name, pointer, 'is true', source)
       : { expectation: name, pointer, passed: false, expected: source, actual: value ?? null, message: 'is not true' };
