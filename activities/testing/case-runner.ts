@@ -56,6 +56,7 @@ import { resolveFormSnapshot } from '../../services/human-tasks/runtime';
 import { coverageOf } from '../../services/testing/coverage';
 import { checkExpectations, type CaseActual } from '../../services/testing/expectations';
 import { TEST_DEFAULTS } from '../../services/testing/test-runs';
+import { cancelledBy, eventDocument, startByTrigger } from '../../services/testing/triggers';
 import {
   aosEventSignal,
   aosStateQuery,
@@ -152,16 +153,7 @@ async function runTestCase(deps: CaseRunnerDeps, caseResultId: string): Promise<
   if (ctx.row.status !== 'pending' && ctx.row.status !== 'running') return ctx.row.status;
   const startedAt = ctx.row.started_at ?? new Date();
   const workflowId = caseWorkflowId(caseResultId);
-  await updateCaseResult(
-    deps.db,
-    caseResultId,
-    {
-      status: 'running',
-      started_at: startedAt,
-      ...(ctx.target.type === 'workflow' && { temporal_workflow_id: workflowId }),
-    },
-    ['pending', 'running'],
-  );
+  await updateCaseResult(deps.db, caseResultId, { status: 'running', started_at: startedAt }, ['pending', 'running']);
   await refreshSummary(deps.db, ctx.row.test_run_id);
   const heartbeat = setInterval(() => Context.current().heartbeat(), HEARTBEAT_MS);
   try {
@@ -229,14 +221,21 @@ async function startCaseRun(
   ctx: CaseContext,
   target: Extract<PlannedTarget, { type: 'workflow' }>,
   workflowId: string,
+  start: Extract<CaseStart, { started: true }>,
 ): Promise<WorkflowHandle<InterpreterWorkflow>> {
+  const startedBy = ctx.run.triggered_by ?? undefined;
   const input: InterpreterInput = {
     instanceId: randomUUID(),
     definitionRowId: target.definitionRowId,
     definition: target.definition,
     tasks: target.tasks,
-    input: ctx.testCase.input ?? {},
-    trigger: { kind: 'api', ...(ctx.run.triggered_by && { startedBy: ctx.run.triggered_by }) },
+    input: start.input,
+    ...(start.correlationKey !== undefined && { correlationKey: start.correlationKey }),
+    trigger: {
+      kind: start.triggerId ? 'event' : 'api',
+      ...(start.triggerId && { triggerId: start.triggerId, eventId: start.eventId }),
+      ...(startedBy && { startedBy }),
+    },
     options: {
       mirror: false,
       subscriptions: false,
@@ -266,6 +265,37 @@ async function startCaseRun(
   }
 }
 
+/** How a case's run starts: with its input, or as the target's START trigger starts it for `start_event`. */
+type CaseStart =
+  | { started: true; input: unknown; correlationKey?: string; triggerId?: string; eventId?: string }
+  | { started: false; reason: string };
+
+async function caseStart(ctx: CaseContext, target: Extract<PlannedTarget, { type: 'workflow' }>): Promise<CaseStart> {
+  const { testCase } = ctx;
+  if (!testCase.start_event)
+    return {
+      started: true,
+      input: testCase.input ?? {},
+      ...(testCase.correlation_key !== undefined && { correlationKey: testCase.correlation_key }),
+    };
+  const eventId = randomUUID();
+  try {
+    const found = await startByTrigger(target.triggers, eventDocument(testCase.start_event, eventId));
+    if (!found.started) return { started: false, reason: `no START trigger accepts it: ${found.reasons.join('; ')}` };
+    return { ...found, eventId };
+  } catch (err) {
+    return { started: false, reason: (err as Error).message };
+  }
+}
+
+/** The `started` expectation of a case started by an event (by default, a trigger must start it). */
+function startedExpectation(testCase: TestCase, start: CaseStart): ExpectationResult {
+  const expected = testCase.expect?.started ?? true;
+  const actual = start.started;
+  const message = start.started ? `started by trigger ${start.triggerId ?? '(none)'}` : `not started: ${start.reason}`;
+  return { expectation: 'started', pointer: '/started', passed: expected === actual, expected, actual, message };
+}
+
 /** Problems of delivering the case's events and submissions (each a failed expectation). */
 type Delivery = ExpectationResult[];
 
@@ -276,14 +306,27 @@ async function runWorkflowCase(
   startedAt: Date,
 ): Promise<CaseResultUpdate & { status: TestCaseStatus }> {
   const target = ctx.target as Extract<PlannedTarget, { type: 'workflow' }>;
-  const handle = await startCaseRun(deps, ctx, target, workflowId);
+  const start = await caseStart(ctx, target);
+  const startCheck = startedExpectation(ctx.testCase, start);
+  if (!start.started)
+    return {
+      status: startCheck.passed ? 'passed' : 'failed',
+      assertions: [startCheck],
+      path: [],
+      branches: [],
+      started_at: startedAt,
+      duration_ms: 0,
+      simulated_duration_ms: 0,
+    };
+  const handle = await startCaseRun(deps, ctx, target, workflowId, start);
+  await updateCaseResult(deps.db, ctx.row.id, { status: 'running', temporal_workflow_id: workflowId }, ['running']);
   const scale = caseTimeScale(ctx);
   let closed = false;
   const result = handle.result().finally(() => (closed = true));
   result.catch(() => undefined); // observed below; never an unhandled rejection while the driver still works
   const cancelled = Context.current().cancelled;
   const driving = Promise.all([
-    deliverEvents(handle, ctx, scale, () => closed),
+    deliverEvents(handle, ctx, target, start.correlationKey, scale, () => closed),
     deliverSubmissions(deps, handle, ctx, target, scale, () => closed),
   ]);
   try {
@@ -310,7 +353,11 @@ async function runWorkflowCase(
     simulatedDurationMs: Math.round(durationMs * scale),
     durationMs,
   };
-  const assertions = [...problems, ...(await checkExpectations(ctx.testCase.expect ?? {}, actual))];
+  const assertions = [
+    ...(ctx.testCase.start_event ? [startCheck] : []),
+    ...problems,
+    ...(await checkExpectations(ctx.testCase.expect ?? {}, actual)),
+  ];
   const errored = outcome.caseError !== undefined || outcome.error?.type === FailureType.MockMissing;
   return {
     status: errored ? 'error' : assertions.every((a) => a.passed) ? 'passed' : 'failed',
@@ -411,6 +458,8 @@ async function waitForState(
 async function deliverEvents(
   handle: WorkflowHandle<InterpreterWorkflow>,
   ctx: CaseContext,
+  target: Extract<PlannedTarget, { type: 'workflow' }>,
+  runKey: string | undefined,
   scale: number,
   isClosed: () => boolean,
 ): Promise<Delivery> {
@@ -429,12 +478,20 @@ async function deliverEvents(
       problems.push(undelivered(`events[${i}]`, `/events/${i}`, 'the run ended before the event was due'));
       continue;
     }
+    const eventId = randomUUID();
     await handle.signal(aosEventSignal, {
-      eventId: randomUUID(),
+      eventId,
       pattern: e.event,
       payload: e.payload ?? {},
       metadata: { ...e.metadata, ...(e.correlation !== undefined && { correlationKey: e.correlation }) },
     });
+    // As routing would: a CANCEL trigger of the target that matches the event and the run's key cancels the run.
+    const doc = eventDocument({ ...e, payload: (e.payload ?? {}) as Record<string, unknown> }, eventId);
+    try {
+      if (await cancelledBy(target.triggers, doc, runKey)) await handle.cancel();
+    } catch (err) {
+      problems.push(undelivered(`events[${i}]`, `/events/${i}`, (err as Error).message));
+    }
   }
   return problems;
 }

@@ -53,6 +53,13 @@ export interface TestCase {
   tags?: string[];
   /** The run's input (`$input`). */
   input?: unknown;
+  /**
+   * Start the run as the target's START trigger would for this event (its condition, input mapping and correlation
+   * key, the first enabled trigger in priority order that accepts it) instead of with `input`.
+   */
+  start_event?: TestStartEvent;
+  /** The run's correlation key when it is not started by `start_event` (CANCEL triggers compare it). */
+  correlation_key?: string;
   time_scale?: number;
   case_timeout?: string;
   unmocked?: UnmockedPolicy;
@@ -60,6 +67,13 @@ export interface TestCase {
   events?: TestEvent[];
   human_tasks?: TestHumanTaskSubmission[];
   expect?: TestExpectations;
+}
+
+/** The event a case's run is started by (through the target's START triggers). */
+export interface TestStartEvent {
+  event: string;
+  payload?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
 }
 
 /** What a mocked task answers on one attempt. Exactly one of `output` and `error` (neither = output null). */
@@ -121,6 +135,8 @@ export interface TestHumanTaskSubmission {
 export interface TestExpectations {
   /** Final status of the run [`completed`]. */
   status?: 'completed' | 'failed' | 'cancelled';
+  /** With `start_event`: whether a START trigger starts the run [true]; false = no trigger accepts the event. */
+  started?: boolean;
   /** The output, deep-equal. */
   output?: unknown;
   /** The output contains this (objects: these keys recursively; arrays: element-wise). */
@@ -237,8 +253,21 @@ export type PlannedTarget =
       definitionRowId: string;
       definition: WorkflowDefinition;
       tasks: Record<string, TaskDefinitionSnapshot>;
+      /** The workflow's enabled triggers when the run started (start_event, and CANCEL triggers on case events). */
+      triggers: PlannedTrigger[];
     }
   | { type: 'task'; id: string; version: string; task: TaskDefinitionSnapshot };
+
+/** A trigger of a workflow target, as a test run applies it to its cases' events. */
+export interface PlannedTrigger {
+  trigger_id: string;
+  trigger_type: 'START' | 'CANCEL';
+  event_pattern: string;
+  event_condition: string | null;
+  correlation_key: string | null;
+  input_mapping: Record<string, unknown> | null;
+  priority: number;
+}
 
 /** A test definition version as a test run runs it (only the cases selected). */
 export interface PlannedDefinition {

@@ -79,6 +79,13 @@ const TestEventSchema = Closed({
   after: Optional(Duration),
 });
 
+/** The event a case's run is started by, through the target's START triggers. */
+const TestStartEventSchema = Closed({
+  event: EventName,
+  payload: Optional(JsonObject()),
+  metadata: Optional(JsonObject()),
+});
+
 /** A submission of a human_task step's form. */
 const HumanTaskSubmissionSchema = Closed({
   step: StepId,
@@ -91,6 +98,7 @@ const HumanTaskSubmissionSchema = Closed({
 /** Expectations of a case. */
 const ExpectationsSchema = Closed({
   status: Optional(Enum(['completed', 'failed', 'cancelled'] as const)),
+  started: Optional(Type.Boolean()),
   output: Optional(Type.Unknown()),
   output_contains: Optional(Type.Unknown()),
   assert: Optional(Type.Union([Jsonata, Type.Array(Jsonata, { minItems: 1, maxItems: L.assertions })])),
@@ -115,6 +123,8 @@ const TestCaseSchema = Closed({
   name: Optional(Type.String({ maxLength: 255 })),
   tags: Optional(Type.Array(Text(100), { maxItems: L.tagsPerCase })),
   input: Optional(Type.Unknown()),
+  start_event: Optional(TestStartEventSchema),
+  correlation_key: Optional(Type.String({ minLength: 1, maxLength: 1000 })),
   time_scale: Optional(TimeScale),
   case_timeout: Optional(Duration),
   unmocked: Optional(Unmocked),

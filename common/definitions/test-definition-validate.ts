@@ -90,6 +90,16 @@ function caseErrors(c: Obj, at: string, isTask: boolean, target: TestTarget | un
       if (typeof m.task === 'string' && target) taskRefErrors(m.task, `${p}/task`, target, out);
     });
   }
+  if (has(c, 'start_event')) {
+    if (isTask) workflowOnly(`${at}/start_event`, 'start_event');
+    if (has(c, 'input'))
+      out.push({
+        pointer: `${at}/input`,
+        code: 'input_and_start_event',
+        message: "a case started by start_event gets its input from the trigger's input mapping: drop input",
+      });
+  }
+  if (has(c, 'correlation_key') && isTask) workflowOnly(`${at}/correlation_key`, 'correlation_key');
   if (Array.isArray(c.events)) {
     if (isTask) workflowOnly(`${at}/events`, 'events');
     else
@@ -136,6 +146,7 @@ function expectErrors(
     else if (isObj(x.steps)) for (const id of Object.keys(x.steps)) step(id, `${at}/steps/${escape(id)}`);
   }
   if (has(x, 'events') && isTask) workflowOnly(`${at}/events`, 'expect.events');
+  if (has(x, 'started') && isTask) workflowOnly(`${at}/started`, 'expect.started');
 }
 
 /** Exactly one of output/error per response, one of step/task per mock, `when` compiles, durations parse. */

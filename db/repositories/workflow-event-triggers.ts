@@ -132,3 +132,12 @@ export async function listTriggers(
   if (f.enabled !== undefined) q.where('t.enabled', f.enabled);
   return paginate<WorkflowEventTriggerRow>(q, 't', page);
 }
+
+/** The enabled triggers of a workflow (any of its versions), lowest priority number first. */
+export async function listEnabledTriggersOfWorkflow(db: Db, workflowId: string): Promise<WorkflowEventTriggerRow[]> {
+  return db(`${WORKFLOW_EVENT_TRIGGERS} as t`)
+    .join(`${WORKFLOW_DEFINITIONS} as d`, 'd.id', 't.workflow_definition_id')
+    .where({ 'd.workflow_id': workflowId, 't.enabled': true })
+    .orderBy([{ column: 't.priority' }, { column: 't.created_at' }])
+    .select('t.*');
+}

@@ -39,6 +39,7 @@ import {
 } from '../../db/repositories/test-runs';
 import type { Page, PageRequest } from '../../db/repositories/keyset';
 import { workflowDefinitions } from '../../db/repositories/workflow-definitions';
+import { listEnabledTriggersOfWorkflow } from '../../db/repositories/workflow-event-triggers';
 import { highest } from '../definitions/semver';
 import { resolveTasks } from '../definitions/resolve';
 import { toTaskSnapshot } from '../definitions/task-definitions';
@@ -106,7 +107,16 @@ async function resolveTarget(
       const fields = err instanceof AppError ? err.errors.map((f) => `${f.pointer}: ${f.message}`).join('; ') : '';
       throw new Error(`workflow definition ${id}@${row.version} cannot run: ${fields || (err as Error).message}`);
     }
-    return { type, id, version: row.version, definitionRowId: row.id, definition, tasks };
+    const triggers = (await listEnabledTriggersOfWorkflow(db, id)).map((t) => ({
+      trigger_id: t.trigger_id,
+      trigger_type: t.trigger_type,
+      event_pattern: t.event_pattern,
+      event_condition: t.event_condition,
+      correlation_key: t.correlation_key,
+      input_mapping: t.input_mapping,
+      priority: t.priority,
+    }));
+    return { type, id, version: row.version, definitionRowId: row.id, definition, tasks, triggers };
   }
   const versions = version ? [] : await taskDefinitions.listVersions(db, id);
   const row = version

@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import type { TestCase, TestRunOutcome, TestSettings } from '../../common/contracts/testing';
 import { awaitTestRun, cancelTestRun, startTestRun, type TestRunDeps } from '../../services/testing/test-runs';
+import { insertTrigger } from '../../db/repositories/workflow-event-triggers';
 import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from '../engine-runs/harness';
 
 jest.setTimeout(120_000);
@@ -451,5 +452,61 @@ describe('test runs', () => {
       expected: 3,
       actual: 2,
     });
+  });
+
+  test("triggers: a case started by an event through the target's START trigger, one refused, one cancelled by a CANCEL trigger", async () => {
+    const row = await h.db('workflow_orchestrator_service.workflow_definitions').where({ workflow_id: ORDER }).first();
+    await insertTrigger(h.db, {
+      trigger_id: id('start-on-placed'),
+      workflow_definition_id: row.id,
+      event_pattern: 'shop.order.placed',
+      trigger_type: 'START',
+      event_condition: 'payload.total > 0',
+      input_mapping: { id: 'payload.orderId', amount: 'payload.total' },
+      correlation_key: 'payload.orderId',
+    });
+    await insertTrigger(h.db, {
+      trigger_id: id('cancel-on-withdrawn'),
+      workflow_definition_id: row.id,
+      event_pattern: 'shop.order.withdrawn',
+      trigger_type: 'CANCEL',
+      correlation_key: 'payload.orderId',
+    });
+    const def = await testDefinition(ORDER, [
+      {
+        case_id: 'placed',
+        start_event: { event: 'shop.order.placed', payload: { orderId: 'o-9', total: 5 } },
+        mocks: [
+          { step: 'price', when: 'input.id = "o-9" and input.amount = 5', output: { total: 5 } },
+          { step: 'charge', output: { receipt: 'r-9' } },
+        ],
+        expect: {
+          output: { status: 'charged', receipt: 'r-9' },
+          events: [{ event: 'order.charged', payload: { id: 'o-9' } }],
+        },
+      },
+      {
+        case_id: 'free-order-not-started',
+        start_event: { event: 'shop.order.placed', payload: { orderId: 'o-0', total: 0 } },
+        expect: { started: false },
+      },
+      {
+        case_id: 'withdrawn',
+        start_event: { event: 'shop.order.placed', payload: { orderId: 'o-10', total: 5000 } },
+        mocks: [price(5000)],
+        events: [{ event: 'shop.order.withdrawn', payload: { orderId: 'o-10' }, at_step: 'review' }],
+        expect: { status: 'cancelled', path: ['price', 'route', 'review'] },
+      },
+    ]);
+    const { outcome, id: runId } = await run(def);
+    const byCase = Object.fromEntries((await results(h.db, runId)).map((r) => [r.case_id, r]));
+    for (const r of Object.values(byCase) as Array<{ case_id: string; assertions: Array<{ passed: boolean }> }>)
+      expect({ case: r.case_id, failed: r.assertions.filter((a: { passed: boolean }) => !a.passed) }).toEqual({
+        case: r.case_id,
+        failed: [],
+      });
+    expect(outcome.status).toBe('passed');
+    expect(byCase['free-order-not-started'].assertions[0].message).toContain('condition false');
+    expect(byCase['free-order-not-started'].temporal_workflow_id).toBeNull();
   });
 });
