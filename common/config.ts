@@ -66,6 +66,8 @@ export interface Config {
   readonly taskQueue: string;
   /** Task queue of test runs (#14): case runs with mocked task activities [`<TASK_QUEUE>-tests`]. */
   readonly testTaskQueue: string;
+  /** Longest an activation waits for its gating test definitions to pass (docs/testing.md#activation-gate). */
+  readonly activationGateTimeoutMs: number;
   /** Serve the test task queue from this worker process [true]. */
   readonly testRunner: boolean;
   /** Prebuilt workflow bundle (production); unset = bundle workflows/ at worker start. */
@@ -259,6 +261,14 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'TASK_QUEUE', key: 'taskQueue', type: 'string', default: 'aos-orchestrator', pattern: '^\\S+$' },
   { env: 'TEST_TASK_QUEUE', key: 'testTaskQueue', type: 'string', pattern: '^\\S+$' },
   { env: 'TEST_RUNNER', key: 'testRunner', type: 'boolean', default: true },
+  {
+    env: 'ACTIVATION_GATE_TIMEOUT_MS',
+    key: 'activationGateTimeoutMs',
+    type: 'integer',
+    default: 120_000,
+    min: 1000,
+    max: 3_600_000,
+  },
   { env: 'WORKFLOW_BUNDLE_PATH', key: 'workflowBundlePath', type: 'string' },
   { env: 'CODE_HANDLERS_MODULE', key: 'codeHandlersModule', type: 'string' },
   {

@@ -16,6 +16,8 @@ export interface Problem {
   instance?: string;
   errors?: FieldError[];
   requestId?: string;
+  /** Extension members of the problem (RFC 9457 section 3.2), e.g. `test_run_id`. */
+  [extension: string]: unknown;
 }
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
@@ -55,6 +57,7 @@ export function toProblem(err: unknown, requestId?: string): Problem {
       requestId,
     };
   return {
+    ...app.extensions,
     type: app.type,
     title: app.title,
     status: app.status,

@@ -168,7 +168,14 @@ export function versionedReadRoutes<Row extends DefinitionRowBase, Q extends Ver
 
 type Actor = { actor?: string };
 type WriteOptions<Row> = Actor & { precondition?: Precondition<Row> };
-type Move<Row> = (db: ApiDeps['db'], id: string, version: string, opts: WriteOptions<Row>) => Promise<Row>;
+/** A status move; `deps` for moves that need more than the database (the workflow activation gate). */
+type Move<Row> = (
+  db: ApiDeps['db'],
+  id: string,
+  version: string,
+  opts: WriteOptions<Row>,
+  deps: ApiDeps,
+) => Promise<Row>;
 
 /** What the whole-document writes need (workflow and task definitions). */
 export interface DocumentWrites<
@@ -184,6 +191,8 @@ export interface DocumentWrites<
   moves: Record<'activate' | 'deprecate', { summary: string; run: Move<Row> }>;
   /** Whether activate answers 422 (a workflow's tasks must resolve). */
   activateMay422?: boolean;
+  /** Further or more precise answers of activate (the workflow activation gate's 409 and 503). */
+  activateResponses?: Record<number, { description: string }>;
   writeSummaries: { create: string; validate: string; createVersion: string };
 }
 
@@ -281,11 +290,12 @@ export function documentWriteRoutes<Row extends DefinitionRowBase, Q extends Ver
         tags,
         permission: k.write,
         params: k.params.version,
-        responses: verb === 'activate' && k.activateMay422 ? { ...moved, 422: problem } : moved,
+        responses:
+          verb === 'activate' ? { ...moved, ...(k.activateMay422 && { 422: problem }), ...k.activateResponses } : moved,
         // If-Match is honoured when sent (status moves are already guarded by the current status).
         handler: async ({ deps, params, req, res }) => {
           const opts = { ...actorOf(res), precondition: ifMatch<Row>(req, false) };
-          return one(await k.moves[verb].run(deps.db, params[param], params.version, opts));
+          return one(await k.moves[verb].run(deps.db, params[param], params.version, opts, deps));
         },
       }),
     ),

@@ -1,6 +1,5 @@
 /** REST for workflow definitions: create, validate (dry run), list, get, versions, update a draft, activate, deprecate. */
 import {
-  activateWorkflowDefinition,
   checkWorkflowDefinition,
   createWorkflowDefinition,
   deprecateWorkflowDefinition,
@@ -8,6 +7,7 @@ import {
   workflowDefinitionView,
   workflowVersions,
 } from '../../services/definitions';
+import { activateWithGate } from '../../services/testing/activation-gate';
 import type { RouteDefinition } from '../http/route';
 import {
   documentListing,
@@ -29,12 +29,25 @@ const kind: DocumentWrites<Parameters<typeof workflowDefinitionView>[0]> = {
   replace: updateWorkflowDraft,
   moves: {
     activate: {
-      summary: 'Activate a version (its tasks must resolve); nothing else is deprecated',
-      run: activateWorkflowDefinition,
+      summary:
+        'Activate a version (its tasks must resolve, its gating test definitions must pass); nothing else is deprecated',
+      // The activation gate (docs/testing.md#activation-gate): only API activations are gated.
+      run: (_db, id, version, opts, deps) => activateWithGate(deps, id, version, opts),
     },
     deprecate: { summary: 'Deprecate a version: unpinned starts stop choosing it', run: deprecateWorkflowDefinition },
   },
   activateMay422: true,
+  activateResponses: {
+    409: {
+      description:
+        'Problem: the version cannot be activated from its status, or a gating test case did not pass ' +
+        '(`errors`: one `/tests/<test_id>/<case_id>` per failing case; `test_run_id`: the gating test run)',
+    },
+    503: {
+      description:
+        'Problem: the gating test run did not end within ACTIVATION_GATE_TIMEOUT_MS (`test_run_id`); nothing activated',
+    },
+  },
   writeSummaries: {
     create: 'Create a definition version (draft); 422 lists every error',
     validate: 'Validate a definition without storing it',

@@ -21,6 +21,8 @@ export class AppError extends Error {
     message?: string,
     readonly errors: FieldError[] = [],
     readonly type = 'about:blank',
+    /** RFC 9457 extension members of the problem (e.g. `test_run_id`); they never replace a standard member. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message ?? title);
     this.name = 'AppError';

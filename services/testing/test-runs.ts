@@ -66,6 +66,20 @@ function currentVersions(rows: TestDefinitionRow[]): TestDefinitionRow[] {
   return [...byId.values()].map((versions) => currentVersion(versions) as TestDefinitionRow);
 }
 
+/**
+ * Internal options of a test run, never taken from an API body. `gating`: keep only the selected test definitions
+ * whose settings say `gate_activation: true` (the activation gate, services/testing/activation-gate.ts).
+ */
+export interface TestRunOptions {
+  gating?: boolean;
+}
+
+/** The current, non-deprecated test definition versions of a target (one per test id). */
+async function targetDefinitions(db: Knex, target: { type: TestTargetType; id: string }): Promise<TestDefinitionRow[]> {
+  const all = await findTestDefinitionRows(db, { target });
+  return currentVersions(all.filter((r) => r.status !== 'deprecated'));
+}
+
 /** The test definition versions a request selects (deprecated versions are never selected by id, tag or target). */
 async function selectDefinitions(db: Knex, req: TestRunRequest): Promise<TestDefinitionRow[]> {
   if (req.test_definition_id) {
@@ -78,13 +92,25 @@ async function selectDefinitions(db: Knex, req: TestRunRequest): Promise<TestDef
     if (!row) throw AppError.notFound(`test definition ${req.test_id} not found`);
     return [row];
   }
-  const all = await findTestDefinitionRows(db, req.target ? { target: req.target } : {});
+  if (req.target) return targetDefinitions(db, req.target);
+  const all = await findTestDefinitionRows(db, {});
   return currentVersions(all.filter((r) => r.status !== 'deprecated'));
 }
 
 const casesOf = (row: TestDefinitionRow): TestCase[] =>
   Array.isArray(row.test_cases) ? (row.test_cases as TestCase[]) : [];
 const settingsOf = (row: TestDefinitionRow): TestSettings => (row.settings ?? {}) as TestSettings;
+
+const gatesActivation = (row: TestDefinitionRow): boolean => settingsOf(row).gate_activation === true;
+
+/**
+ * The test definitions that gate the activation of a workflow's versions: the current, non-deprecated version of
+ * each test id targeting the workflow whose settings say `gate_activation: true` and that has a case.
+ */
+export async function gatingDefinitions(db: Knex, workflowId: string): Promise<TestDefinitionRow[]> {
+  const rows = await targetDefinitions(db, { type: 'workflow', id: workflowId });
+  return rows.filter((r) => gatesActivation(r) && casesOf(r).length > 0);
+}
 
 /** Resolves a target: a pinned version of any status (drafts can be tested), else the highest active, else the highest. */
 async function resolveTarget(
@@ -130,8 +156,10 @@ async function resolveTarget(
 export async function planTestRun(
   db: Knex,
   req: TestRunRequest,
+  options: TestRunOptions = {},
 ): Promise<{ plan: TestRunPlan; cases: CaseResultInsert[]; rows: TestDefinitionRow[] }> {
-  const rows = await selectDefinitions(db, req);
+  const chosen = await selectDefinitions(db, req);
+  const rows = options.gating ? chosen.filter(gatesActivation) : chosen;
   const plan: TestRunPlan = { definitions: [], targets: {} };
   const cases: CaseResultInsert[] = [];
   const problems: FieldError[] = [];
@@ -186,9 +214,17 @@ export async function planTestRun(
   return { plan, cases, rows };
 }
 
-/** Starts a test run; answers its row id. Nothing is left behind when its workflow cannot start. */
-export async function startTestRun(deps: TestRunDeps, req: TestRunRequest, actor?: string): Promise<string> {
-  const { plan, cases, rows } = await planTestRun(deps.db, req);
+/**
+ * Starts a test run; answers its row id. Nothing is left behind when its workflow cannot start. A gating run
+ * records `gating: true` in its selector.
+ */
+export async function startTestRun(
+  deps: TestRunDeps,
+  req: TestRunRequest,
+  actor?: string,
+  options: TestRunOptions = {},
+): Promise<string> {
+  const { plan, cases, rows } = await planTestRun(deps.db, req, options);
   const settingsConcurrency = Math.max(
     ...plan.definitions.map((d) => d.settings.concurrency ?? TEST_DEFAULTS.concurrency),
   );
@@ -202,7 +238,7 @@ export async function startTestRun(deps: TestRunDeps, req: TestRunRequest, actor
         test_definition_id: single?.id ?? null,
         test_definition_version: single?.version ?? null,
         triggered_by: actor ?? null,
-        selector: req,
+        selector: options.gating ? { ...req, gating: true } : req,
         plan,
         concurrency,
         summary: { total: cases.length, pending: cases.length, running: 0, passed: 0, failed: 0, error: 0, skipped: 0 },
@@ -233,19 +269,26 @@ export async function cancelTestRun(deps: TestRunDeps, id: string): Promise<void
   await deps.temporal.workflow.getHandle(testRunWorkflowId(id)).cancel();
 }
 
-/** Waits for a test run to end (at most `timeoutMs`); answers its outcome, or undefined when still running. */
+/**
+ * Waits for a test run to end (at most `timeoutMs`); answers its outcome, or undefined when still running. The
+ * wait's long polls are aborted past the bound, so none outlives it (nor the client's connection).
+ */
 export async function awaitTestRun(
   deps: TestRunDeps,
   id: string,
   timeoutMs: number,
 ): Promise<TestRunOutcome | undefined> {
-  const result = deps.temporal.workflow.getHandle(testRunWorkflowId(id)).result() as Promise<TestRunOutcome>;
+  const abort = new AbortController();
+  const handle = deps.temporal.workflow.getHandle(testRunWorkflowId(id));
+  const result = deps.temporal.withAbortSignal(abort.signal, () => handle.result() as Promise<TestRunOutcome>);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
   try {
     return await Promise.race([result, timeout]);
   } finally {
     clearTimeout(timer);
+    abort.abort();
+    result.catch(() => undefined); // the aborted poll's rejection is expected
   }
 }
 
