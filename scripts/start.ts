@@ -115,39 +115,18 @@ async function main(): Promise<void> {
 
     const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     cleanups.push(() => workerConnection.close());
-    const worker = await createOrchestratorWorker({
-      config,
-      db,
-      logger,
-      connection: workerConnection,
-      temporal,
-      tracing,
-    });
-    const running = worker.run();
-    cleanups.push(async () => {
-      worker.shutdown();
-      await running;
-    });
-    running.catch((err: unknown) => {
-      logger.error({ err }, 'worker stopped unexpectedly');
-      void shutdown(1);
-    });
-    if (config.testRunner) {
-      const testWorker = await createTestRunnerWorker({
-        config,
-        db,
-        logger,
-        connection: workerConnection,
-        temporal,
-        tracing,
-      });
-      const testRunning = testWorker.run();
+    const workerDeps = { config, db, logger, connection: workerConnection, temporal, tracing };
+    // The orchestrator worker, and the test runner worker on the test task queue (docs/testing.md) unless off.
+    const workers = [await createOrchestratorWorker(workerDeps)];
+    if (config.testRunner) workers.push(await createTestRunnerWorker(workerDeps));
+    for (const worker of workers) {
+      const running = worker.run();
       cleanups.push(async () => {
-        testWorker.shutdown();
-        await testRunning;
+        worker.shutdown();
+        await running;
       });
-      testRunning.catch((err: unknown) => {
-        logger.error({ err }, 'test runner worker stopped unexpectedly');
+      running.catch((err: unknown) => {
+        logger.error({ err, taskQueue: worker.options.taskQueue }, 'worker stopped unexpectedly');
         void shutdown(1);
       });
     }

@@ -54,33 +54,21 @@ export async function startRunHarness(
   const db = createTestDb();
   const client = await createTestClient();
   const config = testConfig(opts.env);
-  let worker: Worker | undefined;
-  let testWorker: Worker | undefined;
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
   let connection: NativeConnection | undefined;
-  let running: Promise<void> | undefined;
-  let testRunning: Promise<void> | undefined;
   if (opts.worker !== false) {
     connection = await NativeConnection.connect({ address: temporalAddress() });
-    worker = await createOrchestratorWorker({
+    const workerDeps = {
       config,
       db,
       logger: createLogger({ level: 'silent' }),
       connection,
       temporal: client,
       workflowBundlePath: process.env[TEST_ENV.bundlePath],
-    });
-    running = worker.run();
-    if (opts.testRunner) {
-      testWorker = await createTestRunnerWorker({
-        config,
-        db,
-        logger: createLogger({ level: 'silent' }),
-        connection,
-        temporal: client,
-        workflowBundlePath: process.env[TEST_ENV.bundlePath],
-      });
-      testRunning = testWorker.run();
-    }
+    };
+    const created = [await createOrchestratorWorker(workerDeps)];
+    if (opts.testRunner) created.push(await createTestRunnerWorker(workerDeps));
+    for (const worker of created) workers.push({ worker, running: worker.run() });
   }
   return {
     db,
@@ -88,10 +76,8 @@ export async function startRunHarness(
     config,
     deps: { db, temporal: client, config },
     async close() {
-      worker?.shutdown();
-      testWorker?.shutdown();
-      await running;
-      await testRunning;
+      for (const { worker } of workers) worker.shutdown();
+      for (const { running } of workers) await running;
       await connection?.close();
       await client.connection.close();
       await db.destroy();
