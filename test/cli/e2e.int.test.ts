@@ -17,6 +17,7 @@ import { WORKFLOW_DEFINITIONS } from '../../db/repositories/workflow-definitions
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller } from '../helpers/auth';
 import { startRunHarness, type RunHarness } from '../engine-runs/harness';
+import { seed } from '../../db/seeds';
 
 jest.setTimeout(180_000);
 
@@ -49,13 +50,13 @@ async function snapshot(): Promise<unknown[]> {
 }
 
 /** The test definition file: `big` expects `expectedBigTotal` while the mock answers 500. */
-function writeTests(version: string, expectedBigTotal: number): void {
+function writeTests(version: string, expectedBigTotal: number, draft?: { testId: string; file: string }): void {
   const doc = {
     $schema: `${SCHEMA}/test-definition.json`,
-    test_id: 'e2e-quote-tests',
+    test_id: draft?.testId ?? 'e2e-quote-tests',
     version,
     name: 'Quote flow',
-    status: 'active',
+    ...(!draft && { status: 'active' }),
     target_type: 'workflow',
     target_id: 'e2e-quote',
     settings: { case_timeout: '30s' },
@@ -76,7 +77,7 @@ function writeTests(version: string, expectedBigTotal: number): void {
       },
     ],
   };
-  writeFileSync(join(dir, 'tests.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(join(dir, draft?.file ?? 'tests.json'), `${JSON.stringify(doc, null, 2)}\n`);
 }
 
 beforeAll(async () => {
@@ -222,5 +223,35 @@ describe('aos against the real platform', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="e2e-quote-tests" tests="2" failures="0"/);
     expect(xml).not.toContain('<failure');
+  });
+
+  it('a draft test definition (no status in the file) is updated in place by apply, then passes', async () => {
+    const draft = { testId: 'e2e-quote-draft-tests', file: 'draft-tests.json' };
+    writeTests('1.0.0', 400, draft);
+    expect((await aos('apply', dir)).code).toBe(0);
+    const db = api.deps.db;
+    const row = await db(TEST_DEFINITIONS).where({ test_id: draft.testId }).first();
+    expect(row.status).toBe('draft');
+    expect((await aos('test', dir, '--interval', '0.2')).code).toBe(1);
+
+    writeTests('1.0.0', 500, draft);
+    const applied = await aos('apply', dir);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/update\s+test e2e-quote-draft-tests@1\.0\.0: draft content differs/);
+    const updated = await db(TEST_DEFINITIONS).where({ test_id: draft.testId });
+    expect(updated.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([[row.id, 'draft']]);
+    expect(updated[0].test_cases[1].expect.output.total).toBe(500);
+    const run = await aos('test', dir, '--interval', '0.2');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect((await aos('apply', dir)).stdout).toContain('0 to create, 0 to update, 4 unchanged, 0 in conflict');
+  });
+
+  it("runs the seeded examples' tests by tag (aos test --tag example) and they pass", async () => {
+    await seed(h.db);
+    const run = await aos('test', '--tag', 'example', '--interval', '0.2');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/test run \S+ passed: 10 passed, 0 failed, 0 errored, 0 skipped of 10/);
   });
 });
