@@ -7,6 +7,7 @@
  */
 import { seed } from '../../db/seeds';
 import { TEST_DEFINITIONS } from '../../db/seeds/examples';
+import { prepareTestDefinition } from '../../services/definitions/test-definitions';
 import { awaitTestRun, startTestRun, type TestRunDeps } from '../../services/testing/test-runs';
 import { startRunHarness, type RunHarness } from '../engine-runs/harness';
 
@@ -80,6 +81,13 @@ describe('the seeded test definitions', () => {
     expect(await rows()).toEqual(before);
     const [{ n }] = await h.db(HISTORY).count({ n: '*' });
     expect(Number(n)).toBe(0);
+  });
+
+  it('are valid as the API checks a test definition (schema, semantics, references into the target)', async () => {
+    for (const test of TEST_DEFINITIONS) {
+      const { errors } = await prepareTestDefinition(h.db, { ...test, status: 'active' });
+      expect({ test: test.test_id, errors }).toEqual({ test: test.test_id, errors: [] });
+    }
   });
 
   it.each(TEST_DEFINITIONS.map((t) => [t.test_id, t.test_cases.length] as const))(
