@@ -1,7 +1,7 @@
 /**
  * `aos test` against a local fake of the test-run API (POST /test-runs, GET /test-runs/{id}, GET
  * /test-runs/{id}/results): the CLI's client behaviour (selectors, polling, cursor pages, output, JUnit, exit
- * codes). The end-to-end test with the real runner lives with the runner.
+ * codes). The end-to-end test against the real platform and runner is test/cli/e2e.int.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
