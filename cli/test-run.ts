@@ -4,7 +4,7 @@
  * skipped case, a cancelled run, or a run still going at the timeout); usage and connection errors are 2.
  */
 import { writeFileSync } from 'node:fs';
-import type { TestCoverage, TestRunRequest, TestRunStatus, TestRunSummary } from '../common/contracts/testing';
+import type { TargetCoverage, TestRunRequest, TestRunStatus, TestRunSummary } from '../common/contracts/testing';
 import type { Client } from './client';
 import { errorText, failureLines, renderJUnit, type CaseResultRow } from './junit';
 
@@ -13,7 +13,8 @@ export interface TestRunRow {
   id: string;
   status: TestRunStatus;
   summary?: TestRunSummary;
-  coverage?: TestCoverage | null;
+  /** Per workflow target, once the run has ended (`GET /test-runs/{id}`). */
+  coverage?: TargetCoverage[] | null;
 }
 
 /** Options of {@link runTests}. */
@@ -111,13 +112,15 @@ function printRun(run: TestRunRow, log: (line: string) => void): void {
     ? `: ${s.passed} passed, ${s.failed} failed, ${s.error} errored, ${s.skipped} skipped of ${s.total}`
     : '';
   log(`test run ${run.id} ${run.status}${counts}`);
-  const c = run.coverage;
-  if (!c) return;
-  for (const [what, f] of [
-    ['steps', c.steps],
-    ['branches', c.branches],
-  ] as const) {
-    const unreached = f.unreached.length ? `; never reached: ${f.unreached.join(', ')}` : '';
-    log(`  coverage ${what}: ${f.percent}% (${f.visited}/${f.total})${unreached}`);
+  for (const c of run.coverage ?? []) {
+    for (const [what, f] of [
+      ['steps', c.steps],
+      ['branches', c.branches],
+    ] as const) {
+      const unreached = f.unreached.length ? `; never reached: ${f.unreached.join(', ')}` : '';
+      log(
+        `  coverage of ${c.target_id}@${c.target_version} ${what}: ${f.percent}% (${f.visited}/${f.total})${unreached}`,
+      );
+    }
   }
 }

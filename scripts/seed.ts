@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     await migrateLatest(db);
     const result = await seed(db);
     console.log(
-      `Seeded tasks ${result.tasks.join(', ')}; events ${result.events.join(', ')}; workflows ${result.workflows.join(', ')}; triggers ${result.triggers.join(', ')}; forms ${result.forms.join(', ')}; roles ${result.roles.join(', ')}.`,
+      `Seeded tasks ${result.tasks.join(', ')}; events ${result.events.join(', ')}; workflows ${result.workflows.join(', ')}; triggers ${result.triggers.join(', ')}; forms ${result.forms.join(', ')}; roles ${result.roles.join(', ')}; test definitions ${result.tests.join(', ')}.`,
     );
   } finally {
     await db.destroy();

@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '../../common/definitions/types';
 import type { TaskDefinitionInsert } from '../repositories/task-definitions';
 import type { EventDefinitionInsert } from '../repositories/event-definitions';
 import type { UiComponentInsert } from '../repositories/ui-components';
+import type { TestDefinitionDocument } from '../../common/contracts/testing';
 
 const ORDER_SCHEMA = {
   type: 'object',
@@ -298,3 +299,204 @@ export const EXPENSE_WORKFLOW: WorkflowDefinition & { description: string; input
     { id: 'done', type: 'succeed', output: '{% $vars.decision %}' },
   ],
 };
+
+/** A test definition of the examples, as the seed stores it (always active, target pinned to the seeded version). */
+export type ExampleTestDefinition = TestDefinitionDocument & { target_version: string; description: string };
+
+const ORDER_INPUT = {
+  orderId: 'o-1001',
+  customer: { email: 'ada@example.com', name: 'Ada' },
+  items: [{ sku: 'book', quantity: 2, price: 12.5 }],
+};
+const LARGE_ORDER_INPUT = {
+  orderId: 'o-2002',
+  customer: { email: 'grace@example.com' },
+  items: [
+    { sku: 'laptop', quantity: 1, price: 1400 },
+    { sku: 'mouse', quantity: 2, price: 25 },
+  ],
+};
+
+/** Tests of the order workflow: both switch branches with mocked tasks, the real tasks, a failing total. */
+export const ORDER_TESTS: ExampleTestDefinition = {
+  test_id: 'order-processing-tests',
+  version: '1.0.0',
+  name: 'Order processing',
+  description: 'Both branches of the order workflow (small and large orders), with mocks and with the real tasks.',
+  target_type: 'workflow',
+  target_id: 'order-processing',
+  target_version: '1.0.0',
+  settings: { time_scale: 1000, case_timeout: '30s' },
+  test_cases: [
+    {
+      case_id: 'small-order',
+      name: 'A small order is confirmed without review',
+      tags: ['example', 'smoke'],
+      input: { order: ORDER_INPUT },
+      mocks: [
+        { step: 'total', output: { orderId: 'o-1001', total: 25 } },
+        { step: 'confirm', output: { orderId: 'o-1001', confirmed: true } },
+      ],
+      expect: {
+        status: 'completed',
+        output: { orderId: 'o-1001', total: 25, confirmed: true },
+        path: ['total', 'route', 'confirm', 'done'],
+        path_excludes: ['flag-review'],
+        steps: { route: { next: 'confirm' } },
+        events: [],
+      },
+    },
+    {
+      case_id: 'large-order-review',
+      name: 'An order over 1000 is flagged for review, then confirmed',
+      tags: ['example'],
+      input: { order: LARGE_ORDER_INPUT },
+      mocks: [
+        { step: 'total', output: { orderId: 'o-2002', total: 1450 } },
+        // Every echo step (flag-review and confirm) answers its input, as the real echo task does.
+        { task: 'echo', when: 'step = "flag-review"', output: { orderId: 'o-2002', review: true } },
+        { task: 'echo', output: { orderId: 'o-2002', confirmed: true } },
+      ],
+      expect: {
+        output: { orderId: 'o-2002', total: 1450, confirmed: true },
+        path: ['total', 'route', 'flag-review', 'confirm', 'done'],
+        steps: { route: { next: 'flag-review' }, 'flag-review': { review: true } },
+      },
+    },
+    {
+      case_id: 'real-tasks',
+      name: 'The real order-total and echo tasks (side-effect free) compute the total',
+      tags: ['example'],
+      unmocked: 'run',
+      input: { order: LARGE_ORDER_INPUT },
+      expect: {
+        output: { orderId: 'o-2002', total: 1450, confirmed: true },
+        path_contains: ['flag-review', 'confirm'],
+        steps: {
+          total: { orderId: 'o-2002', total: 1450 },
+          confirm: { orderId: 'o-2002', email: 'grace@example.com', total: 1450 },
+        },
+      },
+    },
+    {
+      case_id: 'total-fails',
+      name: 'A failing total fails the run before anything is confirmed',
+      tags: ['example'],
+      input: { order: ORDER_INPUT },
+      mocks: [{ step: 'total', error: { type: 'PricingUnavailable', message: 'price list is offline' } }],
+      expect: {
+        status: 'failed',
+        error: { type: 'PricingUnavailable', message_contains: 'price list is offline' },
+        path: ['total'],
+        path_excludes: ['confirm', 'done'],
+      },
+    },
+  ],
+};
+
+/** Tests of the order-total task alone, through its real executor (a transform: no side effects). */
+export const ORDER_TOTAL_TESTS: ExampleTestDefinition = {
+  test_id: 'order-total-tests',
+  version: '1.0.0',
+  name: 'Order total',
+  description: 'The order-total transform sums price x quantity.',
+  target_type: 'task',
+  target_id: 'order-total',
+  target_version: '1.0.0',
+  test_cases: [
+    {
+      case_id: 'sums-items',
+      tags: ['example', 'smoke'],
+      input: { order: LARGE_ORDER_INPUT },
+      expect: { output: { orderId: 'o-2002', total: 1450 } },
+    },
+    {
+      case_id: 'one-item',
+      tags: ['example'],
+      input: { order: ORDER_INPUT },
+      expect: { output: { orderId: 'o-1001', total: 25 } },
+    },
+  ],
+};
+
+const EXPENSE = { expenseId: 'exp-1001', employee: 'Ada Lovelace', amount: 420, description: 'Conference ticket' };
+const decided = (decision: Record<string, unknown>) => [
+  { event: 'expense.decided', payload: { expenseId: 'exp-1001', decision } },
+];
+
+/**
+ * Tests of the expense approval: approved by policy, approved and rejected by a person (submitting the form), and
+ * the escalation: nobody of `approvers` acts, after 4 simulated hours the task goes to `finance-managers`, and a
+ * finance manager decides after 5 hours (seconds of real time on the compressed clock).
+ */
+export const EXPENSE_TESTS: ExampleTestDefinition = {
+  test_id: 'expense-approval-tests',
+  version: '1.0.0',
+  name: 'Expense approval',
+  description: 'Policy approval, an approver approving and rejecting through the form, and the 4-hour escalation.',
+  target_type: 'workflow',
+  target_id: 'expense-approval',
+  target_version: '1.0.0',
+  settings: { time_scale: 10_000, case_timeout: '30s' },
+  test_cases: [
+    {
+      case_id: 'within-policy',
+      name: 'Up to 50 EUR is approved by policy, nobody asked',
+      tags: ['example', 'smoke'],
+      input: { expense: { expenseId: 'exp-1001', employee: 'Ada Lovelace', amount: 30 } },
+      expect: {
+        output: { approved: true, amount: 30, note: 'within policy', by: 'policy' },
+        path: ['policy', 'auto-approve', 'announce', 'done'],
+        path_excludes: ['review'],
+        events: decided({ approved: true, amount: 30, by: 'policy' }),
+      },
+    },
+    {
+      case_id: 'approved',
+      name: 'An approver approves a lower amount',
+      tags: ['example', 'smoke'],
+      input: { expense: EXPENSE },
+      human_tasks: [
+        { step: 'review', user: 'alice', action: 'approve', data: { approved_amount: 400, decision_note: 'capped' } },
+      ],
+      expect: {
+        output: { approved: true, amount: 400, note: 'capped', by: 'alice' },
+        path: ['policy', 'review', 'announce', 'done'],
+        steps: { review: { approved: true, by: 'alice' } },
+        events: decided({ approved: true, amount: 400, by: 'alice' }),
+        max_duration: 'PT4H',
+      },
+    },
+    {
+      case_id: 'rejected',
+      name: 'An approver rejects, with the note the form requires',
+      tags: ['example'],
+      input: { expense: EXPENSE },
+      human_tasks: [{ step: 'review', user: 'bob', action: 'reject', data: { decision_note: 'no receipt attached' } }],
+      expect: {
+        output: { approved: false, amount: 0, note: 'no receipt attached', by: 'bob' },
+        path: ['policy', 'review', 'announce', 'done'],
+        events: decided({ approved: false, amount: 0, note: 'no receipt attached', by: 'bob' }),
+      },
+    },
+    {
+      case_id: 'escalated',
+      name: 'Nobody approves for 4 hours: a finance manager gets the task and decides',
+      tags: ['example', 'escalation'],
+      input: { expense: EXPENSE },
+      human_tasks: [
+        { step: 'review', user: 'fiona', action: 'approve', data: { approved_amount: 420 }, after: 'PT5H' },
+      ],
+      expect: {
+        output_contains: { approved: true, amount: 420, by: 'fiona' },
+        path: ['policy', 'review', 'announce', 'done'],
+        events: decided({ approved: true, amount: 420, by: 'fiona' }),
+        // Five simulated hours went by (past the 4-hour escalation), well under the 1-day due time.
+        assert: ['duration_ms >= 5 * 3600000', 'duration_ms < 24 * 3600000'],
+      },
+    },
+  ],
+};
+
+/** Every seeded test definition. */
+export const TEST_DEFINITIONS: ExampleTestDefinition[] = [ORDER_TESTS, ORDER_TOTAL_TESTS, EXPENSE_TESTS];

@@ -2,7 +2,8 @@
  * Example data for a first demo: an `echo` and a `transform` task, the `order.created` event, an order
  * workflow using them, and a START trigger on order.created; and an approval example: the `expense-approval`
  * form, the roles `approvers` and `finance-managers`, the `expense.submitted` event, the `expense-approval`
- * workflow with a human task, and its START trigger. Idempotent: upserts on business ids (roles are created
+ * workflow with a human task, and its START trigger; and test definitions of both workflows and of the
+ * order-total task (docs/testing.md), active, each pinned to the seeded target version. Idempotent: upserts on business ids (roles are created
  * when missing and never changed afterwards).
  */
 import type { Knex } from 'knex';
@@ -12,6 +13,7 @@ import { workflowDefinitions } from '../repositories/workflow-definitions';
 import { upsertTrigger } from '../repositories/workflow-event-triggers';
 import { getRole, saveRole } from '../repositories/auth-roles';
 import { uiComponents } from '../repositories/ui-components';
+import { definitionRepository, type DefinitionRowBase } from '../repositories/definitions';
 import {
   EXPENSE_APPROVAL_FORM,
   EXPENSE_DECIDED_EVENT,
@@ -21,6 +23,8 @@ import {
   ORDER_CREATED_EVENT,
   ORDER_WORKFLOW,
   TASKS,
+  TEST_DEFINITIONS,
+  type ExampleTestDefinition,
 } from './examples';
 
 /** What {@link seed} wrote. */
@@ -31,6 +35,8 @@ export interface SeedResult {
   triggers: string[];
   forms: string[];
   roles: string[];
+  /** test_id@version of the test definitions. */
+  tests: string[];
 }
 
 type Trx = Parameters<Parameters<Knex['transaction']>[0]>[0];
@@ -67,6 +73,8 @@ export async function seed(db: Knex): Promise<SeedResult> {
       description: 'Every new order starts the order-processing workflow',
     });
     const approval = await seedApprovalExample(trx);
+    const tests = [];
+    for (const test of TEST_DEFINITIONS) tests.push(await upsertTestDefinition(trx, test));
     return {
       tasks: tasks.map((t) => `${t.task_id}@${t.version}`),
       events: [`${event.event_id}@${event.version}`, ...approval.events],
@@ -74,6 +82,7 @@ export async function seed(db: Knex): Promise<SeedResult> {
       triggers: [trigger.trigger_id, approval.trigger],
       forms: [approval.form],
       roles: approval.roles,
+      tests,
     };
   });
 }
@@ -90,6 +99,40 @@ async function upsertWorkflow(trx: Trx, definition: typeof ORDER_WORKFLOW) {
     status: 'active',
     ...by,
   });
+}
+
+const TEST_DEFINITIONS_TABLE = 'testing_framework_service.test_definitions';
+const testDefinitions = definitionRepository<DefinitionRowBase & { test_id: string }, Record<string, unknown>>(
+  TEST_DEFINITIONS_TABLE,
+  'test_id',
+);
+
+/**
+ * A test definition as the API stores it: the document's fields, its target pinned (target_version and the row id
+ * of that version, as services/definitions/test-definitions.ts fills it), active.
+ */
+async function upsertTestDefinition(trx: Trx, test: ExampleTestDefinition): Promise<string> {
+  const { test_id, version, name, description, target_type, target_id, target_version, test_cases, settings } = test;
+  const repo = target_type === 'workflow' ? workflowDefinitions : taskDefinitions;
+  const targetRow = await repo.getVersion(trx, target_id, target_version);
+  if (!targetRow)
+    throw new Error(`seed: test ${test_id} targets ${target_type} ${target_id}@${target_version}: missing`);
+  const column = target_type === 'workflow' ? 'workflow_definition_id' : 'task_definition_id';
+  const row = await testDefinitions.upsert(trx, {
+    test_id,
+    version,
+    name,
+    description,
+    status: 'active',
+    target_type,
+    target_id,
+    target_version,
+    [column]: targetRow.id,
+    test_cases,
+    settings: settings ?? {},
+    ...by,
+  });
+  return `${row.test_id}@${row.version}`;
 }
 
 /** The approval example: its form, roles, event, workflow and trigger. */

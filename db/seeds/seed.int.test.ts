@@ -18,6 +18,11 @@ it('is idempotent: a second run changes nothing', async () => {
   expect(first.workflows).toEqual(['order-processing@1.0.0', 'expense-approval@1.0.0']);
   expect(first.forms).toEqual(['expense-approval@1.0.0']);
   expect(first.roles).toEqual(['approvers', 'finance-managers']);
+  expect(first.tests).toEqual([
+    'order-processing-tests@1.0.0',
+    'order-total-tests@1.0.0',
+    'expense-approval-tests@1.0.0',
+  ]);
   const [{ n }] = await db('workflow_orchestrator_service.workflow_definitions')
     .where({ workflow_id: 'order-processing' })
     .count({ n: '*' });
@@ -26,4 +31,6 @@ it('is idempotent: a second run changes nothing', async () => {
     .count({ h: '*' })
     .whereIn('business_id', ['order-processing', 'expense-approval']);
   expect(Number(h)).toBe(0);
+  const [{ t }] = await db('testing_framework_service.test_definition_history').count({ t: '*' });
+  expect(Number(t)).toBe(0);
 });

@@ -1,7 +1,7 @@
 /**
  * `aos test` against a local fake of the test-run API (POST /test-runs, GET /test-runs/{id}, GET
  * /test-runs/{id}/results): the CLI's client behaviour (selectors, polling, cursor pages, output, JUnit, exit
- * codes). The end-to-end test with the real runner lives with the runner.
+ * codes). The end-to-end test against the real platform and runner is test/cli/e2e.int.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -71,10 +71,14 @@ beforeAll(async () => {
         const done = rows.every((r) => r.status !== 'running');
         const status = !done ? 'running' : rows.every((r) => r.status === 'passed') ? 'passed' : 'failed';
         const coverage = done
-          ? {
-              steps: { total: 4, visited: 3, percent: 75, unreached: ['refund'] },
-              branches: { total: 2, visited: 1, percent: 50, unreached: ['route#default'] },
-            }
+          ? [
+              {
+                target_id: 'orders',
+                target_version: '1.0.0',
+                steps: { total: 4, visited: 3, percent: 75, unreached: ['refund'] },
+                branches: { total: 2, visited: 1, percent: 50, unreached: ['route#default'] },
+              },
+            ]
           : null;
         return send(200, { id: 'run-1', status, summary: summary(rows), coverage });
       }
@@ -151,7 +155,7 @@ describe('aos test', () => {
     expect(run.stdout).toContain('✗ orders › total is summed (55 ms)');
     expect(run.stdout).toContain('/output/total: differs (expected 10, actual 12)');
     expect(run.stdout).toContain('test run run-1 failed: 1 passed, 1 failed, 0 errored, 0 skipped of 2');
-    expect(run.stdout).toContain('coverage branches: 50% (1/2); never reached: route#default');
+    expect(run.stdout).toContain('coverage of orders@1.0.0 branches: 50% (1/2); never reached: route#default');
     // Each case printed once, when it finished.
     expect(run.stdout.split('total is summed').length).toBe(2);
     const xml = readFileSync(junit, 'utf8');
