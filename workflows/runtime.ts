@@ -17,6 +17,8 @@ import type { LimitState } from './block-limits';
 export interface OpenHumanTask {
   taskId: string;
   stepId: string;
+  /** Workflow time the task opened (epoch ms). */
+  openedAt: number;
   /** Action ids the form offers. */
   actions: string[];
   approvals: HumanTaskApprovalRule;
@@ -135,7 +137,11 @@ export function snapshot(run: RunState): InterpreterState {
     completedSteps: [...run.completed],
     variables: run.vars,
     stepOutputs: run.steps,
-    openHumanTasks: [...run.humanTasks.values()].map((t) => ({ taskId: t.taskId, stepId: t.stepId })),
+    openHumanTasks: [...run.humanTasks.values()].map((t) => ({
+      taskId: t.taskId,
+      stepId: t.stepId,
+      openedAt: new Date(t.openedAt).toISOString(),
+    })),
     ...(run.trail && { trail: run.trail }),
   };
 }

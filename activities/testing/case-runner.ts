@@ -516,7 +516,12 @@ async function deliverSubmissions(
       problems.push(undelivered(name, pointer, `the run ended before step "${s.step}" opened a task`));
       continue;
     }
-    if (s.after !== undefined) await sleep(Math.ceil(parseDuration(s.after) / scale));
+    // `after` counts from the task's opening (workflow time), not from when the driver saw it open.
+    if (s.after !== undefined) {
+      const since = task.openedAt ? Date.now() - Date.parse(task.openedAt) : 0;
+      const wait = Math.ceil(parseDuration(s.after) / scale) - since;
+      if (wait > 0) await sleep(wait);
+    }
     const data = s.data ?? {};
     const step = findHumanTaskStep(target, s.step);
     if (step) {

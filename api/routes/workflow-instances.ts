@@ -158,7 +158,10 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
             openHumanTasks: {
               type: 'array',
               description: 'Human tasks the run has open (task id and step id)',
-              items: { type: 'object', properties: { taskId: { type: 'string' }, stepId: { type: 'string' } } },
+              items: {
+                type: 'object',
+                properties: { taskId: { type: 'string' }, stepId: { type: 'string' }, openedAt: { type: 'string' } },
+              },
             },
             trail: {
               type: 'object',

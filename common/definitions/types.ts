@@ -245,8 +245,8 @@ export interface InterpreterState {
   completedSteps: string[];
   variables: Record<string, unknown>;
   stepOutputs?: Record<string, StepRecord>;
-  /** The run's open human tasks (task id and step id). */
-  openHumanTasks?: Array<{ taskId: string; stepId: string }>;
+  /** The run's open human tasks: task id, step id, when it opened (ISO-8601, workflow time). */
+  openHumanTasks?: Array<{ taskId: string; stepId: string; openedAt?: string }>;
   /** When options.recordTrail is on. */
   trail?: RunTrail;
 }

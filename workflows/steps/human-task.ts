@@ -74,6 +74,7 @@ export const humanTaskStep: StepExecutor<HumanTaskStep> = async (step, run, fram
     task = {
       taskId: opened.taskId,
       stepId: step.id,
+      openedAt,
       actions: opened.actions,
       approvals,
       ...(starter !== undefined && { starter }),
