@@ -115,14 +115,15 @@ function StartRunForm() {
   };
   return (
     <form className="filters start-test-run" onSubmit={submit} aria-label="Start a test run">
-      <fieldset className="segmented-choice">
-        <legend>Run by</legend>
+      <fieldset>
+        <legend>Start a run</legend>
         <label className="inline">
-          <input type="radio" name="run-by" checked={by === 'definition'} onChange={() => setBy('definition')} /> test
-          definition
+          <input type="radio" name="run-by" checked={by === 'definition'} onChange={() => setBy('definition')} />
+          By test definition
         </label>
         <label className="inline">
-          <input type="radio" name="run-by" checked={by === 'tag'} onChange={() => setBy('tag')} /> tag
+          <input type="radio" name="run-by" checked={by === 'tag'} onChange={() => setBy('tag')} />
+          By tag
         </label>
       </fieldset>
       {by === 'definition' ? (
