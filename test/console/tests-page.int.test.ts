@@ -32,6 +32,7 @@ const TEMPORAL_UI = 'http://temporal-ui.test:8233';
 const p = `tests-page-${uniq()}`;
 const FLOW = `${p}-pricing`;
 const TEST_ID = `${p}-pricing-tests`;
+const SLOW_TEST_ID = `${p}-slow-tests`;
 let h: RunHarness;
 let api: TestApi;
 let server: Server;
@@ -86,6 +87,25 @@ beforeAll(async () => {
       },
     ]),
     settings: JSON.stringify({ concurrency: 2 }),
+  });
+  // A case that waits 60 s of real time (time_scale 1): the run stays running until it is cancelled.
+  await activeWorkflow(h.db, {
+    workflow_id: `${p}-slow`,
+    steps: [
+      { id: 'think', type: 'delay', duration: 'PT60S' },
+      { id: 'done', type: 'succeed', output: { ok: true } },
+    ],
+  } as never);
+  await h.db('testing_framework_service.test_definitions').insert({
+    test_id: SLOW_TEST_ID,
+    version: '1.0.0',
+    name: 'slow tests',
+    status: 'active',
+    target_type: 'workflow',
+    target_id: `${p}-slow`,
+    test_cases: JSON.stringify([
+      { case_id: 'waits', time_scale: 1, case_timeout: '90s', expect: { output: { ok: true } } },
+    ]),
   });
 });
 afterAll(async () => {
@@ -172,4 +192,23 @@ it('shows the problem when the API refuses to start a run', async () => {
   await page.getByRole('button', { name: 'Start test run' }).click();
   await expectText(page.getByRole('alert'), '422');
   expect(page.url()).toBe(`${url}/console/tests`);
+});
+
+it('follows a running test run live and cancels it', async () => {
+  await loginAs(page, { url }, admin);
+  await page.goto(`${url}/console/tests`);
+  const select = page.getByLabel('Test definition', { exact: true });
+  await expectText(select, SLOW_TEST_ID);
+  await select.selectOption((await select.locator('option', { hasText: SLOW_TEST_ID }).getAttribute('value'))!);
+  await page.getByRole('button', { name: 'Start test run' }).click();
+  await expectText(page.getByTestId('test-run-status'), 'running');
+  await expectText(page.getByRole('region', { name: 'Test run facts' }), '0 of 1 cases done');
+  await expectAttr(page.getByTestId('case-waits'), 'data-status', 'running');
+  await expectText(page.getByRole('region', { name: 'Coverage' }), 'Once the run has ended.');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Cancel test run' }).click();
+  // The page keeps polling: the run ends cancelled, the button goes away.
+  await expectText(page.getByTestId('test-run-status'), 'cancelled');
+  await expectCount(page.getByRole('button', { name: 'Cancel test run' }), 0);
+  await expectText(page.getByRole('region', { name: 'Test run facts' }), '1 of 1 cases done');
 });
