@@ -125,7 +125,7 @@ afterEach(async () => {
 
 it('starts a run of a test definition and shows it failed: counts, the failed expectation, path, coverage', async () => {
   await loginAs(page, { url }, admin);
-  await page.getByRole('link', { name: 'Tests' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tests' }).click();
   await page.getByRole('heading', { name: 'Tests' }).waitFor();
   const select = page.getByLabel('Test definition', { exact: true });
   await expectText(select, `${TEST_ID} v1.0.0`);
