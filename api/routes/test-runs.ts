@@ -18,6 +18,8 @@ import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Typed, Uuid } from '../http/schema';
+import { temporalUiLink } from '../http/temporal-ui';
+import type { ApiDeps } from '../deps';
 import { problem } from './engine-schemas';
 
 const TAG = ['tests'];
@@ -125,6 +127,10 @@ const resultItem = {
       type: ['string', 'null'],
       description: "The case run's workflow id, to inspect in Temporal",
     },
+    temporal_ui_url: {
+      type: ['string', 'null'],
+      description: 'The case run in the Temporal Web UI (its latest run), once it has started',
+    },
     workflow_instance_id: {
       type: ['string', 'null'],
       format: 'uuid',
@@ -157,6 +163,15 @@ const startBody = Typed<TestRunRequest>({
     concurrency: { type: 'integer', minimum: 1, maximum: 16 },
   },
 });
+
+/** A case result with its link to the Temporal Web UI (the workflow id alone: the UI shows its latest run). */
+function caseResultView(config: ApiDeps['config'], r: Record<string, unknown>): Record<string, unknown> {
+  const workflowId = typeof r.temporal_workflow_id === 'string' ? r.temporal_workflow_id : null;
+  return {
+    ...r,
+    temporal_ui_url: workflowId ? temporalUiLink(config, workflowId, '').replace(/\/\/history$/, '') : null,
+  };
+}
 
 const SELECTORS = ['test_definition_id', 'test_id', 'tag', 'target'] as const;
 
@@ -239,9 +254,10 @@ export const testRunRoutes: RouteDefinition[] = [
       400: problem,
       404: problem,
     },
-    handler: async ({ deps, params, query }) => ({
-      body: await listTestCaseResults(deps.db, params.id, { status: query.status }, query),
-    }),
+    handler: async ({ deps, params, query }) => {
+      const page = await listTestCaseResults(deps.db, params.id, { status: query.status }, query);
+      return { body: { ...page, items: page.items.map((r) => caseResultView(deps.config, r)) } };
+    },
   }),
   defineRoute({
     method: 'get',
@@ -252,6 +268,8 @@ export const testRunRoutes: RouteDefinition[] = [
     permission: R,
     params: Type.Object({ id: Uuid(), resultId: Uuid() }),
     responses: { 200: { description: 'The case result', schema: resultItem }, 404: problem },
-    handler: async ({ deps, params }) => ({ body: await getTestCaseResult(deps.db, params.id, params.resultId) }),
+    handler: async ({ deps, params }) => ({
+      body: caseResultView(deps.config, await getTestCaseResult(deps.db, params.id, params.resultId)),
+    }),
   }),
 ];

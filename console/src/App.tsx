@@ -11,11 +11,14 @@ import { LoginPage } from './pages/Login';
 import { RunPage } from './pages/Run';
 import { RunsPage } from './pages/Runs';
 import { TaskPage } from './pages/Task';
+import { TestRunPage } from './pages/TestRun';
+import { TestsPage } from './pages/Tests';
 
 const NAV = [
   { to: '/inbox', label: 'Inbox', section: ['/inbox', '/tasks'] },
   { to: '/runs', label: 'Runs', section: ['/runs'] },
   { to: '/definitions', label: 'Definitions', section: ['/definitions'] },
+  { to: '/tests', label: 'Tests', section: ['/tests'] },
   { to: '/events', label: 'Events', section: ['/events'] },
   { to: '/dead-letters', label: 'Dead letters', section: ['/dead-letters'] },
 ];
@@ -25,6 +28,7 @@ function page(path: string): ReactNode {
   let m: Record<string, string> | null;
   if ((m = match('/tasks/:id', path))) return <TaskPage key={m.id} id={m.id!} />;
   if ((m = match('/runs/:id', path))) return <RunPage key={m.id} id={m.id!} />;
+  if ((m = match('/tests/:id', path))) return <TestRunPage key={m.id} id={m.id!} />;
   if ((m = match('/definitions/:workflowId', path)))
     return <DefinitionPage key={m.workflowId} workflowId={m.workflowId!} />;
   switch (path) {
@@ -34,6 +38,8 @@ function page(path: string): ReactNode {
       return <RunsPage />;
     case '/definitions':
       return <DefinitionsPage />;
+    case '/tests':
+      return <TestsPage />;
     case '/events':
       return <EventsPage />;
     case '/dead-letters':
