@@ -72,7 +72,7 @@ export const BUSINESS_KEYS: Record<string, string[]> = {
   'task_execution_service.task_instances': ['workflow_instance_id', 'execution_key'],
   'testing_framework_service.test_definitions': ['test_id', 'version'],
   'testing_framework_service.test_runs': ['run_id'],
-  'testing_framework_service.test_case_results': ['test_run_id', 'case_id'],
+  'testing_framework_service.test_case_results': ['test_run_id', 'test_definition_id', 'case_id'],
   'web_application_service.ui_components': ['component_id', 'version'],
   'workflow_orchestrator_service.workflow_definitions': ['workflow_id', 'version'],
   'workflow_orchestrator_service.workflow_instances': ['temporal_workflow_id'],

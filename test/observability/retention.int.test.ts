@@ -84,6 +84,11 @@ describe('migration 016 on a database holding telemetry', () => {
       getMigrations: async () => (await migrationSource.getMigrations([])).filter((n) => n < '016'),
     };
     await db.migrate.latest({ migrationSource: before016 });
+    // Up to 016 and no further: `down` then rolls back 016 itself (later migrations are forward-only).
+    const through016 = {
+      ...migrationSource,
+      getMigrations: async () => (await migrationSource.getMigrations([])).filter((n) => n <= '016~'),
+    };
     const obs = 'observability_service';
     const logs = await db(`${obs}.observability_logs`)
       .insert([
@@ -99,7 +104,7 @@ describe('migration 016 on a database holding telemetry', () => {
       .insert({ trace_id: 't'.repeat(32), span_id: 's'.repeat(16), name: 'span', started_at: new Date() })
       .returning('*');
 
-    await db.migrate.latest({ migrationSource });
+    await db.migrate.latest({ migrationSource: through016 });
 
     const after = await db(`${obs}.observability_logs`).orderBy('timestamp');
     expect(after).toEqual([...logs].sort((a, b) => a.timestamp - b.timestamp));
@@ -115,7 +120,7 @@ describe('migration 016 on a database holding telemetry', () => {
     expect(await getObservability(db, 'logs', logs[2].id)).toEqual(logs[2]);
     expect(await getObservability(db, 'traces', span.id)).toEqual(span);
 
-    await db.migrate.down({ migrationSource });
+    await db.migrate.down({ migrationSource: through016 });
     expect(await db(`${obs}.observability_logs`).orderBy('timestamp')).toEqual(after);
     expect(await partitionOf(db, `${obs}.observability_logs`, logs[0].id)).toBe(`${obs}.observability_logs`);
     await expect(
