@@ -16,6 +16,7 @@ import { mockedEmitEvent, mockedHumanTaskActivities, mockedRunTask } from '../ac
 import { builtinCodeHandlers } from '../activities/tasks/builtin-handlers';
 import { CodeHandlerRegistry, loadCodeHandlersModule } from '../activities/tasks/code-handlers';
 import type { Config } from '../common/config';
+import type { EmitEventRequest } from '../common/contracts/events';
 import type { RunTaskRequest } from '../common/contracts/tasks';
 import { taskTestTimeoutMs } from '../services/testing/task-test';
 import type { PlannedTarget, TaskTestActivities, TestCase } from '../common/contracts/testing';
@@ -65,7 +66,8 @@ export async function createTestRunnerWorker(deps: TestRunnerWorkerDeps): Promis
     activities: {
       ...production,
       runTask: (req: RunTaskRequest) => mockedRunTask({ db, cases, realRunTask }, req),
-      emitEvent: mockedEmitEvent,
+      emitEvent: (req: EmitEventRequest) =>
+        mockedEmitEvent({ db, eventDefinitionCacheTtlMs: config.eventDefinitionCacheTtlMs }, req),
       ...mockedHumanTaskActivities(db),
       ...createTestRunActivities({ db, temporal, config, logger, cases, runTaskCase }),
     },

@@ -478,7 +478,8 @@ async function deliverEvents(
       problems.push(undelivered(`events[${i}]`, `/events/${i}`, 'the run ended before the event was due'));
       continue;
     }
-    const eventId = randomUUID();
+    // One id per case event: a retried driver re-sends it with the same id, and the run ignores the duplicate.
+    const eventId = `${handle.workflowId}/event/${i}`;
     await handle.signal(aosEventSignal, {
       eventId,
       pattern: e.event,

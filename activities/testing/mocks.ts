@@ -22,6 +22,7 @@ import { bareExpression } from '../../common/definitions/expression-check';
 import { FailureType } from '../../common/errors';
 import { createFailure, nonRetryable } from '../../common/errors/failures';
 import { describeFailure, evaluate } from '../../common/expressions/engine';
+import { resolveEventDefinition } from '../../services/events/validators';
 import { resolveFormSnapshot } from '../../services/human-tasks/runtime';
 import { TEST_DEFAULTS } from '../../services/testing/test-runs';
 import { checkSchema } from '../tasks/schema-check';
@@ -108,10 +109,24 @@ export async function mockedRunTask(deps: MockDeps, req: RunTaskRequest): Promis
   return output;
 }
 
-/** The `emitEvent` of case runs: publishes nothing (the run's history records the request). */
-export async function mockedEmitEvent(req: EmitEventRequest): Promise<{ eventId: string }> {
+/**
+ * The `emitEvent` of case runs: checks the payload as publishing would (an object, valid against the pattern's
+ * event definition) and publishes nothing (the run's history records the request).
+ */
+export async function mockedEmitEvent(
+  deps: { db: Knex; eventDefinitionCacheTtlMs: number },
+  req: EmitEventRequest,
+): Promise<{ eventId: string }> {
   if (req.payload === null || typeof req.payload !== 'object' || Array.isArray(req.payload))
     throw nonRetryable(FailureType.SchemaViolation, `emit_event "${req.pattern}": payload must be an object`);
+  const definition = await resolveEventDefinition(deps.db, req.pattern, undefined, deps.eventDefinitionCacheTtlMs);
+  if (definition?.validate && !definition.validate(req.payload)) {
+    const errors = (definition.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+    throw nonRetryable(
+      FailureType.SchemaViolation,
+      `emit_event "${req.pattern}": the payload does not match its event definition (version ${definition.version}): ${errors.join('; ')}`,
+    );
+  }
   return { eventId: req.eventId };
 }
 

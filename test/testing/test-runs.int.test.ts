@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { TestCase, TestRunOutcome, TestSettings } from '../../common/contracts/testing';
 import { awaitTestRun, cancelTestRun, startTestRun, type TestRunDeps } from '../../services/testing/test-runs';
 import { insertTrigger } from '../../db/repositories/workflow-event-triggers';
+import { createEventDefinition } from '../../services/definitions';
 import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from '../engine-runs/harness';
 
 jest.setTimeout(120_000);
@@ -508,5 +509,29 @@ describe('test runs', () => {
     expect(outcome.status).toBe('passed');
     expect(byCase['free-order-not-started'].assertions[0].message).toContain('condition false');
     expect(byCase['free-order-not-started'].temporal_workflow_id).toBeNull();
+  });
+
+  test('an emitted payload is checked against its event definition, as publishing would', async () => {
+    const pattern = `strict.${suffix}.charged`;
+    await createEventDefinition(h.db, {
+      event_id: id('strict-charged'),
+      name: 'strict',
+      pattern,
+      version: '1.0.0',
+      payload_schema: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } },
+    });
+    const STRICT = id('strict-flow');
+    await activeWorkflow(h.db, {
+      workflow_id: STRICT,
+      steps: [{ id: 'announce', type: 'emit_event', event: pattern, payload: { amount: '{% $input.amount %}' } }],
+    } as never);
+    const def = await testDefinition(STRICT, [
+      { case_id: 'valid', input: { amount: 3 }, expect: { events: [{ event: pattern, payload: { amount: 3 } }] } },
+      { case_id: 'invalid', input: { amount: 'three' }, expect: { error: { type: 'SchemaViolation' } } },
+    ]);
+    const { outcome, id: runId } = await run(def);
+    expect(outcome.status).toBe('passed');
+    const invalid = (await results(h.db, runId)).find((r) => r.case_id === 'invalid');
+    expect(invalid.error.message).toContain('/amount must be number');
   });
 });
