@@ -8,6 +8,7 @@ import {
   listRunTasks,
   listRuns,
   queryRunState,
+  sendEventToRun,
   terminateRun,
   type WorkflowInstanceStatus,
 } from '../../services/runs';
@@ -16,6 +17,8 @@ import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Uuid } from '../http/schema';
+import { principalOf } from '../auth/principal';
+import { EVENT_ID, EVENT_NAME } from '../../common/events/schema';
 import { problem } from './engine-schemas';
 import { workflowInstanceItem as item, workflowInstanceView } from './workflow-instance-views';
 import { startRunBody, startRunHandler } from './workflow-runs';
@@ -190,6 +193,61 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     handler: async ({ deps, params }) => ({
       status: 202,
       body: workflowInstanceView(deps.config, await cancelRun(deps, params.id)),
+    }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/workflow-instances/:id/events',
+    operationId: 'sendEventToWorkflowInstance',
+    summary: 'Send an event straight to this run (no event row, no routing): operators unblocking a wait',
+    tags: TAG,
+    permission: 'workflow_instances:signal',
+    params: idParams,
+    body: Type.Object(
+      {
+        event: Type.String({ pattern: EVENT_NAME, maxLength: 255, description: 'The event name a wait matches' }),
+        payload: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        correlation: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 1000,
+            description: "Compared with the waiting step's correlation (default: the run's correlation key)",
+          }),
+        ),
+        event_id: Type.Optional(
+          Type.String({
+            pattern: EVENT_ID,
+            description: 'Idempotency: a repeated id is delivered once (default: a new uuid)',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    responses: {
+      202: {
+        description: 'Delivered to the run (a wait takes it when its pattern and correlation match)',
+        schema: {
+          type: 'object',
+          required: ['event_id', 'instance_id', 'workflow_id', 'pattern', 'sent_at'],
+          properties: {
+            event_id: { type: 'string' },
+            instance_id: { type: 'string', format: 'uuid' },
+            workflow_id: { type: 'string' },
+            pattern: { type: 'string' },
+            correlation: { type: ['string', 'null'] },
+            sent_by: { type: ['string', 'null'] },
+            sent_at: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+      404: problem,
+      409: problem,
+      422: problem,
+    },
+    handler: async ({ deps, params, body, res }) => ({
+      status: 202,
+      body: await sendEventToRun(deps, params.id, body, principalOf(res).username),
     }),
   }),
   defineRoute({

@@ -1,7 +1,11 @@
 /** JSON Schemas of the event documents: the ingested EventInstance, event definitions and triggers. */
 
-const ID = '^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,254}$';
-const NAME = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
+/** An event id: idempotency key of an event. */
+export const EVENT_ID = '^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,254}$';
+/** An event name (pattern without wildcards), e.g. `invoice.created`. */
+export const EVENT_NAME = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
+const ID = EVENT_ID;
+const NAME = EVENT_NAME;
 const SEMVER = '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$';
 const shortString = { type: 'string', maxLength: 255 };
 

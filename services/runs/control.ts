@@ -1,4 +1,4 @@
-/** Cancel, terminate and live-state query of a run, addressed by its workflow_instances id. */
+/** Cancel, terminate, an event sent to one run, and the live-state query of a run, addressed by its workflow_instances id. */
 import type { InterpreterState } from '../../common/definitions/types';
 import { AppError, FailureType } from '../../common/errors';
 import {
@@ -7,7 +7,8 @@ import {
   TERMINAL_WORKFLOW_STATUSES,
   type WorkflowInstanceRow,
 } from '../../db/repositories/workflow-instances';
-import { aosStateQuery } from '../../workflows/api';
+import { randomUUID } from 'node:crypto';
+import { aosEventSignal, aosStateQuery } from '../../workflows/api';
 import type { RunDeps } from './deps';
 import { recordRunClosed } from '../observability/metrics';
 
@@ -31,6 +32,67 @@ export async function cancelRun(deps: RunDeps, instanceId: string): Promise<Work
   assertOpen(row, 'cancel');
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).cancel();
   return row;
+}
+
+/** An event an operator sends to one run (`POST /workflow-instances/{id}/events`). */
+export interface DirectedEvent {
+  event: string;
+  payload?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  /** Compared with the waiting step's correlation [the run's correlation key]. */
+  correlation?: string;
+  /** Repeating a request with the same id delivers nothing twice (the run ignores an event id it has seen). */
+  event_id?: string;
+}
+
+/** What was delivered. */
+export interface DirectedEventResult {
+  event_id: string;
+  instance_id: string;
+  workflow_id: string;
+  pattern: string;
+  correlation: string | null;
+  sent_by: string | null;
+  sent_at: string;
+}
+
+/**
+ * Sends an event straight to one open run, as the `aosEvent` signal event routing sends (no event row, no routing to
+ * triggers or other runs). A wait takes it when its pattern matches and its correlation equals `correlation`
+ * (default: the run's correlation key); until then the run keeps it like any early event.
+ */
+export async function sendEventToRun(
+  deps: RunDeps,
+  instanceId: string,
+  body: DirectedEvent,
+  sentBy?: string,
+): Promise<DirectedEventResult> {
+  const row = await getRunRow(deps, instanceId);
+  assertOpen(row, 'send an event to');
+  const eventId = body.event_id ?? randomUUID();
+  const correlation = body.correlation ?? row.correlation_key ?? undefined;
+  const sentAt = new Date().toISOString();
+  await deps.temporal.workflow.getHandle(row.temporal_workflow_id).signal(aosEventSignal, {
+    eventId,
+    pattern: body.event,
+    payload: body.payload ?? {},
+    metadata: {
+      ...body.metadata,
+      ...(correlation !== undefined && { correlationKey: correlation }),
+      directedTo: row.id,
+      ...(sentBy && { sentBy }),
+      sentAt,
+    },
+  });
+  return {
+    event_id: eventId,
+    instance_id: row.id,
+    workflow_id: row.temporal_workflow_id,
+    pattern: body.event,
+    correlation: correlation ?? null,
+    sent_by: sentBy ?? null,
+    sent_at: sentAt,
+  };
 }
 
 /**

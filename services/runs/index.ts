@@ -6,7 +6,8 @@ export {
   type StartRunRequest,
   type StartRunResult,
 } from './start';
-export { cancelRun, terminateRun, queryRunState, getRunRow } from './control';
+export { cancelRun, terminateRun, queryRunState, getRunRow, sendEventToRun } from './control';
+export type { DirectedEvent, DirectedEventResult } from './control';
 export type { RunDeps } from './deps';
 export {
   listRuns,
