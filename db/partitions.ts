@@ -4,6 +4,7 @@
  * allowed it. The job that schedules both is services/maintenance/partition-maintenance.ts.
  */
 import type { Knex } from 'knex';
+import { OPEN_WORKFLOW_STATUSES } from './repositories/workflow-instances';
 
 /** How a table is cut: one partition per UTC day or per UTC month. */
 export type PartitionPeriod = 'day' | 'month';
@@ -125,7 +126,7 @@ export async function expiredPartitions(db: Knex, t: PartitionedTable, keep: num
 /** Why a partition may not be dropped yet (its rows are still in use), or undefined when it may. */
 type Guard = (trx: Knex.Transaction, partition: string) => Promise<string | undefined>;
 
-const OPEN_RUN = `('pending', 'running', 'waiting')`;
+const OPEN_RUN = `(${OPEN_WORKFLOW_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 const OPEN_TASK = `('pending', 'scheduled', 'running', 'waiting')`;
 const UNDELIVERED = `('pending', 'delivering', 'failed')`;
 

@@ -1,9 +1,9 @@
 /** workflow_instances as event routing and ingest read them: live runs, runs an event caused, a run's trigger. */
 import type { Db } from './sql';
-import { WORKFLOW_INSTANCES } from './workflow-instances';
+import { OPEN_WORKFLOW_STATUSES, WORKFLOW_INSTANCES } from './workflow-instances';
 
 // Statuses of a run that can still receive or be cancelled by an event (pending rows count: a start in flight).
-const LIVE = ['pending', 'running', 'waiting'];
+const LIVE = [...OPEN_WORKFLOW_STATUSES];
 
 /** Of `workflowIds`, the runs that `eventId` started (a run never receives the event that started it). */
 export async function runsStartedByEvent(db: Db, workflowIds: string[], eventId: string): Promise<string[]> {

@@ -21,6 +21,12 @@ export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = [
   'timed_out',
 ];
 
+/**
+ * Statuses of a run that is not over: live for event routing (exclusive starts, CANCEL triggers), open for the
+ * reconciler, kept by partition retention. The one list every such check uses: a new open status goes here.
+ */
+export const OPEN_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = ['pending', 'running', 'waiting'];
+
 /** A row of workflow_instances. */
 export interface WorkflowInstanceRow {
   id: string;
@@ -278,7 +284,7 @@ export async function listSettledOpenWorkflowInstances(
 ): Promise<OpenWorkflowInstance[]> {
   return (await db(WORKFLOW_INSTANCES)
     .select('id', 'temporal_workflow_id', 'definition_workflow_id', 'status', 'created_at')
-    .whereIn('status', ['pending', 'running', 'waiting'])
+    .whereIn('status', OPEN_WORKFLOW_STATUSES as WorkflowInstanceStatus[])
     .where('updated_at', '<', settledBefore)
     .orderBy('updated_at')
     .limit(limit)) as OpenWorkflowInstance[];
