@@ -10,6 +10,7 @@ import { inlineTaskSnapshot, runTaskTest, storedTaskSnapshot } from '../../servi
 import type { ApiDeps } from '../deps';
 import { defineRoute, type JsonSchema, type RouteDefinition } from '../http/route';
 import { AnyObject } from '../http/schema';
+import { validationResult } from '../http/versioned-routes';
 import { idParams, problem } from './engine-schemas';
 
 /** Running a task for real is what a test run with `unmocked: run` does: the testing framework's write permission. */
@@ -18,21 +19,8 @@ const tags = ['task-definitions'];
 
 const input = Type.Optional(Type.Unknown({ description: "The task's input [{}]; checked against its input_schema" }));
 
-const schemaCheck: JsonSchema = {
-  type: 'object',
-  required: ['valid', 'errors'],
-  properties: {
-    valid: { type: 'boolean' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['pointer', 'message'],
-        properties: { pointer: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
-  },
-};
+// The dry-run answer's shape: valid, and every error with its pointer.
+const schemaCheck = validationResult;
 
 /** The answer of every single-task test route (common/contracts/testing.ts TaskTestResult). */
 export const taskTestResultSchema: JsonSchema = {

@@ -3,17 +3,8 @@
  * failed expectation (expectation, pointer, expected, actual, message), the path the run took, the switch
  * branches, its output or error, and a link to the case's run in the Temporal Web UI.
  */
+import type { ExpectationResult } from '../../../common/contracts/testing';
 import { formatDuration, Json, Status } from '../lib/ui';
-
-/** One expectation checked on a case. */
-export interface Assertion {
-  expectation: string;
-  pointer: string;
-  passed: boolean;
-  expected?: unknown;
-  actual?: unknown;
-  message: string;
-}
 
 /** A case result as the API answers it. */
 export interface CaseResult {
@@ -22,7 +13,7 @@ export interface CaseResult {
   name: string | null;
   test_id: string | null;
   status: string;
-  assertions?: Assertion[] | null;
+  assertions?: ExpectationResult[] | null;
   path: string[] | null;
   branches: string[] | null;
   emitted_events: unknown[] | null;
@@ -42,7 +33,7 @@ function Value({ value, label }: { value: unknown; label: string }) {
   return <Json value={value} label={label} />;
 }
 
-function FailedExpectations({ caseId, assertions }: { caseId: string; assertions: Assertion[] }) {
+function FailedExpectations({ caseId, assertions }: { caseId: string; assertions: ExpectationResult[] }) {
   return (
     <table className="list expectations" aria-label={`Failed expectations of ${caseId}`}>
       <thead>

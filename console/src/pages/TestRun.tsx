@@ -9,7 +9,8 @@ import { can, useMe } from '../lib/me';
 import { Link } from '../lib/router';
 import { ErrorBox, formatDuration, PageHeader, Status, Time, useLoad } from '../lib/ui';
 import { CaseResults, type CaseResult } from './TestCases';
-import { Counts, TEST_RUN_LIVE, testedText, type CoverageFigure, type TestRun } from './Tests';
+import type { CoverageFigure } from '../../../common/contracts/testing';
+import { Counts, TEST_RUN_LIVE, testedText, type TestRun } from './Tests';
 
 /** A labelled percent bar (a progressbar to assistive technology). */
 export function PercentBar({ label, value, text }: { label: string; value: number; text: string }) {

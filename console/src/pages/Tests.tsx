@@ -3,29 +3,11 @@
  * definition or of every case with a tag (tests:write). docs/testing.md, "Running tests".
  */
 import { useState, type FormEvent } from 'react';
+import type { TargetCoverage, TestRunSummary } from '../../../common/contracts/testing';
 import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link, navigate, useLocation } from '../lib/router';
 import { ErrorBox, formatDuration, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
-
-/** Cases per status (kept current while the run goes). */
-export interface TestSummary {
-  total: number;
-  pending: number;
-  running: number;
-  passed: number;
-  failed: number;
-  error: number;
-  skipped: number;
-}
-
-/** Steps or branches of a target reached by the cases. */
-export interface CoverageFigure {
-  total: number;
-  visited: number;
-  percent: number;
-  unreached: string[];
-}
 
 /** A test run as the API answers it. */
 export interface TestRun {
@@ -35,13 +17,8 @@ export interface TestRun {
   test_definition_version: string | null;
   triggered_by: string | null;
   selector: Record<string, unknown> | null;
-  summary: TestSummary;
-  coverage: Array<{
-    target_id: string;
-    target_version: string;
-    steps: CoverageFigure;
-    branches: CoverageFigure;
-  }> | null;
+  summary: TestRunSummary;
+  coverage: TargetCoverage[] | null;
   test_definitions: Array<{ id: string; test_id: string; version: string; cases: number }>;
   targets: Array<{ key: string; type: string; id: string; version: string }>;
   started_at: string | null;
@@ -77,7 +54,7 @@ export function testedText(r: Pick<TestRun, 'selector' | 'test_definitions'>): s
 }
 
 /** "1 passed · 1 failed of 2" (the statuses with cases, in a fixed order). */
-export function Counts({ summary }: { summary: TestSummary }) {
+export function Counts({ summary }: { summary: TestRunSummary }) {
   const parts = (['passed', 'failed', 'error', 'skipped', 'running', 'pending'] as const).filter(
     (k) => summary[k] > 0 || k === 'passed' || k === 'failed',
   );
