@@ -1,7 +1,7 @@
 /** Contract of the `mirrorWorkflow` local activity (activities/mirror). Types only: sandbox-safe. */
 
 /** Workflow-level status written to workflow_instances. */
-export type MirrorStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+export type MirrorStatus = 'running' | 'waiting' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 /** One workflow-level status transition. */
 export interface MirrorWorkflowUpdate {

@@ -281,6 +281,51 @@ function stepDefs(): Record<string, unknown> {
   return defs;
 }
 
+/** Run priorities: Temporal priority keys, 1 = most urgent, 5 = least; unset = 3 (Temporal's default). */
+export const PrioritySchema = Type.Integer({ minimum: 1, maximum: 5 });
+
+/**
+ * Flow control of a workflow definition (#15): at most `limit` runs of it open at once (all versions), counted
+ * per `key` when set (an expression over `$input`, e.g. the customer id). `when_full` decides what a start does
+ * when the limit is reached: `queue` (default: the start is recorded as `queued` and begins, in order, when a
+ * run ends), `reject` (409), or `cancel_oldest` (the oldest open run is cancelled, the new one queued first).
+ */
+export const RunConcurrencySchema = Closed({
+  limit: Type.Integer({ minimum: 1, maximum: 10000 }),
+  key: Optional(ExpressionSchema),
+  when_full: Optional(Enum(['queue', 'reject', 'cancel_oldest'] as const)),
+});
+
+/**
+ * What happens once when a run fails for good (failed or timed out, not cancelled or terminated), like
+ * Conductor's failureWorkflow: run another stored definition as an abandoned child with the failure as input
+ * (`$failure` in `input`; default input `{ failure, instance_id, workflow_id, version, input }`), or publish an
+ * event (`payload` likewise).
+ */
+export const OnFailureSchema = OneOf([
+  Closed({
+    type: Type.Literal('sub_workflow'),
+    workflow: Type.String({ minLength: 1 }),
+    version: Optional(semver),
+    input: Optional(TemplateSchema),
+  }),
+  Closed({
+    type: Type.Literal('emit_event'),
+    event: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
+    payload: Optional(TemplateSchema),
+  }),
+]);
+
+/**
+ * Limits of a task definition's calls across every worker (#15): `rate_per_second` (GCRA in PostgreSQL: calls
+ * are spaced 1/rate apart, with a burst of `burst` calls) and `concurrency` (leases in PostgreSQL).
+ */
+export const TaskLimitsSchema = Closed({
+  rate_per_second: Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
+  burst: Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  concurrency: Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+});
+
 /** Schema of a workflow definition document (`workflow_definitions.definition`). */
 export const workflowDefinitionSchema = Closed(
   {
@@ -299,6 +344,12 @@ export const workflowDefinitionSchema = Closed(
     steps: Type.Array(stepInList, { minItems: 1, maxItems: MAX_DEFINITION_STEPS }),
     /** Workflow result when the step list ends (not via succeed); default = last step's output. */
     output: Optional(TemplateSchema),
+    /** At most this many open runs (per key), and what a start does when full (#15). */
+    concurrency: Optional(RunConcurrencySchema),
+    /** The runs' Temporal priority key (their workflow and activity tasks) [3]. */
+    priority: Optional(PrioritySchema),
+    /** What runs once when a run fails for good (#15). */
+    on_failure: Optional(OnFailureSchema),
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -332,6 +383,10 @@ export const taskDefinitionSchema = Closed(
     output_schema: Optional(jsonSchemaDoc),
     retry_policy: Optional(RetryPolicySchema),
     timeouts: Optional(TaskTimeoutsSchema),
+    /** Rate and concurrency limits across all workers (#15). */
+    limits: Optional(TaskLimitsSchema),
+    /** Temporal priority key of this task's activities [the run's priority]. */
+    priority: Optional(PrioritySchema),
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -12,6 +12,9 @@ import type { Static } from '@sinclair/typebox';
 import type { StepType } from './kinds';
 import type {
   CatchClauseSchema,
+  OnFailureSchema,
+  RunConcurrencySchema,
+  TaskLimitsSchema,
   DurationSchema,
   RetryPolicySchema,
   StepSchema,
@@ -84,6 +87,13 @@ export type HumanTaskEscalation = NonNullable<HumanTaskStep['escalations']>[numb
 export type SucceedStep = StepOf<'succeed'>;
 /** Ends the workflow with a non-retryable failure of type `error` (default `WorkflowFailed`). */
 export type FailStep = StepOf<'fail'>;
+
+/** A workflow definition's limit of open runs (per key) and what a start does when it is reached. */
+export type RunConcurrency = Static<typeof RunConcurrencySchema>;
+/** What runs once when a run fails for good. */
+export type OnFailure = Static<typeof OnFailureSchema>;
+/** A task definition's rate and concurrency limits across all workers. */
+export type TaskLimits = Static<typeof TaskLimitsSchema>;
 
 /** The document stored in `workflow_definitions.definition`. */
 export type WorkflowDefinition = Static<typeof workflowDefinitionSchema>;

@@ -20,6 +20,7 @@ import * as m014 from './014_manual_task_forms';
 import * as m015 from './015_event_publisher';
 import * as m016 from './016_observability_partitions';
 import * as m017 from './017_test_execution';
+import * as m018 from './018_run_operations';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '015_event_publisher': m015,
   '016_observability_partitions': m016,
   '017_test_execution': m017,
+  '018_run_operations': m018,
 };

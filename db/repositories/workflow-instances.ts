@@ -10,7 +10,16 @@ import { paginate, type Page, type PageRequest } from './keyset';
 
 /** Lifecycle of a run as mirrored from Temporal. */
 export type WorkflowInstanceStatus =
-  'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+  | 'queued'
+  | 'pending'
+  | 'running'
+  | 'waiting'
+  | 'paused'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'terminated'
+  | 'timed_out';
 
 /** Statuses after which a run never changes again. */
 export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = [
@@ -25,7 +34,7 @@ export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = [
  * Statuses of a run that is not over: live for event routing (exclusive starts, CANCEL triggers), open for the
  * reconciler, kept by partition retention. The one list every such check uses: a new open status goes here.
  */
-export const OPEN_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = ['pending', 'running', 'waiting'];
+export const OPEN_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = ['pending', 'running', 'waiting', 'paused'];
 
 /** A row of workflow_instances. */
 export interface WorkflowInstanceRow {
@@ -49,6 +58,15 @@ export interface WorkflowInstanceRow {
   started_at: Date | null;
   completed_at: Date | null;
   mirror_seq: number;
+  /** The run this one redrove or reran (#15). */
+  origin_instance_id?: string | null;
+  origin_kind?: 'redrive' | 'rerun' | null;
+  /** Flow control (#15): the value of the definition's concurrency key, the queue order of a queued start. */
+  concurrency_key?: string | null;
+  queue_seq?: string | null;
+  /** What a queued start begins with (interpreter options, priority). */
+  start_request?: Record<string, unknown> | null;
+  priority?: number | null;
   created_at: Date;
   updated_at: Date;
 }

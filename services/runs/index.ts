@@ -17,3 +17,4 @@ export {
   type WorkflowInstanceRow,
   type WorkflowInstanceStatus,
 } from './queries';
+export { recordControl, controlHistory, systemActor, type Actor } from './control-history';
