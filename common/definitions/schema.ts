@@ -171,6 +171,17 @@ function stepVariants<S extends TSchema>(step: S) {
       /** Event name (no wildcards). */
       event: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
       payload: Optional(TemplateSchema),
+      /**
+       * The event's `source`; each field given replaces the default (`workflow`, the run's workflow id,
+       * `<definition>@<version>#<step>`). `id` and `name` may be templates.
+       */
+      source: Optional(
+        Closed({
+          type: Optional(Enum(['workflow', 'task', 'integration', 'external'] as const)),
+          id: Optional(Type.String({ minLength: 1 })),
+          name: Optional(Type.String({ minLength: 1 })),
+        }),
+      ),
     }),
     /**
      * Waits for a person to submit a form (a UI component, directly or through a `manual` task definition).

@@ -103,7 +103,7 @@ it('gives $uuid() and $random() values that a replay of the run reproduces', asy
     output: '{% $vars %}',
   });
   const started = await h.http.post(`/api/v1/workflow-definitions/${p}-random/runs`).send({ input: {} }).expect(201);
-  const handle = h.temporal.workflow.getHandle(started.body.temporal_workflow_id ?? started.body.workflow_id);
+  const handle = h.temporal.workflow.getHandle(started.body.workflow_id as string);
   const vars = (await handle.result()) as { ids: string[]; numbers: number[]; seeded: number };
   expect(new Set(vars.ids).size).toBe(3);
   for (const id of vars.ids)
