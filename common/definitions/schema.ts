@@ -61,6 +61,11 @@ export const CatchClauseSchema = Closed({
   next: stepRef,
   /** Where the error object `{ type, message, details }` is stored: `$vars.<into>`; also `$steps.<id>.error`. */
   into: Optional(label),
+  /**
+   * Only errors for which this expression is truthy, with `$error` bound to the error object (`type`, `message`,
+   * `details`, `instance`, `status`): `"{% $error.status = 404 %}"`.
+   */
+  when: Optional(ExpressionSchema),
 });
 
 /** Activity timeouts of a task. */
