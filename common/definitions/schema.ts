@@ -131,6 +131,11 @@ function stepVariants<S extends TSchema>(step: S) {
         { minItems: 1, maxItems: BLOCK_LIMITS.parallelMaxBranches },
       ),
       output_mode: Optional(Enum(['object', 'array'])),
+      /**
+       * `all` (default): every branch runs to its end. `race`: the first branch to finish wins, the others are
+       * cancelled (their `catch` for `Cancelled` compensates); output `{ branch, output }`.
+       */
+      mode: Optional(Enum(['all', 'race'] as const)),
     }),
     /** Maps a step list over a list. Output: array of each iteration's last step output, in item order. */
     foreach: variant('foreach', {

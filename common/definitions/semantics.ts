@@ -108,6 +108,13 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
     });
   }
   if (s.type === 'human_task') checkHumanTask(s, ptr, w.errors);
+  if (s.type === 'parallel' && s.mode === 'race' && s.output_mode !== undefined) {
+    w.errors.push({
+      pointer: `${ptr}/output_mode`,
+      code: 'output_mode_in_race',
+      message: 'a race outputs { branch, output }: output_mode applies to mode "all" only',
+    });
+  }
   const branchIds = new Set<string>();
   for (const nested of childStepLists(s, ptr)) {
     if (s.type === 'parallel') {

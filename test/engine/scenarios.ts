@@ -617,6 +617,39 @@ export const SCENARIOS: Record<string, Scenario> = {
       await handle.cancel();
     },
   },
+  // A race (#16): the fast branch wins; the slow one is cancelled and its catch for Cancelled compensates.
+  race: {
+    definition: def('race', [
+      {
+        id: 'first',
+        type: 'parallel',
+        mode: 'race',
+        branches: [
+          {
+            id: 'slow',
+            steps: [
+              {
+                id: 'long',
+                type: 'task',
+                task: 'slow',
+                input: { ms: 30000 },
+                catch: [{ errors: ['Cancelled'], next: 'undo' }],
+              },
+              { id: 'undo', type: 'task', task: 'record', input: 'compensated' },
+            ],
+          },
+          {
+            id: 'fast',
+            steps: [
+              { id: 'nap', type: 'delay', duration: '300ms' },
+              { id: 'done', type: 'set', vars: { winner: 'fast' } },
+            ],
+          },
+        ],
+      },
+      { id: 'after', type: 'succeed', output: '{% $steps.first.output %}' },
+    ]),
+  },
   // Block limits: more steps than one activation may run (the interpreter yields), concurrency 0 (lanes from the
   // run's budget), a parallel charging the budget, and a foreach over too many items caught as LimitExceeded.
   'block-limits': {
