@@ -37,6 +37,8 @@ export const ExpressionSchema = Type.String({ pattern: EXPRESSION_PATTERN });
 /** A JSON value that may contain `"{% jsonata %}"` expressions anywhere inside strings. */
 export const TemplateSchema = Type.Unknown();
 const stepRef = Type.String({ pattern: ID_PATTERN });
+/** An event name pattern: dot segments, `*` = one segment, `**` = any number. */
+const eventPattern = Type.String({ pattern: '^(\\*\\*|\\*|[A-Za-z0-9_-]+)(\\.(\\*\\*|\\*|[A-Za-z0-9_-]+))*$' });
 const label = Type.String({ pattern: LABEL_PATTERN });
 /** `MAJOR.MINOR.PATCH` with an optional pre-release tag (the `version` columns are varchar(50)). */
 const semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 });
@@ -146,14 +148,34 @@ function stepVariants<S extends TSchema>(step: S) {
       steps,
     }),
     /** Waits for a correlated event. Output: the event payload; `$event` = the envelope. */
-    wait_for_event: variant('wait_for_event', {
-      /** Event name pattern: dot segments, `*` = one segment, `**` = any number. */
-      event: Type.String({ pattern: '^(\\*\\*|\\*|[A-Za-z0-9_-]+)(\\.(\\*\\*|\\*|[A-Za-z0-9_-]+))*$' }),
-      /** Expression for the correlation value the event must carry: its metadata.correlationId (as correlationKey). */
-      correlation: Optional(Type.String()),
-      /** Target when the timeout elapses; without it, the timeout is an error `Timeout` (catchable). */
-      on_timeout: Optional(stepRef),
-    }),
+    wait_for_event: variant(
+      'wait_for_event',
+      {
+        /** Event name pattern: dot segments, `*` = one segment, `**` = any number. */
+        event: Optional(eventPattern),
+        /** Expression for the correlation value the event must carry: its metadata.correlationId (as correlationKey). */
+        correlation: Optional(Type.String()),
+        /** Several patterns, each with its own id and correlation (instead of `event`). */
+        events: Optional(
+          Type.Array(Closed({ id: label, event: eventPattern, correlation: Optional(Type.String()) }), {
+            minItems: 1,
+            maxItems: 20,
+          }),
+        ),
+        /** With `events`: done at the first event (`any`, default) or once each pattern had one (`all`). */
+        mode: Optional(Enum(['any', 'all'] as const)),
+        /**
+         * With `events`: keep taking matching events until this expression over `$events` (received so far) is
+         * truthy, or until a closing event arrives.
+         */
+        until: Optional(
+          OneOf([ExpressionSchema, Closed({ event: eventPattern, correlation: Optional(Type.String()) })]),
+        ),
+        /** Target when the timeout elapses; without it, the timeout is an error `Timeout` (catchable). */
+        on_timeout: Optional(stepRef),
+      },
+      { oneOf: [{ required: ['event'] }, { required: ['events'] }] },
+    ),
     /** Sleeps for a duration or until a timestamp (durable timer). Output: null. */
     delay: variant(
       'delay',
