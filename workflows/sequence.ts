@@ -17,7 +17,17 @@ import { FailureType } from '../common/errors/catalogue';
 import { stepBudget } from './block-limits';
 import { withDeadline } from './deadline';
 import { recordStep, type BlockRunner, type Frame, type RunState, type StepResult } from './runtime';
-import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './step-errors';
+import {
+  CANCELLED,
+  failure,
+  findCatch,
+  findCatchWhen,
+  markRaised,
+  stepPointer,
+  timeoutFailure,
+  toStepError,
+} from './step-errors';
+import { evaluate } from './expressions';
 import { executorFor } from './steps/registry';
 import { toTemporalRetry } from './activities';
 import { runMs } from './clock';
@@ -103,8 +113,14 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
   } catch (err) {
     failed = err;
     if (err instanceof ContinueAsNew) throw err;
+    markRaised(err, stepPointer(run.input.definition, step));
     const error = toStepError(err);
-    const clause = findCatch(step.catch, error);
+    // Clauses with `when` need an evaluation (a promise); the others are matched without one.
+    const clause = step.catch?.some((c) => c.when !== undefined)
+      ? await findCatchWhen(step.catch, error, (when, e) =>
+          evaluate(when, run, frame, `step "${step.id}" catch when`, { error: e }),
+        )
+      : findCatch(step.catch, error);
     if (!clause) throw err;
     log.info('step failed, caught', { stepId: step.id, errorType: error.type, next: clause.next });
     recordStep(run, frame, step.id, { error });

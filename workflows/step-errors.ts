@@ -8,10 +8,11 @@ import {
   ApplicationFailure,
   CancelledFailure,
   ChildWorkflowFailure,
+  log,
   TerminatedFailure,
   TimeoutFailure,
 } from '@temporalio/workflow';
-import type { CatchClause, StepError } from '../common/definitions/types';
+import type { CatchClause, Step, StepError, WorkflowDefinition } from '../common/definitions/types';
 import { FailureType } from '../common/errors/catalogue';
 import { createFailure } from '../common/errors/failures';
 
@@ -25,14 +26,63 @@ function unwrap(err: unknown): unknown {
   return err;
 }
 
-/** Classifies any thrown value into the `{ type, message, details }` shape catch clauses match. */
+/** Each step object of a definition -> its JSON pointer (`/steps/1/branches/0/steps/2`); filled once per definition. */
+const pointers = new WeakMap<object, string>();
+const walked = new WeakSet<object>();
+
+function walk(steps: Step[], at: string): void {
+  steps.forEach((step, i) => {
+    const ptr = `${at}/steps/${i}`;
+    pointers.set(step, ptr);
+    if (step.type === 'parallel') step.branches.forEach((b, j) => walk(b.steps, `${ptr}/branches/${j}`));
+    else if (step.type === 'foreach') walk(step.steps, ptr);
+  });
+}
+
+/** The JSON pointer of `step` in `definition` (where errors it raises say they came from). */
+export function stepPointer(definition: WorkflowDefinition, step: Step): string | undefined {
+  if (!walked.has(definition)) {
+    walked.add(definition);
+    walk(definition.steps, '');
+  }
+  return pointers.get(step);
+}
+
+/**
+ * Where each failure was raised: the innermost step whose execution it escaped first. Enclosing blocks rethrow
+ * the same object, so the mark survives to their catch clauses and to the run's own failure.
+ */
+const raisedAt = new WeakMap<object, string>();
+
+/** Marks `err` as raised by the step at `pointer`, unless an inner step did already. */
+export function markRaised(err: unknown, pointer: string | undefined): void {
+  if (pointer !== undefined && err !== null && typeof err === 'object' && !raisedAt.has(err))
+    raisedAt.set(err, pointer);
+}
+
+/** The HTTP status an HTTP failure carries in its details (`UnexpectedStatus`: `{ status, body }`). */
+function httpStatus(details: unknown): number | undefined {
+  const status = (details as { status?: unknown } | null | undefined)?.status;
+  return typeof status === 'number' && Number.isInteger(status) ? status : undefined;
+}
+
+/** Classifies any thrown value into the `{ type, message, details, instance, status }` shape catch clauses match. */
 export function toStepError(err: unknown): StepError {
+  const error = classify(err);
+  const instance = err !== null && typeof err === 'object' ? raisedAt.get(err) : undefined;
+  return instance === undefined ? error : { ...error, instance };
+}
+
+function classify(err: unknown): StepError {
   const inner = unwrap(err);
   if (inner instanceof ApplicationFailure) {
+    const details = inner.details?.length ? (inner.details.length === 1 ? inner.details[0] : inner.details) : undefined;
+    const status = inner.type === FailureType.UnexpectedStatus ? httpStatus(details) : undefined;
     return {
       type: inner.type ?? FailureType.Error,
       message: inner.message,
-      ...(inner.details?.length ? { details: inner.details.length === 1 ? inner.details[0] : inner.details } : {}),
+      ...(details !== undefined && { details }),
+      ...(status !== undefined && { status }),
     };
   }
   if (inner instanceof TimeoutFailure)
@@ -44,9 +94,36 @@ export function toStepError(err: unknown): StepError {
   return { type: FailureType.Error, message: String(inner) };
 }
 
-/** The first catch clause that handles `error`; `*` matches everything except cancellation. */
+/** True when a clause's `errors` name `error` (`*` matches everything except cancellation). */
+function names(clause: CatchClause, error: StepError): boolean {
+  return clause.errors.includes(error.type) || (clause.errors.includes('*') && error.type !== CANCELLED);
+}
+
+/** The first catch clause that handles `error`, for clauses without `when` (no promise). */
 export function findCatch(clauses: CatchClause[] | undefined, error: StepError): CatchClause | undefined {
-  return clauses?.find((c) => c.errors.includes(error.type) || (c.errors.includes('*') && error.type !== CANCELLED));
+  return clauses?.find((c) => names(c, error));
+}
+
+/**
+ * The first catch clause that handles `error`, `when` expressions included (evaluated in order, with `$error`
+ * bound, only for clauses whose `errors` match). A `when` that fails to evaluate does not match (logged).
+ */
+export async function findCatchWhen(
+  clauses: CatchClause[],
+  error: StepError,
+  test: (when: string, error: StepError) => Promise<unknown>,
+): Promise<CatchClause | undefined> {
+  for (const clause of clauses) {
+    if (!names(clause, error)) continue;
+    if (clause.when === undefined) return clause;
+    const verdict = await test(clause.when, error).catch((err: unknown) => {
+      log.warn('catch "when" failed to evaluate: clause skipped', { message: (err as Error)?.message });
+      return false;
+    });
+    if (verdict !== false && verdict !== null && verdict !== undefined && verdict !== 0 && verdict !== '')
+      return clause;
+  }
+  return undefined;
 }
 
 /** A non-retryable failure of the given type (what the workflow fails with, and what a parent's catch sees). */

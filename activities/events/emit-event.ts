@@ -4,7 +4,7 @@
  * interceptors) whose context the event carries as `metadata.traceparent`.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { EmitEventRequest, InterpreterEventActivities } from '../../common/contracts/events';
+import type { EmitEventRequest, EmitEventResult, InterpreterEventActivities } from '../../common/contracts/events';
 import { AppError, FailureType } from '../../common/errors';
 import { fromAppError, nonRetryable } from '../../common/errors/failures';
 import { emitWorkflowEvent } from '../../services/events/emit';
@@ -31,7 +31,7 @@ function emitAttributes({ eventId, pattern, ctx }: EmitEventRequest): Attributes
   };
 }
 
-async function emit(deps: EventActivityDeps, req: EmitEventRequest): Promise<{ eventId: string }> {
+async function emit(deps: EventActivityDeps, req: EmitEventRequest): Promise<EmitEventResult> {
   if (req.payload === null || typeof req.payload !== 'object' || Array.isArray(req.payload)) {
     throw nonRetryable(FailureType.SchemaViolation, `emit_event "${req.pattern}": payload must be an object`);
   }

@@ -13,7 +13,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import type { EmitEventRequest } from '../../common/contracts/events';
+import type { EmitEventRequest, EmitEventResult } from '../../common/contracts/events';
 import type { HumanTaskActivities, OpenHumanTaskRequest } from '../../common/contracts/human-tasks';
 import type { RunTaskRequest, TaskActivities } from '../../common/contracts/tasks';
 import type { MockResponse, TaskMock, TestCase } from '../../common/contracts/testing';
@@ -116,7 +116,7 @@ export async function mockedRunTask(deps: MockDeps, req: RunTaskRequest): Promis
 export async function mockedEmitEvent(
   deps: { db: Knex; eventDefinitionCacheTtlMs: number },
   req: EmitEventRequest,
-): Promise<{ eventId: string }> {
+): Promise<EmitEventResult> {
   if (req.payload === null || typeof req.payload !== 'object' || Array.isArray(req.payload))
     throw nonRetryable(FailureType.SchemaViolation, `emit_event "${req.pattern}": payload must be an object`);
   const definition = await resolveEventDefinition(deps.db, req.pattern, undefined, deps.eventDefinitionCacheTtlMs);
@@ -127,7 +127,28 @@ export async function mockedEmitEvent(
       `emit_event "${req.pattern}": the payload does not match its event definition (version ${definition.version}): ${errors.join('; ')}`,
     );
   }
-  return { eventId: req.eventId };
+  // The envelope publishing would store (no sequence: nothing is stored).
+  const { ctx } = req;
+  return {
+    eventId: req.eventId,
+    pattern: req.pattern,
+    version: definition?.version ?? null,
+    source: {
+      type: 'workflow',
+      id: ctx.workflowId,
+      name: `${ctx.definitionId}@${ctx.definitionVersion}#${ctx.stepId}`,
+      ...req.source,
+    },
+    timestamp: new Date().toISOString(),
+    payload: req.payload as Record<string, unknown>,
+    metadata: {
+      ...(ctx.correlationKey !== undefined && { correlationId: ctx.correlationKey }),
+      context: { type: 'global', id: ctx.instanceId },
+    },
+    sequenceKey: null,
+    sequenceNumber: null,
+    publishedBy: null,
+  };
 }
 
 /** The human-task activities of case runs: the form is resolved, no row is written. */

@@ -12,6 +12,7 @@ import {
   listIntegrationInstances,
   updateIntegrationInstance,
 } from '../../services/integrations';
+import { prepareIntegrationDefinition } from '../../services/integration-openapi';
 import { jsonSchemaErrorsOffThread } from '../../services/validation';
 import { principalOf } from '../auth/principal';
 import { definitionRoutes } from '../http/definition-routes';
@@ -49,7 +50,19 @@ const definitions = definitionRoutes({
       },
     },
     ui_metadata: { type: ['object', 'null'] },
+    openapi: {
+      type: 'object',
+      description:
+        'Write-only: an OpenAPI 3.0/3.1 document whose operations (by operationId) become `operations` (docs/tasks.md)',
+      required: ['document'],
+      additionalProperties: false,
+      properties: {
+        document: { type: 'object' },
+        operations: { type: 'array', maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 255 } },
+      },
+    },
   },
+  prepare: async (_db, content, current) => prepareIntegrationDefinition(content, current),
   check: async (b) => [
     ...(b.config_schema == null ? [] : await jsonSchemaErrorsOffThread(b.config_schema, '/body/config_schema')),
     ...(b.credentials_schema == null

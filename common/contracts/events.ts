@@ -15,11 +15,25 @@ export interface EmitEventRequest {
   ctx: StepContext;
   /** Deterministic (generated with the workflow's seeded uuid4), so retries are idempotent. */
   eventId: string;
+  /** The step's `source` fields (evaluated); each replaces the default's. */
+  source?: { type?: string; id?: string; name?: string };
 }
 
-/** Output of `emitEvent`: the stored event's id. */
+/**
+ * Output of `emitEvent`: the stored event (as `GET /events/{id}` shows it). Histories recorded before #16 hold
+ * `{ eventId }` only.
+ */
 export interface EmitEventResult {
   eventId: string;
+  pattern?: string;
+  version?: string | null;
+  source?: { type: string; id?: string; name?: string } | null;
+  timestamp?: string;
+  payload?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  sequenceKey?: string | null;
+  sequenceNumber?: number | null;
+  publishedBy?: string | null;
 }
 
 /** Input of `registerSubscription`. */

@@ -37,6 +37,8 @@ export const ExpressionSchema = Type.String({ pattern: EXPRESSION_PATTERN });
 /** A JSON value that may contain `"{% jsonata %}"` expressions anywhere inside strings. */
 export const TemplateSchema = Type.Unknown();
 const stepRef = Type.String({ pattern: ID_PATTERN });
+/** An event name pattern: dot segments, `*` = one segment, `**` = any number. */
+const eventPattern = Type.String({ pattern: '^(\\*\\*|\\*|[A-Za-z0-9_-]+)(\\.(\\*\\*|\\*|[A-Za-z0-9_-]+))*$' });
 const label = Type.String({ pattern: LABEL_PATTERN });
 /** `MAJOR.MINOR.PATCH` with an optional pre-release tag (the `version` columns are varchar(50)). */
 const semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$', maxLength: 50 });
@@ -61,6 +63,11 @@ export const CatchClauseSchema = Closed({
   next: stepRef,
   /** Where the error object `{ type, message, details }` is stored: `$vars.<into>`; also `$steps.<id>.error`. */
   into: Optional(label),
+  /**
+   * Only errors for which this expression is truthy, with `$error` bound to the error object (`type`, `message`,
+   * `details`, `instance`, `status`): `"{% $error.status = 404 %}"`.
+   */
+  when: Optional(ExpressionSchema),
 });
 
 /** Activity timeouts of a task. */
@@ -126,6 +133,11 @@ function stepVariants<S extends TSchema>(step: S) {
         { minItems: 1, maxItems: BLOCK_LIMITS.parallelMaxBranches },
       ),
       output_mode: Optional(Enum(['object', 'array'])),
+      /**
+       * `all` (default): every branch runs to its end. `race`: the first branch to finish wins, the others are
+       * cancelled (their `catch` for `Cancelled` compensates); output `{ branch, output }`.
+       */
+      mode: Optional(Enum(['all', 'race'] as const)),
     }),
     /** Maps a step list over a list. Output: array of each iteration's last step output, in item order. */
     foreach: variant('foreach', {
@@ -136,14 +148,34 @@ function stepVariants<S extends TSchema>(step: S) {
       steps,
     }),
     /** Waits for a correlated event. Output: the event payload; `$event` = the envelope. */
-    wait_for_event: variant('wait_for_event', {
-      /** Event name pattern: dot segments, `*` = one segment, `**` = any number. */
-      event: Type.String({ pattern: '^(\\*\\*|\\*|[A-Za-z0-9_-]+)(\\.(\\*\\*|\\*|[A-Za-z0-9_-]+))*$' }),
-      /** Expression for the correlation value the event must carry: its metadata.correlationId (as correlationKey). */
-      correlation: Optional(Type.String()),
-      /** Target when the timeout elapses; without it, the timeout is an error `Timeout` (catchable). */
-      on_timeout: Optional(stepRef),
-    }),
+    wait_for_event: variant(
+      'wait_for_event',
+      {
+        /** Event name pattern: dot segments, `*` = one segment, `**` = any number. */
+        event: Optional(eventPattern),
+        /** Expression for the correlation value the event must carry: its metadata.correlationId (as correlationKey). */
+        correlation: Optional(Type.String()),
+        /** Several patterns, each with its own id and correlation (instead of `event`). */
+        events: Optional(
+          Type.Array(Closed({ id: label, event: eventPattern, correlation: Optional(Type.String()) }), {
+            minItems: 1,
+            maxItems: 20,
+          }),
+        ),
+        /** With `events`: done at the first event (`any`, default) or once each pattern had one (`all`). */
+        mode: Optional(Enum(['any', 'all'] as const)),
+        /**
+         * With `events`: keep taking matching events until this expression over `$events` (received so far) is
+         * truthy, or until a closing event arrives.
+         */
+        until: Optional(
+          OneOf([ExpressionSchema, Closed({ event: eventPattern, correlation: Optional(Type.String()) })]),
+        ),
+        /** Target when the timeout elapses; without it, the timeout is an error `Timeout` (catchable). */
+        on_timeout: Optional(stepRef),
+      },
+      { oneOf: [{ required: ['event'] }, { required: ['events'] }] },
+    ),
     /** Sleeps for a duration or until a timestamp (durable timer). Output: null. */
     delay: variant(
       'delay',
@@ -171,6 +203,17 @@ function stepVariants<S extends TSchema>(step: S) {
       /** Event name (no wildcards). */
       event: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
       payload: Optional(TemplateSchema),
+      /**
+       * The event's `source`; each field given replaces the default (`workflow`, the run's workflow id,
+       * `<definition>@<version>#<step>`). `id` and `name` may be templates.
+       */
+      source: Optional(
+        Closed({
+          type: Optional(Enum(['workflow', 'task', 'integration', 'external'] as const)),
+          id: Optional(Type.String({ minLength: 1 })),
+          name: Optional(Type.String({ minLength: 1 })),
+        }),
+      ),
     }),
     /**
      * Waits for a person to submit a form (a UI component, directly or through a `manual` task definition).

@@ -108,6 +108,14 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
     });
   }
   if (s.type === 'human_task') checkHumanTask(s, ptr, w.errors);
+  if (s.type === 'wait_for_event') checkWaitForEvents(s, ptr, w.errors);
+  if (s.type === 'parallel' && s.mode === 'race' && s.output_mode !== undefined) {
+    w.errors.push({
+      pointer: `${ptr}/output_mode`,
+      code: 'output_mode_in_race',
+      message: 'a race outputs { branch, output }: output_mode applies to mode "all" only',
+    });
+  }
   const branchIds = new Set<string>();
   for (const nested of childStepLists(s, ptr)) {
     if (s.type === 'parallel') {
@@ -134,6 +142,43 @@ function checkStep(s: Obj, ptr: string, index: Map<string, number>, w: Walk): vo
     if (!NESTED_STEP_KEYS.has(key)) w.errors.push(...templateErrors(value, `${ptr}/${key}`));
   }
   w.errors.push(...literalNameErrors(s, ptr));
+}
+
+/** The rules of a wait for several events the schema cannot say. */
+function checkWaitForEvents(s: Obj, ptr: string, errors: ValidationError[]): void {
+  if (!Array.isArray(s.events)) {
+    for (const field of ['mode', 'until'])
+      if (s[field] !== undefined)
+        errors.push({
+          pointer: `${ptr}/${field}`,
+          code: 'needs_events',
+          message: `${field} applies to a wait with "events"`,
+        });
+    return;
+  }
+  if (s.correlation !== undefined)
+    errors.push({
+      pointer: `${ptr}/correlation`,
+      code: 'correlation_with_events',
+      message: 'with "events", each pattern has its own correlation',
+    });
+  if (s.mode !== undefined && s.until !== undefined)
+    errors.push({
+      pointer: `${ptr}/mode`,
+      code: 'mode_with_until',
+      message: 'a wait with "until" takes every matching event until it holds: mode does not apply',
+    });
+  const seen = new Set<unknown>();
+  s.events.forEach((e, i) => {
+    if (!isObj(e)) return;
+    if (seen.has(e.id))
+      errors.push({
+        pointer: `${ptr}/events/${i}/id`,
+        code: 'duplicate_event_id',
+        message: `"${String(e.id)}" is repeated`,
+      });
+    seen.add(e.id);
+  });
 }
 
 /** The rules of a human_task the schema cannot say: form xor task, someone to do it, one action per escalation. */

@@ -202,6 +202,10 @@ export interface StepError {
   type: string;
   message: string;
   details?: unknown;
+  /** JSON pointer into the definition of the step that raised it, e.g. `/steps/2/branches/0/steps/1`. */
+  instance?: string;
+  /** The HTTP status of an HTTP failure (`UnexpectedStatus`). */
+  status?: number;
 }
 
 /** Start argument of `interpreterWorkflow`. */

@@ -104,6 +104,28 @@ describe('validateDefinition', () => {
     expect(codes(errors)).toEqual(['duplicate_step_id /steps/1/branches/0/steps/0/id']);
   });
 
+  it('reports a catch when that is not an expression or does not parse, with its pointer', () => {
+    const errors = validateDefinition(
+      base([
+        {
+          id: 'a',
+          type: 'set',
+          vars: { a: 1 },
+          catch: [
+            { errors: ['E'], when: '{% $error.status = %}', next: 'b' },
+            { errors: ['E'], when: 'status is 404', next: 'b' },
+            { errors: ['E'], when: '{% $error.status = 404 %}', next: 'b' },
+          ],
+        },
+        { id: 'b', type: 'succeed' },
+      ]),
+    );
+    expect(codes(errors).sort()).toEqual([
+      'invalid_expression /steps/0/catch/0/when',
+      'schema.pattern /steps/0/catch/1/when',
+    ]);
+  });
+
   it('reports unknown next, default, on_timeout and catch targets, including targets in another list', () => {
     const errors = validateDefinition(
       base([

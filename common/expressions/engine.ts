@@ -6,6 +6,7 @@
  */
 import jsonata from 'jsonata';
 import { BUDGET_BINDING, newBudget, onEvaluateExit, checkValue } from './budget';
+import { EXTENSIONS } from './extensions';
 import { OVERRIDES } from './library';
 import { DEFAULT_EXPRESSION_LIMITS, ExpressionLimitError, type ExpressionLimits, type LimitName } from './limits';
 import { SafeRegexEngine } from './regex';
@@ -30,6 +31,12 @@ export function compile(source: string, limits: ExpressionLimits = DEFAULT_EXPRE
     });
     expr.assign(EXIT_HOOK, onEvaluateExit);
     for (const [name, fn] of Object.entries(OVERRIDES)) expr.assign(name, fn);
+    for (const [name, fn] of Object.entries(EXTENSIONS))
+      expr.registerFunction(
+        name,
+        fn.implementation as unknown as Parameters<typeof expr.registerFunction>[1],
+        fn.signature,
+      );
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(source, expr);
   }

@@ -1,6 +1,7 @@
 /** An `emit_event` step's event: published through the same ingest path as `POST /events`. */
-import type { EmitEventRequest } from '../../common/contracts/events';
+import type { EmitEventRequest, EmitEventResult } from '../../common/contracts/events';
 import { runTrigger } from '../../db/repositories/event-runs';
+import type { StoredEvent } from '../../db/repositories/event-instances';
 import { traceHeaders } from '../../common/telemetry';
 import { publishEvent, type EventDeps } from './ingest';
 
@@ -20,7 +21,7 @@ import { publishEvent, type EventDeps } from './ingest';
 export async function emitWorkflowEvent(
   deps: EventDeps,
   req: EmitEventRequest & { payload: Record<string, unknown> },
-): Promise<{ eventId: string }> {
+): Promise<EmitEventResult> {
   const { ctx } = req;
   const run = await runTrigger(deps.db, ctx.instanceId);
   const causationId = run?.trigger?.eventId;
@@ -35,6 +36,7 @@ export async function emitWorkflowEvent(
         type: 'workflow',
         id: ctx.workflowId,
         name: `${ctx.definitionId}@${ctx.definitionVersion}#${ctx.stepId}`,
+        ...req.source,
       },
       metadata: {
         ...(ctx.correlationKey !== undefined && { correlationId: ctx.correlationKey }),
@@ -46,5 +48,21 @@ export async function emitWorkflowEvent(
     },
     { at: '/event', ...(typeof starter === 'string' && { publishedBy: starter }) },
   );
-  return { eventId: event.eventId };
+  return storedEnvelope(event);
+}
+
+/** The stored event as the step's output: what `GET /events/{id}` shows, without the row's internal ids. */
+function storedEnvelope(event: StoredEvent): EmitEventResult {
+  return {
+    eventId: event.eventId,
+    pattern: event.pattern,
+    version: event.version,
+    source: event.source,
+    timestamp: event.timestamp,
+    payload: event.payload,
+    metadata: event.metadata,
+    sequenceKey: event.sequenceKey,
+    sequenceNumber: event.sequenceNumber,
+    publishedBy: event.publishedBy,
+  };
 }

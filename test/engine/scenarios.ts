@@ -617,6 +617,97 @@ export const SCENARIOS: Record<string, Scenario> = {
       await handle.cancel();
     },
   },
+  // Waits for several events (#16): all of two patterns (one early, one late, an unrelated one ignored), then any
+  // of two (the loser's subscription closed), then collecting until a closing event.
+  'multi-event-wait': {
+    input: { order: 'o-1' },
+    options: { subscriptions: true },
+    definition: def('multi-event-wait', [
+      { id: 'pause', type: 'delay', duration: '300ms' },
+      {
+        id: 'both',
+        type: 'wait_for_event',
+        mode: 'all',
+        events: [
+          { id: 'paid', event: 'order.paid', correlation: '{% $input.order %}' },
+          { id: 'packed', event: 'order.packed', correlation: '{% $input.order %}' },
+        ],
+        timeout: '30s',
+      },
+      {
+        id: 'either',
+        type: 'wait_for_event',
+        events: [
+          { id: 'shipped', event: 'order.shipped', correlation: '{% $input.order %}' },
+          { id: 'lost', event: 'order.lost', correlation: '{% $input.order %}' },
+        ],
+        timeout: '30s',
+      },
+      {
+        id: 'scans',
+        type: 'wait_for_event',
+        events: [{ id: 'scan', event: 'parcel.scanned', correlation: '{% $input.order %}' }],
+        until: { event: 'parcel.delivered', correlation: '{% $input.order %}' },
+        timeout: '30s',
+      },
+      {
+        id: 'done',
+        type: 'succeed',
+        output: {
+          both: '{% $steps.both.output.received %}',
+          either: '{% $keys($steps.either.output.received) %}',
+          scans: '{% $count($steps.scans.output.events) %}',
+        },
+      },
+    ]),
+    drive: async (handle) => {
+      const send = (eventId: string, pattern: string, order = 'o-1') =>
+        handle.signal(aosEventSignal, { eventId, pattern, payload: { eventId }, metadata: { correlationKey: order } });
+      await send('p-1', 'order.packed'); // early: buffered until the wait starts
+      await send('x-1', 'order.paid', 'o-2'); // another order's
+      await sleepMs(1200);
+      await send('p-2', 'order.paid');
+      await sleepMs(500);
+      await send('s-1', 'order.shipped');
+      await sleepMs(500);
+      await send('c-1', 'parcel.scanned');
+      await send('c-2', 'parcel.scanned');
+      await send('d-1', 'parcel.delivered');
+    },
+  },
+  // A race (#16): the fast branch wins; the slow one is cancelled and its catch for Cancelled compensates.
+  race: {
+    definition: def('race', [
+      {
+        id: 'first',
+        type: 'parallel',
+        mode: 'race',
+        branches: [
+          {
+            id: 'slow',
+            steps: [
+              {
+                id: 'long',
+                type: 'task',
+                task: 'slow',
+                input: { ms: 30000 },
+                catch: [{ errors: ['Cancelled'], next: 'undo' }],
+              },
+              { id: 'undo', type: 'task', task: 'record', input: 'compensated' },
+            ],
+          },
+          {
+            id: 'fast',
+            steps: [
+              { id: 'nap', type: 'delay', duration: '300ms' },
+              { id: 'done', type: 'set', vars: { winner: 'fast' } },
+            ],
+          },
+        ],
+      },
+      { id: 'after', type: 'succeed', output: '{% $steps.first.output %}' },
+    ]),
+  },
   // Block limits: more steps than one activation may run (the interpreter yields), concurrency 0 (lanes from the
   // run's budget), a parallel charging the budget, and a foreach over too many items caught as LimitExceeded.
   'block-limits': {

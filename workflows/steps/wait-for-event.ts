@@ -14,15 +14,18 @@ import { evaluate } from '../expressions';
 import type { RunState, StepExecutor } from '../runtime';
 import { timeoutFailure } from '../step-errors';
 import { enterWaiting, leaveWaiting } from '../waiting';
+import { waitForEvents } from './wait-for-events';
 
-/** Executes a wait; output: the event payload (`$event` is the whole envelope). */
+/** Executes a wait; output: the event payload (`$event` is the whole envelope), or for `events` what was received. */
 export const waitForEventStep: StepExecutor<WaitForEventStep> = async (step, run, frame) => {
+  if (step.events !== undefined) return waitForEvents(step, run, frame);
+  const pattern = step.event as string;
   const correlation =
     step.correlation === undefined
       ? undefined
       : await evaluate(step.correlation, run, frame, `step "${step.id}" correlation`);
   const accept = eventMatcher(
-    step.event,
+    pattern,
     correlation === undefined || correlation === null ? undefined : String(correlation),
   );
   const timeoutMs = step.timeout === undefined ? undefined : runMs(run.input.options, parseDuration(step.timeout));
@@ -35,7 +38,7 @@ export const waitForEventStep: StepExecutor<WaitForEventStep> = async (step, run
       instanceId: run.input.instanceId,
       workflowId: run.workflowId,
       stepId: step.id,
-      pattern: step.event,
+      pattern,
       ...(correlation !== undefined && correlation !== null && { correlation: String(correlation) }),
       ...(timeoutMs !== undefined && { expiresAt: new Date(Date.now() + timeoutMs).toISOString() }),
     });

@@ -31,6 +31,15 @@ export interface HttpCall {
   baseUrl?: string;
   /** Headers set after rendering (auth): never templated, never logged, never in a failure message. */
   secretHeaders?: Record<string, string>;
+  /** Checks the response (status accepted) before the `response` template: OpenAPI response schemas. */
+  checkResponse?: (response: HttpResponse) => void;
+}
+
+/** `$response`: what a call answered. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
 }
 
 function joinUrl(base: string | undefined, path: unknown): unknown {
@@ -166,7 +175,8 @@ async function send(
   if (!statusMatches(res.status, config.expected_status as StatusSpec[] | undefined)) {
     throw unexpectedStatus(where, req.method, url, res, body);
   }
-  const response = { status: res.status, headers: Object.fromEntries(res.headers.entries()), body };
+  const response: HttpResponse = { status: res.status, headers: Object.fromEntries(res.headers.entries()), body };
+  call.checkResponse?.(response);
   if (config.response === undefined) return response;
   return render(config.response, { ...call.bindings, response }, `${where}/response`);
 }

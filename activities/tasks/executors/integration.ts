@@ -1,6 +1,7 @@
 /**
  * `integration` executor. Config: `integration` (an integration_instances.instance_id), `operation` (a name in
- * the definition's `operations`), `input` (optional template over `$input`; default the task input).
+ * the definition's `operations`), `input` (optional template over `$input`; default the task input),
+ * `validate_response` (operations imported from OpenAPI: check the response body against the document's schema).
  * The operation is an `http`-shaped request whose templates see `$input` and `$config` (the instance config);
  * the URL is the instance's `config.base_url` + the rendered `path`. The request itself goes through the http
  * executor's call (status mapping, retries on 5xx/429, timeouts, cancellation), with the auth headers added
@@ -16,6 +17,7 @@ import { loadTarget, recordUse } from '../integration/target';
 import { render } from '../template';
 import type { TaskExecutor } from '../types';
 import { executeHttpCall, type HttpClient } from './http';
+import { checkOpenApiInput, checkOpenApiResponse } from './openapi-checks';
 
 /** What the integration executor is built from. */
 export interface IntegrationExecutorDeps {
@@ -54,7 +56,8 @@ export function integrationExecutor({ db, cipher, http }: IntegrationExecutorDep
         );
       }
       const secretHeaders = await authHeaders(db, cipher, target, opWhere);
-      const { name: _n, path, ...rest } = target.operation;
+      const { name: _n, path, openapi, ...rest } = target.operation;
+      if (openapi) checkOpenApiInput(openapi, input, opWhere);
       const config = { ...rest, url: path ?? '', timeout: rest.timeout ?? task.config.timeout };
       const output = await executeHttpCall(http, exec, {
         config,
@@ -62,6 +65,10 @@ export function integrationExecutor({ db, cipher, http }: IntegrationExecutorDep
         where: opWhere,
         baseUrl,
         secretHeaders,
+        ...(openapi &&
+          task.config.validate_response === true && {
+            checkResponse: (response) => checkOpenApiResponse(openapi, response, opWhere),
+          }),
       });
       await recordUse(db, logger, target.rowId, null);
       return output;

@@ -11,6 +11,7 @@ import {
 } from '../../../db/repositories/integration-instances';
 import type { Logger } from '../../../common/logger';
 import { nonRetryable } from '../failures';
+import type { OpenApiOperationInfo } from '../../../common/openapi/import';
 
 /** One entry of `integration_definitions.operations`: an `http`-shaped request over `$input` and `$config`. */
 export interface IntegrationOperation {
@@ -23,6 +24,8 @@ export interface IntegrationOperation {
   expected_status?: unknown;
   response?: unknown;
   timeout?: unknown;
+  /** Set on operations imported from an OpenAPI document (common/openapi/import.ts). */
+  openapi?: OpenApiOperationInfo;
 }
 
 /** The resolved instance, definition and operation (no credentials). */
