@@ -103,7 +103,7 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.withSchema(WF).createTable('bulk_operations', (t) => {
     idColumn(knex, t);
-    enumColumn(t, 'action', BULK_ACTIONS).notNullable();
+    t.string('action', 100).checkIn([...BULK_ACTIONS]).notNullable();
     t.jsonb('filter').notNullable(); // as asked (definition, version, status, correlation key, time range, query)
     t.jsonb('options').notNullable().defaultTo('{}'); // reason, rate, rerun input...
     statusColumn(t, ['pending', 'running', 'completed', 'cancelled', 'failed'], 'pending');
@@ -125,6 +125,7 @@ export async function up(knex: Knex): Promise<void> {
   await touchUpdatedAt(knex, `${WF}.bulk_operations`);
 
   await knex.schema.withSchema(WF).createTable('bulk_operation_items', (t) => {
+    idColumn(knex, t);
     foreignKey(t, 'bulk_operation_id', `${WF}.bulk_operations`, { onDelete: 'CASCADE' });
     // A workflow_instances id or an event_dead_letters id, depending on the action.
     t.uuid('target_id').notNullable();
@@ -133,22 +134,29 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('result');
     t.jsonb('error');
     t.timestamp('processed_at', { useTz: true });
-    t.primary(['bulk_operation_id', 'target_id']);
+    timestamps(knex, t);
+    // One item per target: a retried materialisation inserts nothing twice.
+    t.unique(['bulk_operation_id', 'target_id']);
     t.index(['bulk_operation_id', 'position']);
   });
+  await touchUpdatedAt(knex, `${WF}.bulk_operation_items`);
 
   await knex.schema.withSchema(WF).createTable('workflow_control_actions', (t) => {
     idColumn(knex, t);
     foreignKey(t, 'workflow_instance_id', `${WF}.workflow_instances`, { onDelete: 'CASCADE' });
-    enumColumn(t, 'action', CONTROL_ACTIONS).notNullable();
+    t.string('action', 100)
+      .checkIn([...CONTROL_ACTIONS])
+      .notNullable();
     // The principal's username (`system:<component>` for the platform itself) and user id when a person.
     t.string('principal', 255).notNullable();
     t.uuid('principal_id');
     t.jsonb('details').notNullable().defaultTo('{}');
     foreignKey(t, 'bulk_operation_id', `${WF}.bulk_operations`, { nullable: true });
     t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    timestamps(knex, t);
     t.index(['workflow_instance_id', 'at']);
   });
+  await touchUpdatedAt(knex, `${WF}.workflow_control_actions`);
 
   await knex.schema.withSchema(WF).createTable('workflow_schedules', (t) => {
     idColumn(knex, t);
@@ -169,11 +177,13 @@ export async function up(knex: Knex): Promise<void> {
   await touchUpdatedAt(knex, `${WF}.workflow_schedules`);
 
   await knex.schema.withSchema(TASK).createTable('task_rate_limits', (t) => {
-    t.string('task_id', 255).primary();
+    idColumn(knex, t);
+    t.string('task_id', 255).notNullable().unique();
     // GCRA: the theoretical arrival time of the next call; a call may go at tat - (burst - 1) / rate.
     t.timestamp('tat', { useTz: true }).notNullable();
-    t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    timestamps(knex, t);
   });
+  await touchUpdatedAt(knex, `${TASK}.task_rate_limits`);
 
   await knex.schema.withSchema(TASK).createTable('task_concurrency_leases', (t) => {
     idColumn(knex, t);
@@ -181,9 +191,11 @@ export async function up(knex: Knex): Promise<void> {
     t.string('holder', 1000).notNullable(); // the activity holding it (workflow id, activity id, attempt)
     t.timestamp('acquired_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('expires_at', { useTz: true }).notNullable();
+    timestamps(knex, t);
     t.unique(['task_id', 'holder']);
     t.index(['task_id', 'expires_at']);
   });
+  await touchUpdatedAt(knex, `${TASK}.task_concurrency_leases`);
 }
 
 /** Forward-only. */
