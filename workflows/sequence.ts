@@ -19,6 +19,7 @@ import { withDeadline } from './deadline';
 import { recordStep, type BlockRunner, type Frame, type RunState, type StepResult } from './runtime';
 import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './step-errors';
 import { executorFor } from './steps/registry';
+import { enterTopStep, journalStep, nextJournalKey, reuseEntry } from './redrive';
 import { toTemporalRetry } from './activities';
 import { runMs } from './clock';
 import { endStepSpan, inStepSpan, startStepSpan } from './tracing';
@@ -50,6 +51,7 @@ export async function runSequence(
     const pending = checkpoint && !first ? checkpoint(i) : undefined;
     if (pending) await pending;
     const step = steps[i];
+    if (frame.top) enterTopStep(run, i, first);
     const result = await runStep(step, run, frame);
     output = result.output;
     if (frame.top) run.lastOutput = output;
@@ -84,6 +86,10 @@ interface GuardedResult extends StepResult {
 }
 
 async function runStep(step: Step, run: RunState, frame: Frame): Promise<GuardedResult> {
+  // Nested executions are journaled; a redriven run takes the failed run's finished ones instead of running them.
+  const key = frame.top ? undefined : nextJournalKey(run, frame, step.id);
+  const reused = key === undefined ? undefined : run.reuse?.[key];
+  if (reused) return reuseEntry(step, run, frame, key as string, reused);
   // Awaited only when the workflow task has run its step budget (no promise otherwise).
   const turn = stepBudget(run);
   if (turn) await turn;
@@ -99,6 +105,7 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
     );
     recordStep(run, frame, step.id, { output: result.output });
     if ('result_var' in step && step.result_var) run.vars[step.result_var] = result.output;
+    if (key !== undefined) journalStep(run, key, { output: result.output }, result);
     return result;
   } catch (err) {
     failed = err;
@@ -110,6 +117,7 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
     recordStep(run, frame, step.id, { error });
     if (clause.into) run.vars[clause.into] = error;
     if (error.type === CANCELLED) return { output: error, compensateFrom: clause.next, cancellation: err };
+    if (key !== undefined) journalStep(run, key, { error }, { next: clause.next });
     return { output: error, next: clause.next };
   } finally {
     endStepSpan(span, failed);
