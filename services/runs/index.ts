@@ -18,3 +18,4 @@ export {
   type WorkflowInstanceStatus,
 } from './queries';
 export { recordControl, controlHistory, systemActor, type Actor } from './control-history';
+export { redriveRun, rerunRun, runLineage, REDRIVABLE_STATUSES, type RunLineage } from './redrive';

@@ -1,0 +1,196 @@
+/**
+ * Redrive and rerun (#15): a closed run starts again as a new run that names it as its origin.
+ *
+ * - Redrive (failed, timed_out, cancelled, terminated): the exact definition and task snapshots the run started
+ *   with (its first history event), the same input, correlation key, trigger and options; it begins at the
+ *   top-level step that was in progress, with the variables, step records and unconsumed events of the run's end
+ *   state, and reuses that step's finished nested executions (the interpreter's journal, asked of the closed run
+ *   through the `aosRedriveState` query: a worker replays it). A run is redriven at most once.
+ * - Rerun (any closed run): the same snapshot from the beginning, with the same input or a new one.
+ *
+ * Both go through startRun and are recorded on the original run's control history.
+ */
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { InterpreterInput, RedriveStart, RedriveState } from '../../common/definitions/types';
+import { AppError } from '../../common/errors';
+import { findRedrivingRun, listDerivedRuns } from '../../db/repositories/run-lineage';
+import { isUniqueViolation } from '../../db/repositories/sql';
+import { TERMINAL_WORKFLOW_STATUSES, type WorkflowInstanceRow } from '../../db/repositories/workflow-instances';
+import { aosRedriveStateQuery } from '../../workflows/api';
+import { recordControl, type Actor } from './control-history';
+import { getRunRow } from './control';
+import type { RunDeps } from './deps';
+import { startRun, type StartRunRequest, type StartRunResult } from './start';
+
+/** Statuses a redrive applies to (a completed run has no failed step: rerun it). */
+export const REDRIVABLE_STATUSES = ['failed', 'timed_out', 'cancelled', 'terminated'] as const;
+
+// A closed run's query is answered by a worker replaying its whole history.
+const REPLAY_DEADLINE_MS = 30_000;
+
+/** Redrives a closed, unsuccessful run from its step in progress; answers the new run. */
+export async function redriveRun(deps: RunDeps, instanceId: string, actor?: Actor): Promise<StartRunResult> {
+  const row = await closedRun(deps, instanceId, 'redriven');
+  if (!(REDRIVABLE_STATUSES as readonly string[]).includes(row.status))
+    throw AppError.conflict(
+      `Workflow instance ${row.id} is ${row.status}; only a failed, timed-out, cancelled or terminated run can be ` +
+        'redriven (rerun it instead)',
+    );
+  await refuseRedriven(deps, row.id);
+  const original = await originalStart(deps, row);
+  if (!original) throw AppError.conflict(`Workflow instance ${row.id} cannot be redriven: its history is gone`);
+  const state = await redriveState(deps, row);
+  const result = await startDerived(deps, row, original, 'redrive', {
+    input: original.input,
+    ...(state.position !== null && { redrive: toRedriveStart(state) }),
+  });
+  await recordControl(deps.db, row.id, 'redrive', actor, {
+    new_instance_id: result.instanceId,
+    position: state.position,
+    reused: Object.keys(state.journal).length,
+  });
+  return result;
+}
+
+/** Reruns a closed run from the beginning with the same definition version, and `opts.input` when given. */
+export async function rerunRun(
+  deps: RunDeps,
+  instanceId: string,
+  opts: { input?: unknown; inputPointer?: string },
+  actor?: Actor,
+): Promise<StartRunResult> {
+  const row = await closedRun(deps, instanceId, 'rerun');
+  const original = await originalStart(deps, row);
+  const result = await startDerived(deps, row, original, 'rerun', {
+    input: opts.input !== undefined ? opts.input : (original?.input ?? row.input),
+    inputPointer: opts.inputPointer ?? '/input',
+  });
+  await recordControl(deps.db, row.id, 'rerun', actor, {
+    new_instance_id: result.instanceId,
+    new_input: opts.input !== undefined,
+  });
+  return result;
+}
+
+async function closedRun(deps: RunDeps, instanceId: string, done: string): Promise<WorkflowInstanceRow> {
+  const row = await getRunRow(deps, instanceId);
+  if (!TERMINAL_WORKFLOW_STATUSES.includes(row.status))
+    throw AppError.conflict(`Workflow instance ${row.id} is still ${row.status}; only a closed run can be ${done}`);
+  return row;
+}
+
+async function refuseRedriven(deps: RunDeps, instanceId: string): Promise<void> {
+  const by = await findRedrivingRun(deps.db, instanceId);
+  if (by)
+    throw new AppError(
+      409,
+      'Conflict',
+      `Workflow instance ${instanceId} was already redriven by run ${by.id}`,
+      [],
+      'about:blank',
+      { redriven_by: by.id },
+    );
+}
+
+/**
+ * The start input of the run's first execution (its WorkflowExecutionStarted event): the exact snapshots.
+ * Undefined when Temporal no longer has the history (retention).
+ */
+async function originalStart(deps: RunDeps, row: WorkflowInstanceRow): Promise<InterpreterInput | undefined> {
+  if (!row.temporal_run_id) return undefined;
+  const res = await deps.temporal.workflowService
+    .getWorkflowExecutionHistory({
+      namespace: deps.temporal.options.namespace,
+      execution: { workflowId: row.temporal_workflow_id, runId: row.temporal_run_id },
+      maximumPageSize: 1,
+    })
+    .catch(() => undefined);
+  const payload = res?.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<InterpreterInput>(payload) : undefined;
+}
+
+/** The closed run's end state, replayed by a worker (the latest run of a continue-as-new chain). */
+async function redriveState(deps: RunDeps, row: WorkflowInstanceRow): Promise<RedriveState> {
+  const handle = deps.temporal.workflow.getHandle(row.temporal_workflow_id);
+  try {
+    return await deps.temporal.connection.withDeadline(Date.now() + REPLAY_DEADLINE_MS, () =>
+      handle.query(aosRedriveStateQuery),
+    );
+  } catch (err) {
+    throw new AppError(
+      503,
+      'Service Unavailable',
+      `Workflow instance ${row.id} could not be replayed to find its failed step (${(err as Error).message}); ` +
+        'retry when a worker is running',
+    );
+  }
+}
+
+function toRedriveStart(s: RedriveState): RedriveStart {
+  return {
+    position: s.position ?? 0,
+    vars: s.vars,
+    stepOutputs: s.stepOutputs,
+    completedSteps: s.completedSteps,
+    bufferedEvents: s.bufferedEvents,
+    seenEventIds: s.seenEventIds,
+    lastOutput: s.lastOutput,
+    ...(s.lastEvent && { lastEvent: s.lastEvent }),
+    reuse: s.journal,
+  };
+}
+
+/** Starts the new run through startRun, with the original's snapshot (or its pinned version) and lineage. */
+async function startDerived(
+  deps: RunDeps,
+  row: WorkflowInstanceRow,
+  original: InterpreterInput | undefined,
+  kind: 'redrive' | 'rerun',
+  extra: Pick<StartRunRequest, 'input' | 'inputPointer' | 'redrive'>,
+): Promise<StartRunResult> {
+  const req: StartRunRequest = {
+    workflowId: row.definition_workflow_id,
+    version: row.definition_version,
+    ...(original && {
+      snapshot: {
+        definition: original.definition,
+        tasks: original.tasks,
+        definitionRowId: original.definitionRowId ?? row.workflow_definition_id,
+      },
+    }),
+    ...(row.correlation_key !== null && { correlationKey: row.correlation_key }),
+    ...((original?.trigger ?? row.trigger) && {
+      trigger: (original?.trigger ?? row.trigger) as StartRunRequest['trigger'],
+    }),
+    ...(original?.options && { options: original.options }),
+    origin: { instanceId: row.id, kind },
+    ...extra,
+  };
+  try {
+    return await startRun(deps, req);
+  } catch (err) {
+    // Two redrives at once: the unique index lets one insert; the other names it.
+    if (kind === 'redrive' && isUniqueViolation(err)) await refuseRedriven(deps, row.id);
+    throw err;
+  }
+}
+
+/** A run's lineage: the run it was made from, and the runs made from it. */
+export interface RunLineage {
+  origin: { instance_id: string; kind: 'redrive' | 'rerun' } | null;
+  /** The run that redrove this one (at most one). */
+  redriven_by: string | null;
+  /** Reruns of this run, oldest first. */
+  reruns: string[];
+}
+
+/** The lineage of `row`. */
+export async function runLineage(deps: Pick<RunDeps, 'db'>, row: WorkflowInstanceRow): Promise<RunLineage> {
+  const derived = await listDerivedRuns(deps.db, row.id);
+  return {
+    origin:
+      row.origin_instance_id && row.origin_kind ? { instance_id: row.origin_instance_id, kind: row.origin_kind } : null,
+    redriven_by: derived.find((d) => d.origin_kind === 'redrive')?.id ?? null,
+    reruns: derived.filter((d) => d.origin_kind === 'rerun').map((d) => d.id),
+  };
+}
