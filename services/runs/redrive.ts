@@ -37,17 +37,19 @@ export async function redriveRun(deps: RunDeps, instanceId: string, actor?: Acto
         'redriven (rerun it instead)',
     );
   await refuseRedriven(deps, row.id);
-  const original = await originalStart(deps, row);
-  if (!original) throw AppError.conflict(`Workflow instance ${row.id} cannot be redriven: its history is gone`);
-  const state = await redriveState(deps, row);
-  const result = await startDerived(deps, row, original, 'redrive', {
-    input: original.input,
-    ...(state.position !== null && { redrive: toRedriveStart(state) }),
+  const start = await originalStart(deps, row);
+  if (!start) throw AppError.conflict(`Workflow instance ${row.id} cannot be redriven: its history is gone`);
+  // A run closed before its first workflow task completed did nothing (and cannot be queried): start it afresh.
+  const state = start.ran ? await redriveState(deps, row) : undefined;
+  const position = state?.position ?? null;
+  const result = await startDerived(deps, row, start.input, 'redrive', {
+    input: start.input.input,
+    ...(state && position !== null && { redrive: toRedriveStart(state) }),
   });
   await recordControl(deps.db, row.id, 'redrive', actor, {
     new_instance_id: result.instanceId,
-    position: state.position,
-    reused: Object.keys(state.journal).length,
+    position,
+    reused: Object.keys(state?.journal ?? {}).length,
   });
   return result;
 }
@@ -60,7 +62,7 @@ export async function rerunRun(
   actor?: Actor,
 ): Promise<StartRunResult> {
   const row = await closedRun(deps, instanceId, 'rerun');
-  const original = await originalStart(deps, row);
+  const original = (await originalStart(deps, row))?.input;
   const result = await startDerived(deps, row, original, 'rerun', {
     input: opts.input !== undefined ? opts.input : (original?.input ?? row.input),
     inputPointer: opts.inputPointer ?? '/input',
@@ -92,21 +94,33 @@ async function refuseRedriven(deps: RunDeps, instanceId: string): Promise<void> 
     );
 }
 
+// The first workflow task completes by event 4 or soon after (a failed or timed-out first task adds a few events).
+const FIRST_EVENTS = 10;
+
 /**
- * The start input of the run's first execution (its WorkflowExecutionStarted event): the exact snapshots.
- * Undefined when Temporal no longer has the history (retention).
+ * The start input of the run's first execution (its WorkflowExecutionStarted event: the exact snapshots), and
+ * whether the run got as far as completing a workflow task. Undefined when Temporal no longer has the history.
  */
-async function originalStart(deps: RunDeps, row: WorkflowInstanceRow): Promise<InterpreterInput | undefined> {
+async function originalStart(
+  deps: RunDeps,
+  row: WorkflowInstanceRow,
+): Promise<{ input: InterpreterInput; ran: boolean } | undefined> {
   if (!row.temporal_run_id) return undefined;
   const res = await deps.temporal.workflowService
     .getWorkflowExecutionHistory({
       namespace: deps.temporal.options.namespace,
       execution: { workflowId: row.temporal_workflow_id, runId: row.temporal_run_id },
-      maximumPageSize: 1,
+      maximumPageSize: FIRST_EVENTS,
     })
     .catch(() => undefined);
-  const payload = res?.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  return payload ? defaultPayloadConverter.fromPayload<InterpreterInput>(payload) : undefined;
+  const events = res?.history?.events ?? [];
+  const payload = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) return undefined;
+  // A continued run (continue-as-new) has run; so has one whose first page is full of events.
+  const ran =
+    events.length >= FIRST_EVENTS ||
+    events.some((e) => e.workflowTaskCompletedEventAttributes || e.workflowExecutionContinuedAsNewEventAttributes);
+  return { input: defaultPayloadConverter.fromPayload<InterpreterInput>(payload), ran };
 }
 
 /** The closed run's end state, replayed by a worker (the latest run of a continue-as-new chain). */

@@ -6,7 +6,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { controlHistory, listRunTasks, startRun } from '../../services/runs';
+import { controlHistory, listRunTasks, startRun, terminateRun } from '../../services/runs';
+import { aosStateQuery } from '../../workflows/api';
 import { startFakeService, type FakeService } from '../engine-tasks/fixtures/http-server';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
@@ -221,6 +222,22 @@ describe('redrive', () => {
     expect((await post(`${randomUUID()}/redrive`)).status).toBe(404);
     expect((await post(`${randomUUID()}/rerun`)).status).toBe(404);
     await h.client.workflow.getHandle(`${ids.wait}:${instanceId}`).terminate('test over');
+  });
+
+  it('When a waiting run was terminated, then its redrive waits again at the same step', async () => {
+    const { instanceId, workflowId } = await startRun(h.deps, {
+      workflowId: ids.wait,
+      input: {},
+      trigger: { kind: 'api' },
+    });
+    const stateOf = (id: string) => h.client.workflow.getHandle(id).query(aosStateQuery);
+    await eventually(async () => (await stateOf(workflowId)).status === 'waiting');
+    await terminateRun(h.deps, instanceId, 'stuck');
+    const res = await post(`${instanceId}/redrive`);
+    expect(res.status).toBe(201);
+    await eventually(async () => (await stateOf(res.body.workflow_id)).status === 'waiting');
+    expect(await stateOf(res.body.workflow_id)).toMatchObject({ currentSteps: ['wait'] });
+    await h.client.workflow.getHandle(res.body.workflow_id).terminate('test over');
   });
 });
 
