@@ -18,4 +18,5 @@ export {
   type WorkflowInstanceStatus,
 } from './queries';
 export { recordControl, controlHistory, systemActor, type Actor } from './control-history';
-export { redriveRun, rerunRun, runLineage, REDRIVABLE_STATUSES, type RunLineage } from './redrive';
+export { redriveRun, rerunRun, REDRIVABLE_STATUSES } from './redrive';
+export { runLineage, type RunLineage } from './lineage';
