@@ -224,7 +224,7 @@ describe('redrive', () => {
     await h.client.workflow.getHandle(`${ids.wait}:${instanceId}`).terminate('test over');
   });
 
-  it('When a waiting run was terminated, then its redrive waits again at the same step', async () => {
+  it('When a waiting run was terminated, then one redrive (of two at once) waits again at the same step', async () => {
     const { instanceId, workflowId } = await startRun(h.deps, {
       workflowId: ids.wait,
       input: {},
@@ -233,8 +233,11 @@ describe('redrive', () => {
     const stateOf = (id: string) => h.client.workflow.getHandle(id).query(aosStateQuery);
     await eventually(async () => (await stateOf(workflowId)).status === 'waiting');
     await terminateRun(h.deps, instanceId, 'stuck');
-    const res = await post(`${instanceId}/redrive`);
-    expect(res.status).toBe(201);
+    // Two redrives at once: one run is made, the other request names it.
+    const both = await Promise.all([post(`${instanceId}/redrive`), post(`${instanceId}/redrive`)]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    const res = both.find((r) => r.status === 201)!;
+    expect(both.find((r) => r.status === 409)!.body.redriven_by).toBe(res.body.id);
     await eventually(async () => (await stateOf(res.body.workflow_id)).status === 'waiting');
     expect(await stateOf(res.body.workflow_id)).toMatchObject({ currentSteps: ['wait'] });
     await h.client.workflow.getHandle(res.body.workflow_id).terminate('test over');
