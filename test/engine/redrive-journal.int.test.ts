@@ -96,6 +96,57 @@ describe('the redrive journal', () => {
     expect(attemptsOf(again.handle.workflowId)).toEqual(['each.i1.work', 'each.i2.tick', 'each.i2.work']);
   });
 
+  it('When a branch looped through `next`, then each execution matches its own journal entry', async () => {
+    const looping: Scenario = {
+      ends: 'failed',
+      definition: def('redrive-loop', [
+        { id: 'init', type: 'set', vars: { n: 0 } },
+        {
+          id: 'fan',
+          type: 'parallel',
+          branches: [
+            {
+              id: 'b',
+              steps: [
+                { id: 'inc', type: 'set', vars: { n: '{% $vars.n + 1 %}' } },
+                { id: 'again', type: 'switch', cases: [{ when: '{% $vars.n < 3 %}', next: 'inc' }] },
+                {
+                  id: 'work',
+                  type: 'task',
+                  task: 'echo',
+                  input: { n: "{% $exists($vars.fixed) ? $vars.n : $error('not yet') %}" },
+                },
+              ],
+            },
+          ],
+        },
+      ]),
+    };
+    const { handle } = await startScenario(client, taskQueue, 'redrive-loop', looping);
+    await expect(handle.result()).rejects.toThrow();
+    const { journal, position, ...rest } = await handle.query(aosRedriveStateQuery);
+    expect(Object.keys(journal).sort()).toEqual([
+      'fan.b.again#1',
+      'fan.b.again#2',
+      'fan.b.again#3',
+      'fan.b.inc#1',
+      'fan.b.inc#2',
+      'fan.b.inc#3',
+    ]);
+    expect(journal['fan.b.again#2'].next).toBe('inc');
+    expect(journal['fan.b.again#3'].next).toBeUndefined();
+    const redrive: RedriveStart = {
+      ...rest,
+      vars: { ...rest.vars, fixed: true },
+      position: position ?? 0,
+      reuse: journal,
+    };
+    const again = await startScenario(client, taskQueue, 'redrive-loop', { ...looping, ends: undefined, redrive });
+    // The loop is replayed from the journal (n stays 3: the set steps do not run again), then the failed task runs.
+    await expect(again.handle.result()).resolves.toEqual({ b: { n: 3 } });
+    expect(attemptsOf(again.handle.workflowId)).toEqual(['fan.b.work']);
+  });
+
   it('runs the recorded `redriven` scenario: the reused branch and iterations call no activity', async () => {
     const { handle } = await startScenario(client, taskQueue, 'redriven', SCENARIOS.redriven);
     await expect(handle.result()).resolves.toEqual({
