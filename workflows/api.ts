@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HumanTaskSubmission, HumanTaskSubmitResult } from '../common/contracts/human-tasks';
-import type { EventEnvelope, InterpreterState } from '../common/definitions/types';
+import type { EventEnvelope, InterpreterState, RedriveState } from '../common/definitions/types';
 import { DISPATCHER_WAKE_SIGNAL } from '../common/events/delivery';
 import type { eventDispatcherWorkflow } from './event-dispatcher';
 import type { interpreterWorkflow } from './interpreter';
@@ -15,6 +15,12 @@ export const aosEventSignal = defineSignal<[EventEnvelope]>('aosEvent');
 
 /** Live state: status, current and completed steps, variables, step outputs. */
 export const aosStateQuery = defineQuery<InterpreterState>('aosState');
+
+/**
+ * What a redrive of the run takes over: its top-level step in progress, variables, step records, unconsumed events
+ * and the journal of that step's finished nested executions. Asked of closed runs (a worker replays them).
+ */
+export const aosRedriveStateQuery = defineQuery<RedriveState>('aosRedriveState');
 
 /**
  * Submits a human task's form to the run that waits on it. The validator refuses a closed task, a duplicate

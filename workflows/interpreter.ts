@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { parseDuration } from '../common/definitions/duration';
 import { STARTER_MIRROR_SEQ, type InterpreterInput, type ResumeState } from '../common/definitions/types';
-import { aosEventSignal, aosStateQuery, humanTaskSubmitUpdate } from './api';
+import { aosEventSignal, aosRedriveStateQuery, aosStateQuery, humanTaskSubmitUpdate } from './api';
 import { initialLimitState } from './block-limits';
 import { withDeadline } from './deadline';
 import { offerEvent } from './events';
@@ -23,6 +23,7 @@ import { mirrorStatus } from './mirror';
 import { runMs } from './clock';
 import { checkPayloadSize } from './payload-check';
 import { checkSubmission, submitHumanTask } from './steps/human-task';
+import { redriveState } from './redrive';
 import { snapshot, type Frame, type RunState } from './runtime';
 import { runSequence } from './sequence';
 import { failure, timeoutFailure, toStepError } from './step-errors';
@@ -35,21 +36,25 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   const run = createRun(input);
   setHandler(aosEventSignal, (event) => offerEvent(run, event));
   setHandler(aosStateQuery, () => snapshot(run));
+  setHandler(aosRedriveStateQuery, () => redriveState(run));
   setHandler(humanTaskSubmitUpdate, (submission) => submitHumanTask(run, submission), {
     validator: (submission) => checkSubmission(run, submission),
   });
   const top: Frame = { path: [], overlays: [], top: true };
-  const evaluating = input.resume ? undefined : evaluateInitialVars(run, top);
+  // A continued or redriven run carries its variables.
+  const carried = input.resume ?? input.redrive;
+  const evaluating = carried ? undefined : evaluateInitialVars(run, top);
   const vars = evaluating ? await evaluating : { evaluated: false, failure: undefined };
   // A run started through startRun is mirrored as running already (with the definition's vars as written);
   // a child or a continued run writes it here, and so does a run whose vars were just evaluated.
   const startMirrored = input.startMirrored && !input.resume;
   if (startMirrored) run.mirrorSeq = Math.max(run.mirrorSeq, STARTER_MIRROR_SEQ);
-  if (!startMirrored || vars.evaluated) await mirrorStatus(run, 'running');
+  // A redriven run's row has the definition's vars as written: the carried ones replace them.
+  if (!startMirrored || vars.evaluated || input.redrive) await mirrorStatus(run, 'running');
 
   const body = async (): Promise<unknown> => {
     if (vars.failure !== undefined) throw vars.failure;
-    const result = await runSequence(input.definition.steps, run, top, input.resume?.position ?? 0, (position) =>
+    const result = await runSequence(input.definition.steps, run, top, carried?.position ?? 0, (position) =>
       maybeContinueAsNew(run, position),
     );
     if (result.ended || input.definition.output === undefined) return result.output;
@@ -83,7 +88,7 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
 
 function createRun(input: InterpreterInput): RunState {
   const info = workflowInfo();
-  const r: Partial<ResumeState> = input.resume ?? {};
+  const r: Partial<ResumeState> = input.resume ?? input.redrive ?? {};
   const timeoutMs = input.definition.timeout === undefined ? undefined : parseDuration(input.definition.timeout);
   return {
     input,
@@ -109,6 +114,9 @@ function createRun(input: InterpreterInput): RunState {
     humanTasks: new Map(),
     humanTasksOpening: 0,
     ...(input.options?.recordTrail && { trail: r.trail ?? { steps: [], branches: [] } }),
+    journal: {},
+    occurrences: new Map(),
+    ...(!input.resume && input.redrive && { reuse: input.redrive.reuse }),
   };
 }
 
@@ -142,5 +150,6 @@ async function continueAsNewFrom(run: RunState, position: number): Promise<void>
     ...(run.trail && { trail: run.trail }),
   };
   log.info('continuing as new', { position, generation: run.generation, historyLength: workflowInfo().historyLength });
-  await continueAsNew<typeof interpreterWorkflow>({ ...run.input, resume });
+  // Only at a top-level boundary after the redriven step: nothing of a redrive is left to carry.
+  await continueAsNew<typeof interpreterWorkflow>({ ...run.input, redrive: undefined, resume });
 }

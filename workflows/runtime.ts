@@ -6,6 +6,7 @@ import type {
   EventEnvelope,
   InterpreterInput,
   InterpreterState,
+  JournalEntry,
   RunTrail,
   Step,
   StepRecord,
@@ -73,6 +74,14 @@ export interface RunState {
   limits: LimitState;
   /** Steps started and switch branches taken, when options.recordTrail is on (test runs). */
   trail?: RunTrail;
+  /** Index of the top-level step in progress (none before the first begins): where a redrive begins. */
+  position?: number;
+  /** Nested executions finished within the top-level step in progress (workflows/redrive.ts). */
+  journal: Record<string, JournalEntry>;
+  /** Executions per nested step path within the top-level step in progress (the journal keys' occurrence). */
+  occurrences: Map<string, number>;
+  /** A redriven run's reusable executions of its first top-level step; dropped when that step ends. */
+  reuse?: Record<string, JournalEntry>;
 }
 
 /** Where a step runs: its ltree path prefix and the locals of enclosing foreach iterations. */

@@ -29,6 +29,7 @@ import {
 } from './step-errors';
 import { evaluate } from './expressions';
 import { executorFor } from './steps/registry';
+import { enterTopStep, journalStep, nextJournalKey, reuseEntry } from './redrive';
 import { toTemporalRetry } from './activities';
 import { runMs } from './clock';
 import { endStepSpan, inStepSpan, startStepSpan } from './tracing';
@@ -60,6 +61,7 @@ export async function runSequence(
     const pending = checkpoint && !first ? checkpoint(i) : undefined;
     if (pending) await pending;
     const step = steps[i];
+    if (frame.top) enterTopStep(run, i, first);
     const result = await runStep(step, run, frame);
     output = result.output;
     if (frame.top) run.lastOutput = output;
@@ -94,6 +96,10 @@ interface GuardedResult extends StepResult {
 }
 
 async function runStep(step: Step, run: RunState, frame: Frame): Promise<GuardedResult> {
+  // Nested executions are journaled; a redriven run takes the failed run's finished ones instead of running them.
+  const key = frame.top ? undefined : nextJournalKey(run, frame, step.id);
+  const reused = key === undefined ? undefined : run.reuse?.[key];
+  if (reused) return reuseEntry(step, run, frame, key as string, reused);
   // Awaited only when the workflow task has run its step budget (no promise otherwise).
   const turn = stepBudget(run);
   if (turn) await turn;
@@ -109,6 +115,7 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
     );
     recordStep(run, frame, step.id, { output: result.output });
     if ('result_var' in step && step.result_var) run.vars[step.result_var] = result.output;
+    if (key !== undefined) journalStep(run, key, { output: result.output }, result);
     return result;
   } catch (err) {
     failed = err;
@@ -126,6 +133,7 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
     recordStep(run, frame, step.id, { error });
     if (clause.into) run.vars[clause.into] = error;
     if (error.type === CANCELLED) return { output: error, compensateFrom: clause.next, cancellation: err };
+    if (key !== undefined) journalStep(run, key, { error }, { next: clause.next });
     return { output: error, next: clause.next };
   } finally {
     endStepSpan(span, failed);

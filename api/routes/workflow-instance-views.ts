@@ -60,6 +60,26 @@ export const workflowInstanceItem: JsonSchema = {
     updated_at: { type: 'string' },
     temporal_ui_url: { type: 'string' },
     tasks: { type: 'array', items: taskInstanceItem },
+    origin: {
+      description: 'The run this one redrove or reran (lineage), or null',
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['instance_id', 'kind'],
+          properties: { instance_id: { type: 'string', format: 'uuid' }, kind: { enum: ['redrive', 'rerun'] } },
+        },
+      ],
+    },
+    redriven_by: {
+      type: ['string', 'null'],
+      description: 'GET of one run: the run that redrove this one (a run is redriven at most once)',
+    },
+    reruns: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'GET of one run: the reruns of this run, oldest first',
+    },
   },
 };
 
@@ -93,6 +113,7 @@ export function workflowInstanceView(
       ? temporalUiLink(config, r.temporal_workflow_id, r.temporal_run_id)
       : temporalUiLink(config, r.temporal_workflow_id, '').replace(/\/\/history$/, ''),
     ...(tasks && { tasks: tasks.map(taskInstanceView) }),
+    origin: r.origin_instance_id && r.origin_kind ? { instance_id: r.origin_instance_id, kind: r.origin_kind } : null,
   };
 }
 

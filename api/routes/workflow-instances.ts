@@ -8,6 +8,7 @@ import {
   listRunTasks,
   listRuns,
   queryRunState,
+  runLineage,
   sendEventToRun,
   terminateRun,
   type WorkflowInstanceStatus,
@@ -123,7 +124,10 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     responses: { 200: { description: 'The run', schema: item }, 404: problem },
     handler: async ({ deps, params }) => {
       const row = await getRunRow(deps, params.id);
-      return { body: workflowInstanceView(deps.config, row, await listRunTasks(deps.db, row.id)) };
+      const { redriven_by, reruns } = await runLineage(deps, row);
+      return {
+        body: { ...workflowInstanceView(deps.config, row, await listRunTasks(deps.db, row.id)), redriven_by, reruns },
+      };
     },
   }),
   defineRoute({

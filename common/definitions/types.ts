@@ -185,6 +185,41 @@ export interface ResumeState {
   trail?: RunTrail;
 }
 
+/**
+ * A nested step that finished inside the top-level step in progress (redrive reuses it instead of running it
+ * again), keyed `<step path>#<occurrence>`: the occurrence counts the executions of that path within the
+ * top-level step, so a loop through `next` matches execution by execution.
+ */
+export interface JournalEntry {
+  record: StepRecord;
+  /** The next step it chose (switch, catch, on_timeout). */
+  next?: string;
+  /** A succeed step ended its list. */
+  end?: boolean;
+}
+
+/** What a redriven run begins with: the failed run's state at its top-level step in progress. */
+export interface RedriveStart extends Pick<
+  ResumeState,
+  | 'position'
+  | 'vars'
+  | 'stepOutputs'
+  | 'completedSteps'
+  | 'bufferedEvents'
+  | 'seenEventIds'
+  | 'lastOutput'
+  | 'lastEvent'
+> {
+  /** The finished nested steps of the step at `position`: their recorded results stand in for running them. */
+  reuse: Record<string, JournalEntry>;
+}
+
+/** The `aosRedriveState` query's answer: what a redrive of this run takes over (`position` null = no step began). */
+export interface RedriveState extends Omit<RedriveStart, 'position' | 'reuse'> {
+  position: number | null;
+  journal: Record<string, JournalEntry>;
+}
+
 /** Steps in the order they started and switch branches taken (`<switch id>#<case index>` / `#default` / `#none`). */
 export interface RunTrail {
   steps: string[];
@@ -229,6 +264,8 @@ export interface InterpreterInput {
   startMirrored?: boolean;
   /** Set only by continue-as-new. */
   resume?: ResumeState;
+  /** Set only by a redrive (services/runs/redrive.ts): begin at the failed run's step in progress. */
+  redrive?: RedriveStart;
 }
 
 /** The mirror seq of the starter's "running" write (startRun); the interpreter's own writes come after it. */

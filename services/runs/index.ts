@@ -18,3 +18,5 @@ export {
   type WorkflowInstanceStatus,
 } from './queries';
 export { recordControl, controlHistory, systemActor, type Actor } from './control-history';
+export { redriveRun, rerunRun, REDRIVABLE_STATUSES } from './redrive';
+export { runLineage, type RunLineage } from './lineage';

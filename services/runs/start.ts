@@ -22,7 +22,13 @@ import {
   PAYLOAD_TOO_LARGE,
   payloadTooLargeMessage,
 } from '../../common/payload-size';
-import type { InterpreterInput, InterpreterOptions, TriggerContext } from '../../common/definitions/types';
+import type { ResolvedDefinition } from '../../common/definitions/activity-types';
+import type {
+  InterpreterInput,
+  InterpreterOptions,
+  RedriveStart,
+  TriggerContext,
+} from '../../common/definitions/types';
 import {
   deletePendingWorkflowInstance,
   findActiveByCorrelation,
@@ -62,6 +68,11 @@ export interface StartRunRequest {
   inputPointer?: string;
   /** Set to true only through {@link ExclusiveStartRequest}. */
   exclusive?: false;
+  /** Redrive and rerun (services/runs/redrive.ts): the snapshot to run instead of resolving one, and the lineage. */
+  snapshot?: ResolvedDefinition;
+  origin?: { instanceId: string; kind: 'redrive' | 'rerun' };
+  /** A redrive: begin at the failed run's step in progress (InterpreterInput.redrive). */
+  redrive?: RedriveStart;
 }
 
 /**
@@ -209,7 +220,8 @@ export async function startRun(
   deps: RunDeps,
   req: StartRunRequest | ExclusiveStartRequest,
 ): Promise<StartRunResult | LiveRunsFound> {
-  const { definition, tasks, definitionRowId } = await resolveDefinition(deps.db, req.workflowId, req.version);
+  const { definition, tasks, definitionRowId } =
+    req.snapshot ?? (await resolveDefinition(deps.db, req.workflowId, req.version));
   checkRunInput(definitionRowId, definition.input_schema, req.input, req.inputPointer ?? '/input');
   const instanceId = randomUUID();
   const deterministic =
@@ -239,6 +251,7 @@ export async function startRun(
     // What the interpreter's start marker used to write: the run starts with the definition's variables.
     variables: (definition.vars as Record<string, unknown> | undefined) ?? {},
     current_steps: [],
+    ...(req.origin && { origin_instance_id: req.origin.instanceId, origin_kind: req.origin.kind }),
   };
   const options = runOptions(deps, req.options);
   const input: InterpreterInput = {
@@ -250,6 +263,7 @@ export async function startRun(
     ...(req.correlationKey !== undefined && { correlationKey: req.correlationKey }),
     trigger,
     ...(options && { options }),
+    ...(req.redrive && { redrive: req.redrive }),
     // Mirrored below (markRunStarted), so the run writes no start marker of its own.
     startMirrored: true,
   };

@@ -238,6 +238,26 @@ describe('a live run', () => {
     await page.getByRole('button', { name: 'Terminate' }).waitFor({ state: 'detached' });
     expect((await stack.http.get(`/api/v1/workflow-instances/${runId}`)).body.status).toBe('terminated');
   });
+
+  it('redrives the terminated run from its step in progress, and links the two runs', async () => {
+    await loginAs(page, stack, admin);
+    await page.goto(`${stack.url}/console/runs/${runId}`);
+    await expectText(page.getByTestId('run-status'), 'terminated');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Redrive', exact: true }).click();
+    await page.waitForURL((u) => /\/console\/runs\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(runId));
+    const redrivenId = page.url().split('/').pop()!;
+    await expectText(page.getByTestId('lineage-origin'), runId.slice(0, 8));
+    // The first step is not run again: its output is carried; the delay in progress runs again.
+    await expectAttr(page.getByTestId('step-start'), 'data-status', 'completed');
+    await expectAttr(page.getByTestId('step-sleep'), 'data-status', 'running');
+    await page.getByTestId('lineage-origin').getByRole('link').click();
+    await expectText(page.getByTestId('lineage-redriven-by'), redrivenId.slice(0, 8));
+    // Redriven once: only Rerun is left.
+    await page.getByRole('button', { name: 'Rerun', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Redrive', exact: true }).count()).toBe(0);
+    await stack.http.post(`/api/v1/workflow-instances/${redrivenId}/terminate`).send({});
+  });
 });
 
 describe('definitions', () => {

@@ -17,6 +17,7 @@ export function scenarioInput(s: Scenario): InterpreterInput {
     trigger: { kind: 'api' },
     ...(s.options && { options: s.options }),
     ...(s.startMirrored && { startMirrored: true }),
+    ...(s.redrive && { redrive: s.redrive }),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ResolvedDefinition } from '../../common/contracts/definitions';
-import type { InterpreterOptions, WorkflowDefinition } from '../../common/definitions/types';
+import type { InterpreterOptions, RedriveStart, WorkflowDefinition } from '../../common/definitions/types';
 import type { HumanTaskSubmission } from '../../common/contracts/human-tasks';
 import { aosEventSignal, aosStateQuery, humanTaskSubmitUpdate } from '../../workflows/api';
 import { TEST_TASKS } from './tasks';
@@ -17,6 +17,8 @@ export interface Scenario {
   options?: InterpreterOptions;
   /** Started the way startRun starts: the starter mirrored the start (no start marker). */
   startMirrored?: boolean;
+  /** Started as a redrive starts (services/runs/redrive.ts): at a step in progress, reusing finished executions. */
+  redrive?: RedriveStart;
   /** Acts on the run after start (signals, cancellation). */
   drive?: (handle: WorkflowHandle) => Promise<void>;
   /** `completed` unless the run is expected to fail or be cancelled. */
@@ -765,5 +767,62 @@ export const SCENARIOS: Record<string, Scenario> = {
       { id: 'loop', type: 'switch', cases: [{ when: '{% $vars.i < 12 %}', next: 'work' }], default: 'done' },
       { id: 'done', type: 'succeed', output: { i: '{% $vars.i %}', sum: '{% $vars.sum %}' } },
     ]),
+  },
+  // A redrive of a run that failed inside `fan`: the left branch and foreach iterations 0 and 2 had finished
+  // (reused from the journal, no activity), iteration 1 runs again; `first` is not run (position 1).
+  redriven: {
+    startMirrored: true,
+    redrive: {
+      position: 1,
+      vars: { base: 4 },
+      stepOutputs: { first: { output: { base: 4 } } },
+      completedSteps: ['first'],
+      bufferedEvents: [],
+      seenEventIds: [],
+      lastOutput: { base: 4 },
+      reuse: {
+        'fan.left.l1#1': { record: { output: { value: 8 } } },
+        'fan.left.l2#1': { record: { output: { got: 8 } } },
+        'fan.right.each.i0.work#1': { record: { output: { value: 2 } } },
+        'fan.right.each.i2.work#1': { record: { output: { value: 6 } } },
+      },
+    },
+    definition: def(
+      'redriven',
+      [
+        { id: 'first', type: 'set', vars: { base: '{% $error("first must not run again") %}' } },
+        {
+          id: 'fan',
+          type: 'parallel',
+          branches: [
+            {
+              id: 'left',
+              steps: [
+                { id: 'l1', type: 'task', task: 'double', input: { value: '{% $vars.base %}' } },
+                { id: 'l2', type: 'task', task: 'echo', input: { got: '{% $steps.l1.output.value %}' } },
+              ],
+            },
+            {
+              id: 'right',
+              steps: [
+                {
+                  id: 'each',
+                  type: 'foreach',
+                  items: '{% [1, 2, 3] %}',
+                  steps: [{ id: 'work', type: 'task', task: 'double', input: { value: '{% $item %}' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      {
+        output: {
+          left: '{% $steps.fan.output.left %}',
+          right: '{% $steps.fan.output.right %}',
+          base: '{% $vars.base %}',
+        },
+      },
+    ),
   },
 };

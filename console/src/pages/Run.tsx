@@ -9,6 +9,7 @@ import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link } from '../lib/router';
 import { ErrorBox, formatDuration, Json, PageHeader, Status, Time, useLoad } from '../lib/ui';
+import { RunLineage } from './RunLineage';
 import { RunLogs } from './RunLogs';
 import type { Run, TaskExecution } from './Runs';
 import { RunTimeline } from './RunTimeline';
@@ -270,6 +271,7 @@ export function RunPage({ id }: { id: string }) {
           <dd className="mono small">{r.workflow_id}</dd>
         </dl>
       </section>
+      <RunLineage run={r} />
       <div className="run-grid">
         <section className="card" aria-labelledby="steps-title">
           <h2 id="steps-title">Steps</h2>
