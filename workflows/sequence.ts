@@ -19,6 +19,7 @@ import { withDeadline } from './deadline';
 import { recordStep, type BlockRunner, type Frame, type RunState, type StepResult } from './runtime';
 import { CANCELLED, failure, findCatch, timeoutFailure, toStepError } from './step-errors';
 import { executorFor } from './steps/registry';
+import { pauseGate } from './pause';
 import { toTemporalRetry } from './activities';
 import { runMs } from './clock';
 import { endStepSpan, inStepSpan, startStepSpan } from './tracing';
@@ -87,6 +88,9 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
   // Awaited only when the workflow task has run its step budget (no promise otherwise).
   const turn = stepBudget(run);
   if (turn) await turn;
+  // An operator's pause holds the step here, before it starts (no promise unless paused).
+  const held = pauseGate(run);
+  if (held) await held;
   run.current.set(step.id, (run.current.get(step.id) ?? 0) + 1);
   run.trail?.steps.push(step.id);
   setCurrentDetails(`steps: ${[...run.current.keys()].join(', ')}`);

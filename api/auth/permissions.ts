@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   'workflow_instances:start',
   'workflow_instances:cancel',
   'workflow_instances:terminate',
+  'workflow_instances:pause',
   'events:publish',
   'events:read',
   'event_definitions:read',

@@ -22,6 +22,7 @@ import { uiComponentRoutes } from './ui-components';
 import { taskDefinitionRoutes } from './task-definitions';
 import { taskTestRoutes } from './task-tests';
 import { workflowDefinitionRoutes } from './workflow-definitions';
+import { workflowInstanceControlRoutes } from './workflow-instance-control';
 import { workflowInstanceTimelineRoutes } from './workflow-instance-timeline';
 import { workflowInstanceRoutes } from './workflow-instances';
 import { workflowRunRoutes } from './workflow-runs';
@@ -52,6 +53,7 @@ export function allRoutes(): RouteDefinition[] {
     ...taskTestRoutes,
     ...workflowInstanceRoutes,
     ...workflowInstanceTimelineRoutes,
+    ...workflowInstanceControlRoutes,
     ...humanTaskRoutes,
   ];
   return cached;
