@@ -2,7 +2,8 @@
  * `on_failure` (#15): what a run does once when it fails for good (failed or timed out; never when cancelled or
  * terminated), before its failure is mirrored: start another stored definition as an abandoned child (it outlives
  * the failed run) or emit an event. `$failure` is the run's error in the handler's templates. A handler that fails
- * is logged and recorded on the run's error (`error.on_failure`); the run's own failure stays what it was.
+ * is logged and recorded on the run's error (`error.on_failure`); the run's own failure stays what it was. A run
+ * started as a failure handler runs no handler of its own.
  */
 import { CancellationScope, log, ParentClosePolicy, startChild, uuid4 } from '@temporalio/workflow';
 import type { OnFailure, StepError } from '../common/definitions/types';
@@ -27,7 +28,8 @@ export type OnFailureOutcome =
 /** Runs the definition's failure handler, if any (shielded from a cancellation: the run failed, it was not cancelled). */
 export async function runOnFailure(run: RunState, error: StepError): Promise<OnFailureOutcome | undefined> {
   const handler = run.input.definition.on_failure;
-  if (!handler) return undefined;
+  // A failure handler's own failure runs no handler: a handler that fails every time cannot start a chain.
+  if (!handler || run.input.trigger?.kind === 'on_failure') return undefined;
   return CancellationScope.nonCancellable(async () => {
     try {
       return await (handler.type === 'sub_workflow'
