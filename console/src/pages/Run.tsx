@@ -9,6 +9,7 @@ import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link } from '../lib/router';
 import { ErrorBox, formatDuration, Json, PageHeader, Status, Time, useLoad } from '../lib/ui';
+import { RunControl } from './RunControl';
 import { RunLogs } from './RunLogs';
 import type { Run, TaskExecution } from './Runs';
 import { RunTimeline } from './RunTimeline';
@@ -242,6 +243,7 @@ export function RunPage({ id }: { id: string }) {
         </a>
       </PageHeader>
       <ErrorBox error={actionError} />
+      <RunControl runId={r.id} status={r.status} version={r.updated_at} onChanged={run.reload} />
       <section className="card" aria-label="Run facts">
         <dl className="facts">
           <dt>Definition</dt>
