@@ -243,7 +243,6 @@ export function RunPage({ id }: { id: string }) {
         </a>
       </PageHeader>
       <ErrorBox error={actionError} />
-      <RunControl runId={r.id} status={r.status} version={r.updated_at} onChanged={run.reload} />
       <section className="card" aria-label="Run facts">
         <dl className="facts">
           <dt>Definition</dt>
@@ -272,6 +271,7 @@ export function RunPage({ id }: { id: string }) {
           <dd className="mono small">{r.workflow_id}</dd>
         </dl>
       </section>
+      <RunControl runId={r.id} status={r.status} version={r.updated_at} onChanged={run.reload} />
       <div className="run-grid">
         <section className="card" aria-labelledby="steps-title">
           <h2 id="steps-title">Steps</h2>
