@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { getWorkflowInstance } from '../../db/repositories/workflow-instances';
+import { createLogger } from '../../common/logger';
+import { reconcile } from '../../services/mirror/reconcile/reconcile';
 import { listRunTasks } from '../../services/runs';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
@@ -92,6 +94,7 @@ const rowOf = async (instanceId: string) => (await getWorkflowInstance(h.db, ins
 const tasksOf = async (instanceId: string) => listRunTasks(h.db, instanceId);
 const stateOf = (workflowId: string) =>
   h.client.workflow.getHandle(workflowId).query<{ status: string; currentSteps: string[] }>('aosState');
+const silent = createLogger({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('pause and resume', () => {
@@ -108,6 +111,10 @@ describe('pause and resume', () => {
     await eventually(async () => (await tasksOf(run.id)).some((t) => t.step_id === 'a' && t.status === 'completed'));
     await sleep(1500);
     expect((await tasksOf(run.id)).map((t) => t.step_id)).toEqual(['a']);
+    expect((await rowOf(run.id)).status).toBe('paused');
+    // The reconciler sees a running workflow behind a paused row: no drift, nothing "fixed".
+    const report = await reconcile({ db: h.db, temporal: h.client, logger: silent }, { settleMs: 0 });
+    expect(report.drift.filter((d) => d.instanceId === run.id)).toEqual([]);
     expect((await rowOf(run.id)).status).toBe('paused');
     const listed = await request(api.app)
       .get(`/api/v1/workflow-instances?status=paused&definition=${ids.steps}`)
