@@ -8,7 +8,7 @@ import request from 'supertest';
 import { getWorkflowInstance } from '../../db/repositories/workflow-instances';
 import { createLogger } from '../../common/logger';
 import { reconcile } from '../../services/mirror/reconcile/reconcile';
-import { listRunTasks } from '../../services/runs';
+import { listRunTasks, startRun } from '../../services/runs';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestCaller, type TestCaller } from '../helpers/auth';
 import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from './harness';
@@ -16,7 +16,14 @@ import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarnes
 jest.setTimeout(90_000);
 
 const id = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
-const ids = { slow: id('slow'), echo: id('echo'), steps: id('steps'), waits: id('waits'), nested: id('nested') };
+const ids = {
+  slow: id('slow'),
+  echo: id('echo'),
+  steps: id('steps'),
+  waits: id('waits'),
+  nested: id('nested'),
+  loop: id('loop'),
+};
 let h: RunHarness;
 let api: TestApi;
 let operator: TestCaller;
@@ -74,6 +81,16 @@ beforeAll(async () => {
           },
         ],
       },
+    ],
+  } as never);
+  await activeWorkflow(h.db, {
+    workflow_id: ids.loop,
+    steps: [
+      { id: 'init', type: 'set', vars: { i: 0 } },
+      { id: 'work', type: 'task', task: ids.slow, input: { ms: 1200 } },
+      { id: 'add', type: 'set', vars: { i: '{% $vars.i + 1 %}' } },
+      { id: 'again', type: 'switch', cases: [{ when: '{% $vars.i < 2 %}', next: 'work' }], default: 'done' },
+      { id: 'done', type: 'succeed', output: { i: '{% $vars.i %}' } },
     ],
   } as never);
 });
@@ -220,5 +237,31 @@ describe('pause and resume', () => {
       .get(`/api/v1/workflow-instances/00000000-0000-4000-8000-000000000000/control-history`)
       .set(viewer.bearer);
     expect(missing.status).toBe(404);
+  });
+
+  it('stays paused when the run continues as new while paused', async () => {
+    const started = await startRun(h.deps, {
+      workflowId: ids.loop,
+      input: {},
+      trigger: { kind: 'api' },
+      options: { continueAsNewAfterEvents: 8 },
+    });
+    const handle = h.client.workflow.getHandle(started.workflowId);
+    await eventually(async () =>
+      (await tasksOf(started.instanceId)).some((t) => t.step_id === 'work' && t.status === 'running'),
+    );
+    expect((await post(`/workflow-instances/${started.instanceId}/pause`, operator)).status).toBe(200);
+    // The task finishes; at the next top-level boundary the long history makes the run continue as new, paused.
+    const newRun = await eventually(async () => {
+      const d = await handle.describe();
+      return d.runId !== started.runId ? d.runId : undefined;
+    });
+    await eventually(async () => (await rowOf(started.instanceId)).temporal_run_id === newRun);
+    await sleep(1000);
+    expect((await rowOf(started.instanceId)).status).toBe('paused');
+    expect((await stateOf(started.workflowId)).status).toBe('paused');
+    expect((await tasksOf(started.instanceId)).filter((t) => t.step_id === 'work')).toHaveLength(1);
+    expect((await post(`/workflow-instances/${started.instanceId}/resume`, operator)).status).toBe(200);
+    await expect(handle.result()).resolves.toEqual({ i: 2 });
   });
 });
