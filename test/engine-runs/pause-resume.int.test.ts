@@ -133,6 +133,12 @@ describe('pause and resume', () => {
     const report = await reconcile({ db: h.db, temporal: h.client, logger: silent }, { settleMs: 0 });
     expect(report.drift.filter((d) => d.instanceId === run.id)).toEqual([]);
     expect((await rowOf(run.id)).status).toBe('paused');
+    // The monitoring view counts it (migration 020).
+    const active = await h.db('observability_service.active_executions').where({
+      definition_workflow_id: ids.steps,
+      status: 'paused',
+    });
+    expect(active.map((r) => Number(r.executions))).toEqual([1]);
     const listed = await request(api.app)
       .get(`/api/v1/workflow-instances?status=paused&definition=${ids.steps}`)
       .set(viewer.bearer);
@@ -237,6 +243,29 @@ describe('pause and resume', () => {
       .get(`/api/v1/workflow-instances/00000000-0000-4000-8000-000000000000/control-history`)
       .set(viewer.bearer);
     expect(missing.status).toBe(404);
+  });
+
+  it('records a terminate with its reason, and the platform as the starter of a trigger start', async () => {
+    const started = await startRun(h.deps, {
+      workflowId: ids.waits,
+      input: { ref: 'r-4' },
+      trigger: { kind: 'event', eventId: 'evt-start-r-4', triggerId: 'trg-r-4' },
+    });
+    const terminator = await createTestCaller(api.deps, ['workflow_instances:terminate'], 'terminator');
+    const res = await post(`/workflow-instances/${started.instanceId}/terminate`, terminator, { reason: 'stuck' });
+    expect(res.status).toBe(200);
+    const history = await request(api.app)
+      .get(`/api/v1/workflow-instances/${started.instanceId}/control-history`)
+      .set(viewer.bearer);
+    expect(history.body.items).toEqual([
+      expect.objectContaining({
+        action: 'start',
+        principal: 'system:trigger',
+        principal_id: null,
+        details: { trigger: 'event', trigger_id: 'trg-r-4', event_id: 'evt-start-r-4' },
+      }),
+      expect.objectContaining({ action: 'terminate', principal: terminator.username, details: { reason: 'stuck' } }),
+    ]);
   });
 
   it('stays paused when the run continues as new while paused', async () => {
