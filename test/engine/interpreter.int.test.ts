@@ -312,6 +312,18 @@ describe('run operations', () => {
     expect(mirrorOf(handle.workflowId).map((w) => w.status)).toEqual(['running', 'paused', 'running', 'completed']);
   });
 
+  it('takes a human task submission while paused; the next step starts on resume', async () => {
+    const { handle, result } = await run('human-task-paused');
+    await expect(result).resolves.toBe('approve');
+    expect(mirrorOf(handle.workflowId).map((w) => w.status)).toEqual([
+      'running',
+      'waiting',
+      'paused',
+      'running',
+      'completed',
+    ]);
+  });
+
   it('refuses a second pause and a resume of a run that is not paused', async () => {
     const { handle, result } = await run('paused', { ...SCENARIOS.paused, drive: undefined });
     await expect(handle.executeUpdate(resumeUpdate, { args: [{}] })).rejects.toThrow(WorkflowUpdateFailedError);

@@ -679,6 +679,28 @@ export const SCENARIOS: Record<string, Scenario> = {
       await handle.executeUpdate(resumeUpdate, { args: [{ by: 'ops' }] });
     },
   },
+  // Paused while its human task is open: the submission is accepted, the next step waits for the resume.
+  'human-task-paused': {
+    definition: def('human-task-paused', [
+      {
+        id: 'review',
+        type: 'human_task',
+        form: { component_id: 'expense-approval', version: '1.0.0' },
+        title: 'Review',
+        assignee: 'alice',
+      },
+      { id: 'after', type: 'task', task: 'echo', input: '{% $steps.review.output.action %}' },
+    ]),
+    drive: async (handle) => {
+      await untilWaiting(handle);
+      await handle.executeUpdate(pauseUpdate, { args: [{ by: 'ops' }] });
+      await submitTo(handle, 'review', 'alice');
+      await sleepMs(500);
+      const state = await handle.query(aosStateQuery);
+      if (state.status !== 'paused' || state.currentSteps.length > 0) throw new Error('the next step started');
+      await handle.executeUpdate(resumeUpdate, { args: [{ by: 'ops' }] });
+    },
+  },
   // Fails for good: the on_failure handler starts `child-double` as an abandoned child before the run ends.
   'on-failure': {
     ends: 'failed',
