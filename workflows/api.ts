@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HumanTaskSubmission, HumanTaskSubmitResult } from '../common/contracts/human-tasks';
+import type { RunControlRequest, RunControlResult } from '../common/contracts/run-control';
 import type { EventEnvelope, InterpreterState, RedriveState } from '../common/definitions/types';
 import { DISPATCHER_WAKE_SIGNAL } from '../common/events/delivery';
 import type { eventDispatcherWorkflow } from './event-dispatcher';
@@ -28,6 +29,16 @@ export const aosRedriveStateQuery = defineQuery<RedriveState>('aosRedriveState')
  * once whether the run accepted it; of two concurrent submissions the run accepts exactly one.
  */
 export const humanTaskSubmitUpdate = defineUpdate<HumanTaskSubmitResult, [HumanTaskSubmission]>('aosHumanTaskSubmit');
+
+/**
+ * Pauses the run at its next step boundary (workflows/pause.ts). An Update, so the caller learns whether the run
+ * accepted it: a run paused already or ending refuses (`RunControlRejection`); accepted, it returns once `paused`
+ * is mirrored.
+ */
+export const pauseUpdate = defineUpdate<RunControlResult, [RunControlRequest]>('aosPause');
+
+/** Resumes a paused run; a run that is not paused refuses. Returns once the mirror shows the status underneath. */
+export const resumeUpdate = defineUpdate<RunControlResult, [RunControlRequest]>('aosResume');
 
 /** The interpreter's signature: starters pass it as the type argument, so `args` and the result are typed. */
 export type InterpreterWorkflow = typeof interpreterWorkflow;

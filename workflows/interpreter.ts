@@ -13,7 +13,14 @@ import {
 } from '@temporalio/workflow';
 import { parseDuration } from '../common/definitions/duration';
 import { STARTER_MIRROR_SEQ, type InterpreterInput, type ResumeState } from '../common/definitions/types';
-import { aosEventSignal, aosRedriveStateQuery, aosStateQuery, humanTaskSubmitUpdate } from './api';
+import {
+  aosEventSignal,
+  aosRedriveStateQuery,
+  aosStateQuery,
+  humanTaskSubmitUpdate,
+  pauseUpdate,
+  resumeUpdate,
+} from './api';
 import { initialLimitState } from './block-limits';
 import { withDeadline } from './deadline';
 import { offerEvent } from './events';
@@ -22,6 +29,8 @@ import { evaluateInitialVars } from './initial-vars';
 import { mirrorStatus } from './mirror';
 import { runMs } from './clock';
 import { checkPayloadSize } from './payload-check';
+import { runOnFailure } from './on-failure';
+import { checkPause, checkResume, pauseRun, resumeRun } from './pause';
 import { checkSubmission, submitHumanTask } from './steps/human-task';
 import { redriveState } from './redrive';
 import { snapshot, type Frame, type RunState } from './runtime';
@@ -40,6 +49,8 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   setHandler(humanTaskSubmitUpdate, (submission) => submitHumanTask(run, submission), {
     validator: (submission) => checkSubmission(run, submission),
   });
+  setHandler(pauseUpdate, (req) => pauseRun(run, req), { validator: (req) => checkPause(run, req) });
+  setHandler(resumeUpdate, (req) => resumeRun(run, req), { validator: (req) => checkResume(run, req) });
   const top: Frame = { path: [], overlays: [], top: true };
   // A continued or redriven run carries its variables.
   const carried = input.resume ?? input.redrive;
@@ -49,8 +60,9 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
   // a child or a continued run writes it here, and so does a run whose vars were just evaluated.
   const startMirrored = input.startMirrored && !input.resume;
   if (startMirrored) run.mirrorSeq = Math.max(run.mirrorSeq, STARTER_MIRROR_SEQ);
-  // A redriven run's row has the definition's vars as written: the carried ones replace them.
-  if (!startMirrored || vars.evaluated || input.redrive) await mirrorStatus(run, 'running');
+  // A redriven run's row has the definition's vars as written: the carried ones replace them. A run continued
+  // while paused stays mirrored `paused`.
+  if (!startMirrored || vars.evaluated || input.redrive) await mirrorStatus(run, run.paused ? 'paused' : 'running');
 
   const body = async (): Promise<unknown> => {
     if (vars.failure !== undefined) throw vars.failure;
@@ -79,7 +91,9 @@ export async function interpreterWorkflow(input: InterpreterInput): Promise<unkn
     const error = toStepError(err);
     run.status = isCancellation(err) ? 'cancelled' : 'failed';
     log.info(`run ${run.status}`, { errorType: error.type, message: error.message });
-    await mirrorStatus(run, run.status, { error });
+    // A run that failed for good runs its on_failure handler once, before its failure is mirrored.
+    const handled = run.status === 'failed' ? await runOnFailure(run, error) : undefined;
+    await mirrorStatus(run, run.status, { error: handled ? { ...error, on_failure: handled } : error });
     // Cancellation must surface as such so Temporal records the run as cancelled, not failed.
     if (isCancellation(err) || (err instanceof ApplicationFailure && err.nonRetryable)) throw err;
     throw failure(error.type, error.message, error.details, err instanceof Error ? err : undefined);
@@ -105,6 +119,7 @@ function createRun(input: InterpreterInput): RunState {
     lastOutput: r.lastOutput ?? null,
     mirrorSeq: r.mirrorSeq ?? 0,
     waiting: 0,
+    paused: r.paused ?? false,
     deadline: r.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + runMs(input.options, timeoutMs)),
     // Temporal's start time (server clock, like workflow time): the mirror's started_at.
     startedAt: r.startedAt ?? info.startTime.toISOString(),
@@ -148,6 +163,7 @@ async function continueAsNewFrom(run: RunState, position: number): Promise<void>
     generation: run.generation,
     childStarts: run.childStarts,
     ...(run.trail && { trail: run.trail }),
+    ...(run.paused && { paused: true }),
   };
   log.info('continuing as new', { position, generation: run.generation, historyLength: workflowInfo().historyLength });
   // Only at a top-level boundary after the redriven step: nothing of a redrive is left to carry.

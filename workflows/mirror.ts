@@ -11,7 +11,8 @@ import type { RunState } from './runtime';
 /** Extra fields of one mirror write. */
 export interface MirrorExtra {
   output?: unknown;
-  error?: StepError;
+  /** `on_failure`: what the run's failure handler did (workflows/on-failure.ts). */
+  error?: StepError & { on_failure?: unknown };
 }
 
 /** Writes the run's status (no-op when `options.mirror` is false). Never cancelled: the end state must land. */

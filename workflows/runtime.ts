@@ -56,6 +56,8 @@ export interface RunState {
   mirrorSeq: number;
   /** Number of wait_for_event and human_task steps currently waiting (status is `waiting` while > 0). */
   waiting: number;
+  /** Held by an operator (workflows/pause.ts): no step starts until resumed; mirrored `paused` meanwhile. */
+  paused: boolean;
   /** Absolute deadline (epoch ms, workflow time) from definition.timeout. */
   deadline?: number;
   /** When Temporal started the first run of the chain (ISO-8601): the mirror's started_at. */
@@ -140,8 +142,9 @@ export function visibleSteps(run: RunState, frame: Frame): Record<string, StepRe
 
 /** The live state returned by the `aosState` query. */
 export function snapshot(run: RunState): InterpreterState {
+  const open = run.status === 'running' || run.status === 'waiting';
   return {
-    status: run.status,
+    status: run.paused && open ? 'paused' : run.status,
     currentSteps: [...run.current.keys()],
     completedSteps: [...run.completed],
     variables: run.vars,

@@ -29,6 +29,7 @@ import {
 } from './step-errors';
 import { evaluate } from './expressions';
 import { executorFor } from './steps/registry';
+import { pauseGate } from './pause';
 import { enterTopStep, journalStep, nextJournalKey, reuseEntry } from './redrive';
 import { toTemporalRetry } from './activities';
 import { runMs } from './clock';
@@ -103,6 +104,9 @@ async function runStep(step: Step, run: RunState, frame: Frame): Promise<Guarded
   // Awaited only when the workflow task has run its step budget (no promise otherwise).
   const turn = stepBudget(run);
   if (turn) await turn;
+  // An operator's pause holds the step here, before it starts (no promise unless paused).
+  const held = pauseGate(run);
+  if (held) await held;
   run.current.set(step.id, (run.current.get(step.id) ?? 0) + 1);
   run.trail?.steps.push(step.id);
   setCurrentDetails(`steps: ${[...run.current.keys()].join(', ')}`);

@@ -15,7 +15,8 @@ export async function enterWaiting(run: RunState, stepId: string): Promise<void>
   run.status = 'waiting';
   if (run.input.options?.currentStepSearchAttribute !== false)
     upsertSearchAttributes({ [AosCurrentStep.name]: [stepId] });
-  await mirrorStatus(run, 'waiting');
+  // A paused run stays mirrored `paused`; resuming mirrors what it does then.
+  if (!run.paused) await mirrorStatus(run, 'waiting');
 }
 
 /** A step stops waiting (in a finally: also when it is cancelled). */
@@ -25,5 +26,5 @@ export async function leaveWaiting(run: RunState): Promise<void> {
   run.status = 'running';
   if (CancellationScope.current().consideredCancelled) return; // the run is ending; its final mirror write follows
   if (run.input.options?.currentStepSearchAttribute !== false) upsertSearchAttributes({ [AosCurrentStep.name]: [] });
-  await mirrorStatus(run, 'running');
+  if (!run.paused) await mirrorStatus(run, 'running');
 }

@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   'workflow_instances:cancel',
   'workflow_instances:terminate',
   'workflow_instances:redrive',
+  'workflow_instances:pause',
   'events:publish',
   'events:read',
   'event_definitions:read',

@@ -24,3 +24,9 @@ export function principalOf(res: Response): Principal {
 export function can(p: Principal, permission: string): boolean {
   return grants(p.permissions, permission);
 }
+
+/** The caller as the control history records it (services/runs/control-history.ts). */
+export function actorOf(res: Response): { username: string; userId: string } {
+  const p = principalOf(res);
+  return { username: p.username, userId: p.userId };
+}

@@ -23,6 +23,7 @@ import { taskDefinitionRoutes } from './task-definitions';
 import { taskTestRoutes } from './task-tests';
 import { workflowDefinitionRoutes } from './workflow-definitions';
 import { workflowInstanceOperationRoutes } from './workflow-instance-operations';
+import { workflowInstanceControlRoutes } from './workflow-instance-control';
 import { workflowInstanceTimelineRoutes } from './workflow-instance-timeline';
 import { workflowInstanceRoutes } from './workflow-instances';
 import { workflowRunRoutes } from './workflow-runs';
@@ -54,6 +55,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowInstanceRoutes,
     ...workflowInstanceTimelineRoutes,
     ...workflowInstanceOperationRoutes,
+    ...workflowInstanceControlRoutes,
     ...humanTaskRoutes,
   ];
   return cached;

@@ -178,7 +178,7 @@ interface Monitoring {
 const count = { type: 'integer', minimum: 0 };
 const ms = { type: ['number', 'null'] };
 const nullableTime = { type: ['string', 'null'], format: 'date-time' };
-const RUN_STATUS = ['pending', 'running', 'waiting'] as const;
+const RUN_STATUS = ['queued', 'pending', 'running', 'waiting', 'paused'] as const;
 
 const MONITORING: Monitoring[] = [
   {

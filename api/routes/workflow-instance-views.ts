@@ -59,6 +59,7 @@ export const workflowInstanceItem: JsonSchema = {
     created_at: { type: 'string' },
     updated_at: { type: 'string' },
     temporal_ui_url: { type: 'string' },
+    control_history_url: { type: 'string', description: 'Who did what to the run (GET, workflow_instances:read)' },
     tasks: { type: 'array', items: taskInstanceItem },
     origin: {
       description: 'The run this one redrove or reran (lineage), or null',
@@ -112,6 +113,7 @@ export function workflowInstanceView(
     temporal_ui_url: r.temporal_run_id
       ? temporalUiLink(config, r.temporal_workflow_id, r.temporal_run_id)
       : temporalUiLink(config, r.temporal_workflow_id, '').replace(/\/\/history$/, ''),
+    control_history_url: `/api/v1/workflow-instances/${r.id}/control-history`,
     ...(tasks && { tasks: tasks.map(taskInstanceView) }),
     origin: r.origin_instance_id && r.origin_kind ? { instance_id: r.origin_instance_id, kind: r.origin_kind } : null,
   };

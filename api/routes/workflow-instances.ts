@@ -18,14 +18,25 @@ import { listQuery, pageSchema } from '../http/list-query';
 import { toPage } from '../http/pagination';
 import { defineRoute, type RouteDefinition } from '../http/route';
 import { Uuid } from '../http/schema';
-import { principalOf } from '../auth/principal';
+import { actorOf, principalOf } from '../auth/principal';
 import { EVENT_ID, EVENT_NAME } from '../../common/events/schema';
 import { problem } from './engine-schemas';
 import { workflowInstanceItem as item, workflowInstanceView } from './workflow-instance-views';
 import { startRunBody, startRunHandler } from './workflow-runs';
 
 const TAG = ['workflow-instances'];
-const STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
+const STATUSES = [
+  'queued',
+  'pending',
+  'running',
+  'waiting',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+];
 const idParams = Type.Object({ id: Uuid() });
 const reportSchema = {
   type: 'object',
@@ -194,9 +205,9 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     permission: 'workflow_instances:cancel',
     params: idParams,
     responses: { 202: { description: 'Cancellation requested', schema: item }, 404: problem, 409: problem },
-    handler: async ({ deps, params }) => ({
+    handler: async ({ deps, params, res }) => ({
       status: 202,
-      body: workflowInstanceView(deps.config, await cancelRun(deps, params.id)),
+      body: workflowInstanceView(deps.config, await cancelRun(deps, params.id, actorOf(res))),
     }),
   }),
   defineRoute({
@@ -251,7 +262,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     },
     handler: async ({ deps, params, body, res }) => ({
       status: 202,
-      body: await sendEventToRun(deps, params.id, body, principalOf(res).username),
+      body: await sendEventToRun(deps, params.id, body, principalOf(res).username, actorOf(res)),
     }),
   }),
   defineRoute({
@@ -264,8 +275,8 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     params: idParams,
     body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }),
     responses: { 200: { description: 'Terminated', schema: item }, 404: problem, 409: problem },
-    handler: async ({ deps, params, body }) => ({
-      body: workflowInstanceView(deps.config, await terminateRun(deps, params.id, body?.reason)),
+    handler: async ({ deps, params, body, res }) => ({
+      body: workflowInstanceView(deps.config, await terminateRun(deps, params.id, body?.reason, actorOf(res))),
     }),
   }),
 ];

@@ -1,7 +1,7 @@
 /** Starting a run over REST: `POST /workflow-definitions/:workflowId/runs` and `POST /workflow-instances` share this. */
 import { Type, type Static } from '@sinclair/typebox';
 import { getRunRow, startRun } from '../../services/runs';
-import { principalOf } from '../auth/principal';
+import { actorOf, principalOf } from '../auth/principal';
 import { defineRoute, type RouteContext, type RouteDefinition, type RouteResult } from '../http/route';
 import { idParams, problem } from './engine-schemas';
 import { workflowInstanceItem, workflowInstanceView } from './workflow-instance-views';
@@ -39,6 +39,7 @@ export async function startRunHandler(
     correlationKey: b.correlation_key,
     trigger: { kind: 'api' },
     startedBy: principalOf(res).username,
+    actor: actorOf(res),
     inputPointer: '/body/input',
   });
   const row = await getRunRow(deps, result.instanceId);

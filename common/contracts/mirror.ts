@@ -14,7 +14,8 @@ export interface MirrorWorkflowUpdate {
   currentSteps?: string[];
   variables?: Record<string, unknown>;
   output?: unknown;
-  error?: { type?: string; message: string; details?: unknown };
+  /** `on_failure`: what the run's failure handler did, when the definition has one. */
+  error?: { type?: string; message: string; details?: unknown; on_failure?: unknown };
   /** Workflow time, ISO-8601. */
   at: string;
   /**

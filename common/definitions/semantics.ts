@@ -29,9 +29,35 @@ export function checkSemantics(
   if ('output' in doc) errors.push(...templateErrors(doc.output, '/output'));
   if (isObj(doc.vars)) errors.push(...templateErrors(doc.vars, '/vars'), ...initialVarsErrors(doc.vars, '/vars'));
   checkDuration(doc.timeout, '/timeout', errors);
+  if (isObj(doc.on_failure)) errors.push(...onFailureErrors(doc.on_failure));
   const seenIds = new Map<string, string>();
   checkList(doc.steps, '/steps', { errors, seenIds, isKnownTask, isManualTask });
   return errors;
+}
+
+/**
+ * `on_failure`: its templates compile. The handler workflow's existence needs the database: the definitions service
+ * checks it ({@link onFailureWorkflowRef}).
+ */
+function onFailureErrors(h: Obj): ValidationError[] {
+  const errors: ValidationError[] = [];
+  if ('input' in h) errors.push(...templateErrors(h.input, '/on_failure/input'));
+  if ('payload' in h) errors.push(...templateErrors(h.payload, '/on_failure/payload'));
+  if (typeof h.workflow === 'string' && h.workflow.includes('{%'))
+    errors.push({
+      pointer: '/on_failure/workflow',
+      code: 'on_failure_workflow_expression',
+      message: 'the failure handler names a stored workflow definition literally (no expression)',
+    });
+  return errors;
+}
+
+/** The workflow definition an `on_failure` handler starts (undefined for none or an event). */
+export function onFailureWorkflowRef(doc: unknown): { workflow: string; version?: string } | undefined {
+  if (!isObj(doc) || !isObj(doc.on_failure) || doc.on_failure.type !== 'sub_workflow') return undefined;
+  const { workflow, version } = doc.on_failure;
+  if (typeof workflow !== 'string') return undefined;
+  return { workflow, ...(typeof version === 'string' && { version }) };
 }
 
 interface Walk {

@@ -106,7 +106,7 @@ export type TaskDefinitionSnapshot = Static<typeof taskDefinitionSchema>;
 
 /** What started a run. */
 export interface TriggerContext {
-  kind: 'api' | 'event' | 'sub_workflow' | 'schedule';
+  kind: 'api' | 'event' | 'sub_workflow' | 'schedule' | 'on_failure';
   eventId?: string;
   triggerId?: string;
   parentInstanceId?: string;
@@ -183,6 +183,8 @@ export interface ResumeState {
   childStarts?: Record<string, number>;
   /** The trail so far, when options.recordTrail is on. */
   trail?: RunTrail;
+  /** Paused by an operator when it continued as new: the new run stays paused. */
+  paused?: boolean;
 }
 
 /**
@@ -291,7 +293,8 @@ export interface StepContext {
 
 /** Live state returned by the `aosState` query. */
 export interface InterpreterState {
-  status: 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+  /** `paused`: held by an operator between steps (steps already running go on). */
+  status: 'running' | 'waiting' | 'paused' | 'completed' | 'failed' | 'cancelled';
   currentSteps: string[];
   completedSteps: string[];
   variables: Record<string, unknown>;

@@ -22,6 +22,7 @@ import * as m016 from './016_observability_partitions';
 import * as m017 from './017_test_execution';
 import * as m018 from './018_run_operations';
 import * as m019 from './019_redrive_permission';
+import * as m020 from './020_paused_runs';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '017_test_execution': m017,
   '018_run_operations': m018,
   '019_redrive_permission': m019,
+  '020_paused_runs': m020,
 };

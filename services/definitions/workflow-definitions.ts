@@ -4,6 +4,7 @@
  * unless they pin a version. Activating deprecates nothing automatically: retire old versions explicitly.
  */
 import { createHash } from 'node:crypto';
+import { onFailureWorkflowRef } from '../../common/definitions/semantics';
 import type { ValidationError } from '../../common/definitions/validate';
 import type { Db } from '../../db/repositories/sql';
 import { taskDefinitions } from '../../db/repositories/task-definitions';
@@ -34,7 +35,38 @@ export async function checkWorkflowDefinition(db: Db, doc: unknown): Promise<Val
   const ids = [...new Set(refs.map((r) => r.taskId))];
   const [rows, manual] = await Promise.all([taskDefinitions.versionKeys(db, ids), taskDefinitions.manualRefs(db, ids)]);
   const known = new Set(rows.flatMap((r) => [r.businessId, `${r.businessId}@${r.version}`]));
-  return validateWorkflowDefinitionOffThread(doc, known, manual);
+  const [errors, handler] = await Promise.all([
+    validateWorkflowDefinitionOffThread(doc, known, manual),
+    onFailureHandlerErrors(db, doc),
+  ]);
+  return [...errors, ...handler];
+}
+
+/**
+ * `on_failure` of type sub_workflow names a stored definition (the pinned version, if any): it must exist when the
+ * definition is saved (any status; the run resolves the active version when it fails). A definition may name itself.
+ */
+async function onFailureHandlerErrors(db: Db, doc: unknown): Promise<ValidationError[]> {
+  const ref = onFailureWorkflowRef(doc);
+  if (!ref || ref.workflow === (doc as { workflow_id?: unknown }).workflow_id) return [];
+  const versions = await workflowDefinitions.versionKeys(db, [ref.workflow]);
+  if (versions.length === 0)
+    return [
+      {
+        pointer: '/on_failure/workflow',
+        code: 'unknown_workflow',
+        message: `workflow definition "${ref.workflow}" does not exist`,
+      },
+    ];
+  if (ref.version !== undefined && !versions.some((v) => v.version === ref.version))
+    return [
+      {
+        pointer: '/on_failure/version',
+        code: 'unknown_workflow_version',
+        message: `workflow definition "${ref.workflow}" has no version ${ref.version}`,
+      },
+    ];
+  return [];
 }
 
 async function validate(db: Db, doc: unknown): Promise<void> {

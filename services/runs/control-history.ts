@@ -39,6 +39,25 @@ export async function recordControl(
   });
 }
 
+/**
+ * Records a start that took effect: `actor`, or `system:trigger` / `system:<trigger kind>` for the platform's
+ * own starts. The run has started by then, so a failed write is swallowed rather than undo the start.
+ */
+export async function recordStart(
+  db: Db,
+  instanceId: string,
+  actor: Actor | undefined,
+  trigger: { kind: string; triggerId?: string; eventId?: string },
+): Promise<void> {
+  const who = actor ?? systemActor(trigger.kind === 'event' ? 'trigger' : trigger.kind);
+  const details = {
+    trigger: trigger.kind,
+    ...(trigger.triggerId && { trigger_id: trigger.triggerId }),
+    ...(trigger.eventId && { event_id: trigger.eventId }),
+  };
+  await recordControl(db, instanceId, 'start', who, details).catch(() => undefined);
+}
+
 /** A run's control history, oldest first. */
 export function controlHistory(db: Db, instanceId: string): Promise<ControlActionRow[]> {
   return listControlActions(db, instanceId);

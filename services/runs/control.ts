@@ -10,6 +10,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { aosEventSignal, aosStateQuery } from '../../workflows/api';
 import type { RunDeps } from './deps';
+import { recordControl, type Actor } from './control-history';
 import { recordRunClosed } from '../observability/metrics';
 
 const QUERY_DEADLINE_MS = 5_000;
@@ -27,10 +28,11 @@ function assertOpen(row: WorkflowInstanceRow, verb: string): void {
 }
 
 /** Requests cancellation: the interpreter cancels running activities, lets catch paths run, and mirrors `cancelled`. */
-export async function cancelRun(deps: RunDeps, instanceId: string): Promise<WorkflowInstanceRow> {
+export async function cancelRun(deps: RunDeps, instanceId: string, actor?: Actor): Promise<WorkflowInstanceRow> {
   const row = await getRunRow(deps, instanceId);
   assertOpen(row, 'cancel');
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).cancel();
+  await recordControl(deps.db, row.id, 'cancel', actor);
   return row;
 }
 
@@ -66,6 +68,7 @@ export async function sendEventToRun(
   instanceId: string,
   body: DirectedEvent,
   sentBy?: string,
+  actor?: Actor,
 ): Promise<DirectedEventResult> {
   const row = await getRunRow(deps, instanceId);
   assertOpen(row, 'send an event to');
@@ -84,6 +87,11 @@ export async function sendEventToRun(
       sentAt,
     },
   });
+  await recordControl(deps.db, row.id, 'event', actor ?? (sentBy ? { username: sentBy } : undefined), {
+    event: body.event,
+    event_id: eventId,
+    ...(correlation !== undefined && { correlation }),
+  });
   return {
     event_id: eventId,
     instance_id: row.id,
@@ -99,7 +107,12 @@ export async function sendEventToRun(
  * Terminates at once (no cleanup runs). The interpreter gets no chance to mirror it, so the row is written
  * here; the reconciler would find it too.
  */
-export async function terminateRun(deps: RunDeps, instanceId: string, reason?: string): Promise<WorkflowInstanceRow> {
+export async function terminateRun(
+  deps: RunDeps,
+  instanceId: string,
+  reason?: string,
+  actor?: Actor,
+): Promise<WorkflowInstanceRow> {
   const row = await getRunRow(deps, instanceId);
   assertOpen(row, 'terminate');
   const why = reason ?? 'terminated through the API';
@@ -110,6 +123,7 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
     completedAt: new Date(),
   });
   if (updated) recordRunClosed(updated);
+  await recordControl(deps.db, row.id, 'terminate', actor, { ...(reason !== undefined && { reason }) });
   return updated ?? (await getRunRow(deps, instanceId));
 }
 

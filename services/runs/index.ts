@@ -1,4 +1,4 @@
-/** Runs application service: start (idempotent with a business key), cancel, terminate, live state. */
+/** Runs application service: start (idempotent with a business key), cancel, terminate, pause, resume, live state. */
 export {
   startRun,
   type ExclusiveStartRequest,
@@ -7,6 +7,7 @@ export {
   type StartRunResult,
 } from './start';
 export { cancelRun, terminateRun, queryRunState, getRunRow, sendEventToRun } from './control';
+export { pauseRun, resumeRun } from './pause';
 export type { DirectedEvent, DirectedEventResult } from './control';
 export type { RunDeps } from './deps';
 export {
@@ -17,6 +18,13 @@ export {
   type WorkflowInstanceRow,
   type WorkflowInstanceStatus,
 } from './queries';
-export { recordControl, controlHistory, systemActor, type Actor } from './control-history';
 export { redriveRun, rerunRun, REDRIVABLE_STATUSES } from './redrive';
 export { runLineage, type RunLineage } from './lineage';
+export {
+  recordControl,
+  controlHistory,
+  systemActor,
+  type Actor,
+  type ControlAction,
+  type ControlActionRow,
+} from './control-history';

@@ -44,6 +44,7 @@ import type { RunDeps } from './deps';
 import { checkRunInput } from './input-check';
 import { runSearchAttributes } from '../../common/search-attributes';
 import { runsStarted } from '../observability/metrics';
+import { recordStart, type Actor } from './control-history';
 
 /** A start request. */
 export interface StartRunRequest {
@@ -66,6 +67,8 @@ export interface StartRunRequest {
   options?: InterpreterOptions;
   /** JSON-pointer prefix of input errors (the API uses `/body/input`). */
   inputPointer?: string;
+  /** Who starts it, for the control history [`system:<trigger kind>`]. */
+  actor?: Actor;
   /** Set to true only through {@link ExclusiveStartRequest}. */
   exclusive?: false;
   /** Redrive and rerun (services/runs/redrive.ts): the snapshot to run instead of resolving one, and the lineage. */
@@ -298,6 +301,7 @@ export async function startRun(
     });
     await markRunStarted(deps.db, instanceId, handle.firstExecutionRunId, requestedAt);
     runsStarted.inc({ definition: definition.workflow_id });
+    await recordStart(deps.db, instanceId, req.actor, trigger);
     return { outcome: 'started', instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
     await deletePendingWorkflowInstance(deps.db, instanceId);

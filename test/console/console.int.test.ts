@@ -260,6 +260,47 @@ describe('a live run', () => {
   });
 });
 
+describe('pause and resume', () => {
+  const wf = `${p}-held`;
+  let runId: string;
+
+  beforeAll(async () => {
+    await activeWorkflow(stack.db, {
+      workflow_id: wf,
+      name: 'Held flow',
+      steps: [
+        { id: 'first', type: 'set', vars: { n: 1 } },
+        { id: 'hold', type: 'delay', duration: '10m' },
+        { id: 'done', type: 'succeed' },
+      ],
+    } as never);
+    const started = await stack.http.post(`/api/v1/workflow-definitions/${wf}/runs`).send({ input: {} });
+    expect(started.status).toBe(201);
+    runId = started.body.id;
+  });
+
+  it('pauses and resumes the run from its page, and the control history shows who did it', async () => {
+    await loginAs(page, stack, admin);
+    await page.goto(`${stack.url}/console/runs/${runId}`);
+    await expectAttr(page.getByTestId('step-hold'), 'data-status', 'running');
+    await page.getByRole('button', { name: 'Pause run' }).click();
+    await expectText(page.getByTestId('run-status'), 'paused');
+    const history = page.getByRole('table', { name: 'Control history' });
+    await expectCount(history.getByTestId('control-action'), 2);
+    await expectText(history.getByTestId('control-action').nth(1), 'pause');
+    await expectText(history.getByTestId('control-action').nth(1), admin.username);
+    await page.getByRole('button', { name: 'Resume run' }).waitFor();
+    await screenshot(page, 'run-paused');
+    await page.getByRole('button', { name: 'Resume run' }).click();
+    await expectText(page.getByTestId('run-status'), 'running');
+    await expectCount(history.getByTestId('control-action'), 3);
+    await expectText(history.getByTestId('control-action').nth(2), 'resume');
+    await page.getByRole('button', { name: 'Pause run' }).waitFor();
+    expect((await stack.http.get(`/api/v1/workflow-instances/${runId}`)).body.status).toBe('running');
+    await stack.http.post(`/api/v1/workflow-instances/${runId}/terminate`).send({});
+  });
+});
+
 describe('definitions', () => {
   const wf = `${p}-approvals`;
   const doc = (version: string) => ({

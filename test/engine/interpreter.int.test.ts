@@ -3,9 +3,9 @@
  * catch, timeouts, cancellation, sub-workflows, continue-as-new and buffered signals.
  */
 import type { Client } from '@temporalio/client';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { aosEventSignal, aosStateQuery } from '../../workflows/api';
+import { aosEventSignal, aosStateQuery, pauseUpdate, resumeUpdate } from '../../workflows/api';
 import { createTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from '../helpers/temporal';
 import { createFakeActivities, type FakeLog } from './fake-activities';
 import { startScenario } from './run-scenario';
@@ -302,5 +302,58 @@ describe('compressed clock (test runs)', () => {
       steps: ['nap', 'route', 'quiet', 'call', 'review', 'done'],
       branches: ['route#0'],
     });
+  });
+});
+
+describe('run operations', () => {
+  it('pause holds the next step and mirrors paused; resume mirrors running and the run goes on', async () => {
+    const { handle, result } = await run('paused');
+    await expect(result).resolves.toEqual({ ms: 800 });
+    expect(mirrorOf(handle.workflowId).map((w) => w.status)).toEqual(['running', 'paused', 'running', 'completed']);
+  });
+
+  it('takes a human task submission while paused; the next step starts on resume', async () => {
+    const { handle, result } = await run('human-task-paused');
+    await expect(result).resolves.toBe('approve');
+    expect(mirrorOf(handle.workflowId).map((w) => w.status)).toEqual([
+      'running',
+      'waiting',
+      'paused',
+      'running',
+      'completed',
+    ]);
+  });
+
+  it('refuses a second pause and a resume of a run that is not paused', async () => {
+    const { handle, result } = await run('paused', { ...SCENARIOS.paused, drive: undefined });
+    await expect(handle.executeUpdate(resumeUpdate, { args: [{}] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(pauseUpdate, { args: [{}] })).resolves.toEqual({
+      paused: true,
+      status: 'running',
+    });
+    await expect(handle.executeUpdate(pauseUpdate, { args: [{}] })).rejects.toThrow(WorkflowUpdateFailedError);
+    expect((await handle.query(aosStateQuery)).status).toBe('paused');
+    await handle.executeUpdate(resumeUpdate, { args: [{ reason: 'go' }] });
+    await expect(result).resolves.toEqual({ ms: 800 });
+  });
+
+  it('on_failure starts its child once with the failure, and records it on the run error', async () => {
+    const { handle, result } = await run('on-failure');
+    await expect(result).rejects.toThrow(WorkflowFailedError);
+    const child = client.workflow.getHandle(`${handle.workflowId}/on_failure`);
+    await expect(child.result()).resolves.toMatchObject({ doubled: 8 });
+    const end = mirrorOf(handle.workflowId).at(-1)!;
+    expect(end.status).toBe('failed');
+    expect(end.error).toMatchObject({
+      type: 'Broken',
+      on_failure: { type: 'sub_workflow', workflow_id: 'child-double' },
+    });
+  });
+
+  it('on_failure emits its event once', async () => {
+    const { handle, result } = await run('on-failure-emit');
+    await expect(result).rejects.toThrow(WorkflowFailedError);
+    const emitted = log.emitted.filter((e) => e.workflowId === handle.workflowId);
+    expect(emitted).toEqual([expect.objectContaining({ pattern: 'flow.failed', payload: { message: 'broke' } })]);
   });
 });

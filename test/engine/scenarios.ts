@@ -6,7 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { ResolvedDefinition } from '../../common/contracts/definitions';
 import type { InterpreterOptions, RedriveStart, WorkflowDefinition } from '../../common/definitions/types';
 import type { HumanTaskSubmission } from '../../common/contracts/human-tasks';
-import { aosEventSignal, aosStateQuery, humanTaskSubmitUpdate } from '../../workflows/api';
+import { aosEventSignal, aosStateQuery, humanTaskSubmitUpdate, pauseUpdate, resumeUpdate } from '../../workflows/api';
 import { TEST_TASKS } from './tasks';
 
 /** One run: a definition, its input, and optionally what the test does to the running workflow. */
@@ -757,6 +757,61 @@ export const SCENARIOS: Record<string, Scenario> = {
         },
       },
     ]),
+  },
+  // Paused while `a` runs: `a` finishes, `b` is held until the resume (workflows/pause.ts).
+  paused: {
+    definition: def('paused', [
+      { id: 'a', type: 'task', task: 'slow', input: { ms: 800 } },
+      { id: 'b', type: 'task', task: 'echo', input: '{% $steps.a.output %}' },
+    ]),
+    drive: async (handle) => {
+      await sleepMs(300);
+      await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'replay fixture', by: 'ops' }] });
+      await sleepMs(1500);
+      if ((await handle.query(aosStateQuery)).status !== 'paused') throw new Error('the run is not paused');
+      await handle.executeUpdate(resumeUpdate, { args: [{ by: 'ops' }] });
+    },
+  },
+  // Paused while its human task is open: the submission is accepted, the next step waits for the resume.
+  'human-task-paused': {
+    definition: def('human-task-paused', [
+      {
+        id: 'review',
+        type: 'human_task',
+        form: { component_id: 'expense-approval', version: '1.0.0' },
+        title: 'Review',
+        assignee: 'alice',
+      },
+      { id: 'after', type: 'task', task: 'echo', input: '{% $steps.review.output.action %}' },
+    ]),
+    drive: async (handle) => {
+      await untilWaiting(handle);
+      await handle.executeUpdate(pauseUpdate, { args: [{ by: 'ops' }] });
+      await submitTo(handle, 'review', 'alice');
+      await sleepMs(500);
+      const state = await handle.query(aosStateQuery);
+      if (state.status !== 'paused' || state.currentSteps.length > 0) throw new Error('the next step started');
+      await handle.executeUpdate(resumeUpdate, { args: [{ by: 'ops' }] });
+    },
+  },
+  // Fails for good: the on_failure handler starts `child-double` as an abandoned child before the run ends.
+  'on-failure': {
+    ends: 'failed',
+    input: { n: 4 },
+    definition: def('on-failure', [{ id: 'stop', type: 'fail', error: 'Broken', message: 'broke at {% $input.n %}' }], {
+      on_failure: {
+        type: 'sub_workflow',
+        workflow: 'child-double',
+        input: { n: '{% $input.n %}', why: '{% $failure %}' },
+      },
+    }),
+  },
+  // The event form of on_failure.
+  'on-failure-emit': {
+    ends: 'failed',
+    definition: def('on-failure-emit', [{ id: 'stop', type: 'fail', error: 'Broken', message: 'broke' }], {
+      on_failure: { type: 'emit_event', event: 'flow.failed', payload: { message: '{% $failure.message %}' } },
+    }),
   },
   'continue-as-new': {
     options: { continueAsNewAfterEvents: 40 },

@@ -3,6 +3,7 @@
  * so the resolved snapshot is in history, then runs it as a child interpreter with a deterministic id.
  */
 import { executeChild, patched, uuid4 } from '@temporalio/workflow';
+import type { ResolvedDefinition } from '../../common/contracts/definitions';
 import type { InterpreterInput, SubWorkflowStep } from '../../common/definitions/types';
 import { AosCorrelationKey, AosDefinitionId, AosDefinitionVersion, AosTrigger } from '../../common/search-attributes';
 import { engineActivities } from '../activities';
@@ -38,6 +39,24 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     ...(step.version !== undefined && { version: step.version }),
   });
   const input = await evaluate(step.input ?? '{% $input %}', run, frame, `step "${step.id}" input`);
+  const { child, searchAttributes } = childStart(run, resolved, input, 'sub_workflow');
+  checkPayloadSize(run, `the start input of step "${step.id}" (child ${resolved.definition.workflow_id})`, [child]);
+  const output = await executeChild<InterpreterWorkflow>(INTERPRETER_WORKFLOW_TYPE, {
+    args: [child],
+    workflowId: childWorkflowId(run, stepPath(frame, step.id)),
+    searchAttributes,
+    staticSummary: `${step.id}: ${resolved.definition.workflow_id}@${resolved.definition.version}`,
+  });
+  return { output };
+};
+
+/** A child run's start input and search attributes: the parent's correlation key, options and starter carry over. */
+export function childStart(
+  run: RunState,
+  resolved: ResolvedDefinition,
+  input: unknown,
+  kind: 'sub_workflow' | 'on_failure',
+): { child: InterpreterInput; searchAttributes: Record<string, string[]> } {
   const { correlationKey, options, trigger } = run.input;
   // Events stored after this one are visible to the child's waits (docs/events.md, "Event visibility").
   const cause = run.lastEvent?.eventId ?? trigger?.eventId ?? trigger?.causeEventId;
@@ -49,7 +68,7 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
     input,
     ...(correlationKey !== undefined && { correlationKey }),
     trigger: {
-      kind: 'sub_workflow',
+      kind,
       parentInstanceId: run.input.instanceId,
       ...(cause !== undefined && { causeEventId: cause }),
       // The child acts for the parent's starter: its human tasks apply the same self-approval rule.
@@ -60,15 +79,8 @@ export const subWorkflowStep: StepExecutor<SubWorkflowStep> = async (step, run, 
   const searchAttributes: Record<string, string[]> = {
     [AosDefinitionId.name]: [resolved.definition.workflow_id],
     [AosDefinitionVersion.name]: [resolved.definition.version],
-    [AosTrigger.name]: ['sub_workflow'],
+    [AosTrigger.name]: [kind],
     ...(correlationKey !== undefined && { [AosCorrelationKey.name]: [correlationKey] }),
   };
-  checkPayloadSize(run, `the start input of step "${step.id}" (child ${resolved.definition.workflow_id})`, [child]);
-  const output = await executeChild<InterpreterWorkflow>(INTERPRETER_WORKFLOW_TYPE, {
-    args: [child],
-    workflowId: childWorkflowId(run, stepPath(frame, step.id)),
-    searchAttributes,
-    staticSummary: `${step.id}: ${resolved.definition.workflow_id}@${resolved.definition.version}`,
-  });
-  return { output };
-};
+  return { child, searchAttributes };
+}

@@ -10,6 +10,7 @@ import { can, useMe } from '../lib/me';
 import { Link } from '../lib/router';
 import { ErrorBox, formatDuration, Json, PageHeader, Status, Time, useLoad } from '../lib/ui';
 import { RunLineage } from './RunLineage';
+import { RunControl } from './RunControl';
 import { RunLogs } from './RunLogs';
 import type { Run, TaskExecution } from './Runs';
 import { RunTimeline } from './RunTimeline';
@@ -272,6 +273,7 @@ export function RunPage({ id }: { id: string }) {
         </dl>
       </section>
       <RunLineage run={r} />
+      <RunControl runId={r.id} status={r.status} version={r.updated_at} onChanged={run.reload} />
       <div className="run-grid">
         <section className="card" aria-labelledby="steps-title">
           <h2 id="steps-title">Steps</h2>

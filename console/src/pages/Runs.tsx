@@ -47,9 +47,11 @@ export interface TaskExecution {
 }
 
 export const RUN_STATUSES = [
+  'queued',
   'pending',
   'running',
   'waiting',
+  'paused',
   'completed',
   'failed',
   'cancelled',
