@@ -6,6 +6,7 @@ import { openApiRoutes } from '../openapi/routes';
 import type { RouteDefinition } from '../http/route';
 import { apiKeyRoutes } from './api-keys';
 import { authRoutes } from './auth';
+import { bulkOperationRoutes } from './bulk-operations';
 import { roleRoutes } from './auth-roles';
 import { userRoutes } from './auth-users';
 import { deadLetterRoutes } from './dead-letters';
@@ -53,6 +54,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowInstanceRoutes,
     ...workflowInstanceTimelineRoutes,
     ...humanTaskRoutes,
+    ...bulkOperationRoutes,
   ];
   return cached;
 }
