@@ -37,7 +37,8 @@ const worker = proxyActivities<BulkOperationActivities>({
 
 const bookkeeping = proxyActivities<BulkOperationActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { ...retry, maximumAttempts: 0 },
+  // Retried until it lands: the operation's row must say how it ended.
+  retry: { initialInterval: retry.initialInterval, maximumInterval: retry.maximumInterval },
   summary: 'bulk operation: end',
 });
 
