@@ -107,6 +107,25 @@ it('declares the actions migration 018 allows', () => {
   expect([...BULK_ACTIONS]).toEqual([...MIGRATION_BULK_ACTIONS]);
 });
 
+it('grants the operator role the bulk operation permissions, the viewer reading them', async () => {
+  const granted = async (role: string) =>
+    (
+      await h
+        .db('auth_service.role_permissions as rp')
+        .join('auth_service.roles as r', 'r.id', 'rp.role_id')
+        .join('auth_service.permissions as p', 'p.id', 'rp.permission_id')
+        .where('r.role_id', role)
+        .where('p.permission_id', 'like', 'bulk_operations:%')
+        .pluck('p.permission_id')
+    ).sort();
+  expect(await granted('operator')).toEqual([
+    'bulk_operations:cancel',
+    'bulk_operations:create',
+    'bulk_operations:read',
+  ]);
+  expect(await granted('viewer')).toEqual(['bulk_operations:read']);
+});
+
 describe('bulk actions on runs', () => {
   it('a bulk cancel by correlation key cancels exactly the matching runs and reports the count', async () => {
     const flow = await waitingFlow('cancel');
