@@ -117,9 +117,9 @@ export async function checkVisibilityQuery(temporal: Client, query: string): Pro
     await temporal.workflow.count(query);
   } catch (err) {
     const e = err as { code?: number; message?: string; cause?: { code?: number; details?: string } };
-    // gRPC INVALID_ARGUMENT (3): the query does not parse or names an unknown attribute.
-    const code = e.code ?? e.cause?.code;
-    if (code !== 3 && !/invalid|unknown|syntax|not.*(found|defined)/i.test(String(e.message))) throw err;
+    // gRPC INVALID_ARGUMENT (3): the query does not parse or names an unknown attribute. Anything else (Temporal
+    // unavailable) is not the caller's mistake.
+    if ((e.code ?? e.cause?.code) !== 3) throw err;
     throw AppError.unprocessable('Temporal does not accept the visibility query', [
       { pointer: '/body/filter/query', message: (e.cause?.details ?? e.message ?? 'invalid query').slice(0, 500) },
     ]);
