@@ -51,6 +51,7 @@ const filterSchema = Type.Object(
     ),
     event: key('Dead letters: the event name (pattern)'),
     event_id: key('Dead letters: one event'),
+    trigger: key("Dead letters: of the events a trigger's pattern matches (its id or trigger_id)"),
     consumer: key('Dead letters: the consumer (router, subscription...)'),
     error_type: key('Dead letters: the error type of the last attempt'),
     created_after: time('Created at or after this instant'),

@@ -211,6 +211,8 @@ export interface RunTargetFilter {
 export interface DeadLetterTargetFilter {
   event?: string;
   eventId?: string;
+  /** A regular expression the letter's event name, prefixed with a dot, must match (a trigger's pattern). */
+  eventPatternRegex?: string;
   consumer?: string;
   errorType?: string;
   status?: DeadLetterStatus[];
@@ -265,6 +267,7 @@ export function selectDeadLetterTargets(db: Db, f: DeadLetterTargetFilter, after
   const q = db(`${DEAD_LETTER_QUEUE} as d`).where('d.created_at', '<=', f.createdUpTo);
   if (f.event) q.whereRaw(`d.context->'event'->>'pattern' = ?`, [f.event]);
   if (f.eventId) q.where('d.event_id', f.eventId);
+  if (f.eventPatternRegex) q.whereRaw(`('.' || (d.context->'event'->>'pattern')) ~ ?`, [f.eventPatternRegex]);
   if (f.consumer) q.where('d.consumer', f.consumer);
   if (f.errorType) q.whereRaw(`d.error->>'type' = ?`, [f.errorType]);
   if (f.status) q.whereIn('d.status', f.status);

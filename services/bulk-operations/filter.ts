@@ -4,11 +4,13 @@
  * repository criteria when the targets are materialised.
  */
 import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
 import { targetKindOf, type BulkAction, type BulkTargetKind } from '../../common/contracts/bulk-operations';
 import { AppError, type FieldError } from '../../common/errors';
 import type { DeadLetterTargetFilter, RunTargetFilter } from '../../db/repositories/bulk-operations';
 import type { DeadLetterStatus } from '../../db/repositories/dead-letter-queue';
 import type { WorkflowInstanceStatus } from '../../db/repositories/workflow-instances';
+import { findTrigger } from '../events/triggers';
 
 /** The filter as requested (`POST /bulk-operations`, body `filter`): run criteria or dead-letter criteria. */
 export interface BulkFilter {
@@ -27,6 +29,10 @@ export interface BulkFilter {
   // Dead letters
   event?: string;
   event_id?: string;
+  /** A trigger (row id or trigger_id): the letters of events its pattern matches. */
+  trigger?: string;
+  /** Set when the operation is requested: the event pattern of `trigger` then (the trigger may change later). */
+  trigger_event_pattern?: string;
   consumer?: string;
   error_type?: string;
   // Both
@@ -44,7 +50,7 @@ const RUN_ONLY = [
   'started_before',
   'query',
 ];
-const DEAD_LETTER_ONLY = ['event', 'event_id', 'consumer', 'error_type'];
+const DEAD_LETTER_ONLY = ['event', 'event_id', 'trigger', 'consumer', 'error_type'];
 const SHARED = ['status', 'created_after', 'created_before'];
 
 /** Run statuses a filter may name, and dead-letter statuses. */
@@ -147,6 +153,7 @@ export function deadLetterTargetFilter(filter: BulkFilter, createdUpTo: Date): D
   return {
     event: filter.event,
     eventId: filter.event_id,
+    eventPatternRegex: filter.trigger_event_pattern ? patternRegex(filter.trigger_event_pattern) : undefined,
     consumer: filter.consumer,
     errorType: filter.error_type,
     status: (statuses(filter.status) as DeadLetterStatus[] | undefined) ?? ['open'],
@@ -154,4 +161,24 @@ export function deadLetterTargetFilter(filter: BulkFilter, createdUpTo: Date): D
     createdBefore: filter.created_before,
     createdUpTo,
   };
+}
+
+/**
+ * A trigger's event pattern as a PostgreSQL regular expression over `'.' || <event name>`: each segment is `\.name`,
+ * `*` one segment, `**` any number of them (none included), as common/events/pattern.ts matches them.
+ */
+export function patternRegex(pattern: string): string {
+  const segments = pattern.split('.').map((s) => (s === '**' ? '(\\.[^.]+)*' : s === '*' ? '\\.[^.]+' : `\\.${s}`));
+  return `^${segments.join('')}$`;
+}
+
+/** The event pattern of the filter's trigger (422 at /body/filter/trigger when there is no such trigger). */
+export async function resolveTrigger(db: Knex, filter: BulkFilter): Promise<BulkFilter> {
+  if (filter.trigger === undefined) return filter;
+  try {
+    return { ...filter, trigger_event_pattern: (await findTrigger(db, filter.trigger)).event_pattern };
+  } catch (err) {
+    if (!(err instanceof AppError && err.status === 404)) throw err;
+    throw AppError.unprocessable('Unknown trigger', [{ pointer: '/body/filter/trigger', message: 'no such trigger' }]);
+  }
 }

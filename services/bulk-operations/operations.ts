@@ -26,7 +26,7 @@ import {
 } from '../../db/repositories/bulk-operations';
 import type { Page, PageRequest } from '../../db/repositories/keyset';
 import { assertWired, BULK_ACTION_PERMISSIONS, type BulkDeps } from './actions';
-import { checkFilter, checkVisibilityQuery, type BulkFilter } from './filter';
+import { checkFilter, checkVisibilityQuery, resolveTrigger, type BulkFilter } from './filter';
 
 /** Options of a request. */
 export interface BulkOptions {
@@ -143,11 +143,12 @@ export async function createBulkOperation(
   checkFilter(req.action, req.filter);
   const rate = checkRate(options.rate_per_second);
   if (req.filter.query) await checkVisibilityQuery(deps.temporal, req.filter.query);
+  const filter = await resolveTrigger(deps.db, req.filter);
   const id = randomUUID();
   const row = await insertBulkOperation(deps.db, {
     id,
     action: req.action,
-    filter: req.filter as Record<string, unknown>,
+    filter: filter as Record<string, unknown>,
     options: { ...options, ...(by.userId && { requested_by_id: by.userId }) },
     rate_per_second: rate,
     requested_by: by.username,

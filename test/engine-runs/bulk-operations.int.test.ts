@@ -298,7 +298,7 @@ describe('bulk actions on dead letters', () => {
       ).body as { id: string };
     const placed = `${p}.order.placed`;
     const paid = `${p}.order.paid`;
-    await trigger(placed);
+    const placedTrigger = await trigger(placed);
     const paidTrigger = await trigger(paid);
     const publish = async (pattern: string, id: string) =>
       (await h.http.post('/api/v1/events').send({ pattern, payload: { id } }).expect(202)).body.eventId as string;
@@ -318,6 +318,15 @@ describe('bulk actions on dead letters', () => {
       [events[1]]: 'discarded',
       [events[2]]: 'open',
     });
+
+    // By trigger: the letters of the events its pattern matches.
+    const byTrigger = await create({
+      action: 'discard_dead_letters',
+      filter: { trigger: placedTrigger.id, status: 'discarded' },
+      options: { dry_run: true },
+    });
+    expect(byTrigger.body.filter.trigger_event_pattern).toBe(placed);
+    expect(await ended(byTrigger.body.id)).toMatchObject({ status: 'completed', matched: 2 });
 
     // The cause is fixed; the paid event is redriven and now starts its run.
     await h.http
@@ -348,6 +357,7 @@ describe('requests refused', () => {
       [{ action: 'cancel', filter: {} }, ['/body/filter']],
       [{ action: 'cancel', filter: { definition: 'x', event: 'a.b' } }, ['/body/filter/event']],
       [{ action: 'discard_dead_letters', filter: { definition: 'x' } }, ['/body/filter/definition']],
+      [{ action: 'discard_dead_letters', filter: { trigger: `${p}-no-such-trigger` } }, ['/body/filter/trigger']],
       [{ action: 'cancel', filter: { status: ['waiting', 'open'] } }, ['/body/filter/status/1']],
       [{ action: 'cancel', filter: { all: true, definition: 'x' } }, ['/body/filter/all']],
       [
