@@ -77,5 +77,6 @@ export async function bulkOperationWorkflow(input: BulkOperationWorkflowInput): 
     throw err;
   }
   if (again) return continueAsNew<typeof bulkOperationWorkflow>(input);
-  return bookkeeping.finishBulkOperation({ operationId, status: 'completed' });
+  // Every item has been acted on: a cancellation arriving now does not undo that.
+  return CancellationScope.nonCancellable(() => bookkeeping.finishBulkOperation({ operationId, status: 'completed' }));
 }
