@@ -6,10 +6,12 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
+import type { BulkOperationActivities } from '../common/contracts/bulk-operations';
 import type { DispatchActivities } from '../common/contracts/events';
 import type { TaskTestActivities } from '../common/contracts/testing';
 import type { InterpreterActivities } from '../common/definitions/activity-types';
 import type { Logger } from '../common/logger';
+import { createBulkOperationActivities } from './bulk-operations';
 import { createEventActivities } from './events';
 import { createHumanTaskActivities } from './human-tasks';
 import { createDefinitionActivities } from './definitions/resolve-definition';
@@ -61,5 +63,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createTurnActivities(),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
     ...createHumanTaskActivities({ db: deps.db }),
-  } satisfies InterpreterActivities & DispatchActivities & TaskTestActivities;
+    ...createBulkOperationActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
+  } satisfies InterpreterActivities & DispatchActivities & TaskTestActivities & BulkOperationActivities;
 }

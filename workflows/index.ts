@@ -3,3 +3,4 @@ export { interpreterWorkflow } from './interpreter';
 export { eventDispatcherWorkflow } from './event-dispatcher';
 export { testRunWorkflow } from './test-run';
 export { taskTestWorkflow } from './task-test';
+export { bulkOperationWorkflow } from './bulk-operation';

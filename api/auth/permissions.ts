@@ -38,6 +38,9 @@ export const PERMISSIONS = [
   'human_tasks:work',
   'human_tasks:assign',
   'human_tasks:admin',
+  'bulk_operations:create',
+  'bulk_operations:read',
+  'bulk_operations:cancel',
 ] as const;
 
 /** The wildcard permission: holds every permission. */

@@ -6,6 +6,7 @@ import { openApiRoutes } from '../openapi/routes';
 import type { RouteDefinition } from '../http/route';
 import { apiKeyRoutes } from './api-keys';
 import { authRoutes } from './auth';
+import { bulkOperationRoutes } from './bulk-operations';
 import { roleRoutes } from './auth-roles';
 import { userRoutes } from './auth-users';
 import { deadLetterRoutes } from './dead-letters';
@@ -57,6 +58,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowInstanceOperationRoutes,
     ...workflowInstanceControlRoutes,
     ...humanTaskRoutes,
+    ...bulkOperationRoutes,
   ];
   return cached;
 }
