@@ -11,7 +11,7 @@ import { AppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { TERMINAL_WORKFLOW_STATUSES, type WorkflowInstanceRow } from '../../db/repositories/workflow-instances';
 import { discardDeadLetters, redriveDeadLetters } from '../events/dead-letters';
-import { cancelRun, getRunRow, terminateRun } from '../runs';
+import { cancelRun, getRunRow, pauseRun, redriveRun, REDRIVABLE_STATUSES, resumeRun, terminateRun } from '../runs';
 import { recordControl, type Actor, type ControlAction } from '../runs/control-history';
 
 /** What the actions need. */
@@ -78,35 +78,23 @@ function runAction(
 const closed = (row: WorkflowInstanceRow) =>
   TERMINAL_WORKFLOW_STATUSES.includes(row.status) ? `already ${row.status}` : undefined;
 
-/** The actions whose per-run service functions are not on this branch yet: refused with 501 when requested. */
-const NOT_YET_WIRED = new Set<BulkAction>();
-
-/**
- * NOT YET WIRED: redrive, pause and resume. Their service functions (services/runs `redriveRun`, `pauseRun`,
- * `resumeRun`, which record their own control history from the actor) are written on other branches; at merge each
- * entry below becomes, e.g.
- *   redrive: runAction((c, id) => redriveRun(c.deps, id, c.actor), { skipIf: (r) => (closed(r) ? undefined : 'still open') }),
- *   pause:   runAction((c, id) => pauseRun(c.deps, id, c.actor, c.options.reason), { skipIf: (r) => closed(r) ?? (r.status === 'paused' ? 'already paused' : undefined) }),
- *   resume:  runAction((c, id) => resumeRun(c.deps, id, c.actor, c.options.reason), { skipIf: (r) => (r.status === 'paused' ? undefined : `not paused (${r.status})`) }),
- * and its line in NOT_YET_WIRED goes.
- */
-function notYetWired(action: BulkAction): BulkActionFn {
-  NOT_YET_WIRED.add(action);
-  return async () => {
-    throw new AppError(501, 'Not Implemented', `The bulk action ${action} is not wired yet`);
-  };
-}
-
 /** What each action does to one target. */
 export const BULK_ACTION_FNS: Record<BulkAction, BulkActionFn> = {
-  cancel: runAction((c, id) => cancelRun(c.deps, id), { skipIf: closed, record: 'cancel' }),
+  cancel: runAction((c, id) => cancelRun(c.deps, id, c.actor), { skipIf: closed }),
   terminate: runAction(
-    (c, id) => terminateRun(c.deps, id, c.options.reason ?? `terminated by bulk operation ${c.operationId}`),
-    { skipIf: closed, record: 'terminate' },
+    (c, id) => terminateRun(c.deps, id, c.options.reason ?? `terminated by bulk operation ${c.operationId}`, c.actor),
+    { skipIf: closed },
   ),
-  redrive: notYetWired('redrive'),
-  pause: notYetWired('pause'),
-  resume: notYetWired('resume'),
+  redrive: runAction((c, id) => redriveRun(c.deps, id, c.actor), {
+    skipIf: (r) =>
+      (REDRIVABLE_STATUSES as readonly string[]).includes(r.status) ? undefined : `not redrivable (${r.status})`,
+  }),
+  pause: runAction((c, id) => pauseRun(c.deps, id, c.actor, c.options.reason), {
+    skipIf: (r) => closed(r) ?? (r.status === 'paused' ? 'already paused' : undefined),
+  }),
+  resume: runAction((c, id) => resumeRun(c.deps, id, c.actor, c.options.reason), {
+    skipIf: (r) => (r.status === 'paused' ? undefined : `not paused (${r.status})`),
+  }),
   discard_dead_letters: async (c, id) => {
     const [o] = await discardDeadLetters(c.deps.db, [id]);
     return o.outcome === 'not_open' ? skipped('not open') : { status: 'succeeded', result: { event_id: o.eventId } };
@@ -116,12 +104,6 @@ export const BULK_ACTION_FNS: Record<BulkAction, BulkActionFn> = {
     return o.outcome === 'not_open' ? skipped('not open') : { status: 'succeeded', result: { event_id: o.eventId } };
   },
 };
-
-/** 501 for an action whose per-run service is not wired yet (asked before anything is written). */
-export function assertWired(action: BulkAction): void {
-  if (NOT_YET_WIRED.has(action))
-    throw new AppError(501, 'Not Implemented', `The bulk action ${action} is not available yet`);
-}
 
 /** The permission the single-target route of each action requires; a bulk request needs it too. */
 export const BULK_ACTION_PERMISSIONS: Record<BulkAction, string> = {

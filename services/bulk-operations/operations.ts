@@ -25,7 +25,7 @@ import {
   type BulkOperationRow,
 } from '../../db/repositories/bulk-operations';
 import type { Page, PageRequest } from '../../db/repositories/keyset';
-import { assertWired, BULK_ACTION_PERMISSIONS, type BulkDeps } from './actions';
+import { BULK_ACTION_PERMISSIONS, type BulkDeps } from './actions';
 import { checkFilter, checkVisibilityQuery, resolveTrigger, type BulkFilter } from './filter';
 
 /** Options of a request. */
@@ -139,7 +139,6 @@ export async function createBulkOperation(
     const existing = await findBulkOperationByKey(deps.db, req.idempotency_key);
     if (existing) return { operation: bulkOperationView(existing), created: false };
   }
-  assertWired(req.action);
   checkFilter(req.action, req.filter);
   const rate = checkRate(options.rate_per_second);
   if (req.filter.query) await checkVisibilityQuery(deps.temporal, req.filter.query);

@@ -400,11 +400,37 @@ describe('requests refused', () => {
     expect(Object.values(await statusOf(ids))).toEqual(['waiting', 'waiting']);
   });
 
-  it('answers 501 for the actions not wired yet, before writing anything', async () => {
+  it('pauses, resumes and redrives runs in bulk through the single-run services', async () => {
     const admin = await createTestCaller(h.deps, ['*'], 'admin');
-    for (const action of ['redrive', 'pause', 'resume']) {
-      const res = await create({ action, filter: { definition: `${p}-none` } }, admin);
-      expect({ action, status: res.status }).toEqual({ action, status: 501 });
-    }
+    const flow = await waitingFlow('pause-redrive');
+    const ids = await waitingRuns(flow, [undefined, undefined]);
+    const pause = await create({ action: 'pause', filter: { definition: flow } }, admin);
+    expect(await ended(pause.body.id)).toMatchObject({ status: 'completed', matched: 2, succeeded: 2 });
+    expect(Object.values(await statusOf(ids))).toEqual(['paused', 'paused']);
+    const resume = await create({ action: 'resume', filter: { definition: flow, status: 'paused' } }, admin);
+    expect(await ended(resume.body.id)).toMatchObject({ status: 'completed', matched: 2, succeeded: 2 });
+    await eventually(async () => Object.values(await statusOf(ids)).every((s) => s === 'waiting'));
+    const stop = await create({ action: 'terminate', filter: { definition: flow } }, admin);
+    expect(await ended(stop.body.id)).toMatchObject({ succeeded: 2 });
+    const redrive = await create({ action: 'redrive', filter: { definition: flow, status: 'terminated' } }, admin);
+    expect(await ended(redrive.body.id)).toMatchObject({ status: 'completed', matched: 2, succeeded: 2 });
+    const redriven = await h.db(WI).whereIn('origin_instance_id', ids).select('origin_kind');
+    expect(redriven.map((r: { origin_kind: string }) => r.origin_kind)).toEqual(['redrive', 'redrive']);
+    // Each item's control action names the operation that did it.
+    const history = await h
+      .db('workflow_orchestrator_service.workflow_control_actions')
+      .whereIn('workflow_instance_id', ids)
+      .whereNotNull('bulk_operation_id')
+      .select('action');
+    expect(history.map((r: { action: string }) => r.action).sort()).toEqual([
+      'pause',
+      'pause',
+      'redrive',
+      'redrive',
+      'resume',
+      'resume',
+      'terminate',
+      'terminate',
+    ]);
   });
 });
