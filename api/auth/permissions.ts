@@ -36,6 +36,9 @@ export const PERMISSIONS = [
   'human_tasks:work',
   'human_tasks:assign',
   'human_tasks:admin',
+  'schedules:read',
+  'schedules:write',
+  'schedules:trigger',
 ] as const;
 
 /** The wildcard permission: holds every permission. */

@@ -15,6 +15,7 @@ import { healthRoutes } from './health';
 import { humanTaskRoutes } from './human-tasks';
 import { integrationRoutes } from './integrations';
 import { observabilityRoutes } from './observability';
+import { scheduleRoutes } from './schedules';
 import { schemaRoutes } from './schemas';
 import { testRoutes } from './tests';
 import { triggerRoutes } from './triggers';
@@ -53,6 +54,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowInstanceRoutes,
     ...workflowInstanceTimelineRoutes,
     ...humanTaskRoutes,
+    ...scheduleRoutes,
   ];
   return cached;
 }
