@@ -24,14 +24,22 @@ import { TemporalScheduledStartTime } from '../common/search-attributes';
 
 // Short attempts retried without a limit at a capped backoff (as the engine's own activities): an outage delays
 // the action; every other error fails it at once (activities/engine-failures.ts classifies them).
-const activities = proxyActivities<ScheduleActivities>({
-  startToCloseTimeout: 30_000,
-  retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 },
-  summary: 'schedule',
+const retry = { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 };
+const activities = proxyActivities<ScheduleActivities>({ startToCloseTimeout: 30_000, retry, summary: 'schedule' });
+// The watch: each call waits up to WATCH.waitMs for the run to close, heartbeating (cancellable at once).
+const watch = proxyActivities<Pick<ScheduleActivities, 'scheduledRunState'>>({
+  startToCloseTimeout: 90_000,
+  heartbeatTimeout: 10_000,
+  retry,
+  summary: 'watch the scheduled run',
 });
 
-/** The gaps between two looks at the run: 1 s, doubling, 30 s at most (a long run costs few history events). */
-export const WATCH_BACKOFF = { initialMs: 1_000, maxMs: 30_000 } as const;
+/**
+ * How the action watches its run: calls that each wait up to `waitMs` for the run to close (answering the moment it
+ * does), the first `eagerRounds` back to back, then with a durable sleep between calls growing from `sleepMs` to
+ * `maxSleepMs`. A run of a few minutes is seen closing at once; a run of days costs a few events per sleep only.
+ */
+export const WATCH = { waitMs: 30_000, eagerRounds: 4, sleepMs: 30_000, maxSleepMs: 300_000 } as const;
 
 /** The run's end states that count as a failure of the action (pause_on_failure). */
 const FAILED = ['FAILED', 'TERMINATED', 'TIMED_OUT'];
@@ -51,12 +59,14 @@ function scheduledTime(): string {
   return (due ?? info.startTime).toISOString();
 }
 
-/** Polls the run with a growing durable sleep until it closes. */
+/** Watches the run until it closes. */
 async function untilClosed(run: ScheduledRun): Promise<ScheduledRunState> {
-  for (let gap: number = WATCH_BACKOFF.initialMs; ; gap = Math.min(gap * 2, WATCH_BACKOFF.maxMs)) {
-    await sleep(gap);
-    const state = await activities.scheduledRunState({ workflowId: run.workflowId });
+  for (let round = 0, gap: number = WATCH.sleepMs; ; round++) {
+    const state = await watch.scheduledRunState({ workflowId: run.workflowId, waitMs: WATCH.waitMs });
     if (state.closed) return state;
+    if (round < WATCH.eagerRounds) continue;
+    await sleep(gap);
+    gap = Math.min(gap * 2, WATCH.maxSleepMs);
   }
 }
 

@@ -44,8 +44,11 @@ export interface ScheduledRunState {
 export interface ScheduleActivities {
   /** Evaluates the schedule's input and starts the run through startRun (idempotent: a retry finds the run). */
   startScheduledRun(req: StartScheduledRunRequest): Promise<ScheduledRun>;
-  /** Whether the run is still open (Temporal's answer, not the mirror's). */
-  scheduledRunState(req: { workflowId: string }): Promise<ScheduledRunState>;
+  /**
+   * Whether the run is still open (Temporal's answer, not the mirror's), waiting up to `waitMs` for it to close:
+   * answers the moment it closes.
+   */
+  scheduledRunState(req: { workflowId: string; waitMs: number }): Promise<ScheduledRunState>;
   /** Requests cancellation of the run (the action was cancelled: overlap policy cancel_other). */
   cancelScheduledRun(req: { instanceId: string }): Promise<void>;
 }

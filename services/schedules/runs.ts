@@ -58,14 +58,36 @@ export async function startScheduledRun(
   };
 }
 
-/** Temporal's status of the run (a run Temporal no longer has counts as closed). */
-export async function scheduledRunState(deps: RunDeps, workflowId: string): Promise<ScheduledRunState> {
+/** How often a watch looks at the run while it waits (a describe call: no history events). */
+const LOOK_EVERY_MS = 250;
+
+async function runStatus(deps: RunDeps, workflowId: string): Promise<ScheduledRunState> {
   try {
     const d = await deps.temporal.workflow.getHandle(workflowId).describe();
     return { closed: d.status.name !== 'RUNNING', status: d.status.name };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { closed: true, status: 'NOT_FOUND' };
     throw err;
+  }
+}
+
+/**
+ * Temporal's status of the run (a run Temporal no longer has counts as closed), answered as soon as the run is
+ * closed or after `waitMs` (`tick` is called on every look: the activity heartbeats; an aborted `signal` ends the
+ * wait early).
+ */
+export async function scheduledRunState(
+  deps: RunDeps,
+  workflowId: string,
+  waitMs = 0,
+  opts: { tick?: () => void; signal?: AbortSignal } = {},
+): Promise<ScheduledRunState> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const state = await runStatus(deps, workflowId);
+    if (state.closed || Date.now() >= until || opts.signal?.aborted) return state;
+    opts.tick?.();
+    await new Promise((r) => setTimeout(r, LOOK_EVERY_MS));
   }
 }
 
