@@ -20,6 +20,7 @@ let op: TestCaller;
 const tag = Math.random().toString(36).slice(2, 8);
 const SLOW = `sched-slow-${tag}`; // a run of ~4 s
 const QUICK = `sched-quick-${tag}`; // a run that ends at once, echoing its input
+const FAILING = `sched-failing-${tag}`; // a run that fails at once
 const created: string[] = [];
 
 interface RunRow {
@@ -44,6 +45,7 @@ beforeAll(async () => {
     input_schema: { type: 'object', properties: { n: { type: 'integer' } } },
     steps: [{ id: 'done', type: 'succeed', output: '{% $input %}' }],
   } as never);
+  await activeWorkflow(h.db, { workflow_id: FAILING, steps: [{ id: 'boom', type: 'fail' }] } as never);
 });
 
 afterAll(async () => {
@@ -84,14 +86,23 @@ function overlaps(runs: RunRow[]): number {
 
 describe('overlap policies, with runs (4 s) longer than the interval (2 s)', () => {
   // The three schedules run side by side: the whole block takes the time of one.
-  let skip: string, allowAll: string, bufferOne: string;
+  let skip: string, allowAll: string, bufferOne: string, cancelOther: string, failing: string;
   beforeAll(async () => {
     const spec = { intervals: [{ every: '2s' }] };
-    skip = (await createSchedule({ workflow_id: SLOW, spec, policies: { overlap: 'skip' } })).scheduleId;
-    allowAll = (await createSchedule({ workflow_id: SLOW, spec, policies: { overlap: 'allow_all' } })).scheduleId;
-    bufferOne = (await createSchedule({ workflow_id: SLOW, spec, policies: { overlap: 'buffer_one' } })).scheduleId;
+    const slow = async (overlap: string) =>
+      (await createSchedule({ workflow_id: SLOW, spec, policies: { overlap } })).scheduleId;
+    [skip, allowAll, bufferOne, cancelOther] = [
+      await slow('skip'),
+      await slow('allow_all'),
+      await slow('buffer_one'),
+      await slow('cancel_other'),
+    ];
+    failing = (
+      await createSchedule({ workflow_id: FAILING, spec, policies: { overlap: 'skip', pause_on_failure: true } })
+    ).scheduleId;
     await sleep(12_000);
-    for (const id of [skip, allowAll, bufferOne]) await post(`/schedules/${id}/pause`, { note: 'test over' });
+    for (const id of [skip, allowAll, bufferOne, cancelOther])
+      await post(`/schedules/${id}/pause`, { note: 'test over' });
   });
 
   it('skip: runs never overlap, and Temporal skipped the actions due meanwhile', async () => {
@@ -127,6 +138,30 @@ describe('overlap policies, with runs (4 s) longer than the interval (2 s)', () 
     const gap = (runs[1].started_at as Date).getTime() - (runs[0].completed_at as Date).getTime();
     expect(gap).toBeLessThan(1_500);
     expect((await get(`/schedules/${bufferOne}`)).body.info.actions_skipped_overlap).toBeGreaterThan(0);
+  });
+
+  it('cancel_other: each action cancels the previous run, then starts its own once that one closed', async () => {
+    const runs = await eventually(async () => {
+      const rows = await runsOf(cancelOther);
+      return rows.every((r) => r.completed_at) && rows;
+    }, 20_000);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(overlaps(runs)).toBe(0);
+    expect(runs.slice(0, -1).every((r) => r.status === 'cancelled')).toBe(true);
+    const cancels = await h.db(WORKFLOW_CONTROL_ACTIONS).where({ workflow_instance_id: runs[0].id, action: 'cancel' });
+    expect(cancels).toMatchObject([{ principal: 'system:schedule' }]);
+  });
+
+  it('pause_on_failure: the first failed run pauses the schedule, and the row follows Temporal', async () => {
+    const runs = await runsOf(failing);
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(runs[0].status).toBe('failed');
+    const res = await get(`/schedules/${failing}`);
+    expect(res.body.info.paused).toBe(true);
+    expect(res.body.status).toBe('paused');
+    // Paused after the first failure: the runs started before it closed are all there are.
+    await sleep(2_500);
+    expect((await runsOf(failing)).length).toBe(runs.length);
   });
 });
 
