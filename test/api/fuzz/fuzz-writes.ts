@@ -57,6 +57,7 @@ export const FUZZ_GROUPS = {
     'triggers',
     'dead-letters',
     'human-tasks',
+    'schedules',
   ],
 };
 
