@@ -50,7 +50,8 @@ export const scheduleView = {
   properties: {
     ...scheduleItem.properties,
     info: {
-      type: 'object',
+      type: ['object', 'null'],
+      description: "Temporal's live view; null when Temporal no longer has the schedule (deleted there)",
       required: ['paused', 'next_action_times', 'recent_actions', 'running_actions'],
       properties: {
         paused: { type: 'boolean' },

@@ -2,7 +2,7 @@
  * A schedule's live state from Temporal: next due times, recent actions with the runs they started, running
  * actions, paused and note, counters. Temporal pauses a schedule on its own (pause_on_failure); the row follows.
  */
-import type { ScheduleDescription } from '@temporalio/client';
+import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
 import {
   instanceIdsByTemporalIds,
   updateSchedule as updateScheduleRow,
@@ -35,15 +35,19 @@ export interface ScheduleLiveInfo {
   actions_missed_catchup_window: number;
 }
 
-/** The live info of a schedule; its row is brought in line with Temporal's paused state and note. */
+/**
+ * The live info of a schedule; its row is brought in line with Temporal's paused state and note. `info` is null
+ * when Temporal no longer has the schedule (deleted there): DELETE then removes the row.
+ */
 export async function describeSchedule(
   deps: RunDeps,
   row: WorkflowScheduleRow,
-): Promise<{ row: WorkflowScheduleRow; info: ScheduleLiveInfo }> {
+): Promise<{ row: WorkflowScheduleRow; info: ScheduleLiveInfo | null }> {
   let d: ScheduleDescription;
   try {
     d = await deps.temporal.schedule.getHandle(row.temporal_schedule_id).describe();
   } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return { row, info: null };
     throw fromTemporal(err, row.schedule_id);
   }
   const due = new Map(d.info.recentActions.map((a) => [a.action.workflow.workflowId, a.scheduledAt]));
