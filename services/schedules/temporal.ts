@@ -4,11 +4,12 @@ import {
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
   type ScheduleUpdateOptions,
 } from '@temporalio/client';
 import { AppError } from '../../common/errors';
 import type { WorkflowScheduleRow } from '../../db/repositories/workflow-schedules';
-import { SCHEDULED_RUN_WORKFLOW_TYPE } from '../../workflows/api';
+import { SCHEDULED_RUN_WORKFLOW_TYPE, type ScheduledRunWorkflow } from '../../workflows/api';
 import type { RunDeps } from '../runs/deps';
 import { toTemporalPolicies, toTemporalSpec, type SchedulePoliciesBody, type ScheduleSpecBody } from './spec';
 
@@ -20,17 +21,19 @@ export function temporalScheduleParts(
   deps: Pick<RunDeps, 'config'>,
   row: WorkflowScheduleRow,
 ): Omit<ScheduleUpdateOptions, 'state'> {
+  // Typed by the action's signature, so `args` are checked against scheduledRunWorkflow's.
+  const action: ScheduleOptionsStartWorkflowAction<ScheduledRunWorkflow> = {
+    type: 'startWorkflow',
+    workflowType: SCHEDULED_RUN_WORKFLOW_TYPE,
+    // Temporal appends each action's due time to this id.
+    workflowId: row.temporal_schedule_id,
+    taskQueue: deps.config.taskQueue,
+    args: [{ scheduleRowId: row.id }],
+    staticSummary: `Schedule ${row.schedule_id}: ${row.workflow_id}${row.workflow_version ? `@${row.workflow_version}` : ''}`,
+  };
   return {
     spec: toTemporalSpec(row.spec as ScheduleSpecBody),
-    action: {
-      type: 'startWorkflow',
-      workflowType: SCHEDULED_RUN_WORKFLOW_TYPE,
-      // Temporal appends each action's due time to this id.
-      workflowId: row.temporal_schedule_id,
-      taskQueue: deps.config.taskQueue,
-      args: [{ scheduleRowId: row.id }],
-      staticSummary: `Schedule ${row.schedule_id}: ${row.workflow_id}${row.workflow_version ? `@${row.workflow_version}` : ''}`,
-    },
+    action,
     policies: toTemporalPolicies(row.policies as SchedulePoliciesBody),
   };
 }
