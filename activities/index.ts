@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { BulkOperationActivities } from '../common/contracts/bulk-operations';
 import type { DispatchActivities } from '../common/contracts/events';
+import type { ScheduleActivities } from '../common/contracts/schedules';
 import type { TaskTestActivities } from '../common/contracts/testing';
 import type { InterpreterActivities } from '../common/definitions/activity-types';
 import type { Logger } from '../common/logger';
@@ -17,6 +18,7 @@ import { createHumanTaskActivities } from './human-tasks';
 import { createDefinitionActivities } from './definitions/resolve-definition';
 import { withEngineFailures } from './engine-failures';
 import { createMirrorActivities } from './mirror';
+import { createScheduleActivities } from './schedules';
 import { createTaskActivities, DEFAULT_TRANSFORM } from './tasks';
 import { createTaskTestActivities } from './testing/task-test';
 import { createTurnActivities } from './turn';
@@ -64,5 +66,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
     ...createHumanTaskActivities({ db: deps.db }),
     ...createBulkOperationActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
-  } satisfies InterpreterActivities & DispatchActivities & TaskTestActivities & BulkOperationActivities;
+    ...createScheduleActivities({ db: deps.db, temporal: deps.temporal, config }),
+  } satisfies InterpreterActivities &
+    DispatchActivities &
+    TaskTestActivities &
+    BulkOperationActivities &
+    ScheduleActivities;
 }

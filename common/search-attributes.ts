@@ -15,6 +15,15 @@ export const AosTrigger = defineSearchAttributeKey('AosTrigger', SearchAttribute
 /** Upserted by wait_for_event steps while a run waits (InterpreterOptions.currentStepSearchAttribute). */
 export const AosCurrentStep = defineSearchAttributeKey('AosCurrentStep', SearchAttributeType.KEYWORD);
 
+/**
+ * Temporal's own attribute on a workflow a schedule started: the time its action was due (jitter included; for a
+ * trigger-now, the trigger's time; for a backfill, the slot's time). Built in: not registered by the platform.
+ */
+export const TemporalScheduledStartTime = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
+
 /** Every custom search attribute, in registration order. */
 export const SEARCH_ATTRIBUTE_KEYS = [
   AosDefinitionId,

@@ -9,6 +9,7 @@ import type { EventEnvelope, InterpreterState, RedriveState } from '../common/de
 import { DISPATCHER_WAKE_SIGNAL } from '../common/events/delivery';
 import type { eventDispatcherWorkflow } from './event-dispatcher';
 import type { interpreterWorkflow } from './interpreter';
+import type { scheduledRunWorkflow } from './scheduled-run';
 import type { taskTestWorkflow } from './task-test';
 
 /** Delivers an event to a waiting (or soon waiting) `wait_for_event` step; deduplicated by eventId. */
@@ -67,3 +68,9 @@ export type TaskTestWorkflow = typeof taskTestWorkflow;
 
 /** Workflow type name of the single-task test, started with `client.workflow.start<TaskTestWorkflow>(...)`. */
 export const TASK_TEST_WORKFLOW_TYPE = 'taskTestWorkflow';
+
+/** The signature of a schedule's action (type argument of the schedule's `startWorkflow` action). */
+export type ScheduledRunWorkflow = typeof scheduledRunWorkflow;
+
+/** Workflow type name of a schedule's action. */
+export const SCHEDULED_RUN_WORKFLOW_TYPE = 'scheduledRunWorkflow';

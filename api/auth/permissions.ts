@@ -41,6 +41,9 @@ export const PERMISSIONS = [
   'bulk_operations:create',
   'bulk_operations:read',
   'bulk_operations:cancel',
+  'schedules:read',
+  'schedules:write',
+  'schedules:trigger',
 ] as const;
 
 /** The wildcard permission: holds every permission. */

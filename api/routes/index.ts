@@ -16,6 +16,7 @@ import { healthRoutes } from './health';
 import { humanTaskRoutes } from './human-tasks';
 import { integrationRoutes } from './integrations';
 import { observabilityRoutes } from './observability';
+import { scheduleRoutes } from './schedules';
 import { schemaRoutes } from './schemas';
 import { testRoutes } from './tests';
 import { triggerRoutes } from './triggers';
@@ -59,6 +60,7 @@ export function allRoutes(): RouteDefinition[] {
     ...workflowInstanceControlRoutes,
     ...humanTaskRoutes,
     ...bulkOperationRoutes,
+    ...scheduleRoutes,
   ];
   return cached;
 }

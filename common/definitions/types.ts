@@ -119,6 +119,10 @@ export interface TriggerContext {
    * run's place in the trace is findable from its row.
    */
   traceparent?: string;
+  /** schedule: the schedule's business id (workflow_schedules.schedule_id). */
+  scheduleId?: string;
+  /** schedule: the time the schedule's action was due (ISO 8601; jitter included, as Temporal scheduled it). */
+  scheduledTime?: string;
 }
 
 /** Interpreter behaviour switches (defaults in brackets). */

@@ -10,6 +10,7 @@ import { InboxPage } from './pages/Inbox';
 import { LoginPage } from './pages/Login';
 import { RunPage } from './pages/Run';
 import { RunsPage } from './pages/Runs';
+import { SchedulesPage } from './pages/Schedules';
 import { TaskPage } from './pages/Task';
 import { TestRunPage } from './pages/TestRun';
 import { TestsPage } from './pages/Tests';
@@ -18,6 +19,7 @@ const NAV = [
   { to: '/inbox', label: 'Inbox', section: ['/inbox', '/tasks'] },
   { to: '/runs', label: 'Runs', section: ['/runs'] },
   { to: '/definitions', label: 'Definitions', section: ['/definitions'] },
+  { to: '/schedules', label: 'Schedules', section: ['/schedules'] },
   { to: '/tests', label: 'Tests', section: ['/tests'] },
   { to: '/events', label: 'Events', section: ['/events'] },
   { to: '/dead-letters', label: 'Dead letters', section: ['/dead-letters'] },
@@ -38,6 +40,8 @@ function page(path: string): ReactNode {
       return <RunsPage />;
     case '/definitions':
       return <DefinitionsPage />;
+    case '/schedules':
+      return <SchedulesPage />;
     case '/tests':
       return <TestsPage />;
     case '/events':

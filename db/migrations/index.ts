@@ -24,6 +24,7 @@ import * as m018 from './018_run_operations';
 import * as m019 from './019_redrive_permission';
 import * as m020 from './020_paused_runs';
 import * as m021 from './021_bulk_operation_permissions';
+import * as m022 from './022_schedule_permissions';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '019_redrive_permission': m019,
   '020_paused_runs': m020,
   '021_bulk_operation_permissions': m021,
+  '022_schedule_permissions': m022,
 };

@@ -1,7 +1,8 @@
 /**
  * Regenerates the replay fixtures: runs every scenario of test/engine/scenarios.ts (interpreter), of
- * ./dispatcher-scenarios.ts (event dispatcher) and of ./bulk-scenarios.ts (bulk operations) on a private dev server
- * with fake activities and stores each history as JSON in test/replay/histories/.
+ * ./dispatcher-scenarios.ts (event dispatcher), of ./bulk-scenarios.ts (bulk operations) and of ./schedule-scenarios.ts
+ * (a schedule's action) on a private dev server with fake activities and stores each history as JSON in
+ * test/replay/histories/.
  * Usage: `npm run replay:record -- name-prefix ...` (only the named fixtures, e.g. `dispatcher-`) or
  * `npm run replay:record -- --all` (every fixture). With no argument it refuses: rewriting every fixture by
  * accident would hide a determinism change. Starts its own dev server, or uses TEMPORAL_ADDRESS when set: then
@@ -24,6 +25,7 @@ import { startScenario } from '../engine/run-scenario';
 import { CHILD_DEFINITIONS, SCENARIOS } from '../engine/scenarios';
 import { BULK_SCENARIOS, bulkActivities } from './bulk-scenarios';
 import { DISPATCHER_SCENARIOS, dispatcherActivities } from './dispatcher-scenarios';
+import { SCHEDULE_SCENARIOS, scheduleActivities } from './schedule-scenarios';
 import { replayWorkflowId } from './workflow-ids';
 import { BUNDLE_AT_START } from '../../workers/workflow-bundle';
 import { tracingWorkerOptions } from '../../workers/tracing';
@@ -45,7 +47,12 @@ if (args.length === 0 || (all && only.length > 0) || only.some((a) => a.startsWi
   process.exit(2);
 }
 const wanted = (name: string) => all || only.some((prefix) => name.startsWith(prefix));
-const NAMES = [...Object.keys(SCENARIOS), ...Object.keys(DISPATCHER_SCENARIOS), ...Object.keys(BULK_SCENARIOS)];
+const NAMES = [
+  ...Object.keys(SCENARIOS),
+  ...Object.keys(DISPATCHER_SCENARIOS),
+  ...Object.keys(BULK_SCENARIOS),
+  ...Object.keys(SCHEDULE_SCENARIOS),
+];
 const unmatched = only.filter((prefix) => !NAMES.some((name) => name.startsWith(prefix)));
 if (unmatched.length > 0) {
   console.error(`no scenario matches ${unmatched.join(', ')}\n${USAGE}`);
@@ -79,7 +86,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     ...BUNDLE_AT_START,
-    activities: { ...activities, ...dispatcherActivities, ...bulkActivities },
+    activities: { ...activities, ...dispatcherActivities, ...bulkActivities, ...scheduleActivities },
     interceptors: { ...withTracing.interceptors, ...BUNDLE_AT_START.interceptors },
     sinks: withTracing.sinks,
   });
@@ -134,6 +141,20 @@ async function main(): Promise<void> {
             });
             await scenario.drive(client, handle);
             write(fixtureName(name), historyJson(address, handle.workflowId, handle.firstExecutionRunId));
+            console.log(`recorded ${fixtureName(name)}`);
+          }),
+      );
+      await Promise.all(
+        Object.entries(SCHEDULE_SCENARIOS)
+          .filter(([name]) => wanted(name))
+          .map(async ([name, scenario]) => {
+            const handle = await client.workflow.start('scheduledRunWorkflow', {
+              taskQueue: TASK_QUEUE,
+              workflowId: replayWorkflowId(fixtureName(name)),
+              args: [scenario.args],
+            });
+            await scenario.drive(client, handle);
+            write(fixtureName(name), historyJson(address, handle.workflowId));
             console.log(`recorded ${fixtureName(name)}`);
           }),
       );

@@ -58,6 +58,7 @@ export const FUZZ_GROUPS = {
     'dead-letters',
     'human-tasks',
     'bulk-operations',
+    'schedules',
   ],
 };
 
