@@ -47,7 +47,10 @@ function limitWaiter(activity: Context, startedAt: number): LimitWaiter {
   return {
     sleep: (ms) => activity.sleep(ms),
     // Heartbeat with the details the attempt started with, so a retry still gets the executor's last progress.
-    ...(info.heartbeatTimeoutMs && { heartbeat: () => activity.heartbeat(info.heartbeatDetails) }),
+    ...(info.heartbeatTimeoutMs && {
+      heartbeat: () => activity.heartbeat(info.heartbeatDetails),
+      heartbeatEveryMs: Math.min(1_000, info.heartbeatTimeoutMs / 3),
+    }),
     ...(Number.isFinite(deadline) && { deadline }),
   };
 }

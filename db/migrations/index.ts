@@ -21,6 +21,7 @@ import * as m015 from './015_event_publisher';
 import * as m016 from './016_observability_partitions';
 import * as m017 from './017_test_execution';
 import * as m018 from './018_run_operations';
+import * as m024 from './024_task_flow_control';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -41,4 +42,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '016_observability_partitions': m016,
   '017_test_execution': m017,
   '018_run_operations': m018,
+  '024_task_flow_control': m024,
 };

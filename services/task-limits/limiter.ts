@@ -29,6 +29,8 @@ export interface LimitWaiter {
   sleep(ms: number): Promise<void>;
   /** Keeps the attempt alive while it waits (set when the activity has a heartbeat timeout). */
   heartbeat?(): void;
+  /** Longest sleep between two heartbeats [TASK_LIMIT_DEFAULTS.heartbeatEveryMs]. */
+  heartbeatEveryMs?: number;
   /** Epoch ms when the attempt times out (start-to-close or schedule-to-close, the earlier), if known. */
   deadline?: number;
 }
@@ -74,7 +76,8 @@ async function wait(waiter: LimitWaiter, ms: number): Promise<void> {
   const until = Date.now() + ms;
   for (let left = ms; left > 0; left = until - Date.now()) {
     waiter.heartbeat?.();
-    await waiter.sleep(waiter.heartbeat ? Math.min(left, TASK_LIMIT_DEFAULTS.heartbeatEveryMs) : left);
+    const every = waiter.heartbeatEveryMs ?? TASK_LIMIT_DEFAULTS.heartbeatEveryMs;
+    await waiter.sleep(waiter.heartbeat ? Math.min(left, every) : left);
   }
 }
 
