@@ -46,11 +46,10 @@ function limitWaiter(activity: Context, startedAt: number): LimitWaiter {
   const deadline = Math.min(...ends);
   return {
     sleep: (ms) => activity.sleep(ms),
-    // Heartbeat with the details the attempt started with, so a retry still gets the executor's last progress.
-    ...(info.heartbeatTimeoutMs && {
-      heartbeat: () => activity.heartbeat(info.heartbeatDetails),
-      heartbeatEveryMs: Math.min(1_000, info.heartbeatTimeoutMs / 3),
-    }),
+    // Heartbeats carry cancellation back (also without a heartbeat timeout, then throttled to 30 s by the SDK);
+    // with the details the attempt started with, so a retry still gets the executor's last progress.
+    heartbeat: () => activity.heartbeat(info.heartbeatDetails),
+    heartbeatEveryMs: info.heartbeatTimeoutMs ? Math.min(1_000, info.heartbeatTimeoutMs / 3) : 1_000,
     ...(Number.isFinite(deadline) && { deadline }),
   };
 }

@@ -27,7 +27,7 @@ export const TASK_LIMIT_DEFAULTS = {
 export interface LimitWaiter {
   /** Sleeps `ms`; rejects when the call is cancelled (the activity's Context.sleep). */
   sleep(ms: number): Promise<void>;
-  /** Keeps the attempt alive while it waits (set when the activity has a heartbeat timeout). */
+  /** Keeps the attempt alive while it waits, and lets a cancellation reach it. */
   heartbeat?(): void;
   /** Longest sleep between two heartbeats [TASK_LIMIT_DEFAULTS.heartbeatEveryMs]. */
   heartbeatEveryMs?: number;

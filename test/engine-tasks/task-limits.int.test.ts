@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { TASK_CONCURRENCY_LEASES, TASK_RATE_LIMITS } from '../../db/repositories/task-limits';
 import { startRun } from '../../services/runs';
 import type { RunDeps } from '../../services/runs';
-import { activeTask, activeWorkflow, startRunHarness, type RunHarness } from '../engine-runs/harness';
+import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from '../engine-runs/harness';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 jest.setTimeout(90_000);
@@ -66,6 +66,7 @@ const ids = {
   rated: id('rated'),
   bounded: id('bounded'),
   single: id('single'),
+  patient: id('patient'),
   plain: id('plain'),
   warm: id('warm'),
   urgent: id('urgent'),
@@ -126,9 +127,11 @@ beforeAll(async () => {
   await httpTask(ids.bounded, '/bounded', { limits: { concurrency: 2 } });
   await httpTask(ids.single, '/single', { limits: { concurrency: 1 } });
   await httpTask(ids.plain, '/plain');
+  await httpTask(ids.patient, '/patient', { limits: { concurrency: 1 }, timeouts: { heartbeat: '2s' } });
   await httpTask(ids.warm, '/warm');
   await httpTask(ids.urgent, '/urgent', { priority: 1 });
-  for (const task of [ids.rated, ids.bounded, ids.single, ids.plain, ids.urgent, ids.warm]) await fanOut(task);
+  for (const task of [ids.rated, ids.bounded, ids.single, ids.plain, ids.urgent, ids.warm, ids.patient])
+    await fanOut(task);
   // Both workers make an HTTP call before anything is timed: a process's first call loads modules lazily.
   for (let i = 0; i < 5 && (await activityWorkers(await callMany(ids.warm, 2, 6))).size < 2; i++);
 });
@@ -192,6 +195,24 @@ describe('task concurrency limit', () => {
     const [arrived] = recorder.arrivals.get('/single')!;
     expect(arrived).toBeGreaterThanOrEqual(until - 100); // waited for the crashed call's lease to lapse
     expect(await db(TASK_CONCURRENCY_LEASES).where({ task_id: ids.single })).toEqual([]);
+  });
+});
+
+describe('waiting for a place', () => {
+  it('heartbeats past the heartbeat timeout, and a cancelled run cancels the waiting call before it is made', async () => {
+    await db(TASK_CONCURRENCY_LEASES).insert({
+      task_id: ids.patient,
+      holder: 'busy',
+      expires_at: db.raw(`now() + interval '1 minute'`),
+    });
+    const run = await startRun(deps, { workflowId: ids.flow(ids.patient), input: { items: [1] } });
+    const rows = () => db('task_execution_service.task_instances').where({ workflow_instance_id: run.instanceId });
+    await new Promise((r) => setTimeout(r, 5_000)); // 2.5 heartbeat timeouts
+    expect((await rows()).map((r) => [r.status, r.attempt])).toEqual([['running', 1]]);
+    await client.workflow.getHandle(run.workflowId).cancel();
+    await eventually(async () => (await rows())[0]?.status === 'cancelled');
+    expect(recorder.arrivals.get('/patient')).toBeUndefined();
+    expect((await db(TASK_CONCURRENCY_LEASES).where({ task_id: ids.patient })).map((l) => l.holder)).toEqual(['busy']);
   });
 });
 
