@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TASK_CONCURRENCY_LEASES, TASK_RATE_LIMITS } from '../../db/repositories/task-limits';
+import { createTaskDefinition, getTaskDefinitionVersion, taskDefinitionView } from '../../services/definitions';
 import { startRun } from '../../services/runs';
 import type { RunDeps } from '../../services/runs';
 import { activeTask, activeWorkflow, eventually, startRunHarness, type RunHarness } from '../engine-runs/harness';
@@ -140,6 +141,23 @@ afterAll(async () => {
   await second?.kill();
   await h?.close();
   await recorder?.close();
+});
+
+describe('a task definition with limits and priority', () => {
+  it('keeps them when saved and answers them; a bad one is a 422 pointing at the field', async () => {
+    const view = taskDefinitionView(await getTaskDefinitionVersion(db, ids.rated, '1.0.0'));
+    expect(view).toMatchObject({ limits: { rate_per_second: 5 } });
+    expect(taskDefinitionView(await getTaskDefinitionVersion(db, ids.urgent, '1.0.0'))).toMatchObject({ priority: 1 });
+    expect(view).not.toHaveProperty('priority');
+    const bad = { task_id: id('bad'), version: '1.0.0', type: 'echo', config: {}, limits: { burst: 2 }, priority: 9 };
+    await expect(createTaskDefinition(db, bad)).rejects.toMatchObject({
+      status: 422,
+      errors: expect.arrayContaining([
+        expect.objectContaining({ pointer: '/body/limits/burst', code: 'burst_without_rate' }),
+        expect.objectContaining({ pointer: '/body/priority', code: 'schema.maximum' }),
+      ]),
+    });
+  });
 });
 
 describe('task rate limit', () => {
