@@ -46,7 +46,7 @@ export function toTemporalRetry(
 
 /**
  * Activity options of a task step: the step's `timeouts` over the task definition's; `step.timeout` is the
- * per-attempt (start-to-close) shorthand. Steps without `timeouts` get exactly the options they had before,
+ * per-attempt (start-to-close) shorthand; the task definition's `priority` as the activity's Temporal priority key. Steps without `timeouts` get exactly the options they had before,
  * so histories replay unchanged (activity options are not part of the determinism check anyway).
  */
 export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot, timeScale?: number): ActivityOptions {
@@ -65,6 +65,9 @@ export function taskActivityOptions(step: TaskStep, task: TaskDefinitionSnapshot
     // TRY_CANCEL: a cancelled run does not wait for activities that never heartbeat to notice.
     cancellationType: ActivityCancellationType.TRY_CANCEL,
     summary: `${step.id}: ${task.task_id}`,
+    // Unset: the activity inherits the run's priority. Only set when the definition says so, so the commands of
+    // runs recorded before task priorities existed are the same.
+    ...(task.priority !== undefined && { priority: { priorityKey: task.priority } }),
   };
 }
 

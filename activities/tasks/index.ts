@@ -11,6 +11,7 @@ import { createEgressPolicy } from './egress/policy';
 import type { HttpClient } from './executors/http';
 import { createTaskRegistry } from './registry';
 import { createRunTask } from './run-task';
+import { createTaskLimiter, type TaskLimiterDeps } from '../../services/task-limits/limiter';
 import { TransformPool, type TransformPoolOptions } from './transform/pool';
 import { DEFAULT_EXPRESSION_LIMITS } from '../../common/expressions/limits';
 
@@ -46,6 +47,8 @@ export interface TaskActivityDeps {
   mirrorBackoffMs?: readonly number[];
   /** Delay (ms) before an attempt's "running" row is written; default RUNNING_WRITE_DELAY_MS (200). */
   runningWriteDelayMs?: number;
+  /** Lease TTL and polling of task `limits` (tests shorten them); default TASK_LIMIT_DEFAULTS. */
+  limits?: Pick<TaskLimiterDeps, 'leaseTtlMs' | 'leasePollMaxMs' | 'ratePollMs'>;
 }
 
 /** Transform limits when none are configured: the README's defaults of TRANSFORM_* settings. */
@@ -73,5 +76,8 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
     backoff: deps.mirrorBackoffMs,
     runningWriteDelayMs: deps.runningWriteDelayMs,
   });
-  return { runTask: createRunTask({ registry, mirror, logger, payloadLimitBytes: deps.payloadLimitBytes }) };
+  const limiter = createTaskLimiter({ db: deps.db, logger, ...deps.limits });
+  return {
+    runTask: createRunTask({ registry, mirror, logger, payloadLimitBytes: deps.payloadLimitBytes, limiter }),
+  };
 }

@@ -16,6 +16,7 @@ import {
 } from '../../common/payload-size';
 import { SpanAttr } from '../../common/telemetry';
 import type { TaskAttempt, TaskMirror } from '../../services/mirror/task-mirror';
+import type { LimitWaiter, TaskLimiter } from '../../services/task-limits/limiter';
 import { describeFailure, nonRetryable, toFailure } from './failures';
 import { checkSchema } from './schema-check';
 import type { TaskRegistry } from './types';
@@ -28,6 +29,29 @@ export interface RunTaskDeps {
   logger: Logger;
   /** Temporal's per-payload limit [DEFAULT_PAYLOAD_LIMIT_BYTES]: a larger result fails as PayloadTooLarge. */
   payloadLimitBytes?: number;
+  /** Holds task definitions' `limits` across workers; without it limits are not enforced (unit tests only). */
+  limiter?: TaskLimiter;
+}
+
+/** No limiter: every call goes at once. */
+const UNLIMITED: TaskLimiter = { run: (_task, _holder, _waiter, call) => call({ leaseMs: 0, rateMs: 0 }) };
+
+/** How a waiting attempt sleeps, heartbeats and knows its deadline (the earlier of its two timeouts). */
+function limitWaiter(activity: Context, startedAt: number): LimitWaiter {
+  const { info } = activity;
+  const ends = [
+    info.startToCloseTimeoutMs > 0 ? startedAt + info.startToCloseTimeoutMs : Infinity,
+    info.scheduleToCloseTimeoutMs > 0 ? info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs : Infinity,
+  ];
+  const deadline = Math.min(...ends);
+  return {
+    sleep: (ms) => activity.sleep(ms),
+    // Heartbeats carry cancellation back (also without a heartbeat timeout, then throttled to 30 s by the SDK);
+    // with the details the attempt started with, so a retry still gets the executor's last progress.
+    heartbeat: () => activity.heartbeat(info.heartbeatDetails),
+    heartbeatEveryMs: info.heartbeatTimeoutMs ? Math.min(1_000, info.heartbeatTimeoutMs / 3) : 1_000,
+    ...(Number.isFinite(deadline) && { deadline }),
+  };
 }
 
 // A run with mirroring off (`ctx.mirror === false`) writes no task_instances rows at all.
@@ -43,6 +67,7 @@ export function createRunTask({
   mirror: taskMirror,
   logger,
   payloadLimitBytes = DEFAULT_PAYLOAD_LIMIT_BYTES,
+  limiter = UNLIMITED,
 }: RunTaskDeps): (req: RunTaskRequest) => Promise<unknown> {
   return async function runTask({ task, input, ctx }: RunTaskRequest): Promise<unknown> {
     const mirror = ctx.mirror === false ? NO_MIRROR : taskMirror;
@@ -89,14 +114,22 @@ export function createRunTask({
       }
       checkSchema(task, 'input', input);
       const signal = activity.cancellationSignal;
-      const output = await executor({
-        task,
-        input,
-        ctx,
-        attempt: info.attempt,
-        logger: log,
-        signal,
-        heartbeat: (d) => activity.heartbeat(d),
+      // One holder per attempt: a retried acquire of the same attempt renews its own lease.
+      const run = info.workflowExecution;
+      const holder = `${run?.workflowId}/${run?.runId}/${info.activityId}/${info.attempt}`;
+      const waiter = limitWaiter(activity, attempt.startedAt.getTime());
+      const output = await limiter.run(task, holder, waiter, (waits) => {
+        if (waits.leaseMs + waits.rateMs > 0)
+          span?.setAttributes({ 'aos.limit_lease_wait_ms': waits.leaseMs, 'aos.limit_rate_wait_ms': waits.rateMs });
+        return executor({
+          task,
+          input,
+          ctx,
+          attempt: info.attempt,
+          logger: log,
+          signal,
+          heartbeat: (d) => activity.heartbeat(d),
+        });
       });
       checkSchema(task, 'output', output);
       // Temporal would refuse the completion after the mirror said `completed`: fail the attempt first, for good.

@@ -84,6 +84,10 @@ export const taskDefinitionItem: JsonSchema = {
     output_schema: {},
     retry_policy: {},
     timeouts: {},
+    /** Rate and concurrency limits across workers (#15). */
+    limits: { type: 'object' },
+    /** Temporal priority key of the task's activities, 1 (most urgent) to 5. */
+    priority: { type: 'integer' },
     /** The form of a manual task, as resolved on save. */
     ui_component: {
       type: 'object',

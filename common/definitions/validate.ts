@@ -7,6 +7,7 @@ import { ajv } from '../ajv';
 import { expressionErrors } from './expression-check';
 import { MANUAL_TASK_TYPE } from './kinds';
 import { taskDefinitionSchema } from './schema';
+import { taskFlowControlErrors } from './task-limits-check';
 import { checkSemantics } from './semantics';
 import { jsonSchemaErrors } from './json-schema-check';
 import type { ValidationError } from './validation-error';
@@ -69,6 +70,7 @@ function allTaskErrors(doc: unknown): ValidationError[] {
     const message = 'only a manual task has a form (ui_component)';
     errors.push({ pointer: '/ui_component', code: 'form_on_automatic_task', message });
   }
+  errors.push(...taskFlowControlErrors(d));
   const config = d.config as Record<string, unknown> | undefined;
   if (d.type === 'transform' && typeof config?.expression === 'string') {
     errors.push(...expressionErrors(config.expression, '/config/expression', true));

@@ -25,6 +25,7 @@ import * as m019 from './019_redrive_permission';
 import * as m020 from './020_paused_runs';
 import * as m021 from './021_bulk_operation_permissions';
 import * as m022 from './022_schedule_permissions';
+import * as m023 from './023_task_flow_control';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '020_paused_runs': m020,
   '021_bulk_operation_permissions': m021,
   '022_schedule_permissions': m022,
+  '023_task_flow_control': m023,
 };

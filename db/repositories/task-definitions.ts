@@ -21,6 +21,10 @@ export interface TaskDefinitionRow extends DefinitionRowBase {
   output_schema: Record<string, unknown> | null;
   retry_policy: Record<string, unknown> | null;
   timeouts: Record<string, unknown> | null;
+  /** Rate and concurrency limits across workers (migration 024). */
+  limits: Record<string, unknown> | null;
+  /** Temporal priority key of the task's activities, 1..5 (migration 024). */
+  priority: number | null;
   ui_component_id: string | null;
   /** The component_id and version of ui_component_id (migration 014). */
   ui_component: TaskFormRef | null;
@@ -40,6 +44,8 @@ export interface TaskDefinitionInsert {
   output_schema?: object | null;
   retry_policy?: object | null;
   timeouts?: object | null;
+  limits?: object | null;
+  priority?: number | null;
   ui_component_id?: string | null;
   ui_component?: TaskFormRef | null;
   checksum?: string | null;

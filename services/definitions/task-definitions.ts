@@ -44,6 +44,8 @@ function toInsert(doc: Record<string, unknown>, form: ResolvedForm | undefined, 
     output_schema: (doc.output_schema as object | undefined) ?? null,
     retry_policy: (doc.retry_policy as object | undefined) ?? null,
     timeouts: (doc.timeouts as object | undefined) ?? null,
+    limits: (doc.limits as object | undefined) ?? null,
+    priority: (doc.priority as number | undefined) ?? null,
     ui_component_id: form?.ui_component_id ?? null,
     ui_component: form?.ui_component ?? null,
     checksum: createHash('sha256').update(JSON.stringify(doc)).digest('hex'),
@@ -151,6 +153,8 @@ export function toTaskSnapshot(row: TaskDefinitionRow): TaskDefinitionSnapshot {
   if (row.output_schema) s.output_schema = row.output_schema;
   if (row.retry_policy) s.retry_policy = row.retry_policy as TaskDefinitionSnapshot['retry_policy'];
   if (row.timeouts) s.timeouts = row.timeouts as TaskDefinitionSnapshot['timeouts'];
+  if (row.limits) s.limits = row.limits as TaskDefinitionSnapshot['limits'];
+  if (row.priority !== null && row.priority !== undefined) s.priority = row.priority;
   if (row.ui_component) s.ui_component = row.ui_component;
   return s;
 }

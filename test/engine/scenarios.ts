@@ -880,4 +880,11 @@ export const SCENARIOS: Record<string, Scenario> = {
       },
     ),
   },
+  // A task with a priority (the activity's priority key) and limits (held by the activity, not the workflow).
+  'task-priority': {
+    definition: def('task-priority', [
+      { id: 'urgent', type: 'task', task: 'urgent', input: { n: 1 } },
+      { id: 'plain', type: 'task', task: 'echo', input: '{% $steps.urgent.output %}' },
+    ]),
+  },
 };

@@ -27,4 +27,12 @@ export const TEST_TASKS: Record<string, TaskDefinitionSnapshot> = {
   reject: code('reject', { handler: 'reject', errorType: 'LedgerRejected' }),
   slow: code('slow', { handler: 'slow', ms: 200 }),
   record: code('record', { handler: 'record' }),
+  urgent: {
+    task_id: 'urgent',
+    version: '1.0.0',
+    type: 'echo',
+    config: {},
+    priority: 1,
+    limits: { rate_per_second: 100, concurrency: 1 },
+  },
 };
