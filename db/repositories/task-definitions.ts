@@ -21,9 +21,9 @@ export interface TaskDefinitionRow extends DefinitionRowBase {
   output_schema: Record<string, unknown> | null;
   retry_policy: Record<string, unknown> | null;
   timeouts: Record<string, unknown> | null;
-  /** Rate and concurrency limits across workers (migration 024). */
+  /** Rate and concurrency limits across workers (migration 023). */
   limits: Record<string, unknown> | null;
-  /** Temporal priority key of the task's activities, 1..5 (migration 024). */
+  /** Temporal priority key of the task's activities, 1..5 (migration 023). */
   priority: number | null;
   ui_component_id: string | null;
   /** The component_id and version of ui_component_id (migration 014). */
