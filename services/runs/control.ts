@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { aosEventSignal, aosStateQuery } from '../../workflows/api';
 import type { RunDeps } from './deps';
 import { recordRunClosed } from '../observability/metrics';
+import { closeQueued, promoteAfterClose } from './flow-control';
 
 const QUERY_DEADLINE_MS = 5_000;
 
@@ -28,8 +29,15 @@ function assertOpen(row: WorkflowInstanceRow, verb: string): void {
 
 /** Requests cancellation: the interpreter cancels running activities, lets catch paths run, and mirrors `cancelled`. */
 export async function cancelRun(deps: RunDeps, instanceId: string): Promise<WorkflowInstanceRow> {
-  const row = await getRunRow(deps, instanceId);
+  let row = await getRunRow(deps, instanceId);
   assertOpen(row, 'cancel');
+  // A queued start (flow control) has no Temporal run: its row is closed here, unless it was promoted meanwhile.
+  if (row.status === 'queued') {
+    const closed = await closeQueued(deps, row, 'cancelled');
+    if (closed) return closed;
+    row = await getRunRow(deps, instanceId);
+    assertOpen(row, 'cancel');
+  }
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).cancel();
   return row;
 }
@@ -100,9 +108,15 @@ export async function sendEventToRun(
  * here; the reconciler would find it too.
  */
 export async function terminateRun(deps: RunDeps, instanceId: string, reason?: string): Promise<WorkflowInstanceRow> {
-  const row = await getRunRow(deps, instanceId);
+  let row = await getRunRow(deps, instanceId);
   assertOpen(row, 'terminate');
   const why = reason ?? 'terminated through the API';
+  if (row.status === 'queued') {
+    const closed = await closeQueued(deps, row, 'terminated', why);
+    if (closed) return closed;
+    row = await getRunRow(deps, instanceId);
+    assertOpen(row, 'terminate');
+  }
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).terminate(why);
   const updated = await closeOpenWorkflowInstance(deps.db, row.id, {
     status: 'terminated',
@@ -110,6 +124,8 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
     completedAt: new Date(),
   });
   if (updated) recordRunClosed(updated);
+  // Its slot (flow control) is free: queued starts may begin (a failure here is left to the reconcile sweep).
+  await promoteAfterClose(deps, row.id).catch(() => 0);
   return updated ?? (await getRunRow(deps, instanceId));
 }
 
