@@ -24,7 +24,17 @@ import { workflowInstanceItem as item, workflowInstanceView } from './workflow-i
 import { startRunBody, startRunHandler } from './workflow-runs';
 
 const TAG = ['workflow-instances'];
-const STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
+const STATUSES = [
+  'queued',
+  'pending',
+  'running',
+  'waiting',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+];
 const idParams = Type.Object({ id: Uuid() });
 const reportSchema = {
   type: 'object',
@@ -47,7 +57,8 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     method: 'post',
     path: '/workflow-instances',
     operationId: 'startWorkflowInstance',
-    summary: 'Start a run (201), or answer the existing run for a duplicate business key (200)',
+    summary:
+      "Start a run (201), queue it behind the definition's concurrency limit (202), or answer the existing run for a duplicate business key (200)",
     tags: TAG,
     permission: 'workflow_instances:start',
     body: Type.Object(
@@ -57,6 +68,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     responses: {
       200: { description: 'An existing run answered', schema: item },
       201: { description: 'Started', schema: item },
+      202: { description: "Queued: the definition's concurrency limit is reached (status queued)", schema: item },
       404: problem,
       409: problem,
       422: problem,
@@ -176,6 +188,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
         },
       },
       404: problem,
+      409: { ...problem, description: 'The run is queued (concurrency limit): no live state before it starts' },
     },
     handler: async ({ deps, params, query }) => ({
       body: await queryRunState(deps, params.id, { replayClosed: query.replay === true }),

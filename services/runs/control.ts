@@ -141,6 +141,8 @@ export async function queryRunState(
   opts: { replayClosed?: boolean } = {},
 ): Promise<InterpreterState & { source: 'temporal' | 'mirror' }> {
   const row = await getRunRow(deps, instanceId);
+  if (row.status === 'queued')
+    throw AppError.conflict(`Workflow instance ${row.id} is queued (concurrency limit): it has no live state yet`);
   const closed = TERMINAL_WORKFLOW_STATUSES.includes(row.status);
   const fromMirror = (): InterpreterState & { source: 'mirror' } => {
     const status = (

@@ -47,6 +47,7 @@ export interface TaskExecution {
 }
 
 export const RUN_STATUSES = [
+  'queued',
   'pending',
   'running',
   'waiting',
