@@ -56,7 +56,7 @@ export const workflowInstanceItem: JsonSchema = {
       type: ['string', 'null'],
       description: "The definition's concurrency key of the run ('' = a limit without key; null = unlimited)",
     },
-    queue_seq: { type: ['string', 'null'], description: 'Place in the queue of a queued run (lower starts first)' },
+    queue_seq: { type: ['integer', 'null'], description: 'Place in the queue of a queued run (lower starts first)' },
     priority: { type: ['integer', 'null'], description: 'Temporal priority key (1 = most urgent .. 5)' },
     trigger: {},
     parent_instance_id: { type: ['string', 'null'] },

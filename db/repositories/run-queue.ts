@@ -60,16 +60,15 @@ export async function nthOldestOpen(db: Db, p: ConcurrencyPair, n: number): Prom
 }
 
 /** The next queue position: at the tail (the sequence), or before every queued start of the pair (`head`). */
-export async function nextQueueSeq(db: Db, p: ConcurrencyPair, head = false): Promise<string> {
+export async function nextQueueSeq(db: Db, p: ConcurrencyPair, head = false): Promise<number> {
   if (head) {
     const [row] = (await pairRows(db, p).where({ status: 'queued' }).min({ min: 'queue_seq' })) as Array<{
-      min: string | null;
+      min: number | null;
     }>;
-    if (row?.min != null) return (BigInt(row.min) - 1n).toString();
+    if (row?.min != null) return row.min - 1;
   }
-  const { rows } = await db.raw<{ rows: Array<{ seq: string }> }>('SELECT nextval(?::regclass)::text AS seq', [
-    QUEUE_SEQ,
-  ]);
+  // bigint, read as a number (db/connection.ts): exact up to 2^53 starts.
+  const { rows } = await db.raw<{ rows: Array<{ seq: number }> }>('SELECT nextval(?::regclass) AS seq', [QUEUE_SEQ]);
   return rows[0].seq;
 }
 

@@ -5,11 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import request from 'supertest';
 import { AppError } from '../../common/errors';
 import type { WorkflowDefinition } from '../../common/definitions/types';
 import { createDb } from '../../db/connection';
 import { cancelRun, startRun, terminateRun, type RunDeps, type StartRunResult } from '../../services/runs';
 import { sweepRunQueues } from '../../services/runs/flow-control';
+import { createTestApi, type TestApi } from '../helpers/api';
+import { createTestCaller, type TestCaller } from '../helpers/auth';
 import { TEST_ENV } from '../harness-state';
 import { activeWorkflow, eventually, startRunHarness, type RunHarness } from './harness';
 
@@ -22,14 +25,23 @@ let h: RunHarness;
 /** The starters' own pool, so 50 concurrent starts do not starve the worker's mirror writes. */
 let starterDb: Knex;
 let deps: RunDeps;
+let api: TestApi;
+let operator: TestCaller;
 
 beforeAll(async () => {
   h = await startRunHarness();
   starterDb = createDb({ url: process.env[TEST_ENV.databaseUrl]!, poolMax: 10 });
   deps = { ...h.deps, db: starterDb };
+  api = await createTestApi({ config: { TASK_QUEUE: h.config.taskQueue } });
+  operator = await createTestCaller(
+    api.deps,
+    ['workflow_instances:start', 'workflow_instances:read', 'workflow_instances:cancel'],
+    'flow-operator',
+  );
 });
 
 afterAll(async () => {
+  await api?.close();
   await starterDb?.destroy();
   await h?.close();
 });
@@ -90,11 +102,11 @@ describe('run concurrency limits', () => {
     // Promotions happen one at a time under the pair's lock: queue order is start order.
     const queued = (await rowsOf(workflowId).whereNotNull('queue_seq')) as Array<{
       id: string;
-      queue_seq: string;
+      queue_seq: number;
       started_at: Date;
     }>;
     expect(queued.length).toBe(results.filter((r) => r.outcome === 'queued').length);
-    const bySeq = [...queued].sort((a, b) => Number(BigInt(a.queue_seq) - BigInt(b.queue_seq))).map((r) => r.id);
+    const bySeq = [...queued].sort((a, b) => a.queue_seq - b.queue_seq).map((r) => r.id);
     const dequeued = (await h
       .db('workflow_orchestrator_service.workflow_control_actions')
       .whereIn(
@@ -193,5 +205,31 @@ describe('run concurrency limits', () => {
     expect(await sweepRunQueues(deps)).toBeGreaterThanOrEqual(1);
     expect(await statusOf(third.instanceId)).toBe('running');
     await terminateRun(deps, third.instanceId);
+  });
+
+  it('answers a queued start over the API with 202 and status queued, lists it, refuses its live state, cancels it', async () => {
+    const workflowId = await limited('api', { limit: 1, when_full: 'queue' }, '10m');
+    const start = () =>
+      request(api.app).post(`/api/v1/workflow-definitions/${workflowId}/runs`).set(operator.bearer).send({ input: {} });
+    const first = await start();
+    expect(first.status).toBe(201);
+    const second = await start();
+    expect(second.status).toBe(202);
+    expect(second.body).toMatchObject({ status: 'queued', run_id: null, concurrency_key: '' });
+    expect(second.body.queue_seq).toEqual(expect.any(Number));
+    const listed = await request(api.app)
+      .get('/api/v1/workflow-instances')
+      .query({ status: 'queued', definition: workflowId })
+      .set(operator.bearer);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([second.body.id]);
+    const state = await request(api.app).get(`/api/v1/workflow-instances/${second.body.id}/state`).set(operator.bearer);
+    expect(state.status).toBe(409);
+    const cancelled = await request(api.app)
+      .post(`/api/v1/workflow-instances/${second.body.id}/cancel`)
+      .set(operator.bearer);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body.status).toBe('cancelled');
+    await terminateRun(deps, first.body.id);
   });
 });
