@@ -20,7 +20,7 @@ describe('run concurrency and priority in a definition', () => {
 
   it('refuses a key that reads what does not exist when a run starts, at /concurrency/key', () => {
     const errors = validateDefinition(doc({ limit: 2, key: '{% $steps.a.output & $vars.x %}' }));
-    expect(codes(errors)).toEqual(['concurrency_key_scope /concurrency/key', 'concurrency_key_scope /concurrency/key']);
+    expect(codes(errors)).toEqual(['unavailable_variable /concurrency/key', 'unavailable_variable /concurrency/key']);
     expect(errors[0].message).toMatch(/\$input/);
   });
 

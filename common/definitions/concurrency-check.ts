@@ -8,7 +8,7 @@ import { bareExpression, expressionErrors } from './expression-check';
 import type { ValidationError } from './validation-error';
 
 /** Variables of the interpreter's expression scope that do not exist yet when a start is admitted. */
-const RUN_SCOPE = ['steps', 'vars', 'event', 'item', 'index', 'workflow', 'error'];
+const RUN_SCOPE = ['steps', 'vars', 'event', 'item', 'index', 'output', 'workflow', 'error'];
 
 /** The run-scope variables an expression reads (function names and its own bindings are not variables here). */
 function runScopeVariables(source: string): string[] {
@@ -33,7 +33,7 @@ export function concurrencyErrors(concurrency: unknown): ValidationError[] {
   if (parse.length > 0 || !key.includes('{%')) return parse;
   return runScopeVariables(bareExpression(key)).map((name) => ({
     pointer,
-    code: 'concurrency_key_scope',
+    code: 'unavailable_variable',
     message: `the concurrency key is evaluated when a run is started, over its input only: $${name} does not exist yet (use $input)`,
   }));
 }
