@@ -188,7 +188,6 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
         },
       },
       404: problem,
-      409: { ...problem, description: 'The run is queued (concurrency limit): no live state before it starts' },
     },
     handler: async ({ deps, params, query }) => ({
       body: await queryRunState(deps, params.id, { replayClosed: query.replay === true }),

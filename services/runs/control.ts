@@ -129,20 +129,27 @@ export async function terminateRun(deps: RunDeps, instanceId: string, reason?: s
   return updated ?? (await getRunRow(deps, instanceId));
 }
 
+/** A run's state: the interpreter's, or the mirror's (`queued`: a start waiting for its concurrency limit). */
+export type RunStateAnswer = Omit<InterpreterState, 'status'> & {
+  status: InterpreterState['status'] | 'queued';
+  source: 'temporal' | 'mirror';
+};
+
 /**
  * Live state from the interpreter's `aosState` query. A closed run answers from the mirror (querying it
  * would need a worker to replay the whole history), unless `replayClosed` asks for its final state from
  * Temporal (the steps it completed, which the mirror keeps only for task steps): the mirror's answer is then
- * the fallback when the query fails (no worker, history gone).
+ * the fallback when the query fails (no worker, history gone). A queued run (flow control) has no Temporal run
+ * yet: the mirror answers `queued`.
  */
 export async function queryRunState(
   deps: RunDeps,
   instanceId: string,
   opts: { replayClosed?: boolean } = {},
-): Promise<InterpreterState & { source: 'temporal' | 'mirror' }> {
+): Promise<RunStateAnswer> {
   const row = await getRunRow(deps, instanceId);
   if (row.status === 'queued')
-    throw AppError.conflict(`Workflow instance ${row.id} is queued (concurrency limit): it has no live state yet`);
+    return { status: 'queued', currentSteps: [], completedSteps: [], variables: row.variables ?? {}, source: 'mirror' };
   const closed = TERMINAL_WORKFLOW_STATUSES.includes(row.status);
   const fromMirror = (): InterpreterState & { source: 'mirror' } => {
     const status = (

@@ -207,7 +207,7 @@ describe('run concurrency limits', () => {
     await terminateRun(deps, third.instanceId);
   });
 
-  it('answers a queued start over the API with 202 and status queued, lists it, refuses its live state, cancels it', async () => {
+  it('answers a queued start over the API with 202 and status queued, lists it, answers its state from the mirror, cancels it', async () => {
     const workflowId = await limited('api', { limit: 1, when_full: 'queue' }, '10m');
     const start = () =>
       request(api.app).post(`/api/v1/workflow-definitions/${workflowId}/runs`).set(operator.bearer).send({ input: {} });
@@ -224,7 +224,8 @@ describe('run concurrency limits', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([second.body.id]);
     const state = await request(api.app).get(`/api/v1/workflow-instances/${second.body.id}/state`).set(operator.bearer);
-    expect(state.status).toBe(409);
+    expect(state.status).toBe(200);
+    expect(state.body).toMatchObject({ status: 'queued', currentSteps: [], source: 'mirror' });
     const cancelled = await request(api.app)
       .post(`/api/v1/workflow-instances/${second.body.id}/cancel`)
       .set(operator.bearer);

@@ -242,6 +242,13 @@ export function RunPage({ id }: { id: string }) {
         </a>
       </PageHeader>
       <ErrorBox error={actionError} />
+      {r.status === 'queued' && (
+        <p className="muted" data-testid="run-queued">
+          Queued: the definition&apos;s concurrency limit
+          {r.concurrency_key ? ` for key ${r.concurrency_key}` : ''} is reached. The run starts, in queue order, when an
+          open run ends.
+        </p>
+      )}
       <section className="card" aria-label="Run facts">
         <dl className="facts">
           <dt>Definition</dt>
