@@ -265,7 +265,7 @@ export function RunPage({ id }: { id: string }) {
           <dd className="mono">{r.correlation_key ?? '—'}</dd>
           <dt>Business key</dt>
           <dd className="mono">{r.business_key ?? '—'}</dd>
-          <dt>Started</dt>
+          <dt>{r.status === 'queued' ? 'Queued' : 'Started'}</dt>
           <dd>
             <Time value={r.started_at ?? r.created_at} />
           </dd>
