@@ -101,6 +101,26 @@ export interface QueuedStartRequest {
   priority?: number;
 }
 
+/** The `start_request` of a start that may be queued: the start input without the run input (kept in `input`). */
+export function queuedStartRequest(
+  taskQueue: string,
+  limit: RunLimit,
+  input: InterpreterInput,
+  businessKey?: string,
+): QueuedStartRequest {
+  const interpreter: Partial<InterpreterInput> = { ...input };
+  delete interpreter.input;
+  const priority = input.definition.priority;
+  return {
+    taskQueue,
+    limit: limit.limit,
+    interpreter: interpreter as Omit<InterpreterInput, 'input'>,
+    definitionName: input.definition.name,
+    ...(businessKey !== undefined && { businessKey }),
+    ...(priority !== undefined && { priority }),
+  };
+}
+
 /** Temporal's start options of a run (direct starts build the same in start.ts). */
 function startOptions(workflowId: string, req: QueuedStartRequest, input: unknown): WorkflowStartOptions {
   const i = req.interpreter;

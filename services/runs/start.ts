@@ -10,6 +10,9 @@
  * Exclusive starts (`exclusive: true`, event triggers with on_running skip/signal): the pending row counts as
  * live, so checking for other live runs of the definition with the same correlation key and inserting the
  * row happen in one transaction under an advisory lock on (definition, correlation key); see insertExclusive.
+ *
+ * Flow control: a definition with `concurrency` is admitted by flow-control.ts (under its own lock: started, queued
+ * with status `queued`, or refused); `priority` goes to Temporal with the start.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -38,7 +41,7 @@ import type { RunDeps } from './deps';
 import { checkRunInput } from './input-check';
 import { runSearchAttributes } from '../../common/search-attributes';
 import { runsStarted } from '../observability/metrics';
-import { admitLimitedStart, afterQueued, promoteQueued, runLimitOf } from './flow-control';
+import { admitLimitedStart, afterQueued, promoteQueued, queuedStartRequest, runLimitOf } from './flow-control';
 import { cancelRun } from './control';
 
 /** A start request. */
@@ -186,13 +189,6 @@ async function liveRunsFound(deps: RunDeps, live: LiveRow[]): Promise<LiveRunsFo
   };
 }
 
-/** The start input without the run's input (a queued row keeps that in its `input` column). */
-function withoutRunInput(input: InterpreterInput): Omit<InterpreterInput, 'input'> {
-  const rest: Partial<InterpreterInput> = { ...input };
-  delete rest.input;
-  return rest as Omit<InterpreterInput, 'input'>;
-}
-
 /** The run's interpreter options: the request's, plus the payload limit when the deployment changed it. */
 function runOptions(deps: RunDeps, options: InterpreterOptions | undefined): InterpreterOptions | undefined {
   const limit = deps.config.temporalPayloadLimitBytes;
@@ -282,14 +278,7 @@ export async function startRun(
         deps.db,
         values,
         limit,
-        {
-          taskQueue: deps.config.taskQueue,
-          limit: limit.limit,
-          interpreter: withoutRunInput(input),
-          definitionName: definition.name,
-          ...(req.businessKey !== undefined && { businessKey: req.businessKey }),
-          ...(priority !== undefined && { priority }),
-        },
+        queuedStartRequest(deps.config.taskQueue, limit, input, req.businessKey),
         req.exclusive ? req.correlationKey : undefined,
       )
     : req.exclusive
