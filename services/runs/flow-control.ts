@@ -7,46 +7,36 @@
  *   definition's `when_full` decides: `queue` (a `queued` row with its place, `queue_seq`, and the
  *   `start_request` that starts it later), `reject` (409, nothing written), `cancel_oldest` (the oldest open run
  *   is cancelled and the start queued first).
- * - Promotion starts queued rows in `queue_seq` order while the pair is below its limit, each in one transaction
- *   under the same lock; the row's `queued` status is the guard, so each is started once whoever promotes.
- *   Called when a run of a limited pair closes (the mirror's terminal write, terminate) and by the reconcile
- *   loop's sweep, which covers a crash between a close and its promotion.
+ * - Promotion (run-promotion.ts) starts queued rows in `queue_seq` order while the pair is below its limit, each
+ *   in one transaction under the same lock; the row's `queued` status is the guard, so each is started once
+ *   whoever promotes. Called when a run of a limited pair closes (the mirror's terminal write, terminate) and by
+ *   the reconcile loop's sweep, which covers a crash between a close and its promotion.
  */
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowIdReusePolicy,
-  type Client,
-  type WorkflowStartOptions,
-} from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { bareExpression } from '../../common/definitions/expression-check';
-import type { InterpreterInput, TriggerContext, WorkflowDefinition } from '../../common/definitions/types';
+import type { InterpreterInput, WorkflowDefinition } from '../../common/definitions/types';
 import { AppError, FailureType } from '../../common/errors';
 import { describeFailure, evaluate } from '../../common/expressions/engine';
-import type { Logger } from '../../common/logger';
-import { runSearchAttributes } from '../../common/search-attributes';
 import {
   closeQueuedRun,
   countPair,
   insertLimitedRun,
-  listQueuedPairs,
-  lockQueueHead,
   lockRunConcurrency,
-  markQueuedStarted,
   nextQueueSeq,
   nthOldestOpen,
   type ConcurrencyPair,
 } from '../../db/repositories/run-queue';
 import {
   findActiveByCorrelation,
-  getWorkflowInstance,
   lockCorrelationStarts,
   type WorkflowInstanceInsert,
   type WorkflowInstanceRow,
 } from '../../db/repositories/workflow-instances';
-import { INTERPRETER_WORKFLOW_TYPE, type InterpreterWorkflow } from '../../workflows/api';
-import { runsStarted } from '../observability/metrics';
 import { recordControl, systemActor } from './control-history';
+import { promoteQueued } from './run-promotion';
+
+export { promoteAfterClose, promoteQueued, sweepRunQueues } from './run-promotion';
 
 /** What flow control needs: the database and a Temporal client (workers and the API both have them). */
 export type FlowDeps = { db: Knex; temporal: Client };
@@ -121,28 +111,6 @@ export function queuedStartRequest(
   };
 }
 
-/** Temporal's start options of a run (direct starts build the same in start.ts). */
-function startOptions(workflowId: string, req: QueuedStartRequest, input: unknown): WorkflowStartOptions {
-  const i = req.interpreter;
-  const trigger: TriggerContext = i.trigger ?? { kind: 'api' };
-  return {
-    taskQueue: req.taskQueue,
-    workflowId,
-    args: [{ ...i, input } as InterpreterInput],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: runSearchAttributes(
-      i.definition.workflow_id,
-      i.definition.version,
-      trigger,
-      i.correlationKey,
-    ),
-    memo: { instanceId: i.instanceId },
-    staticSummary: `${req.definitionName} ${i.definition.version}${req.businessKey ? ` (${req.businessKey})` : ''}`,
-    staticDetails: `Definition **${i.definition.workflow_id}@${i.definition.version}**, trigger ${trigger.kind}, instance ${i.instanceId}`,
-    ...(req.priority !== undefined && { priority: { priorityKey: req.priority } }),
-  };
-}
-
 /** How a limited start was admitted. */
 export type Admission =
   | { created: boolean }
@@ -214,70 +182,6 @@ export async function afterQueued(
   }
   // The start is recorded: a promotion that fails now (Temporal unreachable) is the sweep's to retry.
   if (admission.promoteNow) await promoteQueued(deps, admission.limit).catch(() => 0);
-}
-
-/** Starts one queued row's Temporal run; a run already started under its id (a promoter that died) is adopted. */
-async function startQueued(temporal: Client, row: WorkflowInstanceRow, req: QueuedStartRequest): Promise<string> {
-  try {
-    const handle = await temporal.workflow.start<InterpreterWorkflow>(
-      INTERPRETER_WORKFLOW_TYPE,
-      startOptions(row.temporal_workflow_id, req, row.input ?? undefined) as never,
-    );
-    return handle.firstExecutionRunId;
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return (await temporal.workflow.getHandle(row.temporal_workflow_id).describe()).runId;
-  }
-}
-
-/**
- * Promotes the pair's head while it is below the limit: under the lock, the head row (row-locked, so a cancel of
- * it waits) is started in Temporal and marked running in the same transaction. A Temporal error rolls back (the
- * row stays queued, for the next promoter). Returns how many started.
- */
-export async function promoteQueued(deps: FlowDeps, pair: ConcurrencyPair): Promise<number> {
-  let started = 0;
-  for (;;) {
-    const promoted = await deps.db.transaction(async (trx) => {
-      await lockRunConcurrency(trx, pair);
-      const head = await lockQueueHead(trx, pair);
-      if (!head) return false;
-      const req = head.start_request as unknown as QueuedStartRequest;
-      const { open } = await countPair(trx, pair);
-      if (open >= req.limit) return false;
-      const at = new Date();
-      const runId = await startQueued(deps.temporal, head, req);
-      if (!(await markQueuedStarted(trx, head.id, runId, at))) return false;
-      await recordControl(trx, head.id, 'dequeue', ACTOR, {
-        queue_seq: head.queue_seq,
-        waited_ms: at.getTime() - new Date(head.created_at).getTime(),
-      });
-      runsStarted.inc({ definition: pair.definitionWorkflowId });
-      return true;
-    });
-    if (!promoted) return started;
-    started += 1;
-  }
-}
-
-/** After a run closed: when it was limited, promote its pair's queued starts. */
-export async function promoteAfterClose(deps: FlowDeps, instanceId: string): Promise<number> {
-  const row = await getWorkflowInstance(deps.db, instanceId);
-  if (!row || row.concurrency_key == null) return 0;
-  return promoteQueued(deps, { definitionWorkflowId: row.definition_workflow_id, concurrencyKey: row.concurrency_key });
-}
-
-/** The reconcile loop's safety sweep: promotes every pair with queued starts (a close whose promotion was lost). */
-export async function sweepRunQueues(deps: FlowDeps, logger?: Logger, limit = 200): Promise<number> {
-  let started = 0;
-  for (const pair of await listQueuedPairs(deps.db, limit)) {
-    try {
-      started += await promoteQueued(deps, pair);
-    } catch (err) {
-      logger?.warn({ err, ...pair }, 'promotion of queued runs failed');
-    }
-  }
-  return started;
 }
 
 /**
