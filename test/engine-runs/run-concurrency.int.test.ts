@@ -186,6 +186,19 @@ describe('run concurrency limits', () => {
     for (const r of await rowsOf(workflowId).whereIn('status', OPEN)) await terminateRun(deps, r.id);
   });
 
+  it('counts a queued run as live for an exclusive (trigger) start of its correlation key, with nothing to signal', async () => {
+    const workflowId = await limited('exclusive', { limit: 1 }, '10m');
+    const running = await startRun(deps, { workflowId, input: {}, correlationKey: 'other' });
+    const queued = await startRun(deps, { workflowId, input: {}, correlationKey: 'order-1' });
+    expect(queued.outcome).toBe('queued');
+    await expect(
+      startRun(deps, { workflowId, input: {}, correlationKey: 'order-1', exclusive: true }),
+    ).resolves.toEqual({ outcome: 'live', liveWorkflowIds: [] });
+    expect(await rowsOf(workflowId)).toHaveLength(2);
+    await cancelRun(deps, queued.instanceId);
+    await terminateRun(deps, running.instanceId);
+  });
+
   it('promotes the next queued run when a run is terminated, and the sweep promotes what a lost close left', async () => {
     const workflowId = await limited('terminate', { limit: 1 }, '10m', { priority: 2 });
     const first = await startRun(deps, { workflowId, input: {} });
