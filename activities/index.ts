@@ -61,7 +61,7 @@ export function createActivities(deps: ActivityDeps) {
     // Single-task tests run the same runTask (same executors, egress rules, handlers and credentials).
     ...createTaskTestActivities({ runTask: tasks.runTask }),
     ...withEngineFailures(createDefinitionActivities({ db: deps.db })),
-    ...createMirrorActivities({ db: deps.db, logger: deps.logger }),
+    ...createMirrorActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal }),
     ...createTurnActivities(),
     ...createEventActivities({ db: deps.db, logger: deps.logger, temporal: deps.temporal, config }),
     ...createHumanTaskActivities({ db: deps.db }),

@@ -1,8 +1,13 @@
-/** Runs the mirror reconciler every `intervalMs` while the worker lives (timers unref'd: never keeps a process up). */
+/**
+ * Runs the mirror reconciler every `intervalMs` while the worker lives (timers unref'd: never keeps a process up).
+ * Each pass ends with flow control's safety sweep: queued runs whose slot freed without a promotion (a worker or
+ * API process that died between a run's close and the promotion, a run closed by the reconciler) are started.
+ */
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { reconcile, type ReconcileOptions } from '../services/mirror/reconcile/reconcile';
+import { sweepRunQueues } from '../services/runs/flow-control';
 import type { Logger } from '../common/logger';
 
 /** Starts the loop; it stops by itself once the worker has stopped, or when the returned function is called. */
@@ -27,6 +32,8 @@ export function startReconcileLoop(
     busy = true;
     reconcile({ ...deps, logger }, opts)
       .catch((err) => logger.warn({ err }, 'reconcile pass failed'))
+      .then(() => (opts.dryRun ? 0 : sweepRunQueues(deps, logger)))
+      .catch((err) => logger.warn({ err }, 'queued run sweep failed'))
       .finally(() => (busy = false));
   };
   const timer = setInterval(tick, intervalMs);

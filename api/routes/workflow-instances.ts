@@ -59,7 +59,8 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     method: 'post',
     path: '/workflow-instances',
     operationId: 'startWorkflowInstance',
-    summary: 'Start a run (201), or answer the existing run for a duplicate business key (200)',
+    summary:
+      "Start a run (201), queue it behind the definition's concurrency limit (202), or answer the existing run for a duplicate business key (200)",
     tags: TAG,
     permission: 'workflow_instances:start',
     body: Type.Object(
@@ -69,6 +70,7 @@ export const workflowInstanceRoutes: RouteDefinition[] = [
     responses: {
       200: { description: 'An existing run answered', schema: item },
       201: { description: 'Started', schema: item },
+      202: { description: "Queued: the definition's concurrency limit is reached (status queued)", schema: item },
       404: problem,
       409: problem,
       422: problem,

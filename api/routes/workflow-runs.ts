@@ -25,7 +25,10 @@ export const startRunBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Starts the run and answers 201 (started) or 200 (an existing run answered), with the run's view. */
+/**
+ * Starts the run and answers 201 (started), 202 (queued behind the definition's concurrency limit) or 200 (an
+ * existing run answered), with the run's view. A full limit with `when_full: reject` is a 409.
+ */
 export async function startRunHandler(
   { deps, body, res }: RouteContext<unknown, unknown, Static<typeof startRunBody>>,
   workflowId: string,
@@ -44,7 +47,7 @@ export async function startRunHandler(
   });
   const row = await getRunRow(deps, result.instanceId);
   return {
-    status: result.started ? 201 : 200,
+    status: result.started ? 201 : result.outcome === 'queued' ? 202 : 200,
     body: workflowInstanceView(deps.config, row),
     headers: { Location: `/api/v1/workflow-instances/${row.id}` },
   };
@@ -56,7 +59,8 @@ export const workflowRunRoutes: RouteDefinition[] = [
     method: 'post',
     path: '/workflow-definitions/:workflowId/runs',
     operationId: 'startWorkflowRun',
-    summary: 'Start a run of a definition (201), or answer the existing run for a duplicate business key (200)',
+    summary:
+      'Start a run of a definition (201), queue it behind its concurrency limit (202), or answer the existing run for a duplicate business key (200)',
     tags: ['workflow-instances'],
     permission: 'workflow_instances:start',
     params: idParams('workflowId'),
@@ -64,6 +68,10 @@ export const workflowRunRoutes: RouteDefinition[] = [
     responses: {
       200: { description: 'An existing run answered', schema: workflowInstanceItem },
       201: { description: 'Started', schema: workflowInstanceItem },
+      202: {
+        description: "Queued: the definition's concurrency limit is reached (status queued)",
+        schema: workflowInstanceItem,
+      },
       404: problem,
       409: problem,
       422: problem,

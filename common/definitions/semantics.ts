@@ -2,6 +2,7 @@
  * Semantic checks of a workflow definition, beyond what JSON Schema can say: ids, targets, task
  * references, expressions, reachability. Defensive about shape: it also runs on schema-invalid documents.
  */
+import { concurrencyErrors } from './concurrency-check';
 import { templateErrors } from './expression-check';
 import { tryParseDuration } from './duration';
 import { jsonSchemaErrors } from './json-schema-check';
@@ -30,6 +31,7 @@ export function checkSemantics(
   if (isObj(doc.vars)) errors.push(...templateErrors(doc.vars, '/vars'), ...initialVarsErrors(doc.vars, '/vars'));
   checkDuration(doc.timeout, '/timeout', errors);
   if (isObj(doc.on_failure)) errors.push(...onFailureErrors(doc.on_failure));
+  errors.push(...concurrencyErrors(doc.concurrency));
   const seenIds = new Map<string, string>();
   checkList(doc.steps, '/steps', { errors, seenIds, isKnownTask, isManualTask });
   return errors;

@@ -63,7 +63,7 @@ export interface WorkflowInstanceRow {
   origin_kind?: 'redrive' | 'rerun' | null;
   /** Flow control (#15): the value of the definition's concurrency key, the queue order of a queued start. */
   concurrency_key?: string | null;
-  queue_seq?: string | null;
+  queue_seq?: number | null;
   /** What a queued start begins with (interpreter options, priority). */
   start_request?: Record<string, unknown> | null;
   priority?: number | null;

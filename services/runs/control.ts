@@ -12,6 +12,7 @@ import { aosEventSignal, aosStateQuery } from '../../workflows/api';
 import type { RunDeps } from './deps';
 import { recordControl, type Actor } from './control-history';
 import { recordRunClosed } from '../observability/metrics';
+import { closeQueued, promoteAfterClose } from './flow-control';
 
 const QUERY_DEADLINE_MS = 5_000;
 
@@ -29,8 +30,18 @@ function assertOpen(row: WorkflowInstanceRow, verb: string): void {
 
 /** Requests cancellation: the interpreter cancels running activities, lets catch paths run, and mirrors `cancelled`. */
 export async function cancelRun(deps: RunDeps, instanceId: string, actor?: Actor): Promise<WorkflowInstanceRow> {
-  const row = await getRunRow(deps, instanceId);
+  let row = await getRunRow(deps, instanceId);
   assertOpen(row, 'cancel');
+  // A queued start (flow control) has no Temporal run: its row is closed here, unless it was promoted meanwhile.
+  if (row.status === 'queued') {
+    const closed = await closeQueued(deps, row, 'cancelled');
+    if (closed) {
+      await recordControl(deps.db, row.id, 'cancel', actor, { queued: true });
+      return closed;
+    }
+    row = await getRunRow(deps, instanceId);
+    assertOpen(row, 'cancel');
+  }
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).cancel();
   await recordControl(deps.db, row.id, 'cancel', actor);
   return row;
@@ -113,9 +124,18 @@ export async function terminateRun(
   reason?: string,
   actor?: Actor,
 ): Promise<WorkflowInstanceRow> {
-  const row = await getRunRow(deps, instanceId);
+  let row = await getRunRow(deps, instanceId);
   assertOpen(row, 'terminate');
   const why = reason ?? 'terminated through the API';
+  if (row.status === 'queued') {
+    const closed = await closeQueued(deps, row, 'terminated', why);
+    if (closed) {
+      await recordControl(deps.db, row.id, 'terminate', actor, { reason: why, queued: true });
+      return closed;
+    }
+    row = await getRunRow(deps, instanceId);
+    assertOpen(row, 'terminate');
+  }
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).terminate(why);
   const updated = await closeOpenWorkflowInstance(deps.db, row.id, {
     status: 'terminated',
@@ -124,21 +144,32 @@ export async function terminateRun(
   });
   if (updated) recordRunClosed(updated);
   await recordControl(deps.db, row.id, 'terminate', actor, { ...(reason !== undefined && { reason }) });
+  // Its slot (flow control) is free: queued starts may begin (a failure here is left to the reconcile sweep).
+  await promoteAfterClose(deps, row.id).catch(() => 0);
   return updated ?? (await getRunRow(deps, instanceId));
 }
+
+/** A run's state: the interpreter's, or the mirror's (`queued`: a start waiting for its concurrency limit). */
+export type RunStateAnswer = Omit<InterpreterState, 'status'> & {
+  status: InterpreterState['status'] | 'queued';
+  source: 'temporal' | 'mirror';
+};
 
 /**
  * Live state from the interpreter's `aosState` query. A closed run answers from the mirror (querying it
  * would need a worker to replay the whole history), unless `replayClosed` asks for its final state from
  * Temporal (the steps it completed, which the mirror keeps only for task steps): the mirror's answer is then
- * the fallback when the query fails (no worker, history gone).
+ * the fallback when the query fails (no worker, history gone). A queued run (flow control) has no Temporal run
+ * yet: the mirror answers `queued`.
  */
 export async function queryRunState(
   deps: RunDeps,
   instanceId: string,
   opts: { replayClosed?: boolean } = {},
-): Promise<InterpreterState & { source: 'temporal' | 'mirror' }> {
+): Promise<RunStateAnswer> {
   const row = await getRunRow(deps, instanceId);
+  if (row.status === 'queued')
+    return { status: 'queued', currentSteps: [], completedSteps: [], variables: row.variables ?? {}, source: 'mirror' };
   const closed = TERMINAL_WORKFLOW_STATUSES.includes(row.status);
   const fromMirror = (): InterpreterState & { source: 'mirror' } => {
     const status = (

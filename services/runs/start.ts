@@ -10,6 +10,9 @@
  * Exclusive starts (`exclusive: true`, event triggers with on_running skip/signal): the pending row counts as
  * live, so checking for other live runs of the definition with the same correlation key and inserting the
  * row happen in one transaction under an advisory lock on (definition, correlation key); see insertExclusive.
+ *
+ * Flow control: a definition with `concurrency` is admitted by flow-control.ts (under its own lock: started, queued
+ * with status `queued`, or refused); `priority` goes to Temporal with the start.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -44,7 +47,9 @@ import type { RunDeps } from './deps';
 import { checkRunInput } from './input-check';
 import { runSearchAttributes } from '../../common/search-attributes';
 import { runsStarted } from '../observability/metrics';
-import { recordStart, type Actor } from './control-history';
+import { recordStart, systemActor, type Actor } from './control-history';
+import { admitLimitedStart, afterQueued, promoteQueued, queuedStartRequest, runLimitOf } from './flow-control';
+import { cancelRun } from './control';
 
 /** A start request. */
 export interface StartRunRequest {
@@ -89,10 +94,14 @@ export interface ExclusiveStartRequest extends Omit<StartRunRequest, 'correlatio
 
 /** The run that answered. */
 export interface StartRunResult {
-  /** `started` = this call started the run; `duplicate` = the existing run of the same workflow id answered. */
-  outcome: 'started' | 'duplicate';
+  /**
+   * `started` = this call started the run; `duplicate` = the existing run of the same workflow id answered;
+   * `queued` = the definition's concurrency limit is reached and the start waits its turn (flow-control.ts).
+   */
+  outcome: 'started' | 'duplicate' | 'queued';
   instanceId: string;
   workflowId: string;
+  /** Temporal's run id; '' while the run is queued (no Temporal run yet). */
   runId: string;
   /** false = an existing run answered (duplicate start). */
   started: boolean;
@@ -118,6 +127,9 @@ async function existing(deps: RunDeps, temporalWorkflowId: string): Promise<Star
   for (;;) {
     const row = await getWorkflowInstanceByTemporalId(deps.db, temporalWorkflowId);
     if (!row) return undefined;
+    // Queued by flow control (or closed while queued): no Temporal run to wait for; the row answers.
+    if (!row.temporal_run_id && row.status !== 'pending')
+      return { outcome: 'duplicate', instanceId: row.id, workflowId: temporalWorkflowId, runId: '', started: false };
     if (row.temporal_run_id)
       return {
         outcome: 'duplicate',
@@ -150,7 +162,7 @@ async function existing(deps: RunDeps, temporalWorkflowId: string): Promise<Star
   }
 }
 
-type LiveRow = { temporal_workflow_id: string; temporal_run_id: string | null };
+type LiveRow = { temporal_workflow_id: string; temporal_run_id: string | null; status?: string };
 
 /**
  * The insert of an exclusive start, in one transaction: a transaction-scoped advisory lock on (definition
@@ -184,7 +196,11 @@ async function liveRunsFound(deps: RunDeps, live: LiveRow[]): Promise<LiveRunsFo
     live.filter((r) => !r.temporal_run_id).map((r) => existing(deps, r.temporal_workflow_id)),
   );
   if (answered.some((a) => a === undefined)) return undefined;
-  return { outcome: 'live', liveWorkflowIds: live.map((r) => r.temporal_workflow_id) };
+  // A queued run (flow control) is live, so no second run starts for the key, but has no Temporal run to signal.
+  return {
+    outcome: 'live',
+    liveWorkflowIds: live.filter((r) => r.status !== 'queued').map((r) => r.temporal_workflow_id),
+  };
 }
 
 /** The run's interpreter options: the request's, plus the payload limit when the deployment changed it. */
@@ -271,10 +287,27 @@ export async function startRun(
     startMirrored: true,
   };
   checkStartInputSize(deps, input, req.inputPointer ?? '/input');
-  const inserted = req.exclusive
-    ? await insertExclusive(deps.db, { ...values, correlation_key: req.correlationKey })
-    : await insertWorkflowInstance(deps.db, values);
+  const limit = await runLimitOf(definition, req.input, req.inputPointer ?? '/input');
+  const priority = definition.priority;
+  if (priority !== undefined) values.priority = priority;
+  const inserted = limit
+    ? await admitLimitedStart(
+        deps.db,
+        values,
+        limit,
+        queuedStartRequest(deps.config.taskQueue, limit, input, req.businessKey),
+        req.exclusive ? req.correlationKey : undefined,
+      )
+    : req.exclusive
+      ? await insertExclusive(deps.db, { ...values, correlation_key: req.correlationKey })
+      : await insertWorkflowInstance(deps.db, values);
   if ('live' in inserted) return (await liveRunsFound(deps, inserted.live)) ?? startRun(deps, req);
+  if ('queued' in inserted) {
+    // Asked for now, begun when its turn comes (recorded then as `dequeue` by flow control).
+    await recordStart(deps.db, instanceId, req.actor, trigger);
+    await afterQueued(deps, instanceId, inserted, (id) => cancelRun(deps, id, systemActor('flow-control')));
+    return { outcome: 'queued', instanceId, workflowId, runId: '', started: false };
+  }
   const { created } = inserted;
   // Lost the insert race to a concurrent start of the same id; if that start failed (row gone), try again.
   if (!created) return (await existing(deps, workflowId)) ?? startRun(deps, req);
@@ -298,6 +331,7 @@ export async function startRun(
       memo: { instanceId },
       staticSummary: `${definition.name} ${definition.version}${req.businessKey ? ` (${req.businessKey})` : ''}`,
       staticDetails: `Definition **${definition.workflow_id}@${definition.version}**, trigger ${trigger.kind}, instance ${instanceId}`,
+      ...(priority !== undefined && { priority: { priorityKey: priority } }),
     });
     await markRunStarted(deps.db, instanceId, handle.firstExecutionRunId, requestedAt);
     runsStarted.inc({ definition: definition.workflow_id });
@@ -305,6 +339,8 @@ export async function startRun(
     return { outcome: 'started', instanceId, workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
     await deletePendingWorkflowInstance(deps.db, instanceId);
+    // Its slot is free again: a queued start may take it (the reconcile loop's sweep would, later).
+    if (limit) await promoteQueued(deps, limit).catch(() => undefined);
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // Temporal has a run under this id but the mirror had no row: answer with Temporal's run.
     const d = await deps.temporal.workflow.getHandle(workflowId).describe();

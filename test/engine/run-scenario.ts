@@ -34,6 +34,7 @@ export async function startScenario(
     taskQueue,
     workflowId: workflowId ?? `${name}-${input.instanceId}`,
     args: [input],
+    ...(s.priority !== undefined && { priority: { priorityKey: s.priority } }),
   });
   if (s.drive) await s.drive(handle);
   return { handle, input };

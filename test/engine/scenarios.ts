@@ -19,6 +19,8 @@ export interface Scenario {
   startMirrored?: boolean;
   /** Started as a redrive starts (services/runs/redrive.ts): at a step in progress, reusing finished executions. */
   redrive?: RedriveStart;
+  /** Temporal priority key of the run (the definition's `priority`, as startRun and flow control pass it). */
+  priority?: number;
   /** Acts on the run after start (signals, cancellation). */
   drive?: (handle: WorkflowHandle) => Promise<void>;
   /** `completed` unless the run is expected to fail or be cancelled. */
@@ -298,6 +300,26 @@ export const SCENARIOS: Record<string, Scenario> = {
         { id: 'note', type: 'set', vars: { doubled: '{% $steps.double.output %}' } },
       ],
       { output: '{% $vars.doubled %}' },
+    ),
+  },
+  // A definition under flow control (#15), started as a promoted queued start is: starter-mirrored, with its
+  // priority key. The limit itself lives outside the workflow (services/runs/flow-control.ts), so the run's
+  // history is that of any run; the fixture pins that a definition carrying `concurrency` and `priority` replays.
+  limited: {
+    startMirrored: true,
+    priority: 2,
+    input: { customer: 'c-1', value: 4 },
+    definition: def(
+      'limited',
+      [
+        { id: 'double', type: 'task', task: 'double', input: { value: '{% $input.value %}' } },
+        { id: 'hold', type: 'delay', duration: '100ms' },
+      ],
+      {
+        concurrency: { limit: 2, key: '{% $input.customer %}', when_full: 'queue' },
+        priority: 2,
+        output: '{% $steps.double.output %}',
+      },
     ),
   },
   // The definition's vars are evaluated at start ($input, $workflow); a set step assigns simultaneously (a swap).

@@ -244,6 +244,13 @@ export function RunPage({ id }: { id: string }) {
         </a>
       </PageHeader>
       <ErrorBox error={actionError} />
+      {r.status === 'queued' && (
+        <p className="muted" data-testid="run-queued">
+          Queued: the definition&apos;s concurrency limit
+          {r.concurrency_key ? ` for key ${r.concurrency_key}` : ''} is reached. The run starts, in queue order, when an
+          open run ends.
+        </p>
+      )}
       <section className="card" aria-label="Run facts">
         <dl className="facts">
           <dt>Definition</dt>
@@ -260,7 +267,7 @@ export function RunPage({ id }: { id: string }) {
           <dd className="mono">{r.correlation_key ?? '—'}</dd>
           <dt>Business key</dt>
           <dd className="mono">{r.business_key ?? '—'}</dd>
-          <dt>Started</dt>
+          <dt>{r.status === 'queued' ? 'Queued' : 'Started'}</dt>
           <dd>
             <Time value={r.started_at ?? r.created_at} />
           </dd>

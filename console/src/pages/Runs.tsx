@@ -20,6 +20,10 @@ export interface Run {
   business_key: string | null;
   trigger?: { kind?: string; eventId?: string; triggerId?: string; startedBy?: string } | null;
   parent_instance_id?: string | null;
+  /** Flow control (#15): the definition's concurrency key of the run, a queued run's place, the priority key. */
+  concurrency_key?: string | null;
+  queue_seq?: number | null;
+  priority?: number | null;
   started_at: string | null;
   completed_at: string | null;
   created_at: string;
