@@ -103,7 +103,9 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.withSchema(WF).createTable('bulk_operations', (t) => {
     idColumn(knex, t);
-    t.string('action', 100).checkIn([...BULK_ACTIONS]).notNullable();
+    t.string('action', 100)
+      .checkIn([...BULK_ACTIONS])
+      .notNullable();
     t.jsonb('filter').notNullable(); // as asked (definition, version, status, correlation key, time range, query)
     t.jsonb('options').notNullable().defaultTo('{}'); // reason, rate, rerun input...
     statusColumn(t, ['pending', 'running', 'completed', 'cancelled', 'failed'], 'pending');
