@@ -12,6 +12,7 @@ import {
   sendEventToRun,
   terminateRun,
   type WorkflowInstanceStatus,
+  WORKFLOW_INSTANCE_STATUSES,
 } from '../../services/runs';
 import type { ApiDeps } from '../deps';
 import { listQuery, pageSchema } from '../http/list-query';
@@ -25,18 +26,7 @@ import { workflowInstanceItem as item, workflowInstanceView } from './workflow-i
 import { startRunBody, startRunHandler } from './workflow-runs';
 
 const TAG = ['workflow-instances'];
-const STATUSES = [
-  'queued',
-  'pending',
-  'running',
-  'waiting',
-  'paused',
-  'completed',
-  'failed',
-  'cancelled',
-  'terminated',
-  'timed_out',
-];
+const STATUSES = [...WORKFLOW_INSTANCE_STATUSES];
 const idParams = Type.Object({ id: Uuid() });
 const reportSchema = {
   type: 'object',

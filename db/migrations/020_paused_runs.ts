@@ -5,10 +5,10 @@
  * (pause and resume a run) is added to the catalogue and granted to the built-in `operator` role.
  */
 import type { Knex } from 'knex';
+import { seedPermissions } from './helpers';
 
 const OBS = 'observability_service';
 const WF = 'workflow_orchestrator_service';
-const AUTH = 'auth_service';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`CREATE OR REPLACE VIEW ${OBS}.active_executions AS
@@ -17,20 +17,9 @@ export async function up(knex: Knex): Promise<void> {
       FROM ${WF}.workflow_instances
      WHERE status IN ('queued', 'pending', 'running', 'waiting', 'paused')
      GROUP BY definition_workflow_id, definition_version, status`);
-  await knex(`${AUTH}.permissions`)
-    .insert({
-      permission_id: 'workflow_instances:pause',
-      resource: 'workflow_instances',
-      action: 'pause',
-      name: 'workflow_instances:pause',
-    })
-    .onConflict('permission_id')
-    .ignore();
-  await knex.raw(
-    `INSERT INTO ${AUTH}.role_permissions (role_id, permission_id)
-     SELECT r.id, p.id FROM ${AUTH}.roles r JOIN ${AUTH}.permissions p ON p.permission_id = 'workflow_instances:pause'
-      WHERE r.role_id = 'operator' ON CONFLICT DO NOTHING`,
-  );
+  await seedPermissions(knex, [['workflow_instances:pause', 'Pause a run between steps, and resume it']], {
+    operator: ['workflow_instances:pause'],
+  });
 }
 
 /** Forward-only. */

@@ -122,3 +122,30 @@ export async function keepHistory(
   await knex.raw(`CREATE TRIGGER record_history_delete AFTER DELETE ON ${q} FOR EACH ROW
     EXECUTE FUNCTION public.aos_record_history('${historyTable}', '${businessId}')`);
 }
+
+/**
+ * Adds permissions to the catalogue (`[permission_id, name]`, id `resource:action`) and grants them to built-in
+ * roles (`{ role_id: [permission_id...] }`); both idempotent. Built-in roles are seeded rows, so a feature that
+ * brings permissions brings a migration calling this.
+ */
+export async function seedPermissions(
+  knex: Knex,
+  permissions: ReadonlyArray<readonly [string, string]>,
+  grants: Readonly<Record<string, readonly string[]>>,
+): Promise<void> {
+  for (const [permission_id, name] of permissions) {
+    const [resource, action] = permission_id.split(':');
+    await knex('auth_service.permissions')
+      .insert({ permission_id, resource, action, name })
+      .onConflict('permission_id')
+      .ignore();
+  }
+  for (const [role_id, granted] of Object.entries(grants)) {
+    await knex.raw(
+      `INSERT INTO auth_service.role_permissions (role_id, permission_id)
+       SELECT r.id, p.id FROM auth_service.roles r JOIN auth_service.permissions p ON p.permission_id = ANY(?)
+        WHERE r.role_id = ? ON CONFLICT DO NOTHING`,
+      [[...granted], role_id],
+    );
+  }
+}

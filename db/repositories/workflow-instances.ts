@@ -21,6 +21,20 @@ export type WorkflowInstanceStatus =
   | 'terminated'
   | 'timed_out';
 
+/** Every status, in lifecycle order (list filters offer these). */
+export const WORKFLOW_INSTANCE_STATUSES: readonly WorkflowInstanceStatus[] = [
+  'queued',
+  'pending',
+  'running',
+  'waiting',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+];
+
 /** Statuses after which a run never changes again. */
 export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowInstanceStatus[] = [
   'completed',

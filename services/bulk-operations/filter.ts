@@ -9,7 +9,7 @@ import { targetKindOf, type BulkAction, type BulkTargetKind } from '../../common
 import { AppError, type FieldError } from '../../common/errors';
 import type { DeadLetterTargetFilter, RunTargetFilter } from '../../db/repositories/bulk-operations';
 import type { DeadLetterStatus } from '../../db/repositories/dead-letter-queue';
-import type { WorkflowInstanceStatus } from '../../db/repositories/workflow-instances';
+import { WORKFLOW_INSTANCE_STATUSES, type WorkflowInstanceStatus } from '../../db/repositories/workflow-instances';
 import { findTrigger } from '../events/triggers';
 
 /** The filter as requested (`POST /bulk-operations`, body `filter`): run criteria or dead-letter criteria. */
@@ -54,18 +54,7 @@ const DEAD_LETTER_ONLY = ['event', 'event_id', 'trigger', 'consumer', 'error_typ
 const SHARED = ['status', 'created_after', 'created_before'];
 
 /** Run statuses a filter may name, and dead-letter statuses. */
-export const RUN_FILTER_STATUSES: readonly WorkflowInstanceStatus[] = [
-  'queued',
-  'pending',
-  'running',
-  'waiting',
-  'paused',
-  'completed',
-  'failed',
-  'cancelled',
-  'terminated',
-  'timed_out',
-];
+export const RUN_FILTER_STATUSES: readonly WorkflowInstanceStatus[] = WORKFLOW_INSTANCE_STATUSES;
 export const DEAD_LETTER_FILTER_STATUSES: readonly DeadLetterStatus[] = ['open', 'redriven', 'discarded'];
 
 const statuses = (s: BulkFilter['status']) => (s === undefined ? undefined : Array.isArray(s) ? s : [s]);

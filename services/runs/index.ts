@@ -13,6 +13,7 @@ export type { RunDeps } from './deps';
 export {
   listRuns,
   listRunTasks,
+  WORKFLOW_INSTANCE_STATUSES,
   type TaskInstanceRow,
   type WorkflowInstanceFilter,
   type WorkflowInstanceRow,

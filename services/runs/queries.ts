@@ -9,6 +9,7 @@ import {
 } from '../../db/repositories/workflow-instances';
 
 export type { TaskInstanceRow } from '../../db/repositories/task-instances';
+export { WORKFLOW_INSTANCE_STATUSES } from '../../db/repositories/workflow-instances';
 export type {
   WorkflowInstanceFilter,
   WorkflowInstanceRow,
