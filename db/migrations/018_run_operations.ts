@@ -154,7 +154,8 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('principal_id');
     t.jsonb('details').notNullable().defaultTo('{}');
     foreignKey(t, 'bulk_operation_id', `${WF}.bulk_operations`, { nullable: true });
-    t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    // The clock when the row is written (not the transaction's start): history orders by it.
+    t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.raw('clock_timestamp()'));
     timestamps(knex, t);
     t.index(['workflow_instance_id', 'at']);
   });

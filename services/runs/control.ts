@@ -29,21 +29,26 @@ function assertOpen(row: WorkflowInstanceRow, verb: string): void {
 }
 
 /** Requests cancellation: the interpreter cancels running activities, lets catch paths run, and mirrors `cancelled`. */
-export async function cancelRun(deps: RunDeps, instanceId: string, actor?: Actor): Promise<WorkflowInstanceRow> {
+export async function cancelRun(
+  deps: RunDeps,
+  instanceId: string,
+  actor?: Actor,
+  details: Record<string, unknown> = {},
+): Promise<WorkflowInstanceRow> {
   let row = await getRunRow(deps, instanceId);
   assertOpen(row, 'cancel');
   // A queued start (flow control) has no Temporal run: its row is closed here, unless it was promoted meanwhile.
   if (row.status === 'queued') {
     const closed = await closeQueued(deps, row, 'cancelled');
     if (closed) {
-      await recordControl(deps.db, row.id, 'cancel', actor, { queued: true });
+      await recordControl(deps.db, row.id, 'cancel', actor, { ...details, was_queued: true });
       return closed;
     }
     row = await getRunRow(deps, instanceId);
     assertOpen(row, 'cancel');
   }
   await deps.temporal.workflow.getHandle(row.temporal_workflow_id).cancel();
-  await recordControl(deps.db, row.id, 'cancel', actor);
+  await recordControl(deps.db, row.id, 'cancel', actor, details);
   return row;
 }
 

@@ -33,7 +33,6 @@ import {
   type WorkflowInstanceInsert,
   type WorkflowInstanceRow,
 } from '../../db/repositories/workflow-instances';
-import { recordControl, systemActor } from './control-history';
 import { promoteQueued } from './run-promotion';
 
 export { promoteAfterClose, promoteQueued, sweepRunQueues } from './run-promotion';
@@ -41,7 +40,6 @@ export { promoteAfterClose, promoteQueued, sweepRunQueues } from './run-promotio
 /** What flow control needs: the database and a Temporal client (workers and the API both have them). */
 export type FlowDeps = { db: Knex; temporal: Client };
 
-const ACTOR = systemActor('flow-control');
 /** `concurrency_key` of a limited run whose definition's limit has no key. */
 const NO_KEY = '';
 const MAX_KEY_LENGTH = 512;
@@ -170,15 +168,13 @@ export async function afterQueued(
   deps: FlowDeps,
   instanceId: string,
   admission: Extract<Admission, { queued: true }>,
-  cancel: (instanceId: string) => Promise<unknown>,
+  cancel: (instanceId: string, details: Record<string, unknown>) => Promise<unknown>,
 ): Promise<void> {
   const victim = admission.cancel;
   if (victim) {
     // A victim that closed meanwhile (409) or whose start is still in flight (no Temporal run yet) frees its slot anyway.
-    await cancel(victim.id).then(
-      () => recordControl(deps.db, victim.id, 'cancel', ACTOR, { reason: 'cancel_oldest', queued: instanceId }),
-      () => undefined,
-    );
+    // The cancel records itself in the victim's control history, naming the queued start that displaced it.
+    await cancel(victim.id, { reason: 'cancel_oldest', queued: instanceId }).catch(() => undefined);
   }
   // The start is recorded: a promotion that fails now (Temporal unreachable) is the sweep's to retry.
   if (admission.promoteNow) await promoteQueued(deps, admission.limit).catch(() => 0);

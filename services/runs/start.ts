@@ -305,7 +305,9 @@ export async function startRun(
   if ('queued' in inserted) {
     // Asked for now, begun when its turn comes (recorded then as `dequeue` by flow control).
     await recordStart(deps.db, instanceId, req.actor, trigger);
-    await afterQueued(deps, instanceId, inserted, (id) => cancelRun(deps, id, systemActor('flow-control')));
+    await afterQueued(deps, instanceId, inserted, (id, details) =>
+      cancelRun(deps, id, systemActor('flow-control'), details),
+    );
     return { outcome: 'queued', instanceId, workflowId, runId: '', started: false };
   }
   const { created } = inserted;

@@ -164,6 +164,7 @@ describe('redrive', () => {
     expect((await get(res.body.id)).body).toMatchObject({ origin: { instance_id: original.id, kind: 'redrive' } });
     const history = await controlHistory(h.db, original.id);
     expect(history).toEqual([
+      expect.objectContaining({ action: 'start' }),
       expect.objectContaining({
         action: 'redrive',
         principal: operator.username,
