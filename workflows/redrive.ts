@@ -39,7 +39,8 @@ export function reuseEntry(step: Step, run: RunState, frame: Frame, key: string,
   recordStep(run, frame, step.id, entry.record);
   const { error } = entry.record;
   if (error) {
-    const into = findCatch(step.catch, error)?.into;
+    // The clause that caught it is the one whose `next` the entry recorded (a `when` may have skipped others).
+    const into = (step.catch?.find((c) => c.next === entry.next) ?? findCatch(step.catch, error))?.into;
     if (into) run.vars[into] = error;
   } else if ('result_var' in step && step.result_var) run.vars[step.result_var] = entry.record.output;
   return {
