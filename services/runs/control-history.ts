@@ -47,13 +47,15 @@ export async function recordStart(
   db: Db,
   instanceId: string,
   actor: Actor | undefined,
-  trigger: { kind: string; triggerId?: string; eventId?: string },
+  trigger: { kind: string; triggerId?: string; eventId?: string; scheduleId?: string; scheduledTime?: string },
 ): Promise<void> {
   const who = actor ?? systemActor(trigger.kind === 'event' ? 'trigger' : trigger.kind);
   const details = {
     trigger: trigger.kind,
     ...(trigger.triggerId && { trigger_id: trigger.triggerId }),
     ...(trigger.eventId && { event_id: trigger.eventId }),
+    ...(trigger.scheduleId && { schedule_id: trigger.scheduleId }),
+    ...(trigger.scheduledTime && { scheduled_time: trigger.scheduledTime }),
   };
   await recordControl(db, instanceId, 'start', who, details).catch(() => undefined);
 }

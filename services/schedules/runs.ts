@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ScheduledRun, ScheduledRunState, ScheduleOverlap } from '../../common/contracts/schedules';
 import { AppError } from '../../common/errors';
 import { getSchedule } from '../../db/repositories/workflow-schedules';
-import { controlHistory, recordControl, systemActor } from '../runs/control-history';
+import { systemActor } from '../runs/control-history';
 import { cancelRun } from '../runs/control';
 import type { RunDeps } from '../runs/deps';
 import { startRun } from '../runs/start';
@@ -39,14 +39,7 @@ export async function startScheduledRun(
     temporalWorkflowId: scheduledRunWorkflowId(row.schedule_id, scheduledTime),
     trigger: { kind: 'schedule', scheduleId: row.schedule_id, scheduledTime },
   });
-  // A retry after a start whose record was lost records it then (one start row per run).
-  const recorded =
-    !started.started && (await controlHistory(deps.db, started.instanceId)).some((a) => a.action === 'start');
-  if (started.instanceId && !recorded)
-    await recordControl(deps.db, started.instanceId, 'start', SCHEDULE_ACTOR, {
-      schedule_id: row.schedule_id,
-      scheduled_time: scheduledTime,
-    });
+  // startRun records the start (`system:schedule`, with the schedule and the due time).
   const policies = row.policies as SchedulePoliciesBody;
   const overlap: ScheduleOverlap = policies.overlap ?? 'skip';
   const pauseOnFailure = policies.pause_on_failure ?? false;
@@ -94,10 +87,9 @@ export async function scheduledRunState(
 /** Cancels the run of a cancelled action (overlap policy cancel_other); a run already closed is left alone. */
 export async function cancelScheduledRun(deps: RunDeps, instanceId: string): Promise<void> {
   try {
-    await cancelRun(deps, instanceId);
+    await cancelRun(deps, instanceId, SCHEDULE_ACTOR, { reason: 'overlap policy cancel_other' });
   } catch (err) {
     if (err instanceof AppError && (err.status === 409 || err.status === 404)) return;
     throw err;
   }
-  await recordControl(deps.db, instanceId, 'cancel', SCHEDULE_ACTOR, { reason: 'overlap policy cancel_other' });
 }

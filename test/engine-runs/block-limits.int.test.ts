@@ -75,6 +75,7 @@ it('a foreach over more items than the limit fails with LimitExceeded, which a c
     type: 'LimitExceeded',
     message: expect.stringContaining(`foreach over ${N} items, the limit is ${BLOCK_LIMITS.foreachMaxItems}`),
     details: { limit: 'foreachMaxItems', max: BLOCK_LIMITS.foreachMaxItems, actual: N },
+    instance: '/steps/0',
   });
 });
 
