@@ -57,7 +57,14 @@ it('takes the first branch to finish, cancels the slower one and lets it compens
             { id: 'undo', type: 'task', task: `${p}-echo`, input: { undone: true } },
           ],
         },
-        { id: 'fast', steps: [{ id: 'quick', type: 'task', task: `${p}-echo`, input: { fast: true } }] },
+        {
+          id: 'fast',
+          // A moment first, so the slow branch's task is running (not only scheduled) when it loses.
+          steps: [
+            { id: 'head_start', type: 'delay', duration: '1500ms' },
+            { id: 'quick', type: 'task', task: `${p}-echo`, input: { fast: true } },
+          ],
+        },
       ],
     },
     { id: 'after', type: 'succeed', output: '{% $steps.first.output %}' },
@@ -71,6 +78,7 @@ it('takes the first branch to finish, cancels the slower one and lets it compens
   expect(byPath['first.slow.long']).not.toBe('completed');
   for (let i = 0; i < 50; i++) {
     const long = (await rows(id)).find((t) => t.step_path === 'first.slow.long');
+    expect(long).toBeDefined();
     if (long.status !== 'running') return expect(long.status).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 200));
   }
