@@ -21,7 +21,7 @@ export interface Extension {
   signature: string;
 }
 
-/** JSONata's error shape for a bad argument, so messages read like its own (`D3xxx`-style codes are its). */
+/** A bad argument: the message names the function (`$range: step must not be 0`), as JSONata's own errors do. */
 function argumentError(fn: string, message: string): Error {
   return Object.assign(new Error(`$${fn}: ${message}`), { code: 'ArgumentError' });
 }
