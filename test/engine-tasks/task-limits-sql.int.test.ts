@@ -65,8 +65,10 @@ describe('GCRA rate slots', () => {
     // 19 gaps of 50 ms; the statements' own latency (a few ms each) blurs the ends.
     expect(span).toBeGreaterThan(19 * 50 - 40);
     expect(span).toBeLessThan(19 * 50 + 40 + (Date.now() - t0));
+    // Each slot is read on this process's clock when its promise resolves, so under load a gap is blurred by as much
+    // as the ends are (40 ms); a shared slot would show as a gap near 0.
     const gaps = slots.slice(1).map((s, i) => s - slots[i]);
-    expect(Math.min(...gaps)).toBeGreaterThan(20);
+    expect(Math.min(...gaps)).toBeGreaterThan(50 - 40);
   });
 
   it('reserves nothing when the slot would come after the caller could use it', async () => {
