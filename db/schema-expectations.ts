@@ -38,6 +38,8 @@ export const EXTRA_TABLES = [
   'web_application_service.ui_component_history',
   'integration_service.integration_definition_history',
   'testing_framework_service.test_definition_history',
+  'auth_service.login_attempts',
+  'task_execution_service.dropped_task_writes',
 ];
 
 /**
@@ -79,6 +81,8 @@ export const BUSINESS_KEYS: Record<string, string[]> = {
   'workflow_orchestrator_service.workflow_event_triggers': ['trigger_id'],
   'workflow_orchestrator_service.workflow_event_subscriptions': ['subscription_key'],
   'auth_service.api_keys': ['prefix'],
+  'auth_service.login_attempts': ['key'],
+  'task_execution_service.dropped_task_writes': ['run_id'],
 };
 
 /** Every documented table as `schema.table`. */

@@ -131,7 +131,8 @@ async function main(): Promise<void> {
       });
     }
 
-    const api = await startApiServer(deps);
+    // Embedded PGlite serves this one process: no other API process to hear revocations from.
+    const api = await startApiServer(deps, { listenForRevocations: Boolean(config.databaseUrl) });
     cleanups.push(() => api.close());
     const uiUrl = stack.temporalUiUrl ?? config.temporalUiUrl;
     logger.info(

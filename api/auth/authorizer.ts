@@ -12,6 +12,7 @@ import { addLogBindings } from '../http/request-context';
 import { AUTHENTICATED, grants } from './permissions';
 import type { Principal } from './principal';
 import { credentialKey, principalCacheOf } from './principal-cache';
+import { invalidatePrincipals } from './principal-invalidation';
 import { parseApiKey, sameDigest, verifyAccessToken } from '../../services/auth/tokens';
 
 const unauthorized = (detail: string) => new AppError(401, 'Unauthorized', detail);
@@ -75,13 +76,16 @@ async function resolve(
   const cache = principalCacheOf(deps);
   const hit = cache.get(key);
   if (hit) return hit;
+  const generation = cache.generation;
   const resolved = await (cred.kind === 'key' ? fromApiKey(deps, cred.value, log) : fromToken(deps, cred.value));
   // Failures are not cached: a bad credential costs its lookup every time, and cannot evict good entries.
-  if (resolved) cache.remember(key, resolved.principal, deps.config.authPrincipalCacheTtlMs, resolved.notAfter);
+  if (resolved)
+    cache.remember(key, resolved.principal, deps.config.authPrincipalCacheTtlMs, resolved.notAfter, generation);
   return resolved?.principal;
 }
 
-// Writes under these permissions change who may do what (users, roles, API keys): drop cached callers.
+// Writes under these permissions change who may do what (users, roles, API keys): drop cached callers, here and
+// (NOTIFY, once the answer is sent, i.e. after the change committed) in every other API process.
 const AUTH_ADMIN = new Set(['users:admin', 'api_keys:write']);
 
 /**
@@ -107,9 +111,8 @@ export function authenticate(deps: ApiDeps): ContextHandler {
 /** Builds the Authorizer that `createApp` puts in front of every non-public route. */
 export function createAuthorizer(deps: ApiDeps): Authorizer {
   const authn = authenticate(deps);
-  const cache = principalCacheOf(deps);
   return (permission) => (req, res, next) => {
-    if (AUTH_ADMIN.has(permission) && req.method !== 'GET') res.once('finish', () => cache.clear());
+    if (AUTH_ADMIN.has(permission) && req.method !== 'GET') res.once('finish', () => void invalidatePrincipals(deps));
     authn(req, res, (err?: unknown) => {
       if (err) return next(err);
       const p = res.locals.principal as Principal;

@@ -3,10 +3,13 @@
  * query, a session check (access tokens) and an API key lookup. Keyed by the SHA-256 of the presented
  * credential, never the secret itself. One cache per API app (`principalCacheOf(deps)`), as one per process.
  *
- * The TTL is the revocation bound across processes: a logout, a refresh-token reuse (theft detection), a
- * disabled account, a role change or a revoked API key made through this process clears its cache at once;
- * every other API process on the same database stops accepting the credential within the TTL
- * (AUTH_PRINCIPAL_CACHE_TTL_MS, default 5 s), when its entry expires and the lookup runs again.
+ * Revocation across processes: a logout, a refresh-token reuse (theft detection), a disabled account, a role
+ * change or a revoked API key clears the cache of the process that made it and NOTIFYs every other API process
+ * on the database, whose listener clears theirs (principal-invalidation.ts): revoked within about the
+ * notification latency. While a process's listener is down, AUTH_PRINCIPAL_CACHE_TTL_MS (default 5 s) is the bound.
+ *
+ * A lookup that started before a clear must not put what it read back after it: `generation` counts clears, and
+ * `remember` drops an entry read under an older generation.
  */
 import { sha256 } from '../../services/auth/tokens';
 import type { Principal } from './principal';
@@ -21,6 +24,12 @@ const MAX_ENTRIES = 10_000;
 /** The cache of one API app. */
 export class PrincipalCache {
   private readonly entries = new Map<string, Entry>();
+  private clears = 0;
+
+  /** How many times the cache was cleared; a lookup notes it before reading the database. */
+  get generation(): number {
+    return this.clears;
+  }
 
   /** A cached caller for this credential key, if still fresh. */
   get(key: string, now = Date.now()): Principal | undefined {
@@ -31,16 +40,20 @@ export class PrincipalCache {
     return undefined;
   }
 
-  /** Remembers a caller for `ttlMs`, never past `notAfter` (the credential's own expiry). */
-  remember(key: string, principal: Principal, ttlMs: number, notAfter = Infinity): void {
-    if (ttlMs <= 0) return;
+  /**
+   * Remembers a caller for `ttlMs`, never past `notAfter` (the credential's own expiry). `readAt` is the
+   * generation noted before the lookup: if the cache was cleared since, what was read may be revoked already.
+   */
+  remember(key: string, principal: Principal, ttlMs: number, notAfter = Infinity, readAt = this.clears): void {
+    if (ttlMs <= 0 || readAt !== this.clears) return;
     // Overflow means many distinct credentials (or an attack spraying tokens): start over rather than grow.
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, { principal, until: Math.min(Date.now() + ttlMs, notAfter) });
   }
 
-  /** Forgets every cached caller (a session, user, role or API key changed in this process). */
+  /** Forgets every cached caller (a session, user, role or API key changed, here or in another process). */
   clear(): void {
+    this.clears++;
     this.entries.clear();
   }
 }

@@ -18,6 +18,7 @@ import type { Db } from '../../db/repositories/sql';
 import type { Logger } from '../../common/logger';
 import type { ApiDeps } from '../deps';
 import { verifyPassword } from '../../services/auth/passwords';
+import { announcePrincipalChange, invalidatePrincipals } from './principal-invalidation';
 import { principalCacheOf } from './principal-cache';
 import { randomSecret, sha256, signAccessToken } from '../../services/auth/tokens';
 
@@ -97,6 +98,8 @@ export async function refresh(
     if (!row) return { error: BAD_REFRESH() };
     if (row.revoked_at) {
       await revokeFamily(trx, row.family_id);
+      // Delivered to the other API processes when the revocation commits.
+      await announcePrincipalChange(trx);
       return { error: BAD_REFRESH(), reuse: row.family_id };
     }
     if (row.expires_at.getTime() <= Date.now()) return { error: BAD_REFRESH() };
@@ -115,12 +118,13 @@ export async function refresh(
 }
 
 /**
- * Revokes the login session that `token` belongs to, with its access tokens: at once in this process, within
- * AUTH_PRINCIPAL_CACHE_TTL_MS in the others. Unknown tokens are ignored (logout is idempotent).
+ * Revokes the login session that `token` belongs to, with its access tokens: at once in this process, within the
+ * notification latency in the others (AUTH_PRINCIPAL_CACHE_TTL_MS at most). Unknown tokens are ignored (logout is
+ * idempotent).
  */
 export async function logout(deps: ApiDeps, token: string): Promise<void> {
   const familyId = await findFamilyOf(deps.db, sha256(token));
   if (!familyId) return;
   await revokeFamily(deps.db, familyId);
-  principalCacheOf(deps).clear();
+  await invalidatePrincipals(deps);
 }
