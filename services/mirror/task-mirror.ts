@@ -17,8 +17,9 @@
  * written together in the next statement, so concurrent attempts (a wide `parallel`, many runs) share round
  * trips and commits instead of paying one each.
  *
- * A write still failing after the retries is dropped and its run recorded in droppedTaskWrites; the reconciler
- * rebuilds that run's rows from Temporal's history with the same key (task-rebuild.ts).
+ * A write still failing after the retries is dropped and its run recorded in droppedTaskWrites (buffered, then
+ * written to dropped_task_writes when the database is back); a reconciler on any worker rebuilds that run's rows
+ * from Temporal's history with the same key (task-rebuild.ts).
  */
 import type { Knex } from 'knex';
 import type { StepContext, TaskDefinitionSnapshot } from '../../common/definitions/types';
@@ -186,12 +187,12 @@ export function createTaskMirror(db: Knex, logger: Logger, opts: TaskMirrorOptio
       // The task itself succeeded or failed on its own terms; a mirror outage must not change that.
       const permanent = isPermanentDbError(err);
       // An outage, not a bad row: the reconciler rebuilds this run's rows from Temporal's history.
-      if (!permanent)
-        (opts.drops ?? droppedTaskWrites).add({
-          instanceId: a.ctx.instanceId,
-          workflowId: a.ctx.workflowId,
-          runId: a.ctx.runId,
-        });
+      if (!permanent) {
+        const drops = opts.drops ?? droppedTaskWrites;
+        drops.add({ instanceId: a.ctx.instanceId, workflowId: a.ctx.workflowId, runId: a.ctx.runId });
+        // Recorded in dropped_task_writes once the database is back, for whichever worker reconciles next.
+        drops.scheduleFlush(db, logger);
+      }
       const log = logger.child({ workflowId: a.ctx.workflowId, stepId: a.ctx.stepId, attempt: a.attempt });
       log[permanent ? 'debug' : 'error'](
         { err },

@@ -1,6 +1,7 @@
 /**
  * Rebuilds task_instances rows from Temporal's history, for runs whose task mirror writes were lost: rows
- * left open under a closed run, and runs this process dropped writes for (which may have no row at all).
+ * left open under a closed run, and runs some worker dropped writes for (which may have no row at all): those
+ * recorded in dropped_task_writes by any worker, and this process's buffer of drops not recorded yet.
  *
  * Same row, same key: the history's ActivityTaskScheduled event time is the `scheduledTimestampMs` runTask
  * uses for created_at, and the execution key is `<runId>/<activityId>` on both sides. Where a row exists
@@ -15,6 +16,7 @@ import type { Logger } from '../../../common/logger';
 import { listTaskInstancesOfWorkflow } from '../../../db/repositories/task-instances';
 import { droppedTaskWrites, type DroppedRun, type DroppedTaskWrites } from '../dropped-writes';
 import { listRunsWithOpenTasks } from '../../../db/repositories/orphan-tasks';
+import { deleteDroppedTaskWrite, listDroppedTaskWrites } from '../../../db/repositories/dropped-task-writes';
 import { readRunTaskHistory } from './task-history';
 import { taskExecutionKey, writeTaskAttempt } from '../task-mirror';
 
@@ -23,7 +25,7 @@ export interface TaskRebuildDeps {
   db: Knex;
   temporal: Client;
   logger: Logger;
-  /** Runs with dropped task writes [the process-wide droppedTaskWrites]. */
+  /** This process's buffer of runs with dropped task writes [the process-wide droppedTaskWrites]. */
   drops?: DroppedTaskWrites;
 }
 
@@ -54,9 +56,19 @@ export async function rebuildTasksFromHistory(
   opts: { dryRun?: boolean; settleMs: number; limit: number },
 ): Promise<number> {
   const drops = deps.drops ?? droppedTaskWrites;
+  // Record the buffer first: if this pass dies half way, the table still names every run to repair.
+  if (!opts.dryRun)
+    await drops
+      .flush(deps.db)
+      .catch((err: unknown) => deps.logger.warn({ err }, 'reconcile: dropped task writes not recorded yet'));
   const runs = new Map<string, DroppedRun>();
   for (const r of await listRunsWithOpenTasks(deps.db, opts.settleMs, opts.limit)) runs.set(r.runId, r);
+  for (const r of await listDroppedTaskWrites(deps.db, opts.limit)) runs.set(r.runId, r);
   for (const r of drops.list(opts.limit)) runs.set(r.runId, r);
+  const forget = async (runId: string) => {
+    drops.delete(runId);
+    await deleteDroppedTaskWrite(deps.db, runId);
+  };
   let rebuilt = 0;
   const list = [...runs.values()];
   // A few histories at a time, like the describes: bounded load on the frontend.
@@ -67,11 +79,11 @@ export async function rebuildTasksFromHistory(
           const res = await rebuildRunTasks(deps, run, opts.dryRun);
           rebuilt += res.rebuilt;
           // An open run keeps its entry: activities still running may close with their writes dropped too.
-          if (res.closed && !opts.dryRun) drops.delete(run.runId);
+          if (res.closed && !opts.dryRun) await forget(run.runId);
         } catch (err) {
-          if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)
-            drops.delete(run.runId); // history gone (retention)
-          else
+          if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
+            if (!opts.dryRun) await forget(run.runId); // history gone (retention)
+          } else
             deps.logger.warn(
               { err, workflowId: run.workflowId, runId: run.runId },
               'reconcile: task history rebuild failed',
