@@ -42,18 +42,25 @@ export interface Listener {
 const DEFAULT_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
 
 // The pool's settings (a URL or an object), with a connect timeout and TCP keepalive so a dead peer is noticed.
-function clientConfig(db: Knex): ClientConfig {
+// Named after the channel in pg_stat_activity, so an operator can tell the listener from pooled connections.
+function clientConfig(db: Knex, channel: string): ClientConfig {
   const conn = (db.client as { config: Knex.Config }).config.connection;
   if (typeof conn === 'function') throw new Error('listen: a knex connection given as a function is not supported');
   const base: ClientConfig = typeof conn === 'string' ? { connectionString: conn } : { ...(conn as ClientConfig) };
-  return { ...base, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
+  return {
+    ...base,
+    application_name: `listen:${channel}`.slice(0, 63),
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Starts listening on `channel`; the first connection is made in the background. */
 export function listen(opts: ListenOptions): Listener {
-  const config = clientConfig(opts.db);
+  const config = clientConfig(opts.db, opts.channel);
   const backoff = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
   let current: Client | undefined;
   let listening = false;

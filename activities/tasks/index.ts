@@ -4,6 +4,7 @@ import { createCredentialsCipher } from '../../common/credentials-cipher';
 import type { TaskActivities } from '../../common/contracts/tasks';
 import type { Logger } from '../../common/logger';
 import { createTaskMirror } from '../../services/mirror/task-mirror';
+import type { DroppedTaskWrites } from '../../services/mirror/dropped-writes';
 import { builtinCodeHandlers } from './builtin-handlers';
 import { CodeHandlerRegistry } from './code-handlers';
 import { createEgressClient } from './egress/client';
@@ -43,6 +44,8 @@ export interface TaskActivityDeps {
   payloadLimitBytes?: number;
   /** Database of the task mirror only [db]; tests point it at a dead server to simulate an outage. */
   mirrorDb?: Knex;
+  /** Buffer of the mirror's dropped writes [the process-wide one]; tests give each "process" its own. */
+  mirrorDrops?: DroppedTaskWrites;
   /** Backoff (ms) between mirror write retries; default MIRROR_BACKOFF_MS (about 3.5 s in total). */
   mirrorBackoffMs?: readonly number[];
   /** Delay (ms) before an attempt's "running" row is written; default RUNNING_WRITE_DELAY_MS (200). */
@@ -75,6 +78,7 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
     enabled: deps.mirror !== false,
     backoff: deps.mirrorBackoffMs,
     runningWriteDelayMs: deps.runningWriteDelayMs,
+    drops: deps.mirrorDrops,
   });
   const limiter = createTaskLimiter({ db: deps.db, logger, ...deps.limits });
   return {
