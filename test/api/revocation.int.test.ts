@@ -1,7 +1,8 @@
 /**
  * Revoking a login session stops its access tokens on every API process: at once on the process that revoked
- * it, within AUTH_PRINCIPAL_CACHE_TTL_MS on the others. Two API apps on one database stand in for two
- * processes (each app has its own principal cache).
+ * it, within AUTH_PRINCIPAL_CACHE_TTL_MS on the others even when they hear no notification (these apps run no
+ * LISTEN connection: the bound while a listener is down). Two API apps on one database stand in for two
+ * processes (each app has its own principal cache); shared-auth.int.test.ts covers the notified path.
  */
 import request from 'supertest';
 import type { Application } from 'express';
