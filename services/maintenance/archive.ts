@@ -2,12 +2,12 @@
  * The archive of data lifecycle (docs/data-lifecycle.md#archive): before maintenance drops a partition or deletes
  * a batch of rows, their rows are written to `<dir>/<table>.<label>.jsonl.gz`, one JSON object per line (each row
  * as PostgreSQL returned it: timestamps as ISO strings, jsonb as JSON). A file is written under a temporary name,
- * fsynced, renamed into place and its folder fsynced, so a file with its final name is always complete; the caller
- * drops or deletes only after `commit` resolved, so a failed write keeps the data.
+ * fsynced, renamed into place (never over an existing file) and its folder fsynced, so a file with its final name
+ * is always complete; the caller drops or deletes only after `commit` resolved, so a failed write keeps the data.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 
@@ -38,6 +38,21 @@ async function fsyncPath(path: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * `path`, or `<name>-2.jsonl.gz`, `-3`, ... when it is taken: a file is never overwritten (one maintenance process
+ * writes at a time, under its lock, so checking before the rename is enough).
+ */
+async function freeName(path: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? path : path.replace(/\.jsonl\.gz$/, `-${n}.jsonl.gz`);
+    try {
+      await access(candidate);
+    } catch {
+      return candidate;
+    }
   }
 }
 
@@ -77,9 +92,10 @@ export function fileArchive(dir: string): Archive {
           await once(out, 'close');
           if (failure) throw failure;
           await fsyncPath(tmp);
-          await rename(tmp, final);
+          const path = await freeName(final);
+          await rename(tmp, path);
           await fsyncPath(dir);
-          return { path: final, rows };
+          return { path, rows };
         },
         async abort() {
           gzip.destroy();
