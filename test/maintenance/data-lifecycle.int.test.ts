@@ -5,6 +5,7 @@
  * the documented recipe), a failing archive deletes nothing; a dry run changes nothing; partitions ahead are
  * created; the worker's schedule runs maintenance at start and then on its interval.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { runPartitionMaintenance, type MaintenanceOptions } from '../../services
 import { partitionMaintenanceRuns, retentionRowsDeleted } from '../../services/observability/metrics';
 import { startPartitionMaintenanceLoop } from '../../workers/partition-maintenance-loop';
 import { createTestDb } from '../helpers/db';
+import { TEST_ENV } from '../harness-state';
 
 jest.setTimeout(60_000);
 
@@ -387,6 +389,51 @@ describe('the schedule', () => {
       expect(await count(RUNS, 'id', old)).toBe(0);
     } finally {
       stop();
+    }
+  });
+});
+
+describe('npm run maintenance', () => {
+  const script = join(__dirname, '..', '..', 'scripts', 'maintenance.ts');
+  const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  const maintenance = (args: string[], extra: Record<string, string>) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const env = {
+        PATH: process.env.PATH,
+        DATABASE_URL: process.env[TEST_ENV.databaseUrl],
+        LOG_LEVEL: 'silent',
+        ...extra,
+      };
+      execFile(tsx, [script, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+
+  it('--dry-run prints what would go and changes nothing; a run archives, deletes and prints its files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aos-archive-cli-'));
+    try {
+      const old = await run('failed', 80);
+      const settings = { WORKFLOW_INSTANCES_RETENTION_DAYS: '30', MAINTENANCE_ARCHIVE_DIR: dir };
+
+      const dry = await maintenance(['--dry-run'], settings);
+      expect(dry).toMatchObject({ code: 0 });
+      expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, deleted: { [RUNS]: 1 }, archived: [] });
+      expect(await count(RUNS, 'id', old)).toBe(1);
+      expect(await readdir(dir)).toEqual([]);
+
+      const real = await maintenance([], settings);
+      expect(real).toMatchObject({ code: 0 });
+      const report = JSON.parse(real.stdout);
+      expect(report).toMatchObject({ dryRun: false, deleted: { [RUNS]: 1 }, failed: [] });
+      expect(report.archived.filter((f: { table: string }) => f.table === RUNS)).toEqual([
+        { table: RUNS, file: expect.stringContaining(dir), rows: 1 },
+      ]);
+      expect(await count(RUNS, 'id', old)).toBe(0);
+      expect((await archived(dir, RUNS)).map((r) => r.id)).toEqual([old]);
+
+      expect(await maintenance(['--bogus'], settings)).toMatchObject({ code: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
