@@ -147,14 +147,15 @@ async function maintainTable(
       dryRun: opts.dryRun,
       beforeDrop: opts.archive && archivePartition(opts.archive, p, report),
     });
-    if (outcome.dropped && opts.dryRun) {
+    // A dry run reports what its guards allow, and counts and logs nothing.
+    if (outcome.dropped) {
       report.dropped.push(p.name);
-    } else if (outcome.dropped) {
-      report.dropped.push(p.name);
+      if (opts.dryRun) continue;
       partitionsDropped.inc({ table: t.table });
       logger.info({ table: t.table, partition: p.name, from: p.from, to: p.to }, 'expired partition dropped');
     } else {
       report.kept.push({ partition: p.name, reason: outcome.reason });
+      if (opts.dryRun) continue;
       partitionsKept.inc({ table: t.table });
       logger.info({ table: t.table, partition: p.name, reason: outcome.reason }, 'expired partition kept');
     }
