@@ -46,7 +46,22 @@ export interface Config {
   readonly eventInstancesRetentionMonths: number;
   /** Months of task_instances kept (partitions still holding rows of unfinished runs are kept); 0 = forever. */
   readonly taskInstancesRetentionMonths: number;
-  /** How often the worker creates partitions ahead and drops expired ones; 0 = never (run `npm run maintenance`). */
+  /** Days a closed run (and its task rows, human-task history, control actions, waits) is kept; 0 = forever. */
+  readonly workflowInstancesRetentionDays: number;
+  /** Days a delivered event_queue_state row is kept; 0 = forever. */
+  readonly eventQueueRetentionDays: number;
+  /** Days a redriven or discarded dead letter is kept; 0 = forever. */
+  readonly deadLettersRetentionDays: number;
+  /** Folder where maintenance archives what it drops or deletes (gzip'd JSON lines); unset = no archive. */
+  readonly maintenanceArchiveDir: string | undefined;
+  /** Rows per delete batch of row retention. */
+  readonly maintenanceBatchSize: number;
+  /** Delete batches per table per maintenance run (the rest waits for the next run). */
+  readonly maintenanceMaxBatches: number;
+  /**
+   * How often the worker runs data lifecycle maintenance (partitions ahead, retention), besides once at start-up;
+   * 0 = never (run `npm run maintenance`).
+   */
   readonly partitionMaintenanceIntervalMs: number;
   /** Postgres connection string; undefined means "start the embedded PGlite server". */
   readonly databaseUrl: string | undefined;
@@ -227,13 +242,33 @@ export const SETTINGS: readonly Setting[] = [
   retention('OBSERVABILITY_METRICS_RETENTION_DAYS', 'observabilityMetricsRetentionDays', 30, 3650),
   retention('EVENT_INSTANCES_RETENTION_MONTHS', 'eventInstancesRetentionMonths', 0, 1200),
   retention('TASK_INSTANCES_RETENTION_MONTHS', 'taskInstancesRetentionMonths', 0, 1200),
+  retention('WORKFLOW_INSTANCES_RETENTION_DAYS', 'workflowInstancesRetentionDays', 0, 36500),
+  retention('EVENT_QUEUE_RETENTION_DAYS', 'eventQueueRetentionDays', 0, 36500),
+  retention('DEAD_LETTERS_RETENTION_DAYS', 'deadLettersRetentionDays', 0, 36500),
+  { env: 'MAINTENANCE_ARCHIVE_DIR', key: 'maintenanceArchiveDir', type: 'string', pattern: '^\\S' },
+  {
+    env: 'MAINTENANCE_BATCH_SIZE',
+    key: 'maintenanceBatchSize',
+    type: 'integer',
+    default: 1000,
+    min: 1,
+    max: 100_000,
+  },
+  {
+    env: 'MAINTENANCE_MAX_BATCHES',
+    key: 'maintenanceMaxBatches',
+    type: 'integer',
+    default: 100,
+    min: 1,
+    max: 100_000,
+  },
   {
     env: 'PARTITION_MAINTENANCE_INTERVAL_MS',
     key: 'partitionMaintenanceIntervalMs',
     type: 'integer',
-    default: 3_600_000,
+    default: 86_400_000,
     min: 0,
-    max: 86_400_000,
+    max: 604_800_000,
   },
   { env: 'DATABASE_URL', key: 'databaseUrl', type: 'string', pattern: '^postgres(ql)?://' },
   { env: 'DATABASE_POOL_MAX', key: 'databasePoolMax', type: 'integer', default: 10, min: 1, max: 1000 },

@@ -130,10 +130,26 @@ const OPEN_RUN = `(${OPEN_WORKFLOW_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 const OPEN_TASK = `('pending', 'scheduled', 'running', 'waiting')`;
 const UNDELIVERED = `('pending', 'delivering', 'failed')`;
 
-/** Guards and the rows outside the partition that only make sense with it (removed in the same transaction). */
+/** Rows that go when a partition is dropped: the partition's own, or another table's rows that depend on them. */
+export interface RetiredRows {
+  /** `schema.table` the rows belong to. */
+  table: string;
+  /** Selects them (knex bindings). */
+  sql: string;
+  bindings: string[];
+}
+
+/**
+ * Guards, the rows outside the partition that only make sense with it (removed in the same transaction), and
+ * the queries selecting those rows (what an archive writes besides the partition itself).
+ */
 const RETIRE: Record<
   string,
-  { guard: Guard; cleanup: (trx: Knex.Transaction, partition: string) => Promise<unknown> }
+  {
+    guard: Guard;
+    cleanup: (trx: Knex.Transaction, partition: string) => Promise<unknown>;
+    alsoRemoved: (partition: string) => RetiredRows[];
+  }
 > = {
   // A run that is not finished still reads and mirrors its task rows (human tasks wait for weeks).
   'task_execution_service.task_instances': {
@@ -151,6 +167,13 @@ const RETIRE: Record<
     // The audit trail of human tasks has no foreign key to the partitioned table.
     cleanup: (trx, p) =>
       trx.raw(`DELETE FROM task_execution_service.human_task_events h USING ?? t WHERE h.task_instance_id = t.id`, [p]),
+    alsoRemoved: (p) => [
+      {
+        table: 'task_execution_service.human_task_events',
+        sql: 'SELECT h.* FROM task_execution_service.human_task_events h JOIN ?? t ON h.task_instance_id = t.id',
+        bindings: [p],
+      },
+    ],
   },
   // An event still to be delivered, or an open dead letter (redrive re-reads the event), keeps its partition.
   'event_processing_service.event_instances': {
@@ -170,6 +193,18 @@ const RETIRE: Record<
     // subscriptions keep their row with the reference set to null).
     cleanup: (trx, p) =>
       trx.raw(`DELETE FROM event_processing_service.event_instance_keys k USING ?? e WHERE k.id = e.id`, [p]),
+    alsoRemoved: (p) => [
+      {
+        table: 'event_processing_service.event_instance_keys',
+        sql: 'SELECT k.* FROM event_processing_service.event_instance_keys k JOIN ?? e ON k.id = e.id',
+        bindings: [p],
+      },
+      {
+        table: 'event_processing_service.event_queue_state',
+        sql: 'SELECT q.* FROM event_processing_service.event_queue_state q JOIN ?? e ON q.event_instance_id = e.id',
+        bindings: [p],
+      },
+    ],
   },
 };
 
@@ -180,12 +215,28 @@ export type RetireOutcome =
 /** Longest a drop waits for its lock on the parent table before giving up until the next run. */
 const LOCK_TIMEOUT_MS = 5000;
 
+/** Options of {@link retirePartition}. */
+export interface RetireOptions {
+  /** Only check the guard: report what would happen, change nothing. */
+  dryRun?: boolean;
+  /**
+   * Called in the transaction after the guard allowed the drop and before anything is removed, with the rows that
+   * will go (the partition's first); when it throws, nothing is removed and the error is rethrown.
+   */
+  beforeDrop?: (trx: Knex.Transaction, rows: RetiredRows[]) => Promise<void>;
+}
+
 /**
  * Drops `partition` of `t` unless its table's guard finds rows still in use, in one transaction: the guard, the
- * rows elsewhere that belong to it, then DROP TABLE (a brief ACCESS EXCLUSIVE lock on the parent, waited for at
- * most LOCK_TIMEOUT_MS; a timeout fails this drop only, to be retried next run).
+ * archive hook, the rows elsewhere that belong to it, then DROP TABLE (a brief ACCESS EXCLUSIVE lock on the parent,
+ * waited for at most LOCK_TIMEOUT_MS; a timeout fails this drop only, to be retried next run).
  */
-export async function retirePartition(db: Knex, t: PartitionedTable, partition: string): Promise<RetireOutcome> {
+export async function retirePartition(
+  db: Knex,
+  t: PartitionedTable,
+  partition: string,
+  opts: RetireOptions = {},
+): Promise<RetireOutcome> {
   const retire = RETIRE[t.table];
   return db.transaction(async (trx) => {
     await trx.raw(`SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`);
@@ -197,6 +248,12 @@ export async function retirePartition(db: Knex, t: PartitionedTable, partition: 
       return { partition, dropped: false, reason: 'already dropped' };
     const reason = await retire?.guard(trx, partition);
     if (reason) return { partition, dropped: false, reason };
+    if (opts.dryRun) return { partition, dropped: true };
+    const rows = [
+      { table: t.table, sql: 'SELECT * FROM ??', bindings: [partition] },
+      ...(retire?.alsoRemoved(partition) ?? []),
+    ];
+    await opts.beforeDrop?.(trx, rows);
     await retire?.cleanup(trx, partition);
     await trx.raw('DROP TABLE ??', [partition]);
     return { partition, dropped: true };

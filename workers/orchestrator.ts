@@ -12,7 +12,7 @@ import { builtinCodeHandlers } from '../activities/tasks/builtin-handlers';
 import { CodeHandlerRegistry, loadCodeHandlersModule } from '../activities/tasks/code-handlers';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { retentionFromConfig } from '../services/maintenance/partition-maintenance';
+import { maintenanceOptionsFromConfig, retentionFromConfig } from '../services/maintenance/partition-maintenance';
 import { startEventSweeper } from './event-sweeper';
 import { startPartitionMaintenanceLoop } from './partition-maintenance-loop';
 import { enableLinearRegExps } from './regexp-engine';
@@ -77,7 +77,7 @@ export async function createOrchestratorWorker(deps: OrchestratorWorkerDeps): Pr
   startEventSweeper({ db, temporal, config, logger: sweeperLogger }, () => !stopping.includes(worker.getState()));
   // Partitions ahead and retention: started, never awaited, so a slow first run does not hold up start-up.
   startPartitionMaintenanceLoop(
-    { db, logger, retention: retentionFromConfig(config) },
+    { db, logger, retention: retentionFromConfig(config), options: maintenanceOptionsFromConfig(config) },
     config.partitionMaintenanceIntervalMs,
     () => !stopping.includes(worker.getState()),
   );

@@ -1,13 +1,16 @@
 /**
- * Partition maintenance: for every range-partitioned table, create the partitions ahead, then drop the partitions
- * whose whole range is older than the table's retention (each after its guard: unfinished runs and undelivered
- * events keep theirs), and for telemetry delete DEFAULT-partition rows older than it. One process at a time
- * (an advisory lock); every table is handled on its own, so one failing never stops the others. The worker runs it
- * periodically (workers/partition-maintenance-loop.ts), `npm run maintenance` once.
+ * Data lifecycle maintenance (docs/data-lifecycle.md): for every range-partitioned table, create the partitions
+ * ahead, then drop the partitions whose whole range is older than the table's retention (each after its guard:
+ * unfinished runs and undelivered events keep theirs), and for telemetry delete DEFAULT-partition rows older than
+ * it; then row retention (row-retention.ts) for closed runs, delivered queue rows and closed dead letters. With an
+ * archive, everything is written to files before it goes. One process at a time (an advisory lock); every table is
+ * handled on its own, so one failing never stops the others. The worker runs it on a schedule
+ * (workers/partition-maintenance-loop.ts), `npm run maintenance` once.
  */
 import type { Knex } from 'knex';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
+import { streamQuery } from '../../db/cursor';
 import {
   ensureTablePartitions,
   expiredPartitions,
@@ -16,8 +19,16 @@ import {
   retirePartition,
   withMaintenanceLock,
   type PartitionedTable,
+  type PartitionRange,
+  type RetiredRows,
 } from '../../db/partitions';
+import { ROW_RETENTION_TABLES } from '../../db/row-retention';
+import { archiveTo, fileArchive, type Archive } from './archive';
+import { emptyReport, errorMessage, type MaintenanceOptions, type MaintenanceReport } from './report';
+import { applyRowRetention } from './row-retention';
 import {
+  archivedRows,
+  archiveFailures,
   partitionMaintenanceRuns,
   partitionsCreated,
   partitionsDropped,
@@ -47,18 +58,30 @@ export function retentionFromConfig(
   };
 }
 
-/** What one maintenance run did. */
-export interface MaintenanceReport {
-  /** Partitions created ahead, by table. */
-  created: Record<string, number>;
-  /** Partitions dropped (`schema.partition`). */
-  dropped: string[];
-  /** Expired partitions kept, and why. */
-  kept: { partition: string; reason: string }[];
-  /** Rows deleted from DEFAULT partitions, by table. */
-  purged: Record<string, number>;
-  /** Tables whose maintenance failed this run (retried next run). */
-  failed: { table: string; error: string }[];
+export type { MaintenanceOptions, MaintenanceReport } from './report';
+
+/** The row retentions (days; 0 = forever), the archive and the batch bounds as configured. */
+export function maintenanceOptionsFromConfig(
+  config: Pick<
+    Config,
+    | 'workflowInstancesRetentionDays'
+    | 'eventQueueRetentionDays'
+    | 'deadLettersRetentionDays'
+    | 'maintenanceArchiveDir'
+    | 'maintenanceBatchSize'
+    | 'maintenanceMaxBatches'
+  >,
+): MaintenanceOptions {
+  return {
+    rowRetention: {
+      'workflow_orchestrator_service.workflow_instances': config.workflowInstancesRetentionDays,
+      'event_processing_service.event_queue_state': config.eventQueueRetentionDays,
+      'event_processing_service.dead_letter_queue': config.deadLettersRetentionDays,
+    },
+    archive: config.maintenanceArchiveDir ? fileArchive(config.maintenanceArchiveDir) : undefined,
+    batchSize: config.maintenanceBatchSize,
+    maxBatches: config.maintenanceMaxBatches,
+  };
 }
 
 /** Rows deleted from one DEFAULT partition per statement, and at most this many statements per run. */
@@ -75,14 +98,44 @@ async function purge(db: Knex, t: PartitionedTable, keep: number): Promise<numbe
   return total;
 }
 
+/** `YYYYMMDD` (UTC) of `d`. */
+const day = (d: Date): string => d.toISOString().slice(0, 10).replaceAll('-', '');
+
+/** Streams every set of rows a partition drop removes into its own archive file, in the drop's transaction. */
+function archivePartition(archive: Archive, p: PartitionRange, report: MaintenanceReport) {
+  const range = `${day(p.from)}-${day(p.to)}`;
+  const short = p.name.split('.')[1]?.replace(/_p\d+$/, '') ?? p.name;
+  return async (trx: Knex.Transaction, sets: RetiredRows[]): Promise<void> => {
+    for (const [i, set] of sets.entries()) {
+      const label = i === 0 ? range : `of-${short}.${range}`;
+      try {
+        const file = await archiveTo(
+          archive,
+          set.table,
+          label,
+          (f) => streamQuery(trx, set.sql, set.bindings, (rows) => f.write(rows)),
+          i > 0, // the partition's own file is written even when empty: a record that it was dropped
+        );
+        if (!file) continue;
+        report.archived.push({ table: set.table, file: file.path, rows: file.rows });
+        archivedRows.inc({ table: set.table }, file.rows);
+      } catch (err) {
+        archiveFailures.inc({ table: set.table });
+        throw new Error(`archive of ${p.name} (${set.table}) failed, partition kept: ${errorMessage(err)}`);
+      }
+    }
+  };
+}
+
 async function maintainTable(
   db: Knex,
   logger: Logger,
   t: PartitionedTable,
   keep: number,
   report: MaintenanceReport,
+  opts: MaintenanceOptions,
 ): Promise<void> {
-  const created = await ensureTablePartitions(db, t);
+  const created = opts.dryRun ? 0 : await ensureTablePartitions(db, t);
   report.created[t.table] = created;
   if (created > 0) {
     partitionsCreated.inc({ table: t.table }, created);
@@ -90,18 +143,24 @@ async function maintainTable(
   }
   if (keep <= 0) return; // kept forever
   for (const p of await expiredPartitions(db, t, keep)) {
-    const outcome = await retirePartition(db, t, p.name);
+    const outcome = await retirePartition(db, t, p.name, {
+      dryRun: opts.dryRun,
+      beforeDrop: opts.archive && archivePartition(opts.archive, p, report),
+    });
+    // A dry run reports what its guards allow, and counts and logs nothing.
     if (outcome.dropped) {
       report.dropped.push(p.name);
+      if (opts.dryRun) continue;
       partitionsDropped.inc({ table: t.table });
       logger.info({ table: t.table, partition: p.name, from: p.from, to: p.to }, 'expired partition dropped');
     } else {
       report.kept.push({ partition: p.name, reason: outcome.reason });
+      if (opts.dryRun) continue;
       partitionsKept.inc({ table: t.table });
       logger.info({ table: t.table, partition: p.name, reason: outcome.reason }, 'expired partition kept');
     }
   }
-  if (t.purgeDefault) {
+  if (t.purgeDefault && !opts.dryRun) {
     const purged = await purge(db, t, keep);
     report.purged[t.table] = purged;
     if (purged > 0) logger.info({ table: t.table, rows: purged }, 'expired rows deleted from the default partition');
@@ -109,26 +168,37 @@ async function maintainTable(
 }
 
 /**
- * One maintenance run over every partitioned table, or undefined (counted as `locked`) when another process is
- * running it. A table's failure is logged, reported and retried next run; only a database that cannot be reached
- * at all makes it throw.
+ * One maintenance run over every partitioned table (`tables`), then the row retentions of `opts`, or undefined
+ * (counted as `locked`) when another process is running it. A table's failure is logged, reported and retried next
+ * run; only a database that cannot be reached at all makes it throw.
  */
 export async function runPartitionMaintenance(
   deps: { db: Knex; logger: Logger },
   retention: Retention,
   tables: readonly PartitionedTable[] = PARTITIONED_TABLES,
+  opts: MaintenanceOptions = {},
 ): Promise<MaintenanceReport | undefined> {
   const { db, logger } = deps;
   let locked: Awaited<ReturnType<typeof withMaintenanceLock<MaintenanceReport>>>;
   try {
     locked = await withMaintenanceLock(db, async () => {
-      const report: MaintenanceReport = { created: {}, dropped: [], kept: [], purged: {}, failed: [] };
+      const report = emptyReport(opts.dryRun);
       for (const t of tables) {
         try {
-          await maintainTable(db, logger, t, retention[t.table] ?? 0, report);
+          await maintainTable(db, logger, t, retention[t.table] ?? 0, report, opts);
         } catch (err) {
-          report.failed.push({ table: t.table, error: err instanceof Error ? err.message : String(err) });
+          report.failed.push({ table: t.table, error: errorMessage(err) });
           logger.warn({ err, table: t.table }, 'partition maintenance failed; retried next run');
+        }
+      }
+      for (const table of ROW_RETENTION_TABLES) {
+        const keep = opts.rowRetention?.[table] ?? 0;
+        if (keep <= 0) continue; // kept forever
+        try {
+          await applyRowRetention({ db, logger }, table, keep, opts, report);
+        } catch (err) {
+          report.failed.push({ table, error: errorMessage(err) });
+          logger.warn({ err, table }, 'row retention failed; retried next run');
         }
       }
       return report;

@@ -146,6 +146,30 @@ export const partitionsKept = new Counter({
   registers,
 });
 
+/** Rows deleted by row retention (closed runs, delivered queue rows, closed dead letters), by table. */
+export const retentionRowsDeleted = new Counter({
+  name: 'aos_retention_rows_deleted_total',
+  help: 'Rows past their retention deleted by data lifecycle maintenance, by table',
+  labelNames: ['table'] as const,
+  registers,
+});
+
+/** Rows written to archive files before they were dropped or deleted, by table; failures by table too. */
+export const archivedRows = new Counter({
+  name: 'aos_archived_rows_total',
+  help: 'Rows written to archive files by data lifecycle maintenance, by table',
+  labelNames: ['table'] as const,
+  registers,
+});
+
+/** Archive writes that failed (the data was kept), by table. */
+export const archiveFailures = new Counter({
+  name: 'aos_archive_failures_total',
+  help: 'Archive files that could not be written (their rows were kept), by table',
+  labelNames: ['table'] as const,
+  registers,
+});
+
 /** Partition maintenance runs, by outcome: ok, failed (retried next run), locked (another process was running it). */
 export const partitionMaintenanceRuns = new Counter({
   name: 'aos_partition_maintenance_runs_total',
