@@ -14,7 +14,7 @@ import { correlationOf } from '../routing/envelope';
 import { markError, withSpan, type Span } from '../../../common/telemetry';
 import { EventSpanAttr, EventSpanName, recordRouting, withRouteSpan } from '../tracing';
 import { recordDelivered, recordFailure, type Outcome } from './outcome';
-import { deliveryLag, secondsBetween } from '../../observability/metrics';
+import { deliveryLag, dispatcherEvents, secondsBetween } from '../../observability/metrics';
 
 // Longer than the activity's start-to-close timeout: a retried pass never re-claims what a timed-out one still routes.
 const LEASE_SECONDS = 300;
@@ -84,6 +84,13 @@ export function dispatchPending(deps: RoutingDeps, req: DispatchRequest): Promis
   });
 }
 
+function countByShard(req: DispatchRequest, r: DispatchResult): void {
+  const shard = req.shard ? `${req.shard.index}/${req.shard.count}` : 'all';
+  if (r.delivered > 0) dispatcherEvents.inc({ shard, outcome: 'delivered' }, r.delivered);
+  if (r.failed > 0) dispatcherEvents.inc({ shard, outcome: 'failed' }, r.failed);
+  if (r.deadLettered > 0) dispatcherEvents.inc({ shard, outcome: 'dead_lettered' }, r.deadLettered);
+}
+
 async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span): Promise<DispatchResult> {
   const scope: ClaimScope = { owner: req.owner ?? req.dispatcherId, ...(req.shard && { shard: req.shard }) };
   const heads = await claimDue(deps.db, { ...scope, limit: req.limit, leaseSeconds: LEASE_SECONDS });
@@ -122,5 +129,6 @@ async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span)
     }),
   );
   result.nextDueInMs = await nextDueInMs(deps.db, scope);
+  countByShard(req, result);
   return result;
 }
