@@ -71,7 +71,8 @@ export async function eventDispatcherWorkflow(input: DispatcherInput = {}): Prom
     const { historyLength } = workflowInfo();
     if (historyLength !== task.historyLength) task = { historyLength, since: Date.now() };
     const result = await dispatchPending(passRequest(input, batchSize));
-    if (drainedAndRetired(input, result) && patched(DISPATCHER_SHARDS_PATCH)) return;
+    // Not while a wake-up is unseen: its events may have been committed after this pass looked.
+    if (!woken && drainedAndRetired(input, result) && patched(DISPATCHER_SHARDS_PATCH)) return;
     // The next run starts with a pass, so wake-ups not yet seen by this one are not lost.
     if (pass >= passesPerRun || workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof eventDispatcherWorkflow>(input);
