@@ -114,6 +114,8 @@ export interface Config {
   readonly eventSweepIntervalMs: number;
   /** Age after which a still-pending event counts as not handed over (the API's own hand-off gets this long). */
   readonly eventSweepGraceMs: number;
+  /** Dispatcher shards: events split by a hash of their sequence key (docs/events.md#sharded-delivery). */
+  readonly eventDispatchShards: number;
   /** How long a compiled payload validator is trusted before its definition's updated_at is re-checked. */
   readonly eventDefinitionCacheTtlMs: number;
   /** Longest a single-event ingest waits to share its store statement with concurrent ones; 0 = no group commit. */
@@ -377,6 +379,7 @@ export const SETTINGS: readonly Setting[] = [
     max: 3_600_000,
   },
   { env: 'EVENT_SWEEP_GRACE_MS', key: 'eventSweepGraceMs', type: 'integer', default: 10_000, min: 0, max: 3_600_000 },
+  { env: 'EVENT_DISPATCH_SHARDS', key: 'eventDispatchShards', type: 'integer', default: 4, min: 1, max: 256 },
   {
     env: 'EVENT_DEFINITION_CACHE_TTL_MS',
     key: 'eventDefinitionCacheTtlMs',

@@ -1,14 +1,14 @@
 /**
  * The event sweeper: the dispatcher's safety net, in the worker process, at start-up and then every
  * `eventSweepIntervalMs`. When events of this deployment's dispatcher are still `pending` past the grace
- * period — their wake-up was lost (the API died between commit and signal, Temporal was unreachable) or the
- * dispatcher is not running — it wakes (and if needed starts) the dispatcher. Waking is idempotent.
+ * period — their wake-up was lost (the API died between commit and signal, Temporal was unreachable) or their
+ * shard is not running — it wakes (and if needed starts) the shards they belong to. Waking is idempotent.
  */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { wakeIfStale } from '../services/events/handoff';
+import { wakeIfStale, wakeUnshardedDispatcher } from '../services/events/handoff';
 
 /** Dependencies of the sweeper. */
 export interface SweeperDeps {
@@ -18,9 +18,9 @@ export interface SweeperDeps {
   logger: Logger;
 }
 
-/** One pass: wakes the dispatcher when stale pending events exist; returns whether it did. */
+/** One pass: wakes the dispatcher shards that have stale pending events; returns whether it woke any. */
 export async function sweepPendingEvents(deps: SweeperDeps): Promise<boolean> {
-  return wakeIfStale(deps);
+  return (await wakeIfStale(deps)).length > 0;
 }
 
 /**
@@ -31,8 +31,13 @@ export function startEventSweeper(deps: SweeperDeps, alive: () => boolean = () =
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  let first = true;
   const pass = async () => {
     try {
+      // Once per worker start: a dispatcher of before sharding, idle since, delivers what it holds and retires.
+      if (first && (await wakeUnshardedDispatcher(deps.temporal, deps.config)))
+        deps.logger.info('event sweeper woke the unsharded event dispatcher so that it retires');
+      first = false;
       if (await sweepPendingEvents(deps))
         deps.logger.info('event sweeper woke the dispatcher for stale pending events');
     } catch (err) {

@@ -12,6 +12,17 @@ export interface DispatcherInput {
    * queries and makes the SDK warn (TMPRL1104, over 5 s).
    */
   maxTaskSliceMs?: number;
+  /**
+   * The slice of the queue this dispatcher owns: rows whose `dispatch_hash % count = index`. Absent on the
+   * single dispatcher of before sharding (id `aos-event-dispatcher:<taskQueue>`), which owns every row.
+   */
+  shard?: DispatchShard;
+}
+
+/** One shard of the dispatcher: `index` of `count` (the shard count it was started for). */
+export interface DispatchShard {
+  index: number;
+  count: number;
 }
 
 /** Input of the `dispatchPending` activity. */
@@ -19,6 +30,10 @@ export interface DispatchRequest {
   /** The dispatcher workflow's id: it owns (and claims) the queue rows that name it. */
   dispatcherId: string;
   limit: number;
+  /** The dispatcher id the queue rows name, when it is not `dispatcherId` (shards: the task queue's base id). */
+  owner?: string;
+  /** Only rows of this shard (default: all rows of the owner). */
+  shard?: DispatchShard;
 }
 
 /** What one dispatch pass did. */
@@ -30,6 +45,8 @@ export interface DispatchResult {
   full: boolean;
   /** Until the next eligible event is due (<= 0: due now), or null when nothing waits. */
   nextDueInMs: number | null;
+  /** The shard count configured on the worker that ran the pass (`EVENT_DISPATCH_SHARDS`). */
+  shards?: number;
 }
 
 /** What routing one event did. */
@@ -43,5 +60,12 @@ export interface RoutingResult {
 /** Signal that wakes the dispatcher: events were committed (or redriven) and are due. */
 export const DISPATCHER_WAKE_SIGNAL = 'aosDispatchWake';
 
-/** Id of the dispatcher workflow of a task queue (one per deployment; the queue rows name it). */
+/**
+ * The dispatcher id of a task queue, as the queue rows name it (their owner); before sharding it was also the
+ * one dispatcher workflow's id.
+ */
 export const dispatcherWorkflowId = (taskQueue: string): string => `aos-event-dispatcher:${taskQueue}`;
+
+/** Id of one dispatcher shard's workflow: `aos-event-dispatcher:<taskQueue>:<index>/<count>`. */
+export const dispatcherShardWorkflowId = (taskQueue: string, shard: DispatchShard): string =>
+  `${dispatcherWorkflowId(taskQueue)}:${shard.index}/${shard.count}`;

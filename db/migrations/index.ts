@@ -27,6 +27,7 @@ import * as m021 from './021_bulk_operation_permissions';
 import * as m022 from './022_schedule_permissions';
 import * as m023 from './023_task_flow_control';
 import * as m024 from './024_shared_process_state';
+import * as m025 from './025_event_dispatch_shards';
 import * as m026 from './026_retention_indexes';
 
 export const migrations: Record<string, Knex.Migration> = {
@@ -54,5 +55,6 @@ export const migrations: Record<string, Knex.Migration> = {
   '022_schedule_permissions': m022,
   '023_task_flow_control': m023,
   '024_shared_process_state': m024,
+  '025_event_dispatch_shards': m025,
   '026_retention_indexes': m026,
 };

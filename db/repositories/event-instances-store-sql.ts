@@ -15,14 +15,15 @@ export const EVENT_COLUMNS = `id, event_id AS "eventId", pattern, version, sourc
 //   their row locks in the same order (no deadlock between overlapping batches).
 // - A sequence key used by n new events moves last_number by n; each event gets last - n + its rank by input
 //   order. The row lock is held until commit and a failed statement rolls the numbers back: gap-free.
-// - The queue row names the dispatcher workflow that owns its delivery (temporal_workflow_id).
+// - The queue row names the dispatcher that owns its delivery (temporal_workflow_id) and carries the event's
+//   dispatch hash (computed by the caller; the shard that delivers it is the hash modulo the shard count).
 // - Events whose event_id was already claimed are not in `k`, so they write nothing here.
 /** Stores `:rows` (JSON array, unique event_id); returns the newly stored events. */
 export const STORE_EVENTS_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset(:rows::jsonb) AS r(ord int, event_id text, pattern text, version text, source jsonb,
     ts timestamptz, payload jsonb, metadata jsonb, event_definition_id uuid, sequence_key text, max_attempts int, dispatcher text,
-    published_by text)
+    dispatch_hash int, published_by text)
 ), k AS (
   INSERT INTO ${EV}.event_instance_keys (id, event_id, event_created_at)
   SELECT gen_random_uuid(), event_id, now() FROM input ORDER BY event_id
@@ -49,8 +50,9 @@ WITH input AS (
   RETURNING *
 ), q AS (
   INSERT INTO ${EV}.event_queue_state (event_instance_id, event_id, status, max_attempts, next_attempt_at,
-    temporal_workflow_id, sequence_key, sequence_number)
-  SELECT ev.id, ev.event_id, 'pending', f.max_attempts, now(), f.dispatcher, ev.sequence_key, ev.sequence_number
+    temporal_workflow_id, sequence_key, sequence_number, dispatch_hash)
+  SELECT ev.id, ev.event_id, 'pending', f.max_attempts, now(), f.dispatcher, ev.sequence_key, ev.sequence_number,
+    f.dispatch_hash
   FROM ev JOIN fresh f ON f.id = ev.id
   RETURNING id
 )

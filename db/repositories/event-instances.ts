@@ -6,6 +6,7 @@
  */
 import type { Db } from './sql';
 import { EVENT_COLUMNS as COLUMNS, STORE_EVENTS_SQL } from './event-instances-store-sql';
+import { eventDispatchHash } from '../../common/events/dispatch-shards';
 
 export const EV = 'event_processing_service';
 export const EVENT_INSTANCES = `${EV}.event_instances`;
@@ -44,7 +45,7 @@ export interface EventInsert {
   eventDefinitionId: string | null;
   sequenceKey: string | null;
   maxAttempts: number;
-  /** Id of the dispatcher workflow that delivers it (recorded on the queue row). */
+  /** The dispatcher id that owns its delivery (recorded on the queue row; its shard comes from the dispatch hash). */
   dispatcherId: string;
   /** The authenticated publisher's username (event_instances.published_by); absent = unknown. */
   publishedBy?: string | null;
@@ -79,6 +80,7 @@ export async function insertEvents(db: Db, events: EventInsert[]): Promise<Inser
       sequence_key: e.sequenceKey,
       max_attempts: e.maxAttempts,
       dispatcher: e.dispatcherId,
+      dispatch_hash: eventDispatchHash(e),
       published_by: e.publishedBy ?? null,
     });
   }

@@ -1,5 +1,6 @@
 /**
- * The event dispatcher's claim on event_queue_state: due router rows of one dispatcher, taken with
+ * The event dispatcher's claim on event_queue_state: due router rows of one dispatcher shard (rows naming the
+ * owner whose `dispatch_hash % count = index`; shard 0 of 1 = every row of the owner), taken with
  * `FOR UPDATE SKIP LOCKED` and leased (`delivering`, next_attempt_at = lease end, attempts + 1) in one
  * statement. An event of a sequence is claimable only when it is its sequence's turn (every earlier number
  * delivered or dead-lettered: `event_sequences.last_delivered_number`), so a later number never overtakes.
@@ -18,9 +19,10 @@ export interface ClaimedEvent {
   sequenceNumber: number | null;
 }
 
-// Eligible = the dispatcher's undelivered row whose sequence turn has come. Pending/failed rows wait for
+// Eligible = the shard's undelivered row whose sequence turn has come. Pending/failed rows wait for
 // next_attempt_at; a `delivering` row is re-taken only after its lease ran out (its claimer died).
-const ELIGIBLE = `q.consumer = 'router' AND q.temporal_workflow_id = :owner AND q.status IN ('pending', 'failed', 'delivering')
+const ELIGIBLE = `q.consumer = 'router' AND q.temporal_workflow_id = :owner
+  AND (CAST(:shardCount AS int) = 1 OR mod(q.dispatch_hash, CAST(:shardCount AS int)) = :shardIndex) AND q.status IN ('pending', 'failed', 'delivering')
   AND (q.sequence_key IS NULL OR q.sequence_number <= COALESCE(
     (SELECT s.last_delivered_number FROM ${EV}.event_sequences s WHERE s.sequence_key = q.sequence_key), 0) + 1)`;
 
@@ -38,13 +40,25 @@ FROM due WHERE u.id = due.id
 RETURNING u.event_id AS "eventId", u.attempts AS attempt, u.max_attempts AS "maxAttempts",
   u.sequence_key AS "sequenceKey", CAST(u.sequence_number AS int) AS "sequenceNumber"`;
 
-/** Claims up to `limit` due events of `owner` (only of `sequenceKey` when given), leased for `leaseSeconds`. */
+/** Whose rows: the owner the rows name and the shard of them (default: shard 0 of 1, every row). */
+export interface ClaimScope {
+  owner: string;
+  shard?: { index: number; count: number };
+}
+
+const scopeBindings = (s: ClaimScope) => ({
+  owner: s.owner,
+  shardIndex: s.shard?.index ?? 0,
+  shardCount: s.shard?.count ?? 1,
+});
+
+/** Claims up to `limit` due events of the scope (only of `sequenceKey` when given), leased for `leaseSeconds`. */
 export async function claimDue(
   db: Db,
-  opts: { owner: string; limit: number; leaseSeconds: number; sequenceKey?: string },
+  opts: ClaimScope & { limit: number; leaseSeconds: number; sequenceKey?: string },
 ): Promise<ClaimedEvent[]> {
   const { rows } = (await db.raw(CLAIM_SQL, {
-    owner: opts.owner,
+    ...scopeBindings(opts),
     limit: opts.limit,
     leaseSeconds: opts.leaseSeconds,
     key: opts.sequenceKey ?? null,
@@ -52,12 +66,12 @@ export async function claimDue(
   return rows;
 }
 
-/** Milliseconds until the owner's next eligible event is due (<= 0: due now), or null when none is waiting. */
-export async function nextDueInMs(db: Db, owner: string): Promise<number | null> {
+/** Milliseconds until the scope's next eligible event is due (<= 0: due now), or null when none is waiting. */
+export async function nextDueInMs(db: Db, scope: ClaimScope): Promise<number | null> {
   const { rows } = (await db.raw(
     `SELECT CAST(EXTRACT(EPOCH FROM (q.next_attempt_at - now())) * 1000 AS float8) AS ms
     FROM ${EV}.event_queue_state q WHERE ${ELIGIBLE} ORDER BY q.next_attempt_at LIMIT 1`,
-    { owner },
+    scopeBindings(scope),
   )) as { rows: Array<{ ms: number }> };
   return rows[0] === undefined ? null : Number(rows[0].ms);
 }

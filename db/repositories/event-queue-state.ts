@@ -23,6 +23,8 @@ export interface QueueStateRow {
   temporal_workflow_id: string | null;
   sequence_key: string | null;
   sequence_number: number | null;
+  /** Hash of the sequence key (else the event id) that picks the dispatcher shard; null on delivered old rows. */
+  dispatch_hash: number | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -82,14 +84,27 @@ export async function resetForRedrive(db: Db, eventId: string): Promise<boolean>
   return n > 0;
 }
 
+// Stale rows a sweep samples for their shards.
+const STALE_SAMPLE = 1000;
+
 /**
- * Whether a dispatcher has events still `pending` more than `graceMs` after they were due: the wake-up after
- * their commit was lost (API died, Temporal unreachable). Served by the dispatch index.
+ * The shards (indexes under `shardCount`) of a dispatcher with events still `pending` more than `graceMs` after
+ * they were due: the wake-up after their commit was lost (API died, Temporal unreachable). Served by the
+ * dispatch index; looks at the oldest STALE_SAMPLE such rows only (a later sweep finds the rest).
  */
-export async function hasStalePending(db: Db, dispatcherId: string, graceMs: number): Promise<boolean> {
-  const row = await db(TABLE)
-    .where({ consumer: 'router', temporal_workflow_id: dispatcherId, status: 'pending' })
-    .where('next_attempt_at', '<', db.raw(`now() - (? || ' milliseconds')::interval`, [graceMs]))
-    .first('id');
-  return row !== undefined;
+export async function staleShards(
+  db: Db,
+  dispatcherId: string,
+  graceMs: number,
+  shardCount: number,
+): Promise<number[]> {
+  const { rows } = (await db.raw(
+    `SELECT DISTINCT shard FROM (
+      SELECT mod(COALESCE(dispatch_hash, 0), CAST(:shardCount AS int)) AS shard FROM ${TABLE}
+      WHERE consumer = 'router' AND temporal_workflow_id = :dispatcherId AND status = 'pending'
+        AND next_attempt_at < now() - make_interval(secs => CAST(:graceMs AS float8) / 1000)
+      ORDER BY next_attempt_at LIMIT ${STALE_SAMPLE}) s ORDER BY shard`,
+    { dispatcherId, graceMs, shardCount },
+  )) as { rows: Array<{ shard: number }> };
+  return rows.map((r) => Number(r.shard));
 }

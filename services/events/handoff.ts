@@ -1,38 +1,49 @@
 /**
- * Hands committed events to durable delivery by waking the event dispatcher workflow (`signalWithStart`,
- * so the first wake-up also starts it). Wake-ups are coalesced per client: at most one is in flight, and
- * any number of commits meanwhile share the one sent after it, no sooner than FOLLOW_UP_SPACING_MS after
- * the previous — Temporal work per burst, not per event, and bounded under sustained load.
- * Runs off the request path; a lost wake-up leaves the events `pending` for the sweeper to report.
+ * Hands committed events to durable delivery by waking the event dispatcher's shards (`signalWithStart`, so the
+ * first wake-up also starts one): the shards of the committed events when their dispatch hashes are known,
+ * otherwise every shard of `EVENT_DISPATCH_SHARDS`. Wake-ups are coalesced per client and shard: at most one is
+ * in flight, and any number of commits meanwhile share the one sent after it, no sooner than
+ * FOLLOW_UP_SPACING_MS after the previous — Temporal work per burst, not per event, and bounded under sustained
+ * load. Runs off the request path; a lost wake-up leaves the events `pending` for the sweeper to report.
  */
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
-import { dispatcherWorkflowId, type DispatcherInput } from '../../common/events/delivery';
-import { hasStalePending } from '../../db/repositories/event-queue-state';
+import {
+  dispatcherShardWorkflowId,
+  dispatcherWorkflowId,
+  type DispatcherInput,
+  type DispatchShard,
+} from '../../common/events/delivery';
+import { allShards, shardsOf } from '../../common/events/dispatch-shards';
+import { staleShards } from '../../db/repositories/event-queue-state';
 import {
   dispatcherWakeSignal,
   EVENT_DISPATCHER_WORKFLOW_TYPE,
   type EventDispatcherWorkflow,
 } from '../../workflows/api';
 
-/** The dispatcher workflow id that this deployment's queue rows name. */
+/** The dispatcher id that this deployment's queue rows name (their owner; each shard delivers a slice). */
 export const dispatcherIdOf = (config: Config): string => dispatcherWorkflowId(config.taskQueue);
 
+/** The workflow id of one shard of this deployment's dispatcher. */
+export const dispatcherShardIdOf = (config: Config, shard: DispatchShard): string =>
+  dispatcherShardWorkflowId(config.taskQueue, shard);
+
 /**
- * Wakes (starting it if needed) the dispatcher now; resolves once Temporal accepted the signal. The wake-up is
+ * Wakes (starting it if needed) one dispatcher shard; resolves once Temporal accepted the signal. The wake-up is
  * sent outside any trace (tracing suppressed, no `traceparent` in its headers): it is coalesced across
  * publishers, so it belongs to none of their traces. The dispatcher itself runs untraced
  * (workflows/interceptors.ts); each event's routing joins the event's own trace (services/events/tracing.ts).
  */
-export async function wakeDispatcher(temporal: Client, config: Config): Promise<void> {
-  const args: [DispatcherInput] = [{}];
+export async function wakeDispatcherShard(temporal: Client, config: Config, shard: DispatchShard): Promise<void> {
+  const args: [DispatcherInput] = [{ shard }];
   await context.with(suppressTracing(ROOT_CONTEXT), () =>
     temporal.workflow.signalWithStart<EventDispatcherWorkflow, []>(EVENT_DISPATCHER_WORKFLOW_TYPE, {
-      workflowId: dispatcherIdOf(config),
+      workflowId: dispatcherShardIdOf(config, shard),
       taskQueue: config.taskQueue,
       args,
       signal: dispatcherWakeSignal,
@@ -41,21 +52,49 @@ export async function wakeDispatcher(temporal: Client, config: Config): Promise<
   );
 }
 
+/** Wakes the given shards (default: every shard of the configured count); rejects if any wake-up failed. */
+export async function wakeDispatcher(
+  temporal: Client,
+  config: Config,
+  shards: DispatchShard[] = allShards(config.eventDispatchShards),
+): Promise<void> {
+  const failed = (await Promise.allSettled(shards.map((s) => wakeDispatcherShard(temporal, config, s)))).find(
+    (r): r is PromiseRejectedResult => r.status === 'rejected',
+  );
+  if (failed) throw failed.reason;
+}
+
 /**
- * The sweeper's pass: wakes the dispatcher when this deployment's events are still `pending` more than
- * `eventSweepGraceMs` after they were due (their wake-up was lost); returns whether it did.
+ * The sweeper's pass: wakes the shards that have events still `pending` more than `eventSweepGraceMs` after they
+ * were due (their wake-up was lost); returns the shards it woke.
  */
-export async function wakeIfStale(deps: { db: Knex; temporal: Client; config: Config }): Promise<boolean> {
-  if (!(await hasStalePending(deps.db, dispatcherIdOf(deps.config), deps.config.eventSweepGraceMs))) return false;
-  await wakeDispatcher(deps.temporal, deps.config);
-  return true;
+export async function wakeIfStale(deps: { db: Knex; temporal: Client; config: Config }): Promise<DispatchShard[]> {
+  const count = deps.config.eventDispatchShards;
+  const stale = await staleShards(deps.db, dispatcherIdOf(deps.config), deps.config.eventSweepGraceMs, count);
+  const shards = stale.map((index) => ({ index, count }));
+  if (shards.length > 0) await wakeDispatcher(deps.temporal, deps.config, shards);
+  return shards;
+}
+
+/**
+ * Wakes the unsharded dispatcher of before sharding (id `aos-event-dispatcher:<taskQueue>`) if it still runs, so
+ * it delivers what it holds and retires; returns whether it was running. Does not start it.
+ */
+export async function wakeUnshardedDispatcher(temporal: Client, config: Config): Promise<boolean> {
+  try {
+    await temporal.workflow.getHandle(dispatcherIdOf(config)).signal(dispatcherWakeSignal);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }
 
 // Each signal costs the Temporal server far more CPU than the API; under load a busy dispatcher loops on full
 // batches anyway, so follow-ups are spaced. A wake-up after a quiet spell still goes at once (latency).
 const FOLLOW_UP_SPACING_MS = 50;
 
-/** Coalesces wake-ups of one client: one in flight, plus one more if a commit happened since it was sent. */
+/** Coalesces wake-ups of one client and shard: one in flight, plus one more if a commit happened since it was sent. */
 class Waker {
   private inFlight = false;
   private again = false;
@@ -64,6 +103,7 @@ class Waker {
   constructor(
     private readonly temporal: Client,
     private readonly config: Config,
+    private readonly shard: DispatchShard,
     private readonly logger?: Logger,
   ) {}
 
@@ -82,8 +122,10 @@ class Waker {
   private send(): void {
     const sentAt = Date.now();
     this.sent++;
-    wakeDispatcher(this.temporal, this.config)
-      .catch((err) => this.logger?.warn({ err }, 'event dispatcher wake-up failed; the sweeper will wake it'))
+    wakeDispatcherShard(this.temporal, this.config, this.shard)
+      .catch((err) =>
+        this.logger?.warn({ err, shard: this.shard }, 'event dispatcher wake-up failed; the sweeper will wake it'),
+      )
       .finally(() => {
         if (!this.again) return void (this.inFlight = false);
         // Still "in flight" while spacing: commits meanwhile join this follow-up.
@@ -93,21 +135,34 @@ class Waker {
   }
 }
 
-const wakers = new WeakMap<Client, Waker>();
+// Per client, per shard workflow id (a count change makes new ids; the old ones' wakers just stay idle).
+const wakers = new WeakMap<Client, Map<string, Waker>>();
 
-/** Asks for a wake-up of the dispatcher after a commit, without waiting for Temporal. */
-export function handOff(temporal: Client, config: Config, logger?: Logger): void {
-  let w = wakers.get(temporal);
-  if (!w) wakers.set(temporal, (w = new Waker(temporal, config, logger)));
-  w.request();
+/**
+ * Asks for a wake-up of the dispatcher after a commit, without waiting for Temporal: of the shards of the given
+ * dispatch hashes (the committed events'), or of every shard when they are not known.
+ */
+export function handOff(temporal: Client, config: Config, logger?: Logger, hashes?: Iterable<number>): void {
+  let byShard = wakers.get(temporal);
+  if (!byShard) wakers.set(temporal, (byShard = new Map()));
+  const count = config.eventDispatchShards;
+  for (const shard of hashes ? shardsOf(hashes, count) : allShards(count)) {
+    const id = dispatcherShardIdOf(config, shard);
+    let w = byShard.get(id);
+    if (!w) byShard.set(id, (w = new Waker(temporal, config, shard, logger)));
+    w.request();
+  }
 }
 
-/** Wake-ups of this client not yet done (in flight or owed): lets a benchmark wait for them. */
+const sum = (temporal: Client, f: (w: Waker) => number): number =>
+  [...(wakers.get(temporal)?.values() ?? [])].reduce((n, w) => n + f(w), 0);
+
+/** Wake-ups of this client not yet done (in flight or owed, all shards): lets a benchmark wait for them. */
 export function handoffBacklog(temporal: Client): number {
-  return wakers.get(temporal)?.backlog ?? 0;
+  return sum(temporal, (w) => w.backlog);
 }
 
-/** Wake-up signals this client has sent (a benchmark reports Temporal calls per event). */
+/** Wake-up signals this client has sent (all shards; a benchmark reports Temporal calls per event). */
 export function handoffsSent(temporal: Client): number {
-  return wakers.get(temporal)?.sent ?? 0;
+  return sum(temporal, (w) => w.sent);
 }

@@ -24,6 +24,7 @@ import type { Span } from '../../common/telemetry';
 import { insertEvent, insertEvents, type EventInsert, type StoredEvent } from '../../db/repositories/event-instances';
 import { ingestGroupCommit } from './ingest-group-commit';
 import { dispatcherIdOf, handOff } from './handoff';
+import { eventDispatchHash } from '../../common/events/dispatch-shards';
 import { resolveEventDefinition, type ResolvedEventDefinition } from './validators';
 import { eventsIngested } from '../observability/metrics';
 import { endIngestSpan, metadataWithTrace, startIngestSpan } from './tracing';
@@ -134,12 +135,18 @@ function toInsert(
   };
 }
 
-// One wake-up per committed batch (coalesced further across batches): the dispatcher claims whatever is due.
+// One wake-up per committed batch and shard of its events (coalesced further across batches): each shard claims
+// whatever of its slice is due.
 function handOffCreated(deps: EventDeps, results: PublishResult[]): void {
-  const created = results.filter((r) => r.created).length;
-  if (created > 0) eventsIngested.inc(created);
-  if (deps.handoff === false || created === 0) return;
-  handOff(deps.temporal, deps.config, deps.logger);
+  const created = results.filter((r) => r.created);
+  if (created.length > 0) eventsIngested.inc(created.length);
+  if (deps.handoff === false || created.length === 0) return;
+  handOff(
+    deps.temporal,
+    deps.config,
+    deps.logger,
+    created.map((r) => eventDispatchHash(r.event)),
+  );
 }
 
 /** Stores one event: through the group committer, or on its own inside a caller's transaction. */

@@ -115,6 +115,17 @@ export const deliveryLag = new Histogram({
   registers,
 });
 
+/**
+ * Delivery attempts by dispatcher shard (`<index>/<count>`, or `all` for the unsharded dispatcher) and outcome:
+ * shows how the work spreads over the shards. At most EVENT_DISPATCH_SHARDS x 3 series per count.
+ */
+export const dispatcherEvents = new Counter({
+  name: 'aos_dispatcher_events_total',
+  help: 'Delivery attempts made by the event dispatcher, by shard and outcome',
+  labelNames: ['shard', 'outcome'] as const,
+  registers,
+});
+
 /** Scrapes whose gauge query failed or timed out (the gauges then show their last known values). */
 export const gaugeErrors = new Counter({
   name: 'aos_metrics_gauge_errors_total',

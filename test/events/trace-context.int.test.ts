@@ -10,6 +10,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createEmitEventActivity } from '../../activities/events/emit-event';
 import type { StepContext, WorkflowDefinition } from '../../common/definitions/types';
 import { withSpan } from '../../common/telemetry';
+import { eventDispatchHash } from '../../common/events/dispatch-shards';
 import { publishEvent } from '../../services/events/ingest';
 import { installTestTracing, traceparentOfSpan, type TestTracing } from '../helpers/in-memory-tracing';
 import { eventually, startInterpreter, storeDefinition } from './flows';
@@ -175,7 +176,11 @@ describe('trace context through events', () => {
       expect(pass).toBeDefined();
       expect(pass!.attributes['aos.dispatch.claimed']).toBeGreaterThanOrEqual(1);
       expect(pass!.attributes['aos.dispatch.batch_limit']).toBeGreaterThanOrEqual(1);
-      expect(pass!.attributes['aos.dispatcher_id']).toBe(`aos-event-dispatcher:${h.config.taskQueue}`);
+      // The pass of the event's shard: `aos-event-dispatcher:<taskQueue>:<index>/<count>`.
+      const shard = eventDispatchHash({ eventId, sequenceKey: null }) % h.config.eventDispatchShards;
+      expect(pass!.attributes['aos.dispatcher_id']).toBe(
+        `aos-event-dispatcher:${h.config.taskQueue}:${shard}/${h.config.eventDispatchShards}`,
+      );
     });
 
     it('records the resumed waiting run and the correlation on the routing span', async () => {

@@ -1,6 +1,7 @@
 /**
  * Recorded runs of `eventDispatcherWorkflow` for the replay fixtures: busy passes, a retry timer, an idle
- * wait ended by a wake-up signal, and continue-as-new. `dispatchPending` is a local fake (no database)
+ * wait ended by a wake-up signal, continue-as-new, and (sharded) a shard that retires when the configured
+ * shard count changed and the unsharded dispatcher retiring once drained. `dispatchPending` is a local fake (no database)
  * answering from a script per dispatcher id: what matters for replay is the command sequence.
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId as WorkflowHandle } from '@temporalio/client';
@@ -73,6 +74,30 @@ export const DISPATCHER_SCENARIOS: Record<string, DispatcherScenario> = {
       while ((await handle.describe()).runId === handle.firstExecutionRunId)
         await new Promise((r) => setTimeout(r, 100));
       await handle.terminate('recorded');
+    },
+  },
+  // Shard 1 of 4: a pass on a worker configured for 4 shards, an idle wait (with the re-check timer) ended by a
+  // wake-up, then a pass on a worker configured for 2: nothing of its slice waits, so it returns.
+  'dispatcher-shard-retires': {
+    input: { shard: { index: 1, count: 4 } },
+    passes: [
+      { delivered: 2, ...idle(null), shards: 4 },
+      { delivered: 1, ...idle(null), shards: 2 },
+    ],
+    drive: async (_client, handle) => {
+      await wakeAfter(handle, 1);
+      await handle.result();
+    },
+  },
+  // The unsharded dispatcher of before sharding, run by a worker that has shards: it drains, then returns.
+  'dispatcher-unsharded-retires': {
+    input: {},
+    passes: [
+      { delivered: 2, full: true, shards: 4 },
+      { delivered: 1, ...idle(null), shards: 4 },
+    ],
+    drive: async (_client, handle) => {
+      await handle.result();
     },
   },
 };

@@ -1,5 +1,5 @@
 /**
- * One pass of the event dispatcher: claims due events (queue rows naming this dispatcher), routes them —
+ * One pass of an event dispatcher shard: claims due events (queue rows naming its owner, of its shard), routes them —
  * different sequence keys concurrently, one key's events one after another in sequence order, following a key
  * on to its next number while it is due — and records each outcome. The pass is an `event.dispatch` span; each
  * event's routing an `event.route <pattern>` span in the event's own trace, linked to the pass (../tracing.ts).
@@ -7,14 +7,14 @@
 import { FailureType } from '../../../common/errors';
 import type { DispatchRequest, DispatchResult, RoutingResult } from '../../../common/events/delivery';
 import { getEventByEventId, type StoredEvent } from '../../../db/repositories/event-instances';
-import { claimDue, nextDueInMs, type ClaimedEvent } from '../../../db/repositories/event-queue-claim';
+import { claimDue, nextDueInMs, type ClaimedEvent, type ClaimScope } from '../../../db/repositories/event-queue-claim';
 import { nonRetryable } from '../../../common/errors/failures';
 import { emptyRouting, routeEvent, type RoutingDeps } from '../routing/route-event';
 import { correlationOf } from '../routing/envelope';
 import { markError, withSpan, type Span } from '../../../common/telemetry';
 import { EventSpanAttr, EventSpanName, recordRouting, withRouteSpan } from '../tracing';
 import { recordDelivered, recordFailure, type Outcome } from './outcome';
-import { deliveryLag, secondsBetween } from '../../observability/metrics';
+import { deliveryLag, dispatcherEvents, secondsBetween } from '../../observability/metrics';
 
 // Longer than the activity's start-to-close timeout: a retried pass never re-claims what a timed-out one still routes.
 const LEASE_SECONDS = 300;
@@ -84,9 +84,16 @@ export function dispatchPending(deps: RoutingDeps, req: DispatchRequest): Promis
   });
 }
 
+function countByShard(req: DispatchRequest, r: DispatchResult): void {
+  const shard = req.shard ? `${req.shard.index}/${req.shard.count}` : 'all';
+  if (r.delivered > 0) dispatcherEvents.inc({ shard, outcome: 'delivered' }, r.delivered);
+  if (r.failed > 0) dispatcherEvents.inc({ shard, outcome: 'failed' }, r.failed);
+  if (r.deadLettered > 0) dispatcherEvents.inc({ shard, outcome: 'dead_lettered' }, r.deadLettered);
+}
+
 async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span): Promise<DispatchResult> {
-  const owner = req.dispatcherId;
-  const heads = await claimDue(deps.db, { owner, limit: req.limit, leaseSeconds: LEASE_SECONDS });
+  const scope: ClaimScope = { owner: req.owner ?? req.dispatcherId, ...(req.shard && { shard: req.shard }) };
+  const heads = await claimDue(deps.db, { ...scope, limit: req.limit, leaseSeconds: LEASE_SECONDS });
   pass.setAttribute(EventSpanAttr.claimed, heads.length);
   const result: DispatchResult = {
     delivered: 0,
@@ -94,6 +101,7 @@ async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span)
     deadLettered: 0,
     full: heads.length >= req.limit,
     nextDueInMs: null,
+    shards: deps.config.eventDispatchShards,
   };
   const count = (o: Outcome) =>
     void (o.status === 'delivered'
@@ -110,7 +118,8 @@ async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span)
       // Only a sequence with later numbers has a successor whose turn has now come.
       if (!outcome.more || c.sequenceKey === null) return;
       if (n + 1 >= CHAIN_MAX) return void (result.full = true);
-      [c] = await claimDue(deps.db, { owner, limit: 1, leaseSeconds: LEASE_SECONDS, sequenceKey: c.sequenceKey });
+      // A key's events share its hash, so they are all in this shard.
+      [c] = await claimDue(deps.db, { ...scope, limit: 1, leaseSeconds: LEASE_SECONDS, sequenceKey: c.sequenceKey });
     }
   };
   let next = 0;
@@ -119,6 +128,7 @@ async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span)
       while (next < heads.length) await lane(heads[next++]!);
     }),
   );
-  result.nextDueInMs = await nextDueInMs(deps.db, owner);
+  result.nextDueInMs = await nextDueInMs(deps.db, scope);
+  countByShard(req, result);
   return result;
 }
