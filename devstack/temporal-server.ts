@@ -362,16 +362,21 @@ function tail(file: string, lines = 30): string {
   }
 }
 
+async function stopOne({ child, exited }: ServiceProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * SIGTERM (SIGKILL after 10 s) in dependency order: the worker service first (its system workers drain their polls
+ * through the frontend, and wait out their timeout without one), then the others together.
+ */
 async function stopAll(procs: ServiceProcess[]): Promise<void> {
-  await Promise.all(
-    procs.map(async ({ child, exited }) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
+  await Promise.all(procs.filter((p) => p.service === 'worker').map(stopOne));
+  await Promise.all(procs.filter((p) => p.service !== 'worker').map(stopOne));
 }
 
 /**
@@ -437,11 +442,26 @@ async function registerOnce(address: string, namespace: string): Promise<boolean
   }
 }
 
+/** True once all four services have announced themselves in the membership table (cleared before the start). */
+async function allServicesJoined(target: PgTarget, database: string): Promise<boolean> {
+  const client = new pg.Client({ ...target, database });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ roles: string }>(
+      'SELECT count(DISTINCT role) AS roles FROM cluster_membership',
+    );
+    return Number(rows[0]?.roles) >= SERVICES.length;
+  } finally {
+    await client.end();
+  }
+}
+
 async function waitUntilRegistered(
   address: string,
   namespace: string,
   deadline: number,
   failed: Promise<ServiceProcess>,
+  joined: () => Promise<boolean>,
 ): Promise<void> {
   let stopped: ServiceProcess | undefined;
   void failed.then((p) => (stopped = p));
@@ -449,7 +469,8 @@ async function waitUntilRegistered(
   while (Date.now() < deadline) {
     if (stopped) throw new Error(`Temporal ${stopped.service} exited during start-up:\n${tail(stopped.logFile)}`);
     try {
-      if (await registerOnce(address, namespace)) return;
+      // The worker service runs Temporal's own system workflows (schedules among them): wait for it too.
+      if ((await registerOnce(address, namespace)) && (await joined())) return;
     } catch (err) {
       lastError = err;
     }
@@ -497,10 +518,14 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     }),
   );
 
+  // Services log errors while they find each other and while they stop; only those in between reach opts.log.
+  let running = false;
+  const serviceLog = opts.log && ((line: string) => running && opts.log?.(line));
   const procs: ServiceProcess[] = [];
   const killOnExit = () => procs.forEach((p) => p.child.kill('SIGKILL'));
   process.once('exit', killOnExit);
   const stop = async () => {
+    running = false;
     await stopAll(procs);
     process.off('exit', killOnExit);
   };
@@ -512,14 +537,15 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   try {
     // Each service writes the cluster metadata as it starts (new databases, or new addresses on a re-run); at
     // once, all but one fail on its version check. So the frontend goes first, the other three once it answers.
-    procs.push(spawnService(server, dataDir, 'frontend', opts.log));
+    procs.push(spawnService(server, dataDir, 'frontend', serviceLog));
     await waitForFrontend(address, procs[0], deadline);
-    procs.push(...SERVICES.slice(1).map((service) => spawnService(server, dataDir, service, opts.log)));
+    procs.push(...SERVICES.slice(1).map((service) => spawnService(server, dataDir, service, serviceLog)));
     const firstExit = Promise.race(procs.map((p) => p.exited.then(() => p)));
-    await waitUntilRegistered(address, namespace, deadline, firstExit);
+    await waitUntilRegistered(address, namespace, deadline, firstExit, () => allServicesJoined(target, persistenceDb));
   } catch (err) {
     await stop();
     throw err;
   }
+  running = true;
   return { address, namespace, processes: procs.map((p) => p.child), stop };
 }
