@@ -29,7 +29,7 @@ export interface Cluster {
   taskQueue: string;
   apis: ClusterApi[];
   workers: NodeProcess[];
-  /** Where every process logs (`temporal.log`, `api-1.log`, `worker-2.log`, ...). */
+  /** Where every process logs (`temporal.log`, `api-1.log`, `worker-2.log`, ...) and keeps its data dir. */
   logDir: string;
   /** The last `lines` lines of every process's log, headed by its name. */
   tails(lines?: number): string;
@@ -98,7 +98,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       TEST_RUNNER: 'false',
       ...opts.env,
     });
-    const dataDir = (name: string): string => mkdtempSync(join(tmpdir(), `aos-${name}-`));
+    const dataDir = (name: string): string => mkdtempSync(join(logDir, `${name}-data-`));
     const workers = await settleAll(
       Array.from({ length: opts.workers ?? 2 }, (_, i) =>
         startNodeProcess({

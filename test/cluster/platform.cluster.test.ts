@@ -4,6 +4,7 @@
  * both API processes. The last scenarios SIGKILL a worker mid-run and damage the mirror on purpose.
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { taskExecutionKey } from '../../services/mirror/task-mirror';
 import { readRunTaskHistory } from '../../services/mirror/reconcile/task-history';
 import { startClusterHarness, waitFor, type ClusterHarness } from './harness';
@@ -51,51 +52,55 @@ async function runReaches(id: string, status: string, timeoutMs = 30_000): Promi
   );
 }
 
-beforeAll(async () => {
-  const started = Date.now();
-  h = await startClusterHarness({
-    env: {
-      ACCEPT_UNREGISTERED_EVENTS: 'true',
-      EVENT_DELIVERY_INITIAL_INTERVAL_MS: '100',
-      EVENT_DELIVERY_MAX_INTERVAL_MS: '500',
-      EVENT_DELIVERY_MAX_ATTEMPTS: '3',
-      EVENT_SWEEP_INTERVAL_MS: '1000',
-      EVENT_SWEEP_GRACE_MS: '3000',
-      RECONCILE_INTERVAL_MS: '2000',
-    },
-    log: (l) => process.stderr.write(`[cluster] ${l}\n`),
-  });
-  process.stderr.write(`[cluster] up in ${Date.now() - started} ms\n`);
-  await define('task-definitions', {
-    task_id: `${p}-nap`,
-    type: 'code',
-    config: { handler: 'sleep' },
-    // A short heartbeat timeout: an attempt on a killed worker is given up within seconds and retried elsewhere.
-    timeouts: { heartbeat: '2s', start_to_close: '60s' },
-    retry_policy: { max_attempts: 5, initial_interval: '200ms' },
-  });
-}, 240_000);
+beforeAll(
+  guard(async () => {
+    const started = Date.now();
+    h = await startClusterHarness({
+      env: {
+        ACCEPT_UNREGISTERED_EVENTS: 'true',
+        EVENT_DELIVERY_INITIAL_INTERVAL_MS: '100',
+        EVENT_DELIVERY_MAX_INTERVAL_MS: '500',
+        EVENT_DELIVERY_MAX_ATTEMPTS: '3',
+        EVENT_SWEEP_INTERVAL_MS: '1000',
+        EVENT_SWEEP_GRACE_MS: '3000',
+        RECONCILE_INTERVAL_MS: '2000',
+      },
+      log: (l) => process.stderr.write(`[cluster] ${l}\n`),
+    });
+    process.stderr.write(`[cluster] up in ${Date.now() - started} ms\n`);
+    await define('task-definitions', {
+      task_id: `${p}-nap`,
+      type: 'code',
+      config: { handler: 'sleep' },
+      // A short heartbeat timeout: an attempt on a killed worker is given up within seconds and retried elsewhere.
+      timeouts: { heartbeat: '2s', start_to_close: '60s' },
+      retry_policy: { max_attempts: 5, initial_interval: '200ms' },
+    });
+  }),
+  240_000,
+);
 
 afterAll(async () => {
-  await h?.close();
+  if (!h) return;
+  if (failed) process.stderr.write(`[cluster] logs kept in ${h.cluster.logDir}; their tails:\n${h.cluster.tails()}\n`);
+  await h.close();
+  if (!failed) rmSync(h.cluster.logDir, { recursive: true, force: true });
 });
 
-describe('the platform on a cluster (2 API processes, 2 worker processes)', () => {
-  let failed = false;
-  const guard =
-    (fn: () => Promise<void>): (() => Promise<void>) =>
-    async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    };
-  afterAll(() => {
-    if (failed) process.stderr.write(`[cluster] logs in ${h.cluster.logDir}; tails:\n${h.cluster.tails()}\n`);
-  });
+/** Marks the run failed (its logs are then kept and their tails printed) when the scenario throws. */
+let failed = false;
+function guard(fn: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  };
+}
 
+describe('the platform on a cluster (2 API processes, 2 worker processes)', () => {
   it(
     'when an event matches a START trigger, then exactly one run starts with the mapped input and completes',
     guard(async () => {
@@ -283,20 +288,6 @@ describe('the platform on a cluster (2 API processes, 2 worker processes)', () =
 });
 
 describe('a worker process killed mid-run, and a damaged mirror', () => {
-  let failed = false;
-  const guard =
-    (fn: () => Promise<void>): (() => Promise<void>) =>
-    async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    };
-  afterAll(() => {
-    if (failed) process.stderr.write(`[cluster] logs in ${h.cluster.logDir}; tails:\n${h.cluster.tails()}\n`);
-  });
   const N = 30;
   const runsOfLong = () => h.db(WI).where({ definition_workflow_id: `${p}-long` });
 
