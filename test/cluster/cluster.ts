@@ -4,7 +4,7 @@
  * as production starts them. Every process logs to its own file in one temp dir; `tails()` prints their ends for
  * a failing test. `stop()` stops everything and drops the databases this run created, nothing else.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../devstack/free-port';
@@ -29,9 +29,9 @@ export interface Cluster {
   taskQueue: string;
   apis: ClusterApi[];
   workers: NodeProcess[];
-  /** Where every process logs (`temporal.log`, `api-1.log`, `worker-2.log`, ...) and keeps its data dir. */
+  /** Where every process logs (`temporal/**.log`, `api-1.log`, `worker-2.log`, ...) and keeps its data dir. */
   logDir: string;
-  /** The last `lines` lines of every process's log, headed by its name. */
+  /** The last `lines` lines of every log in `logDir`, headed by its file name. */
   tails(lines?: number): string;
   stop(): Promise<void>;
 }
@@ -132,7 +132,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       apis,
       workers,
       logDir,
-      tails: (lines = 40) => tails(temporal, processes, lines),
+      tails: (lines = 40) => tails(logDir, lines),
       stop,
     };
   } catch (err) {
@@ -156,13 +156,13 @@ async function settleAll<T extends readonly unknown[]>(
   };
 }
 
-function lastLines(text: string, n: number): string {
-  return text.trimEnd().split('\n').slice(-n).join('\n');
-}
-
-function tails(temporal: ClusterTemporal, processes: NodeProcess[], n: number): string {
-  const parts = [`--- temporal (${temporal.kind}) ---\n${lastLines(temporal.output(), n)}`];
-  for (const p of processes)
-    parts.push(`--- ${p.name}${p.alive() ? '' : ' (exited)'} ---\n${lastLines(p.output(), n)}`);
-  return parts.join('\n');
+/** The last `n` lines of every `*.log` under `dir` (the processes' and Temporal's), each headed by its path. */
+function tails(dir: string, n: number): string {
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.log')).sort();
+  return files
+    .map((f) => {
+      const lines = readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').slice(-n);
+      return `--- ${f} ---\n${lines.join('\n')}`;
+    })
+    .join('\n');
 }
