@@ -137,7 +137,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     };
   } catch (err) {
     await stop();
-    throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`the cluster did not start: ${why}\n(logs kept in ${logDir}; their tails:)\n${tails(logDir, 40)}`, {
+      cause: err,
+    });
   }
 }
 
