@@ -11,7 +11,10 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.tools/', '/.data/'],
 };
 
-/** Unit tests: `*.test.ts`, no servers. Integration tests: `*.int.test.ts`, real Temporal and PostgreSQL. */
+/**
+ * Unit tests: `*.test.ts`, no servers. Integration tests: `*.int.test.ts`, real Temporal and PostgreSQL.
+ * Cluster tests: `test/cluster/*.cluster.test.ts`, a Temporal cluster with several API and worker processes.
+ */
 const config: Config = {
   // On a 2-core machine jest's default (cores - 1) would run every file inside the main process, where
   // Temporal's native runtime and leftover handles outlive the run; workers isolate files and are reaped.
@@ -23,7 +26,7 @@ const config: Config = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/**/*.test.ts'],
-      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$'],
     },
     {
       ...common,
@@ -32,6 +35,13 @@ const config: Config = {
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/per-file-database.ts'],
+    },
+    {
+      // The cluster tier (test/cluster/): starts its own Temporal cluster, API and worker processes per file.
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster.test.ts'],
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
     },
   ],
 };

@@ -4,15 +4,11 @@
  * console's bundle (console/dist, for the browser tests; built only when missing or older than console/).
  * Their coordinates reach the test files through environment variables (jest workers inherit this env).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { freePort } from '../devstack/free-port';
 import { ensureConsoleBuilt } from '../scripts/console-build';
 import { ADMIN_URL, createTemplateDatabase } from './helpers/test-database';
+import { writeWorkflowBundle } from './helpers/workflow-bundle';
 import { TEST_EGRESS_ALLOW, TEST_ENV, type HarnessState } from './harness-state';
 
 export default async function globalSetup(): Promise<void> {
@@ -21,7 +17,7 @@ export default async function globalSetup(): Promise<void> {
   const [server, template, bundlePath] = await Promise.all([
     freePort().then((port) => startTemporalDevServer({ port })),
     createTemplateDatabase(),
-    bundleWorkflows(),
+    writeWorkflowBundle(),
   ]);
   process.env[TEST_ENV.temporalAddress] = server.address;
   process.env[TEST_ENV.adminDatabaseUrl] = ADMIN_URL;
@@ -32,14 +28,4 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.egressAllow] = TEST_EGRESS_ALLOW;
   const state: HarnessState = { server, templateDatabase: template.name };
   (globalThis as { __AOS_HARNESS__?: HarnessState }).__AOS_HARNESS__ = state;
-}
-
-async function bundleWorkflows(): Promise<string> {
-  const { code } = await bundleWorkflowCode({
-    ...WORKFLOW_BUNDLE_OPTIONS,
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-  });
-  const path = join(mkdtempSync(join(tmpdir(), 'aos-bundle-')), 'workflow-bundle.js');
-  writeFileSync(path, code);
-  return path;
 }
