@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import request from 'supertest';
 import { taskExecutionKey } from '../../services/mirror/task-mirror';
 import { readRunTaskHistory } from '../../services/mirror/reconcile/task-history';
 import { startClusterHarness, waitFor, type ClusterHarness } from './harness';
@@ -64,6 +65,10 @@ beforeAll(
         EVENT_SWEEP_INTERVAL_MS: '1000',
         EVENT_SWEEP_GRACE_MS: '3000',
         RECONCILE_INTERVAL_MS: '2000',
+        // Auth state shared through PostgreSQL: a small login limit, and a cache TTL far longer than the
+        // revocation bound, so only the NOTIFY can make the second process refuse a revoked key in time.
+        AUTH_LOGIN_MAX_ATTEMPTS: '4',
+        AUTH_PRINCIPAL_CACHE_TTL_MS: '60000',
       },
       log: (l) => process.stderr.write(`[cluster] ${l}\n`),
     });
@@ -412,6 +417,49 @@ describe('a worker process killed mid-run, and a damaged mirror', () => {
       );
       expect(repaired.run.output).toEqual(run.output);
       expect(repaired.task).toMatchObject({ status: 'completed', attempt: task.attempt, output: task.output });
+    }),
+  );
+});
+
+describe('auth state shared by the API processes through PostgreSQL', () => {
+  it(
+    'when failed logins are spread over both API processes, then they count against one limit',
+    guard(async () => {
+      const [a, b] = h.apis;
+      const login = (agent: typeof a) =>
+        agent.post('/api/v1/auth/login').send({ username: `${p}-nobody`, password: 'not-the-password' });
+      for (const agent of [a, b, a, b]) await login(agent).expect(401);
+      const limited = await login(a).expect(429);
+      expect(limited.headers['content-type']).toMatch(/problem\+json/);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      await login(b).expect(429);
+    }),
+  );
+
+  it(
+    'when an API key is revoked through one API process, then the other, which had it cached, refuses it within 2 s',
+    guard(async () => {
+      const [a, b] = h.apis;
+      const created = (
+        await a
+          .post('/api/v1/api-keys')
+          .send({ name: `${p}-revoked` })
+          .expect(201)
+      ).body;
+      const key = { 'X-API-Key': created.key as string };
+      const me = () => request(h.cluster.apis[1]!.url).get('/api/v1/auth/me').set(key);
+      // Twice: the second answer comes from B's principal cache (TTL 60 s).
+      await me().expect(200);
+      await me().expect(200);
+      await a.delete(`/api/v1/api-keys/${created.id}`).expect(204);
+      const revokedAt = Date.now();
+      await waitFor('the revoked key to be refused by the other API process', async () => (await me()).status === 401, {
+        timeoutMs: 2_000,
+        everyMs: 50,
+      });
+      process.stderr.write(`[cluster] revocation seen by the other API process after ${Date.now() - revokedAt} ms\n`);
+      // The key's owner, on B, is unaffected.
+      await b.get('/api/v1/auth/me').expect(200);
     }),
   );
 });

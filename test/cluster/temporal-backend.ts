@@ -56,6 +56,8 @@ export async function startClusterTemporal(opts: {
       databasePrefix,
       dataDir: dir,
       historyShards: 4,
+      // 4 services x 2 stores x 3: the tier runs beside an integration test file on PostgreSQL's 100 connections.
+      maxConns: 3,
       namespace,
       // Its own progress lines to the test's log, the services' error summaries to a file (their full logs are
       // in logs/ beside it): a cluster settling in prints many.
