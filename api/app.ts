@@ -25,7 +25,8 @@ export interface AppOptions {
 export function createApp(deps: ApiDeps, opts: AppOptions): Application {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // API_TRUST_PROXY: whose X-Forwarded-For names the client (the login limit counts per client address).
+  app.set('trust proxy', deps.config.apiTrustProxy.length > 0 ? [...deps.config.apiTrustProxy] : false);
   const headers = opts.headers ?? [];
   // Routes marked `fast` are served before Express sees the request when it is their plain case.
   const fast = opts.routes

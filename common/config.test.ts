@@ -53,6 +53,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, TEMPORAL_UI_PORT: '70000' })).toThrow(/TEMPORAL_UI_PORT/);
   });
 
+  it('reads API_TRUST_PROXY as a list of subnet names, addresses and CIDRs, and `none` as trusting nobody', () => {
+    expect(loadConfig(base).apiTrustProxy).toEqual(['loopback']);
+    expect(loadConfig({ ...base, API_TRUST_PROXY: 'uniquelocal, 10.0.0.0/8 192.0.2.7' }).apiTrustProxy).toEqual([
+      'uniquelocal',
+      '10.0.0.0/8',
+      '192.0.2.7',
+    ]);
+    expect(loadConfig({ ...base, API_TRUST_PROXY: 'none' }).apiTrustProxy).toEqual([]);
+    expect(() => loadConfig({ ...base, API_TRUST_PROXY: 'loopback,10.0.0.0/99' })).toThrow(
+      /API_TRUST_PROXY.*10\.0\.0\.0\/99/,
+    );
+  });
+
   it('documents every setting in the README', () => {
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const undocumented = SETTINGS.map((s) => s.env).filter((name) => !readme.includes(`\`${name}\``));

@@ -3,6 +3,7 @@
  * A missing or malformed setting stops the process with a message naming the variable.
  */
 import Ajv from 'ajv';
+import ipaddr from 'ipaddr.js';
 import { devSecret } from './dev-secrets';
 
 /** Every setting the platform reads, after validation and defaults. */
@@ -106,6 +107,11 @@ export interface Config {
   /** The reconciler terminates a run whose workflow task failed this many times in a row; 0 disables it. */
   readonly workflowTaskMaxAttempts: number;
   readonly apiHost: string;
+  /**
+   * Proxies whose `X-Forwarded-For` the API believes (Express's `trust proxy`): `loopback`, `linklocal`,
+   * `uniquelocal`, IP addresses and CIDRs. Empty: none, the socket's peer is the client.
+   */
+  readonly apiTrustProxy: readonly string[];
   readonly apiPort: number;
   readonly apiBodyLimit: string;
   /** Accept events whose pattern has no definition (stored unvalidated) instead of answering 422. */
@@ -364,6 +370,7 @@ export const SETTINGS: readonly Setting[] = [
     max: 10_000,
   },
   { env: 'API_HOST', key: 'apiHost', type: 'string', default: '127.0.0.1' },
+  { env: 'API_TRUST_PROXY', key: 'apiTrustProxy', type: 'string', default: 'loopback', pattern: '^[A-Za-z0-9.:/,\\s]*$' },
   { env: 'API_PORT', key: 'apiPort', type: 'integer', default: 3000, min: 0, max: 65535 },
   { env: 'API_BODY_LIMIT', key: 'apiBodyLimit', type: 'string', default: '1mb', pattern: '^\\d+(b|kb|mb)$' },
   { env: 'ACCEPT_UNREGISTERED_EVENTS', key: 'acceptUnregisteredEvents', type: 'boolean', default: false },
@@ -539,8 +546,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .split(/[\s,]+/)
       .filter(Boolean),
   );
+  out.apiTrustProxy = trustedProxies(String(out.apiTrustProxy ?? ''));
   resolveSecrets(out);
   return Object.freeze(out) as unknown as Config;
+}
+
+const PROXY_SUBNET_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** API_TRUST_PROXY as a list Express accepts; `none` (or nothing) trusts no proxy. */
+function trustedProxies(value: string): readonly string[] {
+  const entries = value.split(/[\s,]+/).filter(Boolean);
+  if (entries.length === 1 && entries[0] === 'none') return Object.freeze([]);
+  const bad = entries.filter((e) => !PROXY_SUBNET_NAMES.has(e) && !ipaddr.isValid(e) && !isCidr(e));
+  if (bad.length > 0) {
+    throw new ConfigError([
+      `API_TRUST_PROXY=${JSON.stringify(value)}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not loopback, linklocal, uniquelocal, an IP address or a CIDR`,
+    ]);
+  }
+  return Object.freeze(entries);
+}
+
+function isCidr(entry: string): boolean {
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Secrets that production must set; elsewhere they are generated once and kept in the data dir. */

@@ -181,3 +181,24 @@ describe('revocation seen by every API process', () => {
     expect(await refusedAfter(b.app, key)).toBeLessThan(REVOCATION_DEADLINE_MS);
   });
 });
+
+describe('whose address the login limit counts (API_TRUST_PROXY)', () => {
+  const fromClient = (app: Application, username: string, client: string) =>
+    login(app, username).set('X-Forwarded-For', client);
+
+  it('behind a trusted proxy (loopback, the default), each forwarded client address has its own count', async () => {
+    for (let i = 0; i < 3; i++) await fromClient(a.app, 'proxied-gina', '203.0.113.5').expect(401);
+    await fromClient(a.app, 'proxied-gina', '203.0.113.5').expect(429);
+    await fromClient(b.app, 'proxied-gina', '203.0.113.6').expect(401);
+  });
+
+  it('with API_TRUST_PROXY=none, a forged X-Forwarded-For does not escape the limit', async () => {
+    const direct = await createTestApi({ config: { ...config, API_TRUST_PROXY: 'none' } });
+    try {
+      for (let i = 0; i < 3; i++) await fromClient(direct.app, 'direct-hank', `198.51.100.${i}`).expect(401);
+      await fromClient(direct.app, 'direct-hank', '198.51.100.99').expect(429);
+    } finally {
+      await direct.close();
+    }
+  });
+});
