@@ -26,6 +26,7 @@ import * as m020 from './020_paused_runs';
 import * as m021 from './021_bulk_operation_permissions';
 import * as m022 from './022_schedule_permissions';
 import * as m023 from './023_task_flow_control';
+import * as m027 from './027_trigger_set_version';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -51,4 +52,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '021_bulk_operation_permissions': m021,
   '022_schedule_permissions': m022,
   '023_task_flow_control': m023,
+  '027_trigger_set_version': m027,
 };
