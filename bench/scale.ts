@@ -89,7 +89,7 @@ async function triggerSeries(ctx: BenchCtx): Promise<ScaleSeries> {
     series.points.push({
       label: sizeLabel(size),
       values: { 'routing p50': m.routing.p50, 'routing p99': m.routing.p99, delivery: m.delivery.perSecond },
-      note: `${m.delivery.delivered}/${m.delivery.events} delivered in ${m.delivery.seconds.toFixed(1)} s; load ${load()}`,
+      note: `${m.delivery.events} events ${m.delivery.allDelivered ? 'all delivered' : 'NOT all delivered'} in ${m.delivery.seconds.toFixed(1)} s; load ${load()}`,
     });
     log(`triggers ${size}: routing p50 ${m.routing.p50.toFixed(1)} ms, delivery ${m.delivery.perSecond.toFixed(0)}/s`);
   }
@@ -131,6 +131,8 @@ async function ingestSeries(ctx: BenchCtx): Promise<ScaleSeries> {
       { name: 'POST /events', unit: 'events/s', better: 'higher' },
       { name: 'POST p99', unit: 'ms', better: 'lower' },
       { name: 'bare INSERT', unit: 'rows/s', better: 'higher' },
+      { name: 'POST stack CPU', unit: 'µs/event', better: 'lower' },
+      { name: 'bare INSERT PostgreSQL CPU', unit: 'µs/row', better: 'lower' },
     ],
     points: [],
   };
@@ -140,7 +142,15 @@ async function ingestSeries(ctx: BenchCtx): Promise<ScaleSeries> {
     const r = await measureIngest(ctx, EVENTS, CONCURRENCY, 2);
     series.points.push({
       label: sizeLabel(size),
-      values: { 'POST /events': r.api.perSecond, 'POST p99': r.api.p99, 'bare INSERT': r.bare.perSecond },
+      values: {
+        'POST /events': r.api.perSecond,
+        'POST p99': r.api.p99,
+        'bare INSERT': r.bare.perSecond,
+        // CPU of the stack per event (bench process less the load generator, Temporal, PostgreSQL): other load on
+        // the machine moves it far less than the rates.
+        'POST stack CPU': ((r.cpu.api.self - r.cpu.loadGen + r.cpu.api.pg + r.cpu.api.temporal) * 1000) / EVENTS,
+        'bare INSERT PostgreSQL CPU': (r.cpu.bare.pg * 1000) / EVENTS,
+      },
       note:
         (loaded.added > 0
           ? `bulk load of ${sizeLabel(loaded.added)} rows: ${loaded.seconds.toFixed(0)} s (${Math.round(loaded.added / loaded.seconds)} rows/s); `
