@@ -10,13 +10,16 @@
  *     signal) with 1 / 10,000 / 100,000 open subscriptions (bulk rows in SQL; the measured waits are real runs);
  *  3. stored events: ingest rate (POST /events, and the bare single-row INSERT beside it) with event_instances
  *     holding 0 / 1M / 10M rows (bulk-loaded with INSERT ... SELECT generate_series; the load is timed);
- *     the worker is stopped for this series, as in bench:events.
+ *     the worker is stopped for this series, as in bench:events;
+ *  4. runs per second (three no-op tasks, mirror on, started with startRun) with worker processes
+ *     (workers/main.ts children): the dev server with one worker, the real multi-service Temporal server on
+ *     PostgreSQL (devstack/temporal-server.ts, databases created for the run and dropped) with one and two.
  * Each series prints how much worse its largest size is than its smallest (goal: at most 1.5x).
- * Options: --quick (stored events 0 / 100k / 1M, fewer events per size), --only=triggers,subscriptions,ingest.
+ * Options: --quick (stored events 0 / 100k / 1M, fewer events per size), --only=triggers,subscriptions,ingest,runs.
  * Env: BENCH_DELIVER (events delivered per trigger size; 2000, quick 1000), BENCH_ROUTES (events routed per
  * trigger size; 300), BENCH_RESUMES (resumes per mode and size; 20), BENCH_EVENTS (ingest events per size and
  * side; 4000, quick 2000), BENCH_CONCURRENCY (32), BENCH_EVENT_SIZES (comma-separated, overrides the stored-event
- * sizes), TEMPORAL_ADDRESS, AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server for the scratch database).
+ * sizes), BENCH_RUNS (runs per server row; 300, quick 150), BENCH_RUN_CONCURRENCY (20), TEMPORAL_ADDRESS, AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server for the scratch database).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -43,6 +46,9 @@ import { measureResume } from './events-resume';
 import { benchDefinition, matchingTrigger, measureTriggers, registerEventType } from './scale-measure';
 import { seriesLines, sizeLabel, type ScaleSeries } from './scale-report';
 import { loadEvents, seedSubscriptions, seedTriggers } from './scale-seed';
+import { measureRuns, spawnWorker, storeRunDefinition } from './scale-runs';
+import { startTemporalServer } from '../devstack/temporal-server';
+import { ADMIN_URL } from '../test/helpers/test-database';
 
 const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv
@@ -54,6 +60,8 @@ const DELIVER = num('BENCH_DELIVER', 2000, 1000);
 const ROUTES = num('BENCH_ROUTES', 300);
 const RESUMES = num('BENCH_RESUMES', 20);
 const EVENTS = num('BENCH_EVENTS', 4000, 2000);
+const RUNS = num('BENCH_RUNS', 300, 150);
+const RUN_CONCURRENCY = num('BENCH_RUN_CONCURRENCY', 20);
 const CONCURRENCY = num('BENCH_CONCURRENCY', 32);
 const TRIGGER_SIZES = [1, 1_000, 10_000];
 const SUBSCRIPTION_SIZES = [1, 10_000, 100_000];
@@ -161,6 +169,68 @@ async function ingestSeries(ctx: BenchCtx): Promise<ScaleSeries> {
   return series;
 }
 
+/**
+ * Runs per second with worker processes (workers/main.ts children) on the dev server (one worker; the one this
+ * bench started, or TEMPORAL_ADDRESS) and on the real multi-service server on PostgreSQL (one, then two
+ * workers); the real server's databases are created for this run and dropped after it.
+ */
+async function runsSeries(ctx: BenchCtx, devAddress: string, bundlePath: string): Promise<ScaleSeries> {
+  const workflowId = await storeRunDefinition(ctx.db);
+  const series: ScaleSeries = {
+    title: 'Runs per second: dev server and the real Temporal server with one and two worker processes',
+    sizeLabel: 'server, worker processes',
+    metrics: [
+      { name: 'throughput', unit: 'runs/s', better: 'higher' },
+      { name: 'p50', unit: 'ms', better: 'lower' },
+      { name: 'p99', unit: 'ms', better: 'lower' },
+    ],
+    points: [],
+  };
+  const measure = async (label: string, address: string, namespace: string, workers: number) => {
+    const taskQueue = `bench-scale-runs-${randomUUID().slice(0, 8)}`;
+    const env = {
+      DATABASE_URL: ctx.config.databaseUrl!,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    };
+    const procs = [];
+    try {
+      for (let i = 0; i < workers; i++) procs.push(await spawnWorker(env));
+      log(`runs: ${label}: ${workers} worker process(es) polling; load ${load()}`);
+      const s = await measureRuns(ctx, { address, namespace, taskQueue }, workflowId, RUNS, RUN_CONCURRENCY, label);
+      series.points.push({
+        label,
+        values: { throughput: s.perSecond, p50: s.p50, p99: s.p99 },
+        note: `${s.count} runs, ${RUN_CONCURRENCY} in flight; load ${load()}`,
+      });
+      log(`runs: ${label}: ${s.perSecond.toFixed(1)} runs/s`);
+    } finally {
+      for (const p of procs) await p.stop();
+    }
+  };
+  await measure('dev server, 1 worker', devAddress, ctx.config.temporalNamespace, 1);
+  const prefix = `aos_bench_temporal_${randomUUID().slice(0, 8)}`;
+  const server = await startTemporalServer({
+    postgresUrl: ADMIN_URL,
+    databasePrefix: prefix,
+    dataDir: mkdtempSync(join(tmpdir(), 'aos-bench-temporal-')),
+    historyShards: 4,
+    log: (l) => process.env.BENCH_SERVER_LOG && log(`temporal-server: ${l}`),
+  });
+  try {
+    await measure('real server, 1 worker', server.address, server.namespace, 1);
+    await measure('real server, 2 workers', server.address, server.namespace, 2);
+  } finally {
+    await server.stop();
+    const admin = createDb({ url: ADMIN_URL, poolMax: 1 });
+    for (const name of [prefix, `${prefix}_visibility`]) await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.destroy();
+  }
+  return series;
+}
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const began = Date.now();
@@ -222,6 +292,8 @@ async function main(): Promise<void> {
       running = undefined;
     }
     // Without the worker (as bench:events measures ingest): the dispatcher's work is not charged to either side.
+    // Before ingest, whose events stay undelivered (no worker): the runs' workers would start on that backlog.
+    if (wanted('runs')) series.push(await runsSeries(ctx, address, bundlePath));
     if (wanted('ingest')) series.push(await ingestSeries(ctx));
     const minutes = ((Date.now() - began) / 60_000).toFixed(1);
     console.log(
