@@ -58,6 +58,12 @@ export interface Config {
   readonly temporalAddress: string | undefined;
   readonly temporalNamespace: string;
   readonly temporalDevPort: number;
+  /** Frontend port of the real Temporal server `npm run temporal:server` runs (devstack/temporal-server.ts). */
+  readonly temporalServerPort: number;
+  /** PostgreSQL that server keeps its `temporal` and `temporal_visibility` databases in. */
+  readonly temporalServerPostgresUrl: string;
+  /** numHistoryShards of that server's databases: read when they are first set up, fixed afterwards. */
+  readonly temporalServerHistoryShards: number;
   readonly temporalUiPort: number;
   /** Base URL of the Temporal Web UI, used for links from API responses. */
   readonly temporalUiUrl: string;
@@ -248,6 +254,22 @@ export const SETTINGS: readonly Setting[] = [
     pattern: '^[A-Za-z0-9._-]+$',
   },
   { env: 'TEMPORAL_DEV_PORT', key: 'temporalDevPort', type: 'integer', default: 7233, ...PORT },
+  { env: 'TEMPORAL_SERVER_PORT', key: 'temporalServerPort', type: 'integer', default: 7233, ...PORT },
+  {
+    env: 'TEMPORAL_SERVER_POSTGRES_URL',
+    key: 'temporalServerPostgresUrl',
+    type: 'string',
+    default: 'postgres://postgres@127.0.0.1:5432/postgres',
+    pattern: '^postgres(ql)?://',
+  },
+  {
+    env: 'TEMPORAL_SERVER_HISTORY_SHARDS',
+    key: 'temporalServerHistoryShards',
+    type: 'integer',
+    default: 4,
+    min: 1,
+    max: 16_384,
+  },
   { env: 'TEMPORAL_UI_PORT', key: 'temporalUiPort', type: 'integer', default: 8233, ...PORT },
   { env: 'TEMPORAL_UI_URL', key: 'temporalUiUrl', type: 'string', pattern: '^https?://' },
   {
