@@ -225,7 +225,8 @@ async function runsSeries(ctx: BenchCtx, devAddress: string, bundlePath: string)
   } finally {
     await server.stop();
     const admin = createDb({ url: ADMIN_URL, poolMax: 1 });
-    for (const name of [prefix, `${prefix}_visibility`]) await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const name of [prefix, `${prefix}_visibility`])
+      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.destroy();
   }
   return series;
