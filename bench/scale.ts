@@ -270,7 +270,8 @@ async function main(): Promise<void> {
     temporal,
     config,
     base,
-    auth: caller.bearer,
+    // The API key, not the access token: a full run outlives the token.
+    auth: caller.keyHeader,
     meter: createCpuMeter({ temporalPid: server?.process.pid, db }),
   };
   const series: ScaleSeries[] = [];
