@@ -17,9 +17,11 @@ export async function measureResume(
   ctx: BenchCtx,
   n: number,
   obs?: BenchObservability,
+  opts: { pattern?: string } = {},
 ): Promise<{ event: Series; signal: Series; eventOn?: Series; signalOn?: Series }> {
   const tag = randomUUID().slice(0, 8);
-  const pattern = `resume${tag}.approved`;
+  // bench:scale passes one pattern for every size (its bulk subscriptions wait for it too): registered once.
+  const pattern = opts.pattern ?? `resume${tag}.approved`;
   const definition: WorkflowDefinition = {
     workflow_id: `bench-resume-${tag}`,
     name: 'bench resume',
@@ -37,7 +39,7 @@ export async function measureResume(
       payload_schema: { type: 'object' },
     }),
   });
-  if (reg.status !== 201) throw new Error(`definition: ${reg.status}`);
+  if (reg.status !== 201 && !(opts.pattern && reg.status === 409)) throw new Error(`definition: ${reg.status}`);
   const row = await workflowDefinitions.insert(ctx.db, {
     workflow_id: definition.workflow_id,
     version: '1.0.0',

@@ -29,6 +29,7 @@ import * as m023 from './023_task_flow_control';
 import * as m024 from './024_shared_process_state';
 import * as m025 from './025_event_dispatch_shards';
 import * as m026 from './026_retention_indexes';
+import * as m027 from './027_trigger_set_version';
 
 export const migrations: Record<string, Knex.Migration> = {
   '001_extensions_and_schemas': m001,
@@ -57,4 +58,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '024_shared_process_state': m024,
   '025_event_dispatch_shards': m025,
   '026_retention_indexes': m026,
+  '027_trigger_set_version': m027,
 };

@@ -80,23 +80,22 @@ export async function getTriggerByTriggerId(db: Db, triggerId: string): Promise<
 export type TriggerWithDefinition = WorkflowEventTriggerRow & { definition_workflow_id: string };
 
 /**
- * Enabled triggers that may match `pattern`, with their definition's business id: the exact pattern through
- * the index, and every wildcard pattern (the caller applies the `*`/`**` matcher to those).
+ * The version of the enabled-trigger set: bumped in the transaction of every statement that writes
+ * workflow_event_triggers (migration 027), so a change is visible here no later than its rows.
  */
-export async function listTriggerCandidates(
-  db: Db,
-  pattern: string,
-): Promise<{ exact: TriggerWithDefinition[]; wildcard: TriggerWithDefinition[] }> {
-  const base = () =>
-    db(`${WORKFLOW_EVENT_TRIGGERS} as t`)
-      .join(`${WORKFLOW_DEFINITIONS} as d`, 'd.id', 't.workflow_definition_id')
-      .select('t.*', 'd.workflow_id as definition_workflow_id')
-      .where('t.enabled', true);
-  const [exact, wildcard] = (await Promise.all([
-    base().where('t.event_pattern', pattern),
-    base().where('t.event_pattern', 'like', '%*%'),
-  ])) as [TriggerWithDefinition[], TriggerWithDefinition[]];
-  return { exact, wildcard };
+export async function triggerSetVersion(db: Db): Promise<string> {
+  const row = (await db('workflow_orchestrator_service.routing_set_versions')
+    .where({ name: 'workflow_event_triggers' })
+    .first('version')) as { version: string | number } | undefined;
+  return String(row?.version ?? 0);
+}
+
+/** Every enabled trigger with its definition's business id (routing compiles them: trigger-set.ts). */
+export async function listEnabledTriggers(db: Db): Promise<TriggerWithDefinition[]> {
+  return (await db(`${WORKFLOW_EVENT_TRIGGERS} as t`)
+    .join(`${WORKFLOW_DEFINITIONS} as d`, 'd.id', 't.workflow_definition_id')
+    .select('t.*', 'd.workflow_id as definition_workflow_id')
+    .where('t.enabled', true)) as TriggerWithDefinition[];
 }
 
 /** The workflow definition row a trigger may point at: by row id, or by business id (its latest active, else newest version). */

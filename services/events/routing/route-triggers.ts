@@ -13,24 +13,26 @@ import type { Config } from '../../../common/config';
 import type { TriggerContext } from '../../../common/definitions/types';
 import { FailureType } from '../../../common/errors';
 import type { RoutingResult } from '../../../common/events/delivery';
-import { matchesPattern } from '../../../common/events/pattern';
 import { evaluateOnEvent } from '../../../common/events/trigger-expressions';
 import { describeFailure } from '../../../common/expressions/engine';
 import type { StoredEvent } from '../../../db/repositories/event-instances';
 import { liveRunIds, startedLiveRunIds } from '../../../db/repositories/event-runs';
-import { listTriggerCandidates, type TriggerWithDefinition } from '../../../db/repositories/workflow-event-triggers';
+import type { TriggerWithDefinition } from '../../../db/repositories/workflow-event-triggers';
 import { aosEventSignal } from '../../../workflows/api';
 import { nonRetryable } from '../../../common/errors/failures';
 import { startRun } from '../../runs';
 import { traceparentOf } from '../../../common/telemetry';
 import { toEnvelope } from './envelope';
+import { currentTriggers, matchingTriggers } from './trigger-set';
 
 type Trigger = TriggerWithDefinition;
 
-/** Matching enabled triggers with their definition's business id, lowest priority number first. */
+/**
+ * Matching enabled triggers with their definition's business id, lowest priority number first: from the
+ * compiled trigger set held in memory while the triggers are unchanged (./trigger-set.ts).
+ */
 export async function findTriggers(db: Knex, pattern: string): Promise<Trigger[]> {
-  const { exact, wildcard } = await listTriggerCandidates(db, pattern);
-  return [...exact, ...wildcard.filter((t) => matchesPattern(t.event_pattern, pattern))].sort(
+  return matchingTriggers(await currentTriggers(db), pattern).sort(
     (a, b) => a.priority - b.priority || +a.created_at - +b.created_at,
   );
 }
