@@ -24,7 +24,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import pg from 'pg';
+import { ensureDatabases, forgetMembers, servicesJoined, type PgTarget } from '../db/temporal-databases';
 import { SEARCH_ATTRIBUTE_KEYS } from '../common/search-attributes';
 import { freePort } from './free-port';
 
@@ -97,14 +97,6 @@ export function findTemporalServerBinaries(env: NodeJS.ProcessEnv = process.env)
   throw new Error(`Temporal server binaries not found (${missing.join(', ')}). ${INSTALL_HINT}`);
 }
 
-interface PgTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  adminDatabase: string;
-}
-
 function parsePostgresUrl(url: string): PgTarget {
   const u = new URL(url);
   return {
@@ -114,26 +106,6 @@ function parsePostgresUrl(url: string): PgTarget {
     password: decodeURIComponent(u.password),
     adminDatabase: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
   };
-}
-
-/** Creates the databases that do not exist yet (CREATE DATABASE has no IF NOT EXISTS). */
-async function ensureDatabases(target: PgTarget, names: string[]): Promise<void> {
-  const client = new pg.Client({ ...target, database: target.adminDatabase });
-  await client.connect();
-  try {
-    for (const name of names) {
-      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (rowCount) continue;
-      try {
-        await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-      } catch (err) {
-        // Another starter created it between the check and here.
-        if ((err as { code?: string }).code !== '42P04') throw err;
-      }
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 /** `setup-schema -v 0.0` (versioning tables only; a no-op when present) then `update-schema` to the latest. */
@@ -151,21 +123,6 @@ async function setUpSchema(sqlTool: string, target: PgTarget, database: string, 
   };
   await run(['setup-schema', '-v', '0.0']);
   await run(['update-schema', '--schema-name', schemaName]);
-}
-
-/**
- * Clears the membership table: rows of a previous run (alive for a while after it stopped) would make the new
- * services try to join those dead hosts for the whole 30 s join timeout. One cluster per database prefix: this
- * runs before any of its services start.
- */
-async function forgetMembers(target: PgTarget, database: string): Promise<void> {
-  const client = new pg.Client({ ...target, database });
-  await client.connect();
-  try {
-    await client.query('DELETE FROM cluster_membership');
-  } finally {
-    await client.end();
-  }
 }
 
 type Ports = Record<Service, { grpc: number; membership: number }> & { http: number };
@@ -442,20 +399,6 @@ async function registerOnce(address: string, namespace: string): Promise<boolean
   }
 }
 
-/** True once all four services have announced themselves in the membership table (cleared before the start). */
-async function allServicesJoined(target: PgTarget, database: string): Promise<boolean> {
-  const client = new pg.Client({ ...target, database });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ roles: string }>(
-      'SELECT count(DISTINCT role) AS roles FROM cluster_membership',
-    );
-    return Number(rows[0]?.roles) >= SERVICES.length;
-  } finally {
-    await client.end();
-  }
-}
-
 async function waitUntilRegistered(
   address: string,
   namespace: string,
@@ -541,7 +484,13 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     await waitForFrontend(address, procs[0], deadline);
     procs.push(...SERVICES.slice(1).map((service) => spawnService(server, dataDir, service, serviceLog)));
     const firstExit = Promise.race(procs.map((p) => p.exited.then(() => p)));
-    await waitUntilRegistered(address, namespace, deadline, firstExit, () => allServicesJoined(target, persistenceDb));
+    await waitUntilRegistered(
+      address,
+      namespace,
+      deadline,
+      firstExit,
+      async () => (await servicesJoined(target, persistenceDb)) >= SERVICES.length,
+    );
   } catch (err) {
     await stop();
     throw err;
