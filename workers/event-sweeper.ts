@@ -31,15 +31,20 @@ export function startEventSweeper(deps: SweeperDeps, alive: () => boolean = () =
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
-  let first = true;
+  let triedUnsharded = false;
   const pass = async () => {
     try {
-      // Once per worker start: a dispatcher of before sharding, idle since, delivers what it holds and retires.
-      if (first && (await wakeUnshardedDispatcher(deps.temporal, deps.config)))
-        deps.logger.info('event sweeper woke the unsharded event dispatcher so that it retires');
-      first = false;
-      if (await sweepPendingEvents(deps))
-        deps.logger.info('event sweeper woke the dispatcher for stale pending events');
+      const woke = await sweepPendingEvents(deps);
+      if (woke) deps.logger.info('event sweeper woke the dispatcher for stale pending events');
+      // Once per process, and only when events were stale (the first pass after an upgrade finds the events the
+      // old dispatcher was never woken for): the single dispatcher of before sharding, if it still runs, delivers
+      // what it holds and retires. Not at every start: a call still in flight when the client closes is retried by the
+      // SDK on the closed channel, which throws outside any promise (it failed test files whose worker just started).
+      if (woke && !triedUnsharded) {
+        triedUnsharded = true;
+        if (await wakeUnshardedDispatcher(deps.temporal, deps.config))
+          deps.logger.info('event sweeper woke the unsharded event dispatcher so that it retires');
+      }
     } catch (err) {
       deps.logger.warn({ err }, 'event sweep failed; retrying next interval');
     }

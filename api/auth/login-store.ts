@@ -5,12 +5,13 @@
  *
  * A database error propagates: the limiter answers 503 problem+json with Retry-After instead of letting an
  * unthrottled guess through (fail closed; a login needs the database anyway to check the password).
- * Ended windows are deleted when their key is hit again (the upsert restarts them) and by a bounded sweep at most
+ * Keys are stored as SHA-256 hashes. Ended windows are deleted when their key is hit again (the upsert restarts them) and by a bounded sweep at most
  * once a minute per process, so abandoned keys do not accumulate.
  */
 import type { Options, Store, IncrementResponse, ClientRateLimitInfo } from 'express-rate-limit';
 import type { Knex } from 'knex';
 import type { Logger } from '../../common/logger';
+import { sha256 } from '../../services/auth/tokens';
 import {
   decrementLoginAttempts,
   deleteExpiredLoginAttempts,
@@ -48,22 +49,28 @@ export class PostgresLoginStore implements Store {
   }
 
   async increment(key: string): Promise<IncrementResponse> {
-    const count = await incrementLoginAttempts(this.db, this.prefix + key, this.windowMs);
+    const count = await incrementLoginAttempts(this.db, this.rowKey(key), this.windowMs);
     this.maybeSweep();
     return info(count);
   }
 
   async decrement(key: string): Promise<void> {
-    await decrementLoginAttempts(this.db, this.prefix + key);
+    await decrementLoginAttempts(this.db, this.rowKey(key));
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const count = await getLoginAttempts(this.db, this.prefix + key);
+    const count = await getLoginAttempts(this.db, this.rowKey(key));
     return count && info(count);
   }
 
   async resetKey(key: string): Promise<void> {
-    await resetLoginAttempts(this.db, this.prefix + key);
+    await resetLoginAttempts(this.db, this.rowKey(key));
+  }
+
+  // Hashed: the key holds the client's address and the username as typed, which may be anything (a NUL character
+  // PostgreSQL cannot store, megabytes of text); the row keeps neither in clear.
+  private rowKey(key: string): string {
+    return sha256(this.prefix + key);
   }
 
   // Not awaited: the sweep is housekeeping, never on a login's path; a failure waits for the next minute.
