@@ -15,25 +15,16 @@
  * is the log sink alone: redirect stdout); diagnostics: BENCH_HANDOFF=0 (no hand-off), BENCH_FAST_ROUTE=0
  * (POST /events through the generic Express stack).
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startBenchServers, writeWorkflowBundle } from './bench-stack';
 import { createApiApp } from '../api/api-app';
 import { syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
 import { createLogger } from '../common/logger';
-import { createDb } from '../db/connection';
-import { freePort } from '../devstack/free-port';
-import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
 import { createTestCaller } from '../test/helpers/auth';
-import { testConfig } from '../test/helpers/api';
-import { createTestDatabase } from '../test/helpers/test-database';
 import { createOrchestratorWorker } from '../workers/orchestrator';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { temporalClientInterceptors } from '../services/observability/tracing';
 import { setupBenchObservability } from './observability';
 import { createCpuMeter } from './cpu-meter';
@@ -51,18 +42,8 @@ const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  let server: DevServer | undefined;
-  const address =
-    process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
-  const database = await createTestDatabase();
-  const config = testConfig({
-    TEMPORAL_ADDRESS: address,
-    DATABASE_URL: database.url,
-    TASK_QUEUE: `bench-events-${randomUUID().slice(0, 8)}`,
-    RECONCILE_INTERVAL_MS: '0',
-    LOG_LEVEL: 'warn',
-  });
-  const db = createDb({ url: database.url, poolMax: 40 });
+  const servers = await startBenchServers('bench-events');
+  const { server, address, config, db } = servers;
   // One API and one worker serve both the off and the on rows; observability is switched on for the on rows'
   // own rounds (global provider, log sink level, the worker's activity interceptors and workflow span sink).
   const obs = OBSERVABILITY ? setupBenchObservability(db, 'aos-bench', LOG_LEVEL) : undefined;
@@ -81,9 +62,7 @@ async function main(): Promise<void> {
   await new Promise((r) => http.once('listening', r));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1`;
   // The production bundle (with Temporal's OpenTelemetry workflow interceptors, which run in the off rows too).
-  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
-  const bundlePath = join(mkdtempSync(join(tmpdir(), 'aos-bench-')), 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
+  const bundlePath = await writeWorkflowBundle();
   const worker = await createOrchestratorWorker({
     config,
     db,
@@ -125,9 +104,7 @@ async function main(): Promise<void> {
     http.close();
     await temporal.connection.close();
     await obs?.close();
-    await db.destroy();
-    await database.drop();
-    await server?.stop();
+    await servers.close();
   }
 }
 

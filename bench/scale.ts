@@ -22,24 +22,20 @@
  * sizes), BENCH_RUNS (runs per server row; 300, quick 150), BENCH_RUN_CONCURRENCY (20), TEMPORAL_ADDRESS, AOS_TEST_ADMIN_DATABASE_URL / DATABASE_URL (server for the scratch database).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { startBenchServers, writeWorkflowBundle } from './bench-stack';
 import { createApiApp } from '../api/api-app';
 import { syncPermissions } from '../api/auth/bootstrap';
 import { allRoutes } from '../api/routes';
 import { createLogger } from '../common/logger';
 import { createDb } from '../db/connection';
-import { freePort } from '../devstack/free-port';
-import { startTemporalDevServer, type DevServer } from '../devstack/temporal-dev-server';
 import { createTestCaller } from '../test/helpers/auth';
-import { testConfig } from '../test/helpers/api';
-import { createTestDatabase } from '../test/helpers/test-database';
 import { createOrchestratorWorker } from '../workers/orchestrator';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/workflow-bundle';
 import { createCpuMeter } from './cpu-meter';
 import { measureIngest, type BenchCtx } from './events-ingest';
 import { measureResume } from './events-resume';
@@ -240,18 +236,8 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}${QUICK ? ' (quick)' : ''}`,
   );
-  let server: DevServer | undefined;
-  const address =
-    process.env.TEMPORAL_ADDRESS ?? (server = await startTemporalDevServer({ port: await freePort() })).address;
-  const database = await createTestDatabase();
-  const config = testConfig({
-    TEMPORAL_ADDRESS: address,
-    DATABASE_URL: database.url,
-    TASK_QUEUE: `bench-scale-${randomUUID().slice(0, 8)}`,
-    RECONCILE_INTERVAL_MS: '0',
-    LOG_LEVEL: 'warn',
-  });
-  const db = createDb({ url: database.url, poolMax: 40 });
+  const servers = await startBenchServers('bench-scale');
+  const { server, address, config, db } = servers;
   const logger = createLogger({ level: 'warn' });
   const temporal = new Client({ connection: await Connection.connect({ address }) });
   const deps = { config, db, logger, temporal };
@@ -260,9 +246,7 @@ async function main(): Promise<void> {
   const http = createApiApp(deps).listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1`;
-  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
-  const bundlePath = join(mkdtempSync(join(tmpdir(), 'aos-bench-')), 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
+  const bundlePath = await writeWorkflowBundle();
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const ctx: BenchCtx = {
@@ -311,9 +295,7 @@ async function main(): Promise<void> {
     }
     http.close();
     await temporal.connection.close();
-    await db.destroy();
-    await database.drop();
-    await server?.stop();
+    await servers.close();
   }
 }
 

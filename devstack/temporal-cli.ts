@@ -7,7 +7,8 @@ import { delimiter, join, resolve } from 'node:path';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const LOCAL_CLI_PATH = resolve(__dirname, '..', '.tools', 'bin', 'temporal');
 
-function isExecutable(path: string): boolean {
+/** True when `path` exists and this process may execute it. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

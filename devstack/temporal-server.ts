@@ -9,15 +9,7 @@
  * and the platform's search attributes (a real server creates neither) and wait until both are usable.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  createWriteStream,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-  type WriteStream,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
@@ -27,6 +19,7 @@ import { temporal } from '@temporalio/proto';
 import { ensureDatabases, forgetMembers, servicesJoined, type PgTarget } from '../db/temporal-databases';
 import { SEARCH_ATTRIBUTE_KEYS } from '../common/search-attributes';
 import { freePort } from './free-port';
+import { isExecutable } from './temporal-cli';
 
 /** The server version the install script builds (same as the dev server's). */
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
@@ -69,15 +62,6 @@ const INSTALL_HINT =
   'Run `bash scripts/install-temporal-server.sh` (needs Go; builds the server and temporal-sql-tool ' +
   `${TEMPORAL_SERVER_VERSION} into .tools/bin), or set TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH to existing ` +
   'binaries, or point the platform at an existing cluster with TEMPORAL_ADDRESS=host:port.';
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function findBinary(envPath: string | undefined, name: string, env: NodeJS.ProcessEnv): string | undefined {
   const candidates = [
