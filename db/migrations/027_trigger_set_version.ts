@@ -15,7 +15,7 @@ const WF = 'workflow_orchestrator_service';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.withSchema(WF).createTable('routing_set_versions', (t) => {
     idColumn(knex, t);
-    t.string('name', 100).notNullable().unique();
+    t.string('name', 255).notNullable().unique();
     t.bigInteger('version').notNullable().defaultTo(0);
     timestamps(knex, t);
   });
