@@ -118,6 +118,8 @@ describe('an approval started by an event', () => {
     // Rejecting needs a note: the error sits on the Note field, nothing reaches the run.
     await page.getByRole('button', { name: 'Reject' }).click();
     await expectText(page.locator('.rjsf-field-string:has(textarea[id$="decision_note"])'), 'is required for “Reject”');
+    // The summary above the form names the field by its label and links to it.
+    await expectText(page.locator('.panel.errors'), 'Note: is required for “Reject”');
     await screenshot(page, 'task-errors');
     expect(await runStatus(task.workflow_instance_id)).toBe('waiting');
     const row = await stack.http.get(`/api/v1/human-tasks/${task.id}`);

@@ -5,18 +5,20 @@
  * errors shown on their fields.
  */
 import Form from '@rjsf/core';
-import type { ErrorSchema, ObjectFieldTemplateProps } from '@rjsf/utils';
+import type { ErrorListProps, ErrorSchema, ObjectFieldTemplateProps } from '@rjsf/utils';
 import { useMemo, useRef, useState } from 'react';
 import {
+  errorSchemaMessages,
   formActions,
   layoutToUiSchema,
   missingRequired,
+  rjsfFieldId,
   rjsfSchema,
   type FormAction,
   type FormSnapshot,
   type UiSection,
 } from './layout';
-import { validator } from './validator';
+import { fieldLabel, validator } from './validator';
 
 /** Sections as `<fieldset>`s with a heading (root object only); nested objects render plainly. */
 function SectionedObject(props: ObjectFieldTemplateProps) {
@@ -42,6 +44,43 @@ function SectionedObject(props: ObjectFieldTemplateProps) {
           })}
         </fieldset>
       ))}
+    </div>
+  );
+}
+
+/**
+ * The error summary above the form: every problem (the schema's, the action's `requires`, the server's 422) with
+ * the field's label as a link that moves the focus to the field, so a keyboard user reaches each one directly.
+ */
+function ErrorSummary({ errorSchema, schema, uiSchema }: ErrorListProps) {
+  const items = errorSchemaMessages(errorSchema);
+  if (items.length === 0) return null;
+  return (
+    <div className="panel errors" role="alert" aria-labelledby="form-error-summary">
+      <h3 id="form-error-summary" className="panel-title">
+        {items.length === 1 ? 'One field to correct' : `${items.length} fields to correct`}
+      </h3>
+      <ul>
+        {items.map((e, i) => (
+          <li key={i}>
+            {e.path.length > 0 && (
+              <>
+                <a
+                  href={`#${rjsfFieldId(e.path)}`}
+                  onClick={(event) => {
+                    event.preventDefault();
+                    document.getElementById(rjsfFieldId(e.path))?.focus();
+                  }}
+                >
+                  {fieldLabel(e.path, schema, uiSchema)}
+                </a>
+                {': '}
+              </>
+            )}
+            {e.message}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -76,7 +115,7 @@ export function TaskForm({ form, initialData, disabled, serverErrors, onSubmit }
       validator={validator}
       formData={data}
       disabled={disabled}
-      templates={{ ObjectFieldTemplate: SectionedObject }}
+      templates={{ ObjectFieldTemplate: SectionedObject, ErrorListTemplate: ErrorSummary }}
       extraErrors={extraErrors}
       showErrorList="top"
       noHtml5Validate

@@ -1,9 +1,11 @@
 import type { FormSnapshot } from '../../../common/contracts/human-tasks';
 import {
+  errorSchemaMessages,
   formActions,
   layoutSections,
   layoutToUiSchema,
   missingRequired,
+  rjsfFieldId,
   rjsfSchema,
   serverErrorsToExtraErrors,
 } from './layout';
@@ -158,5 +160,36 @@ describe('serverErrorsToExtraErrors', () => {
     expect(serverErrorsToExtraErrors([{ pointer: '/body/data', message: 'must be object' }]).extraErrors).toEqual({
       __errors: ['must be object'],
     });
+  });
+});
+
+describe('errorSchemaMessages and rjsfFieldId', () => {
+  it('lists every message with its exact path, nested and dotted names included, and the field ids rjsf gives', () => {
+    const merged = {
+      __errors: ['the form is stale'],
+      decision_note: { __errors: ['is required for “Reject”', 'must NOT have fewer than 3 characters'] },
+      'cost.centre': { __errors: ['is required'] },
+      address: { city: { __errors: ['is required'] } },
+    };
+    const messages = errorSchemaMessages(merged as never);
+    expect(messages).toEqual([
+      { path: [], message: 'the form is stale' },
+      { path: ['decision_note'], message: 'is required for “Reject”' },
+      { path: ['decision_note'], message: 'must NOT have fewer than 3 characters' },
+      { path: ['cost.centre'], message: 'is required' },
+      { path: ['address', 'city'], message: 'is required' },
+    ]);
+    expect(messages.map((m) => rjsfFieldId(m.path))).toEqual([
+      'root',
+      'root_decision_note',
+      'root_decision_note',
+      'root_cost.centre',
+      'root_address_city',
+    ]);
+  });
+
+  it('has nothing to list without errors', () => {
+    expect(errorSchemaMessages(undefined)).toEqual([]);
+    expect(errorSchemaMessages({} as never)).toEqual([]);
   });
 });

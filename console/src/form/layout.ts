@@ -123,6 +123,36 @@ export function serverErrorsToExtraErrors(
   return { extraErrors: root as ErrorSchema, other };
 }
 
+/** One line of the error summary above a form: the field (its path, as in an rjsf ErrorSchema) and a message. */
+export interface FieldError {
+  /** Property names from the form's root; empty for an error of the whole form. */
+  path: string[];
+  message: string;
+}
+
+/**
+ * Every message of an rjsf ErrorSchema (schema errors, the `requires` check and the server's 422, merged by the
+ * form) with its exact path, in field order. Walking the ErrorSchema rather than rjsf's error list keeps field
+ * names that contain a dot intact.
+ */
+export function errorSchemaMessages(errorSchema: ErrorSchema | undefined, path: string[] = []): FieldError[] {
+  if (!errorSchema || typeof errorSchema !== 'object') return [];
+  const node = errorSchema as Record<string, unknown>;
+  const own = Array.isArray(node.__errors) ? (node.__errors as unknown[]) : [];
+  const out: FieldError[] = own.map((m) => ({ path, message: String(m) }));
+  for (const [key, child] of Object.entries(node))
+    if (key !== '__errors') out.push(...errorSchemaMessages(child as ErrorSchema, [...path, key]));
+  return out;
+}
+
+/**
+ * The DOM id rjsf gives the field at `path` (default `idPrefix` "root", `idSeparator` "_"), so the summary can
+ * move the focus to the field.
+ */
+export function rjsfFieldId(path: string[]): string {
+  return ['root', ...path].join('_');
+}
+
 /** The schema as rjsf takes it (a boolean schema renders nothing useful: an empty object form). */
 export function rjsfSchema(schema: FormSnapshot['schema']): RJSFSchema {
   return typeof schema === 'object' && schema !== null ? (schema as RJSFSchema) : { type: 'object' };

@@ -252,7 +252,7 @@ export function locateErrors(units: OutputUnit[], data: Json, prepared: Prepared
 }
 
 /** The label of the field at `path`: its uiSchema title, else its schema title, else its path. */
-function fieldLabel(path: string[], schema: unknown, uiSchema: UiSchema | undefined): string {
+export function fieldLabel(path: string[], schema: unknown, uiSchema: UiSchema | undefined): string {
   let ui: unknown = uiSchema;
   let node: unknown = schema;
   for (const token of path) {

@@ -74,13 +74,12 @@ function StepTree(props: {
               type="button"
               className={`step status-${status}`}
               aria-pressed={props.selected === s.id}
-              aria-label={`${s.name ?? s.id} (${s.type}): ${status.replace(/_/g, ' ')}`}
               data-testid={`step-${s.id}`}
               data-status={status}
               onClick={() => props.onSelect(s.id)}
             >
-              <span className="step-id">{s.name ?? s.id}</span>
-              <span className="step-type">{s.type}</span>
+              {/* The name is the visible text ("review human_task completed"): no aria-label that differs from it. */}
+              <span className="step-id">{s.name ?? s.id}</span> <span className="step-type">{s.type}</span>{' '}
               <span className={`badge status-${status}`}>{status.replace(/_/g, ' ')}</span>
             </button>
             {s.steps && <StepTree {...props} steps={s.steps} />}
