@@ -146,6 +146,10 @@ describe('an approval started by an event', () => {
     for (const step of ['policy', 'review', 'announce', 'done'])
       await expectAttr(tree.getByTestId(`step-${step}`), 'data-status', 'completed');
     await expectAttr(tree.getByTestId('step-auto-approve'), 'data-status', 'not_reached');
+    // Its events: the one that started it, and the decision it emitted.
+    const events = page.getByTestId('run-event');
+    await expectText(events.filter({ hasText: 'expense.submitted' }), 'started the run');
+    await expectText(events.filter({ hasText: 'expense.decided' }), 'emitted by the run');
     await screenshot(page, 'run-approval');
   });
 });

@@ -41,6 +41,20 @@ interface StoredEvent {
   timestamp: string;
   payload: unknown;
   metadata: Record<string, unknown>;
+  source?: { type?: string; id?: string } | null;
+}
+
+/**
+ * How a stored event relates to the run: the event that started it, one the run emitted (`emit_event` stores
+ * `source: { type: "workflow", id: <the run's workflow id> }`), or another event under its correlation key.
+ */
+export function eventRelation(
+  event: Pick<StoredEvent, 'eventId' | 'source'>,
+  run: { workflow_id: string; trigger?: { eventId?: string } | null },
+): 'started the run' | 'emitted by the run' | 'correlated' {
+  if (run.trigger?.eventId !== undefined && event.eventId === run.trigger.eventId) return 'started the run';
+  if (event.source?.type === 'workflow' && event.source.id === run.workflow_id) return 'emitted by the run';
+  return 'correlated';
 }
 
 /** The status of a step: its latest execution's, else what the live state says, else not reached. */
@@ -324,7 +338,7 @@ export function RunPage({ id }: { id: string }) {
         </div>
       </section>
       <section className="card" aria-labelledby="events-title">
-        <h2 id="events-title">Events received</h2>
+        <h2 id="events-title">Events</h2>
         {(events.data ?? []).length === 0 ? (
           <p className="muted">No events (started through the API and no correlated events).</p>
         ) : (
@@ -333,15 +347,17 @@ export function RunPage({ id }: { id: string }) {
               <tr>
                 <th scope="col">Event</th>
                 <th scope="col">Pattern</th>
+                <th scope="col">Relation</th>
                 <th scope="col">At</th>
                 <th scope="col">Payload</th>
               </tr>
             </thead>
             <tbody>
               {events.data!.map((e) => (
-                <tr key={e.eventId}>
+                <tr key={e.eventId} data-testid="run-event">
                   <td className="mono small">{e.eventId}</td>
                   <td>{e.pattern}</td>
+                  <td>{eventRelation(e, r)}</td>
                   <td>
                     <Time value={e.timestamp} />
                   </td>
