@@ -233,6 +233,17 @@ describe('axe-core, WCAG 2.1 A and AA', () => {
     expect(await violations()).toEqual([]);
   });
 
+  it('finds no violation on a task an administrator reassigns, with the refusal on its field', async () => {
+    const task = await expenseTask(`${p}-axe-assign`);
+    await loginAs(page, stack, admin);
+    await open(`/tasks/${task.id}`, page.getByRole('heading', { name: 'Reassign' }));
+    await page.getByRole('heading', { name: 'Reassign' }).click();
+    await page.getByLabel('Assignee').fill(`${p}-nobody`);
+    await page.getByRole('button', { name: 'Reassign' }).click();
+    await page.locator('#reassign-assignee-error').waitFor();
+    expect(await violations()).toEqual([]);
+  });
+
   it('finds no violation on the lists and the definition page', async () => {
     await loginAs(page, stack, admin);
     const pages: Array<[string, Locator]> = [

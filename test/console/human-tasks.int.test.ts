@@ -32,6 +32,7 @@ let browser: Browser;
 let approver: LoginUser;
 let outsider: LoginUser;
 let manager: LoginUser;
+let admin: LoginUser;
 let page: Page;
 let problems: PageProblems;
 
@@ -41,6 +42,7 @@ beforeAll(async () => {
   approver = await createLoginUser(stack, { username: `${p}-approver`, roles: ['approvers'], displayName: 'Amy' });
   outsider = await createLoginUser(stack, { username: `${p}-outsider`, roles: ['viewer'] });
   manager = await createLoginUser(stack, { username: `${p}-manager`, roles: ['finance-managers'] });
+  admin = await createLoginUser(stack, { username: `${p}-admin`, roles: ['admin'] });
 });
 afterAll(async () => {
   await browser?.close();
@@ -199,5 +201,70 @@ describe('an escalation', () => {
     await expectText(page.getByTestId('task-assignee'), 'finance-managers');
     await expectText(page.getByRole('region', { name: 'History' }), 'escalated');
     await screenshot(page, 'task-escalated');
+  });
+});
+
+describe('an administrator', () => {
+  const expenseId = `${p}-exp-admin`;
+  const title = `Expense ${expenseId}: 99 EUR for Alan Turing`;
+  let task: { id: string; workflow_instance_id: string };
+
+  beforeAll(async () => {
+    await stack.http
+      .post('/api/v1/events')
+      .send({ pattern: 'expense.submitted', payload: { expenseId, employee: 'Alan Turing', amount: 99 } })
+      .expect(202);
+    task = await openTask('expense-approval', title);
+  });
+
+  it('filters every task by definition and due time, and reassigns one (an unknown user is shown on the field)', async () => {
+    await loginAs(page, stack, admin);
+    await page.goto(`${stack.url}/console/inbox?scope=all`);
+    await page.getByLabel('Definition').fill('expense-approval');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('link', { name: title }).waitFor();
+    expect(page.url()).toContain('workflow_id=expense-approval');
+    // Due in a day: not due before the next hour, and no task of another definition.
+    await page.getByLabel('Due before').fill(new Date(Date.now() + 3_600_000).toISOString().slice(0, 16));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('[data-testid="task-row"], p.empty').first().waitFor();
+    await expectCount(page.getByRole('link', { name: title }), 0);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('Definition').fill(`${p}-no-such-workflow`);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('p.empty').waitFor();
+    await expectCount(page.getByTestId('task-row'), 0);
+
+    await page.goto(`${stack.url}/console/tasks/${task.id}`);
+    await page.getByRole('heading', { name: title }).waitFor();
+    await page.getByText('Reassign', { exact: true }).first().click();
+    await page.getByLabel('Assignee').fill(`${p}-nobody`);
+    await page.getByRole('button', { name: 'Reassign' }).click();
+    await expectText(page.locator('#reassign-assignee-error'), `${p}-nobody`);
+    expect(await page.getByLabel('Assignee').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'task-reassign');
+    expect((await stack.http.get(`/api/v1/human-tasks/${task.id}`)).body.assignee).toBeNull();
+
+    await page.getByLabel('Assignee').fill(manager.username);
+    await page.getByRole('button', { name: 'Reassign' }).click();
+    await expectText(page.getByRole('status'), 'Task reassigned.');
+    await expectText(page.getByTestId('task-assignee'), manager.username);
+    const after = await stack.http.get(`/api/v1/human-tasks/${task.id}`);
+    expect(after.body).toMatchObject({ status: 'waiting', assignee: manager.username });
+    expect(after.body.history.at(-1)).toMatchObject({ kind: 'assigned', actor: admin.username });
+
+    // The reassigned task is the manager's now.
+    await page.context().close();
+    ({ page, problems } = await newPage(browser));
+    await loginAs(page, stack, manager);
+    await page.goto(`${stack.url}/console/inbox?scope=mine`);
+    await page.getByRole('link', { name: title }).waitFor();
+  });
+
+  it('does not offer reassignment to a user without human_tasks:assign', async () => {
+    await loginAs(page, stack, approver);
+    await page.goto(`${stack.url}/console/tasks/${task.id}`);
+    await page.getByRole('heading', { name: title }).waitFor();
+    await expectCount(page.getByRole('heading', { name: 'Reassign' }), 0);
   });
 });

@@ -1,4 +1,8 @@
-/** The inbox: human tasks assigned to me or offered to me and my roles (GET /human-tasks?scope=...). */
+/**
+ * The inbox: human tasks assigned to me or offered to me and my roles (GET /human-tasks?scope=...), filtered by
+ * status, definition, assignee and due time; every filter lives in the URL.
+ */
+import { useState, type FormEvent } from 'react';
 import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link, navigate, useLocation } from '../lib/router';
@@ -34,22 +38,49 @@ export function whoText(t: Pick<TaskSummary, 'assignee' | 'candidate_users' | 'c
   return parts.length ? `unclaimed: ${parts.join(', ')}` : 'unclaimed';
 }
 
+/** The filters of the form (URL parameters of the same names). */
+const FILTERS = ['workflow_id', 'assignee', 'due_before'] as const;
+type Filters = Record<(typeof FILTERS)[number], string>;
+
 export function InboxPage() {
   const me = useMe();
   const { search } = useLocation();
   const scope = search.get('scope') ?? 'inbox';
   const status = search.get('status') ?? 'waiting';
   const cursor = search.get('cursor') ?? undefined;
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? ''])) as Filters;
+  const [draft, setDraft] = useState(filters);
   const tasks = useLoad(
-    () => api<Page<TaskSummary>>('/human-tasks', { query: { scope, status, cursor, limit: 50 } }),
-    [scope, status, cursor],
+    () =>
+      api<Page<TaskSummary>>('/human-tasks', {
+        query: {
+          scope,
+          status,
+          workflow_id: filters.workflow_id || undefined,
+          assignee: filters.assignee || undefined,
+          // datetime-local is the browser's local time; the API takes an instant.
+          due_before: filters.due_before ? new Date(filters.due_before).toISOString() : undefined,
+          cursor,
+          limit: 50,
+        },
+      }),
+    [search.toString()],
     { pollMs: 5000, poll: () => true },
   );
   const go = (next: Record<string, string | undefined>) => {
-    const q = new URLSearchParams({ scope, status, ...next } as Record<string, string>);
+    const q = new URLSearchParams({ scope, status, ...filters, ...next } as Record<string, string>);
     for (const [k, v] of [...q.entries()]) if (!v || v === 'undefined') q.delete(k);
     navigate(`/inbox?${q.toString()}`);
   };
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    go({ ...draft, cursor: undefined });
+  };
+  const field = (name: (typeof FILTERS)[number]) => ({
+    id: `inbox-${name}`,
+    value: draft[name],
+    onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value }),
+  });
   const scopes = SCOPES.filter((s) => s.id !== 'all' || can(me, 'human_tasks:admin'));
   return (
     <>
@@ -78,6 +109,36 @@ export function InboxPage() {
           </select>
         </label>
       </div>
+      <form className="filters" onSubmit={apply} aria-label="Filter tasks">
+        <div>
+          <label htmlFor="inbox-workflow_id">Definition</label>
+          <input {...field('workflow_id')} placeholder="workflow id" />
+        </div>
+        <div>
+          <label htmlFor="inbox-assignee">Assignee</label>
+          <input {...field('assignee')} placeholder="username" />
+        </div>
+        <div>
+          <label htmlFor="inbox-due_before">Due before</label>
+          <input type="datetime-local" {...field('due_before')} />
+        </div>
+        <div className="filter-buttons">
+          <button type="submit" className="btn primary">
+            Apply
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              const empty = Object.fromEntries(FILTERS.map((f) => [f, ''])) as Filters;
+              setDraft(empty);
+              go({ ...empty, cursor: undefined });
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </form>
       <ErrorBox error={tasks.error} />
       <table className="list" aria-label="Tasks">
         <thead>

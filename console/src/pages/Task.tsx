@@ -31,6 +31,8 @@ interface TaskDetail extends TaskSummary {
   escalation_level?: number;
   output?: unknown;
   history?: HistoryEntry[];
+  /** What the caller may do to the task now (the API's rules, without the races they settle). */
+  allowed?: { claim: boolean; release: boolean; complete: boolean; comment: boolean; assign: boolean };
 }
 
 /** One comment. */
@@ -179,6 +181,19 @@ export function TaskPage({ id }: { id: string }) {
           </div>
         )}
       </section>
+      {open && t.allowed?.assign && (
+        <Reassign
+          key={`${t.assignee}|${t.candidate_users.join(',')}|${t.candidate_roles.join(',')}`}
+          task={t}
+          busy={busy}
+          onAssign={async (body) => {
+            await api(`/human-tasks/${id}/assign`, { method: 'POST', body });
+            setActionError(null);
+            setNotice('Task reassigned.');
+            task.reload();
+          }}
+        />
+      )}
       {notice && (
         <div role="status" className="notice">
           {notice}
@@ -240,6 +255,98 @@ export function TaskPage({ id }: { id: string }) {
         }
       />
     </>
+  );
+}
+
+/** A comma- or space-separated list as the API takes it. */
+const listOf = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+/**
+ * Reassign a task (`human_tasks:assign`): the assignee (empty: unclaimed, offered to the candidates) and the
+ * candidate users and roles, prefilled with the current ones. The API's 422 (an unknown user or role, a task left
+ * with nobody) is shown on the field its pointer names.
+ */
+function Reassign(props: {
+  task: TaskDetail;
+  busy: boolean;
+  onAssign(body: { assignee: string | null; candidate_users: string[]; candidate_roles: string[] }): Promise<void>;
+}) {
+  const t = props.task;
+  const [assignee, setAssignee] = useState(t.assignee ?? '');
+  const [users, setUsers] = useState(t.candidate_users.join(', '));
+  const [roles, setRoles] = useState(t.candidate_roles.join(', '));
+  const [errors, setErrors] = useState<{ pointer: string; message: string }[]>([]);
+  const [failure, setFailure] = useState<unknown>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors([]);
+    setFailure(null);
+    try {
+      await props.onAssign({
+        assignee: assignee.trim() || null,
+        candidate_users: listOf(users),
+        candidate_roles: listOf(roles),
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.errors.length > 0) setErrors(err.errors);
+      else setFailure(err);
+    }
+  };
+  /** The messages of the errors whose pointer is `/body/<field>` or below it. */
+  const on = (field: string) =>
+    errors.filter((x) => x.pointer === `/body/${field}` || x.pointer.startsWith(`/body/${field}/`));
+  const unplaced = errors.filter(
+    (x) => !['assignee', 'candidate_users', 'candidate_roles'].some((f) => on(f).includes(x)),
+  );
+  const input = (field: string, label: string, value: string, set: (v: string) => void, help: string) => {
+    const mine = on(field);
+    return (
+      <div className={mine.length > 0 ? 'has-error' : undefined}>
+        <label htmlFor={`reassign-${field}`}>{label}</label>
+        <input
+          id={`reassign-${field}`}
+          value={value}
+          onChange={(e) => set(e.target.value)}
+          aria-invalid={mine.length > 0 || undefined}
+          aria-describedby={`reassign-${field}-help${mine.length > 0 ? ` reassign-${field}-error` : ''}`}
+        />
+        {mine.length > 0 && (
+          <p id={`reassign-${field}-error`} className="field-error">
+            {mine.map((x) => x.message).join('; ')}
+          </p>
+        )}
+        <p id={`reassign-${field}-help`} className="muted small">
+          {help}
+        </p>
+      </div>
+    );
+  };
+  return (
+    <section className="card" aria-labelledby="reassign-title">
+      <details>
+        <summary>
+          <h2 id="reassign-title" className="inline-heading">
+            Reassign
+          </h2>
+        </summary>
+        <form onSubmit={submit} className="reassign">
+          {input('assignee', 'Assignee', assignee, setAssignee, 'A username; empty leaves the task unclaimed.')}
+          {input('candidate_users', 'Candidate users', users, setUsers, 'Usernames, separated by commas.')}
+          {input('candidate_roles', 'Candidate roles', roles, setRoles, 'Role ids, separated by commas.')}
+          {unplaced.length > 0 && (
+            <ul className="error-box">
+              {unplaced.map((x) => (
+                <li key={x.pointer + x.message}>{x.message}</li>
+              ))}
+            </ul>
+          )}
+          <ErrorBox error={failure} />
+          <button type="submit" className="btn" disabled={props.busy}>
+            Reassign
+          </button>
+        </form>
+      </details>
+    </section>
   );
 }
 
