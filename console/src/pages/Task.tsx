@@ -183,7 +183,7 @@ export function TaskPage({ id }: { id: string }) {
       </section>
       {open && t.allowed?.assign && (
         <Reassign
-          key={`${t.assignee}|${t.candidate_users.join(',')}|${t.candidate_roles.join(',')}`}
+          key={`${t.assignee}|${(t.candidate_users ?? []).join(',')}|${(t.candidate_roles ?? []).join(',')}`}
           task={t}
           busy={busy}
           onAssign={async (body) => {
@@ -273,8 +273,8 @@ function Reassign(props: {
 }) {
   const t = props.task;
   const [assignee, setAssignee] = useState(t.assignee ?? '');
-  const [users, setUsers] = useState(t.candidate_users.join(', '));
-  const [roles, setRoles] = useState(t.candidate_roles.join(', '));
+  const [users, setUsers] = useState((t.candidate_users ?? []).join(', '));
+  const [roles, setRoles] = useState((t.candidate_roles ?? []).join(', '));
   const [errors, setErrors] = useState<{ pointer: string; message: string }[]>([]);
   const [failure, setFailure] = useState<unknown>(null);
   const submit = async (e: FormEvent) => {
