@@ -6,6 +6,7 @@ import { Link, match, navigate, useLocation } from './lib/router';
 import { ErrorBox } from './lib/ui';
 import { DefinitionPage, DefinitionsPage } from './pages/Definitions';
 import { DeadLettersPage, EventsPage } from './pages/Events';
+import { FormPage, FormsPage } from './pages/Forms';
 import { InboxPage } from './pages/Inbox';
 import { LoginPage } from './pages/Login';
 import { RunPage } from './pages/Run';
@@ -19,6 +20,7 @@ const NAV = [
   { to: '/inbox', label: 'Inbox', section: ['/inbox', '/tasks'] },
   { to: '/runs', label: 'Runs', section: ['/runs'] },
   { to: '/definitions', label: 'Definitions', section: ['/definitions'] },
+  { to: '/forms', label: 'Forms', section: ['/forms'] },
   { to: '/schedules', label: 'Schedules', section: ['/schedules'] },
   { to: '/tests', label: 'Tests', section: ['/tests'] },
   { to: '/events', label: 'Events', section: ['/events'] },
@@ -31,6 +33,7 @@ function page(path: string): ReactNode {
   if ((m = match('/tasks/:id', path))) return <TaskPage key={m.id} id={m.id!} />;
   if ((m = match('/runs/:id', path))) return <RunPage key={m.id} id={m.id!} />;
   if ((m = match('/tests/:id', path))) return <TestRunPage key={m.id} id={m.id!} />;
+  if ((m = match('/forms/:componentId', path))) return <FormPage key={m.componentId} componentId={m.componentId!} />;
   if ((m = match('/definitions/:workflowId', path)))
     return <DefinitionPage key={m.workflowId} workflowId={m.workflowId!} />;
   switch (path) {
@@ -40,6 +43,8 @@ function page(path: string): ReactNode {
       return <RunsPage />;
     case '/definitions':
       return <DefinitionsPage />;
+    case '/forms':
+      return <FormsPage />;
     case '/schedules':
       return <SchedulesPage />;
     case '/tests':

@@ -251,7 +251,8 @@ describe('aos against the real platform', () => {
     await seed(h.db);
     const run = await aos('test', '--tag', 'example', '--interval', '0.2');
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    // With the report beside the code, a failing case is named in the test's failure.
+    expect({ code: run.code, report: run.stdout }).toEqual({ code: 0, report: expect.any(String) });
     expect(run.stdout).toMatch(/test run \S+ passed: 10 passed, 0 failed, 0 errored, 0 skipped of 10/);
   });
 });

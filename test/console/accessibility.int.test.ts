@@ -244,12 +244,14 @@ describe('axe-core, WCAG 2.1 A and AA', () => {
     expect(await violations()).toEqual([]);
   });
 
-  it('finds no violation on the lists and the definition page', async () => {
+  it('finds no violation on the lists, a definition and a form with its preview', async () => {
     await loginAs(page, stack, admin);
     const pages: Array<[string, Locator]> = [
       ['/runs', page.getByTestId('run-row')],
       ['/definitions', page.getByRole('link', { name: 'expense-approval' })],
       ['/definitions/expense-approval', page.getByLabel('Definition JSON')],
+      ['/forms', page.getByRole('link', { name: 'expense-approval' })],
+      ['/forms/expense-approval', page.getByRole('region', { name: 'Preview' }).getByLabel('Note')],
       ['/schedules', page.getByRole('heading', { name: 'Schedules' })],
       ['/tests', page.getByRole('heading', { name: 'Tests' })],
       ['/events', page.getByTestId('event-row')],

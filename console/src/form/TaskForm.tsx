@@ -136,9 +136,10 @@ export function TaskForm({ form, initialData, disabled, serverErrors, onSubmit }
       }}
     >
       <div className="actions" role="group" aria-label="Actions">
-        {actions.map((a) => (
+        {actions.map((a, i) => (
           <button
-            key={a.id}
+            // By position: a form being edited (the Forms page's preview) may repeat an id until it is saved.
+            key={i}
             type="submit"
             className={`btn ${a.style ?? 'default'}`}
             disabled={disabled}

@@ -112,7 +112,7 @@ export function DefinitionsPage() {
 }
 
 /** Field errors of a failed save or of a validation, listed by pointer. */
-function FieldErrors({ errors, title }: { errors: FieldError[]; title: string }) {
+export function FieldErrors({ errors, title }: { errors: FieldError[]; title: string }) {
   if (errors.length === 0) return null;
   return (
     <div role="alert" className="error-box" aria-label={title}>

@@ -1,0 +1,399 @@
+/**
+ * Forms (UI components, docs/ui-components.md): the list (grouped by component), and one component's versions
+ * with activate / deprecate, its JSON with validate / save draft / save as new version (the API's 422 listed by
+ * pointer), and a live preview: the form as a task will render it (the same TaskForm, layout and validator),
+ * submitted only to the page.
+ */
+import { Component, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import type { FormAction, FormSnapshot } from '../form/layout';
+import { TaskForm } from '../form/TaskForm';
+import { api, ApiError, apiWithEtag, type FieldError, type Page } from '../lib/api';
+import { can, useMe } from '../lib/me';
+import { Link, navigate, useLocation } from '../lib/router';
+import { ErrorBox, errorText, Json, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
+import { FieldErrors } from './Definitions';
+
+/** A UI component version as answered (the document plus lifecycle fields). */
+interface UiComponent {
+  id: string;
+  component_id: string;
+  version: string;
+  name: string;
+  description?: string;
+  component_type: string;
+  form_schema?: Record<string, unknown> | boolean;
+  ui_schema?: Record<string, unknown>;
+  layout?: FormSnapshot['layout'];
+  actions?: FormAction[];
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The members of a component that are its document (what is written back); the rest is lifecycle. */
+const DOCUMENT_FIELDS = [
+  'component_id',
+  'version',
+  'name',
+  'description',
+  'component_type',
+  'form_schema',
+  'ui_schema',
+  'layout',
+  'actions',
+] as const;
+
+/** The editable document of a component version. */
+export function componentDocument(c: UiComponent): Record<string, unknown> {
+  return Object.fromEntries(DOCUMENT_FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
+}
+
+/** A component document as the form a task would snapshot (or why it cannot be previewed). */
+export function previewSnapshot(doc: Record<string, unknown>): FormSnapshot | string {
+  const schema = doc.form_schema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+    return 'Nothing to preview: the component has no object form_schema.';
+  return {
+    componentId: String(doc.component_id ?? ''),
+    version: String(doc.version ?? ''),
+    name: String(doc.name ?? ''),
+    schema: schema as Record<string, unknown>,
+    layout: (doc.layout ?? {}) as FormSnapshot['layout'],
+    actions: Array.isArray(doc.actions) ? (doc.actions as FormAction[]) : [],
+    ...(typeof doc.ui_schema === 'object' && doc.ui_schema !== null
+      ? { uiSchema: doc.ui_schema as Record<string, unknown> }
+      : {}),
+  };
+}
+
+export function FormsPage() {
+  const { search } = useLocation();
+  const text = search.get('search') ?? '';
+  const status = search.get('status') ?? '';
+  const cursor = search.get('cursor') ?? undefined;
+  const [draft, setDraft] = useState(text);
+  const list = useLoad(
+    () => api<Page<UiComponent>>('/ui-components', { query: { search: text, status, cursor, limit: 100 } }),
+    [text, status, cursor],
+  );
+  const go = (next: Record<string, string>) => {
+    const q = new URLSearchParams({ search: text, status, ...next });
+    for (const [k, v] of [...q.entries()]) if (!v) q.delete(k);
+    navigate(`/forms?${q.toString()}`);
+  };
+  const groups = new Map<string, UiComponent[]>();
+  for (const c of list.data?.items ?? []) groups.set(c.component_id, [...(groups.get(c.component_id) ?? []), c]);
+  return (
+    <>
+      <PageHeader title="Forms" />
+      <p className="muted">
+        The UI components human tasks render: a JSON Schema of the data, a layout and the actions a person may take.
+      </p>
+      <form
+        className="filters"
+        aria-label="Filter forms"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          go({ search: draft, cursor: '' });
+        }}
+      >
+        <div>
+          <label htmlFor="forms-search">Name</label>
+          <input id="forms-search" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="forms-status">Status</label>
+          <select id="forms-status" value={status} onChange={(e) => go({ status: e.target.value, cursor: '' })}>
+            <option value="">any</option>
+            <option>draft</option>
+            <option>active</option>
+            <option>deprecated</option>
+          </select>
+        </div>
+        <div className="filter-buttons">
+          <button type="submit" className="btn primary">
+            Search
+          </button>
+        </div>
+      </form>
+      <ErrorBox error={list.error} />
+      <table className="list" aria-label="Forms">
+        <thead>
+          <tr>
+            <th scope="col">Form</th>
+            <th scope="col">Name</th>
+            <th scope="col">Type</th>
+            <th scope="col">Versions</th>
+            <th scope="col">Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...groups.entries()].map(([id, versions]) => (
+            <tr key={id} data-testid="form-row">
+              <td>
+                <Link to={`/forms/${encodeURIComponent(id)}`} className="mono">
+                  {id}
+                </Link>
+              </td>
+              <td>{versions[0]!.name}</td>
+              <td>{versions[0]!.component_type}</td>
+              <td>
+                {versions.map((v) => (
+                  <span key={v.id} className="version-chip">
+                    v{v.version} <Status status={v.status} />
+                  </span>
+                ))}
+              </td>
+              <td>
+                <Time value={versions[0]!.updated_at} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.data && list.data.items.length === 0 && <p className="empty">No forms.</p>}
+      <MoreButton cursor={list.data?.next_cursor} onMore={(c) => go({ cursor: c })} />
+    </>
+  );
+}
+
+/** Keeps a form that rjsf cannot render (a schema it does not understand) from taking the page down. */
+class PreviewBoundary extends Component<{ children: ReactNode }, { error: unknown }> {
+  state = { error: null as unknown };
+  static getDerivedStateFromError(error: unknown) {
+    return { error };
+  }
+  render() {
+    return this.state.error ? (
+      <p role="alert" className="error-box">
+        The preview cannot render this form: {errorText(this.state.error)}
+      </p>
+    ) : (
+      this.props.children
+    );
+  }
+}
+
+/** The form rendered from the editor's JSON; a submission is shown, not sent. */
+function Preview({ text }: { text: string }) {
+  const [submitted, setSubmitted] = useState<{ action: string; data: unknown } | null>(null);
+  const snapshot = useMemo(() => {
+    try {
+      return previewSnapshot(JSON.parse(text) as Record<string, unknown>);
+    } catch (err) {
+      return `The JSON does not parse: ${(err as Error).message}`;
+    }
+  }, [text]);
+  useEffect(() => setSubmitted(null), [text]);
+  return (
+    <section className="card" aria-labelledby="preview-title">
+      <h2 id="preview-title">Preview</h2>
+      <p className="muted small">
+        The form as a task shows it, validated as in the inbox. Submitting here sends nothing: it shows what the run
+        would receive.
+      </p>
+      {typeof snapshot === 'string' ? (
+        <p className="muted">{snapshot}</p>
+      ) : (
+        <PreviewBoundary key={text}>
+          <TaskForm key={text} form={snapshot} onSubmit={(a, data) => setSubmitted({ action: a.id, data })} />
+        </PreviewBoundary>
+      )}
+      {submitted && (
+        <div role="status" className="notice">
+          <p>
+            Preview of a submission: action <code>{submitted.action}</code>, data:
+          </p>
+          <Json value={submitted.data} label="Submitted data" />
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function FormPage({ componentId }: { componentId: string }) {
+  const me = useMe();
+  const writer = can(me, 'ui_components:write');
+  const base = `/ui-components/${encodeURIComponent(componentId)}`;
+  const versions = useLoad(() => api<{ items: UiComponent[] }>(`${base}/versions`), [componentId]);
+  const { search } = useLocation();
+  const items = versions.data?.items ?? [];
+  const chosen = search.get('version') ?? items[items.length - 1]?.version;
+  const current = useLoad(
+    () =>
+      chosen ? apiWithEtag<UiComponent>(`${base}/versions/${encodeURIComponent(chosen)}`) : Promise.resolve(undefined),
+    [chosen, versions.data],
+  );
+  const [text, setText] = useState('');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (current.data) setText(JSON.stringify(componentDocument(current.data.body), null, 2));
+  }, [current.data]);
+  const v = current.data?.body;
+
+  const run = async (what: () => Promise<string>) => {
+    setErrors([]);
+    setError(null);
+    setNotice(null);
+    try {
+      setNotice(await what());
+    } catch (err) {
+      if (err instanceof ApiError && err.errors.length > 0) setErrors(err.errors);
+      setError(err);
+    }
+  };
+  const parsed = (): Record<string, unknown> => {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ApiError(400, 'The JSON does not parse', (err as Error).message);
+    }
+  };
+  const move = (version: string, verb: 'activate' | 'deprecate') =>
+    run(async () => {
+      await api(`${base}/versions/${encodeURIComponent(version)}/${verb}`, { method: 'POST' });
+      versions.reload();
+      return `Version ${version} ${verb === 'activate' ? 'activated' : 'deprecated'}.`;
+    });
+
+  return (
+    <>
+      <PageHeader title={<span className="mono">{componentId}</span>} />
+      <ErrorBox error={versions.error} />
+      <section className="card" aria-labelledby="versions-title">
+        <h2 id="versions-title">Versions</h2>
+        <table className="list" aria-label="Versions">
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Status</th>
+              <th scope="col">Created</th>
+              <th scope="col">Updated</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id} data-testid={`version-${c.version}`} aria-current={c.version === chosen}>
+                <td>
+                  <Link to={`/forms/${encodeURIComponent(componentId)}?version=${encodeURIComponent(c.version)}`}>
+                    v{c.version}
+                  </Link>
+                </td>
+                <td>
+                  <Status status={c.status} />
+                </td>
+                <td>
+                  <Time value={c.created_at} />
+                </td>
+                <td>
+                  <Time value={c.updated_at} />
+                </td>
+                <td className="row-actions">
+                  {writer && c.status !== 'active' && (
+                    <button type="button" className="btn small" onClick={() => move(c.version, 'activate')}>
+                      Activate v{c.version}
+                    </button>
+                  )}
+                  {writer && c.status === 'active' && (
+                    <button type="button" className="btn small" onClick={() => move(c.version, 'deprecate')}>
+                      Deprecate v{c.version}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {notice && (
+        <div role="status" className="notice">
+          {notice}
+        </div>
+      )}
+      <FieldErrors errors={errors} title="Validation errors" />
+      {errors.length === 0 && <ErrorBox error={error} />}
+      {v && (
+        <div className="form-editor">
+          <section className="card" aria-labelledby="json-title">
+            <h2 id="json-title">
+              Version {v.version} <Status status={v.status} />
+            </h2>
+            <label htmlFor="form-json">Form JSON</label>
+            <textarea
+              id="form-json"
+              className="code"
+              spellCheck={false}
+              rows={28}
+              value={text}
+              readOnly={!writer}
+              onChange={(e) => setText(e.target.value)}
+            />
+            <div className="actions">
+              <button
+                type="button"
+                className="btn"
+                onClick={() =>
+                  run(async () => {
+                    const res = await api<{ valid: boolean; errors: FieldError[] }>('/ui-components/validate', {
+                      method: 'POST',
+                      body: parsed(),
+                    });
+                    setErrors(res.errors);
+                    return res.valid ? 'The form is valid.' : 'The form has errors.';
+                  })
+                }
+              >
+                Validate
+              </button>
+              {writer && v.status === 'draft' && (
+                <button
+                  type="button"
+                  className="btn primary"
+                  onClick={() =>
+                    run(async () => {
+                      await api(`${base}/versions/${encodeURIComponent(v.version)}`, {
+                        method: 'PUT',
+                        body: parsed(),
+                        headers: current.data?.etag ? { 'If-Match': current.data.etag } : {},
+                      });
+                      versions.reload();
+                      return `Draft ${v.version} saved.`;
+                    })
+                  }
+                >
+                  Save draft
+                </button>
+              )}
+              {writer && (
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() =>
+                    run(async () => {
+                      const created = await api<UiComponent>(`${base}/versions`, { method: 'POST', body: parsed() });
+                      versions.reload();
+                      navigate(
+                        `/forms/${encodeURIComponent(componentId)}?version=${encodeURIComponent(created.version)}`,
+                      );
+                      return `Version ${created.version} created as a draft.`;
+                    })
+                  }
+                >
+                  Save as new version
+                </button>
+              )}
+            </div>
+            <p className="muted small">
+              Active versions are immutable: change the version in the JSON and save it as a new version. Open tasks
+              keep the version they opened with.
+            </p>
+          </section>
+          <Preview text={text} />
+        </div>
+      )}
+    </>
+  );
+}
