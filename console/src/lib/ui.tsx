@@ -89,6 +89,15 @@ export function Time({ value }: { value: string | null | undefined }) {
   );
 }
 
+/**
+ * A `datetime-local` value (the browser's local time) as RFC 3339, or undefined when empty or not a date (a
+ * hand-edited URL): the API is then asked without the filter rather than the page failing.
+ */
+export function toIso(v: string | null | undefined): string | undefined {
+  const d = v ? new Date(v) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
+}
+
 /** Milliseconds as `1.2 s` / `350 ms` / `3 min`. */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';

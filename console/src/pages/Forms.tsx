@@ -1,17 +1,17 @@
 /**
  * Forms (UI components, docs/ui-components.md): the list (grouped by component), and one component's versions
- * with activate / deprecate, its JSON with validate / save draft / save as new version (the API's 422 listed by
- * pointer), and a live preview: the form as a task will render it (the same TaskForm, layout and validator),
+ * with activate / deprecate, its JSON with validate / save draft / save as new version (lib/versioned.tsx), and
+ * beside it a live preview: the form as a task will render it (the same TaskForm, layout and validator),
  * submitted only to the page.
  */
 import { Component, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import type { FormAction, FormSnapshot } from '../form/layout';
 import { TaskForm } from '../form/TaskForm';
-import { api, ApiError, apiWithEtag, type FieldError, type Page } from '../lib/api';
+import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link, navigate, useLocation } from '../lib/router';
 import { ErrorBox, errorText, Json, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
-import { FieldErrors } from './Definitions';
+import { VersionedDocument } from '../lib/versioned';
 
 /** A UI component version as answered (the document plus lifecycle fields). */
 interface UiComponent {
@@ -213,187 +213,21 @@ function Preview({ text }: { text: string }) {
 
 export function FormPage({ componentId }: { componentId: string }) {
   const me = useMe();
-  const writer = can(me, 'ui_components:write');
-  const base = `/ui-components/${encodeURIComponent(componentId)}`;
-  const versions = useLoad(() => api<{ items: UiComponent[] }>(`${base}/versions`), [componentId]);
-  const { search } = useLocation();
-  const items = versions.data?.items ?? [];
-  const chosen = search.get('version') ?? items[items.length - 1]?.version;
-  const current = useLoad(
-    () =>
-      chosen ? apiWithEtag<UiComponent>(`${base}/versions/${encodeURIComponent(chosen)}`) : Promise.resolve(undefined),
-    [chosen, versions.data],
-  );
-  const [text, setText] = useState('');
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => {
-    if (current.data) setText(JSON.stringify(componentDocument(current.data.body), null, 2));
-  }, [current.data]);
-  const v = current.data?.body;
-
-  const run = async (what: () => Promise<string>) => {
-    setErrors([]);
-    setError(null);
-    setNotice(null);
-    try {
-      setNotice(await what());
-    } catch (err) {
-      if (err instanceof ApiError && err.errors.length > 0) setErrors(err.errors);
-      setError(err);
-    }
-  };
-  const parsed = (): Record<string, unknown> => {
-    try {
-      return JSON.parse(text) as Record<string, unknown>;
-    } catch (err) {
-      throw new ApiError(400, 'The JSON does not parse', (err as Error).message);
-    }
-  };
-  const move = (version: string, verb: 'activate' | 'deprecate') =>
-    run(async () => {
-      await api(`${base}/versions/${encodeURIComponent(version)}/${verb}`, { method: 'POST' });
-      versions.reload();
-      return `Version ${version} ${verb === 'activate' ? 'activated' : 'deprecated'}.`;
-    });
-
   return (
     <>
       <PageHeader title={<span className="mono">{componentId}</span>} />
-      <ErrorBox error={versions.error} />
-      <section className="card" aria-labelledby="versions-title">
-        <h2 id="versions-title">Versions</h2>
-        <table className="list" aria-label="Versions">
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">Updated</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => (
-              <tr key={c.id} data-testid={`version-${c.version}`} aria-current={c.version === chosen}>
-                <td>
-                  <Link to={`/forms/${encodeURIComponent(componentId)}?version=${encodeURIComponent(c.version)}`}>
-                    v{c.version}
-                  </Link>
-                </td>
-                <td>
-                  <Status status={c.status} />
-                </td>
-                <td>
-                  <Time value={c.created_at} />
-                </td>
-                <td>
-                  <Time value={c.updated_at} />
-                </td>
-                <td className="row-actions">
-                  {writer && c.status !== 'active' && (
-                    <button type="button" className="btn small" onClick={() => move(c.version, 'activate')}>
-                      Activate v{c.version}
-                    </button>
-                  )}
-                  {writer && c.status === 'active' && (
-                    <button type="button" className="btn small" onClick={() => move(c.version, 'deprecate')}>
-                      Deprecate v{c.version}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      {notice && (
-        <div role="status" className="notice">
-          {notice}
-        </div>
-      )}
-      <FieldErrors errors={errors} title="Validation errors" />
-      {errors.length === 0 && <ErrorBox error={error} />}
-      {v && (
-        <div className="form-editor">
-          <section className="card" aria-labelledby="json-title">
-            <h2 id="json-title">
-              Version {v.version} <Status status={v.status} />
-            </h2>
-            <label htmlFor="form-json">Form JSON</label>
-            <textarea
-              id="form-json"
-              className="code"
-              spellCheck={false}
-              rows={28}
-              value={text}
-              readOnly={!writer}
-              onChange={(e) => setText(e.target.value)}
-            />
-            <div className="actions">
-              <button
-                type="button"
-                className="btn"
-                onClick={() =>
-                  run(async () => {
-                    const res = await api<{ valid: boolean; errors: FieldError[] }>('/ui-components/validate', {
-                      method: 'POST',
-                      body: parsed(),
-                    });
-                    setErrors(res.errors);
-                    return res.valid ? 'The form is valid.' : 'The form has errors.';
-                  })
-                }
-              >
-                Validate
-              </button>
-              {writer && v.status === 'draft' && (
-                <button
-                  type="button"
-                  className="btn primary"
-                  onClick={() =>
-                    run(async () => {
-                      await api(`${base}/versions/${encodeURIComponent(v.version)}`, {
-                        method: 'PUT',
-                        body: parsed(),
-                        headers: current.data?.etag ? { 'If-Match': current.data.etag } : {},
-                      });
-                      versions.reload();
-                      return `Draft ${v.version} saved.`;
-                    })
-                  }
-                >
-                  Save draft
-                </button>
-              )}
-              {writer && (
-                <button
-                  type="button"
-                  className="btn"
-                  onClick={() =>
-                    run(async () => {
-                      const created = await api<UiComponent>(`${base}/versions`, { method: 'POST', body: parsed() });
-                      versions.reload();
-                      navigate(
-                        `/forms/${encodeURIComponent(componentId)}?version=${encodeURIComponent(created.version)}`,
-                      );
-                      return `Version ${created.version} created as a draft.`;
-                    })
-                  }
-                >
-                  Save as new version
-                </button>
-              )}
-            </div>
-            <p className="muted small">
-              Active versions are immutable: change the version in the JSON and save it as a new version. Open tasks
-              keep the version they opened with.
-            </p>
-          </section>
-          <Preview text={text} />
-        </div>
-      )}
+      <VersionedDocument<UiComponent>
+        base={`/ui-components/${encodeURIComponent(componentId)}`}
+        validatePath="/ui-components/validate"
+        pagePath={`/forms/${encodeURIComponent(componentId)}`}
+        noun="form"
+        editor={{ label: 'Form JSON', id: 'form-json', rows: 28 }}
+        writer={can(me, 'ui_components:write')}
+        toDocument={componentDocument}
+        dateColumn={{ title: 'Updated', value: (c) => c.updated_at }}
+        aside={(text) => <Preview text={text} />}
+        note="Active versions are immutable: change the version in the JSON and save it as a new version. Open tasks keep the version they opened with."
+      />
     </>
   );
 }

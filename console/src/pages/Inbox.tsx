@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
 import { Link, navigate, useLocation } from '../lib/router';
-import { ErrorBox, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
+import { ErrorBox, MoreButton, PageHeader, Status, Time, toIso, useLoad } from '../lib/ui';
 
 /** A task as the list answers it. */
 export interface TaskSummary {
@@ -58,8 +58,7 @@ export function InboxPage() {
           status,
           workflow_id: filters.workflow_id || undefined,
           assignee: filters.assignee || undefined,
-          // datetime-local is the browser's local time; the API takes an instant.
-          due_before: filters.due_before ? new Date(filters.due_before).toISOString() : undefined,
+          due_before: toIso(filters.due_before),
           cursor,
           limit: 50,
         },

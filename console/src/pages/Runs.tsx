@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Page } from '../lib/api';
 import { Link, navigate, useLocation } from '../lib/router';
-import { ErrorBox, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
+import { ErrorBox, MoreButton, PageHeader, Status, Time, toIso, useLoad } from '../lib/ui';
 
 /** A run as the API answers it. */
 export interface Run {
@@ -63,9 +63,6 @@ export const RUN_STATUSES = [
   'timed_out',
 ];
 const FILTERS = ['definition', 'status', 'correlation_key', 'created_after', 'created_before'] as const;
-
-/** `datetime-local` value (local time) to RFC 3339, or undefined. */
-const toIso = (v: string | null) => (v ? new Date(v).toISOString() : undefined);
 
 export function RunsPage() {
   const { search } = useLocation();
