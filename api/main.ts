@@ -3,7 +3,8 @@
  * graceful shutdown. It needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` runs the embedded stack instead.
  */
 import { hostname } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from '../common/temporal-connection';
 import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createDb } from '../db/connection';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     sinks: logSink ? [logSink.destination] : [],
   });
   const db = createDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
-  const connection = await Connection.connect({ address: config.temporalAddress });
+  const connection = await connectTemporal({ address: config.temporalAddress });
   const temporal = new Client({
     connection,
     namespace: config.temporalNamespace,

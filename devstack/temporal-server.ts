@@ -277,7 +277,8 @@ function spawnService(
   // Own process group, like the dev server: a terminal's Ctrl-C reaches the parent, which stops us in order.
   const child = spawn(server, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: dataDir });
   const onData = (chunk: Buffer) => {
-    out.write(chunk);
+    // Output can still arrive after 'exit' (the pipes drain later); the log is closed on 'close', after them.
+    if (!out.writableEnded) out.write(chunk);
     if (!log) return;
     for (const line of chunk.toString().split('\n')) {
       const summary = errorSummary(line);
@@ -286,12 +287,8 @@ function spawnService(
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolveExit) =>
-    child.once('exit', (code) => {
-      out.end();
-      resolveExit(code);
-    }),
-  );
+  child.once('close', () => out.end());
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   return { service, child, logFile, exited };
 }
 

@@ -2,7 +2,8 @@
  * `npm run reconcile [-- --dry-run]`: one reconciliation pass of the lifecycle mirror against Temporal,
  * printing the drift report as JSON. Needs DATABASE_URL and TEMPORAL_ADDRESS.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from '../common/temporal-connection';
 import { reconcile } from '../services/mirror/reconcile/reconcile';
 import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS are required']);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'aos-reconcile' });
   const db = createDb({ url: config.databaseUrl, poolMax: 2 });
-  const connection = await Connection.connect({ address: config.temporalAddress });
+  const connection = await connectTemporal({ address: config.temporalAddress });
   try {
     const temporal = new Client({
       connection,

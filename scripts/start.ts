@@ -3,7 +3,8 @@
  * configured (Temporal dev server, embedded PGlite), migrates, then runs the worker and the API.
  * Ctrl-C stops everything in reverse order and leaves no child process behind.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from '../common/temporal-connection';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
       cleanups.push(() => rollup.close(2000));
     }
 
-    const clientConnection = await Connection.connect({ address: stack.temporalAddress });
+    const clientConnection = await connectTemporal({ address: stack.temporalAddress });
     cleanups.push(() => clientConnection.close());
     const temporal = new Client({
       connection: clientConnection,

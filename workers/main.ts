@@ -3,7 +3,8 @@
  * shutdown on SIGINT/SIGTERM (in-flight activities get the grace time, then the process exits).
  */
 import { hostname } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from '../common/temporal-connection';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     metrics = await startMetricsServer({ host: config.workerMetricsHost, port: config.workerMetricsPort, logger });
     logger.info({ url: `${metrics.url}/metrics` }, 'worker metrics served');
   }
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const clientConnection = await connectTemporal({ address: config.temporalAddress });
   const temporal = new Client({
     connection: clientConnection,
     namespace: config.temporalNamespace,

@@ -88,9 +88,10 @@ export async function resetForRedrive(db: Db, eventId: string): Promise<boolean>
 const STALE_SAMPLE = 1000;
 
 /**
- * The shards (indexes under `shardCount`) of a dispatcher with events still `pending` more than `graceMs` after
- * they were due: the wake-up after their commit was lost (API died, Temporal unreachable). Served by the
- * dispatch index; looks at the oldest STALE_SAMPLE such rows only (a later sweep finds the rest).
+ * The shards (indexes under `shardCount`) of a dispatcher with events still undelivered more than `graceMs` after
+ * they were due: `pending` ones whose wake-up after their commit was lost (API died, Temporal unreachable),
+ * `failed` ones whose retry was not taken, and `delivering` ones whose lease ended (their claimer died mid-route).
+ * Served by the dispatch index; looks at the oldest STALE_SAMPLE such rows only (a later sweep finds the rest).
  */
 export async function staleShards(
   db: Db,
@@ -101,7 +102,8 @@ export async function staleShards(
   const { rows } = (await db.raw(
     `SELECT DISTINCT shard FROM (
       SELECT mod(COALESCE(dispatch_hash, 0), CAST(:shardCount AS int)) AS shard FROM ${TABLE}
-      WHERE consumer = 'router' AND temporal_workflow_id = :dispatcherId AND status = 'pending'
+      WHERE consumer = 'router' AND temporal_workflow_id = :dispatcherId
+        AND status IN ('pending', 'failed', 'delivering')
         AND next_attempt_at < now() - make_interval(secs => CAST(:graceMs AS float8) / 1000)
       ORDER BY next_attempt_at LIMIT ${STALE_SAMPLE}) s ORDER BY shard`,
     { dispatcherId, graceMs, shardCount },

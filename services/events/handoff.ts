@@ -65,8 +65,8 @@ export async function wakeDispatcher(
 }
 
 /**
- * The sweeper's pass: wakes the shards that have events still `pending` more than `eventSweepGraceMs` after they
- * were due (their wake-up was lost); returns the shards it woke.
+ * The sweeper's pass: wakes the shards that have events still undelivered more than `eventSweepGraceMs` after they
+ * were due (a lost wake-up, a retry not taken, a lease whose claimer died); returns the shards it woke.
  */
 export async function wakeIfStale(deps: { db: Knex; temporal: Client; config: Config }): Promise<DispatchShard[]> {
   const count = deps.config.eventDispatchShards;

@@ -4,6 +4,7 @@
  * what the platform did, and deadline-based polls that say what they waited for.
  */
 import { Client, Connection } from '@temporalio/client';
+import { connectTemporal } from '../../common/temporal-connection';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { createDb } from '../../db/connection';
@@ -33,7 +34,7 @@ export async function startClusterHarness(opts: ClusterOptions = {}): Promise<Cl
   let connection: Connection | undefined;
   try {
     db = createDb({ url: cluster.databaseUrl, poolMax: 4 });
-    connection = await Connection.connect({ address: cluster.temporal.address });
+    connection = await connectTemporal({ address: cluster.temporal.address });
     const temporal = new Client({ connection, namespace: cluster.temporal.namespace });
     const caller = await createTestCaller({ db, config: testConfig() }, ['*'], 'cluster');
     const apis = cluster.apis.map((a) => request.agent(a.url).set(caller.keyHeader));

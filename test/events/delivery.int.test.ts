@@ -111,4 +111,31 @@ describe('durable delivery: dead letters, redrive, and events stored but never h
     expect(runs).toHaveLength(1);
     expect(runs[0].input).toEqual({ n: 1 });
   });
+
+  it('loses nothing when the dispatcher that claimed an event dies: the sweeper wakes its shard once the lease ended', async () => {
+    const echo = def('lease', [{ id: 'done', type: 'succeed', output: '{% $input %}' }]);
+    await storeDefinition(h.db, echo);
+    await h.http
+      .post('/api/v1/triggers')
+      .send({ workflowDefinitionId: echo.workflow_id, eventPattern: `${p}.leased`, triggerType: 'START' })
+      .expect(201);
+    const ev = (
+      await dead.http
+        .post('/api/v1/events')
+        .send({ pattern: `${p}.leased`, payload: { n: 2 } })
+        .expect(202)
+    ).body;
+    // As a pass that claimed it and died leaves it: leased, one attempt made, the lease already over. Nothing will
+    // wake the shard for it: no hand-off, and no dispatcher timer knows the row.
+    const leased = await h
+      .db('event_processing_service.event_queue_state')
+      .where({ event_id: ev.eventId, consumer: 'router', status: 'pending' })
+      .update({ status: 'delivering', attempts: 1, next_attempt_at: h.db.raw(`now() - interval '1 minute'`) });
+    expect(leased).toBe(1);
+
+    await eventually(async () => (await queueOf(ev.eventId))?.status === 'delivered');
+    const runs = await runsOf(ev.eventId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0].input).toEqual({ n: 2 });
+  });
 });

@@ -1,5 +1,6 @@
 /** Temporal client and worker helpers for integration tests (one Runtime per test file). */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from '../../common/temporal-connection';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { TEST_ENV } from '../harness-state';
@@ -25,7 +26,7 @@ export function uniqueTaskQueue(prefix: string): string {
  * have (they carry the active trace context, if any). Close `client.connection` in afterAll.
  */
 export async function createTestClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: temporalAddress() });
+  const connection = await connectTemporal({ address: temporalAddress() });
   return new Client({ connection, namespace: 'default', interceptors: temporalClientInterceptors() });
 }
 
