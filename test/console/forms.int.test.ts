@@ -159,3 +159,16 @@ it('shows a viewer the form and its preview, with nothing to change', async () =
   expect(await page.getByLabel('Form JSON').getAttribute('readonly')).not.toBeNull();
   await expectCount(page.getByRole('button', { name: /^(Save draft|Save as new version|Activate|Deprecate)/ }), 0);
 });
+
+it('says why it cannot preview JSON that is not a form, without breaking the page', async () => {
+  await loginAs(page, stack, admin);
+  await page.goto(`${stack.url}/console/forms/${componentId}`);
+  const preview = page.getByRole('region', { name: 'Preview' });
+  await preview.getByLabel('Days off').waitFor();
+  await page.getByLabel('Form JSON').fill('[1, 2]');
+  await expectText(preview, 'the JSON is not an object');
+  await page.getByLabel('Form JSON').fill('{ "component_id": ');
+  await expectText(preview, 'The JSON does not parse');
+  await page.getByLabel('Form JSON').fill('{ "component_type": "display" }');
+  await expectText(preview, 'no object form_schema');
+});

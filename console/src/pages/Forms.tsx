@@ -179,7 +179,10 @@ function Preview({ text }: { text: string }) {
   const [submitted, setSubmitted] = useState<{ action: string; data: unknown } | null>(null);
   const snapshot = useMemo(() => {
     try {
-      return previewSnapshot(JSON.parse(text) as Record<string, unknown>);
+      const doc: unknown = JSON.parse(text);
+      return typeof doc === 'object' && doc !== null && !Array.isArray(doc)
+        ? previewSnapshot(doc as Record<string, unknown>)
+        : 'Nothing to preview: the JSON is not an object.';
     } catch (err) {
       return `The JSON does not parse: ${(err as Error).message}`;
     }

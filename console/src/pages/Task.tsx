@@ -269,7 +269,7 @@ const listOf = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 function Reassign(props: {
   task: TaskDetail;
   busy: boolean;
-  onAssign(body: { assignee: string | null; candidate_users: string[]; candidate_roles: string[] }): Promise<void>;
+  onAssign(body: { assignee?: string | null; candidate_users?: string[]; candidate_roles?: string[] }): Promise<void>;
 }) {
   const t = props.task;
   const [assignee, setAssignee] = useState(t.assignee ?? '');
@@ -281,12 +281,17 @@ function Reassign(props: {
     e.preventDefault();
     setErrors([]);
     setFailure(null);
+    // Only what changed: the API replaces the fields given and checks them (a candidate whose account was removed
+    // since must not block a change of the assignee).
+    const same = (a: string[], b: string[] | undefined) => a.join('\n') === (b ?? []).join('\n');
+    const body = {
+      ...((assignee.trim() || null) !== t.assignee && { assignee: assignee.trim() || null }),
+      ...(!same(listOf(users), t.candidate_users) && { candidate_users: listOf(users) }),
+      ...(!same(listOf(roles), t.candidate_roles) && { candidate_roles: listOf(roles) }),
+    };
+    if (Object.keys(body).length === 0) return setFailure(new Error('Nothing changed.'));
     try {
-      await props.onAssign({
-        assignee: assignee.trim() || null,
-        candidate_users: listOf(users),
-        candidate_roles: listOf(roles),
-      });
+      await props.onAssign(body);
     } catch (err) {
       if (err instanceof ApiError && err.errors.length > 0) setErrors(err.errors);
       else setFailure(err);
