@@ -1,12 +1,13 @@
 /**
- * The page body of a versioned document (workflow definitions, UI components): its versions with activate /
- * deprecate, and the selected version's JSON with validate (a dry run), save draft (If-Match) and save as new
- * version. The API's 422 field errors are listed by JSON pointer. What differs per kind comes in as props.
+ * Pages of versioned documents (workflow definitions, UI components): the list, one row per document with its
+ * versions, filtered by name and status; and one document's versions with activate / deprecate, and the selected
+ * version's JSON with validate (a dry run), save draft (If-Match) and save as new version. The API's 422 field
+ * errors are listed by JSON pointer. What differs per kind comes in as props.
  */
-import { useEffect, useState, type ReactNode } from 'react';
-import { api, ApiError, apiWithEtag, type FieldError } from './api';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { api, ApiError, apiWithEtag, type FieldError, type Page } from './api';
 import { Link, navigate, useLocation } from './router';
-import { ErrorBox, Status, Time, useLoad } from './ui';
+import { ErrorBox, MoreButton, Status, Time, useLoad } from './ui';
 
 /** The lifecycle fields every versioned document's answer has. */
 export interface VersionRow {
@@ -14,6 +15,121 @@ export interface VersionRow {
   version: string;
   status: string;
   created_at: string;
+}
+
+/** Props of {@link VersionedList}. */
+export interface VersionedListProps<T extends VersionRow & { updated_at: string }> {
+  /** The API's list route, e.g. `/workflow-definitions` (a page of versions, newest first). */
+  path: string;
+  /** The console path of the list, e.g. `/definitions`; a document's page is below it. */
+  pagePath: string;
+  /** What the list is called: the table's and the filter form's accessible names (`Definitions`). */
+  label: string;
+  /** Prefix of the filter fields' ids. */
+  idPrefix: string;
+  /** Test id of a row. */
+  rowTestId: string;
+  /** The document's business id of a version. */
+  idOf(row: T): string;
+  /** Columns between the id and the versions: title and cell (of the newest version). */
+  columns: Array<{ title: string; cell(newest: T): ReactNode }>;
+  empty: string;
+}
+
+/** The documents with their versions, filtered by name and status (both in the URL), paged. */
+export function VersionedList<T extends VersionRow & { updated_at: string }>(props: VersionedListProps<T>) {
+  const { search } = useLocation();
+  const text = search.get('search') ?? '';
+  const status = search.get('status') ?? '';
+  const cursor = search.get('cursor') ?? undefined;
+  const [draft, setDraft] = useState(text);
+  const list = useLoad(
+    () => api<Page<T>>(props.path, { query: { search: text, status, cursor, limit: 100 } }),
+    [text, status, cursor],
+  );
+  const go = (next: Record<string, string>) => {
+    const q = new URLSearchParams({ search: text, status, ...next });
+    for (const [k, v] of [...q.entries()]) if (!v) q.delete(k);
+    navigate(`${props.pagePath}?${q.toString()}`);
+  };
+  const groups = new Map<string, T[]>();
+  for (const d of list.data?.items ?? []) groups.set(props.idOf(d), [...(groups.get(props.idOf(d)) ?? []), d]);
+  return (
+    <>
+      <form
+        className="filters"
+        aria-label={`Filter ${props.label.toLowerCase()}`}
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          go({ search: draft, cursor: '' });
+        }}
+      >
+        <div>
+          <label htmlFor={`${props.idPrefix}-search`}>Name</label>
+          <input id={`${props.idPrefix}-search`} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor={`${props.idPrefix}-status`}>Status</label>
+          <select
+            id={`${props.idPrefix}-status`}
+            value={status}
+            onChange={(e) => go({ status: e.target.value, cursor: '' })}
+          >
+            <option value="">any</option>
+            <option>draft</option>
+            <option>active</option>
+            <option>deprecated</option>
+          </select>
+        </div>
+        <div className="filter-buttons">
+          <button type="submit" className="btn primary">
+            Search
+          </button>
+        </div>
+      </form>
+      <ErrorBox error={list.error} />
+      <table className="list" aria-label={props.label}>
+        <thead>
+          <tr>
+            <th scope="col">{props.label.replace(/s$/, '')}</th>
+            {props.columns.map((c) => (
+              <th key={c.title} scope="col">
+                {c.title}
+              </th>
+            ))}
+            <th scope="col">Versions</th>
+            <th scope="col">Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...groups.entries()].map(([id, versions]) => (
+            <tr key={id} data-testid={props.rowTestId}>
+              <td>
+                <Link to={`${props.pagePath}/${encodeURIComponent(id)}`} className="mono">
+                  {id}
+                </Link>
+              </td>
+              {props.columns.map((c) => (
+                <td key={c.title}>{c.cell(versions[0]!)}</td>
+              ))}
+              <td>
+                {versions.map((v) => (
+                  <span key={v.id} className="version-chip">
+                    v{v.version} <Status status={v.status} />
+                  </span>
+                ))}
+              </td>
+              <td>
+                <Time value={versions[0]!.updated_at} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.data && list.data.items.length === 0 && <p className="empty">{props.empty}</p>}
+      <MoreButton cursor={list.data?.next_cursor} onMore={(c) => go({ cursor: c })} />
+    </>
+  );
 }
 
 /** Field errors of a failed save or of a validation, listed by pointer. */

@@ -1,14 +1,12 @@
 /**
  * Workflow definitions: the list (grouped by definition), and one definition's versions with activate /
- * deprecate, its JSON, and editing: validate, save a draft (If-Match), save as a new version
- * (lib/versioned.tsx).
+ * deprecate, its JSON, and editing: validate, save a draft (If-Match), save as a new version (both from
+ * lib/versioned.tsx).
  */
-import { useState, type FormEvent } from 'react';
-import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
-import { Link, navigate, useLocation } from '../lib/router';
-import { ErrorBox, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
-import { VersionedDocument } from '../lib/versioned';
+import { Link } from '../lib/router';
+import { PageHeader } from '../lib/ui';
+import { VersionedDocument, VersionedList } from '../lib/versioned';
 
 /** A workflow definition version as answered. */
 interface DefinitionVersion {
@@ -26,88 +24,19 @@ interface DefinitionVersion {
 }
 
 export function DefinitionsPage() {
-  const { search } = useLocation();
-  const text = search.get('search') ?? '';
-  const status = search.get('status') ?? '';
-  const cursor = search.get('cursor') ?? undefined;
-  const [draft, setDraft] = useState(text);
-  const list = useLoad(
-    () =>
-      api<Page<DefinitionVersion>>('/workflow-definitions', { query: { search: text, status, cursor, limit: 100 } }),
-    [text, status, cursor],
-  );
-  const go = (next: Record<string, string>) => {
-    const q = new URLSearchParams({ search: text, status, ...next });
-    for (const [k, v] of [...q.entries()]) if (!v) q.delete(k);
-    navigate(`/definitions?${q.toString()}`);
-  };
-  const groups = new Map<string, DefinitionVersion[]>();
-  for (const d of list.data?.items ?? []) groups.set(d.workflow_id, [...(groups.get(d.workflow_id) ?? []), d]);
   return (
     <>
       <PageHeader title="Workflow definitions" />
-      <form
-        className="filters"
-        aria-label="Filter definitions"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          go({ search: draft, cursor: '' });
-        }}
-      >
-        <div>
-          <label htmlFor="defs-search">Name</label>
-          <input id="defs-search" value={draft} onChange={(e) => setDraft(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor="defs-status">Status</label>
-          <select id="defs-status" value={status} onChange={(e) => go({ status: e.target.value, cursor: '' })}>
-            <option value="">any</option>
-            <option>draft</option>
-            <option>active</option>
-            <option>deprecated</option>
-          </select>
-        </div>
-        <div className="filter-buttons">
-          <button type="submit" className="btn primary">
-            Search
-          </button>
-        </div>
-      </form>
-      <ErrorBox error={list.error} />
-      <table className="list" aria-label="Definitions">
-        <thead>
-          <tr>
-            <th scope="col">Definition</th>
-            <th scope="col">Name</th>
-            <th scope="col">Versions</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...groups.entries()].map(([wf, versions]) => (
-            <tr key={wf} data-testid="definition-row">
-              <td>
-                <Link to={`/definitions/${encodeURIComponent(wf)}`} className="mono">
-                  {wf}
-                </Link>
-              </td>
-              <td>{versions[0]!.name ?? ''}</td>
-              <td>
-                {versions.map((v) => (
-                  <span key={v.id} className="version-chip">
-                    v{v.version} <Status status={v.status} />
-                  </span>
-                ))}
-              </td>
-              <td>
-                <Time value={versions[0]!.updated_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {list.data && list.data.items.length === 0 && <p className="empty">No definitions.</p>}
-      <MoreButton cursor={list.data?.next_cursor} onMore={(c) => go({ cursor: c })} />
+      <VersionedList<DefinitionVersion>
+        path="/workflow-definitions"
+        pagePath="/definitions"
+        label="Definitions"
+        idPrefix="defs"
+        rowTestId="definition-row"
+        idOf={(d) => d.workflow_id}
+        columns={[{ title: 'Name', cell: (d) => d.name ?? '' }]}
+        empty="No definitions."
+      />
     </>
   );
 }

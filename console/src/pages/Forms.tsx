@@ -4,14 +4,12 @@
  * beside it a live preview: the form as a task will render it (the same TaskForm, layout and validator),
  * submitted only to the page.
  */
-import { Component, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { Component, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { FormAction, FormSnapshot } from '../form/layout';
 import { TaskForm } from '../form/TaskForm';
-import { api, type Page } from '../lib/api';
 import { can, useMe } from '../lib/me';
-import { Link, navigate, useLocation } from '../lib/router';
-import { ErrorBox, errorText, Json, MoreButton, PageHeader, Status, Time, useLoad } from '../lib/ui';
-import { VersionedDocument } from '../lib/versioned';
+import { errorText, Json, PageHeader } from '../lib/ui';
+import { VersionedDocument, VersionedList } from '../lib/versioned';
 
 /** A UI component version as answered (the document plus lifecycle fields). */
 interface UiComponent {
@@ -67,92 +65,25 @@ export function previewSnapshot(doc: Record<string, unknown>): FormSnapshot | st
 }
 
 export function FormsPage() {
-  const { search } = useLocation();
-  const text = search.get('search') ?? '';
-  const status = search.get('status') ?? '';
-  const cursor = search.get('cursor') ?? undefined;
-  const [draft, setDraft] = useState(text);
-  const list = useLoad(
-    () => api<Page<UiComponent>>('/ui-components', { query: { search: text, status, cursor, limit: 100 } }),
-    [text, status, cursor],
-  );
-  const go = (next: Record<string, string>) => {
-    const q = new URLSearchParams({ search: text, status, ...next });
-    for (const [k, v] of [...q.entries()]) if (!v) q.delete(k);
-    navigate(`/forms?${q.toString()}`);
-  };
-  const groups = new Map<string, UiComponent[]>();
-  for (const c of list.data?.items ?? []) groups.set(c.component_id, [...(groups.get(c.component_id) ?? []), c]);
   return (
     <>
       <PageHeader title="Forms" />
       <p className="muted">
         The UI components human tasks render: a JSON Schema of the data, a layout and the actions a person may take.
       </p>
-      <form
-        className="filters"
-        aria-label="Filter forms"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          go({ search: draft, cursor: '' });
-        }}
-      >
-        <div>
-          <label htmlFor="forms-search">Name</label>
-          <input id="forms-search" value={draft} onChange={(e) => setDraft(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor="forms-status">Status</label>
-          <select id="forms-status" value={status} onChange={(e) => go({ status: e.target.value, cursor: '' })}>
-            <option value="">any</option>
-            <option>draft</option>
-            <option>active</option>
-            <option>deprecated</option>
-          </select>
-        </div>
-        <div className="filter-buttons">
-          <button type="submit" className="btn primary">
-            Search
-          </button>
-        </div>
-      </form>
-      <ErrorBox error={list.error} />
-      <table className="list" aria-label="Forms">
-        <thead>
-          <tr>
-            <th scope="col">Form</th>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Versions</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...groups.entries()].map(([id, versions]) => (
-            <tr key={id} data-testid="form-row">
-              <td>
-                <Link to={`/forms/${encodeURIComponent(id)}`} className="mono">
-                  {id}
-                </Link>
-              </td>
-              <td>{versions[0]!.name}</td>
-              <td>{versions[0]!.component_type}</td>
-              <td>
-                {versions.map((v) => (
-                  <span key={v.id} className="version-chip">
-                    v{v.version} <Status status={v.status} />
-                  </span>
-                ))}
-              </td>
-              <td>
-                <Time value={versions[0]!.updated_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {list.data && list.data.items.length === 0 && <p className="empty">No forms.</p>}
-      <MoreButton cursor={list.data?.next_cursor} onMore={(c) => go({ cursor: c })} />
+      <VersionedList<UiComponent>
+        path="/ui-components"
+        pagePath="/forms"
+        label="Forms"
+        idPrefix="forms"
+        rowTestId="form-row"
+        idOf={(c) => c.component_id}
+        columns={[
+          { title: 'Name', cell: (c) => c.name },
+          { title: 'Type', cell: (c) => c.component_type },
+        ]}
+        empty="No forms."
+      />
     </>
   );
 }
