@@ -110,6 +110,23 @@ export interface FormAction {
   style?: 'primary' | 'danger' | 'default';
 }
 
+/**
+ * The members of a UI component document: what is written (create, new version, draft replacement), as against
+ * the lifecycle fields an answer adds (id, status, times). common/forms/schema.ts checks that its schema has
+ * exactly these; the console's form editor shows them.
+ */
+export const UI_COMPONENT_DOCUMENT_FIELDS = [
+  'component_id',
+  'version',
+  'name',
+  'description',
+  'component_type',
+  'form_schema',
+  'ui_schema',
+  'layout',
+  'actions',
+] as const;
+
 /** The UI component version a task renders, copied into the task when it opens (later edits never change it). */
 export interface FormSnapshot {
   componentId: string;

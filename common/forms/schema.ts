@@ -7,7 +7,7 @@
  * Not sandbox-safe (TypeBox): workflow code uses the contract's types only.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FormAction, FormLayout } from '../contracts/human-tasks';
+import type { FormAction, FormLayout, UI_COMPONENT_DOCUMENT_FIELDS } from '../contracts/human-tasks';
 
 /** `{ enum: values }`, typed as one of the values. */
 const Enum = <const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) =>
@@ -122,5 +122,7 @@ export type UiComponentDocument = Static<typeof UiComponentSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const layoutMatches: Same<Static<typeof FormLayoutSchema>, FormLayout> = true;
 const actionMatches: Same<Static<typeof FormActionSchema>, FormAction> = true;
+const documentFieldsMatch: Same<keyof UiComponentDocument, (typeof UI_COMPONENT_DOCUMENT_FIELDS)[number]> = true;
 void layoutMatches;
 void actionMatches;
+void documentFieldsMatch;

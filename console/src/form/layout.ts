@@ -124,7 +124,7 @@ export function serverErrorsToExtraErrors(
 }
 
 /** One line of the error summary above a form: the field (its path, as in an rjsf ErrorSchema) and a message. */
-export interface FieldError {
+export interface FieldMessage {
   /** Property names from the form's root; empty for an error of the whole form. */
   path: string[];
   message: string;
@@ -135,11 +135,11 @@ export interface FieldError {
  * form) with its exact path, in field order. Walking the ErrorSchema rather than rjsf's error list keeps field
  * names that contain a dot intact.
  */
-export function errorSchemaMessages(errorSchema: ErrorSchema | undefined, path: string[] = []): FieldError[] {
+export function errorSchemaMessages(errorSchema: ErrorSchema | undefined, path: string[] = []): FieldMessage[] {
   if (!errorSchema || typeof errorSchema !== 'object') return [];
   const node = errorSchema as Record<string, unknown>;
   const own = Array.isArray(node.__errors) ? (node.__errors as unknown[]) : [];
-  const out: FieldError[] = own.map((m) => ({ path, message: String(m) }));
+  const out: FieldMessage[] = own.map((m) => ({ path, message: String(m) }));
   for (const [key, child] of Object.entries(node))
     if (key !== '__errors') out.push(...errorSchemaMessages(child as ErrorSchema, [...path, key]));
   return out;

@@ -25,6 +25,8 @@ export interface VersionedListProps<T extends VersionRow & { updated_at: string 
   pagePath: string;
   /** What the list is called: the table's and the filter form's accessible names (`Definitions`). */
   label: string;
+  /** One document: the id column's title (`Definition`). */
+  noun: string;
   /** Prefix of the filter fields' ids. */
   idPrefix: string;
   /** Test id of a row. */
@@ -91,7 +93,7 @@ export function VersionedList<T extends VersionRow & { updated_at: string }>(pro
       <table className="list" aria-label={props.label}>
         <thead>
           <tr>
-            <th scope="col">{props.label.replace(/s$/, '')}</th>
+            <th scope="col">{props.noun}</th>
             {props.columns.map((c) => (
               <th key={c.title} scope="col">
                 {c.title}

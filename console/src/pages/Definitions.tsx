@@ -31,6 +31,7 @@ export function DefinitionsPage() {
         path="/workflow-definitions"
         pagePath="/definitions"
         label="Definitions"
+        noun="Definition"
         idPrefix="defs"
         rowTestId="definition-row"
         idOf={(d) => d.workflow_id}

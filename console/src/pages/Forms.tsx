@@ -4,7 +4,8 @@
  * beside it a live preview: the form as a task will render it (the same TaskForm, layout and validator),
  * submitted only to the page.
  */
-import { Component, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Component, useMemo, useState, type ReactNode } from 'react';
+import { UI_COMPONENT_DOCUMENT_FIELDS } from '../../../common/contracts/human-tasks';
 import type { FormAction, FormSnapshot } from '../form/layout';
 import { TaskForm } from '../form/TaskForm';
 import { can, useMe } from '../lib/me';
@@ -28,22 +29,9 @@ interface UiComponent {
   updated_at: string;
 }
 
-/** The members of a component that are its document (what is written back); the rest is lifecycle. */
-const DOCUMENT_FIELDS = [
-  'component_id',
-  'version',
-  'name',
-  'description',
-  'component_type',
-  'form_schema',
-  'ui_schema',
-  'layout',
-  'actions',
-] as const;
-
 /** The editable document of a component version. */
 export function componentDocument(c: UiComponent): Record<string, unknown> {
-  return Object.fromEntries(DOCUMENT_FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
+  return Object.fromEntries(UI_COMPONENT_DOCUMENT_FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
 }
 
 /** A component document as the form a task would snapshot (or why it cannot be previewed). */
@@ -75,6 +63,7 @@ export function FormsPage() {
         path="/ui-components"
         pagePath="/forms"
         label="Forms"
+        noun="Form"
         idPrefix="forms"
         rowTestId="form-row"
         idOf={(c) => c.component_id}
@@ -107,7 +96,9 @@ class PreviewBoundary extends Component<{ children: ReactNode }, { error: unknow
 
 /** The form rendered from the editor's JSON; a submission is shown, not sent. */
 function Preview({ text }: { text: string }) {
-  const [submitted, setSubmitted] = useState<{ action: string; data: unknown } | null>(null);
+  // A submission belongs to the JSON it was made with: an edit hides it.
+  const [last, setLast] = useState<{ text: string; action: string; data: unknown } | null>(null);
+  const submitted = last?.text === text ? last : null;
   const snapshot = useMemo(() => {
     try {
       const doc: unknown = JSON.parse(text);
@@ -118,7 +109,6 @@ function Preview({ text }: { text: string }) {
       return `The JSON does not parse: ${(err as Error).message}`;
     }
   }, [text]);
-  useEffect(() => setSubmitted(null), [text]);
   return (
     <section className="card" aria-labelledby="preview-title">
       <h2 id="preview-title">Preview</h2>
@@ -130,7 +120,7 @@ function Preview({ text }: { text: string }) {
         <p className="muted">{snapshot}</p>
       ) : (
         <PreviewBoundary key={text}>
-          <TaskForm key={text} form={snapshot} onSubmit={(a, data) => setSubmitted({ action: a.id, data })} />
+          <TaskForm form={snapshot} onSubmit={(a, data) => setLast({ text, action: a.id, data })} />
         </PreviewBoundary>
       )}
       {submitted && (
