@@ -78,8 +78,10 @@ beforeAll(
       type: 'code',
       config: { handler: 'sleep' },
       // A short heartbeat timeout: an attempt on a killed worker is given up within seconds and retried elsewhere.
-      timeouts: { heartbeat: '2s', start_to_close: '60s' },
-      retry_policy: { max_attempts: 5, initial_interval: '200ms' },
+      // Not shorter: the sleep heartbeats each second, and on a loaded 2-core CI box (a cluster, four Node processes
+      // and another test file) a 2 s timeout was missed often enough to exhaust five attempts on the live worker.
+      timeouts: { heartbeat: '5s', start_to_close: '60s' },
+      retry_policy: { max_attempts: 10, initial_interval: '200ms' },
     });
   }),
   240_000,
@@ -346,10 +348,15 @@ describe('a worker process killed mid-run, and a damaged mirror', () => {
         {
           timeoutMs: 150_000,
           everyMs: 500,
-          describe: async () =>
-            Object.fromEntries(
+          describe: async () => ({
+            ...Object.fromEntries(
               (await runsOfLong().select('status').count('* as n').groupBy('status')).map((r) => [r.status, r.n]),
             ),
+            // Why a run ended other than completed, so a failure here says what to look at.
+            errors: (await runsOfLong().whereIn('status', ['failed', 'timed_out', 'terminated']).limit(3)).map(
+              (r) => r.error,
+            ),
+          }),
         },
       );
 
