@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { Response } from 'express';
 import {
   addComment,
+  assigneeChoices,
   assignTask,
   claimTask,
   completeTask,
@@ -17,7 +18,7 @@ import {
   resolveActor,
   type ResolvedActor,
 } from '../../services/human-tasks';
-import { HUMAN_TASK_EVENT_KINDS } from '../../common/contracts/human-tasks';
+import { HUMAN_TASK_EVENT_KINDS, HUMAN_TASK_SORTS } from '../../common/contracts/human-tasks';
 import { can, principalOf } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { listQuery, pageSchema } from '../http/list-query';
@@ -147,7 +148,7 @@ export const humanTaskRoutes: RouteDefinition[] = [
     path: '/human-tasks',
     operationId: 'listHumanTasks',
     summary:
-      'List human tasks, newest first: scope inbox (mine + unclaimed offered to me or my roles), mine, available, all (human_tasks:admin)',
+      'List human tasks, newest first or soonest due first: scope inbox (mine + unclaimed offered to me or my roles), mine, available, all (human_tasks:admin)',
     tags: TAG,
     permission: 'human_tasks:read',
     query: listQuery(
@@ -158,6 +159,12 @@ export const humanTaskRoutes: RouteDefinition[] = [
         workflow_instance_id: Uuid(),
         assignee: username,
         due_before: Type.String({ format: 'date-time', description: 'Only tasks due before this instant' }),
+        sort: Enum(HUMAN_TASK_SORTS, {
+          type: 'string',
+          default: 'created',
+          description:
+            'created: newest first; due: soonest due first, tasks without a due time last (a cursor pages only the order it came from)',
+        }),
       },
     ),
     responses: {
@@ -177,6 +184,7 @@ export const humanTaskRoutes: RouteDefinition[] = [
           dueBefore: query.due_before ? new Date(query.due_before) : undefined,
           createdAfter: query.created_after,
           createdBefore: query.created_before,
+          sort: query.sort,
         },
         query,
       );
@@ -240,6 +248,38 @@ export const humanTaskRoutes: RouteDefinition[] = [
     },
     handler: async ({ deps, params: p, body, res }) => ({
       body: await assignTask(deps, p.id, await actorOf(deps, res), body),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/human-tasks/:id/assignees',
+    operationId: 'listHumanTaskAssignees',
+    summary:
+      'Who the task could be given to, for a picker: active users and roles whose name or id contains q (prefix matches first)',
+    tags: TAG,
+    permission: 'human_tasks:assign',
+    params,
+    query: Type.Object(
+      {
+        q: Type.Optional(Type.String({ maxLength: 255, default: '', description: 'Part of a name or id' })),
+        limit: Type.Optional(
+          Type.Integer({ minimum: 1, maximum: 50, default: 20, description: 'At most this many users and roles' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    responses: {
+      200: {
+        description: 'Matching users and roles',
+        schema: Type.Object({
+          users: Type.Array(Type.Object({ username: Type.String(), display_name: Nullable(Type.String()) })),
+          roles: Type.Array(Type.Object({ role_id: Type.String(), name: Type.String() })),
+        }),
+      },
+      404: problem,
+    },
+    handler: async ({ deps, params: p, query }) => ({
+      body: await assigneeChoices(deps.db, p.id, query.q ?? '', query.limit ?? 20),
     }),
   }),
   defineRoute({

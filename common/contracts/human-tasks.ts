@@ -26,6 +26,10 @@ export const HUMAN_TASK_EVENT_KINDS = [
 /** A kind of history row. */
 export type HumanTaskEventKind = (typeof HUMAN_TASK_EVENT_KINDS)[number];
 
+/** The orders of a task list: `created` newest first, `due` soonest due first (tasks without a due time last). */
+export const HUMAN_TASK_SORTS = ['created', 'due'] as const;
+export type HumanTaskSort = (typeof HUMAN_TASK_SORTS)[number];
+
 /** Who may work on a task. Users are usernames, roles are role ids (auth_service.roles.role_id). */
 export interface HumanTaskAssignment {
   /** The one user the task is assigned to (claimed or assigned); null = unclaimed, offered to candidates. */

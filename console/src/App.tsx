@@ -1,7 +1,7 @@
 /** The console's shell: login gate, the current user, navigation, and the page of the current path. */
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, isLoggedIn, logout, onSessionChange } from './lib/api';
-import { MeContext, type Me } from './lib/me';
+import { can, MeContext, type Me } from './lib/me';
 import { Link, match, navigate, useLocation } from './lib/router';
 import { ErrorBox } from './lib/ui';
 import { DefinitionPage, DefinitionsPage } from './pages/Definitions';
@@ -16,19 +16,45 @@ import { TaskPage } from './pages/Task';
 import { TestRunPage } from './pages/TestRun';
 import { TestsPage } from './pages/Tests';
 
+/** The main sections, each shown to users whose roles grant the permission its list needs. */
 const NAV = [
-  { to: '/inbox', label: 'Inbox', section: ['/inbox', '/tasks'] },
-  { to: '/runs', label: 'Runs', section: ['/runs'] },
-  { to: '/definitions', label: 'Definitions', section: ['/definitions'] },
-  { to: '/forms', label: 'Forms', section: ['/forms'] },
-  { to: '/schedules', label: 'Schedules', section: ['/schedules'] },
-  { to: '/tests', label: 'Tests', section: ['/tests'] },
-  { to: '/events', label: 'Events', section: ['/events'] },
-  { to: '/dead-letters', label: 'Dead letters', section: ['/dead-letters'] },
+  { to: '/inbox', label: 'Inbox', section: ['/inbox', '/tasks'], requires: 'human_tasks:read' },
+  { to: '/runs', label: 'Runs', section: ['/runs'], requires: 'workflow_instances:read' },
+  { to: '/definitions', label: 'Definitions', section: ['/definitions'], requires: 'workflow_definitions:read' },
+  { to: '/forms', label: 'Forms', section: ['/forms'], requires: 'ui_components:read' },
+  { to: '/schedules', label: 'Schedules', section: ['/schedules'], requires: 'schedules:read' },
+  { to: '/tests', label: 'Tests', section: ['/tests'], requires: 'tests:read' },
+  { to: '/events', label: 'Events', section: ['/events'], requires: 'events:read' },
+  { to: '/dead-letters', label: 'Dead letters', section: ['/dead-letters'], requires: 'dead_letters:read' },
 ];
 
+type NavItem = (typeof NAV)[number];
+
+const sectionOf = (path: string): NavItem | undefined => NAV.find((n) => n.section.some((s) => path.startsWith(s)));
+
+/** Where a user lands after logging in: the inbox, or the first section their roles open. */
+const homeOf = (me: Me): string => NAV.find((n) => can(me, n.requires))?.to ?? '/inbox';
+
+/** Shown instead of a section the user's roles do not open (the API would answer its calls with 403). */
+function NotPermitted({ item, me }: { item: NavItem; me: Me }) {
+  return (
+    <section aria-labelledby="not-permitted">
+      <h1 id="not-permitted">{item.label}</h1>
+      <p data-testid="not-permitted">
+        Your roles ({me.roles.join(', ') || 'none'}) do not grant <code>{item.requires}</code>, which this page needs.
+        Ask an administrator for a role that does.
+      </p>
+      <p>
+        <Link to={homeOf(me)}>Go to a page you can use</Link>.
+      </p>
+    </section>
+  );
+}
+
 /** The page of a path (below /console). */
-function page(path: string): ReactNode {
+function page(path: string, me: Me): ReactNode {
+  const item = sectionOf(path);
+  if (item && !can(me, item.requires)) return <NotPermitted item={item} me={me} />;
   let m: Record<string, string> | null;
   if ((m = match('/tasks/:id', path))) return <TaskPage key={m.id} id={m.id!} />;
   if ((m = match('/runs/:id', path))) return <RunPage key={m.id} id={m.id!} />;
@@ -56,7 +82,7 @@ function page(path: string): ReactNode {
     default:
       return (
         <p>
-          Nothing here. <Link to="/inbox">Go to the inbox</Link>.
+          Nothing here. <Link to={homeOf(me)}>Go to the start page</Link>.
         </p>
       );
   }
@@ -78,12 +104,12 @@ export function App() {
   }, [loggedIn]);
   useEffect(() => {
     if (path === '/' || path === '/login') {
-      if (loggedIn) navigate(search.get('next') ?? '/inbox', true);
-      else if (path === '/') navigate('/login', true);
+      if (loggedIn && me) navigate(search.get('next') ?? homeOf(me), true);
+      else if (!loggedIn && path === '/') navigate('/login', true);
     } else if (!loggedIn) navigate(`/login?next=${encodeURIComponent(path + window.location.search)}`, true);
-  }, [loggedIn, path, search]);
+  }, [loggedIn, me, path, search]);
   useEffect(() => {
-    const name = NAV.find((n) => n.section.some((s) => path.startsWith(s)))?.label;
+    const name = sectionOf(path)?.label;
     document.title = name ? `${name} · Orchestrator console` : 'Orchestrator console';
   }, [path]);
 
@@ -99,7 +125,7 @@ export function App() {
         <span className="brand">Orchestrator</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {NAV.filter((n) => can(me, n.requires)).map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={n.section.some((s) => path.startsWith(s)) ? 'page' : undefined}>
                   {n.label}
@@ -119,7 +145,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {page(path)}
+        {page(path, me)}
       </main>
     </MeContext.Provider>
   );

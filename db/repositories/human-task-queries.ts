@@ -7,9 +7,8 @@
  * is still the one the caller decided on, so of two concurrent claims exactly one matches (the second waits for
  * the first's row lock, re-reads the row and no longer matches). The change and its event commit together.
  */
-import type { HumanTaskEventKind } from '../../common/contracts/human-tasks';
 import type { Knex } from 'knex';
-import type { HumanTaskRecord } from '../../common/contracts/human-tasks';
+import type { HumanTaskEventKind, HumanTaskRecord, HumanTaskSort } from '../../common/contracts/human-tasks';
 import { paginateSelect, type Page, type PageRequest } from './keyset';
 import type { Db } from './sql';
 import { TASK_INSTANCES, type TaskInstanceStatus } from './task-instances';
@@ -67,6 +66,8 @@ export interface HumanTaskFilter {
   dueBefore?: Date;
   createdAfter?: string;
   createdBefore?: string;
+  /** `created` (default): newest first; `due`: soonest due first, tasks without a due time last. */
+  sort?: HumanTaskSort;
 }
 
 const COLUMNS = [
@@ -113,7 +114,7 @@ export async function roleIdsOfUser(db: Db, userId: string): Promise<string[]> {
   return rows.map((r) => r.role_id);
 }
 
-/** One page of human tasks, newest first. */
+/** One page of human tasks, newest first or (sort `due`) soonest due first. */
 export function listHumanTasks(db: Db, f: HumanTaskFilter, page: PageRequest = {}): Promise<Page<HumanTaskRow>> {
   const q = tasksQuery(db).select(COLUMNS);
   if (f.scope === 'mine') q.where('ti.assignee', f.username);
@@ -127,7 +128,13 @@ export function listHumanTasks(db: Db, f: HumanTaskFilter, page: PageRequest = {
   if (f.dueBefore) q.where('ti.due_at', '<', f.dueBefore);
   if (f.createdAfter) q.where('ti.created_at', '>=', f.createdAfter);
   if (f.createdBefore) q.where('ti.created_at', '<', f.createdBefore);
-  return paginateSelect<HumanTaskRow>(q, page, { column: 'ti.created_at', idColumn: 'ti.id' });
+  return paginateSelect<HumanTaskRow>(
+    q,
+    page,
+    f.sort === 'due'
+      ? { column: 'ti.due_at', idColumn: 'ti.id', order: 'asc', nullable: true }
+      : { column: 'ti.created_at', idColumn: 'ti.id' },
+  );
 }
 
 /** One human task by id (undefined: no such row, or not a human task). */
@@ -235,4 +242,32 @@ export async function existingRoleIds(db: Db, roleIds: string[]): Promise<Set<st
     role_id: string;
   }>;
   return new Set(rows.map((r) => r.role_id));
+}
+
+/** A user or role a task may be given to, as an assignment picker shows it. */
+export interface AssigneeChoices {
+  users: Array<{ username: string; display_name: string | null }>;
+  roles: Array<{ role_id: string; name: string }>;
+}
+
+/**
+ * Active users and roles whose name or id contains `q` (case-insensitive; every one when `q` is empty), at most
+ * `limit` of each: names that start with `q` first, then alphabetically.
+ */
+export async function findAssignees(db: Db, q: string, limit: number): Promise<AssigneeChoices> {
+  const literal = q.replace(/[\\%_]/g, (c) => `\\${c}`); // LIKE's own characters in q match themselves
+  const pattern = `%${literal}%`;
+  const prefix = `${literal}%`;
+  const users = (await db('auth_service.users')
+    .where('status', 'active')
+    .andWhere((w) => w.whereILike('username', pattern).orWhereILike('display_name', pattern))
+    .select('username', 'display_name')
+    .orderByRaw('(username ILIKE ?) DESC, username', [prefix])
+    .limit(limit)) as AssigneeChoices['users'];
+  const roles = (await db('auth_service.roles')
+    .where((w) => w.whereILike('role_id', pattern).orWhereILike('name', pattern))
+    .select('role_id', 'name')
+    .orderByRaw('(role_id ILIKE ?) DESC, role_id', [prefix])
+    .limit(limit)) as AssigneeChoices['roles'];
+  return { users, roles };
 }

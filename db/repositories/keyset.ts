@@ -1,6 +1,7 @@
 /**
- * Keyset pagination shared by every list query: newest first by (created_at, id), with an opaque
- * cursor that carries the exact (microsecond) created_at of the last row, not a lossy JS Date.
+ * Keyset pagination shared by every list query: newest first by (created_at, id) unless a list asks for another
+ * time column or ascending order, with an opaque cursor that carries the exact (microsecond) time of the last row,
+ * not a lossy JS Date.
  */
 import type { Knex } from 'knex';
 import { AppError } from '../../common/errors';
@@ -40,7 +41,7 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
       value.length === 2 &&
       typeof value[0] === 'string' &&
       typeof value[1] === 'string' &&
-      isStorableTimestamp(value[0]) &&
+      (isStorableTimestamp(value[0]) || value[0] === 'infinity') &&
       UUID.test(value[1])
     ) {
       return { createdAt: value[0], id: value[1] };
@@ -59,12 +60,19 @@ export function clampLimit(limit: number | undefined, max = MAX_LIMIT): number {
   return Math.min(max, Math.max(1, Math.trunc(limit)));
 }
 
-/** Which columns order a keyset list (newest first), and the largest page. */
+/** Which columns order a keyset list (newest first by default), and the largest page. */
 export interface KeysetOptions {
   /** Time column (default `created_at`). */
   column?: string;
   /** Tie-breaking id column (default `id`). */
   idColumn?: string;
+  /** `desc` (default): latest first; `asc`: earliest first. */
+  order?: 'asc' | 'desc';
+  /**
+   * The time column may be null; such rows sort as if at infinity (after every other row ascending, before them
+   * descending), so they keep a place in the keyset instead of dropping out of it.
+   */
+  nullable?: boolean;
   /** Largest page (default {@link MAX_LIMIT}). */
   maxLimit?: number;
 }
@@ -72,8 +80,9 @@ export interface KeysetOptions {
 const CURSOR_KEY = '__cursor_ts';
 
 /**
- * Runs `query`, which must carry its select list, as one keyset page, newest first by (column, idColumn).
- * The cursor keeps the time column as PostgreSQL text, so microsecond timestamps round-trip exactly.
+ * Runs `query`, which must carry its select list, as one keyset page ordered by (column, idColumn), newest first
+ * unless `opts.order` is `asc`. The cursor keeps the time column as PostgreSQL text, so microsecond timestamps
+ * round-trip exactly.
  */
 export async function paginateSelect<T extends object>(
   query: Knex.QueryBuilder,
@@ -82,18 +91,24 @@ export async function paginateSelect<T extends object>(
 ): Promise<Page<T>> {
   const column = opts.column ?? 'created_at';
   const idColumn = opts.idColumn ?? 'id';
+  const order = opts.order ?? 'desc';
   const limit = clampLimit(page.limit, opts.maxLimit);
+  const raw = (sql: string, bindings: Knex.RawBinding[]) => query.client.raw(sql, bindings) as Knex.Raw;
+  // The sort key: the column itself, or with nulls read as 'infinity' (a timestamptz every time is below).
+  const key = opts.nullable ? `COALESCE(??, 'infinity'::timestamptz)` : '??';
   const q = query
     .clone()
-    .select(query.client.raw('??::text AS ??', [column, CURSOR_KEY]))
-    .orderBy([
-      { column, order: 'desc' },
-      { column: idColumn, order: 'desc' },
-    ])
+    .select(raw(`${key}::text AS ??`, [column, CURSOR_KEY]))
+    .orderByRaw(`${key} ${order}, ?? ${order}`, [column, idColumn])
     .limit(limit + 1);
   if (page.cursor) {
     const c = decodeCursor(page.cursor);
-    q.whereRaw('(??, ??) < (?::timestamptz, ?::uuid)', [column, idColumn, c.createdAt, c.id]);
+    q.whereRaw(`(${key}, ??) ${order === 'desc' ? '<' : '>'} (?::timestamptz, ?::uuid)`, [
+      column,
+      idColumn,
+      c.createdAt,
+      c.id,
+    ]);
   }
   const rows = (await q) as Array<Record<string, unknown>>;
   const items = rows.slice(0, limit);

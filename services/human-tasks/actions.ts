@@ -18,9 +18,11 @@ import {
   changeAssignment,
   existingRoleIds,
   existingUsernames,
+  findAssignees,
   getHumanTask,
   insertHumanTaskEvent,
   listHumanTaskEvents,
+  type AssigneeChoices,
   type AssignmentChange,
   type HumanTaskRow,
 } from '../../db/repositories/human-task-queries';
@@ -172,6 +174,15 @@ export async function assignTask(deps: HumanTaskDeps, id: string, actor: Resolve
   });
   if (!event) throw changed(id);
   return reloaded(deps.db, id, actor);
+}
+
+/**
+ * The users and roles a task could be given to (human_tasks:assign), for a picker: active users and roles whose
+ * name or id contains `q`, at most `limit` of each.
+ */
+export async function assigneeChoices(db: Knex, id: string, q: string, limit: number): Promise<AssigneeChoices> {
+  if (!(await getHumanTask(db, id))) throw AppError.notFound(`Human task ${id} not found`);
+  return findAssignees(db, q.trim(), limit);
 }
 
 /** A task's comments, oldest first. */

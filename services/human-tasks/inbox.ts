@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { AppError } from '../../common/errors';
+import type { HumanTaskSort } from '../../common/contracts/human-tasks';
 import {
   getHumanTask,
   listHumanTaskEvents,
@@ -151,6 +152,7 @@ export interface TaskListQuery {
   dueBefore?: Date;
   createdAfter?: string;
   createdBefore?: string;
+  sort?: HumanTaskSort;
 }
 
 /** One page of task summaries for the caller; scope `all` needs human_tasks:admin (403 otherwise). */
@@ -171,6 +173,7 @@ export async function listTasks(db: Knex, actor: ResolvedActor, q: TaskListQuery
       dueBefore: q.dueBefore,
       createdAfter: q.createdAfter,
       createdBefore: q.createdBefore,
+      sort: q.sort,
     },
     page,
   );

@@ -14,6 +14,7 @@ export {
 } from './inbox';
 export {
   addComment,
+  assigneeChoices,
   assignTask,
   claimTask,
   completeTask,

@@ -102,6 +102,17 @@ describe('an approval started by an event', () => {
     await expectText(page.locator('main'), 'not found');
   });
 
+  it('shows an approver only the sections their role opens, and says which permission another page needs', async () => {
+    await loginAs(page, stack, approver);
+    await inbox();
+    const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    expect(await nav.allTextContents()).toEqual(['Inbox', 'Runs', 'Definitions', 'Events']);
+    await page.goto(`${stack.url}/console/dead-letters`);
+    await expectText(page.getByTestId('not-permitted'), 'dead_letters:read');
+    await page.getByRole('link', { name: 'Go to a page you can use' }).click();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  });
+
   it('is in the approver’s inbox; an invalid submission shows the field error, a valid one completes the run', async () => {
     await loginAs(page, stack, approver);
     await inbox();
@@ -238,9 +249,32 @@ describe('an administrator', () => {
     await page.locator('p.empty').waitFor();
     await expectCount(page.getByTestId('task-row'), 0);
 
+    // Soonest due first: the URL keeps the order, the Due column says it sorts, and the due times ascend.
+    await page.goto(`${stack.url}/console/inbox?scope=all`);
+    await page.getByLabel('Order').selectOption('due');
+    await expectAttr(page.getByRole('columnheader', { name: 'Due' }), 'aria-sort', 'ascending');
+    expect(page.url()).toContain('sort=due');
+    await page.getByTestId('task-row').first().waitFor();
+    const dues = await page
+      .getByTestId('task-row')
+      .evaluateAll((rows) =>
+        rows.map((r) => r.querySelectorAll('td')[3]?.querySelector('time')?.getAttribute('datetime') ?? null),
+      );
+    const timed = dues.filter((d): d is string => d !== null).map((d) => Date.parse(d));
+    expect(timed.length).toBeGreaterThan(0);
+    expect(timed).toEqual([...timed].sort((x, y) => x - y));
+    expect(dues.slice(timed.length).every((d) => d === null)).toBe(true); // no due time: last
+
     await page.goto(`${stack.url}/console/tasks/${task.id}`);
     await page.getByRole('heading', { name: title }).waitFor();
     await page.getByText('Reassign', { exact: true }).first().click();
+    // Typing part of a name offers the matching users (a datalist the browser shows as a combobox).
+    await page.getByLabel('Assignee').fill(`${p}-mana`);
+    await expectCount(page.locator(`#reassign-assignee-options option[value="${manager.username}"]`), 1);
+    // In a list, a suggestion completes only the entry being typed.
+    await page.getByLabel('Candidate roles').fill('approvers, finance-man');
+    await expectCount(page.locator('#reassign-candidate_roles-options option[value="approvers, finance-managers"]'), 1);
+    await page.getByLabel('Candidate roles').fill('approvers, admin');
     await page.getByLabel('Assignee').fill(`${p}-nobody`);
     await page.getByRole('button', { name: 'Reassign' }).click();
     await expectText(page.locator('#reassign-assignee-error'), `${p}-nobody`);

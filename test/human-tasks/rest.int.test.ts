@@ -4,7 +4,9 @@
  * human_tasks:assign), comments, every action in the history, and a submission that does not fit the form
  * (422 listing every field error, the row unchanged). Completion against a real run: human-tasks-runs.int.test.ts.
  */
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { insertUser } from '../../db/repositories/auth-users';
 import { changeAssignment } from '../../db/repositories/human-task-queries';
 import { activateWorkflowDefinition, createWorkflowDefinition } from '../../services/definitions';
 import { createTestApi, type TestApi } from '../helpers/api';
@@ -150,6 +152,78 @@ describe('lists', () => {
       cursor = res.body.next_cursor as string | null;
     } while (cursor);
     expect(seen).toEqual([...created].reverse());
+  });
+});
+
+describe('ordered by due time', () => {
+  it('When sort=due is asked, then the soonest due come first, tasks without a due time last, and next_cursor keeps that order', async () => {
+    const due = await createRunRow(api.deps.db);
+    const hour = (h: number) => new Date(Date.now() + h * 3_600_000);
+    const task = (dueAt?: Date) =>
+      insertHumanTask(api.deps.db, { workflowInstanceId: due.instanceId, candidateUsers: [bob.username], dueAt });
+    const [in3, none1, in1, none2, in2] = [
+      await task(hour(3)),
+      await task(),
+      await task(hour(1)),
+      await task(),
+      await task(hour(2)),
+    ];
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await get(
+        bob,
+        `/human-tasks?workflow_id=${due.workflowId}&sort=due&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      seen.push(...ids(res));
+      cursor = res.body.next_cursor as string | null;
+    } while (cursor);
+    // Ties (no due time) are ordered by id.
+    expect(seen).toEqual([in1, in2, in3, ...[none1!, none2!].sort()]);
+    // The default is still newest first.
+    expect(ids(await get(bob, `/human-tasks?workflow_id=${due.workflowId}`))).toEqual([in2, none2, in1, none1, in3]);
+    const bad = await get(bob, '/human-tasks?sort=sideways');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toContain('/query/sort');
+  });
+});
+
+describe('assignee picker', () => {
+  it('When someone who may assign asks who a task could go to, then matching active users and roles are listed, prefix matches first', async () => {
+    const id = await insertHumanTask(api.deps.db, {
+      workflowInstanceId: run.instanceId,
+      candidateUsers: [bob.username],
+    });
+    const picker = (c: TestCaller, q: string) =>
+      get(c, `/human-tasks/${id}/assignees?q=${encodeURIComponent(q)}&limit=50`);
+    expect((await picker(bob, 'alice')).status).toBe(403); // human_tasks:assign only
+
+    const byName = await picker(admin, alice.username);
+    expect(byName.status).toBe(200);
+    expect(byName.body.users).toEqual([{ username: alice.username, display_name: 'alice' }]);
+    const roles = (await picker(admin, role.slice(0, -3))).body.roles as Array<{ role_id: string }>;
+    expect(roles.map((r) => r.role_id)).toContain(role);
+    // Case-insensitive, on the display name too; names that start with the text before those that only contain it.
+    const tag = randomBytes(4).toString('hex');
+    await insertUser(api.deps.db, { username: `zz${tag}` });
+    await insertUser(api.deps.db, { username: `aa-zz${tag}` });
+    await insertUser(api.deps.db, { username: `pp-${tag}`, display_name: `Pat ZZ${tag}` });
+    const found = (await picker(admin, `ZZ${tag}`)).body.users as Array<{ username: string }>;
+    expect(found.map((u) => u.username)).toEqual([`zz${tag}`, `aa-zz${tag}`, `pp-${tag}`]);
+
+    // LIKE's own characters match themselves; a disabled user is not offered.
+    expect((await picker(admin, `%${tag}`)).body).toEqual({ users: [], roles: [] });
+    await api.deps
+      .db('auth_service.users')
+      .where({ username: `zz${tag}` })
+      .update({ status: 'disabled' });
+    expect(
+      ((await picker(admin, `zz${tag}`)).body.users as Array<{ username: string }>).map((u) => u.username),
+    ).toEqual([`aa-zz${tag}`, `pp-${tag}`]);
+
+    expect((await get(admin, '/human-tasks/00000000-0000-4000-8000-000000000000/assignees')).status).toBe(404);
+    expect((await get(admin, `/human-tasks/${id}/assignees?limit=51`)).status).toBe(400);
   });
 });
 

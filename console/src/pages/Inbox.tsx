@@ -1,6 +1,6 @@
 /**
  * The inbox: human tasks assigned to me or offered to me and my roles (GET /human-tasks?scope=...), filtered by
- * status, definition, assignee and due time; every filter lives in the URL.
+ * status, definition, assignee and due time, newest first or soonest due first; every filter lives in the URL.
  */
 import { useState, type FormEvent } from 'react';
 import { api, type Page } from '../lib/api';
@@ -31,6 +31,11 @@ const SCOPES = [
   { id: 'all', label: 'All', help: 'Every task (administrators)' },
 ] as const;
 
+const SORTS = [
+  { id: 'created', label: 'Newest first' },
+  { id: 'due', label: 'Due soonest' },
+] as const;
+
 /** Who may work on a task, in one line. */
 export function whoText(t: Pick<TaskSummary, 'assignee' | 'candidate_users' | 'candidate_roles'>): string {
   if (t.assignee) return t.assignee;
@@ -47,6 +52,7 @@ export function InboxPage() {
   const { search } = useLocation();
   const scope = search.get('scope') ?? 'inbox';
   const status = search.get('status') ?? 'waiting';
+  const sort = search.get('sort') === 'due' ? 'due' : 'created';
   const cursor = search.get('cursor') ?? undefined;
   const filters = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? ''])) as Filters;
   const [draft, setDraft] = useState(filters);
@@ -59,6 +65,7 @@ export function InboxPage() {
           workflow_id: filters.workflow_id || undefined,
           assignee: filters.assignee || undefined,
           due_before: toIso(filters.due_before),
+          sort,
           cursor,
           limit: 50,
         },
@@ -67,7 +74,8 @@ export function InboxPage() {
     { pollMs: 5000, poll: () => true },
   );
   const go = (next: Record<string, string | undefined>) => {
-    const q = new URLSearchParams({ scope, status, ...filters, ...next } as Record<string, string>);
+    const q = new URLSearchParams({ scope, status, sort, ...filters, ...next } as Record<string, string>);
+    if (q.get('sort') === 'created') q.delete('sort');
     for (const [k, v] of [...q.entries()]) if (!v || v === 'undefined') q.delete(k);
     navigate(`/inbox?${q.toString()}`);
   };
@@ -104,6 +112,16 @@ export function InboxPage() {
           <select value={status} onChange={(e) => go({ status: e.target.value, cursor: undefined })}>
             {['waiting', 'completed', 'cancelled'].map((s) => (
               <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          Order{' '}
+          <select value={sort} onChange={(e) => go({ sort: e.target.value, cursor: undefined })}>
+            {SORTS.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
             ))}
           </select>
         </label>
@@ -145,8 +163,12 @@ export function InboxPage() {
             <th scope="col">Task</th>
             <th scope="col">Workflow</th>
             <th scope="col">Who</th>
-            <th scope="col">Due</th>
-            <th scope="col">Created</th>
+            <th scope="col" aria-sort={sort === 'due' ? 'ascending' : undefined}>
+              Due
+            </th>
+            <th scope="col" aria-sort={sort === 'created' ? 'descending' : undefined}>
+              Created
+            </th>
             <th scope="col">Status</th>
           </tr>
         </thead>

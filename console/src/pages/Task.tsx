@@ -3,7 +3,7 @@
  * component snapshot, validated in the browser, then by the server), the history and the comments.
  */
 import type { ErrorSchema } from '@rjsf/utils';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { serverErrorsToExtraErrors, type FormAction, type FormSnapshot } from '../form/layout';
 import { TaskForm } from '../form/TaskForm';
 import { api, ApiError } from '../lib/api';
@@ -261,10 +261,120 @@ export function TaskPage({ id }: { id: string }) {
 /** A comma- or space-separated list as the API takes it. */
 const listOf = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
+/** What GET /human-tasks/{id}/assignees answers. */
+interface AssigneeChoices {
+  users: Array<{ username: string; display_name: string | null }>;
+  roles: Array<{ role_id: string; name: string }>;
+}
+
+/** One field of the Reassign form: a username, or a list of usernames or role ids. */
+interface ReassignField {
+  name: 'assignee' | 'candidate_users' | 'candidate_roles';
+  label: string;
+  help: string;
+  /** What it names: users or roles. */
+  of: 'users' | 'roles';
+  /** A comma-separated list (suggestions complete its last entry) rather than one name. */
+  list: boolean;
+}
+
+const REASSIGN_FIELDS: ReassignField[] = [
+  {
+    name: 'assignee',
+    label: 'Assignee',
+    help: 'A username; empty leaves the task unclaimed.',
+    of: 'users',
+    list: false,
+  },
+  {
+    name: 'candidate_users',
+    label: 'Candidate users',
+    help: 'Usernames, separated by commas.',
+    of: 'users',
+    list: true,
+  },
+  {
+    name: 'candidate_roles',
+    label: 'Candidate roles',
+    help: 'Role ids, separated by commas.',
+    of: 'roles',
+    list: true,
+  },
+];
+
+/** The entries before the one being typed (with their separators), and that last entry. */
+function splitLast(text: string): [before: string, last: string] {
+  const at = Math.max(text.lastIndexOf(','), text.lastIndexOf(' ')) + 1;
+  return [text.slice(0, at), text.slice(at)];
+}
+
+/**
+ * A Reassign input with suggestions: while it has the focus, the users or roles matching what is being typed
+ * (GET /human-tasks/{id}/assignees, a moment after the last keystroke) are offered through a datalist, the
+ * browser's own accessible combobox. Each suggestion completes only the entry being typed.
+ */
+function AssigneeInput(props: {
+  taskId: string;
+  field: ReassignField;
+  value: string;
+  errors: string[];
+  onChange(value: string): void;
+}) {
+  const { field, value } = props;
+  const [focused, setFocused] = useState(false);
+  const [choices, setChoices] = useState<AssigneeChoices>({ users: [], roles: [] });
+  const [before, typed] = field.list ? splitLast(value) : ['', value];
+  useEffect(() => {
+    if (!focused) return;
+    const timer = setTimeout(() => {
+      api<AssigneeChoices>(`/human-tasks/${props.taskId}/assignees`, { query: { q: typed.trim(), limit: 10 } }).then(
+        setChoices,
+        () => setChoices({ users: [], roles: [] }), // suggestions are a help: typing by hand still works
+      );
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [focused, typed, props.taskId]);
+  const options =
+    field.of === 'users'
+      ? choices.users.map((u) => ({ value: u.username, label: u.display_name ?? u.username }))
+      : choices.roles.map((r) => ({ value: r.role_id, label: r.name }));
+  const id = `reassign-${field.name}`;
+  const invalid = props.errors.length > 0;
+  return (
+    <div className={invalid ? 'has-error' : undefined}>
+      <label htmlFor={id}>{field.label}</label>
+      <input
+        id={id}
+        value={value}
+        list={`${id}-options`}
+        autoComplete="off"
+        onChange={(e) => props.onChange(e.target.value)}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
+        aria-invalid={invalid || undefined}
+        aria-describedby={`${id}-help${invalid ? ` ${id}-error` : ''}`}
+      />
+      <datalist id={`${id}-options`} data-testid={`${id}-options`}>
+        {options.map((o) => (
+          <option key={o.value} value={before + o.value} label={o.label} />
+        ))}
+      </datalist>
+      {invalid && (
+        <p id={`${id}-error`} className="field-error">
+          {props.errors.join('; ')}
+        </p>
+      )}
+      <p id={`${id}-help`} className="muted small">
+        {field.help}
+      </p>
+    </div>
+  );
+}
+
 /**
  * Reassign a task (`human_tasks:assign`): the assignee (empty: unclaimed, offered to the candidates) and the
- * candidate users and roles, prefilled with the current ones. The API's 422 (an unknown user or role, a task left
- * with nobody) is shown on the field its pointer names.
+ * candidate users and roles, prefilled with the current ones, with suggestions of users and roles as one types.
+ * The API's 422 (an unknown user or role, a task left with nobody) is shown on the field its pointer names.
  */
 function Reassign(props: {
   task: TaskDetail;
@@ -272,9 +382,11 @@ function Reassign(props: {
   onAssign(body: { assignee?: string | null; candidate_users?: string[]; candidate_roles?: string[] }): Promise<void>;
 }) {
   const t = props.task;
-  const [assignee, setAssignee] = useState(t.assignee ?? '');
-  const [users, setUsers] = useState((t.candidate_users ?? []).join(', '));
-  const [roles, setRoles] = useState((t.candidate_roles ?? []).join(', '));
+  const [values, setValues] = useState<Record<ReassignField['name'], string>>({
+    assignee: t.assignee ?? '',
+    candidate_users: (t.candidate_users ?? []).join(', '),
+    candidate_roles: (t.candidate_roles ?? []).join(', '),
+  });
   const [errors, setErrors] = useState<{ pointer: string; message: string }[]>([]);
   const [failure, setFailure] = useState<unknown>(null);
   const submit = async (e: FormEvent) => {
@@ -284,10 +396,13 @@ function Reassign(props: {
     // Only what changed: the API replaces the fields given and checks them (a candidate whose account was removed
     // since must not block a change of the assignee).
     const same = (a: string[], b: string[] | undefined) => a.join('\n') === (b ?? []).join('\n');
+    const assignee = values.assignee.trim() || null;
+    const users = listOf(values.candidate_users);
+    const roles = listOf(values.candidate_roles);
     const body = {
-      ...((assignee.trim() || null) !== t.assignee && { assignee: assignee.trim() || null }),
-      ...(!same(listOf(users), t.candidate_users) && { candidate_users: listOf(users) }),
-      ...(!same(listOf(roles), t.candidate_roles) && { candidate_roles: listOf(roles) }),
+      ...(assignee !== t.assignee && { assignee }),
+      ...(!same(users, t.candidate_users) && { candidate_users: users }),
+      ...(!same(roles, t.candidate_roles) && { candidate_roles: roles }),
     };
     if (Object.keys(body).length === 0) return setFailure(new Error('Nothing changed.'));
     try {
@@ -297,35 +412,10 @@ function Reassign(props: {
       else setFailure(err);
     }
   };
-  /** The messages of the errors whose pointer is `/body/<field>` or below it. */
+  /** The errors whose pointer is `/body/<field>` or below it. */
   const on = (field: string) =>
     errors.filter((x) => x.pointer === `/body/${field}` || x.pointer.startsWith(`/body/${field}/`));
-  const unplaced = errors.filter(
-    (x) => !['assignee', 'candidate_users', 'candidate_roles'].some((f) => on(f).includes(x)),
-  );
-  const input = (field: string, label: string, value: string, set: (v: string) => void, help: string) => {
-    const mine = on(field);
-    return (
-      <div className={mine.length > 0 ? 'has-error' : undefined}>
-        <label htmlFor={`reassign-${field}`}>{label}</label>
-        <input
-          id={`reassign-${field}`}
-          value={value}
-          onChange={(e) => set(e.target.value)}
-          aria-invalid={mine.length > 0 || undefined}
-          aria-describedby={`reassign-${field}-help${mine.length > 0 ? ` reassign-${field}-error` : ''}`}
-        />
-        {mine.length > 0 && (
-          <p id={`reassign-${field}-error`} className="field-error">
-            {mine.map((x) => x.message).join('; ')}
-          </p>
-        )}
-        <p id={`reassign-${field}-help`} className="muted small">
-          {help}
-        </p>
-      </div>
-    );
-  };
+  const unplaced = errors.filter((x) => !REASSIGN_FIELDS.some((f) => on(f.name).includes(x)));
   return (
     <section className="card" aria-labelledby="reassign-title">
       <details>
@@ -335,9 +425,16 @@ function Reassign(props: {
           </h2>
         </summary>
         <form onSubmit={submit} className="reassign">
-          {input('assignee', 'Assignee', assignee, setAssignee, 'A username; empty leaves the task unclaimed.')}
-          {input('candidate_users', 'Candidate users', users, setUsers, 'Usernames, separated by commas.')}
-          {input('candidate_roles', 'Candidate roles', roles, setRoles, 'Role ids, separated by commas.')}
+          {REASSIGN_FIELDS.map((f) => (
+            <AssigneeInput
+              key={f.name}
+              taskId={t.id}
+              field={f}
+              value={values[f.name]}
+              errors={on(f.name).map((x) => x.message)}
+              onChange={(v) => setValues((old) => ({ ...old, [f.name]: v }))}
+            />
+          ))}
           {unplaced.length > 0 && (
             <ul className="error-box">
               {unplaced.map((x) => (
