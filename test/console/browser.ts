@@ -118,7 +118,10 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
   return { page, problems };
 }
 
-/** Logs in through the login page and waits for the inbox. */
+/**
+ * Logs in through the login page and waits for the page it lands on: the inbox, or the first section the user's
+ * roles open.
+ */
 export async function loginAs(
   page: Page,
   stack: Pick<ConsoleStack, 'url'>,
@@ -128,7 +131,8 @@ export async function loginAs(
   await page.getByLabel('Username or email').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  await page.getByTestId('current-user').waitFor();
+  await page.locator('main h1').first().waitFor();
 }
 
 /**
