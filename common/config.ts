@@ -122,6 +122,8 @@ export interface Config {
   readonly eventDeliveryMaxAttempts: number;
   readonly eventDeliveryInitialIntervalMs: number;
   readonly eventDeliveryMaxIntervalMs: number;
+  /** How long a dispatcher's claim on an event lasts unrenewed (its pass renews it every third of that). */
+  readonly eventClaimLeaseMs: number;
   /** How often the worker's sweeper looks for stored events that were never handed to Temporal. */
   readonly eventSweepIntervalMs: number;
   /** Age after which a still-pending event counts as not handed over (the API's own hand-off gets this long). */
@@ -404,6 +406,14 @@ export const SETTINGS: readonly Setting[] = [
     default: 300_000,
     min: 1,
     max: 86_400_000,
+  },
+  {
+    env: 'EVENT_CLAIM_LEASE_MS',
+    key: 'eventClaimLeaseMs',
+    type: 'integer',
+    default: 30_000,
+    min: 300,
+    max: 3_600_000,
   },
   {
     env: 'EVENT_SWEEP_INTERVAL_MS',

@@ -1,4 +1,5 @@
 /** `dispatchPending` adapter: one pass of the event dispatcher (services/events/delivery/dispatch.ts). */
+import { Context } from '@temporalio/activity';
 import type { DispatchActivities } from '../../common/contracts/events';
 import { dispatchPending } from '../../services/events/delivery/dispatch';
 import type { EventActivityDeps } from './deps';
@@ -7,7 +8,9 @@ import type { EventActivityDeps } from './deps';
 export function createDispatchActivities(deps: EventActivityDeps): DispatchActivities {
   return {
     async dispatchPending(req) {
-      return dispatchPending({ db: deps.db, temporal: deps.temporal, config: deps.config }, req);
+      // A local activity: its cancellation (the 2 min timeout, the worker shutting down) ends the leases' renewal.
+      const signal = Context.current().cancellationSignal;
+      return dispatchPending({ db: deps.db, temporal: deps.temporal, config: deps.config }, req, signal);
     },
   };
 }

@@ -75,3 +75,23 @@ export async function nextDueInMs(db: Db, scope: ClaimScope): Promise<number | n
   )) as { rows: Array<{ ms: number }> };
   return rows[0] === undefined ? null : Number(rows[0].ms);
 }
+
+/** A claimed row as its claimer holds it: the event and the attempt its claim made. */
+export type HeldClaim = Pick<ClaimedEvent, 'eventId' | 'attempt'>;
+
+/**
+ * Extends to `leaseSeconds` from now the lease of each row still held by the claim that made `attempt` (still
+ * `delivering` with that attempt count: a row recorded since, or re-claimed after its lease ran out, is left
+ * alone). Returns how many rows it extended.
+ */
+export async function renewLeases(db: Db, held: HeldClaim[], leaseSeconds: number): Promise<number> {
+  if (held.length === 0) return 0;
+  const { rowCount } = (await db.raw(
+    `UPDATE ${EV}.event_queue_state q
+    SET next_attempt_at = now() + make_interval(secs => :leaseSeconds)
+    FROM unnest(CAST(:ids AS text[]), CAST(:attempts AS int[])) AS h(event_id, attempt)
+    WHERE q.consumer = 'router' AND q.status = 'delivering' AND q.event_id = h.event_id AND q.attempts = h.attempt`,
+    { leaseSeconds, ids: held.map((h) => h.eventId), attempts: held.map((h) => h.attempt) },
+  )) as { rowCount: number };
+  return rowCount;
+}

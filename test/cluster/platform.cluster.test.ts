@@ -361,15 +361,10 @@ describe('a worker process killed mid-run, and a damaged mirror', () => {
       );
 
       // No event lost, none routed twice: each with exactly one run, and each delivered. A row the killed worker had
-      // claimed and started a run for, but not yet marked, stays leased ('delivering') until its lease (300 s) runs
-      // out and a live dispatcher takes it again. The test lets those leases run out now rather than waiting: the
-      // sweeper then wakes the row's shard, and redelivery must mark it delivered without starting a second run.
+      // claimed and started a run for, but not yet marked, stays leased ('delivering') until its lease runs out
+      // unrenewed (EVENT_CLAIM_LEASE_MS, 30 s after the dead pass's last renewal); a live dispatcher then takes it
+      // again, and redelivery must mark it delivered without starting a second run.
       expect(runs.map((r) => r.trigger.eventId).sort()).toEqual([...eventIds].sort());
-      await h
-        .db(QUEUE)
-        .whereIn('event_id', eventIds)
-        .where({ consumer: 'router', status: 'delivering' })
-        .update({ next_attempt_at: h.db.raw(`now() - interval '1 minute'`) });
       await waitFor(
         'every event delivered',
         async () => {

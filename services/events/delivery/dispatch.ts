@@ -7,7 +7,13 @@
 import { FailureType } from '../../../common/errors';
 import type { DispatchRequest, DispatchResult, RoutingResult } from '../../../common/events/delivery';
 import { getEventByEventId, type StoredEvent } from '../../../db/repositories/event-instances';
-import { claimDue, nextDueInMs, type ClaimedEvent, type ClaimScope } from '../../../db/repositories/event-queue-claim';
+import {
+  claimDue,
+  nextDueInMs,
+  renewLeases,
+  type ClaimedEvent,
+  type ClaimScope,
+} from '../../../db/repositories/event-queue-claim';
 import { nonRetryable } from '../../../common/errors/failures';
 import { emptyRouting, routeEvent, type RoutingDeps } from '../routing/route-event';
 import { correlationOf } from '../routing/envelope';
@@ -16,8 +22,6 @@ import { EventSpanAttr, EventSpanName, recordRouting, withRouteSpan } from '../t
 import { recordDelivered, recordFailure, type Outcome } from './outcome';
 import { deliveryLag, dispatcherEvents, secondsBetween } from '../../observability/metrics';
 
-// Longer than the activity's start-to-close timeout: a retried pass never re-claims what a timed-out one still routes.
-const LEASE_SECONDS = 300;
 // Keys routed at once; each holds a pool connection now and then, and Temporal calls are mostly waiting.
 const PARALLEL_KEYS = 16;
 // Events of one key followed in one pass; more are left for the next pass (reported as `full`).
@@ -69,11 +73,44 @@ async function routeAndRecord(
   return outcome;
 }
 
-/** Delivers the dispatcher's due events once, in an `event.dispatch` span; reports what happened and when the next one is due. */
-export function dispatchPending(deps: RoutingDeps, req: DispatchRequest): Promise<DispatchResult> {
+const leaseSeconds = (deps: RoutingDeps) => deps.config.eventClaimLeaseMs / 1000;
+
+/**
+ * The rows a pass holds. A claim leases its rows for EVENT_CLAIM_LEASE_MS; the pass renews the leases of the rows it
+ * still routes every third of that, until each is recorded (`release`), the pass ends (`stop`) or `signal` aborts
+ * (the pass timed out or was cancelled). So a live pass keeps its rows however long routing takes, and the rows of
+ * a claimer that died (a killed worker) are free for another dispatcher one lease after its last renewal. A row
+ * taken again while a stalled pass still routes it is routed twice, which routing tolerates (it is idempotent).
+ */
+function leaseKeeper(deps: RoutingDeps, signal: AbortSignal | undefined) {
+  const held = new Map<string, number>(); // event id -> the attempt this pass's claim made
+  const timer = setInterval(() => {
+    if (signal?.aborted || held.size === 0) return;
+    const claims = [...held].map(([eventId, attempt]) => ({ eventId, attempt }));
+    // A renewal that fails (database down) leaves the lease to run out; routing fails then too, and is retried.
+    renewLeases(deps.db, claims, leaseSeconds(deps)).catch(() => undefined);
+  }, deps.config.eventClaimLeaseMs / 3);
+  timer.unref();
+  return {
+    hold: (claims: ClaimedEvent[]) => claims.forEach((c) => held.set(c.eventId, c.attempt)),
+    release: (c: ClaimedEvent) => held.delete(c.eventId),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Delivers the dispatcher's due events once, in an `event.dispatch` span; reports what happened and when the next
+ * one is due. `signal` (the activity's cancellation) stops the renewal of the claimed rows' leases.
+ */
+export function dispatchPending(
+  deps: RoutingDeps,
+  req: DispatchRequest,
+  signal?: AbortSignal,
+): Promise<DispatchResult> {
   const attributes = { [EventSpanAttr.dispatcherId]: req.dispatcherId, [EventSpanAttr.batchLimit]: req.limit };
   return withSpan(EventSpanName.dispatch, { attributes }, async (pass) => {
-    const result = await dispatchPass(deps, req, pass);
+    const leases = leaseKeeper(deps, signal);
+    const result = await dispatchPass(deps, req, pass, leases).finally(leases.stop);
     pass.setAttributes({
       [EventSpanAttr.delivered]: result.delivered,
       [EventSpanAttr.failed]: result.failed,
@@ -91,9 +128,15 @@ function countByShard(req: DispatchRequest, r: DispatchResult): void {
   if (r.deadLettered > 0) dispatcherEvents.inc({ shard, outcome: 'dead_lettered' }, r.deadLettered);
 }
 
-async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span): Promise<DispatchResult> {
+async function dispatchPass(
+  deps: RoutingDeps,
+  req: DispatchRequest,
+  pass: Span,
+  leases: ReturnType<typeof leaseKeeper>,
+): Promise<DispatchResult> {
   const scope: ClaimScope = { owner: req.owner ?? req.dispatcherId, ...(req.shard && { shard: req.shard }) };
-  const heads = await claimDue(deps.db, { ...scope, limit: req.limit, leaseSeconds: LEASE_SECONDS });
+  const heads = await claimDue(deps.db, { ...scope, limit: req.limit, leaseSeconds: leaseSeconds(deps) });
+  leases.hold(heads);
   pass.setAttribute(EventSpanAttr.claimed, heads.length);
   const result: DispatchResult = {
     delivered: 0,
@@ -114,12 +157,19 @@ async function dispatchPass(deps: RoutingDeps, req: DispatchRequest, pass: Span)
     let c: ClaimedEvent | undefined = first;
     for (let n = 0; c; n++) {
       const outcome = await deliverOne(deps, c, pass);
+      leases.release(c);
       count(outcome);
       // Only a sequence with later numbers has a successor whose turn has now come.
       if (!outcome.more || c.sequenceKey === null) return;
       if (n + 1 >= CHAIN_MAX) return void (result.full = true);
       // A key's events share its hash, so they are all in this shard.
-      [c] = await claimDue(deps.db, { ...scope, limit: 1, leaseSeconds: LEASE_SECONDS, sequenceKey: c.sequenceKey });
+      [c] = await claimDue(deps.db, {
+        ...scope,
+        limit: 1,
+        leaseSeconds: leaseSeconds(deps),
+        sequenceKey: c.sequenceKey,
+      });
+      if (c) leases.hold([c]);
     }
   };
   let next = 0;
