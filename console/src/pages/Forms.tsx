@@ -4,7 +4,7 @@
  * beside it a live preview: the form as a task will render it (the same TaskForm, layout and validator),
  * submitted only to the page.
  */
-import { Component, useMemo, useState, type ReactNode } from 'react';
+import { Component, useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { UI_COMPONENT_DOCUMENT_FIELDS } from '../../../common/contracts/human-tasks';
 import type { FormAction, FormSnapshot } from '../form/layout';
 import { TaskForm } from '../form/TaskForm';
@@ -94,8 +94,13 @@ class PreviewBoundary extends Component<{ children: ReactNode }, { error: unknow
   }
 }
 
-/** The form rendered from the editor's JSON; a submission is shown, not sent. */
-function Preview({ text }: { text: string }) {
+/**
+ * The form rendered from the editor's JSON; a submission is shown, not sent. The preview follows the text at a
+ * lower priority (useDeferredValue): typing in a large form's JSON is not held up by re-rendering the form at each
+ * keystroke; React renders the preview of the latest text when the typing pauses.
+ */
+function Preview({ text: typed }: { text: string }) {
+  const text = useDeferredValue(typed);
   // A submission belongs to the JSON it was made with: an edit hides it.
   const [last, setLast] = useState<{ text: string; action: string; data: unknown } | null>(null);
   const submitted = last?.text === text ? last : null;
