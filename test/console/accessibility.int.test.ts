@@ -242,6 +242,16 @@ describe('axe-core, WCAG 2.1 A and AA', () => {
     await page.getByRole('button', { name: 'Reassign' }).click();
     await page.locator('#reassign-assignee-error').waitFor();
     expect(await violations()).toEqual([]);
+    // With suggestions offered for the entry being typed.
+    await page.getByLabel('Candidate users').fill(admin.username.slice(0, 6));
+    await page.locator('#reassign-candidate_users-options option').first().waitFor({ state: 'attached' });
+    expect(await violations()).toEqual([]);
+  });
+
+  it('finds no violation on a section the user’s roles do not open', async () => {
+    await loginAs(page, stack, approver);
+    await open('/dead-letters', page.getByTestId('not-permitted'));
+    expect(await violations()).toEqual([]);
   });
 
   it('finds no violation on the lists, a definition and a form with its preview', async () => {
@@ -257,6 +267,7 @@ describe('axe-core, WCAG 2.1 A and AA', () => {
       ['/events', page.getByTestId('event-row')],
       ['/dead-letters', page.getByRole('heading', { name: 'Dead letters' })],
       ['/inbox?scope=all', page.getByRole('heading', { name: 'Inbox' })],
+      ['/inbox?scope=all&sort=due', page.getByRole('columnheader', { name: 'Due' })],
     ];
     const found: Record<string, string[]> = {};
     for (const [path, ready] of pages) {
