@@ -258,16 +258,18 @@ export async function findAssignees(db: Db, q: string, limit: number): Promise<A
   const literal = q.replace(/[\\%_]/g, (c) => `\\${c}`); // LIKE's own characters in q match themselves
   const pattern = `%${literal}%`;
   const prefix = `${literal}%`;
-  const users = (await db('auth_service.users')
-    .where('status', 'active')
-    .andWhere((w) => w.whereILike('username', pattern).orWhereILike('display_name', pattern))
-    .select('username', 'display_name')
-    .orderByRaw('(username ILIKE ?) DESC, username', [prefix])
-    .limit(limit)) as AssigneeChoices['users'];
-  const roles = (await db('auth_service.roles')
-    .where((w) => w.whereILike('role_id', pattern).orWhereILike('name', pattern))
-    .select('role_id', 'name')
-    .orderByRaw('(role_id ILIKE ?) DESC, role_id', [prefix])
-    .limit(limit)) as AssigneeChoices['roles'];
+  const [users, roles] = await Promise.all([
+    db('auth_service.users')
+      .where('status', 'active')
+      .andWhere((w) => w.whereILike('username', pattern).orWhereILike('display_name', pattern))
+      .select('username', 'display_name')
+      .orderByRaw('(username ILIKE ?) DESC, username', [prefix])
+      .limit(limit) as Promise<AssigneeChoices['users']>,
+    db('auth_service.roles')
+      .where((w) => w.whereILike('role_id', pattern).orWhereILike('name', pattern))
+      .select('role_id', 'name')
+      .orderByRaw('(role_id ILIKE ?) DESC, role_id', [prefix])
+      .limit(limit) as Promise<AssigneeChoices['roles']>,
+  ]);
   return { users, roles };
 }
